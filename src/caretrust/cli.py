@@ -25,5 +25,17 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _register() -> None:
+    from caretrust.web import commands as web
+
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        web.manage
+    )
+    app.command()(web.serve)
+    app.command()(web.demo)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,75 @@
+"""Writing the audit log. Every service that changes a person's record calls `record` inside its
+own transaction, so the change and its audit row commit or roll back together. Views call
+`record_read` when they show a person's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from caretrust.access import context
+from caretrust.access.models import AuditEvent
+
+
+def _describe(obj: models.Model | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    person_ref: str = "",
+    reason: str = "",
+    details: dict | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the change it records.
+
+    `actor_label` names a non-human actor (an import job, the demo loader) when `actor` is None.
+    """
+    if obj is not None:
+        object_type, object_id = _describe(obj)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_username=getattr(actor, "username", "") or actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        person_ref=person_ref,
+        organisation=getattr(actor, "organisation", None) if is_user else None,
+        client_address=context.current().client_address,
+        reason=reason,
+        details=details or {},
+    )
+
+
+def record_read(
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    person_ref: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Record that `actor` viewed part of a person's record. Reads commit on their own."""
+    with transaction.atomic():
+        return record(
+            actor=actor,
+            action=AuditEvent.Action.READ,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            person_ref=person_ref,
+            reason=reason,
+            details=details,
+        )

@@ -1,0 +1,81 @@
+"""The audit log: append-only, written in the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditImmutableError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ARG002
+        raise AuditImmutableError("audit events are append-only: they cannot be updated")
+
+    def delete(self):
+        raise AuditImmutableError("audit events are append-only: they cannot be deleted")
+
+    def about_person(self, person_ref: str) -> AuditEventQuerySet:
+        return self.filter(person_ref=person_ref)
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        READ = "read", "Read"
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        DELETE = "delete", "Delete"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
+        SIGN_OUT = "sign_out", "Signed out"
+        ACCESS_DENIED = "access_denied", "Access denied"
+        BREAK_GLASS = "break_glass", "Break-glass access"
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # staff are deactivated, never deleted, while audit refers to them
+        related_name="audit_events",
+    )
+    # Kept as text too, so the row still says who it was if the account is later renamed.
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    # The person whose record this concerns (a people-index key), so a person can be told who
+    # looked at their record. Text, not a foreign key: the audit log outlives any merge of records.
+    person_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None and not self._state.adding:
+            raise AuditImmutableError("audit events are append-only: they cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise AuditImmutableError("audit events are append-only: they cannot be deleted")

@@ -1,0 +1,99 @@
+"""The one place that decides whether a user may perform an action on an object.
+
+Views and services never test roles themselves; they ask `decide` (or `require`). An action names
+the roles that may attempt it and, optionally, an object rule that looks at the particular object
+(for a person's record: a legitimate relationship, else break-glass). New areas register their
+actions here with `register`, so every rule stays visible in one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from caretrust.organisations.models import User
+
+Role = User.Role
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    # How the decision was reached: "role", "object_rule", "break_glass" or "denied". Audit rows and
+    # the privacy officer's review use it to tell ordinary access from an override.
+    basis: str = "role"
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ObjectRule = Callable[[User, Any], Decision]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    description: str
+    roles: frozenset[str]
+    object_rule: ObjectRule | None = field(default=None, compare=False)
+
+
+_ACTIONS: dict[str, Action] = {}
+
+
+def register(
+    name: str, description: str, roles: Iterable[str], object_rule: ObjectRule | None = None
+) -> Action:
+    """Declare an action. Re-registering the same name replaces it (an area refining its rule)."""
+    action = Action(name, description, frozenset(roles), object_rule)
+    _ACTIONS[name] = action
+    return action
+
+
+def actions() -> dict[str, Action]:
+    return dict(_ACTIONS)
+
+
+def decide(user: User | Any, action_name: str, obj: Any = None) -> Decision:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Decision(False, "You need to sign in.", "denied")
+    if not user.is_active:
+        return Decision(False, "This account is disabled.", "denied")
+    action = _ACTIONS.get(action_name)
+    if action is None:
+        # Secure default: an action nobody declared is refused, not allowed.
+        return Decision(False, f"Unknown action {action_name!r}.", "denied")
+    if user.role not in action.roles:
+        return Decision(
+            False, f"Your role ({user.role_label}) may not {action.description}.", "denied"
+        )
+    if action.object_rule is not None and obj is not None:
+        return action.object_rule(user, obj)
+    return Decision(True, f"Your role may {action.description}.", "role")
+
+
+def require(user: User | Any, action_name: str, obj: Any = None) -> Decision:
+    """Return the decision if allowed; raise PermissionDenied with its reason otherwise."""
+    decision = decide(user, action_name, obj)
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason)
+    return decision
+
+
+# Actions of the foundation. Later areas register theirs in their own `access_rules.py`, imported
+# by their AppConfig.ready().
+STAFF = {
+    Role.COORDINATOR,
+    Role.PRACTITIONER,
+    Role.FINANCE_OFFICER,
+    Role.ANALYST,
+    Role.PRIVACY_OFFICER,
+    Role.ADMINISTRATOR,
+}
+register("organisations.view_directory", "see organisations and teams", STAFF)
+register("organisations.manage", "manage organisations, teams and staff", {Role.ADMINISTRATOR})
+register("access.view_audit", "review the audit log", {Role.PRIVACY_OFFICER})

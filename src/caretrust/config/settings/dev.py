@@ -1,0 +1,9 @@
+"""Embedded settings for the demo and local development: SQLite under var/, DEBUG allowed."""
+
+from caretrust.config.env import env_bool, env_str
+from caretrust.config.settings.base import *  # noqa: F403
+
+DEBUG = env_bool("DEBUG", True)
+# A development key is acceptable only here; production refuses it (see production.py).
+SECRET_KEY = env_str("SECRET_KEY", "") or "caretrust-development-only-key-never-use-in-production"
+CARETRUST_ALLOW_DEMO_DATA = True

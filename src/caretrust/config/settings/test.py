@@ -1,0 +1,16 @@
+"""Settings for the test suite: DATABASE_URL picks SQLite (default) or PostgreSQL."""
+
+from caretrust.config.env import env_str
+from caretrust.config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "caretrust-test-suite-key-not-secret-but-long-enough-1234567890"
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite://:memory:"))}  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+CARETRUST_ALLOW_DEMO_DATA = True

@@ -1,0 +1,127 @@
+"""Demo organisations, teams and one user per role for a Torbay-like place. Demo only: the
+passwords are published in the README, so production settings refuse to load them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from caretrust.access import audit
+from caretrust.access.models import AuditEvent
+from caretrust.organisations.models import Locality, Organisation, Team, TeamMembership, User
+
+DEMO_PASSWORD = "caretrust-demo"  # noqa: S105 (documented demo credential, refused in production)
+
+LOCALITIES = [("torquay", "Torquay"), ("paignton", "Paignton"), ("brixham", "Brixham")]
+
+ORGANISATIONS = [
+    ("DEMO-TRUST", "Bayside Health and Care NHS Trust", Organisation.Kind.NHS_TRUST, None),
+    ("DEMO-COUNCIL", "Bayside Council Adult Social Care", Organisation.Kind.COUNCIL, None),
+    ("DEMO-GP1", "Harbour Medical Practice", Organisation.Kind.GP_PRACTICE, "torquay"),
+    ("DEMO-GP2", "Abbey Road Surgery", Organisation.Kind.GP_PRACTICE, "torquay"),
+    ("DEMO-GP3", "Paignton Green Surgery", Organisation.Kind.GP_PRACTICE, "paignton"),
+    ("DEMO-GP4", "Brixham Quay Practice", Organisation.Kind.GP_PRACTICE, "brixham"),
+    ("DEMO-HOMECARE", "Coastline Home Care Ltd", Organisation.Kind.CARE_PROVIDER, None),
+    ("DEMO-VOLUNTARY", "Bayside Age Friendly Network", Organisation.Kind.VOLUNTARY, None),
+]
+
+TEAMS = [
+    ("spoc", "Single point of contact", Team.Kind.SINGLE_POINT_OF_CONTACT, None, "DEMO-TRUST"),
+    ("torquay-mdt", "Torquay locality team", Team.Kind.LOCALITY_MDT, "torquay", "DEMO-TRUST"),
+    ("paignton-mdt", "Paignton locality team", Team.Kind.LOCALITY_MDT, "paignton", "DEMO-TRUST"),
+    ("brixham-mdt", "Brixham locality team", Team.Kind.LOCALITY_MDT, "brixham", "DEMO-TRUST"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    organisation: str
+    teams: tuple[str, ...] = ()
+    profession: str = ""
+
+
+R, P = User.Role, User.Profession
+USERS = [
+    DemoUser("coordinator", "Sam", "Carter", R.COORDINATOR, "DEMO-TRUST", ("spoc", "torquay-mdt")),
+    DemoUser("nurse", "Priya", "Shah", R.PRACTITIONER, "DEMO-TRUST", ("torquay-mdt",), P.COMMUNITY_NURSE),
+    DemoUser("ot", "Tom", "Hughes", R.PRACTITIONER, "DEMO-TRUST", ("torquay-mdt",), P.OCCUPATIONAL_THERAPIST),
+    DemoUser("socialworker", "Grace", "Okafor", R.PRACTITIONER, "DEMO-COUNCIL", ("torquay-mdt",), P.SOCIAL_WORKER),
+    DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),
+    DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
+    DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
+    DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),
+    DemoUser("admin", "Jo", "Turner", R.ADMINISTRATOR, "DEMO-TRUST"),
+]
+
+
+class DemoDataRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def load_demo_organisations() -> dict[str, int]:
+    """Create or refresh the demo directory. Running it again changes nothing."""
+    if not getattr(settings, "CARETRUST_ALLOW_DEMO_DATA", False):
+        raise DemoDataRefused("demo data has published passwords and is refused in these settings")
+    localities = {
+        code: Locality.objects.update_or_create(code=code, defaults={"name": name})[0]
+        for code, name in LOCALITIES
+    }
+    organisations = {
+        code: Organisation.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "kind": kind, "locality": localities.get(locality)},
+        )[0]
+        for code, name, kind, locality in ORGANISATIONS
+    }
+    teams = {
+        code: Team.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "locality": localities.get(locality),
+                "host_organisation": organisations[host],
+            },
+        )[0]
+        for code, name, kind, locality, host in TEAMS
+    }
+    created = 0
+    for spec in USERS:
+        user, was_created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "email": f"{spec.username}@example.org",
+                "role": spec.role,
+                "profession": spec.profession,
+                "organisation": organisations[spec.organisation],
+                "is_staff": False,
+            },
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            audit.record(
+                actor=None,
+                actor_label="demo loader",
+                action=AuditEvent.Action.CREATE,
+                obj=user,
+                reason="demo data",
+            )
+            created += 1
+        for team_code in spec.teams:
+            TeamMembership.objects.get_or_create(team=teams[team_code], user=user)
+    return {
+        "organisations": len(organisations),
+        "localities": len(localities),
+        "teams": len(teams),
+        "users_created": created,
+    }

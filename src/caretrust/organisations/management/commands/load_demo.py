@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from caretrust.organisations.demo import DEMO_PASSWORD, USERS, DemoDataRefused, load_demo_organisations
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, localities, teams and one user per role (idempotent)."
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        try:
+            counts = load_demo_organisations()
+        except DemoDataRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            "Demo directory ready: {organisations} organisations, {localities} localities, "
+            "{teams} teams, {users_created} new users.".format(**counts)
+        )
+        names = ", ".join(user.username for user in USERS)
+        self.stdout.write(f"Sign in as any of: {names} (password: {DEMO_PASSWORD})")

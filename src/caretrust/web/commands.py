@@ -1,0 +1,53 @@
+"""Commands that run the operational system: Django management, the web server, the demo."""
+
+from __future__ import annotations
+
+import typer
+
+
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `caretrust manage migrate`."""
+    from django.core.management import execute_from_command_line
+
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django(check_database=True)
+    execute_from_command_line(["caretrust manage", *ctx.args])
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    threads: int = typer.Option(8, help="Worker threads."),
+) -> None:
+    """Serve the web app with waitress (a production-grade WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django(check_database=True)
+    from django.core.management import call_command
+
+    call_command("check", "--fail-level", "ERROR")
+    from caretrust.config.wsgi import application
+
+    typer.echo(f"caretrust is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="caretrust")
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app."),
+) -> None:
+    """Prepare the embedded demo (migrate, collect static files, load demo data) and serve it."""
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django(check_database=True)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("load_demo")
+    if serve_after:
+        serve(host=host, port=port, threads=8)

@@ -1,0 +1,95 @@
+"""What each role sees first. A presenter turns models into plain values for NHS.UK templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from caretrust.access.models import AuditEvent
+from caretrust.access.policy import decide
+from caretrust.organisations.models import Organisation, Team, User
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    rows: list[Row] = field(default_factory=list)
+    empty_text: str = "Nothing to show yet."
+
+
+@dataclass(frozen=True)
+class HomePage:
+    title: str
+    lead: str
+    sections: list[Section]
+    template: str = "web/home.jinja"
+
+
+def _team_rows(teams) -> list[Row]:  # noqa: ANN001
+    rows = []
+    for team in teams:
+        organisations = ", ".join(org.name for org in team.member_organisations())
+        rows.append(Row(team.name, organisations or "No members yet"))
+    return rows
+
+
+def _my_teams(user: User) -> Section:
+    teams = Team.objects.filter(memberships__user=user).select_related("locality")
+    return Section("Your teams", _team_rows(teams), "You are not in a team yet.")
+
+
+def _locality_teams(user: User) -> Section:
+    localities = Team.objects.filter(memberships__user=user).values("locality")
+    teams = Team.objects.filter(locality__in=localities, kind=Team.Kind.LOCALITY_MDT)
+    return Section(
+        "Locality teams you route referrals to",
+        _team_rows(teams),
+        "Your teams have no locality yet.",
+    )
+
+
+def _partners() -> Section:
+    rows = [Row(org.name, org.get_kind_display()) for org in Organisation.objects.all()]
+    return Section("Partner organisations", rows)
+
+
+def _recent_audit() -> Section:
+    events = AuditEvent.objects.select_related("actor")[:20]
+    rows = [
+        Row(
+            f"{event.occurred_at:%d %b %Y %H:%M}",
+            f"{event.actor_username or 'anonymous'}: {event.get_action_display()}"
+            + (f" {event.object_type} {event.object_id}" if event.object_type else ""),
+        )
+        for event in events
+    ]
+    return Section("Latest audit events", rows, "No audit events yet.")
+
+
+LEADS = {
+    User.Role.COORDINATOR: "You are the single point of contact: referrals for your locality "
+    "come to you, and you route them to the right team.",
+    User.Role.PRACTITIONER: "You work in a locality team with colleagues from health and social care.",
+    User.Role.FINANCE_OFFICER: "You look after financial assessments and the pooled budget.",
+    User.Role.ANALYST: "You measure outcomes and find the people who need proactive care, "
+    "using pseudonymised data.",
+    User.Role.PRIVACY_OFFICER: "You review who looked at people's records and every break-glass access.",
+    User.Role.ADMINISTRATOR: "You manage organisations, teams and staff accounts.",
+}
+
+
+def home_page_for(user: User) -> HomePage:
+    role = User.Role(user.role)
+    sections = [_my_teams(user)]
+    if role == User.Role.COORDINATOR:
+        sections.append(_locality_teams(user))
+    if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
+        sections.append(_partners())
+    if decide(user, "access.view_audit"):
+        sections.append(_recent_audit())
+    return HomePage(title=f"{role.label} home", lead=LEADS[role], sections=sections)
