@@ -1,0 +1,1 @@
+"""Who pays for each service: charging rules, financial assessment and pooled budgets."""
