@@ -11,16 +11,16 @@ class RequestContext:
     client_address: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("caretrust_request", default=RequestContext())
+_current: ContextVar[RequestContext | None] = ContextVar("caretrust_request", default=None)
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or RequestContext()
 
 
-def set_current(context: RequestContext):  # noqa: ANN201 (a contextvars.Token)
+def set_current(context: RequestContext):
     return _current.set(context)
 
 
-def reset(token) -> None:  # noqa: ANN001
+def reset(token) -> None:
     _current.reset(token)

@@ -11,7 +11,7 @@ class AuditImmutableError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ARG002
+    def update(self, **kwargs):
         raise AuditImmutableError("audit events are append-only: they cannot be updated")
 
     def delete(self):
@@ -72,10 +72,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
             raise AuditImmutableError("audit events are append-only: they cannot be updated")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events are append-only: they cannot be deleted")

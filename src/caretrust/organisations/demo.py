@@ -49,9 +49,27 @@ class DemoUser:
 R, P = User.Role, User.Profession
 USERS = [
     DemoUser("coordinator", "Sam", "Carter", R.COORDINATOR, "DEMO-TRUST", ("spoc", "torquay-mdt")),
-    DemoUser("nurse", "Priya", "Shah", R.PRACTITIONER, "DEMO-TRUST", ("torquay-mdt",), P.COMMUNITY_NURSE),
-    DemoUser("ot", "Tom", "Hughes", R.PRACTITIONER, "DEMO-TRUST", ("torquay-mdt",), P.OCCUPATIONAL_THERAPIST),
-    DemoUser("socialworker", "Grace", "Okafor", R.PRACTITIONER, "DEMO-COUNCIL", ("torquay-mdt",), P.SOCIAL_WORKER),
+    DemoUser(
+        "nurse", "Priya", "Shah", R.PRACTITIONER, "DEMO-TRUST", ("torquay-mdt",), P.COMMUNITY_NURSE
+    ),
+    DemoUser(
+        "ot",
+        "Tom",
+        "Hughes",
+        R.PRACTITIONER,
+        "DEMO-TRUST",
+        ("torquay-mdt",),
+        P.OCCUPATIONAL_THERAPIST,
+    ),
+    DemoUser(
+        "socialworker",
+        "Grace",
+        "Okafor",
+        R.PRACTITIONER,
+        "DEMO-COUNCIL",
+        ("torquay-mdt",),
+        P.SOCIAL_WORKER,
+    ),
     DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),
     DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),

@@ -21,7 +21,8 @@ def environment(**options: Any) -> Environment:
     )
     # The NHS.UK macros read nested optional parameters (params.x.y) and need this.
     options["undefined"] = ChainableUndefined
-    env = Environment(**options)
+    # Django's Jinja2 backend passes autoescape=True in `options`.
+    env = Environment(**options)  # noqa: S701
     env.globals.update(
         {
             "static": static,

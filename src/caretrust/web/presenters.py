@@ -30,7 +30,7 @@ class HomePage:
     template: str = "web/home.jinja"
 
 
-def _team_rows(teams) -> list[Row]:  # noqa: ANN001
+def _team_rows(teams) -> list[Row]:
     rows = []
     for team in teams:
         organisations = ", ".join(org.name for org in team.member_organisations())

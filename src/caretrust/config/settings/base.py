@@ -22,7 +22,9 @@ def database_from_url(url: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:  # unknown scheme or malformed URL
-        raise ConfigurationError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL we understand: {exc}"
+        ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web app read while an import writes; a busy timeout avoids "locked".
         config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}

@@ -4,7 +4,7 @@ from caretrust.config.env import env_str
 from caretrust.config.settings.base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = "caretrust-test-suite-key-not-secret-but-long-enough-1234567890"
+SECRET_KEY = "caretrust-test-suite-key-not-secret-but-long-enough-1234567890"  # noqa: S105
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite://:memory:"))}  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only

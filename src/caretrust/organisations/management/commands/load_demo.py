@@ -1,12 +1,17 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from caretrust.organisations.demo import DEMO_PASSWORD, USERS, DemoDataRefused, load_demo_organisations
+from caretrust.organisations.demo import (
+    DEMO_PASSWORD,
+    USERS,
+    DemoDataRefused,
+    load_demo_organisations,
+)
 
 
 class Command(BaseCommand):
     help = "Load the demo organisations, localities, teams and one user per role (idempotent)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             counts = load_demo_organisations()
         except DemoDataRefused as exc:

@@ -1,0 +1,68 @@
+# caretrust: every target creates and uses .venv itself. See README.md and DEVELOPERS.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+STATIC_BUILT := src/caretrust/web/static/nhsuk/caretrust.css
+
+.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres clean
+
+demo: install assets ## install, migrate, load demo data, serve on http://127.0.0.1:8000
+	$(BIN)/caretrust demo
+
+test: install assets system-deps postgres ## the whole suite on SQLite, then the database tests on PostgreSQL
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/pytest
+
+test-postgres:
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m database
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install ## speed and memory at scale; writes benchmarks/results/*.json
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+# requirements.lock pins every package, so a fresh machine installs exactly what was tested.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# NHS.UK frontend and htmx come from npm at build time and are served locally, never from a CDN.
+assets: $(STATIC_BUILT)
+
+$(STATIC_BUILT): package.json package-lock.json assets/caretrust.scss assets/build.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run -s build
+
+# Debian packages the tests need: chromium for browser tests, Java 17 for Spark local mode.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@pg_isready -h 127.0.0.1 -p 5432
+
+clean:
+	rm -rf $(VENV) node_modules var src/caretrust/web/static/nhsuk
