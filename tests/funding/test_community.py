@@ -175,7 +175,9 @@ def test_council_policy_taper_maximum_and_minimum(run, community, policy, expect
 
 def test_couple_mig_is_not_known_so_the_engine_refuses_to_guess(run, community):
     """Couple MIG amounts are U in charging.md: an error naming the figure, never a guess."""
-    document = community(person={"age": 70, "couple": True}, income=[{"kind": "esa", "weekly": "1"}])
+    document = community(
+        person={"age": 70, "couple": True}, income=[{"kind": "esa", "weekly": "1"}]
+    )
     with pytest.raises(FigureUnavailableError) as caught:
         run(document)
     assert caught.value.figure == "mig_couple_each_pension_age"
