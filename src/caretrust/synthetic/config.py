@@ -1,0 +1,164 @@
+"""Parameters of a synthetic population, validated before anything is generated."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+from caretrust.synthetic import rates
+
+INTEGRATED_AREA = "torbay"
+
+
+class ConfigError(ValueError):
+    """A parameter is out of range; the message is one line, fit to show a user."""
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """One place: its name, council code, size and age structure."""
+
+    name: str
+    la_code: str
+    people: int
+    share_65_plus: float
+    localities: tuple[str, ...]
+    practice_prefix: str  # ODS-style practice codes are prefix + 3 digits
+    postcode_districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IntegrationEffects:
+    """The true effects planted in the integrated area from ``start``; written to truth."""
+
+    start: dt.date = dt.date(2019, 4, 1)
+    emergency_admissions_frail_65_plus: float = -0.15  # relative change in the admission rate
+    residential_to_home_care_shift: float = 0.20  # share of care home admissions diverted home
+    length_of_stay: float = -0.15  # relative change in emergency length of stay, 65+
+
+    def as_dict(self, area: str) -> dict:
+        return {
+            "area": area,
+            "start": self.start.isoformat(),
+            "start_month": self.start.strftime("%Y-%m"),
+            "effects": [
+                {"name": "emergency_admissions", "population": "frail (eFI > 0.12), aged 65+",
+                 "kind": "relative_rate_change", "size": self.emergency_admissions_frail_65_plus},
+                {"name": "care_home_admissions_diverted_to_home_care", "population": "aged 18+",
+                 "kind": "share_diverted", "size": self.residential_to_home_care_shift},
+                {"name": "emergency_length_of_stay", "population": "aged 65+",
+                 "kind": "relative_change", "size": self.length_of_stay},
+            ],
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    """How much the council (CLD) records disagree with the truth; shares of CLD people."""
+
+    missing_nhs_number: float = 0.10
+    wrong_nhs_number: float = 0.01
+    name_typo: float = 0.03
+    nickname: float = 0.05
+    changed_surname: float = 0.03
+    dob_day_month_swap: float = 0.02
+    outdated_postcode: float = 0.05
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def default_areas(people: int, comparison_people: int | None, comparisons: int) -> tuple:
+    torbay = AreaSpec(
+        name=INTEGRATED_AREA, la_code="E06000027", people=people,
+        share_65_plus=rates.TORBAY_SHARE_65_PLUS,
+        localities=("torbay_north", "torbay_central", "torbay_south"),
+        practice_prefix="L83", postcode_districts=("TQ1", "TQ2", "TQ3", "TQ4", "TQ5"),
+    )  # fmt: skip
+    others = []
+    size = people if comparison_people is None else comparison_people
+    for k in range(1, comparisons + 1):
+        name = f"comparison_{k}"
+        area_letters = ("EX", "PL", "TR", "DT", "BH", "TA")[(k - 1) % 6]
+        others.append(
+            AreaSpec(
+                name=name, la_code=f"E06900{k:03d}", people=size,
+                share_65_plus=rates.COMPARISON_SHARE_65_PLUS,
+                localities=(f"{name}_north", f"{name}_south"),
+                practice_prefix=f"Y9{k % 10}",
+                postcode_districts=tuple(f"{area_letters}{d}" for d in range(1, 6)),
+            )
+        )  # fmt: skip
+    return (torbay, *others)
+
+
+@dataclass(frozen=True)
+class SyntheticConfig:
+    """Everything that decides the output: same config and seed, byte-identical files."""
+
+    people: int = 140_000  # size of the integrated area
+    comparison_people: int | None = None  # size of each comparison area (default: same)
+    comparison_areas: int = 1
+    integrated_area: str = INTEGRATED_AREA  # the area that gets the integration effects
+    years: int = 10
+    seed: int = 7
+    start: dt.date = dt.date(2015, 4, 1)
+    integration: IntegrationEffects = field(default_factory=IntegrationEffects)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    prescriptions: bool = True
+    chunk_size: int = 100_000  # people simulated at once; part of the output's identity
+
+    @property
+    def end(self) -> dt.date:
+        return self.start.replace(year=self.start.year + self.years)
+
+    @property
+    def areas(self) -> tuple[AreaSpec, ...]:
+        return default_areas(self.people, self.comparison_people, self.comparison_areas)
+
+    @property
+    def total_people(self) -> int:
+        return sum(a.people for a in self.areas)
+
+    def validate(self) -> SyntheticConfig:
+        """Raise ConfigError naming the first bad parameter; return self when all are good."""
+        if self.people < 1:
+            raise ConfigError(f"people must be at least 1, got {self.people}")
+        if self.comparison_people is not None and self.comparison_people < 1:
+            raise ConfigError(f"comparison people must be at least 1, got {self.comparison_people}")
+        if not 1 <= self.comparison_areas <= 9:
+            raise ConfigError(f"comparison areas must be 1 to 9, got {self.comparison_areas}")
+        if not 1 <= self.years <= 50:
+            raise ConfigError(f"years must be 1 to 50, got {self.years}")
+        if self.seed < 0:
+            raise ConfigError(f"seed must be zero or more, got {self.seed}")
+        if self.total_people > 9_999_999:
+            raise ConfigError(f"at most 9,999,999 people in all, got {self.total_people:,}")
+        if self.chunk_size < 1000:
+            raise ConfigError(f"chunk size must be at least 1000, got {self.chunk_size}")
+        names = [a.name for a in self.areas]
+        if self.integrated_area not in names:
+            raise ConfigError(
+                f"unknown area {self.integrated_area!r}; choose one of {', '.join(names)}"
+            )
+        start = self.integration.start
+        if not self.start <= start < self.end:
+            raise ConfigError(
+                f"integration start {start} must lie between the start {self.start} "
+                f"and the end {self.end}"
+            )
+        self._validate_effects()
+        for name, share in self.noise.as_dict().items():
+            if not 0.0 <= share <= 1.0:
+                raise ConfigError(f"noise {name} must be between 0 and 1, got {share}")
+        return self
+
+    def _validate_effects(self) -> None:
+        effects = self.integration
+        if not -1.0 <= effects.emergency_admissions_frail_65_plus <= 1.0:
+            raise ConfigError("emergency admission effect must be between -1 and 1")
+        if not 0.0 <= effects.residential_to_home_care_shift <= 1.0:
+            raise ConfigError("residential to home care shift must be between 0 and 1")
+        if not -0.9 <= effects.length_of_stay <= 1.0:
+            raise ConfigError("length of stay effect must be between -0.9 and 1")

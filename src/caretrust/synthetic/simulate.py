@@ -1,0 +1,368 @@
+"""Lives over time for one chunk of people, drawn from hazards year by year.
+
+Each simulated year computes every person's hazards at once (age, sex, frailty, care home,
+integration), draws how many events of each kind fall in the year (Poisson or Bernoulli) and
+places them uniformly in the year, before death. Rates are normalised within age bands so the
+population rate equals the published rate in ``rates.py`` while frailer people carry more of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from caretrust.synthetic import codes, rates
+from caretrust.synthetic.eventlog import NEVER, EventLog, coded
+from caretrust.synthetic.people import DAYS_PER_YEAR, People, broad_band
+from caretrust.synthetic.social import SocialCare
+
+ENCOUNTER_SCHEMA = {
+    "kind": pa.string(), "start_date": pa.date32(), "end_date": pa.date32(),
+    "primary_diagnosis": pa.string(), "external_cause": pa.string(), "is_transfer": pa.bool_(),
+    "discharge_destination": pa.string(),
+}  # fmt: skip
+
+_ACSC_COLUMNS = [i for i, c in enumerate(codes.CONDITIONS) if c.acsc_icd10]
+_ACSC_CODES = [codes.CONDITIONS[i].acsc_icd10 for i in _ACSC_COLUMNS]
+_FALL_CODES = tuple(codes.FALL_INJURIES)
+DIAGNOSES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [*_FALL_CODES, codes.HIP_FRACTURE_ICD10, *(c for cs in _ACSC_CODES for c in cs),
+         *codes.OTHER_EMERGENCY_DIAGNOSES, *codes.ELECTIVE_DIAGNOSES]
+    )
+)  # fmt: skip
+_DIAG = {code: i for i, code in enumerate(DIAGNOSES)}
+_EXTERNAL = tuple(codes.FALL_EXTERNAL_CAUSES)
+_DEST = {d: i for i, d in enumerate(codes.DISCHARGE_DESTINATIONS)}
+_PREVALENT = [i for i, c in enumerate(codes.CONDITIONS) if c.key in rates.PREVALENCE_BY_AGE]
+_FALLS = codes.CONDITION_INDEX["falls"]
+_HIP = codes.CONDITION_INDEX["hip_fracture"]
+
+
+def _deficit_matrix() -> np.ndarray:
+    deficits = {name: j for j, name in enumerate(codes.EFI_DEFICITS)}
+    matrix = np.zeros((len(codes.CONDITIONS), len(deficits)), dtype=np.float32)
+    for i, condition in enumerate(codes.CONDITIONS):
+        matrix[i, deficits[condition.efi_deficit]] = 1
+    return matrix
+
+
+def _prevalence_table() -> np.ndarray:
+    """Prevalence by single year of age 0-120 for each prevalent condition (rows)."""
+    ages = np.arange(121)
+    table = np.array([np.interp(ages, rates.PREVALENCE_AGES, rates.PREVALENCE_BY_AGE[
+        codes.CONDITIONS[i].key]) for i in _PREVALENT])  # fmt: skip
+    return table * np.minimum(1.0, ages / 20.0)  # conditions are rarer in childhood
+
+
+_DEFICITS = _deficit_matrix()
+_PREVALENCE = _prevalence_table()
+# annual incidence that carries prevalence from age a to a+1 among those without the condition
+_INCIDENCE = np.clip(np.diff(_PREVALENCE, axis=1, append=_PREVALENCE[:, -1:]), 0, None) / (
+    1 - _PREVALENCE
+)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    start: int  # first simulated day (days since 1970-01-01)
+    end: int  # first day after the simulation
+    switch: int  # first day of integration in the integrated area
+    year_starts: tuple[int, ...]
+    integrated: bool
+    admissions_effect: float
+    care_home_shift: float
+    los_effect: float
+
+
+def normalised(multiplier: np.ndarray, group: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Divide by the group mean (over mask) so each group's average multiplier is one."""
+    size = int(group.max()) + 1 if len(group) else 1
+    total = np.bincount(group[mask], weights=multiplier[mask], minlength=size)
+    count = np.bincount(group[mask], minlength=size)
+    mean = np.where(count > 0, total / np.maximum(count, 1), 1.0)
+    return multiplier / np.where(mean > 0, mean, 1.0)[group]
+
+
+class ChunkSimulation:
+    """Simulate one chunk; afterwards read `.encounters`, `.social`, `.onset`, `.death`."""
+
+    def __init__(self, people: People, horizon: Horizon, rng: np.random.Generator):
+        self.p = people
+        self.h = horizon
+        self.rng = rng
+        n = people.n
+        self.death = np.full(n, NEVER, dtype=np.int64)
+        self.care_home_since = np.full(n, NEVER, dtype=np.int64)
+        self.onset = np.full((n, len(codes.CONDITIONS)), NEVER, dtype=np.int64)
+        propensity_sd = rates.CONDITION_PROPENSITY_SD
+        self.propensity = np.exp(rng.normal(-(propensity_sd**2) / 2, propensity_sd, n))
+        self.encounters = EventLog(ENCOUNTER_SCHEMA)
+        self.social = SocialCare(people, horizon, rng, self.death)
+        self._baseline_conditions()
+        self.has_carer = self._baseline_carers()
+
+    # --- baseline --------------------------------------------------------------------------
+
+    def _age(self, day: int) -> np.ndarray:
+        return (day - self.p.birth) / DAYS_PER_YEAR
+
+    def _baseline_conditions(self) -> None:
+        rng, n, start = self.rng, self.p.n, self.h.start
+        age = self._age(start)
+        whole = np.minimum(age.astype(np.int64), 120)
+        prevalence = np.minimum(_PREVALENCE[:, whole].T * self.propensity[:, None], 0.95)
+        held = rng.random(prevalence.shape) < prevalence
+        years_back = rng.random(prevalence.shape) * np.minimum(np.maximum(age - 15, 0.5), 20)[
+            :, None
+        ]
+        onset = np.maximum(start - (years_back * DAYS_PER_YEAR).astype(np.int64),
+                           self.p.birth[:, None])  # fmt: skip
+        self.onset[:, _PREVALENT] = np.where(held, onset, NEVER)
+        coded_alone = self.p.lives_alone & (age >= 65) & (
+            rng.random(n) < rates.LIVES_ALONE_CODED_SHARE
+        )
+        lives_alone = codes.CONDITION_INDEX["lives_alone"]
+        back = (rng.random(n) * 5 * DAYS_PER_YEAR).astype(np.int64)
+        self.onset[coded_alone, lives_alone] = start - back[coded_alone]
+
+    def frailty_category(self, day: int) -> np.ndarray:
+        """eFI category (0 fit, 1 mild, 2 moderate, 3 severe) from deficits coded by `day`."""
+        held = (self.onset <= day).astype(np.float32)
+        deficits = ((held @ _DEFICITS) > 0).sum(axis=1)
+        return np.searchsorted(rates.EFI_CATEGORY_UPPER_DEFICITS, deficits, side="left")
+
+    def _baseline_carers(self) -> np.ndarray:
+        category = self.frailty_category(self.h.start)
+        chance = rates.HAS_UNPAID_CARER_BY_FRAILTY[category] * np.where(self.p.lives_alone, 0.5, 1)
+        return (self._age(self.h.start) >= 18) & (self.rng.random(self.p.n) < chance)
+
+    # --- the yearly loop ---------------------------------------------------------------------
+
+    def run(self) -> ChunkSimulation:
+        bounds = [*self.h.year_starts, self.h.end]
+        for t0, t1 in zip(bounds[:-1], bounds[1:], strict=True):
+            self._year(t0, t1)
+        self.social.finish(self.death, self.care_home_since, self.has_carer, self.onset)
+        return self
+
+    def _year(self, t0: int, t1: int) -> None:
+        alive = self.death > t0
+        age = self._age((t0 + t1) // 2)
+        band = broad_band(age)
+        category = self.frailty_category(t0)
+        in_care_home = self.care_home_since <= t0
+        terminal = self._deaths(t0, t1, alive, age, category, in_care_home)
+        exposure_end = np.minimum(self.death, t1)
+        exposure = np.where(alive, (exposure_end - t0) / DAYS_PER_YEAR, 0.0)
+        self._condition_onsets(t0, t1, alive, age)
+        self._care_home_admissions(t0, t1, alive, age, band, category, in_care_home)
+        self._emergency_admissions(t0, t1, alive, age, band, category, exposure)
+        self._terminal_admissions(terminal, band)
+        self._elective_admissions(t0, t1, band, exposure)
+        self._attendances(t0, t1, alive, band, category, exposure)
+        self.social.community_requests(t0, t1, alive, age, band, category, exposure,
+                                       self.death, self.care_home_since)  # fmt: skip
+        self.social.close_year(t1)
+
+    def _deaths(self, t0, t1, alive, age, category, in_care_home) -> np.ndarray:
+        """Draw deaths in [t0, t1); return who of them die in hospital."""
+        rng, n = self.rng, self.p.n
+        five = np.minimum((age // 5).astype(np.int64), 18)
+        per_1000 = np.where(self.p.sex == 0, rates.DEATHS_PER_1000_FEMALE[five],
+                            rates.DEATHS_PER_1000_MALE[five])  # fmt: skip
+        multiplier = rates.MORTALITY_HR[category] * np.where(
+            in_care_home, rates.CARE_HOME_MORTALITY_MULTIPLIER, 1.0
+        )
+        multiplier = normalised(multiplier, five * 2 + self.p.sex, alive)
+        hazard = -np.log1p(-per_1000 / 1000) * multiplier * (t1 - t0) / DAYS_PER_YEAR
+        dies = alive & (rng.random(n) < -np.expm1(-hazard))
+        day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
+        self.death[dies] = day[dies]
+        hospital_share = np.where(in_care_home, rates.HOSPITAL_DEATH_SHARE_CARE_HOME,
+                                  rates.HOSPITAL_DEATH_SHARE)  # fmt: skip
+        return np.flatnonzero(dies & (rng.random(n) < hospital_share))
+
+    def _condition_onsets(self, t0, t1, alive, age) -> None:
+        rng = self.rng
+        whole = np.minimum(age.astype(np.int64), 120)
+        chance = -np.expm1(-_INCIDENCE[:, whole].T * self.propensity[:, None])
+        current = self.onset[:, _PREVALENT]
+        new = alive[:, None] & (current == NEVER) & (rng.random(chance.shape) < chance)
+        day = t0 + (rng.random(chance.shape) * (t1 - t0)).astype(np.int64)
+        new &= day < self.death[:, None]
+        self.onset[:, _PREVALENT] = np.where(new, day, current)
+
+    def _care_home_admissions(self, t0, t1, alive, age, band, category, in_care_home) -> None:
+        rng, n = self.rng, self.p.n
+        eligible = alive & ~in_care_home & (age >= 18)
+        multiplier = normalised(rates.CARE_HOME_HR[category], band, eligible)
+        # people already in a care home count in the band population but cannot be admitted
+        alive_in_band = np.bincount(band[alive], minlength=6)
+        eligible_in_band = np.maximum(np.bincount(band[eligible], minlength=6), 1)
+        scale = (alive_in_band / eligible_in_band)[band]
+        rate = rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000 * scale * multiplier
+        admitted = eligible & (rng.random(n) < -np.expm1(-rate * (t1 - t0) / DAYS_PER_YEAR))
+        day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
+        admitted &= day < self.death
+        who = np.flatnonzero(admitted)
+        day = day[who]
+        diverted = np.zeros(len(who), dtype=bool)
+        if self.h.integrated:
+            diverted = (day >= self.h.switch) & (rng.random(len(who)) < self.h.care_home_shift)
+        nursing_share = rates.NURSING_SHARE_OF_CARE_HOME + 0.15 * (category[who] == 3)
+        nursing = rng.random(len(who)) < nursing_share
+        via_hospital = rng.random(len(who)) < rates.CARE_HOME_AFTER_HOSPITAL_SHARE
+        destination = np.where(diverted, _DEST["home"],
+                               np.where(nursing, _DEST["nursing_care"], _DEST["residential_care"]))
+        hosp = via_hospital
+        los = self._los(band[who[hosp]], self.rng)
+        self._admit(who[hosp], day[hosp] - los, day[hosp], destination[hosp], band[who[hosp]])
+        moved = ~diverted
+        self.care_home_since[who[moved]] = day[moved]
+        self.onset[who[moved], codes.CONDITION_INDEX["lives_in_care_home"]] = day[moved]
+        self.social.care_home_admission(who[moved], day[moved], nursing[moved], via_hospital[moved])
+        self.social.home_care_after_diversion(who[diverted], day[diverted], via_hospital[diverted])
+
+    def _emergency_admissions(self, t0, t1, alive, age, band, category, exposure) -> None:
+        rng, h = self.rng, self.h
+        per_person = rates.EMERGENCY_ADMISSIONS_PER_1000[band] / 1000
+        five = np.minimum((age // 5).astype(np.int64), 18)
+        death_rate = np.where(self.p.sex == 0, rates.DEATHS_PER_1000_FEMALE[five],
+                              rates.DEATHS_PER_1000_MALE[five]) / 1000  # fmt: skip
+        # terminal and care-home admissions are drawn elsewhere; take them out of the rate
+        routed = (death_rate * rates.HOSPITAL_DEATH_SHARE
+                  + rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000
+                  * rates.CARE_HOME_AFTER_HOSPITAL_SHARE)  # fmt: skip
+        base = np.maximum(per_person - routed, 0.2 * per_person)
+        multiplier = normalised(rates.HOSPITALISATION_HR[category], band, alive)
+        boost = max(1.0, 1.0 + h.admissions_effect) if h.integrated else 1.0
+        count = rng.poisson(base * multiplier * exposure * boost)
+        person = np.repeat(np.arange(self.p.n), count)
+        span = np.minimum(self.death, t1)[person] - t0
+        start = t0 + (rng.random(len(person)) * span).astype(np.int64)
+        keep = np.full(len(person), 1.0 / boost)
+        if h.integrated:
+            affected = (start >= h.switch) & (age[person] >= 65) & (category[person] >= 1)
+            keep[affected] = (1.0 + h.admissions_effect) / boost
+        accepted = rng.random(len(person)) < keep
+        person, start = person[accepted], start[accepted]
+        los = self._los(band[person], rng)
+        reablement = rates.REABLEMENT_DISCHARGE_SHARE[band[person]] * (1 + 0.5 * category[person])
+        reablement *= self.care_home_since[person] > start  # care home residents go back there
+        u = rng.random(len(person))
+        destination = np.where(u < reablement, _DEST["home_with_reablement"],
+                               np.where(u > 1 - rates.OTHER_DISCHARGE_SHARE, _DEST["other"],
+                                        _DEST["home"]))  # fmt: skip
+        self._admit(person, start, start + los, destination, band[person])
+
+    def _terminal_admissions(self, person: np.ndarray, band: np.ndarray) -> None:
+        los = self._los(band[person], self.rng)
+        death = self.death[person]
+        self._admit(person, death - los, death, np.full(len(person), _DEST["died"]), band[person])
+
+    def _los(self, band: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        mean = rates.EMERGENCY_MEAN_LOS_DAYS[band]
+        return rng.geometric(1.0 / (mean + 1.0)) - 1
+
+    def _admit(self, person, start, end, destination, band) -> None:
+        """Record emergency spells, with diagnosis, A&E arrival and reablement follow-on."""
+        rng, h = self.rng, self.h
+        diagnosis, external, hip = self._diagnoses(person, start, band)
+        routed_los = end - start
+        hip_los = rng.geometric(1.0 / (rates.HIP_FRACTURE_MEAN_LOS_DAYS + 1), len(person)) - 1
+        los = np.where(hip & (destination != _DEST["died"]), np.maximum(routed_los, hip_los),
+                       routed_los)  # fmt: skip
+        if h.integrated:
+            shorter = (start >= h.switch) & (band >= 3) & (destination != _DEST["died"])
+            los[shorter] = rng.binomial(los[shorter], 1.0 + h.los_effect)
+        fixed_end = (destination == _DEST["died"]) | (destination == _DEST["residential_care"]) | (
+            destination == _DEST["nursing_care"]
+        )
+        start = np.where(fixed_end, end - los, start)
+        end = start + los
+        died = end >= self.death[person]
+        end = np.minimum(end, self.death[person])
+        destination = np.where(died, _DEST["died"], destination)
+        self.encounters.add(
+            person, kind="emergency_admission", start_date=start, end_date=end,
+            primary_diagnosis=coded(diagnosis, DIAGNOSES), external_cause=coded(external, _EXTERNAL),
+            is_transfer=rng.random(len(person)) < rates.TRANSFER_SHARE,
+            discharge_destination=coded(destination, codes.DISCHARGE_DESTINATIONS),
+        )  # fmt: skip
+        via_ae = rng.random(len(person)) < rates.AE_SHARE_OF_EMERGENCY_ADMISSIONS
+        self.encounters.add(person[via_ae], kind="ae", start_date=start[via_ae],
+                            end_date=start[via_ae], is_transfer=False)  # fmt: skip
+        self._record_injuries(person, start, external, hip)
+        reablement = destination == _DEST["home_with_reablement"]
+        self.social.reablement_after_discharge(person[reablement], end[reablement])
+
+    def _record_injuries(self, person, start, external, hip) -> None:
+        fell = external >= 0
+        np.minimum.at(self.onset[:, _FALLS], person[fell], start[fell])
+        np.minimum.at(self.onset[:, _HIP], person[hip], start[hip])
+
+    def _diagnoses(self, person, day, band):
+        """ICD-10 primary diagnosis index, external cause index (-1 none), hip fracture flag."""
+        rng, m = self.rng, len(person)
+        u = rng.random(m)
+        fall = u < rates.FALL_SHARE_OF_EMERGENCY[band]
+        acsc = ~fall & (u < rates.FALL_SHARE_OF_EMERGENCY[band] + rates.ACSC_SHARE_OF_EMERGENCY[band])
+        diagnosis = np.array([_DIAG[c] for c in codes.OTHER_EMERGENCY_DIAGNOSES])[
+            rng.integers(0, len(codes.OTHER_EMERGENCY_DIAGNOSES), m)
+        ]
+        held = self.onset[person][:, _ACSC_COLUMNS] <= day[:, None]
+        choice = np.argmax(rng.random(held.shape) * held, axis=1)
+        has = held.any(axis=1) & acsc
+        table, lengths = _acsc_table()
+        pick = (rng.random(m) * lengths[choice]).astype(np.int64)
+        diagnosis = np.where(has, table[choice, pick], diagnosis)
+        hip = fall & (rng.random(m) < rates.HIP_FRACTURE_SHARE_OF_FALLS * np.where(band >= 3, 1, 0.2))
+        injury = rng.choice([_DIAG[c] for c in _FALL_CODES], size=m,
+                            p=list(codes.FALL_INJURIES.values()))  # fmt: skip
+        diagnosis = np.where(fall, np.where(hip, _DIAG[codes.HIP_FRACTURE_ICD10], injury), diagnosis)
+        external = rng.choice(len(_EXTERNAL), size=m, p=list(codes.FALL_EXTERNAL_CAUSES.values()))
+        return diagnosis, np.where(fall, external, -1), hip
+
+    def _elective_admissions(self, t0, t1, band, exposure) -> None:
+        rng = self.rng
+        count = rng.poisson(rates.ELECTIVE_ADMISSIONS_PER_1000[band] / 1000 * exposure)
+        person = np.repeat(np.arange(self.p.n), count)
+        span = np.minimum(self.death, t1)[person] - t0
+        start = t0 + (rng.random(len(person)) * span).astype(np.int64)
+        los = rng.geometric(1.0 / (rates.ELECTIVE_MEAN_LOS_DAYS + 1), len(person)) - 1
+        end = np.minimum(start + los, self.death[person])
+        died = end >= self.death[person]
+        diagnosis = np.array([_DIAG[c] for c in codes.ELECTIVE_DIAGNOSES])[
+            rng.integers(0, len(codes.ELECTIVE_DIAGNOSES), len(person))
+        ]
+        destination = np.where(died, _DEST["died"], _DEST["home"])
+        self.encounters.add(
+            person, kind="elective_admission", start_date=start, end_date=end,
+            primary_diagnosis=coded(diagnosis, DIAGNOSES), is_transfer=False,
+            discharge_destination=coded(destination, codes.DISCHARGE_DESTINATIONS),
+        )  # fmt: skip
+
+    def _attendances(self, t0, t1, alive, band, category, exposure) -> None:
+        """A&E attendances not ending in admission, and GP contacts."""
+        for kind, per_year, ratios in (
+            ("ae", rates.AE_ATTENDANCES_NOT_ADMITTED_PER_1000[band] / 1000,
+             rates.HOSPITALISATION_HR),
+            ("gp", rates.GP_CONTACTS_PER_YEAR[band], rates.GP_CONTACT_HR),
+        ):  # fmt: skip
+            multiplier = normalised(ratios[category], band, alive)
+            count = self.rng.poisson(per_year * multiplier * exposure)
+            person = np.repeat(np.arange(self.p.n), count)
+            span = np.minimum(self.death, t1)[person] - t0
+            day = t0 + (self.rng.random(len(person)) * span).astype(np.int64)
+            self.encounters.add(person, kind=kind, start_date=day, end_date=day, is_transfer=False)
+
+
+def _acsc_table() -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(c) for c in _ACSC_CODES)
+    table = np.zeros((len(_ACSC_CODES), width), dtype=np.int64)
+    for i, options in enumerate(_ACSC_CODES):
+        table[i, : len(options)] = [_DIAG[c] for c in options]
+    return table, np.array([len(c) for c in _ACSC_CODES])
