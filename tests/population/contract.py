@@ -122,8 +122,13 @@ class World:
 
     def condition(self, pid: str, code: str, onset: dt.date) -> None:
         self.rows["conditions"].append(
-            {"person_id": pid, "code_system": "http://snomed.info/sct", "code": code,
-             "display": code, "onset_date": onset}
+            {
+                "person_id": pid,
+                "code_system": "http://snomed.info/sct",
+                "code": code,
+                "display": code,
+                "onset_date": onset,
+            }
         )
 
     def prescription(self, pid: str, drug_class: str, issued: dt.date) -> None:
@@ -146,10 +151,18 @@ class World:
     ) -> str:
         eid = f"E{next(self._ids)}"
         self.rows["encounters"].append(
-            {"person_id": pid, "encounter_id": eid, "kind": kind, "start_date": start,
-             "end_date": end if end is not None else start, "primary_diagnosis": dx,
-             "external_cause": cause, "is_transfer": transfer,
-             "discharge_destination": destination, "discharge_destination_code": destination_code}
+            {
+                "person_id": pid,
+                "encounter_id": eid,
+                "kind": kind,
+                "start_date": start,
+                "end_date": end if end is not None else start,
+                "primary_diagnosis": dx,
+                "external_cause": cause,
+                "is_transfer": transfer,
+                "discharge_destination": destination,
+                "discharge_destination_code": destination_code,
+            }
         )
         return eid
 
@@ -164,10 +177,16 @@ class World:
         client_type: str = "service_user",
     ) -> None:
         self.rows["social_care_events"].append(
-            {"person_id": pid, "event_id": f"S{next(self._ids)}", "la_code": "LA1",
-             "event_type": event_type, "start_date": start,
-             "end_date": end if end is not None or event_type == "service" else start,
-             "client_type": client_type, "service_type": service_type}
+            {
+                "person_id": pid,
+                "event_id": f"S{next(self._ids)}",
+                "la_code": "LA1",
+                "event_type": event_type,
+                "start_date": start,
+                "end_date": end if end is not None or event_type == "service" else start,
+                "client_type": client_type,
+                "service_type": service_type,
+            }
         )
 
     def write(self, directory: Path, *, prescriptions: bool = True) -> Path:

@@ -13,12 +13,25 @@ AS_OF = D(2024, 3, 31)
 @pytest.mark.parametrize(
     ("deficits", "denominator", "category"),
     [
-        (0, 36, "fit"), (4, 36, "fit"), (5, 36, "mild"), (8, 36, "mild"), (9, 36, "moderate"),
-        (12, 36, "moderate"), (13, 36, "severe"), (36, 36, "severe"),
-        (4, 35, "fit"), (5, 35, "mild"), (12, 35, "moderate"), (13, 35, "severe"),
+        (0, 36, "fit"),
+        (4, 36, "fit"),
+        (5, 36, "mild"),
+        (8, 36, "mild"),
+        (9, 36, "moderate"),
+        (12, 36, "moderate"),
+        (13, 36, "severe"),
+        (36, 36, "severe"),
+        (4, 35, "fit"),
+        (5, 35, "mild"),
+        (12, 35, "moderate"),
+        (13, 35, "severe"),
         # with 50 deficits the boundaries sit exactly on 6, 12 and 18: ≤ is inclusive
-        (6, 50, "fit"), (7, 50, "mild"), (12, 50, "mild"), (13, 50, "moderate"),
-        (18, 50, "moderate"), (19, 50, "severe"),
+        (6, 50, "fit"),
+        (7, 50, "mild"),
+        (12, 50, "mild"),
+        (13, 50, "moderate"),
+        (18, 50, "moderate"),
+        (19, 50, "severe"),
     ],
 )
 def test_category_boundaries(deficits, denominator, category):

@@ -65,8 +65,12 @@ def test_breakdown_by_gp_practice(tmp_path):
     w.person("P1", D(1940, 1, 1), gp="G1")
     p2 = w.person("P2", D(1940, 1, 1), gp="G2")
     w.spell(p2, D(2023, 1, 5))
-    frame = run(tmp_path, w, "emergency_admissions_65", Scope(
-        start=D(2023, 1, 1), end=D(2023, 1, 31), level="gp_practice"))
+    frame = run(
+        tmp_path,
+        w,
+        "emergency_admissions_65",
+        Scope(start=D(2023, 1, 1), end=D(2023, 1, 31), level="gp_practice"),
+    )
     assert row(frame, "G1").numerator == 0  # a population but no admissions: a zero, not a gap
     assert row(frame, "G2").value == 100_000
 
@@ -128,14 +132,16 @@ def test_discharge_to_usual_residence(tmp_path):
 def test_still_at_home_91_days_after_reablement(tmp_path):
     w = World()
     at_home, died, readmitted, care_home, september, back_home, young = (
-        w.person(f"P{i}", D(1940, 1, 1) if i != 6 else D(1970, 1, 1),
-                 death=D(2023, 11, 21) if i == 1 else None)
+        w.person(
+            f"P{i}",
+            D(1940, 1, 1) if i != 6 else D(1970, 1, 1),
+            death=D(2023, 11, 21) if i == 1 else None,
+        )
         for i in range(7)
     )
     out = D(2023, 10, 2)  # day 91 = 2024-01-01
     for pid in (at_home, died, readmitted, care_home, back_home, young):
-        w.spell(pid, D(2023, 9, 20), out, destination="home_with_reablement",
-                destination_code="19")
+        w.spell(pid, D(2023, 9, 20), out, destination="home_with_reablement", destination_code="19")
     w.spell(september, D(2023, 9, 1), D(2023, 9, 10), destination="home_with_reablement")
     w.spell(readmitted, D(2023, 12, 30), D(2024, 1, 5))  # in hospital on day 91
     w.spell(back_home, D(2023, 11, 1), D(2023, 11, 10))  # readmitted but home again by day 91
@@ -153,11 +159,13 @@ def test_ascof_permanent_admissions_first_admission_only(tmp_path):
     turning65 = w.person("T", D(1959, 2, 1))  # 64 at mid-year (30 Sep), 65 at 31 March 2024
     younger = w.person("Y", D(1983, 1, 1))
     w.social_care(first, "service", D(2023, 6, 1), service_type="long_term_residential")
-    w.social_care(transfer, "service", D(2022, 5, 1), D(2023, 6, 30),
-                  service_type="long_term_residential")
+    w.social_care(
+        transfer, "service", D(2022, 5, 1), D(2023, 6, 30), service_type="long_term_residential"
+    )
     w.social_care(transfer, "service", D(2023, 7, 1), service_type="long_term_nursing")
-    w.social_care(two_homes, "service", D(2023, 8, 1), D(2023, 11, 30),
-                  service_type="long_term_nursing")
+    w.social_care(
+        two_homes, "service", D(2023, 8, 1), D(2023, 11, 30), service_type="long_term_nursing"
+    )
     w.social_care(two_homes, "service", D(2023, 12, 1), service_type="long_term_residential")
     w.social_care(community, "service", D(2023, 6, 1), service_type="long_term_community")
     w.social_care(turning65, "service", D(2023, 5, 1), service_type="long_term_residential")
@@ -179,8 +187,9 @@ def test_supported_at_home_65(tmp_path):
     w.social_care(home, "service", D(2023, 1, 1), service_type="long_term_community")
     w.social_care(both, "service", D(2023, 1, 1), service_type="long_term_community")
     w.social_care(both, "service", D(2023, 3, 1), service_type="long_term_residential")
-    w.social_care(ended, "service", D(2023, 1, 1), D(2023, 3, 30),
-                  service_type="long_term_community")
+    w.social_care(
+        ended, "service", D(2023, 1, 1), D(2023, 3, 30), service_type="long_term_community"
+    )
     w.social_care(care_home, "service", D(2022, 1, 1), service_type="long_term_nursing")
     w.social_care(young, "service", D(2023, 1, 1), service_type="long_term_community")
     w.social_care(last_day, "service", D(2023, 3, 31), service_type="long_term_community")
@@ -219,8 +228,11 @@ def test_waits_request_assessment_service(tmp_path):
 
 def test_publish_suppresses_counts_from_one_to_four():
     frame = pd.DataFrame(
-        {"numerator": [0.0, 1.0, 4.0, 5.0, 7.0], "denominator": [10.0, 10.0, 10.0, 10.0, 3.0],
-         "value": [0.0, 0.1, 0.4, 0.5, 2.3]}
+        {
+            "numerator": [0.0, 1.0, 4.0, 5.0, 7.0],
+            "denominator": [10.0, 10.0, 10.0, 10.0, 3.0],
+            "value": [0.0, 0.1, 0.4, 0.5, 2.3],
+        }
     )
     out = publish(frame)
     assert list(out.suppressed) == [False, True, True, False, True]

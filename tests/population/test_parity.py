@@ -27,32 +27,52 @@ def mixed_world(seed: int = 8) -> World:
         birth = D(1925 + int(rng.integers(0, 85)), int(rng.integers(1, 13)), 1)
         area = ["north", "south"][i % 2]
         pid = w.person(
-            f"P{i:04d}", birth, area=area, locality=f"{area}_{i % 3}", gp=f"G{i % 5}",
+            f"P{i:04d}",
+            birth,
+            area=area,
+            locality=f"{area}_{i % 3}",
+            gp=f"G{i % 5}",
             opted_out=bool(rng.random() < 0.05),
-            death=start + dt.timedelta(days=int(rng.integers(0, 800))) if rng.random() < 0.1
+            death=start + dt.timedelta(days=int(rng.integers(0, 800)))
+            if rng.random() < 0.1
             else None,
         )
         for code in rng.choice(codes, size=int(rng.integers(0, 12)), replace=False):
             w.condition(pid, str(code), start - dt.timedelta(days=int(rng.integers(-600, 3000))))
         for _ in range(int(rng.integers(0, 8))):
-            w.prescription(pid, f"02{rng.integers(1, 9):02d}",
-                           AS_OF - dt.timedelta(days=int(rng.integers(0, 200))))
+            w.prescription(
+                pid,
+                f"02{rng.integers(1, 9):02d}",
+                AS_OF - dt.timedelta(days=int(rng.integers(0, 200))),
+            )
         for _ in range(int(rng.poisson(1.5))):
             admitted = start + dt.timedelta(days=int(rng.integers(0, 730)))
             dx, cause = rng.choice([("I500", None), ("S720", "W19"), ("J44", None), ("K35", None)])
-            w.spell(pid, admitted, admitted + dt.timedelta(days=int(rng.integers(0, 20))),
-                    kind=str(rng.choice(["emergency_admission", "elective_admission"])),
-                    dx=dx, cause=cause, transfer=bool(rng.random() < 0.1),
-                    destination=str(rng.choice(["home", "home_with_reablement", "other"])),
-                    destination_code=str(rng.choice(["19", "54", "79"])))
+            w.spell(
+                pid,
+                admitted,
+                admitted + dt.timedelta(days=int(rng.integers(0, 20))),
+                kind=str(rng.choice(["emergency_admission", "elective_admission"])),
+                dx=dx,
+                cause=cause,
+                transfer=bool(rng.random() < 0.1),
+                destination=str(rng.choice(["home", "home_with_reablement", "other"])),
+                destination_code=str(rng.choice(["19", "54", "79"])),
+            )
         if rng.random() < 0.3:
             asked = start + dt.timedelta(days=int(rng.integers(0, 700)))
             w.social_care(pid, "request", asked)
             w.social_care(pid, "assessment", asked + dt.timedelta(days=int(rng.integers(0, 40))))
-            w.social_care(pid, "service", asked + dt.timedelta(days=int(rng.integers(40, 90))),
-                          service_type=str(rng.choice(["long_term_community",
-                                                       "long_term_residential",
-                                                       "long_term_nursing"])))
+            w.social_care(
+                pid,
+                "service",
+                asked + dt.timedelta(days=int(rng.integers(40, 90))),
+                service_type=str(
+                    rng.choice(
+                        ["long_term_community", "long_term_residential", "long_term_nursing"]
+                    )
+                ),
+            )
     return w
 
 

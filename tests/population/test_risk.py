@@ -65,5 +65,9 @@ def test_model_learns_a_planted_signal(tmp_path):
     assert result.metrics.auc > 0.8
     assert result.scores.risk.between(0, 1).all()
     assert set(result.scores.columns) == {
-        "person_id", "score_date", "model", "risk", "rank_percentile"
+        "person_id",
+        "score_date",
+        "model",
+        "risk",
+        "rank_percentile",
     }

@@ -48,13 +48,11 @@ def efi_category(deficits: int, denominator: int = 36) -> str:
 def category_expr(deficits: ibis.Value, denominator: ibis.Value) -> ibis.Value:
     """`efi_category` as an Ibis expression (same integer comparison)."""
     scaled = deficits * 100
-    return (
-        ibis.cases(
-            (scaled <= 12 * denominator, "fit"),
-            (scaled <= 24 * denominator, "mild"),
-            (scaled <= 36 * denominator, "moderate"),
-            else_="severe",
-        )
+    return ibis.cases(
+        (scaled <= 12 * denominator, "fit"),
+        (scaled <= 24 * denominator, "mild"),
+        (scaled <= 36 * denominator, "moderate"),
+        else_="severe",
     )
 
 
@@ -87,7 +85,7 @@ def frailty_scores(
     as_of: dt.date,
     *,
     min_age: int | None = 65,
-    rule: PolypharmacyRule = PolypharmacyRule(),  # noqa: B008 - frozen, so a safe default
+    rule: PolypharmacyRule = PolypharmacyRule(),
 ) -> ibis.Table:
     """frailty.parquet rows for people alive on ``as_of`` (aged ≥ ``min_age`` if given).
 

@@ -20,8 +20,15 @@ from caretrust.population.frailty import frailty_scores
 
 MODEL_NAME = "emergency_admission_12m_logit_v1"
 FEATURES = (
-    "age", "female", "n_conditions", "efi_deficits", "emergency_admissions", "bed_days",
-    "ae_attendances", "social_care_services", "lives_alone",
+    "age",
+    "female",
+    "n_conditions",
+    "efi_deficits",
+    "emergency_admissions",
+    "bed_days",
+    "ae_attendances",
+    "social_care_services",
+    "lives_alone",
 )
 TOP_FRACTIONS = (0.005, 0.01, 0.05)
 
@@ -52,10 +59,13 @@ def features(ds: Dataset, as_of: dt.date, *, with_outcome: bool = True) -> ibis.
     )
     cond = ds.table("conditions")
     conditions = cond.filter(cond.onset_date <= as_of)
-    n_conditions = conditions.group_by("person_id").aggregate(n_conditions=conditions.code.nunique())
+    n_conditions = conditions.group_by("person_id").aggregate(
+        n_conditions=conditions.code.nunique()
+    )
     sc = ds.table("social_care_events")
     services = sc.filter(
-        (sc.event_type == "service") & (sc.start_date <= as_of)
+        (sc.event_type == "service")
+        & (sc.start_date <= as_of)
         & (sc.end_date.isnull() | (sc.end_date > year_ago))
     )
     care = services.group_by("person_id").aggregate(social_care_services=services.count())
@@ -67,7 +77,8 @@ def features(ds: Dataset, as_of: dt.date, *, with_outcome: bool = True) -> ibis.
     table = table.mutate(**filled)
     if with_outcome:
         later = enc.filter(
-            (enc.kind == "emergency_admission") & (enc.start_date > as_of)
+            (enc.kind == "emergency_admission")
+            & (enc.start_date > as_of)
             & (enc.start_date <= add_days(when, 365))
         )
         outcome = later.select("person_id").distinct().mutate(outcome=ibis.literal(1))
@@ -124,7 +135,11 @@ def evaluate(observed: np.ndarray, predicted: np.ndarray) -> RiskMetrics:
 
     observed = np.asarray(observed, dtype=float)
     predicted = np.asarray(predicted, dtype=float)
-    auc = float(roc_auc_score(observed, predicted)) if 0 < observed.sum() < len(observed) else float("nan")
+    auc = (
+        float(roc_auc_score(observed, predicted))
+        if 0 < observed.sum() < len(observed)
+        else float("nan")
+    )
     order = np.argsort(-predicted, kind="stable")
     return RiskMetrics(
         auc=auc,
@@ -147,7 +162,7 @@ def calibration_by_decile(observed: np.ndarray, predicted: np.ndarray):
 
 def top_fraction(observed: np.ndarray, order: np.ndarray, fraction: float) -> TopFraction:
     """PPV and sensitivity when the top ``fraction`` by risk (at least one person) is flagged."""
-    k = max(1, int(round(len(order) * fraction)))
+    k = max(1, round(len(order) * fraction))
     hits = float(observed[order[:k]].sum())
     total = float(observed.sum())
     return TopFraction(fraction, k, hits / k, hits / total if total else float("nan"))
@@ -195,7 +210,12 @@ def write_scores(scores: pd.DataFrame, path) -> None:
     import pyarrow.parquet as pq
 
     schema = pa.schema(
-        [("person_id", pa.string()), ("score_date", pa.date32()), ("model", pa.string()),
-         ("risk", pa.float64()), ("rank_percentile", pa.float64())]
+        [
+            ("person_id", pa.string()),
+            ("score_date", pa.date32()),
+            ("model", pa.string()),
+            ("risk", pa.float64()),
+            ("rank_percentile", pa.float64()),
+        ]
     )
     pq.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False), path)

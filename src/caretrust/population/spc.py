@@ -15,6 +15,7 @@ NHSRplotthedots groups by rebase group.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -135,12 +136,12 @@ def xmr(
 def _segment_bounds(n: int, rebase_at: Sequence[int]) -> list[tuple[int, int]]:
     cuts = sorted({i for i in rebase_at if 0 < i < n})
     edges = [0, *cuts, n]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 def _limits(base: list[float], screen_outliers: bool) -> tuple[float, float]:
     mean = sum(base) / len(base)
-    ranges = [abs(b - a) for a, b in zip(base, base[1:], strict=False)]
+    ranges = [abs(b - a) for a, b in itertools.pairwise(base)]
     if not ranges:
         return mean, 0.0
     amr = sum(ranges) / len(ranges)
@@ -214,7 +215,7 @@ def _shift(side: list[int]) -> list[bool]:
 
 def _trend(ys: list[float]) -> list[bool]:
     """7 points each strictly above (below) the previous: 6 equal-signed steps."""
-    steps = [_sign(b - a) for a, b in zip(ys, ys[1:], strict=False)]
+    steps = [_sign(b - a) for a, b in itertools.pairwise(ys)]
     step_flags = _flag_runs(steps, RUN_LENGTH - 1)
     flags = [False] * len(ys)
     for i, flagged in enumerate(step_flags):

@@ -88,9 +88,7 @@ def periods_table(scope: Scope) -> ibis.Table:
     return periods.select(*(periods[c].cast("date").name(c) for c in periods.columns))
 
 
-def population(
-    ds: Dataset, scope: Scope, min_age: int, max_age: int | None = None
-) -> ibis.Table:
+def population(ds: Dataset, scope: Scope, min_age: int, max_age: int | None = None) -> ibis.Table:
     """People alive at mid-period in the age band: group, period_start, denominator."""
     people = ds.people
     cross = people.cross_join(periods_table(scope))
@@ -110,9 +108,7 @@ def population(
 
 def with_person(ds: Dataset, events: ibis.Table, scope: Scope) -> ibis.Table:
     """Events joined to the person's birth date, death date and breakdown group."""
-    people = ds.people.select(
-        "person_id", "birth_date", "death_date", group=ds.people[scope.level]
-    )
+    people = ds.people.select("person_id", "birth_date", "death_date", group=ds.people[scope.level])
     return events.join(people, "person_id")
 
 
@@ -139,7 +135,9 @@ def rate(denominators: ibis.Table, numerators: ibis.Table, per: float) -> ibis.T
 
 def proportion(cohort: ibis.Table, success: ibis.Value, scope: Scope, day: str) -> ibis.Table:
     """Percentage of a cohort's rows meeting ``success``, by group and period of ``day``."""
-    dated = cohort.mutate(period_start=period_of(cohort[day], scope.grain), ok=success.cast("int64"))
+    dated = cohort.mutate(
+        period_start=period_of(cohort[day], scope.grain), ok=success.cast("int64")
+    )
     agg = dated.group_by("group", "period_start").aggregate(
         numerator=dated.ok.sum().cast("float64"), denominator=dated.count().cast("float64")
     )

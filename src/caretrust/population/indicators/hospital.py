@@ -93,7 +93,10 @@ def falls_65_dsr(ds: Dataset, scope: Scope) -> ibis.Table:
         numerator=terms.n.sum(), denominator=terms.pop.sum(), weighted=terms.weighted.sum()
     )
     return agg.select(
-        "group", "period_start", "numerator", "denominator",
+        "group",
+        "period_start",
+        "numerator",
+        "denominator",
         value=agg.weighted / total_weight * 100_000,
     )
 
@@ -143,9 +146,7 @@ def discharge_usual_residence(ds: Dataset, scope: Scope) -> ibis.Table:
 def still_at_home_91(ds: Dataset, scope: Scope) -> ibis.Table:
     """65+ discharged into reablement (Oct–Dec by default): % at home on day 91."""
     enc = ds.table("encounters")
-    spells = with_person(
-        ds, enc.filter(enc.discharge_destination == "home_with_reablement"), scope
-    )
+    spells = with_person(ds, enc.filter(enc.discharge_destination == "home_with_reablement"), scope)
     cohort = spells.filter(
         in_window(spells.end_date, scope)
         & spells.end_date.month().isin(list(scope.reablement_discharge_months))
@@ -155,9 +156,7 @@ def still_at_home_91(ds: Dataset, scope: Scope) -> ibis.Table:
     away = _in_hospital_on(ds, cohort).union(_in_care_home_on(ds, cohort))
     away = away.distinct().mutate(away=ibis.literal(1))
     flagged = cohort.left_join(away, "encounter_id")
-    flagged = flagged.select(
-        *(cohort[c] for c in cohort.columns), away=flagged.away.fill_null(0)
-    )
+    flagged = flagged.select(*(cohort[c] for c in cohort.columns), away=flagged.away.fill_null(0))
     died = flagged.death_date.notnull() & (flagged.death_date <= flagged.day91)
     return proportion(flagged, ~died & (flagged.away == 0), scope, "end_date")
 

@@ -66,7 +66,9 @@ def supported_at_home_65(ds: Dataset, scope: Scope) -> ibis.Table:
     svc = svc.filter(svc.service_type.isin([*CARE_HOME_SERVICES, "long_term_community"]))
     periods = periods_table(scope)
     j = with_person(ds, svc, scope).cross_join(periods)
-    open_then = (j.start_date <= j.period_end) & (j.end_date.isnull() | (j.end_date >= j.period_end))
+    open_then = (j.start_date <= j.period_end) & (
+        j.end_date.isnull() | (j.end_date >= j.period_end)
+    )
     alive = j.death_date.isnull() | (j.death_date > j.period_end)
     j = j.filter(open_then & alive & (age_at(j.birth_date, j.period_end) >= 65))
     per_person = j.group_by("person_id", "group", "period_start").aggregate(
@@ -91,7 +93,8 @@ def _waits(ds: Dataset, scope: Scope) -> ibis.Table:
     assessed = _first_after(requests, sc.filter(sc.event_type == "assessment"), "requested")
     assessed = assessed.rename(assessed="first_date")
     served = _first_after(
-        assessed.filter(assessed.assessed.notnull()), sc.filter(sc.event_type == "service"),
+        assessed.filter(assessed.assessed.notnull()),
+        sc.filter(sc.event_type == "service"),
         "assessed",
     ).rename(served="first_date")
     waits = assessed.left_join(served.select("event_id", "served"), "event_id")
