@@ -179,7 +179,11 @@ def _tariff_income(
     total: Decimal, lower: Decimal, figures: Figures, explain: Explanation
 ) -> Decimal:
     if total <= lower:
-        explain.add("Capital at or below the lower limit: no tariff income", amount=ZERO)
+        explain.add(
+            "Capital at or below the lower limit: no tariff income",
+            amount=ZERO,
+            rule="SI 2014/2672 reg 25",
+        )
         return ZERO
     step, per_step = figures.require("tariff_step"), figures.require("tariff_per_step")
     assert step.value is not None and per_step.value is not None

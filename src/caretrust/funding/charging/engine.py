@@ -90,7 +90,11 @@ def _weekly_charge(
     explain: Explanation,
 ) -> _Charge:
     if not any(s.chargeable > 0 for s in splits):
-        explain.add("No chargeable services: no financial assessment is needed", amount=ZERO)
+        explain.add(
+            "No chargeable services: no financial assessment is needed",
+            amount=ZERO,
+            rule="Care Act 2014 s.14; SI 2014/2672 reg 3",
+        )
         return _Charge(ZERO, False)
     explain.add(
         "Weekly cost of chargeable services", amount=chargeable_weekly, rule="Care Act 2014 s.14"
@@ -98,7 +102,11 @@ def _weekly_charge(
     capital = assess_capital(request, figures, policy, explain)
     if capital.above_upper_limit:
         charge = chargeable_weekly
-        explain.add("Full-cost payer: pays the cost of the chargeable services", amount=charge)
+        explain.add(
+            "Full-cost payer: pays the cost of the chargeable services",
+            amount=charge,
+            rule="Care Act 2014 s.14; SI 2014/2672 reg 12",
+        )
     elif chargeable_weekly == 0:
         charge = ZERO  # only a one-off line is chargeable: capital decides who pays it
     elif request.setting == "community":
@@ -216,6 +224,7 @@ def _lines(splits: list[Split], charge: _Charge, explain: Explanation) -> list[L
             "Charge shared across chargeable lines in proportion to their cost (whole pennies, "
             "largest remainders first)",
             amount=charge.weekly,
+            rule="caretrust allocation rule (docs/charging-contract.md)",
         )
     lines = []
     for index, split in enumerate(splits):

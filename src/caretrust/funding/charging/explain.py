@@ -9,7 +9,8 @@ from caretrust.funding.charging.rules import Figure
 
 
 class Explanation:
-    """Collects steps in order. A step that used a figure records it (value, rule, date)."""
+    """Collects steps in order. Every step names its rule; a step that used a figure records it
+    (value, rule, effective date, confidence)."""
 
     def __init__(self) -> None:
         self._steps: list[Step] = []
@@ -23,6 +24,8 @@ class Explanation:
         figure: Figure | None = None,
         detail: str = "",
     ) -> None:
+        if not (rule or figure):
+            raise ValueError(f"explanation step {title!r} must name its rule")
         self._steps.append(
             Step(
                 number=len(self._steps) + 1,
