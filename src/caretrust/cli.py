@@ -1,15 +1,30 @@
 """The `caretrust` command.
 
-Each area of the domain keeps its commands in its own `commands.py`; this module only gathers them.
-Command modules import their heavy dependencies (pandas, Spark, Django) inside the command body, so
-`caretrust --help` stays fast.
+Each area of the domain keeps its commands in its own `commands.py`, which defines
+`register(app: typer.Typer) -> None`; this module only gathers them. Command modules import their
+heavy dependencies (pandas, Spark, Django) inside the command body, so `caretrust --help` stays fast.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import typer
 
 from caretrust import __version__
+
+# Areas whose commands.py adds commands, in the order they appear in `caretrust --help`.
+AREAS = (
+    "web",
+    "synthetic",
+    "ingest",
+    "people",
+    "record",
+    "referrals",
+    "funding",
+    "population",
+)
 
 app = typer.Typer(
     name="caretrust",
@@ -25,17 +40,18 @@ def version() -> None:
     typer.echo(__version__)
 
 
-def _register() -> None:
-    from caretrust.web import commands as web
+def _register_areas() -> None:
+    for area in AREAS:
+        module_name = f"caretrust.{area}.commands"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
-    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        web.manage
-    )
-    app.command()(web.serve)
-    app.command()(web.demo)
 
-
-_register()
+_register_areas()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -79,3 +79,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events are append-only: they cannot be deleted")
+
+
+class BreakGlassAccess(models.Model):
+    """Access to a person's record without a legitimate relationship, with a stated reason.
+
+    Time-limited, audited when opened, and listed for a privacy officer to review afterwards.
+    """
+
+    class Justification(models.TextChoices):
+        CONSENT = "consent", "The person has consented"
+        LEGAL_DUTY = "legal_duty", "A legal duty requires it"
+        PUBLIC_INTEREST = "public_interest", "Overriding public interest (e.g. safeguarding)"
+
+    class ReviewOutcome(models.TextChoices):
+        APPROPRIATE = "appropriate", "Appropriate"
+        INAPPROPRIATE = "inappropriate", "Inappropriate: referred for follow-up"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    justification = models.CharField(max_length=20, choices=Justification.choices)
+    reason = models.TextField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="break_glass_reviews",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    review_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person} ({self.started_at:%Y-%m-%d %H:%M})"

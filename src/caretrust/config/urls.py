@@ -1,5 +1,11 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("people/", include("caretrust.record.urls")),
+    path("referrals/", include("caretrust.referrals.urls")),
+    path("assessments/", include("caretrust.assessments.urls")),
+    path("care-plans/", include("caretrust.careplans.urls")),
+    path("import/", include("caretrust.ingest.urls")),
+    path("fhir/", include("caretrust.fhir.urls")),
     path("", include("caretrust.web.urls")),
 ]

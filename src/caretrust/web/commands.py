@@ -51,3 +51,9 @@ def demo(
     call_command("load_demo")
     if serve_after:
         serve(host=host, port=port, threads=8)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(manage)
+    app.command()(serve)
+    app.command()(demo)

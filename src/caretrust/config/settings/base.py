@@ -45,7 +45,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "caretrust.organisations",
+    "caretrust.people",
     "caretrust.access",
+    "caretrust.record",
+    "caretrust.ingest",
+    "caretrust.referrals",
+    "caretrust.assessments",
+    "caretrust.careplans",
+    "caretrust.fhir",
     "caretrust.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Joint health and Care Act assessment and eligibility decisions."""

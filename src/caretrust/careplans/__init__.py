@@ -1,0 +1,1 @@
+"""One care plan: goals, planned services, care team, visits, duplicate-visit detection."""

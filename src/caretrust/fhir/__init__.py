@@ -1,0 +1,1 @@
+"""FHIR R4 REST API over the same domain."""

@@ -1,0 +1,1 @@
+"""Importers for FHIR R4 and Adult Social Care Client Level Data, with validation reports."""

@@ -1,0 +1,120 @@
+"""The people index: one Person per real person, with identifiers from every source."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from caretrust.people import nhs_number
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self) -> PersonQuerySet:
+        """People who have not been merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
+    def with_nhs_number(self, value: str) -> PersonQuerySet:
+        return self.filter(
+            identifiers__system=nhs_number.SYSTEM, identifiers__value=nhs_number.normalise(value)
+        )
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):  # FHIR administrative gender
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
+    # A stable key that is not the database id: used in URLs, audit rows and analytics extracts.
+    ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    death_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    gp_practice = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_people",
+        limit_choices_to={"kind": "gp_practice"},
+    )
+    # Which source supplied the demographics shown (e.g. "fhir:pds", "cld:E06000027", "web").
+    demographics_source = models.CharField(max_length=100, blank=True)
+    # National Data Opt-out: left out of analytics and exports, never out of direct care.
+    opted_out_of_secondary_use = models.BooleanField(default=False)
+    # A merge never moves records: the merged-away person points at the survivor, so an un-merge
+    # restores both with their own records.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_people"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["birth_date"]),
+        ]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name.upper()}".strip()
+
+    @property
+    def audit_ref(self) -> str:
+        return str(self.ref)
+
+    @property
+    def nhs_number(self) -> str | None:
+        identifier = self.identifiers.filter(system=nhs_number.SYSTEM).first()
+        return identifier.value if identifier else None
+
+    def survivor(self) -> Person:
+        """The record this person now lives in (itself unless merged)."""
+        person = self
+        while person.merged_into_id is not None:
+            person = person.merged_into
+        return person
+
+
+class PersonIdentifier(models.Model):
+    class Verification(models.TextChoices):
+        # UK Core NHSNumberVerificationStatus codes (subset).
+        VERIFIED = "01", "Number present and verified"
+        NOT_VERIFIED = "02", "Number present but not traced"
+        TRACE_REQUIRED = "03", "Trace required"
+        NOT_APPLICABLE = "", "Not an NHS number"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=200)
+    value = models.CharField(max_length=100)
+    verification = models.CharField(
+        max_length=2, choices=Verification.choices, blank=True, default=""
+    )
+    source = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "system", "value"], name="identifier_once_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["system", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}|{self.value}"

@@ -1,0 +1,1 @@
+"""The single point of contact: intake, triage worklist, routing, closed-loop status."""
