@@ -43,14 +43,26 @@ class IntegrationEffects:
             "start": self.start.isoformat(),
             "start_month": self.start.strftime("%Y-%m"),
             "effects": [
-                {"name": "emergency_admissions", "population": "frail (eFI > 0.12), aged 65+",
-                 "kind": "relative_rate_change", "size": self.emergency_admissions_frail_65_plus},
-                {"name": "care_home_admissions_diverted_to_home_care", "population": "aged 18+",
-                 "kind": "share_diverted", "size": self.residential_to_home_care_shift},
-                {"name": "emergency_length_of_stay", "population": "aged 65+",
-                 "kind": "relative_change", "size": self.length_of_stay},
+                {
+                    "name": "emergency_admissions",
+                    "population": "frail (eFI > 0.12), aged 65+",
+                    "kind": "relative_rate_change",
+                    "size": self.emergency_admissions_frail_65_plus,
+                },
+                {
+                    "name": "care_home_admissions_diverted_to_home_care",
+                    "population": "aged 18+",
+                    "kind": "share_diverted",
+                    "size": self.residential_to_home_care_shift,
+                },
+                {
+                    "name": "emergency_length_of_stay",
+                    "population": "aged 65+",
+                    "kind": "relative_change",
+                    "size": self.length_of_stay,
+                },
             ],
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,14 @@ class NoiseConfig:
 
 def default_areas(people: int, comparison_people: int | None, comparisons: int) -> tuple:
     torbay = AreaSpec(
-        name=INTEGRATED_AREA, la_code="E06000027", people=people,
+        name=INTEGRATED_AREA,
+        la_code="E06000027",
+        people=people,
         share_65_plus=rates.TORBAY_SHARE_65_PLUS,
         localities=("torbay_north", "torbay_central", "torbay_south"),
-        practice_prefix="L83", postcode_districts=("TQ1", "TQ2", "TQ3", "TQ4", "TQ5"),
-    )  # fmt: skip
+        practice_prefix="L83",
+        postcode_districts=("TQ1", "TQ2", "TQ3", "TQ4", "TQ5"),
+    )
     others = []
     size = people if comparison_people is None else comparison_people
     for k in range(1, comparisons + 1):
@@ -83,13 +98,15 @@ def default_areas(people: int, comparison_people: int | None, comparisons: int) 
         area_letters = ("EX", "PL", "TR", "DT", "BH", "TA")[(k - 1) % 6]
         others.append(
             AreaSpec(
-                name=name, la_code=f"E06900{k:03d}", people=size,
+                name=name,
+                la_code=f"E06900{k:03d}",
+                people=size,
                 share_65_plus=rates.COMPARISON_SHARE_65_PLUS,
                 localities=(f"{name}_north", f"{name}_south"),
                 practice_prefix=f"Y9{k % 10}",
                 postcode_districts=tuple(f"{area_letters}{d}" for d in range(1, 6)),
             )
-        )  # fmt: skip
+        )
     return (torbay, *others)
 
 

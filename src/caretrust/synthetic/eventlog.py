@@ -62,6 +62,7 @@ def coded(index: np.ndarray, vocabulary: tuple[str, ...] | np.ndarray) -> pa.Arr
     """Strings from indices into a vocabulary; negative index gives null."""
     index = np.asarray(index, dtype=np.int32)
     dictionary = pa.array(list(vocabulary), type=pa.string())
-    array = pa.DictionaryArray.from_arrays(pa.array(np.maximum(index, 0), mask=index < 0),
-                                           dictionary)  # fmt: skip
+    array = pa.DictionaryArray.from_arrays(
+        pa.array(np.maximum(index, 0), mask=index < 0), dictionary
+    )
     return pc.cast(array, pa.string())

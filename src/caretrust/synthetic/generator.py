@@ -47,11 +47,15 @@ def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
     years = tuple(day_number(start.replace(year=start.year + k)) for k in range(cfg.years))
     effects = cfg.integration
     return Horizon(
-        start=day_number(start), end=day_number(cfg.end), switch=day_number(effects.start),
-        year_starts=years, integrated=area.name == cfg.integrated_area,
+        start=day_number(start),
+        end=day_number(cfg.end),
+        switch=day_number(effects.start),
+        year_starts=years,
+        integrated=area.name == cfg.integrated_area,
         admissions_effect=effects.emergency_admissions_frail_65_plus,
-        care_home_shift=effects.residential_to_home_care_shift, los_effect=effects.length_of_stay,
-    )  # fmt: skip
+        care_home_shift=effects.residential_to_home_care_shift,
+        los_effect=effects.length_of_stay,
+    )
 
 
 def chunk_plan(cfg: SyntheticConfig) -> list[tuple[int, AreaSpec, int, int]]:
@@ -65,15 +69,17 @@ def chunk_plan(cfg: SyntheticConfig) -> list[tuple[int, AreaSpec, int, int]]:
     return plan
 
 
-def iter_chunks(cfg: SyntheticConfig, on_chunk: Callable[[int], None] | None = None
-                ) -> Iterator[Chunk]:  # fmt: skip
+def iter_chunks(
+    cfg: SyntheticConfig, on_chunk: Callable[[int], None] | None = None
+) -> Iterator[Chunk]:
     """Generate the population chunk by chunk; memory stays bounded by the chunk size."""
     cfg.validate()
     nhs_numbers = allocate_nhs_numbers(cfg.total_people, cfg.seed)
     encounter_offset = event_offset = 0
     for index, (number, area, first, size) in enumerate(chunk_plan(cfg)):
-        chunk = _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers,
-                                encounter_offset, event_offset)  # fmt: skip
+        chunk = _simulate_chunk(
+            cfg, number, area, index, first, size, nhs_numbers, encounter_offset, event_offset
+        )
         encounter_offset += chunk.tables["encounters"].num_rows
         event_offset += chunk.tables["social_care_events"].num_rows
         if on_chunk:
@@ -90,44 +96,55 @@ def _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers, enc_offs
     person_ids = prefixed_ids("P", global_index + 1, 7)
     death = sim.death
     tables = {
-        "people": _people_table(person_ids, nhs_numbers[global_index], people, area, sim,
-                                horizon.end),  # fmt: skip
+        "people": _people_table(
+            person_ids, nhs_numbers[global_index], people, area, sim, horizon.end
+        ),
         "conditions": conditions_table(person_ids, sim.onset, death, horizon.end),
         "encounters": encounters_table(sim.encounters.table(), person_ids, enc_offset),
-        "social_care_events": social_table(sim.social.log.table(), person_ids, area.la_code,
-                                           ev_offset),  # fmt: skip
+        "social_care_events": social_table(
+            sim.social.log.table(), person_ids, area.la_code, ev_offset
+        ),
     }
     if cfg.prescriptions:
         prescribing = np.random.default_rng([cfg.seed, number, index, PRESCRIPTION_STREAM])
-        tables["prescriptions"] = prescriptions_table(person_ids, sim.onset, death, horizon.start,
-                                                      horizon.end, prescribing)  # fmt: skip
+        tables["prescriptions"] = prescriptions_table(
+            person_ids, sim.onset, death, horizon.start, horizon.end, prescribing
+        )
     return Chunk(area, index, tables, _identity(person_ids, people, global_index))
 
 
 def _people_table(person_ids, nhs, people, area, sim, end) -> pa.Table:
     death = np.where(sim.death < end, sim.death, NEVER)
-    return pa.table({
-        "person_id": person_ids,
-        "nhs_number": pa.array(nhs.astype(str)),
-        "sex": pa.array(np.where(people.sex == 0, "female", "male")),
-        "birth_date": dates(people.birth), "death_date": dates(death),
-        "area": pa.array(np.full(people.n, area.name)),
-        "locality": pa.array(np.array(area.localities)[people.locality]),
-        "gp_practice": pa.array(people.practice), "postcode": pa.array(people.postcode, pa.string()),
-        "lives_alone": pa.array(people.lives_alone), "has_unpaid_carer": pa.array(sim.has_carer),
-        "opted_out": pa.array(people.opted_out),
-    }, schema=SCHEMAS["people"])  # fmt: skip
+    return pa.table(
+        {
+            "person_id": person_ids,
+            "nhs_number": pa.array(nhs.astype(str)),
+            "sex": pa.array(np.where(people.sex == 0, "female", "male")),
+            "birth_date": dates(people.birth),
+            "death_date": dates(death),
+            "area": pa.array(np.full(people.n, area.name)),
+            "locality": pa.array(np.array(area.localities)[people.locality]),
+            "gp_practice": pa.array(people.practice),
+            "postcode": pa.array(people.postcode, pa.string()),
+            "lives_alone": pa.array(people.lives_alone),
+            "has_unpaid_carer": pa.array(sim.has_carer),
+            "opted_out": pa.array(people.opted_out),
+        },
+        schema=SCHEMAS["people"],
+    )
 
 
 def _identity(person_ids: pa.Array, people, global_index: np.ndarray) -> pa.Table:
     female = np.array(names.FEMALE_GIVEN)[people.given]
     male = np.array(names.MALE_GIVEN)[people.given]
     partner = np.where(people.partner >= 0, global_index[0] + people.partner, -1)
-    return pa.table({
-        "person_id": person_ids,
-        "index": pa.array(global_index),
-        "given_name": pa.array(np.where(people.sex == 0, female, male)),
-        "family_name": pa.array(np.array(names.SURNAMES)[people.family]),
-        "previous_postcode": pa.array(people.previous_postcode, pa.string()),
-        "partner_index": pa.array(partner),
-    })  # fmt: skip
+    return pa.table(
+        {
+            "person_id": person_ids,
+            "index": pa.array(global_index),
+            "given_name": pa.array(np.where(people.sex == 0, female, male)),
+            "family_name": pa.array(np.array(names.SURNAMES)[people.family]),
+            "previous_postcode": pa.array(people.previous_postcode, pa.string()),
+            "partner_index": pa.array(partner),
+        }
+    )

@@ -39,8 +39,11 @@ def age_band_shares(share_65_plus: float) -> np.ndarray:
     """England's five-year-band shape, reweighted so `share_65_plus` are 65 or older."""
     counts = rates.ENGLAND_POPULATION_THOUSANDS
     old = rates.FIVE_YEAR_BANDS >= 65
-    shares = np.where(old, counts / counts[old].sum() * share_65_plus,
-                      counts / counts[~old].sum() * (1 - share_65_plus))  # fmt: skip
+    shares = np.where(
+        old,
+        counts / counts[old].sum() * share_65_plus,
+        counts / counts[~old].sum() * (1 - share_65_plus),
+    )
     return shares / shares.sum()
 
 
@@ -84,10 +87,18 @@ def make_people(area: AreaSpec, n: int, start_day: int, rng: np.random.Generator
     family[shares_surname] = np.minimum(family, family[partner])[shares_surname]
 
     return People(
-        sex=sex, birth=birth, locality=locality, practice=practice, postcode=postcode,
-        previous_postcode=previous, lives_alone=lives_alone, partner=partner, given=given,
-        family=family, opted_out=rng.random(n) < rates.OPT_OUT_SHARE,
-    )  # fmt: skip
+        sex=sex,
+        birth=birth,
+        locality=locality,
+        practice=practice,
+        postcode=postcode,
+        previous_postcode=previous,
+        lives_alone=lives_alone,
+        partner=partner,
+        given=given,
+        family=family,
+        opted_out=rng.random(n) < rates.OPT_OUT_SHARE,
+    )
 
 
 def _pick_within(group: np.ndarray, groups: int, items: int, rng: np.random.Generator):

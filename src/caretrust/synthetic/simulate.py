@@ -8,6 +8,7 @@ population rate equals the published rate in ``rates.py`` while frailer people c
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,20 +20,29 @@ from caretrust.synthetic.people import DAYS_PER_YEAR, People, broad_band
 from caretrust.synthetic.social import SocialCare
 
 ENCOUNTER_SCHEMA = {
-    "kind": pa.string(), "start_date": pa.date32(), "end_date": pa.date32(),
-    "primary_diagnosis": pa.string(), "external_cause": pa.string(), "is_transfer": pa.bool_(),
+    "kind": pa.string(),
+    "start_date": pa.date32(),
+    "end_date": pa.date32(),
+    "primary_diagnosis": pa.string(),
+    "external_cause": pa.string(),
+    "is_transfer": pa.bool_(),
     "discharge_destination": pa.string(),
-}  # fmt: skip
+}
 
 _ACSC_COLUMNS = [i for i, c in enumerate(codes.CONDITIONS) if c.acsc_icd10]
 _ACSC_CODES = [codes.CONDITIONS[i].acsc_icd10 for i in _ACSC_COLUMNS]
 _FALL_CODES = tuple(codes.FALL_INJURIES)
 DIAGNOSES: tuple[str, ...] = tuple(
     dict.fromkeys(
-        [*_FALL_CODES, codes.HIP_FRACTURE_ICD10, *(c for cs in _ACSC_CODES for c in cs),
-         *codes.OTHER_EMERGENCY_DIAGNOSES, *codes.ELECTIVE_DIAGNOSES]
+        [
+            *_FALL_CODES,
+            codes.HIP_FRACTURE_ICD10,
+            *(c for cs in _ACSC_CODES for c in cs),
+            *codes.OTHER_EMERGENCY_DIAGNOSES,
+            *codes.ELECTIVE_DIAGNOSES,
+        ]
     )
-)  # fmt: skip
+)
 _DIAG = {code: i for i, code in enumerate(DIAGNOSES)}
 _EXTERNAL = tuple(codes.FALL_EXTERNAL_CAUSES)
 _DEST = {d: i for i, d in enumerate(codes.DISCHARGE_DESTINATIONS)}
@@ -52,8 +62,12 @@ def _deficit_matrix() -> np.ndarray:
 def _prevalence_table() -> np.ndarray:
     """Prevalence by single year of age 0-120 for each prevalent condition (rows)."""
     ages = np.arange(121)
-    table = np.array([np.interp(ages, rates.PREVALENCE_AGES, rates.PREVALENCE_BY_AGE[
-        codes.CONDITIONS[i].key]) for i in _PREVALENT])  # fmt: skip
+    table = np.array(
+        [
+            np.interp(ages, rates.PREVALENCE_AGES, rates.PREVALENCE_BY_AGE[codes.CONDITIONS[i].key])
+            for i in _PREVALENT
+        ]
+    )
     return table * np.minimum(1.0, ages / 20.0)  # conditions are rarer in childhood
 
 
@@ -115,14 +129,15 @@ class ChunkSimulation:
         whole = np.minimum(age.astype(np.int64), 120)
         prevalence = np.minimum(_PREVALENCE[:, whole].T * self.propensity[:, None], 0.95)
         held = rng.random(prevalence.shape) < prevalence
-        years_back = rng.random(prevalence.shape) * np.minimum(np.maximum(age - 15, 0.5), 20)[
-            :, None
-        ]
-        onset = np.maximum(start - (years_back * DAYS_PER_YEAR).astype(np.int64),
-                           self.p.birth[:, None])  # fmt: skip
+        years_back = (
+            rng.random(prevalence.shape) * np.minimum(np.maximum(age - 15, 0.5), 20)[:, None]
+        )
+        onset = np.maximum(
+            start - (years_back * DAYS_PER_YEAR).astype(np.int64), self.p.birth[:, None]
+        )
         self.onset[:, _PREVALENT] = np.where(held, onset, NEVER)
-        coded_alone = self.p.lives_alone & (age >= 65) & (
-            rng.random(n) < rates.LIVES_ALONE_CODED_SHARE
+        coded_alone = (
+            self.p.lives_alone & (age >= 65) & (rng.random(n) < rates.LIVES_ALONE_CODED_SHARE)
         )
         lives_alone = codes.CONDITION_INDEX["lives_alone"]
         back = (rng.random(n) * 5 * DAYS_PER_YEAR).astype(np.int64)
@@ -143,7 +158,7 @@ class ChunkSimulation:
 
     def run(self) -> ChunkSimulation:
         bounds = [*self.h.year_starts, self.h.end]
-        for t0, t1 in zip(bounds[:-1], bounds[1:], strict=True):
+        for t0, t1 in itertools.pairwise(bounds):
             self._year(t0, t1)
         self.social.finish(self.death, self.care_home_since, self.has_carer, self.onset)
         return self
@@ -163,16 +178,18 @@ class ChunkSimulation:
         self._terminal_admissions(terminal, band)
         self._elective_admissions(t0, t1, band, exposure)
         self._attendances(t0, t1, alive, band, category, exposure)
-        self.social.community_requests(t0, t1, alive, age, band, category, exposure,
-                                       self.death, self.care_home_since)  # fmt: skip
+        self.social.community_requests(
+            t0, t1, alive, age, band, category, exposure, self.death, self.care_home_since
+        )
         self.social.close_year(t1)
 
     def _deaths(self, t0, t1, alive, age, category, in_care_home) -> np.ndarray:
         """Draw deaths in [t0, t1); return who of them die in hospital."""
         rng, n = self.rng, self.p.n
         five = np.minimum((age // 5).astype(np.int64), 18)
-        per_1000 = np.where(self.p.sex == 0, rates.DEATHS_PER_1000_FEMALE[five],
-                            rates.DEATHS_PER_1000_MALE[five])  # fmt: skip
+        per_1000 = np.where(
+            self.p.sex == 0, rates.DEATHS_PER_1000_FEMALE[five], rates.DEATHS_PER_1000_MALE[five]
+        )
         multiplier = rates.MORTALITY_HR[category] * np.where(
             in_care_home, rates.CARE_HOME_MORTALITY_MULTIPLIER, 1.0
         )
@@ -181,8 +198,9 @@ class ChunkSimulation:
         dies = alive & (rng.random(n) < -np.expm1(-hazard))
         day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
         self.death[dies] = day[dies]
-        hospital_share = np.where(in_care_home, rates.HOSPITAL_DEATH_SHARE_CARE_HOME,
-                                  rates.HOSPITAL_DEATH_SHARE)  # fmt: skip
+        hospital_share = np.where(
+            in_care_home, rates.HOSPITAL_DEATH_SHARE_CARE_HOME, rates.HOSPITAL_DEATH_SHARE
+        )
         return np.flatnonzero(dies & (rng.random(n) < hospital_share))
 
     def _condition_onsets(self, t0, t1, alive, age) -> None:
@@ -215,8 +233,11 @@ class ChunkSimulation:
         nursing_share = rates.NURSING_SHARE_OF_CARE_HOME + 0.15 * (category[who] == 3)
         nursing = rng.random(len(who)) < nursing_share
         via_hospital = rng.random(len(who)) < rates.CARE_HOME_AFTER_HOSPITAL_SHARE
-        destination = np.where(diverted, _DEST["home"],
-                               np.where(nursing, _DEST["nursing_care"], _DEST["residential_care"]))
+        destination = np.where(
+            diverted,
+            _DEST["home"],
+            np.where(nursing, _DEST["nursing_care"], _DEST["residential_care"]),
+        )
         hosp = via_hospital
         los = self._los(band[who[hosp]], self.rng)
         self._admit(who[hosp], day[hosp] - los, day[hosp], destination[hosp], band[who[hosp]])
@@ -230,12 +251,21 @@ class ChunkSimulation:
         rng, h = self.rng, self.h
         per_person = rates.EMERGENCY_ADMISSIONS_PER_1000[band] / 1000
         five = np.minimum((age // 5).astype(np.int64), 18)
-        death_rate = np.where(self.p.sex == 0, rates.DEATHS_PER_1000_FEMALE[five],
-                              rates.DEATHS_PER_1000_MALE[five]) / 1000  # fmt: skip
+        death_rate = (
+            np.where(
+                self.p.sex == 0,
+                rates.DEATHS_PER_1000_FEMALE[five],
+                rates.DEATHS_PER_1000_MALE[five],
+            )
+            / 1000
+        )
         # terminal and care-home admissions are drawn elsewhere; take them out of the rate
-        routed = (death_rate * rates.HOSPITAL_DEATH_SHARE
-                  + rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000
-                  * rates.CARE_HOME_AFTER_HOSPITAL_SHARE)  # fmt: skip
+        routed = (
+            death_rate * rates.HOSPITAL_DEATH_SHARE
+            + rates.CARE_HOME_ADMISSIONS_PER_100000[band]
+            / 100_000
+            * rates.CARE_HOME_AFTER_HOSPITAL_SHARE
+        )
         base = np.maximum(per_person - routed, 0.2 * per_person)
         multiplier = normalised(rates.HOSPITALISATION_HR[category], band, alive)
         boost = max(1.0, 1.0 + h.admissions_effect) if h.integrated else 1.0
@@ -253,9 +283,11 @@ class ChunkSimulation:
         reablement = rates.REABLEMENT_DISCHARGE_SHARE[band[person]] * (1 + 0.5 * category[person])
         reablement *= self.care_home_since[person] > start  # care home residents go back there
         u = rng.random(len(person))
-        destination = np.where(u < reablement, _DEST["home_with_reablement"],
-                               np.where(u > 1 - rates.OTHER_DISCHARGE_SHARE, _DEST["other"],
-                                        _DEST["home"]))  # fmt: skip
+        destination = np.where(
+            u < reablement,
+            _DEST["home_with_reablement"],
+            np.where(u > 1 - rates.OTHER_DISCHARGE_SHARE, _DEST["other"], _DEST["home"]),
+        )
         self._admit(person, start, start + los, destination, band[person])
 
     def _terminal_admissions(self, person: np.ndarray, band: np.ndarray) -> None:
@@ -273,13 +305,16 @@ class ChunkSimulation:
         diagnosis, external, hip = self._diagnoses(person, start, band)
         routed_los = end - start
         hip_los = rng.geometric(1.0 / (rates.HIP_FRACTURE_MEAN_LOS_DAYS + 1), len(person)) - 1
-        los = np.where(hip & (destination != _DEST["died"]), np.maximum(routed_los, hip_los),
-                       routed_los)  # fmt: skip
+        los = np.where(
+            hip & (destination != _DEST["died"]), np.maximum(routed_los, hip_los), routed_los
+        )
         if h.integrated:
             shorter = (start >= h.switch) & (band >= 3) & (destination != _DEST["died"])
             los[shorter] = rng.binomial(los[shorter], 1.0 + h.los_effect)
-        fixed_end = (destination == _DEST["died"]) | (destination == _DEST["residential_care"]) | (
-            destination == _DEST["nursing_care"]
+        fixed_end = (
+            (destination == _DEST["died"])
+            | (destination == _DEST["residential_care"])
+            | (destination == _DEST["nursing_care"])
         )
         start = np.where(fixed_end, end - los, start)
         end = start + los
@@ -287,14 +322,23 @@ class ChunkSimulation:
         end = np.minimum(end, self.death[person])
         destination = np.where(died, _DEST["died"], destination)
         self.encounters.add(
-            person, kind="emergency_admission", start_date=start, end_date=end,
-            primary_diagnosis=coded(diagnosis, DIAGNOSES), external_cause=coded(external, _EXTERNAL),
+            person,
+            kind="emergency_admission",
+            start_date=start,
+            end_date=end,
+            primary_diagnosis=coded(diagnosis, DIAGNOSES),
+            external_cause=coded(external, _EXTERNAL),
             is_transfer=rng.random(len(person)) < rates.TRANSFER_SHARE,
             discharge_destination=coded(destination, codes.DISCHARGE_DESTINATIONS),
-        )  # fmt: skip
+        )
         via_ae = rng.random(len(person)) < rates.AE_SHARE_OF_EMERGENCY_ADMISSIONS
-        self.encounters.add(person[via_ae], kind="ae", start_date=start[via_ae],
-                            end_date=start[via_ae], is_transfer=False)  # fmt: skip
+        self.encounters.add(
+            person[via_ae],
+            kind="ae",
+            start_date=start[via_ae],
+            end_date=start[via_ae],
+            is_transfer=False,
+        )
         self._record_injuries(person, start, external, hip)
         reablement = destination == _DEST["home_with_reablement"]
         self.social.reablement_after_discharge(person[reablement], end[reablement])
@@ -309,7 +353,9 @@ class ChunkSimulation:
         rng, m = self.rng, len(person)
         u = rng.random(m)
         fall = u < rates.FALL_SHARE_OF_EMERGENCY[band]
-        acsc = ~fall & (u < rates.FALL_SHARE_OF_EMERGENCY[band] + rates.ACSC_SHARE_OF_EMERGENCY[band])
+        acsc = ~fall & (
+            u < rates.FALL_SHARE_OF_EMERGENCY[band] + rates.ACSC_SHARE_OF_EMERGENCY[band]
+        )
         diagnosis = np.array([_DIAG[c] for c in codes.OTHER_EMERGENCY_DIAGNOSES])[
             rng.integers(0, len(codes.OTHER_EMERGENCY_DIAGNOSES), m)
         ]
@@ -319,10 +365,15 @@ class ChunkSimulation:
         table, lengths = _acsc_table()
         pick = (rng.random(m) * lengths[choice]).astype(np.int64)
         diagnosis = np.where(has, table[choice, pick], diagnosis)
-        hip = fall & (rng.random(m) < rates.HIP_FRACTURE_SHARE_OF_FALLS * np.where(band >= 3, 1, 0.2))
-        injury = rng.choice([_DIAG[c] for c in _FALL_CODES], size=m,
-                            p=list(codes.FALL_INJURIES.values()))  # fmt: skip
-        diagnosis = np.where(fall, np.where(hip, _DIAG[codes.HIP_FRACTURE_ICD10], injury), diagnosis)
+        hip = fall & (
+            rng.random(m) < rates.HIP_FRACTURE_SHARE_OF_FALLS * np.where(band >= 3, 1, 0.2)
+        )
+        injury = rng.choice(
+            [_DIAG[c] for c in _FALL_CODES], size=m, p=list(codes.FALL_INJURIES.values())
+        )
+        diagnosis = np.where(
+            fall, np.where(hip, _DIAG[codes.HIP_FRACTURE_ICD10], injury), diagnosis
+        )
         external = rng.choice(len(_EXTERNAL), size=m, p=list(codes.FALL_EXTERNAL_CAUSES.values()))
         return diagnosis, np.where(fall, external, -1), hip
 
@@ -340,18 +391,25 @@ class ChunkSimulation:
         ]
         destination = np.where(died, _DEST["died"], _DEST["home"])
         self.encounters.add(
-            person, kind="elective_admission", start_date=start, end_date=end,
-            primary_diagnosis=coded(diagnosis, DIAGNOSES), is_transfer=False,
+            person,
+            kind="elective_admission",
+            start_date=start,
+            end_date=end,
+            primary_diagnosis=coded(diagnosis, DIAGNOSES),
+            is_transfer=False,
             discharge_destination=coded(destination, codes.DISCHARGE_DESTINATIONS),
-        )  # fmt: skip
+        )
 
     def _attendances(self, t0, t1, alive, band, category, exposure) -> None:
         """A&E attendances not ending in admission, and GP contacts."""
         for kind, per_year, ratios in (
-            ("ae", rates.AE_ATTENDANCES_NOT_ADMITTED_PER_1000[band] / 1000,
-             rates.HOSPITALISATION_HR),
+            (
+                "ae",
+                rates.AE_ATTENDANCES_NOT_ADMITTED_PER_1000[band] / 1000,
+                rates.HOSPITALISATION_HR,
+            ),
             ("gp", rates.GP_CONTACTS_PER_YEAR[band], rates.GP_CONTACT_HR),
-        ):  # fmt: skip
+        ):
             multiplier = normalised(ratios[category], band, alive)
             count = self.rng.poisson(per_year * multiplier * exposure)
             person = np.repeat(np.arange(self.p.n), count)

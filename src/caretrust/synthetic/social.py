@@ -15,14 +15,21 @@ from caretrust.synthetic.eventlog import NEVER, EventLog, coded
 from caretrust.synthetic.people import DAYS_PER_YEAR, People
 
 SOCIAL_SCHEMA = {
-    "event_type": pa.string(), "start_date": pa.date32(), "end_date": pa.date32(),
-    "client_type": pa.string(), "request_route_of_access": pa.string(),
-    "assessment_type": pa.string(), "eligible_needs_identified": pa.bool_(),
-    "service_type": pa.string(), "service_component": pa.string(),
-    "delivery_mechanism": pa.string(), "unit_cost": pa.float64(),
-    "cost_frequency_unit_type": pa.string(), "planned_units_per_week": pa.float64(),
+    "event_type": pa.string(),
+    "start_date": pa.date32(),
+    "end_date": pa.date32(),
+    "client_type": pa.string(),
+    "request_route_of_access": pa.string(),
+    "assessment_type": pa.string(),
+    "eligible_needs_identified": pa.bool_(),
+    "service_type": pa.string(),
+    "service_component": pa.string(),
+    "delivery_mechanism": pa.string(),
+    "unit_cost": pa.float64(),
+    "cost_frequency_unit_type": pa.string(),
+    "planned_units_per_week": pa.float64(),
     "event_outcome": pa.string(),
-}  # fmt: skip
+}
 
 _REQUEST_OUTCOMES = tuple(rates.REQUEST_OUTCOMES)
 _REABLEMENT_OUTCOMES = tuple(rates.REABLEMENT_OUTCOMES)
@@ -48,19 +55,34 @@ class SocialCare:
         return self.rng.integers(low, high + 1, n)
 
     def _request(self, who, day, route: str, outcome) -> None:
-        self.log.add(who, event_type="request", start_date=day, end_date=day,
-                     client_type="service_user", request_route_of_access=route,
-                     event_outcome=outcome)  # fmt: skip
+        self.log.add(
+            who,
+            event_type="request",
+            start_date=day,
+            end_date=day,
+            client_type="service_user",
+            request_route_of_access=route,
+            event_outcome=outcome,
+        )
 
     def _assessment(self, who, start, end, eligible, client_type: str = "service_user") -> None:
         outcome = np.where(eligible, 1, 0)
         self.log.add(
-            who, event_type="assessment", start_date=start, end_date=end,
-            client_type=client_type, assessment_type="long_term",
+            who,
+            event_type="assessment",
+            start_date=start,
+            end_date=end,
+            client_type=client_type,
+            assessment_type="long_term",
             eligible_needs_identified=np.asarray(eligible, dtype=bool),
-            event_outcome=coded(outcome, ("nfa_information_and_advice_or_signposting",
-                                          "progress_to_support_planning_or_services")),
-        )  # fmt: skip
+            event_outcome=coded(
+                outcome,
+                (
+                    "nfa_information_and_advice_or_signposting",
+                    "progress_to_support_planning_or_services",
+                ),
+            ),
+        )
 
     # --- routes into care ---------------------------------------------------------------------
 
@@ -94,26 +116,39 @@ class SocialCare:
         death = self._death[who]
         died = death <= end
         end = np.minimum(end, death)
-        outcome = rng.choice(len(_REABLEMENT_OUTCOMES), n, p=list(rates.REABLEMENT_OUTCOMES.values()))
+        outcome = rng.choice(
+            len(_REABLEMENT_OUTCOMES), n, p=list(rates.REABLEMENT_OUTCOMES.values())
+        )
         labels = (*_REABLEMENT_OUTCOMES, "nfa_deceased")
         outcome = np.where(died, len(_REABLEMENT_OUTCOMES), outcome)
         open_ = end >= self.h.end
         cost, frequency = unit_cost("reablement", start)
         self.log.add(
-            who, event_type="service", start_date=start, end_date=np.where(open_, NEVER, end),
-            client_type="service_user", service_type="short_term_st_max",
-            service_component="reablement", delivery_mechanism="council_managed",
-            unit_cost=cost, cost_frequency_unit_type=frequency,
-            planned_units_per_week=np.maximum(rng.poisson(rates.REABLEMENT_MEAN_HOURS, n), 3)
-            .astype(float),
+            who,
+            event_type="service",
+            start_date=start,
+            end_date=np.where(open_, NEVER, end),
+            client_type="service_user",
+            service_type="short_term_st_max",
+            service_component="reablement",
+            delivery_mechanism="council_managed",
+            unit_cost=cost,
+            cost_frequency_unit_type=frequency,
+            planned_units_per_week=np.maximum(
+                rng.poisson(rates.REABLEMENT_MEAN_HOURS, n), 3
+            ).astype(float),
             event_outcome=coded(np.where(open_, -1, outcome), labels),
-        )  # fmt: skip
-        onward = ~died & ~open_ & (outcome == _REABLEMENT_OUTCOMES.index(
-            "progress_to_support_planning_or_services"))  # fmt: skip
+        )
+        onward = (
+            ~died
+            & ~open_
+            & (outcome == _REABLEMENT_OUTCOMES.index("progress_to_support_planning_or_services"))
+        )
         self._candidates.append((who[onward], end[onward] + 1))
 
-    def community_requests(self, t0, t1, alive, age, band, category, exposure, death,
-                           care_home_since) -> None:  # fmt: skip
+    def community_requests(
+        self, t0, t1, alive, age, band, category, exposure, death, care_home_since
+    ) -> None:
         from caretrust.synthetic.simulate import normalised
 
         rng, n = self.rng, self.p.n
@@ -124,8 +159,9 @@ class SocialCare:
         who = np.flatnonzero(asks)
         span = np.minimum(death, t1)[who] - t0
         day = t0 + (rng.random(len(who)) * span).astype(np.int64)
-        outcome = rng.choice(len(_REQUEST_OUTCOMES), len(who),
-                             p=list(rates.REQUEST_OUTCOMES.values()))  # fmt: skip
+        outcome = rng.choice(
+            len(_REQUEST_OUTCOMES), len(who), p=list(rates.REQUEST_OUTCOMES.values())
+        )
         self._request(who, day, "community", coded(outcome, _REQUEST_OUTCOMES))
         self._after_request(who, day, outcome, death)
 
@@ -139,7 +175,9 @@ class SocialCare:
         ok = end < np.minimum(death[who[assess]], self.h.end)
         eligible = self.rng.random(ok.sum()) < rates.ELIGIBLE_NEEDS_SHARE
         self._assessment(who[assess][ok], start[ok], end[ok], eligible)
-        self._candidates.append((who[assess][ok][eligible], end[ok][eligible] + self._days(1, 14, eligible.sum())))
+        self._candidates.append(
+            (who[assess][ok][eligible], end[ok][eligible] + self._days(1, 14, eligible.sum()))
+        )
 
         reable = chosen("progress_to_reablement_st_max")
         start = day[reable] + self._days(1, 7, reable.sum())
@@ -180,15 +218,21 @@ class SocialCare:
         dp_cost, dp_frequency = unit_cost("direct_payment", start)
         hours = np.clip(rng.poisson(rates.HOME_CARE_MEAN_HOURS, len(who)), 2, 60).astype(float)
         self.log.add(
-            who, event_type="service", start_date=start, end_date=np.where(open_, NEVER, stop),
-            client_type="service_user", service_type="long_term_community",
+            who,
+            event_type="service",
+            start_date=start,
+            end_date=np.where(open_, NEVER, stop),
+            client_type="service_user",
+            service_type="long_term_community",
             service_component=coded(direct.astype(int), ("home_care", "direct_payment")),
-            delivery_mechanism=coded(direct.astype(int), ("council_managed", "cash_direct_payment")),
+            delivery_mechanism=coded(
+                direct.astype(int), ("council_managed", "cash_direct_payment")
+            ),
             unit_cost=np.where(direct, dp_cost, care_cost),
             cost_frequency_unit_type=coded(direct.astype(int), (care_frequency, dp_frequency)),
             planned_units_per_week=np.where(direct, 1.0, hours),
             event_outcome=coded(outcome, ("nfa_deceased", "nfa_support_ended_for_other_reason")),
-        )  # fmt: skip
+        )
         onset[who, codes.CONDITION_INDEX["home_help"]] = np.minimum(
             onset[who, codes.CONDITION_INDEX["home_help"]], start
         )
@@ -206,14 +250,19 @@ class SocialCare:
         res_cost, frequency = unit_cost("residential_care", start)
         nur_cost, _ = unit_cost("nursing_care", start)
         self.log.add(
-            who, event_type="service", start_date=start, end_date=np.where(open_, NEVER, stop),
+            who,
+            event_type="service",
+            start_date=start,
+            end_date=np.where(open_, NEVER, stop),
             client_type="service_user",
             service_type=coded(kind, ("long_term_residential", "long_term_nursing")),
             service_component=coded(kind, ("residential_care", "nursing_care")),
-            delivery_mechanism="council_managed", unit_cost=np.where(nursing, nur_cost, res_cost),
-            cost_frequency_unit_type=frequency, planned_units_per_week=1.0,
+            delivery_mechanism="council_managed",
+            unit_cost=np.where(nursing, nur_cost, res_cost),
+            cost_frequency_unit_type=frequency,
+            planned_units_per_week=1.0,
             event_outcome=coded(np.where(open_, -1, 0), ("nfa_deceased",)),
-        )  # fmt: skip
+        )
         return who, start, stop
 
     def _reviews(self, who, start, stop) -> None:
@@ -223,14 +272,21 @@ class SocialCare:
         first = np.repeat(start, count)
         k = np.arange(len(person)) - np.repeat(np.cumsum(count) - count, count) + 1
         day = first + k * interval
-        self.log.add(person, event_type="review", start_date=day, end_date=day,
-                     client_type="service_user",
-                     event_outcome="continuation_of_support_or_services")  # fmt: skip
+        self.log.add(
+            person,
+            event_type="review",
+            start_date=day,
+            end_date=day,
+            client_type="service_user",
+            event_outcome="continuation_of_support_or_services",
+        )
 
     def _carers(self, who, start, death, has_carer) -> None:
         rng, h = self.rng, self.h
         partner = self.p.partner[who]
-        chosen = has_carer[who] & (partner >= 0) & (rng.random(len(who)) < rates.CARER_ASSESSMENT_SHARE)
+        chosen = (
+            has_carer[who] & (partner >= 0) & (rng.random(len(who)) < rates.CARER_ASSESSMENT_SHARE)
+        )
         carer, cared_start = partner[chosen], start[chosen]
         assessed = cared_start + self._days(0, 60, len(carer))
         ok = assessed < np.minimum(death[carer], h.end)
@@ -240,9 +296,16 @@ class SocialCare:
         ok = support < np.minimum(death[carer], h.end)
         cost, frequency = unit_cost("carer_direct_payment", support[ok])
         self.log.add(
-            carer[ok], event_type="service", start_date=support[ok], end_date=support[ok],
-            client_type="carer", service_type="carer_support", service_component="direct_payment",
-            delivery_mechanism="cash_direct_payment", unit_cost=cost,
-            cost_frequency_unit_type=frequency, planned_units_per_week=1.0,
+            carer[ok],
+            event_type="service",
+            start_date=support[ok],
+            end_date=support[ok],
+            client_type="carer",
+            service_type="carer_support",
+            service_component="direct_payment",
+            delivery_mechanism="cash_direct_payment",
+            unit_cost=cost,
+            cost_frequency_unit_type=frequency,
+            planned_units_per_week=1.0,
             event_outcome="nfa_support_ended_as_planned",
-        )  # fmt: skip
+        )

@@ -13,28 +13,68 @@ from caretrust.synthetic.identifiers import prefixed_ids
 S, D, B, F = pa.string(), pa.date32(), pa.bool_(), pa.float64()
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "people": pa.schema([
-        ("person_id", S), ("nhs_number", S), ("sex", S), ("birth_date", D), ("death_date", D),
-        ("area", S), ("locality", S), ("gp_practice", S), ("postcode", S), ("lives_alone", B),
-        ("has_unpaid_carer", B), ("opted_out", B),
-    ]),
-    "conditions": pa.schema([
-        ("person_id", S), ("code_system", S), ("code", S), ("display", S), ("onset_date", D),
-    ]),
+    "people": pa.schema(
+        [
+            ("person_id", S),
+            ("nhs_number", S),
+            ("sex", S),
+            ("birth_date", D),
+            ("death_date", D),
+            ("area", S),
+            ("locality", S),
+            ("gp_practice", S),
+            ("postcode", S),
+            ("lives_alone", B),
+            ("has_unpaid_carer", B),
+            ("opted_out", B),
+        ]
+    ),
+    "conditions": pa.schema(
+        [
+            ("person_id", S),
+            ("code_system", S),
+            ("code", S),
+            ("display", S),
+            ("onset_date", D),
+        ]
+    ),
     "prescriptions": pa.schema([("person_id", S), ("drug_class", S), ("issue_date", D)]),
-    "encounters": pa.schema([
-        ("person_id", S), ("encounter_id", S), ("kind", S), ("start_date", D), ("end_date", D),
-        ("primary_diagnosis", S), ("external_cause", S), ("is_transfer", B),
-        ("discharge_destination", S), ("discharge_destination_code", S),
-    ]),
-    "social_care_events": pa.schema([
-        ("person_id", S), ("event_id", S), ("la_code", S), ("event_type", S), ("start_date", D),
-        ("end_date", D), ("client_type", S), ("request_route_of_access", S),
-        ("assessment_type", S), ("eligible_needs_identified", B), ("service_type", S),
-        ("service_component", S), ("delivery_mechanism", S), ("unit_cost", F),
-        ("cost_frequency_unit_type", S), ("planned_units_per_week", F), ("event_outcome", S),
-    ]),
-}  # fmt: skip
+    "encounters": pa.schema(
+        [
+            ("person_id", S),
+            ("encounter_id", S),
+            ("kind", S),
+            ("start_date", D),
+            ("end_date", D),
+            ("primary_diagnosis", S),
+            ("external_cause", S),
+            ("is_transfer", B),
+            ("discharge_destination", S),
+            ("discharge_destination_code", S),
+        ]
+    ),
+    "social_care_events": pa.schema(
+        [
+            ("person_id", S),
+            ("event_id", S),
+            ("la_code", S),
+            ("event_type", S),
+            ("start_date", D),
+            ("end_date", D),
+            ("client_type", S),
+            ("request_route_of_access", S),
+            ("assessment_type", S),
+            ("eligible_needs_identified", B),
+            ("service_type", S),
+            ("service_component", S),
+            ("delivery_mechanism", S),
+            ("unit_cost", F),
+            ("cost_frequency_unit_type", S),
+            ("planned_units_per_week", F),
+            ("event_outcome", S),
+        ]
+    ),
+}
 TABLES = tuple(SCHEMAS)
 
 
@@ -46,13 +86,16 @@ def dates(days: np.ndarray) -> pa.Array:
 def conditions_table(person_ids: pa.Array, onset: np.ndarray, death: np.ndarray, end: int):
     recorded = (onset < end) & (onset <= death[:, None])
     person, column = np.nonzero(recorded)
-    return pa.table({
-        "person_id": person_ids.take(pa.array(person)),
-        "code_system": pa.array(np.full(len(person), codes.SNOMED)),
-        "code": coded(column, [c.snomed for c in codes.CONDITIONS]),
-        "display": coded(column, [c.display for c in codes.CONDITIONS]),
-        "onset_date": dates(onset[person, column]),
-    }, schema=SCHEMAS["conditions"])  # fmt: skip
+    return pa.table(
+        {
+            "person_id": person_ids.take(pa.array(person)),
+            "code_system": pa.array(np.full(len(person), codes.SNOMED)),
+            "code": coded(column, [c.snomed for c in codes.CONDITIONS]),
+            "display": coded(column, [c.display for c in codes.CONDITIONS]),
+            "onset_date": dates(onset[person, column]),
+        },
+        schema=SCHEMAS["conditions"],
+    )
 
 
 def prescriptions_table(person_ids, onset, death, start: int, end: int, rng) -> pa.Table:
@@ -76,38 +119,52 @@ def prescriptions_table(person_ids, onset, death, start: int, end: int, rng) -> 
     issue_person = np.repeat(person, count)
     k = np.arange(len(issue_person)) - np.repeat(np.cumsum(count) - count, count)
     issue = np.repeat(first_issue, count) + k * interval
-    return pa.table({
-        "person_id": person_ids.take(pa.array(issue_person)),
-        "drug_class": coded(np.repeat(drug_of, count), classes),
-        "issue_date": dates(issue),
-    }, schema=SCHEMAS["prescriptions"])  # fmt: skip
+    return pa.table(
+        {
+            "person_id": person_ids.take(pa.array(issue_person)),
+            "drug_class": coded(np.repeat(drug_of, count), classes),
+            "issue_date": dates(issue),
+        },
+        schema=SCHEMAS["prescriptions"],
+    )
 
 
 def encounters_table(log: pa.Table, person_ids: pa.Array, offset: int) -> pa.Table:
-    log = log.sort_by([("person", "ascending"), ("start_date", "ascending"),
-                       ("kind", "ascending")])  # fmt: skip
+    log = log.sort_by([("person", "ascending"), ("start_date", "ascending"), ("kind", "ascending")])
     n = log.num_rows
     destination_codes = pa.array(list(codes.DISCHARGE_DESTINATION_CODES.values()))
-    destination_index = pc.index_in(log["discharge_destination"],
-                                    pa.array(list(codes.DISCHARGE_DESTINATION_CODES)))  # fmt: skip
-    return pa.table({
-        "person_id": person_ids.take(log["person"]),
-        "encounter_id": prefixed_ids("E", np.arange(offset + 1, offset + n + 1), 9),
-        "kind": log["kind"], "start_date": log["start_date"], "end_date": log["end_date"],
-        "primary_diagnosis": log["primary_diagnosis"], "external_cause": log["external_cause"],
-        "is_transfer": log["is_transfer"], "discharge_destination": log["discharge_destination"],
-        "discharge_destination_code": destination_codes.take(destination_index),
-    }, schema=SCHEMAS["encounters"])  # fmt: skip
+    destination_index = pc.index_in(
+        log["discharge_destination"], pa.array(list(codes.DISCHARGE_DESTINATION_CODES))
+    )
+    return pa.table(
+        {
+            "person_id": person_ids.take(log["person"]),
+            "encounter_id": prefixed_ids("E", np.arange(offset + 1, offset + n + 1), 9),
+            "kind": log["kind"],
+            "start_date": log["start_date"],
+            "end_date": log["end_date"],
+            "primary_diagnosis": log["primary_diagnosis"],
+            "external_cause": log["external_cause"],
+            "is_transfer": log["is_transfer"],
+            "discharge_destination": log["discharge_destination"],
+            "discharge_destination_code": destination_codes.take(destination_index),
+        },
+        schema=SCHEMAS["encounters"],
+    )
 
 
 def social_table(log: pa.Table, person_ids: pa.Array, la_code: str, offset: int) -> pa.Table:
-    log = log.sort_by([("person", "ascending"), ("start_date", "ascending"),
-                       ("event_type", "ascending")])  # fmt: skip
+    log = log.sort_by(
+        [("person", "ascending"), ("start_date", "ascending"), ("event_type", "ascending")]
+    )
     n = log.num_rows
-    columns = {name: log[name] for name in SCHEMAS["social_care_events"].names if name in
-               log.column_names}  # fmt: skip
+    columns = {
+        name: log[name] for name in SCHEMAS["social_care_events"].names if name in log.column_names
+    }
     columns["person_id"] = person_ids.take(log["person"])
     columns["event_id"] = prefixed_ids("S", np.arange(offset + 1, offset + n + 1), 9)
     columns["la_code"] = pa.array(np.full(n, la_code))
-    return pa.table({name: columns[name] for name in SCHEMAS["social_care_events"].names},
-                    schema=SCHEMAS["social_care_events"])  # fmt: skip
+    return pa.table(
+        {name: columns[name] for name in SCHEMAS["social_care_events"].names},
+        schema=SCHEMAS["social_care_events"],
+    )
