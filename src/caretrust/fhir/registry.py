@@ -1,0 +1,270 @@
+"""The FHIR handler registry: which app answers for which resource type.
+
+The HTTP layer (`caretrust.fhir.views`) knows nothing about storage. For each request it finds the
+`ResourceHandler` registered for the resource type and calls one method per FHIR interaction
+(read, vread, search, create, update, history). The CapabilityStatement at `/fhir/metadata` is
+generated from what is registered here, so it always tells the truth.
+
+How another app plugs in (e.g. `careplans` exposing CarePlan)::
+
+    # careplans/fhir_handlers.py
+    from caretrust.fhir import registry
+    from caretrust.fhir.registry import FhirContext, ResourceHandler, SearchParams, Stored
+
+    class CarePlanHandler(ResourceHandler):
+        resource_type = "CarePlan"
+        search_params = {"subject": "reference", "patient": "reference", "status": "token",
+                         "date": "date", "_lastUpdated": "date"}
+
+        def read(self, ctx: FhirContext, id: str) -> Stored:
+            plan = ...  # look it up; raise registry.NotFound(...) if absent
+            ctx.require("careplans.view", plan.person)   # policy, as in the web app
+            ctx.audit_read(person=plan.person, object_type="CarePlan", object_id=id)
+            return Stored(resource=to_fhir_json(plan), version_id=str(plan.version),
+                          last_updated=plan.updated_at)
+
+        def update(self, ctx, id, resource, if_match): ...  # call your service (actor=ctx.user)
+
+    # careplans/apps.py
+    class CareplansConfig(AppConfig):
+        def ready(self):
+            from caretrust.careplans import fhir_handlers
+            registry.register(fhir_handlers.CarePlanHandler())
+
+Rules for handlers:
+
+* Implement only the interactions you support; the base class answers the rest with
+  `NotSupported` (405) and the CapabilityStatement leaves them out.
+* `resource` arguments to `create`/`update` are plain dicts that the view has already validated
+  with `fhir.resources` (R4B) for the declared resource type; validate your own business rules and
+  raise `Unprocessable` (422) with a message naming the field.
+* Authorise with `ctx.require(action, person)` (it calls `caretrust.access.policy`) and audit every
+  read with `ctx.audit_read(...)`; writes go through your app's services with `actor=ctx.user`,
+  which write their own audit rows.
+* Return `Stored` values: the resource JSON (the view sets `id`, `meta.versionId` and
+  `meta.lastUpdated` from the `Stored` fields) and its version.
+* `update` must raise `PreconditionFailed` (412) when `if_match` is given and is not the current
+  version (the view passes the bare version id, with `W/"…"` stripped).
+
+`register` makes a handler the primary answer for its type (one per type; registering a second
+primary for the same type is an error). `register_fallback` is used by the shared record for the
+types it stores read-only from imports; a primary handler always wins over a fallback, whatever
+the order the apps are loaded in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+# --------------------------------------------------------------------------------------- errors
+
+
+class FhirError(Exception):
+    """An error the API turns into an OperationOutcome with this status and issue code."""
+
+    status: int = 400
+    code: str = "invalid"
+
+    def __init__(self, diagnostics: str, *, expression: str | None = None) -> None:
+        super().__init__(diagnostics)
+        self.diagnostics = diagnostics
+        self.expression = expression
+
+
+class Invalid(FhirError):
+    status, code = 400, "invalid"
+
+
+class Unauthorized(FhirError):
+    status, code = 401, "login"
+
+
+class Forbidden(FhirError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(FhirError):
+    status, code = 404, "not-found"
+
+
+class NotSupported(FhirError):
+    status, code = 405, "not-supported"
+
+
+class Conflict(FhirError):
+    status, code = 409, "conflict"
+
+
+class Gone(FhirError):
+    status, code = 410, "deleted"
+
+
+class PreconditionFailed(FhirError):
+    status, code = 412, "conflict"
+
+
+class Unprocessable(FhirError):
+    status, code = 422, "processing"
+
+
+# ------------------------------------------------------------------------------ request values
+
+
+@dataclass
+class FhirContext:
+    """Who is asking, for which organisation, and where the API lives (for absolute URLs)."""
+
+    user: Any  # organisations.User acting for the API client (its service account)
+    base_url: str  # e.g. "http://127.0.0.1:8000/fhir"
+    client: Any = None  # fhir.ApiClient, None for in-process calls
+
+    def require(self, action: str, obj: Any = None) -> None:
+        """Authorise through `caretrust.access.policy`; raise Forbidden with its reason."""
+        from caretrust.access import policy
+
+        decision = policy.decide(self.user, action, obj)
+        if not decision.allowed:
+            raise Forbidden(decision.reason)
+
+    def allowed(self, action: str, obj: Any = None) -> bool:
+        from caretrust.access import policy
+
+        return bool(policy.decide(self.user, action, obj))
+
+    def audit_read(
+        self, *, person: Any = None, object_type: str, object_id: str, details: dict | None = None
+    ) -> None:
+        from caretrust.access import audit
+
+        audit.record_read(
+            actor=self.user,
+            person_ref=person.audit_ref if person is not None else "",
+            object_type=f"fhir.{object_type}",
+            object_id=str(object_id),
+            details={
+                "via": "fhir",
+                **({"client": self.client.name} if self.client else {}),
+                **(details or {}),
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One version of a resource as the API returns it."""
+
+    resource: dict
+    version_id: str
+    last_updated: datetime
+    deleted: bool = False
+
+
+@dataclass
+class SearchParams:
+    """A search request: FHIR parameters (name → values, repeated parameters AND-ed) plus paging."""
+
+    params: dict[str, list[str]] = field(default_factory=dict)
+    count: int = 20
+    cursor: str | None = None  # opaque, from the previous page's next link
+    include: list[str] = field(default_factory=list)  # e.g. ["Observation:subject"]
+
+    def first(self, name: str) -> str | None:
+        values = self.params.get(name)
+        return values[0] if values else None
+
+
+@dataclass
+class SearchResult:
+    matches: list[Stored]
+    next_cursor: str | None = None  # None when this is the last page
+    included: list[Stored] = field(default_factory=list)
+    total: int | None = None  # only when cheap to know
+
+
+# ------------------------------------------------------------------------------------ handlers
+
+INTERACTIONS = ("read", "vread", "search", "create", "update", "history")
+
+
+class ResourceHandler:
+    """Base class: one method per FHIR interaction. Override the ones you support."""
+
+    resource_type: ClassVar[str] = ""
+    # Search parameters you accept: name → FHIR type (string, token, date, reference, …).
+    search_params: ClassVar[dict[str, str]] = {}
+    # `_include` values you honour, e.g. ("Observation:subject",).
+    search_includes: ClassVar[tuple[str, ...]] = ()
+    # Profiles you conform to (shown in the CapabilityStatement).
+    profiles: ClassVar[tuple[str, ...]] = ()
+    documentation: ClassVar[str] = ""
+
+    def read(self, ctx: FhirContext, id: str) -> Stored:
+        raise NotSupported(f"read is not supported for {self.resource_type}")
+
+    def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
+        raise NotSupported(f"vread is not supported for {self.resource_type}")
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        raise NotSupported(f"search is not supported for {self.resource_type}")
+
+    def create(self, ctx: FhirContext, resource: dict) -> Stored:
+        raise NotSupported(f"create is not supported for {self.resource_type}")
+
+    def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
+        raise NotSupported(f"update is not supported for {self.resource_type}")
+
+    def history(self, ctx: FhirContext, id: str) -> list[Stored]:
+        raise NotSupported(f"history is not supported for {self.resource_type}")
+
+    def interactions(self) -> list[str]:
+        """The interactions this handler overrides (what the CapabilityStatement declares)."""
+        supported = []
+        for name in INTERACTIONS:
+            if getattr(type(self), name) is not getattr(ResourceHandler, name):
+                supported.append(name)
+        return supported
+
+
+_primary: dict[str, ResourceHandler] = {}
+_fallback: dict[str, ResourceHandler] = {}
+
+
+def register(handler: ResourceHandler) -> ResourceHandler:
+    """Make `handler` the API's answer for its resource type. Call from AppConfig.ready()."""
+    if not handler.resource_type:
+        raise ValueError("a ResourceHandler needs a resource_type")
+    existing = _primary.get(handler.resource_type)
+    if existing is not None and type(existing) is not type(handler):
+        raise ValueError(
+            f"{handler.resource_type} already has a handler ({type(existing).__qualname__})"
+        )
+    _primary[handler.resource_type] = handler
+    return handler
+
+
+def register_fallback(handler: ResourceHandler) -> ResourceHandler:
+    """Answer for a type only while no app registers a primary handler for it."""
+    _fallback[handler.resource_type] = handler
+    return handler
+
+
+def unregister(resource_type: str) -> None:
+    """Remove the primary handler (tests)."""
+    _primary.pop(resource_type, None)
+
+
+def get(resource_type: str) -> ResourceHandler | None:
+    return _primary.get(resource_type) or _fallback.get(resource_type)
+
+
+def handlers() -> dict[str, ResourceHandler]:
+    """Every resource type the API answers for, sorted by name."""
+    merged = {**_fallback, **_primary}
+    return dict(sorted(merged.items()))
+
+
+def resource_types() -> Iterable[str]:
+    return handlers().keys()
