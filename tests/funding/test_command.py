@@ -195,3 +195,20 @@ def test_engine_does_not_import_django():
     code = "import sys, caretrust.funding.charging, caretrust.funding.pooled; print('django' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_documented_example_matches_the_engine(app, tmp_path):
+    """docs/charging-contract.md: the example input gives the documented £30.39 and line split."""
+    doc = (Path(__file__).parents[2] / "docs" / "charging-contract.md").read_text(encoding="utf-8")
+    blocks = doc.split("```json\n")
+    example_in, example_out = (json.loads(block.split("```")[0]) for block in blocks[1:3])
+    result = invoke(app, example_in, tmp_path)
+    out = json.loads(result.stdout)
+    for key in ("person_weekly", "council_weekly", "nhs_weekly", "full_cost_payer", "rule_set"):
+        assert out[key] == example_out[key], key
+    documented_lines = {line["id"]: line for line in example_out["lines"]}
+    assert all(
+        line == documented_lines[line["id"]]
+        for line in out["lines"]
+        if line["id"] in documented_lines
+    )
