@@ -1,0 +1,50 @@
+import datetime as dt
+import shutil
+
+import pyarrow.parquet as pq
+import pytest
+
+from caretrust.population import MissingTableError, connect
+from tests.population.contract import World
+
+D = dt.date
+
+
+def world_dir(tmp_path):
+    w = World()
+    kept = w.person("P1", D(1950, 1, 1))
+    gone = w.person("P2", D(1950, 1, 1), opted_out=True)
+    w.spell(kept, D(2023, 1, 1))
+    w.spell(gone, D(2023, 1, 1))
+    return w.write(tmp_path / "data")
+
+
+def test_opted_out_people_and_their_events_are_left_out(tmp_path):
+    ds = connect(world_dir(tmp_path))
+    assert ds.execute(ds.people.person_id).tolist() == ["P1"]
+    assert ds.execute(ds.table("encounters").person_id).tolist() == ["P1"]
+    assert ds.execute(ds.raw("encounters").count()) == 2  # raw keeps them: never for outputs
+
+
+def test_a_table_may_be_a_directory_of_part_files(tmp_path):
+    data = world_dir(tmp_path)
+    table = pq.read_table(data / "encounters.parquet")
+    (data / "encounters").mkdir()
+    pq.write_table(table.slice(0, 1), data / "encounters" / "part-0.parquet")
+    pq.write_table(table.slice(1, 1), data / "encounters" / "part-1.parquet")
+    (data / "encounters.parquet").unlink()
+    ds = connect(data)
+    assert ds.execute(ds.raw("encounters").count()) == 2
+
+
+def test_missing_required_table_is_reported(tmp_path):
+    data = world_dir(tmp_path)
+    (data / "conditions.parquet").unlink()
+    with pytest.raises(MissingTableError, match="conditions"):
+        connect(data)
+    shutil.rmtree(data)
+
+
+def test_unknown_backend_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="backend"):
+        connect(world_dir(tmp_path), backend="sqlite")
