@@ -196,10 +196,5 @@ class Figures:
         self.used[name] = figure
         return figure
 
-    def value(self, name: str) -> Decimal:
-        value = self.require(name).value
-        assert value is not None  # require() guarantees it
-        return value
-
     def unconfirmed(self) -> list[Figure]:
         return [f for f in self.used.values() if not f.confirmed]
