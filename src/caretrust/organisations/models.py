@@ -87,6 +87,9 @@ class User(AbstractUser):
         ANALYST = "analyst", "Commissioner or analyst"
         PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
         ADMINISTRATOR = "administrator", "Administrator"
+        # The person receiving care, and a carer the person has authorised (portal accounts).
+        PERSON = "person", "Person receiving care"
+        CARER = "carer", "Carer"
 
     class Profession(models.TextChoices):
         COMMUNITY_NURSE = "community_nurse", "Community nurse"

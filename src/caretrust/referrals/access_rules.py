@@ -1,0 +1,118 @@
+"""Who may do what with referrals, and the relationships referrals create with a person:
+- a co-ordinator has one with the referred person while a referral in their locality is open;
+- the team a referral was routed to (and a named practitioner) has one while the episode lasts,
+  plus a grace period after it completes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from caretrust.access import policy, relationships
+from caretrust.access.policy import Decision, Role
+from caretrust.referrals import lifecycle
+
+# After a routed referral completes, the team keeps access for follow-up questions.
+ROUTED_GRACE = timedelta(days=28)
+PROFESSIONALS = {Role.COORDINATOR, Role.PRACTITIONER}
+
+
+def _in_locality(user, referral) -> bool:
+    from caretrust.referrals.selectors import user_localities
+
+    return (
+        referral.locality_id is not None
+        and user_localities(user).filter(pk=referral.locality_id).exists()
+    )
+
+
+def _routed_to(user, referral) -> bool:
+    from caretrust.referrals.selectors import user_team_ids
+
+    return referral.routed_practitioner_id == user.id or (
+        referral.routed_team_id is not None and referral.routed_team_id in user_team_ids(user)
+    )
+
+
+def view_referral_rule(user, referral) -> Decision:
+    if referral.referrer_id == user.id:
+        return Decision(True, "You made this referral.", "object_rule")
+    if user.role == Role.COORDINATOR and _in_locality(user, referral):
+        return Decision(True, "The referral is for your locality.", "object_rule")
+    if _routed_to(user, referral):
+        return Decision(True, "The referral was routed to you or your team.", "object_rule")
+    return Decision(False, "This referral is not for your locality or your team.", "denied")
+
+
+def coordinate_rule(user, referral) -> Decision:
+    if _in_locality(user, referral):
+        return Decision(True, "The referral is for your locality.", "object_rule")
+    return Decision(False, "This referral is for another locality's co-ordinators.", "denied")
+
+
+def progress_rule(user, referral) -> Decision:
+    if _routed_to(user, referral):
+        return Decision(True, "The referral was routed to you or your team.", "object_rule")
+    if user.role == Role.COORDINATOR and _in_locality(user, referral):
+        return Decision(True, "The referral is for your locality.", "object_rule")
+    return Decision(False, "Only the team the referral was routed to can update it.", "denied")
+
+
+policy.register("referrals.submit", "refer a person to the single point of contact", PROFESSIONALS)
+policy.register(
+    "referrals.submit_self",
+    "ask for help for yourself or someone you care for",
+    {Role.PERSON, Role.CARER},
+)
+policy.register("referrals.view", "see a referral", PROFESSIONALS, object_rule=view_referral_rule)
+policy.register("referrals.worklist", "work the co-ordinator's worklist", {Role.COORDINATOR})
+policy.register(
+    "referrals.coordinate",
+    "claim, triage, route, signpost or close a referral",
+    {Role.COORDINATOR},
+    object_rule=coordinate_rule,
+)
+policy.register(
+    "referrals.progress",
+    "record progress on a referral routed to your team",
+    PROFESSIONALS,
+    object_rule=progress_rule,
+)
+
+
+def coordinator_for_open_referral(user, person) -> str | None:
+    from caretrust.referrals.models import Referral
+    from caretrust.referrals.selectors import user_localities
+
+    if user.role != Role.COORDINATOR:
+        return None
+    if (
+        Referral.objects.filter(person=person, locality__in=user_localities(user))
+        .exclude(status__in=lifecycle.TERMINAL)
+        .exists()
+    ):
+        return "an open referral in your locality"
+    return None
+
+
+def routed_team_or_practitioner(user, person) -> str | None:
+    from caretrust.referrals.models import Referral
+    from caretrust.referrals.selectors import user_team_ids
+
+    still_current = Q(completed_at__isnull=True) | Q(
+        completed_at__gte=timezone.now() - ROUTED_GRACE
+    )
+    routed = Q(routed_practitioner=user) | Q(routed_team_id__in=user_team_ids(user))
+    if (
+        Referral.objects.filter(routed, still_current, person=person)
+        .exclude(status__in={lifecycle.REJECTED, lifecycle.CANCELLED, lifecycle.FAILED})
+        .exists()
+    ):
+        return "a referral routed to you or your team"
+    return None
+
+
+relationships.register_provider("referral_coordinator", coordinator_for_open_referral)
+relationships.register_provider("referral_routed", routed_team_or_practitioner)

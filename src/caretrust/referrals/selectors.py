@@ -1,0 +1,85 @@
+"""Reads of referrals: the co-ordinator's worklist and who a referral is visible to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from caretrust.organisations.models import Locality, Team, User
+from caretrust.referrals.lifecycle import TERMINAL
+from caretrust.referrals.models import Referral
+
+
+def user_localities(user: User) -> QuerySet[Locality]:
+    """The localities of the teams a user belongs to (a co-ordinator's patch)."""
+    return Locality.objects.filter(teams__memberships__user=user).distinct()
+
+
+def user_team_ids(user: User) -> set[int]:
+    return set(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
+
+
+URGENCY_RANK = Case(
+    When(urgency=Referral.Urgency.URGENT, then=Value(0)),
+    When(urgency=Referral.Urgency.SOON, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    # Most urgent first, then the one whose response is due soonest.
+    "urgency": ("urgency_rank", "due_by", "created_at"),
+    # Longest waiting first.
+    "waiting": ("created_at",),
+    "due": ("due_by", "created_at"),
+}
+
+VIEWS = {
+    "new": "New (not claimed)",
+    "mine": "Claimed by me",
+    "open": "All open",
+    "breached": "Response standard breached",
+}
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    view: str = "new"
+    sort: str = "urgency"
+    urgency: str = ""
+    source: str = ""
+
+
+def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
+    """Open referrals for the user's localities, filtered and sorted as asked."""
+    referrals = (
+        Referral.objects.filter(locality__in=user_localities(user))
+        .exclude(status__in=TERMINAL)
+        .select_related("person", "claimed_by", "locality", "referrer_organisation")
+        .annotate(urgency_rank=URGENCY_RANK)
+    )
+    if query.view == "new":
+        referrals = referrals.filter(status=Referral.Status.REQUESTED, claimed_by__isnull=True)
+    elif query.view == "mine":
+        referrals = referrals.filter(claimed_by=user)
+    elif query.view == "breached":
+        referrals = referrals.filter(responded_at__isnull=True, due_by__lt=timezone.now())
+    if query.urgency in Referral.Urgency.values:
+        referrals = referrals.filter(urgency=query.urgency)
+    if query.source in Referral.Source.values:
+        referrals = referrals.filter(source=query.source)
+    return referrals.order_by(*SORTS.get(query.sort, SORTS["urgency"]))
+
+
+def referrals_made_by(user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(referrer=user).select_related("person").order_by("-created_at")
+
+
+def referrals_for_my_teams(user: User) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(routed_team__memberships__user=user)
+        .union(Referral.objects.filter(routed_practitioner=user))
+        .order_by("-created_at")
+    )

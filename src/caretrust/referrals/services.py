@@ -1,0 +1,413 @@
+"""Every write to a referral. Each is authorised first, changes the row with a conditional UPDATE
+(so two co-ordinators can never both claim a referral and no update is lost), and writes its
+`ReferralEvent` (what the referrer sees) and its audit event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.organisations.models import Locality, Organisation, Team, User
+from caretrust.people.intake import PersonDetails
+from caretrust.people.models import Person
+from caretrust.referrals import lifecycle
+from caretrust.referrals.models import Referral, ReferralEvent, response_standard
+
+MINIMUM_REASON_LENGTH = 10
+
+
+class AlreadyClaimed(ValidationError):
+    """Another co-ordinator claimed the referral first."""
+
+    def __init__(self, referral: Referral) -> None:
+        who = referral.claimed_by.get_full_name() or referral.claimed_by.username
+        when = timezone.localtime(referral.claimed_at).strftime("%H:%M on %d %B %Y")
+        super().__init__(f"{who} claimed this referral at {when}.")
+        self.referral = referral
+
+
+class ReferralChanged(ValidationError):
+    """Someone else changed the referral since it was read: nothing was written."""
+
+    def __init__(self, referral: Referral) -> None:
+        super().__init__(
+            "Someone else changed this referral while you were working on it. "
+            f"It is now {referral.get_status_display().lower()}: check it and try again."
+        )
+        self.referral = referral
+
+
+def _locality_for(person: Person | None, fallback: Locality | None) -> Locality | None:
+    if person is not None and person.gp_practice_id and person.gp_practice.locality_id:
+        return person.gp_practice.locality
+    return fallback
+
+
+def _event(referral: Referral, actor: Any, from_status: str, reason: str = "", label: str = ""):
+    return ReferralEvent.objects.create(
+        referral=referral,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=label or (actor.get_full_name() if actor else ""),
+        from_status=from_status,
+        to_status=referral.status,
+        business_status=referral.business_status,
+        reason=reason,
+    )
+
+
+def _audit(actor: Any, referral: Referral, action: str, label: str = "", **details) -> None:
+    audit.record(
+        actor=actor,
+        actor_label=label,
+        action=action,
+        obj=referral,
+        person_ref=referral.person.audit_ref if referral.person_id else "",
+        reason=details.pop("reason", ""),
+        details={"reference": referral.reference, **details},
+    )
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MINIMUM_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": f"Describe why you are referring in at least {MINIMUM_REASON_LENGTH} characters."
+            }
+        )
+    return reason
+
+
+@transaction.atomic
+def submit_professional_referral(
+    *,
+    actor: User,
+    person: Person,
+    source: str,
+    reason: str,
+    requested_urgency: str = Referral.Urgency.ROUTINE,
+    what_matters: str = "",
+    lives_alone: bool | None = None,
+    risks: str = "",
+    consent: bool,
+    referrer_contact: str = "",
+    locality: Locality | None = None,
+) -> Referral:
+    """A GP, hospital discharge team, ambulance crew, community team or contact centre refers."""
+    policy.require(actor, "referrals.submit")
+    if source not in Referral.PROFESSIONAL_SOURCES:
+        raise ValidationError({"source": "Choose who is making the referral."})
+    if not consent:
+        raise ValidationError(
+            {
+                "consent": "Confirm the person agrees to the referral, or that it is in their best interests."
+            }
+        )
+    area = _locality_for(person, locality)
+    if area is None:
+        raise ValidationError({"locality": "Choose the area the person lives in."})
+    urgency = requested_urgency if requested_urgency in Referral.Urgency.values else "routine"
+    referral = Referral.objects.create(
+        source=source,
+        person=person,
+        locality=area,
+        referrer=actor,
+        referrer_organisation=actor.organisation,
+        referrer_name=actor.get_full_name(),
+        referrer_contact=referrer_contact.strip(),
+        reason=_check_reason(reason),
+        what_matters=what_matters.strip(),
+        lives_alone=lives_alone,
+        risks=risks.strip(),
+        consent=True,
+        requested_urgency=urgency,
+        urgency=urgency,
+        business_status="Waiting for a co-ordinator",
+    )
+    _event(referral, actor, "")
+    _audit(actor, referral, AuditEvent.Action.CREATE, source=source)
+    return referral
+
+
+@transaction.atomic
+def submit_self_referral(
+    *,
+    actor: User | None,
+    source: str,
+    subject: PersonDetails,
+    referrer_name: str,
+    referrer_contact: str,
+    referrer_relationship: str = "",
+    reason: str,
+    what_matters: str = "",
+    lives_alone: bool | None = None,
+    consent: bool,
+    locality: Locality | None,
+) -> Referral:
+    """The person or their family asks for help. Public (no account) or signed in as person/carer.
+
+    The public form is the one write allowed without a signed-in user: it only creates a referral
+    in `requested`, never touches the people index, and is audited as the public channel.
+    """
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        policy.require(actor, "referrals.submit_self")
+    else:
+        actor = None
+    if source not in (Referral.Source.SELF, Referral.Source.FAMILY):
+        raise ValidationError(
+            {"source": "Say whether you are asking for yourself or someone else."}
+        )
+    if not consent:
+        raise ValidationError({"consent": "Confirm the person knows you are asking for help."})
+    if not referrer_contact.strip():
+        raise ValidationError(
+            {"referrer_contact": "Enter a phone number or email so we can reply."}
+        )
+    if locality is None:
+        area = subject.gp_practice.locality if subject.gp_practice else None
+        if area is None:
+            raise ValidationError({"locality": "Choose the area the person lives in."})
+        locality = area
+    referral = Referral.objects.create(
+        source=source,
+        subject_details=subject.as_dict(),
+        locality=locality,
+        referrer=actor,
+        referrer_name=referrer_name.strip(),
+        referrer_contact=referrer_contact.strip(),
+        referrer_relationship=referrer_relationship.strip(),
+        reason=_check_reason(reason),
+        what_matters=what_matters.strip(),
+        lives_alone=lives_alone,
+        consent=True,
+        business_status="Waiting for a co-ordinator",
+    )
+    label = "" if actor else "public self-referral form"
+    _event(referral, actor, "", label=label or "")
+    _audit(actor, referral, AuditEvent.Action.CREATE, label=label, source=source)
+    return referral
+
+
+def _apply(
+    referral: Referral,
+    *,
+    actor: User,
+    to_status: str | None = None,
+    reason: str = "",
+    audit_action: str = AuditEvent.Action.UPDATE,
+    **fields: Any,
+) -> Referral:
+    """Change the referral only if nobody changed it since it was read (id, version and status)."""
+    from_status = referral.status
+    if to_status is not None:
+        reason = lifecycle.check_transition(from_status, to_status, reason)
+        fields["status"] = to_status
+        fields["status_reason"] = reason
+        if to_status in lifecycle.TERMINAL:
+            fields["completed_at"] = timezone.now()
+    fields["updated_at"] = timezone.now()
+    updated = Referral.objects.filter(
+        pk=referral.pk, version=referral.version, status=from_status
+    ).update(version=F("version") + 1, **fields)
+    if updated != 1:
+        referral.refresh_from_db()
+        raise ReferralChanged(referral)
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.version += 1
+    _event(referral, actor, from_status, reason)
+    _audit(
+        actor,
+        referral,
+        audit_action,
+        reason=reason,
+        from_status=from_status,
+        to_status=referral.status,
+        business_status=referral.business_status,
+    )
+    return referral
+
+
+@transaction.atomic
+def claim(*, actor: User, referral: Referral) -> Referral:
+    """Take ownership (Task received). A conditional UPDATE: of two co-ordinators claiming at the
+    same moment exactly one changes the row; the other is told who has it."""
+    policy.require(actor, "referrals.coordinate", referral)
+    now = timezone.now()
+    updated = Referral.objects.filter(
+        pk=referral.pk, status=lifecycle.REQUESTED, claimed_by__isnull=True
+    ).update(
+        claimed_by=actor,
+        claimed_at=now,
+        status=lifecycle.RECEIVED,
+        business_status=f"Being looked at by {actor.get_full_name()}",
+        updated_at=now,
+        version=F("version") + 1,
+    )
+    if updated != 1:
+        referral.refresh_from_db()
+        if referral.claimed_by_id is not None:
+            raise AlreadyClaimed(referral)
+        raise ReferralChanged(referral)
+    referral.refresh_from_db()
+    _event(referral, actor, lifecycle.REQUESTED)
+    _audit(actor, referral, AuditEvent.Action.UPDATE, from_status="requested", to_status="received")
+    return referral
+
+
+def _require_owner(actor: User, referral: Referral) -> None:
+    policy.require(actor, "referrals.coordinate", referral)
+    if referral.claimed_by_id != actor.id:
+        if referral.claimed_by_id is None:
+            raise ValidationError("Claim this referral before you triage it.")
+        raise AlreadyClaimed(referral)
+
+
+@transaction.atomic
+def confirm_person(*, actor: User, referral: Referral, person: Person) -> Referral:
+    """Say who a self or family referral is about (after the people-index duplicate check)."""
+    _require_owner(actor, referral)
+    if referral.person_id and referral.person_id != person.pk:
+        raise ValidationError("This referral is already linked to someone else.")
+    return _apply(
+        referral,
+        actor=actor,
+        person=person,
+        business_status=f"Identity confirmed by {actor.get_full_name()}",
+    )
+
+
+@transaction.atomic
+def triage(*, actor: User, referral: Referral, urgency: str) -> Referral:
+    """Set the urgency; the response standard for it runs from when the referral arrived."""
+    _require_owner(actor, referral)
+    if urgency not in Referral.Urgency.values:
+        raise ValidationError({"urgency": "Choose how urgent this is."})
+    if referral.status not in (lifecycle.RECEIVED, lifecycle.ON_HOLD):
+        raise ValidationError("Only a referral being looked at can be triaged.")
+    label = Referral.Urgency(urgency).label.lower()
+    return _apply(
+        referral,
+        actor=actor,
+        urgency=urgency,
+        due_by=referral.created_at + response_standard(urgency),
+        business_status=f"Triaged as {label}",
+    )
+
+
+def _require_person(referral: Referral) -> None:
+    if referral.person_id is None:
+        raise ValidationError("Confirm who this referral is about before you route it.")
+
+
+@transaction.atomic
+def route(
+    *,
+    actor: User,
+    referral: Referral,
+    team: Team | None = None,
+    practitioner: User | None = None,
+) -> Referral:
+    """Send the referral to a locality team or a named practitioner (Task accepted)."""
+    _require_owner(actor, referral)
+    _require_person(referral)
+    if (team is None) == (practitioner is None):
+        raise ValidationError({"route_to": "Choose a locality team or a named practitioner."})
+    if team is not None:
+        if team.kind != Team.Kind.LOCALITY_MDT:
+            raise ValidationError({"route_to": "Route to a locality multidisciplinary team."})
+        outcome, to_whom = Referral.Outcome.ROUTED_TEAM, team.name
+    else:
+        if practitioner.role != User.Role.PRACTITIONER:
+            raise ValidationError({"route_to": "Choose a practitioner."})
+        outcome = Referral.Outcome.ROUTED_PRACTITIONER
+        to_whom = f"{practitioner.get_full_name()} ({practitioner.role_label})"
+    return _apply(
+        referral,
+        actor=actor,
+        to_status=lifecycle.ACCEPTED,
+        outcome=outcome,
+        routed_team=team,
+        routed_practitioner=practitioner,
+        responded_at=referral.responded_at or timezone.now(),
+        business_status=f"Routed to {to_whom}",
+    )
+
+
+@transaction.atomic
+def signpost(
+    *,
+    actor: User,
+    referral: Referral,
+    organisation: Organisation | None = None,
+    information: str = "",
+) -> Referral:
+    """Answer with a voluntary organisation or information, which completes the referral."""
+    _require_owner(actor, referral)
+    information = information.strip()
+    if organisation is None and not information:
+        raise ValidationError(
+            {"signpost": "Choose a voluntary organisation or describe the information given."}
+        )
+    to_whom = organisation.name if organisation else "information and advice"
+    return _apply(
+        referral,
+        actor=actor,
+        to_status=lifecycle.COMPLETED,
+        outcome=Referral.Outcome.SIGNPOSTED,
+        signposted_to=organisation,
+        signpost_information=information,
+        responded_at=referral.responded_at or timezone.now(),
+        business_status=f"Signposted to {to_whom}",
+    )
+
+
+@transaction.atomic
+def close(
+    *, actor: User, referral: Referral, reason: str, status: str = lifecycle.REJECTED
+) -> Referral:
+    """Close without routing: rejected (not for us) or cancelled (withdrawn), always with a reason."""
+    _require_owner(actor, referral)
+    if status not in (lifecycle.REJECTED, lifecycle.CANCELLED):
+        raise ValidationError("Close a referral as rejected or cancelled.")
+    return _apply(
+        referral,
+        actor=actor,
+        to_status=status,
+        reason=reason,
+        outcome=Referral.Outcome.CLOSED,
+        responded_at=referral.responded_at or timezone.now(),
+        business_status="Closed",
+    )
+
+
+PROGRESS_STEPS = {
+    lifecycle.IN_PROGRESS: "Assessment under way",
+    lifecycle.COMPLETED: "Completed",
+    lifecycle.ON_HOLD: "On hold",
+    lifecycle.FAILED: "Could not be completed",
+    lifecycle.ACCEPTED: "Resumed",
+}
+
+
+@transaction.atomic
+def record_progress(
+    *, actor: User, referral: Referral, to_status: str, reason: str = "", business_status: str = ""
+) -> Referral:
+    """The routed team moves its work on: in progress, completed, on hold, failed or resumed."""
+    policy.require(actor, "referrals.progress", referral)
+    if to_status not in PROGRESS_STEPS:
+        raise ValidationError("That step is not one a team records.")
+    return _apply(
+        referral,
+        actor=actor,
+        to_status=to_status,
+        reason=reason,
+        business_status=business_status or PROGRESS_STEPS[to_status],
+    )
