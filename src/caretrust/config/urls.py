@@ -6,6 +6,7 @@ urlpatterns = [
     path("assessments/", include("caretrust.assessments.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("import/", include("caretrust.ingest.urls")),
+    path("budgets/", include("caretrust.funding.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("", include("caretrust.web.urls")),
 ]

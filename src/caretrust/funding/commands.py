@@ -41,3 +41,7 @@ def _fail(message: str) -> None:
     """One clear message on standard error, nothing on standard output, exit code 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(BAD_INPUT_EXIT_CODE)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("charge")(charge)

@@ -10,6 +10,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from caretrust.web.navigation import items_for
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -29,6 +31,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "csrf_token_value": get_token,
             "get_messages": get_messages,
+            "navigation_for": items_for,
             "service_name": "caretrust",
         }
     )

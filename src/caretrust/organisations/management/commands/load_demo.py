@@ -20,5 +20,11 @@ class Command(BaseCommand):
             "Demo directory ready: {organisations} organisations, {localities} localities, "
             "{teams} teams, {users_created} new users.".format(**counts)
         )
+        from django.utils import timezone
+
+        from caretrust.funding.demo import load_demo_pool
+
+        pool = load_demo_pool(timezone.localdate())
+        self.stdout.write(f"Demo pooled budget ready: {pool}.")
         names = ", ".join(user.username for user in USERS)
         self.stdout.write(f"Sign in as any of: {names} (password: {DEMO_PASSWORD})")

@@ -1,0 +1,50 @@
+"""Commitments against a pooled budget: the planned weekly cost of services in active care plans.
+
+Funding does not import the care-plan area (care plans import funding to work out who pays), so the
+care-plan area registers a *source* that lists its active planned services. Each service is charged
+to the pool's line whose `service_kinds` include the service's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from caretrust.funding import pooled
+
+if TYPE_CHECKING:
+    from caretrust.funding.models import PooledBudget
+
+
+@dataclass(frozen=True)
+class PlannedCost:
+    kind: str  # planned-service kind, e.g. "home_care"
+    weekly_cost: Decimal
+    start: date | None
+    end: date | None
+    reference: str
+
+
+CommitmentSource = Callable[["PooledBudget"], Iterable[PlannedCost]]
+_sources: dict[str, CommitmentSource] = {}
+
+
+def register_source(name: str, source: CommitmentSource) -> None:
+    _sources[name] = source
+
+
+def care_plan_commitments(pool: PooledBudget) -> list[pooled.Commitment]:
+    line_for_kind = {kind: line.code for line in pool.lines.all() for kind in line.service_kinds}
+    commitments = []
+    for source in _sources.values():
+        for cost in source(pool):
+            line_id = line_for_kind.get(cost.kind)
+            if line_id is None or cost.weekly_cost <= 0:
+                continue
+            commitments.append(
+                pooled.Commitment(line_id, cost.weekly_cost, cost.start, cost.end, cost.reference)
+            )
+    return commitments

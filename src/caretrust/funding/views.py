@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from caretrust.access import policy
+from caretrust.funding import presenters
+from caretrust.funding.models import PooledBudget
+from caretrust.funding.spend_import import SpendFileError, import_spend
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def pool_list(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "funding.view_pool")
+    pools = PooledBudget.objects.select_related("host_organisation")
+    return render(
+        request, "funding/pool_list.jinja", {"pools": pools, "page_title": "Pooled budgets"}
+    )
+
+
+def pool_detail(request: HttpRequest, pk: int, problems: list | None = None) -> HttpResponse:
+    pool = get_object_or_404(PooledBudget, pk=pk)
+    policy.require(request.user, "funding.view_pool", pool)
+    context = {
+        "page": presenters.pool_page(pool),
+        "page_title": str(pool),
+        "can_manage": policy.decide(request.user, "funding.manage_pool", pool).allowed,
+        "problems": problems or [],
+    }
+    return render(request, "funding/pool_detail.jinja", context, status=400 if problems else 200)
+
+
+@require_POST
+def pool_import(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(PooledBudget, pk=pk)
+    upload = request.FILES.get("spend_file")
+    if upload is None:
+        return pool_detail(request, pk, problems=["Choose a CSV file of actual spend to import."])
+    if upload.size > MAX_UPLOAD_BYTES:
+        return pool_detail(request, pk, problems=["The file is larger than 5 MB."])
+    try:
+        summary = import_spend(
+            actor=request.user, pool=pool, file_name=upload.name, content=upload.read()
+        )
+    except SpendFileError as error:
+        return pool_detail(request, pk, problems=[str(p) for p in error.problems])
+    if summary.already_imported:
+        messages.info(request, f"{summary.file_name} was imported before: nothing changed.")
+    else:
+        messages.success(
+            request,
+            f"Imported {summary.file_name}: {summary.read} rows read, {summary.inserted} new, "
+            f"{summary.updated} updated, {summary.unchanged} unchanged.",
+        )
+    return redirect("funding:pool_detail", pk=pk)
+
+
+def pool_export(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(PooledBudget, pk=pk)
+    policy.require(request.user, "funding.view_pool", pool)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"pool-{pool.pk}-{pool.financial_year_label.replace('/', '-')}-forecast.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    csv.writer(response).writerows(presenters.export_rows(pool))
+    return response

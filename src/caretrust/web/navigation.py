@@ -1,0 +1,39 @@
+"""The header's navigation: each area registers its sections with the action that unlocks them,
+so a user sees exactly the places their role may go (decided by the one policy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from caretrust.access.policy import decide
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+    action: str  # the policy action a user needs for the item to show
+    order: int = 50
+
+
+_items: dict[str, NavItem] = {}
+
+
+def register(text: str, url_name: str, action: str, order: int = 50) -> None:
+    _items[url_name] = NavItem(text, url_name, action, order)
+
+
+def items_for(request: HttpRequest) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    here = request.path
+    result = []
+    for item in sorted(_items.values(), key=lambda i: (i.order, i.text)):
+        if decide(user, item.action).allowed:
+            href = reverse(item.url_name)
+            result.append({"text": item.text, "href": href, "current": here.startswith(href)})
+    return result
