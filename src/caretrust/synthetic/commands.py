@@ -21,8 +21,8 @@ def generate(
     integrated_area: Annotated[str, typer.Option(help="Area that integrates.")] = "torbay",
     start: Annotated[str, typer.Option(help="First simulated day, YYYY-MM-DD.")] = "2015-04-01",
     integration_start: Annotated[
-        str, typer.Option(help="First day of integration, YYYY-MM-DD.")
-    ] = "2019-04-01",
+        str | None, typer.Option(help="First day of integration (default: 40% through).")
+    ] = None,
     admissions_effect: Annotated[
         float, typer.Option(help="Relative change in emergency admissions, frail 65+.")
     ] = -0.15,
@@ -59,7 +59,7 @@ def generate(
             seed=seed,
             start=_date("start", start),
             integration=IntegrationEffects(
-                start=_date("integration start", integration_start),
+                start=_date("integration start", integration_start) if integration_start else None,
                 emergency_admissions_frail_65_plus=admissions_effect,
                 residential_to_home_care_shift=care_home_shift,
                 length_of_stay=length_of_stay_effect,

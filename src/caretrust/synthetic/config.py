@@ -32,16 +32,16 @@ class AreaSpec:
 class IntegrationEffects:
     """The true effects planted in the integrated area from ``start``; written to truth."""
 
-    start: dt.date = dt.date(2019, 4, 1)
+    start: dt.date | None = None  # default: the first of the month 40% of the way through
     emergency_admissions_frail_65_plus: float = -0.15  # relative change in the admission rate
     residential_to_home_care_shift: float = 0.20  # share of care home admissions diverted home
     length_of_stay: float = -0.15  # relative change in emergency length of stay, 65+
 
-    def as_dict(self, area: str) -> dict:
+    def as_dict(self, area: str, start: dt.date) -> dict:
         return {
             "area": area,
-            "start": self.start.isoformat(),
-            "start_month": self.start.strftime("%Y-%m"),
+            "start": start.isoformat(),
+            "start_month": start.strftime("%Y-%m"),
             "effects": [
                 {
                     "name": "emergency_admissions",
@@ -131,6 +131,13 @@ class SyntheticConfig:
         return self.start.replace(year=self.start.year + self.years)
 
     @property
+    def integration_start(self) -> dt.date:
+        if self.integration.start is not None:
+            return self.integration.start
+        day = self.start + dt.timedelta(days=int(self.years * 0.4 * 365.25))
+        return day.replace(day=1) if day.replace(day=1) > self.start else day
+
+    @property
     def areas(self) -> tuple[AreaSpec, ...]:
         return default_areas(self.people, self.comparison_people, self.comparison_areas)
 
@@ -159,7 +166,7 @@ class SyntheticConfig:
             raise ConfigError(
                 f"unknown area {self.integrated_area!r}; choose one of {', '.join(names)}"
             )
-        start = self.integration.start
+        start = self.integration_start
         if not self.start <= start < self.end:
             raise ConfigError(
                 f"integration start {start} must lie between the start {self.start} "

@@ -49,7 +49,7 @@ def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
     return Horizon(
         start=day_number(start),
         end=day_number(cfg.end),
-        switch=day_number(effects.start),
+        switch=day_number(cfg.integration_start),
         year_starts=years,
         integrated=area.name == cfg.integrated_area,
         admissions_effect=effects.emergency_admissions_frail_65_plus,

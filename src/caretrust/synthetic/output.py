@@ -164,7 +164,7 @@ class Writer:
             handle.close()
         for writer in self._csv.values():
             writer.close()
-        effects = self.cfg.integration.as_dict(self.cfg.integrated_area)
+        effects = self.cfg.integration.as_dict(self.cfg.integrated_area, self.cfg.integration_start)
         effects["noise"] = self.cfg.noise.as_dict()
         effects["config"] = {
             "people": self.cfg.people,

@@ -52,7 +52,7 @@ def generate(config: SyntheticConfig | None = None) -> Population:
         rows, cld_truth = cld_for_chunk(chunk, config)
         cld_parts.append(rows)
         truth_parts += [fhir_truth(chunk, config.seed), cld_truth]
-    effects = config.integration.as_dict(config.integrated_area)
+    effects = config.integration.as_dict(config.integrated_area, config.integration_start)
     return Population(
         config=config,
         tables=tables,

@@ -1,0 +1,60 @@
+"""The integration effects planted in Torbay show in the raw data, against the comparison area."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from caretrust.synthetic import IntegrationEffects, SyntheticConfig, generate
+
+DID = """
+with spells as (
+  select p.area, e.start_date >= date '2019-04-01' as after, {measure} as value
+  from encounters e join people p using (person_id)
+  where e.kind = 'emergency_admission' and e.discharge_destination != 'died'
+    and date_diff('day', p.birth_date, e.start_date) >= 65 * 365.25
+)
+select area, after, {aggregate} from spells group by all
+"""
+
+
+def _difference_in_differences(db, measure: str, aggregate: str) -> float:
+    values = {(area, after): v for area, after, v in
+              db.sql(DID.format(measure=measure, aggregate=aggregate)).fetchall()}  # fmt: skip
+    torbay = values[("torbay", True)] / values[("torbay", False)]
+    comparison = values[("comparison_1", True)] / values[("comparison_1", False)]
+    return torbay / comparison
+
+
+def test_emergency_admissions_fall_in_the_integrated_area(db):
+    # admissions per year (4 years before, 6 after); only frail 65+ are affected, so the
+    # all-65+ ratio is diluted from 0.85 towards 1
+    ratio = _difference_in_differences(db, "1", "count(*)")
+    assert 0.75 < ratio < 0.95, ratio
+
+
+def test_emergency_stays_are_shorter_in_the_integrated_area(db):
+    ratio = _difference_in_differences(
+        db, "date_diff('day', e.start_date, e.end_date)", "avg(value)"
+    )
+    assert 0.75 < ratio < 0.95, ratio
+
+
+def test_care_home_admissions_are_diverted_to_home_care():
+    effects = IntegrationEffects(start=dt.date(2016, 4, 1), residential_to_home_care_shift=1.0)
+    population = generate(SyntheticConfig(people=4_000, comparison_people=4_000, years=3,
+                                          seed=5, integration=effects))  # fmt: skip
+    people = population.tables["people"].to_pandas()[["person_id", "area"]]
+    events = population.tables["social_care_events"].to_pandas().merge(people, on="person_id")
+    care_home = events.service_type.isin(["long_term_residential", "long_term_nursing"])
+    after = events.start_date >= dt.date(2016, 4, 1)
+    assert (care_home & after & (events.area == "torbay")).sum() == 0
+    assert (care_home & after & (events.area == "comparison_1")).sum() > 10
+    assert (care_home & ~after & (events.area == "torbay")).sum() > 3
+
+
+def test_true_effects_are_reported(population):
+    effects = population.effects
+    assert effects["area"] == "torbay"
+    assert effects["start_month"] == "2019-04"
+    sizes = {e["name"]: e["size"] for e in effects["effects"]}
+    assert sizes["emergency_admissions"] == -0.15
