@@ -19,54 +19,16 @@ FIVE_YEAR_BANDS = np.arange(0, 95, 5)
 #: rounded). Used only for the shape within "under 65" and within "65+"; each area is then
 #: reweighted to its own share aged 65+ (Torbay about 27%: ONS mid-2021 estimates for Torbay UA).
 ENGLAND_POPULATION_THOUSANDS = np.array(
-    [
-        3245,
-        3480,
-        3460,
-        3170,
-        3450,
-        3800,
-        3950,
-        3800,
-        3560,
-        3640,
-        3960,
-        3880,
-        3340,
-        2880,
-        2890,
-        2100,
-        1470,
-        870,
-        530,
-    ],
+    [3245, 3480, 3460, 3170, 3450, 3800, 3950, 3800, 3560, 3640, 3960, 3880, 3340,
+     2880, 2890, 2100, 1470, 870, 530],
     dtype=float,
-)
+)  # fmt: skip
 
 #: SOURCE: ONS mid-2021 estimates, England: share of each five-year band that is female.
 FEMALE_SHARE = np.array(
-    [
-        0.49,
-        0.49,
-        0.49,
-        0.49,
-        0.49,
-        0.50,
-        0.505,
-        0.51,
-        0.51,
-        0.51,
-        0.51,
-        0.51,
-        0.51,
-        0.52,
-        0.53,
-        0.54,
-        0.57,
-        0.61,
-        0.69,
-    ]
-)
+    [0.49, 0.49, 0.49, 0.49, 0.49, 0.50, 0.505, 0.51, 0.51, 0.51, 0.51, 0.51, 0.51,
+     0.52, 0.53, 0.54, 0.57, 0.61, 0.69]
+)  # fmt: skip
 
 #: SOURCE: ONS mid-2021, Torbay UA: about 27% of residents aged 65 and over.
 TORBAY_SHARE_65_PLUS = 0.27
@@ -78,51 +40,13 @@ COMPARISON_SHARE_65_PLUS = 0.25
 #: SOURCE: ONS National life tables, England 2018-2020: annual probability of death (per 1,000)
 #: at the middle of each five-year band, female then male (rounded).
 DEATHS_PER_1000_FEMALE = np.array(
-    [
-        0.8,
-        0.1,
-        0.1,
-        0.2,
-        0.2,
-        0.3,
-        0.4,
-        0.7,
-        1.1,
-        1.7,
-        2.5,
-        3.7,
-        5.6,
-        8.6,
-        14.0,
-        24.0,
-        44.0,
-        83.0,
-        200.0,
-    ]
-)
+    [0.8, 0.1, 0.1, 0.2, 0.2, 0.3, 0.4, 0.7, 1.1, 1.7, 2.5, 3.7, 5.6,
+     8.6, 14.0, 24.0, 44.0, 83.0, 200.0]
+)  # fmt: skip
 DEATHS_PER_1000_MALE = np.array(
-    [
-        0.9,
-        0.1,
-        0.1,
-        0.3,
-        0.5,
-        0.6,
-        0.8,
-        1.2,
-        1.7,
-        2.6,
-        3.8,
-        5.7,
-        8.9,
-        13.5,
-        21.0,
-        35.0,
-        62.0,
-        110.0,
-        230.0,
-    ]
-)
+    [0.9, 0.1, 0.1, 0.3, 0.5, 0.6, 0.8, 1.2, 1.7, 2.6, 3.8, 5.7, 8.9,
+     13.5, 21.0, 35.0, 62.0, 110.0, 230.0]
+)  # fmt: skip
 
 #: ASSUMPTION: people living in a care home die at this multiple of the age/sex/frailty rate
 #: (care home residents' mortality is several times the community rate; ONS deaths of care home
