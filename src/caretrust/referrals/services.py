@@ -411,3 +411,44 @@ def record_progress(
         reason=reason,
         business_status=business_status or PROGRESS_STEPS[to_status],
     )
+
+
+@transaction.atomic
+def refer(
+    *,
+    actor: User,
+    details: PersonDetails,
+    chosen: Person | None = None,
+    confirm_new: bool = False,
+    locality: Locality | None = None,
+    **referral: Any,
+) -> Referral:
+    """Find or add the person (duplicate check) and submit the referral, all or nothing.
+
+    Raises `people.intake.PossibleDuplicates` when the referrer must say who the person is."""
+    from caretrust.people.intake import find_or_add_person
+
+    policy.require(actor, "referrals.submit")
+    person, _ = find_or_add_person(
+        actor=actor, details=details, chosen=chosen, confirm_new=confirm_new
+    )
+    return submit_professional_referral(actor=actor, person=person, locality=locality, **referral)
+
+
+@transaction.atomic
+def confirm_person_from_details(
+    *,
+    actor: User,
+    referral: Referral,
+    chosen: Person | None = None,
+    confirm_new: bool = False,
+) -> Referral:
+    """For a self or family referral: find or add the person from what the referrer told us."""
+    from caretrust.people.intake import find_or_add_person
+
+    _require_owner(actor, referral)
+    details = PersonDetails.from_dict(referral.subject_details)
+    person, _ = find_or_add_person(
+        actor=actor, details=details, chosen=chosen, confirm_new=confirm_new, source="self-referral"
+    )
+    return confirm_person(actor=actor, referral=referral, person=person)

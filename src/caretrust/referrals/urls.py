@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from caretrust.referrals import views
 
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new_referral, name="new"),
+    path("ask-for-help/", views.self_referral, name="self"),
+    path("worklist/", views.worklist, name="worklist"),
+    path("status/<str:reference>/<str:token>/", views.public_status, name="public_status"),
+    path("<str:reference>/", views.detail, name="detail"),
+    path("<str:reference>/sent/", views.sent, name="sent"),
+    path("<str:reference>/claim/", views.claim, name="claim"),
+    path("<str:reference>/<slug:action>/", views.act, name="act"),
+]

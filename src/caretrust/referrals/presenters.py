@@ -1,0 +1,156 @@
+"""Referrals as plain values for NHS.UK templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from caretrust.referrals.models import Referral, ReferralEvent
+
+# NHS.UK tag colours for each status, so a glance tells open from closed.
+STATUS_COLOURS = {
+    "requested": "blue",
+    "received": "purple",
+    "accepted": "aqua-green",
+    "in-progress": "aqua-green",
+    "on-hold": "yellow",
+    "completed": "green",
+    "rejected": "grey",
+    "cancelled": "grey",
+    "failed": "red",
+}
+URGENCY_COLOURS = {"urgent": "red", "soon": "orange", "routine": "grey"}
+
+# What the status means, for a referrer or a person who has never heard of FHIR.
+STATUS_PLAIN = {
+    "requested": "Sent: waiting for a co-ordinator",
+    "received": "A co-ordinator is looking at it",
+    "accepted": "Passed to the team who will help",
+    "in-progress": "The team is working on it",
+    "on-hold": "On hold",
+    "completed": "Completed",
+    "rejected": "Closed",
+    "cancelled": "Withdrawn",
+    "failed": "Could not be completed",
+}
+
+
+def duration_text(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def when(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%d %b %Y %H:%M") if value else ""
+
+
+@dataclass(frozen=True)
+class Clock:
+    waiting: str
+    due: str
+    breached: bool
+    text: str
+
+
+def clock(referral: Referral, now: datetime | None = None) -> Clock:
+    now = now or timezone.now()
+    end = referral.responded_at or now
+    breached = end > referral.due_by
+    if referral.responded_at:
+        text = f"Answered in {duration_text(referral.responded_at - referral.created_at)}"
+        if breached:
+            text += f", {duration_text(referral.responded_at - referral.due_by)} late"
+    elif breached:
+        text = f"Breached by {duration_text(now - referral.due_by)}"
+    else:
+        text = f"Due in {duration_text(referral.due_by - now)}"
+    return Clock(duration_text(end - referral.created_at), when(referral.due_by), breached, text)
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    reference: str
+    url: str
+    person: str
+    source: str
+    urgency: str
+    urgency_label: str
+    urgency_colour: str
+    status: str
+    status_label: str
+    status_colour: str
+    received: str
+    clock: Clock
+    claimed_by: str
+    can_claim: bool
+    claim_url: str
+
+
+def worklist_row(referral: Referral, now: datetime) -> WorklistRow:
+    from django.urls import reverse
+
+    return WorklistRow(
+        reference=referral.reference,
+        url=reverse("referrals:detail", args=[referral.reference]),
+        person=referral.subject_name or "Not yet confirmed",
+        source=referral.get_source_display(),
+        urgency=referral.urgency,
+        urgency_label=referral.get_urgency_display(),
+        urgency_colour=URGENCY_COLOURS[referral.urgency],
+        status=referral.status,
+        status_label=referral.get_status_display(),
+        status_colour=STATUS_COLOURS[referral.status],
+        received=when(referral.created_at),
+        clock=clock(referral, now),
+        claimed_by=referral.claimed_by.get_full_name() if referral.claimed_by_id else "",
+        can_claim=referral.claimed_by_id is None and referral.status == "requested",
+        claim_url=reverse("referrals:claim", args=[referral.reference]),
+    )
+
+
+@dataclass(frozen=True)
+class EventRow:
+    when: str
+    status: str
+    status_colour: str
+    what: str
+    who: str
+    reason: str
+
+
+def timeline(referral: Referral) -> list[EventRow]:
+    rows = []
+    for event in referral.events.select_related("actor__organisation"):
+        who = event.actor_label
+        if event.actor_id and event.actor.organisation_id:
+            who = f"{who}, {event.actor.organisation.name}"
+        rows.append(
+            EventRow(
+                when=when(event.occurred_at),
+                status=STATUS_PLAIN.get(event.to_status, event.to_status),
+                status_colour=STATUS_COLOURS.get(event.to_status, "grey"),
+                what=event.business_status,
+                who=who,
+                reason=event.reason,
+            )
+        )
+    return rows
+
+
+def public_timeline(referral: Referral) -> list[EventRow]:
+    """For a public referrer: what happened and when, without staff names."""
+    return [
+        EventRow(e.when, e.status, e.status_colour, e.what, "", e.reason)
+        for e in timeline(referral)
+    ]
+
+
+__all__ = ["ReferralEvent", "clock", "public_timeline", "timeline", "worklist_row"]

@@ -1,0 +1,329 @@
+"""Referral pages. Thin: forms validate, services write, presenters shape, policy decides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caretrust.access import audit, policy
+from caretrust.people.intake import PersonDetails, PossibleDuplicates, possible_matches
+from caretrust.people.models import Person
+from caretrust.referrals import forms, presenters, selectors, services
+from caretrust.referrals.models import Referral
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _candidates_view(candidates: list[Person]) -> list[dict]:
+    return [
+        {
+            "ref": str(p.ref),
+            "text": f"{p.display_name}, born {p.birth_date:%d %B %Y}",
+            "hint": ", ".join(
+                x for x in [p.postcode, p.gp_practice.name if p.gp_practice_id else ""] if x
+            ),
+        }
+        for p in candidates
+    ]
+
+
+def _chosen_person(choice: str, details: PersonDetails) -> tuple[Person | None, bool]:
+    """Only a person from this search may be chosen (a posted ref cannot reach anyone else)."""
+    if choice == "new":
+        return None, True
+    if choice:
+        for person in possible_matches(details):
+            if str(person.ref) == choice:
+                return person, False
+    return None, False
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Referrals I made (and, for practitioners, those routed to my teams)."""
+    policy.require(request.user, "referrals.submit")
+    now = timezone.now()
+    made = [presenters.worklist_row(r, now) for r in selectors.referrals_made_by(request.user)[:50]]
+    return render(
+        request,
+        "referrals/index.jinja",
+        {"page_title": "Your referrals", "rows": made},
+    )
+
+
+def new_referral(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "referrals.submit")
+    candidates: list[dict] = []
+    form = forms.ProfessionalReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = form.person_details()
+        chosen, confirm_new = _chosen_person(data["person_choice"], details)
+        try:
+            referral = services.refer(
+                actor=request.user,
+                details=details,
+                chosen=chosen,
+                confirm_new=confirm_new,
+                locality=data["locality"],
+                source=data["source"],
+                reason=data["reason"],
+                requested_urgency=data["requested_urgency"],
+                what_matters=data["what_matters"],
+                lives_alone=forms.lives_alone_value(data["lives_alone"]),
+                risks=data["risks"],
+                consent=data["consent"],
+                referrer_contact=data["referrer_contact"],
+            )
+        except PossibleDuplicates as found:
+            candidates = _candidates_view(found.candidates)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("referrals:sent", referral.reference)
+    return render(
+        request,
+        "referrals/new.jinja",
+        {"page_title": "Refer a person", "form": form, "candidates": candidates},
+    )
+
+
+def sent(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(Referral, reference=reference)
+    policy.require(request.user, "referrals.view", referral)
+    return render(
+        request, "referrals/sent.jinja", {"page_title": "Referral sent", "referral": referral}
+    )
+
+
+@login_not_required
+def self_referral(request: HttpRequest) -> HttpResponse:
+    """Public: a person or their family asks for help. Writes only a referral, never the index."""
+    form = forms.SelfReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.submit_self_referral(
+                actor=request.user if request.user.is_authenticated else None,
+                source=data["source"],
+                subject=form.person_details(),
+                referrer_name=data["referrer_name"],
+                referrer_contact=data["referrer_contact"],
+                referrer_relationship=data["referrer_relationship"],
+                reason=data["reason"],
+                what_matters=data["what_matters"],
+                lives_alone=forms.lives_alone_value(data["lives_alone"]),
+                consent=data["consent"],
+                locality=data["locality"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("referrals:public_status", referral.reference, referral.status_token)
+    return render(
+        request, "referrals/self.jinja", {"page_title": "Ask for care and support", "form": form}
+    )
+
+
+@login_not_required
+def public_status(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    referral = Referral.objects.filter(reference=reference).first()
+    if referral is None or not referral.status_token or referral.status_token != token:
+        raise Http404("No referral with that reference.")
+    return render(
+        request,
+        "referrals/public_status.jinja",
+        {
+            "page_title": f"Your request {referral.reference}",
+            "referral": referral,
+            "status_plain": presenters.STATUS_PLAIN[referral.status],
+            "events": presenters.public_timeline(referral),
+        },
+    )
+
+
+def worklist(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "referrals.worklist")
+    query = selectors.WorklistQuery(
+        view=request.GET.get("view", "new"),
+        sort=request.GET.get("sort", "urgency"),
+        urgency=request.GET.get("urgency", ""),
+        source=request.GET.get("source", ""),
+    )
+    page = Paginator(selectors.worklist(request.user, query), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "referrals/worklist.jinja",
+        {
+            "page_title": "Referrals worklist",
+            "query": query,
+            "page": page,
+            "rows": [presenters.worklist_row(r, now) for r in page.object_list],
+            "views": selectors.VIEWS,
+            "sorts": {"urgency": "Most urgent", "waiting": "Waiting longest", "due": "Due soonest"},
+            "urgencies": Referral.Urgency.choices,
+            "sources": Referral.Source.choices,
+        },
+    )
+
+
+@require_POST
+def claim(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(Referral, reference=reference)
+    try:
+        services.claim(actor=request.user, referral=referral)
+    except services.AlreadyClaimed as lost:
+        messages.warning(request, f"{referral.reference}: {lost.messages[0]}")
+        return redirect("referrals:worklist")
+    except services.ReferralChanged as changed:
+        messages.warning(request, changed.messages[0])
+        return redirect("referrals:worklist")
+    messages.success(request, f"You have claimed {referral.reference}.")
+    return redirect("referrals:detail", referral.reference)
+
+
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "person", "claimed_by", "routed_team", "routed_practitioner", "locality"
+        ),
+        reference=reference,
+    )
+    policy.require(request.user, "referrals.view", referral)
+    audit.record_read(
+        actor=request.user,
+        obj=referral,
+        person_ref=referral.person.audit_ref if referral.person_id else "",
+    )
+    return _render_detail(request, referral)
+
+
+def _render_detail(request, referral: Referral, **forms_override) -> HttpResponse:
+    user = request.user
+    owner = referral.claimed_by_id == user.id
+    coordinating = bool(policy.decide(user, "referrals.coordinate", referral))
+    can_triage = coordinating and owner and referral.status in ("received", "on-hold")
+    can_progress = referral.status in ("accepted", "in-progress", "on-hold") and bool(
+        policy.decide(user, "referrals.progress", referral)
+    )
+    candidates = []
+    if can_triage and referral.person_id is None and referral.subject_details:
+        details = PersonDetails.from_dict(referral.subject_details)
+        candidates = _candidates_view(possible_matches(details))
+    context = {
+        "page_title": f"Referral {referral.reference}",
+        "referral": referral,
+        "clock": presenters.clock(referral),
+        "events": presenters.timeline(referral),
+        "status_plain": presenters.STATUS_PLAIN[referral.status],
+        "status_colour": presenters.STATUS_COLOURS[referral.status],
+        "urgency_colour": presenters.URGENCY_COLOURS[referral.urgency],
+        "can_claim": coordinating and referral.status == "requested" and not referral.claimed_by_id,
+        "can_triage": can_triage,
+        "can_progress": can_progress,
+        "needs_person": referral.person_id is None,
+        "candidates": candidates,
+        "triage_form": forms_override.get("triage_form")
+        or forms.TriageForm(initial={"urgency": referral.urgency}),
+        "route_form": forms_override.get("route_form")
+        or forms.RouteForm(locality=referral.locality),
+        "signpost_form": forms_override.get("signpost_form") or forms.SignpostForm(),
+        "close_form": forms_override.get("close_form") or forms.CloseForm(),
+        "progress_form": forms_override.get("progress_form") or forms.ProgressForm(),
+    }
+    return render(request, "referrals/detail.jinja", context)
+
+
+def _referral_for_action(request, reference: str) -> Referral:
+    referral = get_object_or_404(Referral, reference=reference)
+    policy.require(request.user, "referrals.view", referral)
+    return referral
+
+
+@require_POST
+def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """One POST endpoint per triage action; errors come back on the referral page."""
+    referral = _referral_for_action(request, reference)
+    form_classes = {
+        "triage": ("triage_form", forms.TriageForm),
+        "route": ("route_form", forms.RouteForm),
+        "signpost": ("signpost_form", forms.SignpostForm),
+        "close": ("close_form", forms.CloseForm),
+        "progress": ("progress_form", forms.ProgressForm),
+    }
+    if action == "confirm-person":
+        return _confirm_person(request, referral)
+    if action not in form_classes:
+        raise Http404("Unknown action.")
+    key, form_class = form_classes[action]
+    kwargs = {"locality": referral.locality} if action == "route" else {}
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "triage":
+                services.triage(actor=request.user, referral=referral, urgency=data["urgency"])
+            elif action == "route":
+                services.route(actor=request.user, referral=referral, **form.target())
+            elif action == "signpost":
+                services.signpost(
+                    actor=request.user,
+                    referral=referral,
+                    organisation=data["organisation"],
+                    information=data["information"],
+                )
+            elif action == "close":
+                services.close(
+                    actor=request.user,
+                    referral=referral,
+                    reason=data["reason"],
+                    status=data["status"],
+                )
+            else:
+                services.record_progress(
+                    actor=request.user,
+                    referral=referral,
+                    to_status=data["to_status"],
+                    reason=data["reason"] if data["to_status"] in ("on-hold", "failed") else "",
+                )
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{referral.reference}: {referral.business_status}.")
+            return redirect("referrals:detail", referral.reference)
+    referral.refresh_from_db()
+    return _render_detail(request, referral, **{key: form})
+
+
+def _confirm_person(request: HttpRequest, referral: Referral) -> HttpResponse:
+    choice = request.POST.get("person_choice", "")
+    details = PersonDetails.from_dict(referral.subject_details)
+    chosen, confirm_new = _chosen_person(choice, details)
+    if chosen is None and not confirm_new:
+        messages.warning(request, "Choose the person this referral is about, or add them as new.")
+        return redirect("referrals:detail", referral.reference)
+    try:
+        services.confirm_person_from_details(
+            actor=request.user, referral=referral, chosen=chosen, confirm_new=confirm_new
+        )
+    except PossibleDuplicates:
+        messages.warning(
+            request, "Someone similar is already in the index: choose them or add new."
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    return redirect("referrals:detail", referral.reference)
