@@ -5,3 +5,6 @@ class AssessmentsConfig(AppConfig):
     name = "caretrust.assessments"
     label = "assessments"
     verbose_name = "Joint assessments"
+
+    def ready(self) -> None:
+        from caretrust.assessments import access_rules  # noqa: F401  (declares actions)

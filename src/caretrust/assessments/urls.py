@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from caretrust.assessments import views
 
 app_name = "assessments"
-urlpatterns: list = []
+urlpatterns = [
+    path("start/<str:reference>/", views.start, name="start"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/findings/", views.save_findings, name="findings"),
+    path("<uuid:uuid>/contributions/", views.add_contribution, name="contribute"),
+    path("<uuid:uuid>/decision/", views.decide, name="decide"),
+    path("<uuid:uuid>/fhir/", views.as_fhir, name="fhir"),
+]

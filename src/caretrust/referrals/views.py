@@ -234,6 +234,10 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "can_triage": can_triage,
         "can_progress": can_progress,
         "needs_person": referral.person_id is None,
+        "assessment": referral.assessments.first(),
+        "can_assess": referral.person_id is not None
+        and referral.status in ("accepted", "in-progress")
+        and bool(policy.decide(user, "assessments.contribute", referral.person)),
         "candidates": candidates,
         "triage_form": forms_override.get("triage_form")
         or forms.TriageForm(initial={"urgency": referral.urgency}),

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django import forms
+
+from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.assessments.models import Contribution
+
+TRI = [("", "Not yet decided"), ("yes", "Yes"), ("no", "No")]
+
+
+def tri_value(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def tri_initial(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+class FindingsForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    what_matters = forms.CharField(
+        label="What matters to the person (in their words)", widget=forms.Textarea, required=False
+    )
+    health_needs = forms.CharField(label="Health needs", widget=forms.Textarea, required=False)
+    impairment = forms.ChoiceField(
+        label="Do the needs arise from a physical or mental impairment or illness?",
+        choices=TRI,
+        required=False,
+    )
+    impairment_details = forms.CharField(label="Impairment or illness", required=False)
+    significant_impact = forms.ChoiceField(
+        label="Is there, or is there likely to be, a significant impact on their wellbeing?",
+        choices=TRI,
+        required=False,
+    )
+    wellbeing_details = forms.CharField(
+        label="How their wellbeing is affected", widget=forms.Textarea, required=False
+    )
+    has_carer = forms.ChoiceField(
+        label="Do they have an unpaid carer?", choices=TRI, required=False
+    )
+    carer_name = forms.CharField(label="Carer's name", required=False)
+    carer_needs = forms.CharField(label="Carer's needs", widget=forms.Textarea, required=False)
+    carer_willing_and_able = forms.ChoiceField(
+        label="Is the carer willing and able to carry on?", choices=TRI, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code, text in OUTCOMES.items():
+            self.fields[f"outcome_{code}"] = forms.ChoiceField(
+                label=text,
+                choices=[("", "Not assessed"), *DIFFICULTIES.items()],
+                required=False,
+            )
+
+    def outcome_field_names(self) -> list[str]:
+        return [f"outcome_{code}" for code in OUTCOMES]
+
+    def changes(self) -> tuple[dict, dict]:
+        data = self.cleaned_data
+        fields = {
+            name: tri_value(data[name])
+            if name in ("impairment", "significant_impact", "has_carer", "carer_willing_and_able")
+            else data[name]
+            for name in (
+                "what_matters",
+                "health_needs",
+                "impairment",
+                "impairment_details",
+                "significant_impact",
+                "wellbeing_details",
+                "has_carer",
+                "carer_name",
+                "carer_needs",
+                "carer_willing_and_able",
+            )
+        }
+        outcomes = {
+            code: (data[f"outcome_{code}"], "") for code in OUTCOMES if data[f"outcome_{code}"]
+        }
+        return fields, outcomes
+
+
+class ContributionForm(forms.Form):
+    section = forms.ChoiceField(
+        label="Part of the assessment", choices=Contribution.Section.choices
+    )
+    text = forms.CharField(
+        label="Your contribution",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter your contribution"},
+    )
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    notes = forms.CharField(
+        label="Notes on the decision (optional)", widget=forms.Textarea, required=False
+    )

@@ -1,0 +1,187 @@
+"""Writes of the joint assessment. Findings are saved with optimistic concurrency (a version number),
+contributions are appended, and the eligibility decision is computed from what is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.assessments import eligibility
+from caretrust.assessments.models import Assessment, Contribution, OutcomeFinding
+from caretrust.organisations.models import User
+from caretrust.people.models import Person
+
+FINDING_FIELDS = (
+    "health_needs",
+    "what_matters",
+    "impairment",
+    "impairment_details",
+    "significant_impact",
+    "wellbeing_details",
+    "has_carer",
+    "carer_name",
+    "carer_needs",
+    "carer_willing_and_able",
+)
+
+
+class AssessmentChanged(ValidationError):
+    def __init__(self, assessment: Assessment) -> None:
+        super().__init__(
+            "Someone else saved this assessment while you were editing it. Their changes are "
+            "shown below: check them and save yours again."
+        )
+        self.assessment = assessment
+
+
+def _audit(actor: User, assessment: Assessment, action: str, **details: Any) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=assessment,
+        person_ref=assessment.person.audit_ref,
+        details=details,
+    )
+
+
+@transaction.atomic
+def start_assessment(*, actor: User, person: Person, referral=None) -> Assessment:
+    """Start the person's joint assessment, or return the one already in progress (done once).
+
+    Starting it from a referral routed to the actor's team moves that referral to in-progress."""
+    policy.require(actor, "assessments.contribute", person)
+    existing = Assessment.objects.filter(
+        person=person, status=Assessment.Status.IN_PROGRESS
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                person=person,
+                referral=referral,
+                started_by=actor,
+                what_matters=referral.what_matters if referral else "",
+            )
+    except IntegrityError:  # someone started it at the same moment: use theirs
+        return Assessment.objects.get(person=person, status=Assessment.Status.IN_PROGRESS)
+    _audit(actor, assessment, AuditEvent.Action.CREATE)
+    if referral is not None and referral.status == "accepted":
+        from caretrust.referrals import services as referral_services
+
+        if policy.decide(actor, "referrals.progress", referral):
+            referral_services.record_progress(
+                actor=actor,
+                referral=referral,
+                to_status="in-progress",
+                business_status="Joint assessment under way",
+            )
+    return assessment
+
+
+@transaction.atomic
+def contribute(*, actor: User, assessment: Assessment, section: str, text: str) -> Contribution:
+    policy.require(actor, "assessments.contribute", assessment)
+    if assessment.status != Assessment.Status.IN_PROGRESS:
+        raise ValidationError("This assessment is completed.")
+    if section not in Contribution.Section.values:
+        raise ValidationError({"section": "Choose the part of the assessment this is about."})
+    if not text.strip():
+        raise ValidationError({"text": "Enter your contribution."})
+    contribution = Contribution.objects.create(
+        assessment=assessment,
+        author=actor,
+        organisation=actor.organisation,
+        section=section,
+        text=text.strip(),
+    )
+    _audit(actor, assessment, AuditEvent.Action.UPDATE, contribution=section)
+    return contribution
+
+
+@transaction.atomic
+def record_findings(
+    *,
+    actor: User,
+    assessment: Assessment,
+    expected_version: int,
+    outcomes: dict[str, tuple[str, str]] | None = None,
+    **fields: Any,
+) -> Assessment:
+    """Save findings only if nobody saved since `expected_version` was read; else AssessmentChanged."""
+    policy.require(actor, "assessments.contribute", assessment)
+    if assessment.status != Assessment.Status.IN_PROGRESS:
+        raise ValidationError("This assessment is completed.")
+    unknown = set(fields) - set(FINDING_FIELDS)
+    if unknown:
+        raise ValueError(f"not assessment findings: {sorted(unknown)}")
+    for code, (difficulty, _notes) in (outcomes or {}).items():
+        if code not in eligibility.OUTCOMES or difficulty not in eligibility.DIFFICULTIES:
+            raise ValidationError({f"outcome_{code}": "Choose how the person manages this."})
+    updated = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        assessment.refresh_from_db()
+        raise AssessmentChanged(assessment)
+    for code, (difficulty, notes) in (outcomes or {}).items():
+        OutcomeFinding.objects.update_or_create(
+            assessment=assessment,
+            outcome=code,
+            defaults={"difficulty": difficulty, "notes": notes.strip(), "recorded_by": actor},
+        )
+    assessment.refresh_from_db()
+    _audit(
+        actor,
+        assessment,
+        AuditEvent.Action.UPDATE,
+        fields=sorted(fields),
+        outcomes=sorted(outcomes or {}),
+    )
+    return assessment
+
+
+@transaction.atomic
+def decide_eligibility(
+    *, actor: User, assessment: Assessment, expected_version: int, notes: str = ""
+) -> Assessment:
+    """Apply the regulation to what is recorded, keep the reasons, and complete the assessment."""
+    policy.require(actor, "assessments.decide", assessment)
+    result = eligibility.decide(
+        impairment=assessment.impairment,
+        outcomes=assessment.outcome_map(),
+        significant_impact=assessment.significant_impact,
+    )
+    if result.eligible is None:
+        raise ValidationError(" ".join(result.reasons))
+    now = timezone.now()
+    updated = Assessment.objects.filter(
+        pk=assessment.pk, version=expected_version, status=Assessment.Status.IN_PROGRESS
+    ).update(
+        version=F("version") + 1,
+        eligible=result.eligible,
+        decision_reasons="\n".join(result.reasons),
+        decision_notes=notes.strip(),
+        decided_by=actor,
+        decided_at=now,
+        status=Assessment.Status.COMPLETED,
+        updated_at=now,
+    )
+    if updated != 1:
+        assessment.refresh_from_db()
+        raise AssessmentChanged(assessment)
+    assessment.refresh_from_db()
+    _audit(
+        actor,
+        assessment,
+        AuditEvent.Action.UPDATE,
+        eligible=result.eligible,
+        outcomes_not_achieved=list(result.outcomes_not_achieved),
+    )
+    return assessment

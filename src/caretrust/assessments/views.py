@@ -1,0 +1,174 @@
+"""Joint assessment pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from caretrust.access import audit, policy
+from caretrust.assessments import fhir, forms, services
+from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.assessments.models import Assessment
+from caretrust.referrals.models import Referral
+
+
+@require_POST
+def start(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(Referral, reference=reference)
+    policy.require(request.user, "referrals.view", referral)
+    if referral.person_id is None:
+        messages.warning(request, "The co-ordinator must confirm who this referral is about first.")
+        return redirect("referrals:detail", reference)
+    assessment = services.start_assessment(
+        actor=request.user, person=referral.person, referral=referral
+    )
+    return redirect("assessments:detail", assessment.uuid)
+
+
+def _initial(assessment: Assessment) -> dict:
+    initial = {name: getattr(assessment, name) for name in services.FINDING_FIELDS}
+    for name in ("impairment", "significant_impact", "has_carer", "carer_willing_and_able"):
+        initial[name] = forms.tri_initial(initial[name])
+    for code, difficulty in assessment.outcome_map().items():
+        initial[f"outcome_{code}"] = difficulty
+    initial["version"] = assessment.version
+    return initial
+
+
+def detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("person", "referral"), uuid=uuid
+    )
+    policy.require(request.user, "assessments.view", assessment)
+    audit.record_read(actor=request.user, obj=assessment, person_ref=assessment.person.audit_ref)
+    return _render(request, assessment)
+
+
+def _render(
+    request,
+    assessment,
+    findings_form=None,
+    contribution_form=None,
+    decision_form=None,
+    conflict=False,
+):
+    editable = assessment.status == Assessment.Status.IN_PROGRESS and bool(
+        policy.decide(request.user, "assessments.contribute", assessment)
+    )
+    findings = {f.outcome: f for f in assessment.findings.select_related("recorded_by")}
+    outcome_rows = [
+        {
+            "text": text,
+            "difficulty": DIFFICULTIES[findings[code].difficulty]
+            if code in findings
+            else "Not assessed",
+            "by": findings[code].recorded_by.get_full_name() if code in findings else "",
+        }
+        for code, text in OUTCOMES.items()
+    ]
+    return render(
+        request,
+        "assessments/detail.jinja",
+        {
+            "page_title": f"Joint assessment: {assessment.person.display_name}",
+            "assessment": assessment,
+            "editable": editable,
+            "can_decide": editable
+            and bool(policy.decide(request.user, "assessments.decide", assessment)),
+            "outcome_rows": outcome_rows,
+            "contributions": assessment.contributions.select_related("author", "organisation"),
+            "findings_form": findings_form or forms.FindingsForm(initial=_initial(assessment)),
+            "contribution_form": contribution_form or forms.ContributionForm(),
+            "decision_form": decision_form
+            or forms.DecisionForm(initial={"version": assessment.version}),
+            "conflict": conflict,
+            "reasons": assessment.decision_reasons.splitlines(),
+        },
+    )
+
+
+def _get(request, uuid) -> Assessment:
+    assessment = get_object_or_404(Assessment.objects.select_related("person"), uuid=uuid)
+    policy.require(request.user, "assessments.view", assessment)
+    return assessment
+
+
+@require_POST
+def save_findings(request: HttpRequest, uuid: str) -> HttpResponse:
+    assessment = _get(request, uuid)
+    form = forms.FindingsForm(request.POST)
+    if form.is_valid():
+        fields, outcomes = form.changes()
+        try:
+            services.record_findings(
+                actor=request.user,
+                assessment=assessment,
+                expected_version=form.cleaned_data["version"],
+                outcomes=outcomes,
+                **fields,
+            )
+        except services.AssessmentChanged as changed:
+            messages.warning(request, changed.messages[0])
+            # Show the latest saved values with the conflict explained; the user re-applies theirs.
+            return _render(request, changed.assessment, conflict=True)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Assessment saved.")
+            return redirect("assessments:detail", assessment.uuid)
+    return _render(request, assessment, findings_form=form)
+
+
+@require_POST
+def add_contribution(request: HttpRequest, uuid: str) -> HttpResponse:
+    assessment = _get(request, uuid)
+    form = forms.ContributionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contribute(actor=request.user, assessment=assessment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Contribution added.")
+            return redirect("assessments:detail", assessment.uuid)
+    return _render(request, assessment, contribution_form=form)
+
+
+@require_POST
+def decide(request: HttpRequest, uuid: str) -> HttpResponse:
+    assessment = _get(request, uuid)
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_eligibility(
+                actor=request.user,
+                assessment=assessment,
+                expected_version=form.cleaned_data["version"],
+                notes=form.cleaned_data["notes"],
+            )
+        except services.AssessmentChanged as changed:
+            messages.warning(request, changed.messages[0])
+            return _render(request, changed.assessment, conflict=True)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Eligibility decision recorded.")
+            return redirect("assessments:detail", assessment.uuid)
+    return _render(request, assessment, decision_form=form)
+
+
+def as_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
+    assessment = _get(request, uuid)
+    audit.record_read(
+        actor=request.user,
+        obj=assessment,
+        person_ref=assessment.person.audit_ref,
+        details={"as": "fhir"},
+    )
+    return JsonResponse(
+        fhir.to_fhir(assessment).model_dump(mode="json", exclude_none=True),
+        content_type="application/fhir+json",
+    )
