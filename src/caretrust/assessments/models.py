@@ -95,6 +95,9 @@ class OutcomeFinding(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.get_difficulty_display()}"
+
 
 class Contribution(models.Model):
     """A practitioner's part of the joint assessment, with their organisation."""
