@@ -26,6 +26,19 @@ policy.register(
     "people.break_glass", "use break-glass to see a record", {Role.COORDINATOR, Role.PRACTITIONER}
 )
 policy.register("people.find", "search the people index", DIRECT_CARE | {Role.ADMINISTRATOR})
+policy.register(
+    "people.review_links",
+    "review possible matches between records",
+    {Role.COORDINATOR, Role.ADMINISTRATOR},
+)
+policy.register(
+    "people.merge", "merge and un-merge people's records", {Role.COORDINATOR, Role.ADMINISTRATOR}
+)
+policy.register(
+    "people.register",
+    "add a person to the people index",
+    {Role.COORDINATOR, Role.PRACTITIONER, Role.ADMINISTRATOR},
+)
 policy.register("access.review_break_glass", "review break-glass access", {Role.PRIVACY_OFFICER})
 
 

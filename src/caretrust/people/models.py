@@ -55,6 +55,10 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_people"
     )
+    # Demographics version (FHIR Patient meta.versionId); PersonVersion keeps each one.
+    version = models.PositiveIntegerField(default=1)
+    # Created by an import without a usable NHS number: probabilistic linkage has not run yet.
+    linkage_pending = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,3 +122,77 @@ class PersonIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}|{self.value}"
+
+
+class PersonVersion(models.Model):
+    """Each version of a person's demographics (FHIR Patient history and vread)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()  # the FHIR Patient as it was
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "version"], name="person_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} v{self.version}"
+
+
+class LinkCandidate(models.Model):
+    """A pair the linkage model was unsure about: a reviewer decides whether it is one person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Same person: linked"
+        REJECTED = "rejected", "Different people"
+
+    # `incoming` is the record just imported; `existing` the person already in the index.
+    incoming = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    existing = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    # Per comparison: {"given_name": {"level": "exact", "weight": 3.2}, ...}
+    comparisons = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-match_probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "existing"], name="link_candidate_once")
+        ]
+        indexes = [models.Index(fields=["status", "match_probability"])]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} ~ {self.existing_id} ({self.match_probability:.3f})"
+
+
+class Merge(models.Model):
+    """A merge of `merged` into `survivor`, kept so it can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges")
+    reason = models.CharField(max_length=200)  # "nhs_number", "linkage", "review", "manual"
+    match_probability = models.FloatField(null=True, blank=True)
+    merged_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -1,0 +1,181 @@
+"""`caretrust import fhir|cld PATH...`: load health and social care records into the shared record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import_app = typer.Typer(
+    help="Import health (FHIR R4) and social care (CLD CSV) records.", no_args_is_help=True
+)
+
+SkipInvalid = Annotated[
+    bool,
+    typer.Option("--skip-invalid", help="Import the valid records; write rejects to a file."),
+]
+Rejects = Annotated[Path, typer.Option(help="Where --skip-invalid writes rejected records.")]
+Link = Annotated[
+    bool, typer.Option("--link/--no-link", help="Run probabilistic linkage for new people.")
+]
+
+FHIR_SUFFIXES = (".json", ".ndjson", ".jsonl", ".xml", ".gz")
+
+
+def _expand(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and p.name.endswith(suffixes)
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise typer.BadParameter(f"{path} does not exist")
+    return files
+
+
+def _progress():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+def _print_summary(summary, rejects_path: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Import summary")
+    for column in ("file", "read", "inserted", "updated", "unchanged", "rejected", "result"):
+        table.add_column(column, justify="left" if column in ("file", "result") else "right")
+    for f in summary.files:
+        result = "imported" if f.committed else "REFUSED: nothing changed"
+        table.add_row(
+            Path(f.file).name,
+            *(str(getattr(f, n)) for n in ("read", "inserted", "updated", "unchanged", "rejected")),
+            result,
+        )
+    table.add_row(
+        "total",
+        *(str(summary.total(n)) for n in ("read", "inserted", "updated", "unchanged", "rejected")),
+        "",
+    )
+    console.print(table)
+    for f in summary.files:
+        for problem in f.problems[:50]:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        if len(f.problems) > 50:
+            console.print(f"  … and {len(f.problems) - 50} more problems in {f.file}")
+    if rejects_path and summary.total("rejected"):
+        console.print(f"Rejected records and reasons: {rejects_path}")
+
+
+def _finish(summary, rejects_path: Path | None, skip_invalid: bool) -> None:
+    _print_summary(summary, rejects_path)
+    if summary.failed_files or (summary.total("rejected") and not skip_invalid):
+        raise typer.Exit(1)
+
+
+@import_app.command("fhir")
+def import_fhir(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.json, .ndjson, .xml).")],
+    source: Annotated[str, typer.Option(help="Name of the sending system (decides identity).")] = (
+        "fhir"
+    ),
+    skip_invalid: SkipInvalid = False,
+    rejects: Rejects = Path("rejects.ndjson"),
+    link: Link = True,
+) -> None:
+    """Import FHIR R4 Bundles, Bulk Data NDJSON or single resources (JSON or XML)."""
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from caretrust.ingest.fhir_import import FhirImporter, order_paths
+    from caretrust.ingest.report import ImportSummary, RejectsWriter
+
+    files = order_paths(_expand(paths, FHIR_SUFFIXES))
+    writer = RejectsWriter(rejects if skip_invalid else None)
+    summary = ImportSummary()
+    with _progress() as progress:
+        task = progress.add_task("resources", total=None)
+        importer = FhirImporter(
+            source=source,
+            skip_invalid=skip_invalid,
+            rejects=writer,
+            on_progress=lambda n: progress.advance(task, n),
+        )
+        for path in files:
+            progress.update(task, description=path.name[:40])
+            summary.files.append(importer.import_file(path))
+    writer.close()
+    if link:
+        _link_new_people()
+    _finish(summary, rejects if skip_invalid else None, skip_invalid)
+
+
+@import_app.command("cld")
+def import_cld(
+    paths: Annotated[list[Path], typer.Argument(help="CLD CSV files or folders.")],
+    skip_invalid: SkipInvalid = False,
+    rejects: Rejects = Path("rejects.ndjson"),
+    link: Link = True,
+) -> None:
+    """Import Adult Social Care Client Level Data (DHSC) CSV files."""
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from caretrust.ingest.cld_import import CldImporter
+    from caretrust.ingest.report import ImportSummary, RejectsWriter
+
+    files = _expand(paths, (".csv",))
+    writer = RejectsWriter(rejects if skip_invalid else None)
+    summary = ImportSummary()
+    with _progress() as progress:
+        task = progress.add_task("rows", total=None)
+        importer = CldImporter(
+            skip_invalid=skip_invalid,
+            rejects=writer,
+            on_progress=lambda n: progress.advance(task, n),
+        )
+        for path in files:
+            progress.update(task, description=path.name[:40])
+            summary.files.append(importer.import_file(path))
+    writer.close()
+    if link:
+        _link_new_people()
+    _finish(summary, rejects if skip_invalid else None, skip_invalid)
+
+
+def _link_new_people() -> None:
+    from rich.console import Console
+
+    from caretrust.people.linkage import link_pending_people
+
+    outcome = link_pending_people()
+    if outcome.considered:
+        Console().print(
+            f"Linkage: {outcome.considered} new people without a usable NHS number; "
+            f"{outcome.auto_linked} linked automatically, {outcome.for_review} pairs for review, "
+            f"{outcome.new_people} new people."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")

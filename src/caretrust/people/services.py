@@ -1,0 +1,361 @@
+"""Writes of the people index: people from imports, demographics changes, merges and un-merges.
+
+Merges never move records: the merged-away person points at the survivor (`merged_into`), and a
+`Merge` row remembers it, so `unmerge` restores both people with their own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.organisations.models import Organisation
+from caretrust.people import nhs_number
+from caretrust.people.fhir_patient import Demographics, patient_from_person
+from caretrust.people.models import LinkCandidate, Merge, Person, PersonIdentifier, PersonVersion
+
+DEMOGRAPHIC_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "death_date",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+)
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+# ---------------------------------------------------------------------------------- imports
+
+
+@dataclass
+class IncomingPerson:
+    """A person as a source describes them, with the source's own key for them."""
+
+    demographics: Demographics
+    source: str  # e.g. "fhir", "cld:E06000027"
+    source_system: str  # identifier system for the source's own id
+    source_id: str
+
+
+def practice_ids(codes: set[str]) -> dict[str, int]:
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    found = Organisation.objects.filter(code__in=codes, kind=Organisation.Kind.GP_PRACTICE)
+    return dict(found.values_list("code", "id"))
+
+
+def people_by_nhs_number(numbers: set[str]) -> dict[str, int]:
+    """Valid NHS number → the person (survivor of any merge) who holds it."""
+    if not numbers:
+        return {}
+    rows = PersonIdentifier.objects.filter(system=nhs_number.SYSTEM, value__in=numbers).values_list(
+        "value", "person_id", "person__merged_into_id"
+    )
+    found: dict[str, int] = {}
+    for value, person_id, merged_into in rows:
+        if value not in found or merged_into is None:
+            found[value] = merged_into or person_id
+    return found
+
+
+def people_by_identifier(system: str, values: set[str]) -> dict[str, int]:
+    if not values:
+        return {}
+    rows = PersonIdentifier.objects.filter(system=system, value__in=values).values_list(
+        "value", "person_id"
+    )
+    return dict(rows)
+
+
+def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
+    """Find or create the person for each incoming record (call inside the import's transaction).
+
+    Exact valid NHS number first (an existing person, or one created earlier in this batch);
+    otherwise a new person marked for probabilistic linkage. The source's own id is kept as an
+    identifier either way. Returns person ids in the order given.
+    """
+    numbers = {p.demographics.nhs_number for p in incoming if p.demographics.nhs_number}
+    by_number = people_by_nhs_number(numbers)
+    practices = practice_ids({p.demographics.gp_practice_code for p in incoming})
+    result: list[int | None] = [None] * len(incoming)
+    new_people: list[Person] = []
+    new_index: list[int] = []
+    created_for_number: dict[str, Person] = {}
+    for i, item in enumerate(incoming):
+        d = item.demographics
+        if d.nhs_number and d.nhs_number in by_number:
+            result[i] = by_number[d.nhs_number]
+            continue
+        if d.nhs_number and d.nhs_number in created_for_number:
+            new_index.append(i)
+            new_people.append(created_for_number[d.nhs_number])
+            continue
+        person = Person(
+            given_name=d.given_name,
+            family_name=d.family_name,
+            birth_date=d.birth_date,
+            death_date=d.death_date,
+            sex=d.sex,
+            address=d.address,
+            postcode=d.postcode,
+            phone=d.phone,
+            gp_practice_id=practices.get(d.gp_practice_code),
+            demographics_source=item.source[:100],
+            linkage_pending=not d.nhs_number,
+        )
+        if d.nhs_number:
+            created_for_number[d.nhs_number] = person
+        new_people.append(person)
+        new_index.append(i)
+    unique_new = list({id(p): p for p in new_people}.values())
+    Person.objects.bulk_create(unique_new, batch_size=1000)
+    for i, person in zip(new_index, new_people, strict=True):
+        result[i] = person.pk
+    identifiers: list[PersonIdentifier] = []
+    for i, item in enumerate(incoming):
+        d, person_id = item.demographics, result[i]
+        if d.nhs_number:
+            identifiers.append(
+                PersonIdentifier(
+                    person_id=person_id,
+                    system=nhs_number.SYSTEM,
+                    value=d.nhs_number,
+                    verification=d.nhs_verification or PersonIdentifier.Verification.NOT_VERIFIED,
+                    source=item.source[:100],
+                )
+            )
+        identifiers.append(
+            PersonIdentifier(
+                person_id=person_id,
+                system=item.source_system[:200],
+                value=item.source_id[:100],
+                source=item.source[:100],
+            )
+        )
+    PersonIdentifier.objects.bulk_create(identifiers, batch_size=1000, ignore_conflicts=True)
+    return [int(pk) for pk in result]  # type: ignore[arg-type]
+
+
+def update_demographics_from_import(*, person_id: int, demographics: Demographics, source: str):
+    """A newer version of a source's record: refresh the demographics that source supplied."""
+    person = Person.objects.get(pk=person_id)
+    if person.demographics_source and person.demographics_source != source:
+        return  # another source owns the demographics shown; keep them
+    changed = False
+    for name in DEMOGRAPHIC_FIELDS:
+        value = getattr(demographics, name)
+        if value not in (None, "") and getattr(person, name) != value:
+            setattr(person, name, value)
+            changed = True
+    if changed:
+        _save_new_version(person)
+
+
+def _save_new_version(person: Person) -> None:
+    PersonVersion.objects.get_or_create(
+        person=person, version=person.version, defaults={"snapshot": patient_from_person(person)}
+    )
+    person.version += 1
+    person.save()
+    PersonVersion.objects.create(
+        person=person, version=person.version, snapshot=patient_from_person(person)
+    )
+
+
+# ----------------------------------------------------------------------- direct changes (API)
+
+
+@transaction.atomic
+def create_person(*, actor: Any, demographics: Demographics, source: str = "api") -> Person:
+    """A new person in the index (FHIR create). Authorised by `people.register`."""
+    policy.require(actor, "people.register")
+    practices = practice_ids({demographics.gp_practice_code})
+    person = Person.objects.create(
+        **{name: getattr(demographics, name) for name in DEMOGRAPHIC_FIELDS},
+        gp_practice_id=practices.get(demographics.gp_practice_code),
+        demographics_source=source[:100],
+    )
+    _replace_identifiers(person, demographics, source)
+    PersonVersion.objects.create(person=person, version=1, snapshot=patient_from_person(person))
+    audit.record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=person, person_ref=person.audit_ref
+    )
+    return person
+
+
+def _replace_identifiers(person: Person, demographics: Demographics, source: str) -> None:
+    wanted = {(s, v) for s, v in demographics.identifiers}
+    if demographics.nhs_number:
+        wanted.discard((nhs_number.SYSTEM, demographics.nhs_number))
+        PersonIdentifier.objects.update_or_create(
+            person=person,
+            system=nhs_number.SYSTEM,
+            value=demographics.nhs_number,
+            defaults={
+                "verification": demographics.nhs_verification
+                or PersonIdentifier.Verification.NOT_VERIFIED,
+                "source": source[:100],
+            },
+        )
+    for system, value in wanted:
+        if system == nhs_number.SYSTEM and not nhs_number.is_valid(value):
+            raise ValidationError({"identifier": f"{value} is not a valid NHS number."})
+        PersonIdentifier.objects.get_or_create(
+            person=person, system=system, value=value, defaults={"source": source[:100]}
+        )
+
+
+@transaction.atomic
+def update_demographics(
+    *, actor: Any, person: Person, demographics: Demographics, expected_version: int | None = None
+) -> Person:
+    """Change a person's demographics (FHIR update). A stale `expected_version` is refused."""
+    policy.require(actor, "people.edit_record", person)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if expected_version is not None and expected_version != person.version:
+        raise StaleVersion(person.version)
+    practices = practice_ids({demographics.gp_practice_code})
+    for name in DEMOGRAPHIC_FIELDS:
+        setattr(person, name, getattr(demographics, name))
+    if demographics.gp_practice_code:
+        person.gp_practice_id = practices.get(demographics.gp_practice_code)
+    _replace_identifiers(person, demographics, "api")
+    _save_new_version(person)
+    audit.record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=person, person_ref=person.audit_ref
+    )
+    return person
+
+
+class StaleVersion(Exception):
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the current version is {current}")
+        self.current = current
+
+
+# ------------------------------------------------------------------------- merge and un-merge
+
+
+@transaction.atomic
+def merge_people(
+    *,
+    actor: Any,
+    survivor: Person,
+    merged: Person,
+    reason: str,
+    match_probability: float | None = None,
+    actor_label: str = "",
+) -> Merge:
+    """Make `merged` part of `survivor`'s record. System linkage passes actor=None."""
+    if _is_user(actor):
+        policy.require(actor, "people.merge", survivor)
+    survivor = survivor.survivor()
+    merged = Person.objects.select_for_update().get(pk=merged.pk)
+    if merged.pk == survivor.pk:
+        raise ValidationError("A person cannot be merged with themselves.")
+    if merged.merged_into_id is not None:
+        raise ValidationError("This record is already merged into another person.")
+    merged.merged_into = survivor
+    merged.linkage_pending = False
+    merged.save(update_fields=["merged_into", "linkage_pending", "updated_at"])
+    merge = Merge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        reason=reason[:200],
+        match_probability=match_probability,
+        merged_by=actor if _is_user(actor) else None,
+    )
+    audit.record(
+        actor=actor,
+        actor_label=actor_label or "linkage",
+        action=AuditEvent.Action.UPDATE,
+        obj=merge,
+        person_ref=survivor.audit_ref,
+        reason=f"merge: {reason}",
+        details={
+            "merged": merged.audit_ref,
+            "survivor": survivor.audit_ref,
+            "match_probability": match_probability,
+        },
+    )
+    return merge
+
+
+@transaction.atomic
+def unmerge(*, actor: Any, merge: Merge, reason: str = "") -> Person:
+    """Undo a merge: the merged person stands alone again with their own records."""
+    policy.require(actor, "people.merge", merge.survivor)
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError("This merge has already been undone.")
+    merged = merge.merged
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_by, merge.undone_at = actor, timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=merge,
+        person_ref=merge.survivor.audit_ref,
+        reason=f"un-merge: {reason}".strip(": "),
+        details={"restored": merged.audit_ref},
+    )
+    return merged
+
+
+# ------------------------------------------------------------------------------ review queue
+
+
+@transaction.atomic
+def decide_link(*, actor: Any, candidate: LinkCandidate, same_person: bool) -> LinkCandidate:
+    """A reviewer's decision on a candidate pair; accepting merges the incoming record."""
+    policy.require(actor, "people.review_links")
+    candidate = LinkCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != LinkCandidate.Status.PENDING:
+        raise ValidationError("This pair has already been decided.")
+    candidate.status = (
+        LinkCandidate.Status.ACCEPTED if same_person else LinkCandidate.Status.REJECTED
+    )
+    candidate.decided_by, candidate.decided_at = actor, timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=candidate,
+        person_ref=candidate.existing.audit_ref,
+        reason="link accepted" if same_person else "link rejected",
+        details={
+            "incoming": candidate.incoming.audit_ref,
+            "match_probability": candidate.match_probability,
+            "match_weight": candidate.match_weight,
+        },
+    )
+    if same_person:
+        merge_people(
+            actor=actor,
+            survivor=candidate.existing,
+            merged=candidate.incoming,
+            reason="review",
+            match_probability=candidate.match_probability,
+        )
+    else:
+        still_waiting = LinkCandidate.objects.filter(
+            incoming=candidate.incoming, status=LinkCandidate.Status.PENDING
+        ).exists()
+        if not still_waiting:
+            Person.objects.filter(pk=candidate.incoming_id).update(linkage_pending=False)
+    return candidate

@@ -1,0 +1,183 @@
+"""The shared care record: every resource imported from health and social care sources, kept as
+received (FHIR JSON) with its versions, and one timeline of events per person.
+
+Records point at the person they were linked to when imported. A merge of two people never moves
+records (people.Person.merged_into), so the record of a person is the records of the person and of
+everyone merged into them; an un-merge gives each their own records back.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Sector(models.TextChoices):
+    HEALTH = "health", "Health"
+    SOCIAL_CARE = "social_care", "Social care"
+
+
+class Resource(models.Model):
+    """One FHIR resource (current version). Understood types also get a timeline event; every
+    other type is kept as it came, never dropped."""
+
+    resource_type = models.CharField(max_length=64)
+    # Our server's id (the source's id when free, else a new UUID).
+    logical_id = models.CharField(max_length=64)
+    version_id = models.PositiveIntegerField(default=1)
+    last_updated = models.DateTimeField()
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+    )
+    # Where it came from: `source` names the sending system ("fhir" by default, "api:<client>"),
+    # `source_id` is that system's id. Source + type + id decides insert / update / skip.
+    source = models.CharField(max_length=100)
+    source_id = models.CharField(max_length=200)
+    source_version = models.CharField(max_length=64, blank=True)
+    source_last_updated = models.DateTimeField(null=True, blank=True)
+    # Search helpers, filled from the content on write.
+    status = models.CharField(max_length=40, blank=True)
+    date = models.DateField(null=True, blank=True)
+    subject_reference = models.CharField(max_length=200, blank=True)
+    # "system|value" per line, so conditional references (Type?identifier=system|value) resolve.
+    identifier_index = models.TextField(blank=True)
+    # References we could not resolve: [{"path": "...", "reference": "..."}].
+    unresolved = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource_type", "logical_id"], name="resource_logical_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "resource_type", "source_id"], name="resource_source_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "resource_type"]),
+            models.Index(fields=["resource_type", "last_updated"]),
+            models.Index(fields=["resource_type", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}/{self.logical_id}"
+
+
+class ResourceVersion(models.Model):
+    """Every version of a resource, the current one included (FHIR history and vread)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    version_id = models.PositiveIntegerField()
+    last_updated = models.DateTimeField()
+    content = models.JSONField()
+
+    class Meta:
+        ordering = ["-version_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "version_id"], name="resource_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.version_id}"
+
+
+class SocialCareEvent(models.Model):
+    """One Adult Social Care Client Level Data event, deduplicated by DHSC's unique-event rule."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="social_care_events"
+    )
+    la_code = models.CharField(max_length=20)
+    # DHSC person key: traced NHS number, else supplied NHS number, else LA code + LA person id.
+    person_key = models.CharField(max_length=100)
+    # SHA-256 of the unique-event fields (LA, start, end unless a service, client type, person,
+    # event type, route / assessment type / service type and component).
+    event_key = models.CharField(max_length=64)
+    event_reference = models.CharField(max_length=100, blank=True)
+    event_type = models.CharField(max_length=20)  # request | assessment | service | review
+    client_type = models.CharField(max_length=20)  # service_user | carer
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    event_outcome = models.CharField(max_length=80, blank=True)
+    request_route_of_access = models.CharField(max_length=80, blank=True)
+    assessment_type = models.CharField(max_length=30, blank=True)
+    eligible_needs_identified = models.BooleanField(null=True, blank=True)
+    service_type = models.CharField(max_length=40, blank=True)
+    service_component = models.CharField(max_length=60, blank=True)
+    delivery_mechanism = models.CharField(max_length=60, blank=True)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    cost_frequency_unit_type = models.CharField(max_length=30, blank=True)
+    planned_units_per_week = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    review_reason = models.CharField(max_length=80, blank=True)
+    reporting_period_end = models.DateField(null=True, blank=True)
+    # Closed by the open-services rule (missing from the next period) rather than by the source.
+    closed_at_period_end = models.BooleanField(default=False)
+    source = models.CharField(max_length=100)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["la_code", "event_key"], name="cld_unique_event")
+        ]
+        indexes = [models.Index(fields=["person", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.la_code} {self.event_type} {self.start_date}"
+
+
+class TimelineEvent(models.Model):
+    """One line of a person's timeline: from a FHIR resource or a social care event."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="timeline")
+    date = models.DateField(null=True, blank=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    source = models.CharField(max_length=100)
+    kind = models.CharField(max_length=64)  # the FHIR type or the CLD event type
+    summary = models.CharField(max_length=300)
+    resource = models.OneToOneField(
+        Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="timeline_event"
+    )
+    social_care_event = models.OneToOneField(
+        SocialCareEvent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="timeline_event",
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["person", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind}: {self.summary}"
+
+
+class AboutMe(models.Model):
+    """One version of a person's "About me", written by their care team. The newest is current."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="about_me")
+    version = models.PositiveIntegerField()
+    what_matters = models.TextField("What matters to me", blank=True)
+    communication = models.TextField("How to communicate with me", blank=True)
+    lives_with = models.TextField("Who I live with", blank=True)
+    carer = models.TextField("My carer", blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "version"], name="about_me_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"About me {self.person_id} v{self.version}"

@@ -1,0 +1,190 @@
+"""FHIR import: examples load, references resolve, re-imports are idempotent, bad files change nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caretrust.access.models import AuditEvent
+from caretrust.ingest.fhir_import import FhirImporter, order_paths
+from caretrust.ingest.report import RejectsWriter
+from caretrust.people.models import Person
+from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
+
+EXAMPLES = Path("/work/shared/examples")
+pytestmark = pytest.mark.django_db
+
+NHS = "9434765919"  # valid mod-11
+
+
+def patient(pid="p1", nhs=NHS, updated=None, family="Smith", **extra) -> dict:
+    resource = {
+        "resourceType": "Patient",
+        "id": pid,
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs}],
+        "name": [{"family": family, "given": ["Edith"]}],
+        "gender": "female",
+        "birthDate": "1941-03-02",
+        **extra,
+    }
+    if updated:
+        resource["meta"] = {"lastUpdated": updated}
+    return resource
+
+
+def condition(cid="c1", subject="Patient/p1") -> dict:
+    return {
+        "resourceType": "Condition",
+        "id": cid,
+        "subject": {"reference": subject},
+        "code": {
+            "coding": [
+                {
+                    "system": "http://snomed.info/sct",
+                    "code": "49436004",
+                    "display": "Atrial fibrillation",
+                }
+            ]
+        },
+        "onsetDateTime": "2020-05-01",
+    }
+
+
+def write_ndjson(path: Path, resources: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in resources))
+    return path
+
+
+def test_uk_core_and_synthea_examples_import_without_error() -> None:
+    importer = FhirImporter()
+    paths = order_paths(sorted((EXAMPLES / "ukcore").glob("*.xml")))
+    paths += sorted((EXAMPLES / "synthea").glob("*.json"))[:3]
+    results = [importer.import_file(p) for p in paths]
+    assert [str(p) for r in results for p in r.problems] == []
+    assert all(r.committed for r in results)
+    # every resource kept, understood or not (Synthea's Claim and Immunization included)
+    assert Resource.objects.filter(resource_type="Claim").exists()
+    assert Resource.objects.filter(resource_type="Immunization").exists()
+    richard = Resource.objects.get(logical_id="UKCore-Patient-RichardSmith-Example").person
+    kinds = set(TimelineEvent.objects.filter(person=richard).values_list("kind", flat=True))
+    assert {"Condition", "Encounter", "Flag", "Observation", "ServiceRequest"} <= kinds
+    # urn:uuid references inside a Synthea transaction bundle are resolved to our ids
+    encounter = Resource.objects.filter(resource_type="Encounter", source="fhir").first()
+    assert encounter.content["subject"]["reference"].startswith("Patient/")
+    assert encounter.person is not None
+
+
+@pytest.mark.slow
+def test_every_synthea_bundle_imports() -> None:
+    importer = FhirImporter()
+    results = [importer.import_file(p) for p in sorted((EXAMPLES / "synthea").glob("*.json"))]
+    assert all(r.committed and not r.problems for r in results)
+    assert sum(r.inserted for r in results) > 6000
+
+
+def test_reimport_is_idempotent_newer_updates_older_is_ignored(tmp_path) -> None:
+    first = write_ndjson(
+        tmp_path / "a.ndjson", [patient(updated="2024-01-01T00:00:00Z"), condition()]
+    )
+    importer = FhirImporter()
+    assert importer.import_file(first).inserted == 2
+    again = importer.import_file(first)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+
+    newer = write_ndjson(
+        tmp_path / "b.ndjson", [patient(updated="2024-06-01T00:00:00Z", family="Jones")]
+    )
+    assert importer.import_file(newer).updated == 1
+    row = Resource.objects.get(resource_type="Patient", logical_id="p1")
+    assert row.version_id == 2 and ResourceVersion.objects.filter(resource=row).count() == 2
+    assert row.person.family_name == "Jones"
+
+    older = write_ndjson(
+        tmp_path / "c.ndjson", [patient(updated="2023-01-01T00:00:00Z", family="Brown")]
+    )
+    result = importer.import_file(older)
+    assert (result.updated, result.older) == (0, 1)
+    assert Resource.objects.get(logical_id="p1").content["name"][0]["family"] == "Jones"
+
+
+def test_a_file_with_an_error_changes_nothing_and_names_line_and_field(tmp_path) -> None:
+    bad = patient(pid="p2", nhs="9434765870")
+    bad["birthDate"] = "1941-13-45"
+    path = write_ndjson(tmp_path / "bad.ndjson", [patient(), bad, condition()])
+    result = FhirImporter().import_file(path)
+    assert not result.committed
+    assert [str(p) for p in result.problems] == [
+        "bad.ndjson, line 2, birthDate: Value error, Date value string does not match spec regex."
+    ]
+    assert not Resource.objects.exists() and not Person.objects.exists()
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+
+def test_skip_invalid_imports_the_rest_and_writes_rejects(tmp_path) -> None:
+    path = tmp_path / "mixed.ndjson"
+    path.write_text(json.dumps(patient()) + "\nnot json\n" + json.dumps(condition()) + "\n")
+    rejects = RejectsWriter(tmp_path / "rejects.ndjson")
+    result = FhirImporter(skip_invalid=True, rejects=rejects).import_file(path)
+    rejects.close()
+    assert result.committed and result.inserted == 2 and result.rejected == 1
+    line = json.loads((tmp_path / "rejects.ndjson").read_text())
+    assert line["location"] == "line 2" and "not valid JSON" in line["reason"]
+
+
+def test_same_nhs_number_from_two_sources_is_one_person(tmp_path) -> None:
+    a = write_ndjson(tmp_path / "a.ndjson", [patient(pid="gp-1")])
+    b = write_ndjson(tmp_path / "b.ndjson", [patient(pid="hosp-9", family="Smyth")])
+    FhirImporter(source="gp").import_file(a)
+    FhirImporter(source="hospital").import_file(b)
+    assert Person.objects.count() == 1
+    assert Resource.objects.filter(resource_type="Patient").values("person").distinct().count() == 1
+
+
+def test_unresolved_references_are_recorded_and_late_patients_attach(tmp_path) -> None:
+    importer = FhirImporter()
+    obs = write_ndjson(
+        tmp_path / "Condition.ndjson",
+        [
+            condition(subject="Patient/p1"),
+            {**condition(cid="c2"), "asserter": {"reference": "Practitioner/nobody"}},
+        ],
+    )
+    importer.import_file(obs)
+    c2 = Resource.objects.get(logical_id="c2")
+    assert {"path": "asserter", "reference": "Practitioner/nobody"} in c2.unresolved
+    assert c2.person is None
+    importer.import_file(write_ndjson(tmp_path / "Patient.ndjson", [patient()]))
+    c2.refresh_from_db()
+    assert c2.person is not None
+    assert TimelineEvent.objects.filter(resource=c2).exists()
+
+
+def test_conditional_reference_resolves_by_identifier(tmp_path) -> None:
+    practitioner = {
+        "resourceType": "Practitioner",
+        "id": "dr-1",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "555"}],
+    }
+    cond = {
+        **condition(),
+        "asserter": {"reference": "Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|555"},
+    }
+    importer = FhirImporter()
+    importer.import_file(write_ndjson(tmp_path / "Patient.ndjson", [patient(), practitioner]))
+    importer.import_file(write_ndjson(tmp_path / "c.ndjson", [cond]))
+    stored = Resource.objects.get(logical_id="c1")
+    assert stored.content["asserter"]["reference"] == "Practitioner/dr-1"
+    assert stored.unresolved == []
+
+
+def test_import_command_prints_a_summary(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from caretrust.cli import app
+
+    path = write_ndjson(tmp_path / "Patient.ndjson", [patient()])
+    result = CliRunner().invoke(app, ["import", "fhir", str(path), "--no-link"])
+    assert result.exit_code == 0, result.output
+    assert "Import summary" in result.output and "inserted" in result.output
