@@ -4,4 +4,7 @@ from django.apps import AppConfig
 class CareplansConfig(AppConfig):
     name = "caretrust.careplans"
     label = "careplans"
-    verbose_name = "Shared care plans"
+    verbose_name = "Care plans and visits"
+
+    def ready(self) -> None:
+        from caretrust.careplans import access_rules  # noqa: F401  (declares actions and relationships)

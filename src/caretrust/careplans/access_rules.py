@@ -1,0 +1,56 @@
+"""Who may see and change a care plan and its visits, and the relationship a care team creates:
+a user named on the person's current care plan, or a member of a team on it."""
+
+from __future__ import annotations
+
+from caretrust.access import policy, relationships
+from caretrust.access.policy import Decision, Role
+
+
+def _plan_rule(user, obj) -> Decision:
+    person = getattr(obj, "person", obj)
+    return relationships.person_record_rule(user, person)
+
+
+def _merge_rule(user, obj) -> Decision:
+    person = getattr(obj, "person", obj)
+    decision = relationships.person_record_rule(user, person)
+    if decision.allowed and decision.basis == "break_glass":
+        return Decision(
+            False, "Merging visits needs a legitimate relationship, not break-glass.", "denied"
+        )
+    return decision
+
+
+CARE = {Role.COORDINATOR, Role.PRACTITIONER}
+policy.register("careplans.view", "see a care plan", CARE, object_rule=_plan_rule)
+policy.register("careplans.edit", "change a care plan", CARE, object_rule=_plan_rule)
+policy.register(
+    "careplans.merge_visits",
+    "merge duplicate visits into one joint visit",
+    {Role.COORDINATOR},
+    object_rule=_merge_rule,
+)
+policy.register("careplans.team_visits", "see your teams' visit lists", CARE)
+
+
+def on_the_care_team(user, person) -> str | None:
+    from caretrust.careplans.models import CarePlan, CareTeamMember
+    from caretrust.referrals.selectors import user_team_ids
+
+    current = CareTeamMember.objects.filter(
+        plan__person=person, plan__status__in=[CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE]
+    )
+    if (
+        current.filter(user=user).exists()
+        or current.filter(team_id__in=user_team_ids(user)).exists()
+    ):
+        return "on the person's care team"
+    if CarePlan.objects.filter(
+        person=person, coordinator=user, status__in=["draft", "active"]
+    ).exists():
+        return "the person's named co-ordinator"
+    return None
+
+
+relationships.register_provider("care_team", on_the_care_team)

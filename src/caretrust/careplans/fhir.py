@@ -1,0 +1,109 @@
+"""The shared care plan as FHIR R4 CarePlan and CareTeam (validated with fhir.resources R4B)."""
+
+from __future__ import annotations
+
+from fhir.resources.R4B.careplan import CarePlan as FhirCarePlan
+from fhir.resources.R4B.careteam import CareTeam as FhirCareTeam
+
+from caretrust.careplans.models import CarePlan
+
+FUNDING_EXTENSION = "https://caretrust.example.org/fhir/StructureDefinition/funding-stream"
+GOAL_STATUS = {"draft": "proposed", "active": "active", "completed": "completed"}
+
+
+def care_plan(plan: CarePlan) -> FhirCarePlan:
+    subject = {"reference": f"Patient/{plan.person.ref}", "display": plan.person.display_name}
+    goals = [
+        {
+            "resourceType": "Goal",
+            "id": f"goal-{goal.pk}",
+            "lifecycleStatus": GOAL_STATUS[plan.status],
+            "description": {"text": goal.text},
+            "subject": subject,
+            "expressedBy": subject,
+        }
+        for goal in plan.goals.all()
+    ]
+    activities = []
+    for service in plan.services.select_related("provider_organisation", "provider_team"):
+        period = {"start": service.start.isoformat()}
+        if service.end:
+            period["end"] = service.end.isoformat()
+        performer = {"display": service.provider_organisation.name}
+        if service.provider_team_id:
+            performer = {
+                "display": f"{service.provider_team.name}, {service.provider_organisation.name}"
+            }
+        activities.append(
+            {
+                "detail": {
+                    "extension": [{"url": FUNDING_EXTENSION, "valueCode": service.funding_stream}],
+                    "kind": "ServiceRequest",
+                    "code": {"text": service.get_kind_display()},
+                    "status": "scheduled" if plan.status == "active" else "not-started",
+                    "scheduledPeriod": period,
+                    "performer": [performer],
+                    "description": "; ".join(
+                        x for x in [service.description, service.frequency_text] if x
+                    ),
+                }
+            }
+        )
+    resource = {
+        "resourceType": "CarePlan",
+        "id": str(plan.uuid),
+        "meta": {"versionId": str(plan.version), "lastUpdated": plan.updated_at.isoformat()},
+        "status": plan.status,
+        "intent": "plan",
+        "title": f"Shared care plan for {plan.person.display_name}",
+        "subject": subject,
+        "period": {
+            "start": plan.created_at.date().isoformat(),
+            "end": plan.review_date.isoformat(),
+        },
+        "created": plan.created_at.isoformat(),
+        "author": {"display": plan.coordinator.get_full_name()},
+        "careTeam": [{"reference": f"CareTeam/{plan.care_team_uuid}"}],
+        "contained": goals,
+        "goal": [{"reference": f"#{g['id']}"} for g in goals],
+        "activity": activities,
+        "note": [{"text": f"Review by {plan.review_date:%d %B %Y}"}],
+    }
+    if plan.referral_id:
+        resource["basedOn"] = [{"reference": f"ServiceRequest/{plan.referral.uuid}"}]
+    if plan.assessment_id:
+        resource["supportingInfo"] = [
+            {"reference": f"QuestionnaireResponse/{plan.assessment.uuid}"}
+        ]
+    return FhirCarePlan.model_validate(resource)
+
+
+def care_team(plan: CarePlan) -> FhirCareTeam:
+    participants = []
+    for member in plan.care_team.select_related("user", "team", "organisation"):
+        entry = {"role": [{"text": member.role}]}
+        if member.user_id:
+            entry["member"] = {
+                "reference": f"Practitioner/{member.user.username}",
+                "display": member.display_name,
+            }
+        else:
+            entry["member"] = {"display": member.display_name}
+        if member.organisation_id:
+            entry["onBehalfOf"] = {"display": member.organisation.name}
+        participants.append(entry)
+    return FhirCareTeam.model_validate(
+        {
+            "resourceType": "CareTeam",
+            "id": str(plan.care_team_uuid),
+            "meta": {"versionId": str(plan.version), "lastUpdated": plan.updated_at.isoformat()},
+            "status": "active" if plan.status in ("draft", "active") else "inactive",
+            "name": f"Care team for {plan.person.display_name}",
+            "subject": {
+                "reference": f"Patient/{plan.person.ref}",
+                "display": plan.person.display_name,
+            },
+            "participant": participants,
+            "note": [{"text": f"Named co-ordinator: {plan.coordinator.get_full_name()}"}],
+        }
+    )

@@ -1,0 +1,41 @@
+"""Reads of care plans and visits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from caretrust.careplans.models import CarePlan, Visit
+from caretrust.organisations.models import User
+from caretrust.people.models import Person
+from caretrust.referrals.selectors import user_team_ids
+
+
+def team_visits(user: User, day: date) -> list[Visit]:
+    """The visits on `day` for the user's teams, or assigned to the user (merged ones excluded)."""
+    from django.db.models import Q
+
+    return list(
+        Visit.objects.filter(Q(team_id__in=user_team_ids(user)) | Q(practitioner=user), date=day)
+        .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
+        .select_related("person", "organisation", "team", "practitioner", "planned_service")
+        .order_by("person__family_name", "kind", "sequence")
+    )
+
+
+def current_plan(person: Person) -> CarePlan | None:
+    return (
+        CarePlan.objects.filter(person=person, status__in=["draft", "active"])
+        .select_related("coordinator", "person")
+        .first()
+    )
+
+
+def upcoming_visits(person: Person, start: date, days: int = 14) -> list[Visit]:
+    from datetime import timedelta
+
+    return list(
+        Visit.objects.filter(person=person, date__gte=start, date__lte=start + timedelta(days=days))
+        .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
+        .select_related("organisation", "team", "practitioner")
+        .order_by("date", "sequence")
+    )
