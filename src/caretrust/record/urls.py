@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from caretrust.people import views as people_views
+from caretrust.record import views
 
 app_name = "record"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("links/", people_views.review_queue, name="link_queue"),
+    path("links/<int:pk>/", people_views.review_candidate, name="link_candidate"),
+    path("<uuid:ref>/", views.person, name="person"),
+    path("<uuid:ref>/about-me/", views.about_me, name="about_me"),
+    path("<uuid:ref>/break-glass/", views.break_glass, name="break_glass"),
+]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caretrust.people.models import LinkCandidate
+
+LABELS = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "birth_date": "Date of birth",
+    "sex": "Sex",
+    "postcode": "Postcode",
+    "nhs_number": "NHS number",
+}
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    field: str
+    incoming: str
+    existing: str
+    weight: str
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    pk: int
+    status: str
+    probability: str
+    weight: str
+    incoming_name: str
+    existing_name: str
+    rows: list[ComparisonRow]
+
+
+def candidate_view(candidate: LinkCandidate) -> CandidateView:
+    rows = []
+    for name, label in LABELS.items():
+        detail = candidate.comparisons.get(name)
+        if detail is None:
+            continue
+        weight = detail.get("weight")
+        rows.append(
+            ComparisonRow(
+                label,
+                str(detail.get("right") or "Not recorded"),
+                str(detail.get("left") or "Not recorded"),
+                "" if weight is None else f"{weight:+.1f}",
+            )
+        )
+    return CandidateView(
+        pk=candidate.pk,
+        status=candidate.get_status_display(),
+        probability=f"{candidate.match_probability:.1%}",
+        weight=f"{candidate.match_weight:+.1f}",
+        incoming_name=candidate.incoming.display_name,
+        existing_name=candidate.existing.display_name,
+        rows=rows,
+    )

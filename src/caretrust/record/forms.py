@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from caretrust.access.models import BreakGlassAccess
+
+
+def parse_birth_date(value: str) -> date | None:
+    from caretrust.ingest.cld_import import parse_date
+
+    return parse_date(value)
+
+
+class SearchForm(forms.Form):
+    name = forms.CharField(required=False, max_length=100)
+    nhs_number = forms.CharField(required=False, max_length=20)
+    birth_date = forms.CharField(required=False, max_length=10)
+
+    def clean_birth_date(self) -> date | None:
+        try:
+            return parse_birth_date(self.cleaned_data["birth_date"])
+        except ValueError:
+            raise forms.ValidationError("Enter a date of birth like 02/03/1941") from None
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("name", "nhs_number", "birth_date")) and not self.errors:
+            raise forms.ValidationError("Enter a name, an NHS number or a date of birth")
+        return data
+
+
+class AboutMeForm(forms.Form):
+    what_matters = forms.CharField(required=False, widget=forms.Textarea, max_length=4000)
+    communication = forms.CharField(required=False, widget=forms.Textarea, max_length=4000)
+    lives_with = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+    carer = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+
+
+class BreakGlassForm(forms.Form):
+    justification = forms.ChoiceField(
+        choices=BreakGlassAccess.Justification.choices,
+        error_messages={"required": "Choose why you need to see this record"},
+    )
+    reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Give your reason for seeing this record"}
+    )

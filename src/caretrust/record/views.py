@@ -1,0 +1,153 @@
+"""The person page, "About me", people search and break-glass. Thin: decisions in access.policy,
+writes in services, page values in presenters."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.access.services import break_glass as open_break_glass
+from caretrust.people import nhs_number
+from caretrust.people.models import Person, PersonIdentifier
+from caretrust.record import presenters, selectors, services
+from caretrust.record.forms import AboutMeForm, BreakGlassForm, SearchForm
+from caretrust.record.models import Sector
+
+TIMELINE_PAGE_SIZE = 25
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "people.find")
+    form = SearchForm(request.GET or None)
+    rows = None
+    if form.is_bound and form.is_valid():
+        people = list(
+            selectors.search_people(
+                name=form.cleaned_data["name"],
+                nhs=form.cleaned_data["nhs_number"],
+                birth_date=form.cleaned_data["birth_date"],
+            )[:50]
+        )
+        numbers = dict(
+            PersonIdentifier.objects.filter(
+                person__in=people, system=nhs_number.SYSTEM
+            ).values_list("person_id", "value")
+        )
+        rows = presenters.search_rows(people, numbers)
+    return render(
+        request, "record/search.jinja", {"form": form, "rows": rows, "page_title": "Find a person"}
+    )
+
+
+def _refused(request, person: Person, reason: str, form: BreakGlassForm | None = None):
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.ACCESS_DENIED,
+        obj=person,
+        person_ref=person.audit_ref,
+        reason=reason,
+    )
+    context = {
+        "person_ref": str(person.ref),
+        "reason": reason,
+        "can_break_glass": bool(policy.decide(request.user, "people.break_glass", person)),
+        "form": form or BreakGlassForm(),
+        "justifications": BreakGlassForm.base_fields["justification"].choices,
+        "page_title": "You cannot see this record",
+    }
+    return render(request, "record/refused.jinja", context, status=403)
+
+
+def person(request: HttpRequest, ref) -> HttpResponse:
+    person = get_object_or_404(Person.objects.select_related("gp_practice"), ref=ref)
+    if person.merged_into_id:
+        return redirect("record:person", ref=person.survivor().ref)
+    decision = policy.decide(request.user, "people.view_record", person)
+    if not decision.allowed:
+        return _refused(request, person, decision.reason)
+    sector = request.GET.get("sector", "")
+    sector = sector if sector in Sector.values else ""
+    kind = request.GET.get("type", "")[:64]
+    person_ids = selectors.record_people_ids(person)
+    events = Paginator(
+        selectors.timeline(person_ids, sector=sector, kind=kind), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    audit.record_read(
+        actor=request.user,
+        obj=person,
+        person_ref=person.audit_ref,
+        reason=decision.reason,
+        details={"basis": decision.basis, "page": events.number, "sector": sector, "type": kind},
+    )
+    page = presenters.person_page(
+        person=person,
+        person_ids=person_ids,
+        events=events,
+        kinds=selectors.timeline_kinds(person_ids),
+        sector=sector,
+        kind=kind,
+        alerts=list(selectors.alerts(person_ids)),
+        carers=list(selectors.carers(person_ids)),
+        about=selectors.current_about_me(person),
+        access_basis=decision.reason,
+        can_edit=bool(policy.decide(request.user, "people.edit_record", person)),
+    )
+    return render(request, "record/person.jinja", {"page": page, "page_title": page.name})
+
+
+def about_me(request: HttpRequest, ref) -> HttpResponse:
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    policy.require(request.user, "people.edit_record", person)
+    current = selectors.current_about_me(person)
+    if request.method == "POST":
+        form = AboutMeForm(request.POST)
+        if form.is_valid():
+            services.save_about_me(actor=request.user, person=person, **form.cleaned_data)
+            return redirect("record:person", ref=person.ref)
+    else:
+        initial = {}
+        if current:
+            initial = {
+                k: getattr(current, k)
+                for k in ("what_matters", "communication", "lives_with", "carer")
+            }
+        form = AboutMeForm(initial=initial)
+    return render(
+        request,
+        "record/about_me.jinja",
+        {
+            "form": form,
+            "person_ref": str(person.ref),
+            "name": person.display_name,
+            "page_title": f"About me: {person.display_name}",
+        },
+    )
+
+
+@require_POST
+def break_glass(request: HttpRequest, ref) -> HttpResponse:
+    person = get_object_or_404(Person, ref=ref)
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            open_break_glass(
+                actor=request.user,
+                person=person,
+                justification=form.cleaned_data["justification"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        except PermissionDenied as exc:
+            return _refused(request, person, str(exc))
+        else:
+            return redirect("record:person", ref=person.ref)
+    decision = policy.decide(request.user, "people.view_record", person)
+    return _refused(request, person, decision.reason, form)

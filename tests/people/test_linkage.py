@@ -1,0 +1,136 @@
+"""Linkage: exact NHS number at import, Splink for the rest, review queue, reversible merges."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from caretrust.access.models import AuditEvent
+from caretrust.people import services
+from caretrust.people.linkage import link_pending_people
+from caretrust.people.models import LinkCandidate, Merge, Person
+from caretrust.record.models import TimelineEvent
+from caretrust.record.selectors import record_people_ids
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [
+    ("Margaret", "Oakley", date(1938, 5, 14), "female", "TQ2 5AB"),
+    ("Harold", "Pennington", date(1944, 11, 2), "male", "TQ4 6CD"),
+    ("Sandra", "Whitlock", date(1952, 7, 30), "female", "TQ1 3EF"),
+    ("Dennis", "Ashworth", date(1949, 1, 9), "male", "TQ5 9GH"),
+]
+
+
+def make(given, family, born, sex, postcode, pending=False) -> Person:
+    return Person.objects.create(
+        given_name=given,
+        family_name=family,
+        birth_date=born,
+        sex=sex,
+        postcode=postcode,
+        linkage_pending=pending,
+    )
+
+
+@pytest.fixture
+def index():
+    return [make(*p) for p in PEOPLE] + [
+        make(
+            f"Person{i}",
+            f"Family{i}",
+            date(1930 + i % 60, 1 + i % 12, 1 + i % 28),
+            "female" if i % 2 else "male",
+            f"EX{i % 9} {i % 10}AA",
+        )
+        for i in range(40)
+    ]
+
+
+def test_exact_twin_links_partial_goes_to_review_stranger_is_new(index) -> None:
+    exact = make("Margaret", "Oakley", date(1938, 5, 14), "female", "TQ2 5AB", pending=True)
+    # family name mistyped and another postcode: unsure
+    unsure = make("Harold", "Penington", date(1944, 11, 2), "male", "TQ9 9ZZ", pending=True)
+    stranger = make("Zebedee", "Quartermaine", date(2001, 6, 6), "male", "PL1 1AA", pending=True)
+    outcome = link_pending_people()
+    assert outcome.considered == 3
+    exact.refresh_from_db(), unsure.refresh_from_db(), stranger.refresh_from_db()
+    assert exact.merged_into == index[0]
+    assert Merge.objects.get(merged=exact).reason == "linkage"
+    candidate = LinkCandidate.objects.get(incoming=unsure)
+    assert candidate.existing == index[1]
+    assert 0.5 <= candidate.match_probability < 0.99
+    assert candidate.comparisons["family_name"]["right"] == "penington"
+    assert not stranger.linkage_pending and stranger.merged_into is None
+    assert outcome.auto_linked == 1 and outcome.for_review == 1 and outcome.new_people == 1
+
+
+def test_reviewer_accepts_a_pair_with_audit_and_can_undo(client, user_for, index) -> None:
+    incoming = make("Sandra", "Whitlok", date(1952, 7, 30), "female", "TQ1 3EF", pending=True)
+    candidate = LinkCandidate.objects.create(
+        incoming=incoming,
+        existing=index[2],
+        match_probability=0.8,
+        match_weight=2.0,
+        comparisons={"family_name": {"left": "whitlock", "right": "whitlok", "weight": 1.5}},
+    )
+    coordinator = user_for("coordinator")
+    client.force_login(coordinator)
+    queue = client.get(reverse("record:link_queue")).content.decode()
+    assert "80.0%" in queue
+    page = client.get(reverse("record:link_candidate", args=[candidate.pk])).content.decode()
+    assert "whitlok" in page and "+1.5" in page
+    client.post(reverse("record:link_candidate", args=[candidate.pk]), {"decision": "same"})
+    candidate.refresh_from_db(), incoming.refresh_from_db()
+    assert candidate.status == "accepted" and candidate.decided_by == coordinator
+    assert incoming.merged_into == index[2]
+    assert AuditEvent.objects.filter(object_type="people.linkcandidate", reason="link accepted")
+
+    services.unmerge(actor=coordinator, merge=Merge.objects.get(merged=incoming))
+    incoming.refresh_from_db()
+    assert incoming.merged_into is None
+
+
+def test_only_coordinators_and_administrators_review(client, user_for, index) -> None:
+    client.force_login(user_for("nurse"))
+    assert client.get(reverse("record:link_queue")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.decide_link(
+            actor=user_for("nurse"),
+            candidate=LinkCandidate.objects.create(
+                incoming=index[3], existing=index[0], match_probability=0.6, match_weight=0.5
+            ),
+            same_person=True,
+        )
+
+
+def test_unmerge_restores_both_people_with_their_own_records(user_for, index) -> None:
+    a, b = index[0], index[3]
+    TimelineEvent.objects.create(
+        person=a,
+        date=date(2024, 1, 1),
+        sector="health",
+        source="gp",
+        kind="Encounter",
+        summary="A's visit",
+    )
+    TimelineEvent.objects.create(
+        person=b,
+        date=date(2024, 1, 2),
+        sector="social_care",
+        source="cld",
+        kind="social care service",
+        summary="B's care",
+    )
+    admin = user_for("admin")
+    merge = services.merge_people(actor=admin, survivor=a, merged=b, reason="manual")
+    assert set(record_people_ids(a)) == {a.pk, b.pk}
+    services.unmerge(actor=admin, merge=merge, reason="two different people")
+    assert record_people_ids(a) == [a.pk] and record_people_ids(b) == [b.pk]
+    assert list(TimelineEvent.objects.filter(person=b).values_list("summary", flat=True)) == [
+        "B's care"
+    ]
+    assert AuditEvent.objects.filter(object_type="people.merge").count() == 2

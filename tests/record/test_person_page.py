@@ -1,0 +1,182 @@
+"""The person page: one timeline, filters, paging, audit of every view, refusal with break-glass,
+About me versions, and the people search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from caretrust.access.models import AuditEvent, BreakGlassAccess
+from caretrust.organisations.models import Organisation
+from caretrust.people.models import Person, PersonIdentifier
+from caretrust.record import services
+from caretrust.record.models import AboutMe, Resource, TimelineEvent
+
+
+@pytest.fixture
+def edith(demo_directory) -> Person:
+    person = Person.objects.create(
+        given_name="Edith",
+        family_name="Smith",
+        birth_date=date(1941, 3, 2),
+        sex="female",
+        postcode="TQ1 1AA",
+        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+    )
+    PersonIdentifier.objects.create(
+        person=person,
+        system="https://fhir.nhs.uk/Id/nhs-number",
+        value="9434765919",
+        verification="01",
+    )
+    for day in range(1, 31):
+        TimelineEvent.objects.create(
+            person=person,
+            date=date(2024, 1, day),
+            sector="health",
+            source="fhir",
+            kind="Encounter",
+            summary=f"GP visit {day}",
+        )
+    TimelineEvent.objects.create(
+        person=person,
+        date=date(2024, 2, 1),
+        sector="social_care",
+        source="cld:E06000027",
+        kind="social care service",
+        summary="Service: home care",
+    )
+    Resource.objects.create(
+        resource_type="Flag",
+        logical_id="f1",
+        last_updated="2024-01-01T00:00:00Z",
+        content={"resourceType": "Flag", "status": "active", "code": {"text": "Lives with a dog"}},
+        content_hash="x",
+        person=person,
+        source="fhir",
+        source_id="f1",
+        status="active",
+    )
+    Resource.objects.create(
+        resource_type="RelatedPerson",
+        logical_id="r1",
+        last_updated="2024-01-01T00:00:00Z",
+        content={
+            "resourceType": "RelatedPerson",
+            "name": [{"given": ["Joy"], "family": "Smith"}],
+            "relationship": [{"text": "Daughter"}],
+        },
+        content_hash="y",
+        person=person,
+        source="fhir",
+        source_id="r1",
+    )
+    return person
+
+
+def test_person_page_shows_the_record_and_audits_the_read(client, user_for, edith) -> None:
+    gp = user_for("gp")
+    client.force_login(gp)
+    response = client.get(reverse("record:person", args=[edith.ref]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "Edith SMITH",
+        "943 476 5919",
+        "Harbour Medical Practice",
+        "Lives with a dog",
+        "Joy Smith, Daughter",
+        "Service: home care",
+        "Page 1 of 2",
+    ):
+        assert text in html
+    event = AuditEvent.objects.get(action="read", person_ref=edith.audit_ref)
+    assert event.actor == gp and event.details["basis"] == "legitimate_relationship"
+
+
+def test_timeline_filters_by_sector_and_pages(client, user_for, edith) -> None:
+    client.force_login(user_for("gp"))
+    url = reverse("record:person", args=[edith.ref])
+    social = client.get(url, {"sector": "social_care"}).content.decode()
+    assert "Service: home care" in social and "GP visit 3" not in social
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "GP visit 1\n" in second or "GP visit 1<" in second or ">GP visit 1 " in second
+    assert "GP visit 30" not in second and "GP visit 6" in second
+    assert AuditEvent.objects.filter(action="read", person_ref=edith.audit_ref).count() == 2
+
+
+def test_refused_page_offers_break_glass_which_opens_the_record(client, user_for, edith) -> None:
+    nurse = user_for("nurse")
+    client.force_login(nurse)
+    url = reverse("record:person", args=[edith.ref])
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "Use break-glass" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="access_denied", person_ref=edith.audit_ref).exists()
+    bad = client.post(
+        reverse("record:break_glass", args=[edith.ref]), {"justification": "consent", "reason": "x"}
+    )
+    assert bad.status_code == 403 and "at least 10 characters" in bad.content.decode()
+    ok = client.post(
+        reverse("record:break_glass", args=[edith.ref]),
+        {"justification": "consent", "reason": "She asked me to check"},
+    )
+    assert ok.status_code == 302
+    assert BreakGlassAccess.objects.filter(user=nurse, person=edith).exists()
+    assert client.get(url).status_code == 200
+
+
+def test_about_me_is_versioned_and_editable_by_the_care_team(client, user_for, edith) -> None:
+    gp = user_for("gp")
+    client.force_login(gp)
+    url = reverse("record:about_me", args=[edith.ref])
+    client.post(
+        url,
+        {
+            "what_matters": "My garden",
+            "communication": "Speak slowly",
+            "lives_with": "Alone",
+            "carer": "Joy",
+        },
+    )
+    client.post(
+        url,
+        {
+            "what_matters": "My garden and my dog",
+            "communication": "Speak slowly",
+            "lives_with": "Alone",
+            "carer": "Joy",
+        },
+    )
+    versions = list(AboutMe.objects.filter(person=edith).values_list("version", "what_matters"))
+    assert versions == [(2, "My garden and my dog"), (1, "My garden")]
+    page = client.get(reverse("record:person", args=[edith.ref])).content.decode()
+    assert "My garden and my dog" in page and "Version 2" in page
+    assert AuditEvent.objects.filter(object_type="record.aboutme").count() == 2
+
+
+def test_about_me_refused_without_a_relationship(user_for, edith) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.save_about_me(
+            actor=user_for("nurse"),
+            person=edith,
+            what_matters="x",
+            communication="",
+            lives_with="",
+            carer="",
+        )
+
+
+def test_search_by_name_nhs_number_and_birth_date(client, user_for, edith) -> None:
+    client.force_login(user_for("nurse"))
+    url = reverse("record:search")
+    assert "Edith SMITH" in client.get(url, {"name": "smi ed"}).content.decode()
+    assert "Edith SMITH" in client.get(url, {"nhs_number": "943 476 5919"}).content.decode()
+    assert "Edith SMITH" in client.get(url, {"birth_date": "02/03/1941"}).content.decode()
+    assert "Nobody matches" in client.get(url, {"name": "jones"}).content.decode()
+    client.force_login(user_for("analyst"))
+    assert client.get(url, {"name": "smith"}).status_code == 403
