@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from caretrust.careplans import views
 
 app_name = "careplans"
-urlpatterns: list = []
+urlpatterns = [
+    path("visits/", views.team_visits, name="visits"),
+    path("start/<str:reference>/", views.start, name="start"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/details/", views.edit_details, name="details"),
+    path("<uuid:uuid>/services/", views.add_service, name="add_service"),
+    path("<uuid:uuid>/care-team/", views.add_member, name="add_member"),
+    path("<uuid:uuid>/agree/", views.agree, name="agree"),
+    path("<uuid:uuid>/merge-visits/", views.merge, name="merge"),
+    path("<uuid:uuid>/fhir/", views.plan_fhir, name="fhir"),
+    path("<uuid:uuid>/care-team/fhir/", views.team_fhir, name="team_fhir"),
+]

@@ -235,6 +235,10 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "can_progress": can_progress,
         "needs_person": referral.person_id is None,
         "assessment": referral.assessments.first(),
+        "care_plan": referral.care_plans.first(),
+        "can_plan": referral.person_id is not None
+        and referral.status in ("accepted", "in-progress")
+        and bool(policy.decide(user, "careplans.edit", referral.person)),
         "can_assess": referral.person_id is not None
         and referral.status in ("accepted", "in-progress")
         and bool(policy.decide(user, "assessments.contribute", referral.person)),

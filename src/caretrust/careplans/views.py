@@ -1,0 +1,246 @@
+"""Care plan and visit pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caretrust.access import audit, policy
+from caretrust.careplans import fhir, forms, selectors, services
+from caretrust.careplans.models import CarePlan, Visit
+from caretrust.referrals.models import Referral
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_POST
+def start(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(Referral, reference=reference)
+    policy.require(request.user, "referrals.view", referral)
+    if referral.person_id is None:
+        messages.warning(request, "Confirm who the referral is about first.")
+        return redirect("referrals:detail", reference)
+    plan = services.create_plan(
+        actor=request.user,
+        person=referral.person,
+        referral=referral,
+        assessment=referral.assessments.first(),
+    )
+    return redirect("careplans:detail", plan.uuid)
+
+
+def _plan(request, uuid) -> CarePlan:
+    plan = get_object_or_404(
+        CarePlan.objects.select_related("person", "coordinator", "referral"), uuid=uuid
+    )
+    policy.require(request.user, "careplans.view", plan)
+    return plan
+
+
+def detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    plan = _plan(request, uuid)
+    audit.record_read(actor=request.user, obj=plan, person_ref=plan.person.audit_ref)
+    return _render(request, plan)
+
+
+def _render(
+    request, plan: CarePlan, conflict: services.CarePlanConflict | None = None, **bound
+) -> HttpResponse:
+    version = {"version": plan.version}
+    details_initial = {
+        **version,
+        "goals": "\n".join(g.text for g in plan.goals.all()),
+        "review_date": plan.review_date,
+    }
+
+    def fresh(form):
+        # After a conflict the user's entries stay, but the form now carries the current version.
+        if form is not None and conflict is not None:
+            data = form.data.copy()
+            data["version"] = plan.version
+            form = type(form)(data)
+            form.is_valid()
+        return form
+
+    can_edit = (
+        bool(policy.decide(request.user, "careplans.edit", plan)) and plan.status != "completed"
+    )
+    can_merge = bool(policy.decide(request.user, "careplans.merge_visits", plan.person))
+    return render(
+        request,
+        "careplans/detail.jinja",
+        {
+            "page_title": f"Care plan: {plan.person.display_name}",
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "services": list(
+                plan.services.select_related("provider_organisation", "provider_team")
+            ),
+            "care_team": list(plan.care_team.select_related("user", "team", "organisation")),
+            "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
+            "duplicates": services.find_duplicate_visits(plan.person),
+            "visits": selectors.upcoming_visits(plan.person, timezone.localdate(), 14),
+            "can_edit": can_edit,
+            "can_merge": can_merge,
+            "conflict": conflict,
+            "details_form": fresh(bound.get("details_form"))
+            or forms.PlanDetailsForm(initial=details_initial),
+            "service_form": fresh(bound.get("service_form"))
+            or forms.ServiceForm(initial={**version, "start": timezone.localdate()}),
+            "member_form": fresh(bound.get("member_form")) or forms.MemberForm(initial=version),
+            "agree_version": plan.version,
+        },
+    )
+
+
+def _edit(request, uuid, form_class, key, apply) -> HttpResponse:
+    plan = _plan(request, uuid)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            apply(plan, form)
+        except services.CarePlanConflict as conflict:
+            return _render(request, conflict.plan, conflict=conflict, **{key: form})
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Care plan saved.")
+            return redirect("careplans:detail", plan.uuid)
+    return _render(request, plan, **{key: form})
+
+
+@require_POST
+def edit_details(request: HttpRequest, uuid: str) -> HttpResponse:
+    def apply(plan, form):
+        services.update_plan(
+            actor=request.user,
+            plan=plan,
+            expected_version=form.cleaned_data["version"],
+            goals=form.goal_list(),
+            review_date=form.cleaned_data["review_date"],
+        )
+
+    return _edit(request, uuid, forms.PlanDetailsForm, "details_form", apply)
+
+
+@require_POST
+def add_service(request: HttpRequest, uuid: str) -> HttpResponse:
+    def apply(plan, form):
+        data = dict(form.cleaned_data)
+        services.add_service(
+            actor=request.user, plan=plan, expected_version=data.pop("version"), **data
+        )
+
+    return _edit(request, uuid, forms.ServiceForm, "service_form", apply)
+
+
+@require_POST
+def add_member(request: HttpRequest, uuid: str) -> HttpResponse:
+    def apply(plan, form):
+        data = form.cleaned_data
+        services.add_care_team_member(
+            actor=request.user,
+            plan=plan,
+            expected_version=data["version"],
+            role=data["role"],
+            user=data["user"],
+            team=data["team"],
+        )
+
+    return _edit(request, uuid, forms.MemberForm, "member_form", apply)
+
+
+@require_POST
+def agree(request: HttpRequest, uuid: str) -> HttpResponse:
+    plan = _plan(request, uuid)
+    try:
+        services.agree_plan(
+            actor=request.user, plan=plan, expected_version=int(request.POST.get("version", 0))
+        )
+    except services.CarePlanConflict as conflict:
+        return _render(request, conflict.plan, conflict=conflict)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The care plan is agreed and its visits are planned.")
+    return redirect("careplans:detail", plan.uuid)
+
+
+@require_POST
+def merge(request: HttpRequest, uuid: str) -> HttpResponse:
+    plan = _plan(request, uuid)
+    visits = {
+        str(v.uuid): v
+        for v in Visit.objects.filter(person=plan.person, uuid__in=request.POST.getlist("visit"))
+    }
+    keep = visits.pop(request.POST.get("keep", ""), None)
+    if keep is None or not visits:
+        messages.warning(request, "Choose the visits to merge.")
+        return redirect("careplans:detail", plan.uuid)
+    try:
+        services.merge_visits(actor=request.user, keep=keep, merge=list(visits.values()))
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Merged into one joint visit on {keep.date:%d %B %Y}.")
+    return redirect("careplans:detail", plan.uuid)
+
+
+def plan_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
+    plan = _plan(request, uuid)
+    audit.record_read(
+        actor=request.user, obj=plan, person_ref=plan.person.audit_ref, details={"as": "fhir"}
+    )
+    return JsonResponse(
+        fhir.care_plan(plan).model_dump(mode="json", exclude_none=True),
+        content_type="application/fhir+json",
+    )
+
+
+def team_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
+    plan = _plan(request, uuid)
+    audit.record_read(
+        actor=request.user,
+        obj=plan,
+        person_ref=plan.person.audit_ref,
+        details={"as": "fhir CareTeam"},
+    )
+    return JsonResponse(
+        fhir.care_team(plan).model_dump(mode="json", exclude_none=True),
+        content_type="application/fhir+json",
+    )
+
+
+def team_visits(request: HttpRequest) -> HttpResponse:
+    """A team's visit list for one day."""
+    policy.require(request.user, "careplans.team_visits")
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    visits = selectors.team_visits(request.user, day)
+    from datetime import timedelta
+
+    return render(
+        request,
+        "careplans/visits.jinja",
+        {
+            "page_title": f"Visits on {day:%A %d %B %Y}",
+            "day": day,
+            "previous": (day - timedelta(days=1)).isoformat(),
+            "next": (day + timedelta(days=1)).isoformat(),
+            "visits": visits,
+        },
+    )
