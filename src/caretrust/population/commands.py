@@ -110,3 +110,8 @@ def _write_frailty(frame, path: Path) -> None:
     )
     frame = frame.assign(as_of=frame.as_of.map(lambda v: v.date() if hasattr(v, "date") else v))
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), path)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("indicators")(indicators)
+    app.command("stratify")(stratify)

@@ -103,3 +103,7 @@ def _date(name: str, value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)
