@@ -5,6 +5,7 @@ urlpatterns = [
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
+    path("my-care/", include("caretrust.portal.urls")),
     path("import/", include("caretrust.ingest.urls")),
     path("budgets/", include("caretrust.funding.urls")),
     path("fhir/", include("caretrust.fhir.urls")),

@@ -75,6 +75,9 @@ USERS = [
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
     DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),
     DemoUser("admin", "Jo", "Turner", R.ADMINISTRATOR, "DEMO-TRUST"),
+    # Portal: Edith Smith (85, lives alone, heart failure) and her daughter, her authorised carer.
+    DemoUser("edith", "Edith", "Smith", R.PERSON, ""),
+    DemoUser("susan", "Susan", "Smith", R.CARER, ""),
 ]
 
 
@@ -120,7 +123,7 @@ def load_demo_organisations() -> dict[str, int]:
                 "email": f"{spec.username}@example.org",
                 "role": spec.role,
                 "profession": spec.profession,
-                "organisation": organisations[spec.organisation],
+                "organisation": organisations.get(spec.organisation),
                 "is_staff": False,
             },
         )
@@ -137,6 +140,9 @@ def load_demo_organisations() -> dict[str, int]:
             created += 1
         for team_code in spec.teams:
             TeamMembership.objects.get_or_create(team=teams[team_code], user=user)
+    from caretrust.portal.demo import load_demo_people  # Edith Smith and her daughter (portal)
+
+    load_demo_people()
     return {
         "organisations": len(organisations),
         "localities": len(localities),

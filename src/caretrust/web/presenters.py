@@ -28,6 +28,8 @@ class HomePage:
     lead: str
     sections: list[Section]
     template: str = "web/home.jinja"
+    # Links to the role's main pages: (text, href).
+    actions: list[Row] = field(default_factory=list)
 
 
 def _team_rows(teams) -> list[Row]:
@@ -80,16 +82,63 @@ LEADS = {
     "using pseudonymised data.",
     User.Role.PRIVACY_OFFICER: "You review who looked at people's records and every break-glass access.",
     User.Role.ADMINISTRATOR: "You manage organisations, teams and staff accounts.",
+    User.Role.PERSON: "Your care plan, your visits and who has looked at your record.",
+    User.Role.CARER: "The care of the person who authorised you.",
 }
+
+
+def _referrals_waiting(user: User) -> Section:
+    from caretrust.referrals.selectors import WorklistQuery, worklist
+
+    rows = [
+        Row("New, not claimed", str(worklist(user, WorklistQuery(view="new")).count())),
+        Row("Claimed by you", str(worklist(user, WorklistQuery(view="mine")).count())),
+        Row(
+            "Response standard breached",
+            str(worklist(user, WorklistQuery(view="breached")).count()),
+        ),
+    ]
+    return Section("Referrals for your locality", rows)
+
+
+def _visits_today(user: User) -> Section:
+    from django.utils import timezone
+
+    from caretrust.careplans.selectors import team_visits
+
+    rows = [
+        Row(
+            v.person.display_name,
+            f"{v.get_kind_display()} ({v.team.name if v.team else v.organisation.name})",
+        )
+        for v in team_visits(user, timezone.localdate())
+    ]
+    return Section("Your teams' visits today", rows, "No visits for your teams today.")
 
 
 def home_page_for(user: User) -> HomePage:
     role = User.Role(user.role)
+    if role in (User.Role.PERSON, User.Role.CARER):
+        from caretrust.portal.presenters import portal_home
+
+        return portal_home(user)
     sections = [_my_teams(user)]
+    actions = []
+    if decide(user, "referrals.worklist"):
+        sections.insert(0, _referrals_waiting(user))
+        actions.append(Row("Open the referrals worklist", "/referrals/worklist/"))
     if role == User.Role.COORDINATOR:
         sections.append(_locality_teams(user))
+    if role == User.Role.PRACTITIONER:
+        sections.insert(0, _visits_today(user))
+        actions.append(Row("Your teams' visits", "/care-plans/visits/"))
+    if decide(user, "referrals.submit"):
+        actions.append(Row("Refer a person", "/referrals/new/"))
+        actions.append(Row("Your referrals", "/referrals/"))
     if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
         sections.append(_partners())
     if decide(user, "access.view_audit"):
         sections.append(_recent_audit())
-    return HomePage(title=f"{role.label} home", lead=LEADS[role], sections=sections)
+    return HomePage(
+        title=f"{role.label} home", lead=LEADS[role], sections=sections, actions=actions
+    )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "caretrust.referrals",
     "caretrust.assessments",
     "caretrust.careplans",
+    "caretrust.portal",
     "caretrust.funding",
     "caretrust.fhir",
     "caretrust.web",

@@ -1,0 +1,147 @@
+"""The portal in plain language: the person's plan, who is visiting and when, who looked at the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from caretrust.access.models import AuditEvent
+from caretrust.careplans.models import PlannedService
+from caretrust.careplans.selectors import current_plan, upcoming_visits
+from caretrust.organisations.models import User
+from caretrust.portal.models import PersonPortalAccount
+
+# Who pays, said simply (the funding area will work out any contribution).
+FUNDING_PLAIN = {
+    "council": "Arranged by the council. You may be asked to pay towards it after a financial assessment.",
+    "nhs_chc": "Paid for by the NHS (Continuing Healthcare). Free to you.",
+    "reablement": "Reablement: free to you for up to 6 weeks.",
+    "s117": "Aftercare under section 117 of the Mental Health Act. Free to you.",
+    "minor_adaptation": "A minor adaptation: free to you.",
+    "nursing_home_fee": "NHS-funded nursing care. Free to you.",
+    "nhs": "Paid for by the NHS. Free to you.",
+    "person_self_funded": "You pay for this yourself.",
+}
+
+ACTION_PLAIN = {
+    "read": "looked at",
+    "create": "added to",
+    "update": "updated",
+    "break_glass": "used emergency access to",
+}
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    title: str
+    lead: str
+    person_name: str
+    carer_note: str = ""
+    goals: list[str] = field(default_factory=list)
+    services: list[dict] = field(default_factory=list)
+    coordinator: str = ""
+    review_date: str = ""
+    plan_status: str = ""
+    visits: list[dict] = field(default_factory=list)
+    accesses: list[dict] = field(default_factory=list)
+    template: str = "portal/home.jinja"
+    sections: list = field(default_factory=list)
+
+
+def _service(service: PlannedService) -> dict:
+    provider = service.provider_organisation.name
+    if service.provider_team_id:
+        provider = f"{service.provider_team.name} ({provider})"
+    when = f"from {service.start:%d %B %Y}"
+    if service.end:
+        when += f" to {service.end:%d %B %Y}"
+    return {
+        "what": service.get_kind_display(),
+        "detail": service.description,
+        "who": provider,
+        "how_often": f"{service.frequency_text}, {when}",
+        "paid": FUNDING_PLAIN[service.funding_stream],
+    }
+
+
+def _who(event: AuditEvent) -> str:
+    user = event.actor
+    if user is None:
+        return event.actor_username or "The system"
+    name = user.get_full_name() or user.username
+    parts = [name, user.role_label]
+    if user.organisation_id:
+        parts.append(user.organisation.name)
+    return ", ".join(parts)
+
+
+def portal_home(user: User) -> PortalPage:
+    account = (
+        PersonPortalAccount.objects.select_related("person")
+        .filter(user=user, revoked_at__isnull=True)
+        .first()
+    )
+    if account is None:
+        return PortalPage(
+            title="Your care",
+            lead="Your account is not linked to anyone's care record yet. Ask your co-ordinator to link it.",
+            person_name="",
+        )
+    person = account.person.survivor()
+    is_carer = account.relationship == account.Relationship.CARER
+    first_name = person.preferred_name or person.given_name
+    plan = current_plan(person)
+    today = timezone.localdate()
+    visits = [
+        {
+            "when": v.date.strftime("%A %d %B"),
+            "what": v.get_kind_display(),
+            "who": (v.practitioner.get_full_name() + ", " if v.practitioner_id else "")
+            + (v.team.name if v.team_id else v.organisation.name),
+            "joint": ", ".join(v.joint_with),
+        }
+        for v in upcoming_visits(person, today, 14)
+    ]
+    events = (
+        AuditEvent.objects.about_person(person.audit_ref)
+        .exclude(actor__role__in=[User.Role.PERSON, User.Role.CARER])
+        .select_related("actor__organisation")[:50]
+    )
+    accesses = [
+        {
+            "when": timezone.localtime(e.occurred_at).strftime("%d %b %Y %H:%M"),
+            "who": _who(e),
+            "what": f"{ACTION_PLAIN.get(e.action, e.get_action_display().lower())} "
+            f"{'your' if not is_carer else first_name + chr(8217) + 's'} record",
+            "why": e.reason,
+        }
+        for e in events
+    ]
+    return PortalPage(
+        title=f"{first_name}{chr(8217)}s care" if is_carer else "Your care",
+        lead=(
+            f"{person.given_name} has said you can see their care plan as their "
+            f"{account.carer_relationship or 'carer'}."
+            if is_carer
+            else "Your care plan, who is visiting you and when, and who has looked at your record."
+        ),
+        person_name=person.display_name,
+        carer_note="You are seeing this as an authorised carer." if is_carer else "",
+        goals=[g.text for g in plan.goals.all()] if plan else [],
+        services=[
+            _service(s)
+            for s in plan.services.select_related("provider_organisation", "provider_team")
+        ]
+        if plan
+        else [],
+        coordinator=(
+            f"{plan.coordinator.get_full_name()}, {plan.coordinator.organisation.name}"
+            if plan and plan.coordinator.organisation_id
+            else (plan.coordinator.get_full_name() if plan else "")
+        ),
+        review_date=plan.review_date.strftime("%d %B %Y") if plan else "",
+        plan_status=("agreed" if plan.status == "active" else "being put together") if plan else "",
+        visits=visits,
+        accesses=accesses,
+    )
