@@ -23,6 +23,7 @@ AREAS = (
     "record",
     "referrals",
     "funding",
+    "outcomes",
     "population",
 )
 

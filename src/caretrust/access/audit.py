@@ -73,3 +73,27 @@ def record_read(
             reason=reason,
             details=details,
         )
+
+
+def record_reads(
+    *, actor: Any, person_refs: list[str], object_type: str, details: dict | None = None
+) -> int:
+    """Record that `actor` saw part of each of these people's records on one page (a list)."""
+    address = context.current().client_address
+    organisation = getattr(actor, "organisation", None)
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.username,
+            action=AuditEvent.Action.READ,
+            object_type=object_type,
+            person_ref=ref,
+            organisation=organisation,
+            client_address=address,
+            details=details or {},
+        )
+        for ref in person_refs
+    ]
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-care/", include("caretrust.portal.urls")),
     path("import/", include("caretrust.ingest.urls")),
     path("budgets/", include("caretrust.funding.urls")),
+    path("outcomes/", include("caretrust.outcomes.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("", include("caretrust.web.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "caretrust.careplans",
     "caretrust.portal",
     "caretrust.funding",
+    "caretrust.outcomes",
     "caretrust.fhir",
     "caretrust.web",
 ]
@@ -138,6 +139,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
+
+# Parquet extracts, risk scores and published indicators (secondary use).
+CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / "analytics")))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

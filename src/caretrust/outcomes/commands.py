@@ -1,0 +1,59 @@
+"""`caretrust outcomes refresh`: score risk, write scores back to the record, publish indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+outcomes_app = typer.Typer(
+    help="Outcome indicators and risk scores in the web app.", no_args_is_help=True
+)
+
+
+@outcomes_app.command("refresh")
+def refresh(
+    data: Path = typer.Option(..., help="Directory of contract Parquet tables (an export)."),  # noqa: B008
+    as_of: str = typer.Option("", help="Score date (YYYY-MM-DD); default: the last admission."),
+) -> None:
+    """Run the risk model and frailty, load scores into the record and publish the indicators."""
+    from rich.console import Console
+
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from django.conf import settings
+
+    from caretrust.outcomes.published import compute_published, write_published
+    from caretrust.outcomes.services import load_scores
+    from caretrust.population import connect
+    from caretrust.population.commands import _last_event_date, _write_frailty
+    from caretrust.population.frailty import frailty_scores
+    from caretrust.population.risk import stratify, write_scores
+
+    console = Console()
+    if not (data / "people.parquet").exists() and not (data / "people").is_dir():
+        raise typer.BadParameter(
+            f"{data} has no people table (see docs/data-contract.md)", param_hint="--data"
+        )
+    ds = connect(data, "duckdb")
+    score_date = dt.date.fromisoformat(as_of) if as_of else _last_event_date(ds)
+    with console.status("frailty and risk scores"):
+        _write_frailty(ds.execute(frailty_scores(ds, score_date)), data / "frailty.parquet")
+        result = stratify(ds, score_date)
+        write_scores(result.scores, data / "risk_scores.parquet")
+    loaded = load_scores(data_dir=data)
+    console.print(
+        f"risk scores {score_date}: {loaded.loaded:,} loaded into the record "
+        f"({loaded.unknown_people:,} not in the people index); test AUC {result.metrics.auc:.3f}"
+    )
+    with console.status("indicators"):
+        path = write_published(
+            compute_published(data), settings.CARETRUST_ANALYTICS_DIR / "published"
+        )
+    console.print(f"published indicators: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outcomes_app, name="outcomes")

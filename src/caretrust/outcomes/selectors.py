@@ -1,0 +1,72 @@
+"""The case-finding list: people registered at the user's practices, highest risk first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from caretrust.organisations.models import Organisation
+from caretrust.outcomes.models import RiskScore
+
+TOP_BANDS = ((0.5, "Top 0.5%"), (1.0, "Top 1%"), (5.0, "Top 5%"))
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    person_ref: str
+    name: str
+    age: int | None
+    practice: str
+    risk_percent: str
+    band: str
+    frailty: str
+
+
+@dataclass(frozen=True)
+class CaseFindingPage:
+    score_date: date | None
+    rows: list[CaseRow]
+
+
+def _band(rank_percentile: float) -> str:
+    for top, label in TOP_BANDS:
+        if rank_percentile >= 100 - top:
+            return label
+    return ""
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def case_finding_list(practices: list[Organisation], *, top: int = 50) -> CaseFindingPage:
+    latest = RiskScore.objects.order_by("-score_date").values_list("score_date", flat=True).first()
+    if latest is None or not practices:
+        return CaseFindingPage(latest, [])
+    scores = (
+        RiskScore.objects.filter(
+            score_date=latest,
+            person__gp_practice__in=practices,
+            person__merged_into=None,
+            person__death_date=None,
+        )
+        .select_related("person", "person__gp_practice")
+        .order_by("-risk")[: max(1, min(top, 500))]
+    )
+    return CaseFindingPage(
+        latest,
+        [
+            CaseRow(
+                person_ref=str(score.person.ref),
+                name=score.person.display_name,
+                age=_age(score.person.birth_date, latest),
+                practice=score.person.gp_practice.name,
+                risk_percent=f"{score.risk:.0%}",
+                band=_band(score.rank_percentile),
+                frailty=score.efi_category or "not assessed",
+            )
+            for score in scores
+        ],
+    )

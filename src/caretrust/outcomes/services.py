@@ -1,0 +1,81 @@
+"""Writing analytics results back: risk scores into the record, indicators to the published store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from caretrust.access import audit
+from caretrust.access.models import AuditEvent
+from caretrust.outcomes.models import RiskScore
+from caretrust.people.models import Person
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ScoreLoad:
+    read: int
+    loaded: int
+    unknown_people: int
+    score_date: dt.date | None
+
+
+def _read(path: Path):
+    import pandas as pd
+
+    return pd.read_parquet(path) if path.exists() else None
+
+
+@transaction.atomic
+def load_scores(*, data_dir: Path) -> ScoreLoad:
+    """Replace the scores of the score date found in `data_dir` (idempotent: the same files give
+    the same rows). `person_id` in the analytics tables is the person's `ref` (a pseudonym)."""
+    scores = _read(data_dir / "risk_scores.parquet")
+    if scores is None or scores.empty:
+        return ScoreLoad(0, 0, 0, None)
+    frailty = _read(data_dir / "frailty.parquet")
+    efi = (
+        {}
+        if frailty is None
+        else dict(
+            zip(frailty.person_id, zip(frailty.efi, frailty.category, strict=True), strict=True)
+        )
+    )
+    people = dict(Person.objects.filter(merged_into=None).values_list("ref", "pk"))
+    people = {str(ref): pk for ref, pk in people.items()}
+    score_date = scores.score_date.iloc[0]
+    score_date = score_date.date() if hasattr(score_date, "date") else score_date
+    RiskScore.objects.filter(score_date=score_date).delete()
+    rows, unknown = [], 0
+    for row in scores.itertuples(index=False):
+        pk = people.get(str(row.person_id))
+        if pk is None:
+            unknown += 1
+            continue
+        efi_value, category = efi.get(row.person_id, (None, ""))
+        rows.append(
+            RiskScore(
+                person_id=pk,
+                score_date=score_date,
+                model=row.model,
+                risk=float(row.risk),
+                rank_percentile=float(row.rank_percentile),
+                efi=None if efi_value is None or math.isnan(efi_value) else float(efi_value),
+                efi_category=category or "",
+            )
+        )
+    RiskScore.objects.bulk_create(rows, batch_size=BATCH)
+    audit.record(
+        actor=None,
+        actor_label="caretrust stratify",
+        action=AuditEvent.Action.IMPORT,
+        object_type="outcomes.riskscore",
+        object_id=str(score_date),
+        details={"read": len(scores), "loaded": len(rows), "unknown_people": unknown},
+    )
+    return ScoreLoad(len(scores), len(rows), unknown, score_date)

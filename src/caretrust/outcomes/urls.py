@@ -1,0 +1,9 @@
+from django.urls import path
+
+from caretrust.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("case-finding/", views.case_finding, name="case_finding"),
+]

@@ -1,0 +1,120 @@
+"""Find and measure in the web app: published indicators, risk scores written back, case finding."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from caretrust.access.models import AuditEvent
+from caretrust.organisations.models import Organisation
+from caretrust.outcomes.models import RiskScore
+from caretrust.outcomes.published import compute_published, read_published, write_published
+from caretrust.outcomes.services import load_scores
+from caretrust.people.models import Person
+
+
+def test_published_indicators_are_suppressed_and_carry_their_area(small_place) -> None:
+    frame = compute_published(small_place)
+    assert set(frame.level) == {"area", "locality"}
+    assert set(frame[frame.level == "area"].group) == {"torbay", "comparison_1"}
+    localities = frame[frame.level == "locality"]
+    assert set(localities.area) <= {"torbay", "comparison_1"} and "" not in set(localities.area)
+    small = frame[(frame.numerator > 0) & (frame.numerator < 5)]
+    assert small.empty, "counts under 5 must not be published"
+    assert frame.suppressed.any()
+    assert frame[frame.suppressed].value.isna().all()
+
+
+def test_published_file_round_trips(small_place, tmp_path) -> None:
+    frame = compute_published(small_place)
+    write_published(frame, tmp_path)
+    back = read_published(tmp_path)
+    assert len(back) == len(frame)
+    assert read_published(tmp_path / "nowhere") is None
+
+
+@pytest.fixture
+def registered(demo_directory) -> list[Person]:
+    practices = {o.code: o for o in Organisation.objects.filter(kind="gp_practice")}
+    people = []
+    for i, code in enumerate(["DEMO-GP1", "DEMO-GP1", "DEMO-GP2", "DEMO-GP3"]):
+        people.append(
+            Person.objects.create(
+                given_name=f"Person{i}",
+                family_name="Case",
+                birth_date=date(1940, 1, 1),
+                gp_practice=practices[code],
+            )
+        )
+    return people
+
+
+def write_scores(directory, people, risks) -> None:
+    pd.DataFrame(
+        {
+            "person_id": [str(p.ref) for p in people] + ["not-a-person"],
+            "score_date": [date(2026, 10, 31)] * (len(people) + 1),
+            "model": ["emergency_admission_12m"] * (len(people) + 1),
+            "risk": [*risks, 0.5],
+            "rank_percentile": [
+                100.0 * (i + 1) / (len(people) + 1) for i in range(len(people) + 1)
+            ],
+        }
+    ).to_parquet(directory / "risk_scores.parquet")
+
+
+def test_scores_are_written_back_to_the_record_once(registered, tmp_path) -> None:
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    first = load_scores(data_dir=tmp_path)
+    assert (first.read, first.loaded, first.unknown_people) == (5, 4, 1)
+    again = load_scores(data_dir=tmp_path)
+    assert again.loaded == 4
+    assert RiskScore.objects.count() == 4
+    assert AuditEvent.objects.filter(object_type="outcomes.riskscore").count() == 2
+
+
+def test_case_finding_lists_the_coordinators_locality_highest_risk_first(
+    client, registered, tmp_path, user_for
+) -> None:
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    load_scores(data_dir=tmp_path)
+    client.force_login(user_for("coordinator"))  # Torquay: practices DEMO-GP1 and DEMO-GP2
+    html = client.get("/outcomes/case-finding/").content.decode()
+    order = [html.index(f"Person{i} CASE") for i in (0, 2, 1)]
+    assert order == sorted(order)  # 90%, 70%, 20%
+    assert "Person3 CASE" not in html  # Paignton practice: another locality
+    reads = AuditEvent.objects.filter(action="read", object_type="outcomes.case_finding")
+    assert {e.person_ref for e in reads} == {str(registered[i].ref) for i in (0, 1, 2)}
+
+
+def test_the_gp_sees_only_their_own_practice(client, registered, tmp_path, user_for) -> None:
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    load_scores(data_dir=tmp_path)
+    client.force_login(user_for("gp"))
+    html = client.get("/outcomes/case-finding/").content.decode()
+    assert "Person0 CASE" in html and "Person2 CASE" not in html
+
+
+def test_the_coordinator_has_a_relationship_with_locality_patients(registered, user_for) -> None:
+    from caretrust.access.policy import decide
+
+    coordinator = user_for("coordinator")
+    assert decide(coordinator, "people.view_record", registered[0]).allowed
+    assert not decide(coordinator, "people.view_record", registered[3]).allowed
+
+
+def test_dashboard_shows_spc_charts_to_analysts_only(
+    client, demo_directory, small_place, settings, tmp_path, user_for
+) -> None:
+    settings.CARETRUST_ANALYTICS_DIR = tmp_path
+    client.force_login(user_for("analyst"))
+    assert "No indicators have been published yet" in client.get("/outcomes/").content.decode()
+    write_published(compute_published(small_place), tmp_path / "published")
+    html = client.get("/outcomes/?area=torbay").content.decode()
+    assert "Emergency admissions" in html
+    assert "<svg" in html and "XmR chart of" in html
+    assert "Definition and source" in html
+    client.force_login(user_for("nurse"))
+    assert client.get("/outcomes/").status_code == 403
