@@ -5,3 +5,14 @@ class FhirConfig(AppConfig):
     name = "caretrust.fhir"
     label = "fhir"
     verbose_name = "FHIR R4 API"
+
+    def ready(self) -> None:
+        from caretrust.fhir import (
+            access_rules,  # noqa: F401  (declares actions)
+            registry,
+        )
+        from caretrust.fhir.handlers import STORED_TYPES, PatientHandler, StoredResourceHandler
+
+        registry.register(PatientHandler())
+        for resource_type in STORED_TYPES:
+            registry.register_fallback(StoredResourceHandler(resource_type))

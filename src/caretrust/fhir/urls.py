@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from caretrust.fhir import views
 
 app_name = "fhir"
-urlpatterns: list = []
+TYPE = r"(?P<resource_type>[A-Z][A-Za-z]+)"
+ID = r"(?P<id>[A-Za-z0-9\-.]{1,64})"
+urlpatterns = [
+    path("metadata", views.metadata, name="metadata"),
+    re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
+    re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),
+    re_path(rf"^{TYPE}/{ID}/_history$", views.history_endpoint, name="history"),
+    re_path(
+        rf"^{TYPE}/{ID}/_history/(?P<vid>[A-Za-z0-9\-.]{{1,64}})$",
+        views.vread_endpoint,
+        name="vread",
+    ),
+    re_path(r"^(?P<rest>.*)$", views.not_found),
+]

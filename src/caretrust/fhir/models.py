@@ -1,0 +1,36 @@
+"""API clients of the FHIR API: one bearer token per client, scoped to an organisation.
+
+Only a SHA-256 hash of the token is stored; the token itself is shown once, when issued. A client
+acts through a service account (a User with the client's role and organisation), so the same
+policy, legitimate relationships and audit apply to it as to a person using the web app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    name = models.SlugField(max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="api_clients"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

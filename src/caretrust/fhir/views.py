@@ -1,0 +1,272 @@
+"""FHIR R4 REST over HTTP: authentication, content negotiation, errors as OperationOutcome.
+Everything about resources is in the handlers (`registry`); this module only speaks HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from caretrust.fhir import capability, registry
+from caretrust.fhir.registry import FhirContext, FhirError, SearchParams, Stored
+from caretrust.fhir.services import client_for_token
+
+CONTENT_TYPE = "application/fhir+json; charset=utf-8"
+CONTROL_PARAMS = {"_count", "_cursor", "_include", "_format"}
+
+
+def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def outcome(
+    status: int, code: str, diagnostics: str, expression: str | None = None
+) -> HttpResponse:
+    issue = {"severity": "error", "code": code, "diagnostics": diagnostics}
+    if expression:
+        issue["expression"] = [expression]
+    headers = {"WWW-Authenticate": 'Bearer realm="caretrust"'} if status == 401 else None
+    return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/fhir").rstrip("/")
+
+
+def body_of(stored: Stored, resource_type: str) -> dict:
+    body = dict(stored.resource)
+    body["resourceType"] = resource_type
+    meta = dict(body.get("meta") or {})
+    meta["versionId"] = stored.version_id
+    meta["lastUpdated"] = stored.last_updated.isoformat()
+    body["meta"] = meta
+    return body
+
+
+def _authenticate(request: HttpRequest) -> FhirContext:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise registry.Unauthorized("send a bearer token: Authorization: Bearer <token>")
+    client = client_for_token(token.strip())
+    if client is None:
+        raise registry.Unauthorized("the bearer token is not valid or has been revoked")
+    return FhirContext(user=client.user, base_url=base_url(request), client=client)
+
+
+def _body(request: HttpRequest, resource_type: str) -> dict:
+    content_type = request.content_type or ""
+    if content_type not in ("application/fhir+json", "application/json"):
+        raise UnsupportedMedia(f"send application/fhir+json, not {content_type or 'nothing'}")
+    return _read_body_json(request, resource_type)
+
+
+def _read_body_json(request: HttpRequest, resource_type: str) -> dict:
+    try:
+        resource = json.loads(request.body or b"")
+    except ValueError as exc:
+        raise registry.Invalid(f"the body is not JSON ({exc})") from None
+    if not isinstance(resource, dict) or resource.get("resourceType") != resource_type:
+        raise registry.Invalid(
+            f"the body must be a {resource_type} resource", expression="resourceType"
+        )
+    from caretrust.ingest.fhir_import import validate
+
+    problems = validate(resource)
+    if problems:
+        field, reason = problems[0]
+        raise registry.Invalid(
+            f"{resource_type}.{field}: {reason}" if field else reason,
+            expression=f"{resource_type}.{field}" if field else None,
+        )
+    return resource
+
+
+class UnsupportedMedia(FhirError):
+    status, code = 415, "not-supported"
+
+
+def _if_match(request: HttpRequest) -> str | None:
+    value = request.headers.get("If-Match")
+    if value is None:
+        return None
+    return value.strip().removeprefix("W/").strip('"')
+
+
+def _handler(resource_type: str) -> registry.ResourceHandler:
+    handler = registry.get(resource_type)
+    if handler is None:
+        raise registry.NotFound(f"resource type {resource_type!r} is not supported here")
+    return handler
+
+
+def _guard(view: Callable) -> Callable:
+    """Errors become OperationOutcomes; the API is public to bearer tokens, not to sessions."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except FhirError as exc:
+            return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
+        except PermissionDenied as exc:
+            return outcome(403, "forbidden", str(exc) or "not allowed")
+
+    wrapped.__name__ = view.__name__
+    return csrf_exempt(login_not_required(wrapped))
+
+
+def _located(ctx: FhirContext, resource_type: str, stored: Stored) -> dict:
+    rid = stored.resource.get("id")
+    return {
+        "ETag": f'W/"{stored.version_id}"',
+        "Last-Modified": stored.last_updated.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Location": f"{ctx.base_url}/{resource_type}/{rid}/_history/{stored.version_id}",
+    }
+
+
+@_guard
+def metadata(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        raise registry.NotSupported("metadata is read with GET")
+    return fhir_response(capability.statement(base_url(request)))
+
+
+@_guard
+def type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
+    ctx = _authenticate(request)
+    handler = _handler(resource_type)
+    if request.method == "GET":
+        return _search(request, ctx, handler, resource_type)
+    if request.method == "POST":
+        resource = _body(request, resource_type)
+        created = handler.create(ctx, resource)
+        return fhir_response(
+            body_of(created, resource_type), 201, _located(ctx, resource_type, created)
+        )
+    raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}")
+
+
+def _search(request, ctx, handler, resource_type) -> HttpResponse:
+    params: dict[str, list[str]] = {}
+    for name in request.GET:
+        if name in CONTROL_PARAMS:
+            continue
+        if name not in handler.search_params:
+            raise registry.Invalid(
+                f"search parameter {name!r} is not supported for {resource_type}", expression=name
+            )
+        params[name] = request.GET.getlist(name)
+    try:
+        count = int(request.GET.get("_count", 20))
+    except ValueError:
+        raise registry.Invalid("_count must be a number", expression="_count") from None
+    search = SearchParams(
+        params=params,
+        count=max(1, min(count, 100)),
+        cursor=request.GET.get("_cursor"),
+        include=request.GET.getlist("_include"),
+    )
+    result = handler.search(ctx, search)
+    query = [(k, v) for k, vs in params.items() for v in vs]
+    query += [("_include", v) for v in search.include] + [("_count", str(search.count))]
+    self_url = f"{ctx.base_url}/{resource_type}?{urlencode(query)}"
+    bundle: dict = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "link": [{"relation": "self", "url": self_url}],
+        "entry": [],
+    }
+    if result.total is not None:
+        bundle["total"] = result.total
+    if result.next_cursor:
+        next_query = [*query, ("_cursor", result.next_cursor)]
+        bundle["link"].append(
+            {"relation": "next", "url": f"{ctx.base_url}/{resource_type}?{urlencode(next_query)}"}
+        )
+    for match in result.matches:
+        bundle["entry"].append(
+            {
+                "fullUrl": f"{ctx.base_url}/{resource_type}/{match.resource['id']}",
+                "resource": body_of(match, resource_type),
+                "search": {"mode": "match"},
+            }
+        )
+    for extra in result.included:
+        kind = extra.resource.get("resourceType", "Patient")
+        bundle["entry"].append(
+            {
+                "fullUrl": f"{ctx.base_url}/{kind}/{extra.resource['id']}",
+                "resource": body_of(extra, kind),
+                "search": {"mode": "include"},
+            }
+        )
+    return fhir_response(bundle)
+
+
+@_guard
+def instance_endpoint(request: HttpRequest, resource_type: str, id: str) -> HttpResponse:
+    ctx = _authenticate(request)
+    handler = _handler(resource_type)
+    if request.method == "GET":
+        found = handler.read(ctx, id)
+        headers = _located(ctx, resource_type, found)
+        headers.pop("Location")
+        return fhir_response(body_of(found, resource_type), 200, headers)
+    if request.method == "PUT":
+        resource = _body(request, resource_type)
+        if resource.get("id") not in (None, id):
+            raise registry.Invalid(
+                f"the body's id {resource.get('id')!r} is not {id!r}", expression="id"
+            )
+        updated = handler.update(ctx, id, resource, _if_match(request))
+        return fhir_response(
+            body_of(updated, resource_type), 200, _located(ctx, resource_type, updated)
+        )
+    raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}/{id}")
+
+
+@_guard
+def history_endpoint(request: HttpRequest, resource_type: str, id: str) -> HttpResponse:
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("history is read with GET")
+    versions = _handler(resource_type).history(ctx, id)
+    entries = [
+        {
+            "fullUrl": f"{ctx.base_url}/{resource_type}/{id}",
+            "resource": body_of(v, resource_type),
+            "request": {
+                "method": "PUT" if i < len(versions) - 1 else "POST",
+                "url": f"{resource_type}/{id}",
+            },
+            "response": {"status": "200", "etag": f'W/"{v.version_id}"'},
+        }
+        for i, v in enumerate(versions)
+    ]
+    return fhir_response(
+        {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
+    )
+
+
+@_guard
+def vread_endpoint(request: HttpRequest, resource_type: str, id: str, vid: str) -> HttpResponse:
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("vread is read with GET")
+    found = _handler(resource_type).vread(ctx, id, vid)
+    headers = _located(ctx, resource_type, found)
+    headers.pop("Location")
+    return fhir_response(body_of(found, resource_type), 200, headers)
+
+
+@_guard
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    raise registry.NotFound(f"no FHIR endpoint at /fhir/{rest}")
