@@ -97,12 +97,13 @@ def test_the_gp_sees_only_their_own_practice(client, registered, tmp_path, user_
     assert "Person0 CASE" in html and "Person2 CASE" not in html
 
 
-def test_the_coordinator_has_a_relationship_with_locality_patients(registered, user_for) -> None:
+def test_the_list_does_not_open_records_without_a_relationship(registered, user_for) -> None:
     from caretrust.access.policy import decide
 
-    coordinator = user_for("coordinator")
-    assert decide(coordinator, "people.view_record", registered[0]).allowed
-    assert not decide(coordinator, "people.view_record", registered[3]).allowed
+    # On the coordinator's case-finding list, but no referral yet: the record stays closed.
+    assert not decide(user_for("coordinator"), "people.view_record", registered[0]).allowed
+    # The GP practice has a relationship with its own registered patients.
+    assert decide(user_for("gp"), "people.view_record", registered[0]).allowed
 
 
 def test_dashboard_shows_spc_charts_to_analysts_only(

@@ -1,10 +1,14 @@
-"""Who sees published outcomes and who sees the case-finding list, and the relationship that case
-finding relies on: a locality's co-ordinators work with the people registered at its GP practices
-(the Torbay model: each zone's team is aligned to its practices)."""
+"""Who sees published outcomes and who sees the case-finding list.
+
+The case-finding list is scoped at the data layer to the user's GP practices (a GP practice's own
+patients; for a co-ordinator, the practices of their locality, to which Torbay aligned each zone's
+team). It shows who may need proactive care (name, age, practice, risk, frailty category), not
+their record: opening a record still needs a legitimate relationship, which a referral from the
+list creates."""
 
 from __future__ import annotations
 
-from caretrust.access import policy, relationships
+from caretrust.access import policy
 from caretrust.access.policy import Role
 from caretrust.organisations.models import Organisation
 from caretrust.web import navigation
@@ -33,14 +37,3 @@ def practices_for(user) -> list[Organisation]:
     if user.organisation and user.organisation.kind == Organisation.Kind.GP_PRACTICE:
         return [user.organisation]
     return []
-
-
-def coordinator_for_registered_practice(user, person) -> str | None:
-    if user.role != Role.COORDINATOR or person.gp_practice_id is None:
-        return None
-    if any(practice.pk == person.gp_practice_id for practice in practices_for(user)):
-        return "registered at a GP practice in your locality"
-    return None
-
-
-relationships.register_provider("locality_practice", coordinator_for_registered_practice)
