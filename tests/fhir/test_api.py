@@ -52,7 +52,7 @@ def setup(live_server, demo_directory):
         ResourceVersion.objects.create(
             resource=row, version_id=1, content=row.content, last_updated=row.last_updated
         )
-    client_row, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
+    _client_row, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
     base = f"{live_server.url}/fhir"
     return {
         "base": base,

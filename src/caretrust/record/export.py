@@ -1,0 +1,323 @@
+"""`caretrust export parquet DIR`: the linked shared record as the Parquet tables of
+docs/data-contract.md, for `caretrust.population`.
+
+One row per person (the survivor of any merge; records of merged-away people count for the
+survivor). People who opted out of secondary use (National Data Opt-out) are left out of every
+table. Tables are written in batches, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from caretrust.people import nhs_number
+from caretrust.people.models import Person, PersonIdentifier
+from caretrust.record.models import Resource, SocialCareEvent
+
+S, D, B, F = pa.string(), pa.date32(), pa.bool_(), pa.float64()
+SCHEMAS: dict[str, pa.Schema] = {
+    "people": pa.schema(
+        [
+            ("person_id", S),
+            ("nhs_number", S),
+            ("sex", S),
+            ("birth_date", D),
+            ("death_date", D),
+            ("area", S),
+            ("locality", S),
+            ("gp_practice", S),
+            ("postcode", S),
+            ("lives_alone", B),
+            ("has_unpaid_carer", B),
+            ("opted_out", B),
+        ]
+    ),
+    "conditions": pa.schema(
+        [("person_id", S), ("code_system", S), ("code", S), ("display", S), ("onset_date", D)]
+    ),
+    "prescriptions": pa.schema([("person_id", S), ("drug_class", S), ("issue_date", D)]),
+    "encounters": pa.schema(
+        [
+            ("person_id", S),
+            ("encounter_id", S),
+            ("kind", S),
+            ("start_date", D),
+            ("end_date", D),
+            ("primary_diagnosis", S),
+            ("external_cause", S),
+            ("is_transfer", B),
+            ("discharge_destination", S),
+            ("discharge_destination_code", S),
+        ]
+    ),
+    "social_care_events": pa.schema(
+        [
+            ("person_id", S),
+            ("event_id", S),
+            ("la_code", S),
+            ("event_type", S),
+            ("start_date", D),
+            ("end_date", D),
+            ("client_type", S),
+            ("request_route_of_access", S),
+            ("assessment_type", S),
+            ("eligible_needs_identified", B),
+            ("service_type", S),
+            ("service_component", S),
+            ("delivery_mechanism", S),
+            ("unit_cost", F),
+            ("cost_frequency_unit_type", S),
+            ("planned_units_per_week", F),
+            ("event_outcome", S),
+        ]
+    ),
+}
+BATCH = 20_000
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+BNF = "https://www.nhsbsa.nhs.uk/bnf-section"
+ADMISSION_METHOD_EXT = "Extension-UKCore-AdmissionMethod"
+DESTINATIONS = {"19": "home", "65": "residential_care", "54": "nursing_care", "79": "died"}
+
+
+@dataclass
+class ExportStats:
+    rows: dict[str, int] = field(default_factory=dict)
+    left_out_opted_out: int = 0
+
+
+class _Writer:
+    def __init__(self, out: Path, name: str) -> None:
+        self.path = out / f"{name}.parquet"
+        self.schema = SCHEMAS[name]
+        self.rows: list[dict] = []
+        self.count = 0
+        self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.count += len(self.rows)
+            self.rows = []
+
+    def close(self) -> int:
+        self.flush()
+        self.writer.close()
+        return self.count
+
+
+def _date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _coding(concept, system: str | None = None) -> dict:
+    concepts = concept if isinstance(concept, list) else [concept]
+    for c in concepts:
+        for coding in (c or {}).get("coding") or []:
+            if system is None or coding.get("system") == system:
+                return coding
+    return {}
+
+
+def encounter_row(person_id: str, resource: Resource) -> dict:
+    content = resource.content
+    period = content.get("period") or {}
+    klass = (content.get("class") or {}).get("code", "")
+    hospitalization = content.get("hospitalization") or {}
+    method = ""
+    for extension in hospitalization.get("extension") or []:
+        if ADMISSION_METHOD_EXT in extension.get("url", ""):
+            method = _coding(extension.get("valueCodeableConcept")).get("code", "")
+    if klass == "IMP":
+        kind = "elective_admission" if method.startswith("1") else "emergency_admission"
+    elif klass == "EMER":
+        kind = "ae"
+    else:
+        kind = "gp"
+    reasons = [
+        _coding(r, ICD10).get("code")
+        for r in content.get("reasonCode") or []
+        if _coding(r, ICD10).get("code")
+    ]
+    destination_code = _coding(hospitalization.get("dischargeDisposition")).get("code")
+    start = _date(period.get("start"))
+    return {
+        "person_id": person_id,
+        "encounter_id": resource.logical_id,
+        "kind": kind,
+        "start_date": start,
+        "end_date": _date(period.get("end")) or start,
+        "primary_diagnosis": reasons[0] if reasons else None,
+        "external_cause": reasons[1] if len(reasons) > 1 else None,
+        "is_transfer": method == "81",
+        "discharge_destination": DESTINATIONS.get(destination_code, "other")
+        if destination_code
+        else None,
+        "discharge_destination_code": destination_code,
+    }
+
+
+def _survivor_keys(opted_out: set[int]) -> dict[int, str | None]:
+    """person pk → exported person_id (the survivor's ref), None when opted out."""
+    keys: dict[int, str | None] = {}
+    parents: dict[int, int | None] = {}
+    refs: dict[int, str] = {}
+    for pk, merged_into, ref in Person.objects.values_list("pk", "merged_into_id", "ref").iterator(
+        chunk_size=50_000
+    ):
+        parents[pk] = merged_into
+        refs[pk] = str(ref)
+    for pk in parents:
+        root, seen = pk, 0
+        while parents.get(root) is not None and seen < 50:
+            root, seen = parents[root], seen + 1
+        keys[pk] = None if root in opted_out else refs[root]
+    return keys
+
+
+def _resources(resource_type: str) -> Iterator[Resource]:
+    return (
+        Resource.objects.filter(resource_type=resource_type, person__isnull=False)
+        .only("person_id", "logical_id", "content")
+        .iterator(chunk_size=5000)
+    )
+
+
+def export_parquet(out: Path, *, area: str = "") -> ExportStats:
+    out.mkdir(parents=True, exist_ok=True)
+    stats = ExportStats()
+    opted_out = set(
+        Person.objects.filter(opted_out_of_secondary_use=True).values_list("pk", flat=True)
+    )
+    keys = _survivor_keys(opted_out)
+    survivors = Person.objects.filter(merged_into__isnull=True)
+    stats.left_out_opted_out = survivors.filter(opted_out_of_secondary_use=True).count()
+    numbers = dict(
+        PersonIdentifier.objects.filter(system=nhs_number.SYSTEM).values_list("person_id", "value")
+    )
+    carers = set(
+        Resource.objects.filter(resource_type="RelatedPerson", person__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    carers |= set(
+        SocialCareEvent.objects.filter(client_type="carer").values_list("person_id", flat=True)
+    )
+    merged_into_survivor: dict[str, list[int]] = {}
+    for pk, key in keys.items():
+        if key is not None:
+            merged_into_survivor.setdefault(key, []).append(pk)
+
+    people = _Writer(out, "people")
+    for person in (
+        survivors.filter(opted_out_of_secondary_use=False)
+        .select_related("gp_practice__locality")
+        .iterator(chunk_size=5000)
+    ):
+        key = keys[person.pk]
+        members = merged_into_survivor.get(key, [person.pk])
+        number = next((numbers[m] for m in members if m in numbers), None)
+        practice = person.gp_practice
+        people.add(
+            {
+                "person_id": key,
+                "nhs_number": number,
+                "sex": person.sex if person.sex in ("female", "male") else None,
+                "birth_date": person.birth_date,
+                "death_date": person.death_date,
+                "area": area or None,
+                "locality": practice.locality.code if practice and practice.locality else None,
+                "gp_practice": practice.code if practice else None,
+                "postcode": person.postcode or None,
+                "lives_alone": False,
+                "has_unpaid_carer": any(m in carers for m in members),
+                "opted_out": False,
+            }
+        )
+    stats.rows["people"] = people.close()
+
+    conditions = _Writer(out, "conditions")
+    for resource in _resources("Condition"):
+        key = keys.get(resource.person_id)
+        coding = _coding(resource.content.get("code"))
+        if key is None or not coding:
+            continue
+        content = resource.content
+        conditions.add(
+            {
+                "person_id": key,
+                "code_system": coding.get("system"),
+                "code": coding.get("code"),
+                "display": coding.get("display"),
+                "onset_date": _date(content.get("onsetDateTime") or content.get("recordedDate")),
+            }
+        )
+    stats.rows["conditions"] = conditions.close()
+
+    encounters = _Writer(out, "encounters")
+    for resource in _resources("Encounter"):
+        key = keys.get(resource.person_id)
+        if key is not None:
+            encounters.add(encounter_row(key, resource))
+    stats.rows["encounters"] = encounters.close()
+
+    prescriptions = _Writer(out, "prescriptions")
+    for resource in _resources("MedicationRequest"):
+        key = keys.get(resource.person_id)
+        coding = _coding(resource.content.get("medicationCodeableConcept"), BNF)
+        if key is None or not coding:
+            continue
+        # A repeat prescription gives its first and last issue; each becomes a row.
+        validity = (resource.content.get("dispenseRequest") or {}).get("validityPeriod") or {}
+        issued = {_date(resource.content.get("authoredOn")), _date(validity.get("end"))}
+        for day in sorted(d for d in issued if d):
+            prescriptions.add({"person_id": key, "drug_class": coding["code"], "issue_date": day})
+    stats.rows["prescriptions"] = prescriptions.close()
+
+    social = _Writer(out, "social_care_events")
+    for event in SocialCareEvent.objects.iterator(chunk_size=5000):
+        key = keys.get(event.person_id)
+        if key is None:
+            continue
+        social.add(
+            {
+                "person_id": key,
+                "event_id": event.event_reference or event.event_key[:16],
+                "la_code": event.la_code,
+                "event_type": event.event_type,
+                "start_date": event.start_date,
+                "end_date": event.end_date,
+                "client_type": event.client_type,
+                "request_route_of_access": event.request_route_of_access or None,
+                "assessment_type": event.assessment_type or None,
+                "eligible_needs_identified": event.eligible_needs_identified,
+                "service_type": event.service_type or None,
+                "service_component": event.service_component or None,
+                "delivery_mechanism": event.delivery_mechanism or None,
+                "unit_cost": float(event.unit_cost) if event.unit_cost is not None else None,
+                "cost_frequency_unit_type": event.cost_frequency_unit_type or None,
+                "planned_units_per_week": float(event.planned_units_per_week)
+                if event.planned_units_per_week is not None
+                else None,
+                "event_outcome": event.event_outcome or None,
+            }
+        )
+    stats.rows["social_care_events"] = social.close()
+    return stats
