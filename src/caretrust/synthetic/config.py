@@ -26,6 +26,9 @@ class AreaSpec:
     localities: tuple[str, ...]
     practice_prefix: str  # ODS-style practice codes are prefix + 3 digits
     postcode_districts: tuple[str, ...]
+    # Explicit practice codes (practice i serves locality i mod len(localities)); empty: generated
+    # from `practice_prefix`, one practice per 8,000 people.
+    practices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,10 @@ class SyntheticConfig:
     comparison_people: int | None = None  # size of each comparison area (default: same)
     comparison_areas: int = 1
     integrated_area: str = INTEGRATED_AREA  # the area that gets the integration effects
+    integrated_localities: tuple[
+        str, ...
+    ] = ()  # default: torbay_north, torbay_central, torbay_south
+    integrated_practices: tuple[str, ...] = ()  # default: L83001… by size
     years: int = 10
     seed: int = 7
     start: dt.date = dt.date(2015, 4, 1)
@@ -139,7 +146,17 @@ class SyntheticConfig:
 
     @property
     def areas(self) -> tuple[AreaSpec, ...]:
-        return default_areas(self.people, self.comparison_people, self.comparison_areas)
+        areas = default_areas(self.people, self.comparison_people, self.comparison_areas)
+        if not (self.integrated_localities or self.integrated_practices):
+            return areas
+        # A deployment (or the demo) names the integrated area's localities and GP practices so
+        # that synthetic people are registered with organisations it knows.
+        integrated = dataclasses.replace(
+            areas[0],
+            localities=self.integrated_localities or areas[0].localities,
+            practices=self.integrated_practices,
+        )
+        return (integrated, *areas[1:])
 
     @property
     def total_people(self) -> int:
@@ -165,6 +182,12 @@ class SyntheticConfig:
         if self.integrated_area not in names:
             raise ConfigError(
                 f"unknown area {self.integrated_area!r}; choose one of {', '.join(names)}"
+            )
+        integrated = self.areas[0]
+        if integrated.practices and len(integrated.practices) < len(integrated.localities):
+            raise ConfigError(
+                f"integrated practices must number at least the localities "
+                f"({len(integrated.localities)}), got {len(integrated.practices)}"
             )
         start = self.integration_start
         if not self.start <= start < self.end:

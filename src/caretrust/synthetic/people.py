@@ -48,6 +48,8 @@ def age_band_shares(share_65_plus: float) -> np.ndarray:
 
 
 def practice_codes(area: AreaSpec) -> np.ndarray:
+    if area.practices:
+        return np.array(area.practices)
     count = max(1, -(-area.people // PEOPLE_PER_PRACTICE))
     return np.array([f"{area.practice_prefix}{i + 1:03d}" for i in range(count)])
 
