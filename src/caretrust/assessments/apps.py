@@ -7,4 +7,11 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Joint assessments"
 
     def ready(self) -> None:
-        from caretrust.assessments import access_rules  # noqa: F401  (declares actions)
+        from caretrust.assessments import (
+            access_rules,  # noqa: F401  (declares actions)
+            fhir_handlers,
+        )
+        from caretrust.fhir import registry
+
+        for handler in (fhir_handlers.QuestionnaireResponseHandler(),):
+            registry.register(handler)

@@ -7,4 +7,14 @@ class CareplansConfig(AppConfig):
     verbose_name = "Care plans and visits"
 
     def ready(self) -> None:
-        from caretrust.careplans import access_rules  # noqa: F401  (declares actions and relationships)
+        from caretrust.careplans import (
+            access_rules,  # noqa: F401  (declares actions and relationships)
+            fhir_handlers,
+        )
+        from caretrust.fhir import registry
+
+        for handler in (
+            fhir_handlers.CarePlanHandler(),
+            fhir_handlers.CareTeamHandler(),
+        ):
+            registry.register(handler)

@@ -7,4 +7,14 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals (one door)"
 
     def ready(self) -> None:
-        from caretrust.referrals import access_rules  # noqa: F401  (declares actions and relationships)
+        from caretrust.fhir import registry
+        from caretrust.referrals import (
+            access_rules,  # noqa: F401  (declares actions and relationships)
+            fhir_handlers,
+        )
+
+        for handler in (
+            fhir_handlers.ServiceRequestHandler(),
+            fhir_handlers.TaskHandler(),
+        ):
+            registry.register(handler)

@@ -1,0 +1,89 @@
+"""FHIR API handlers: the shared care plan as CarePlan and its care team as CareTeam (read, search
+by patient)."""
+
+from __future__ import annotations
+
+import uuid
+
+from caretrust.access import policy
+from caretrust.careplans import fhir
+from caretrust.careplans.models import CarePlan
+from caretrust.fhir.handlers import page_of, person_for_reference
+from caretrust.fhir.registry import (
+    FhirContext,
+    NotFound,
+    ResourceHandler,
+    SearchParams,
+    SearchResult,
+    Stored,
+)
+
+
+class _PlanHandler(ResourceHandler):
+    search_params = {"patient": "reference", "subject": "reference", "status": "token"}
+    id_field = "uuid"
+
+    def render(self, plan: CarePlan):
+        return fhir.care_plan(plan)
+
+    def _stored(self, plan: CarePlan) -> Stored:
+        return Stored(
+            resource=self.render(plan).model_dump(mode="json", exclude_none=True),
+            version_id=str(plan.version),
+            last_updated=plan.updated_at,
+        )
+
+    def read(self, ctx: FhirContext, id: str) -> Stored:
+        try:
+            plan = (
+                CarePlan.objects.select_related("person", "coordinator")
+                .filter(**{self.id_field: uuid.UUID(id)})
+                .first()
+            )
+        except ValueError:
+            plan = None
+        if plan is None:
+            raise NotFound(f"{self.resource_type}/{id} is not known")
+        ctx.require("careplans.view", plan)
+        ctx.audit_read(person=plan.person, object_type=self.resource_type, object_id=id)
+        return self._stored(plan)
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        queryset = CarePlan.objects.select_related(
+            "person", "coordinator", "referral", "assessment"
+        )
+        reference = params.first("patient") or params.first("subject")
+        if reference:
+            person = person_for_reference(reference)
+            if person is None:
+                return SearchResult(matches=[])
+            queryset = queryset.filter(person=person)
+        if params.first("status"):
+            queryset = queryset.filter(status=params.first("status"))
+        rows, cursor = page_of(
+            ctx, queryset, params, lambda p: policy.decide(ctx.user, "careplans.view", p).allowed
+        )
+        for row in rows:
+            ctx.audit_read(
+                person=row.person,
+                object_type=self.resource_type,
+                object_id=str(getattr(row, self.id_field)),
+            )
+        return SearchResult(matches=[self._stored(p) for p in rows], next_cursor=cursor)
+
+
+class CarePlanHandler(_PlanHandler):
+    resource_type = "CarePlan"
+    documentation = (
+        "The person's one shared care plan: goals in their words, services from both sectors."
+    )
+
+
+class CareTeamHandler(_PlanHandler):
+    resource_type = "CareTeam"
+    id_field = "care_team_uuid"
+    search_params = {"patient": "reference", "subject": "reference"}
+    documentation = "The care team of a shared care plan, across organisations."
+
+    def render(self, plan: CarePlan):
+        return fhir.care_team(plan)

@@ -1,0 +1,140 @@
+"""FHIR API handlers for referrals: ServiceRequest (read, search, create: the same intake as the
+web form) and Task (read, search: the workflow status, the closed loop for a referring system)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from caretrust.access import policy
+from caretrust.fhir.handlers import page_of, person_for_reference
+from caretrust.fhir.registry import (
+    FhirContext,
+    Forbidden,
+    NotFound,
+    ResourceHandler,
+    SearchParams,
+    SearchResult,
+    Stored,
+    Unprocessable,
+)
+from caretrust.organisations.models import Organisation
+from caretrust.referrals import fhir, services
+from caretrust.referrals.models import Referral
+
+SOURCE_FOR_ORGANISATION = {
+    Organisation.Kind.GP_PRACTICE: Referral.Source.GP,
+    Organisation.Kind.NHS_TRUST: Referral.Source.HOSPITAL_DISCHARGE,
+    Organisation.Kind.COUNCIL: Referral.Source.COUNCIL_CONTACT_CENTRE,
+}
+
+
+def _referral(ctx: FhirContext, id: str, type_name: str) -> Referral:
+    try:
+        key = uuid.UUID(id)
+    except ValueError:
+        raise NotFound(f"{type_name}/{id} is not known") from None
+    referral = (
+        Referral.objects.select_related(
+            "person", "referrer_organisation", "routed_team", "claimed_by"
+        )
+        .filter(uuid=key)
+        .first()
+    )
+    if referral is None:
+        raise NotFound(f"{type_name}/{id} is not known")
+    ctx.require("referrals.view", referral)
+    ctx.audit_read(person=referral.person, object_type=type_name, object_id=id)
+    return referral
+
+
+class _ReferralHandler(ResourceHandler):
+    search_params = {"patient": "reference", "subject": "reference", "status": "token"}
+    to_fhir = staticmethod(fhir.task)
+
+    def _stored(self, referral: Referral) -> Stored:
+        return Stored(
+            resource=self.to_fhir(referral).model_dump(mode="json", exclude_none=True),
+            version_id=str(referral.version),
+            last_updated=referral.updated_at,
+        )
+
+    def read(self, ctx: FhirContext, id: str) -> Stored:
+        return self._stored(_referral(ctx, id, self.resource_type))
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        queryset = Referral.objects.select_related(
+            "person", "referrer_organisation", "routed_team", "claimed_by"
+        )
+        reference = params.first("patient") or params.first("subject")
+        if reference:
+            person = person_for_reference(reference)
+            if person is None:
+                return SearchResult(matches=[])
+            queryset = queryset.filter(person=person)
+        if params.first("status"):
+            queryset = queryset.filter(status=params.first("status"))
+        rows, cursor = page_of(
+            ctx, queryset, params, lambda r: policy.decide(ctx.user, "referrals.view", r).allowed
+        )
+        for row in rows:
+            ctx.audit_read(
+                person=row.person, object_type=self.resource_type, object_id=str(row.uuid)
+            )
+        return SearchResult(matches=[self._stored(r) for r in rows], next_cursor=cursor)
+
+
+class ServiceRequestHandler(_ReferralHandler):
+    resource_type = "ServiceRequest"
+    to_fhir = staticmethod(fhir.service_request)
+    search_params = {"patient": "reference", "subject": "reference"}
+    documentation = (
+        "A referral to the single point of contact. create = the professional referral form: "
+        "subject (an existing Patient), reasonCode or note (what has happened), priority, and "
+        "optionally category (referral source). The Task with the same id tracks its progress."
+    )
+
+    def create(self, ctx: FhirContext, resource: dict) -> Stored:
+        person = person_for_reference((resource.get("subject") or {}).get("reference", ""))
+        if person is None:
+            raise Unprocessable("subject must reference a known Patient", expression="subject")
+        reason = " ".join(
+            c.get("text", "") for c in resource.get("reasonCode", []) if c.get("text")
+        ) or " ".join(n.get("text", "") for n in resource.get("note", []))
+        codes = [
+            coding.get("code")
+            for category in resource.get("category", [])
+            for coding in category.get("coding", [])
+        ]
+        source = next((c for c in codes if c in Referral.PROFESSIONAL_SOURCES), None)
+        organisation = getattr(ctx.user, "organisation", None)
+        source = source or SOURCE_FOR_ORGANISATION.get(
+            getattr(organisation, "kind", ""), Referral.Source.COMMUNITY_TEAM
+        )
+        try:
+            referral = services.submit_professional_referral(
+                actor=ctx.user,
+                person=person,
+                source=source,
+                reason=reason,
+                requested_urgency=fhir.URGENCY_FROM_PRIORITY.get(
+                    resource.get("priority", "routine"), "routine"
+                ),
+                # API clients are bound by their data-sharing agreement to send only referrals the
+                # person agreed to (or that are in their best interests): see ADR 0050.
+                consent=True,
+            )
+        except PermissionDenied as denied:
+            raise Forbidden(str(denied)) from None
+        except ValidationError as invalid:
+            raise Unprocessable("; ".join(invalid.messages), expression="reasonCode") from None
+        return self._stored(referral)
+
+
+class TaskHandler(_ReferralHandler):
+    resource_type = "Task"
+    documentation = (
+        "The workflow of a referral (FHIR Task: requested, received, accepted, in-progress, "
+        "completed; rejected/cancelled/on-hold/failed with statusReason). Read-only over the API."
+    )
