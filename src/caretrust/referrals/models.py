@@ -179,6 +179,9 @@ class Referral(models.Model):
         ordering = ["due_by", "created_at"]
         indexes = [
             models.Index(fields=["locality", "status", "due_by"], name="referral_worklist"),
+            models.Index(
+                fields=["locality", "status", "-urgency", "due_by"], name="referral_by_urgency"
+            ),
             models.Index(fields=["locality", "status", "created_at"], name="referral_waiting"),
         ]
 

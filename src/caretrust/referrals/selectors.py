@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caretrust.organisations.models import Locality, Team, User
@@ -21,16 +21,11 @@ def user_team_ids(user: User) -> set[int]:
     return set(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
 
 
-URGENCY_RANK = Case(
-    When(urgency=Referral.Urgency.URGENT, then=Value(0)),
-    When(urgency=Referral.Urgency.SOON, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
 SORTS = {
-    # Most urgent first, then the one whose response is due soonest.
-    "urgency": ("urgency_rank", "due_by", "created_at"),
+    # Most urgent first, then the one whose response is due soonest. The urgency codes sort
+    # routine < soon < urgent, so descending is most urgent first and an index can serve it
+    # (a test pins this order).
+    "urgency": ("-urgency", "due_by", "created_at"),
     # Longest waiting first.
     "waiting": ("created_at",),
     "due": ("due_by", "created_at"),
@@ -58,7 +53,6 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
         Referral.objects.filter(locality__in=user_localities(user))
         .exclude(status__in=TERMINAL)
         .select_related("person", "claimed_by", "locality", "referrer_organisation")
-        .annotate(urgency_rank=URGENCY_RANK)
     )
     if query.view == "new":
         referrals = referrals.filter(status=Referral.Status.REQUESTED, claimed_by__isnull=True)
