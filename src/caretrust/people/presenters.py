@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.html import format_html
+
 from caretrust.people.models import LinkCandidate
 
 LABELS = {
@@ -31,6 +34,7 @@ class CandidateView:
     incoming_name: str
     existing_name: str
     rows: list[ComparisonRow]
+    link_html: str = ""
 
 
 def candidate_view(candidate: LinkCandidate) -> CandidateView:
@@ -56,4 +60,10 @@ def candidate_view(candidate: LinkCandidate) -> CandidateView:
         incoming_name=candidate.incoming.display_name,
         existing_name=candidate.existing.display_name,
         rows=rows,
+        link_html=format_html(
+            '<a href="{}">{} and {}</a>',
+            reverse("record:link_candidate", args=[candidate.pk]),
+            candidate.incoming.display_name,
+            candidate.existing.display_name,
+        ),
     )

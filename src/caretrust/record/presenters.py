@@ -194,7 +194,7 @@ def person_page(
 
 @dataclass(frozen=True)
 class SearchResultRow:
-    url: str
+    link_html: str  # built with format_html: escaped name inside a safe link
     name: str
     birth_date: str
     nhs_number: str
@@ -203,10 +203,15 @@ class SearchResultRow:
 
 def search_rows(people, numbers: dict[int, str]) -> list[SearchResultRow]:
     from django.urls import reverse
+    from django.utils.html import format_html
 
     return [
         SearchResultRow(
-            url=reverse("record:person", args=[person.ref]),
+            link_html=format_html(
+                '<a href="{}">{}</a>',
+                reverse("record:person", args=[person.ref]),
+                person.display_name,
+            ),
             name=person.display_name,
             birth_date=_date(person.birth_date),
             nhs_number=nhs_number.formatted(numbers[person.pk]) if person.pk in numbers else "",

@@ -1,0 +1,90 @@
+"""A GP finds a patient, reads the record (accessible), writes About me; a nurse without a
+relationship is refused and uses break-glass."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from caretrust.organisations.demo import DEMO_PASSWORD
+from caretrust.organisations.models import Organisation
+from caretrust.people.models import Person, PersonIdentifier
+from caretrust.record.models import TimelineEvent
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def ivy(demo_directory) -> Person:
+    person = Person.objects.create(
+        given_name="Ivy",
+        family_name="Treloar",
+        birth_date=date(1933, 12, 24),
+        sex="female",
+        postcode="TQ1 2AB",
+        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+    )
+    PersonIdentifier.objects.create(
+        person=person,
+        system="https://fhir.nhs.uk/Id/nhs-number",
+        value="9434765919",
+        verification="01",
+    )
+    TimelineEvent.objects.create(
+        person=person,
+        date=date(2024, 3, 1),
+        sector="health",
+        source="fhir",
+        kind="Encounter",
+        summary="Emergency admission",
+    )
+    TimelineEvent.objects.create(
+        person=person,
+        date=date(2024, 3, 9),
+        sector="social_care",
+        source="cld:E06000027",
+        kind="social care service",
+        summary="Service: reablement",
+    )
+    return person
+
+
+def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy) -> None:
+    sign_in(page, "gp")
+    page.goto("/people/")
+    assert_accessible(page)
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Ivy TRELOAR").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ivy TRELOAR"
+    assert page.get_by_text("Service: reablement").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Sector").select_option("health")
+    page.get_by_role("button", name="Filter timeline").click()
+    assert page.get_by_text("Emergency admission").is_visible()
+    assert page.get_by_text("Service: reablement").count() == 0
+    page.get_by_role("link", name="Change About me").click()
+    assert_accessible(page)
+    page.get_by_label("What matters to me").fill("Getting back to my allotment")
+    page.get_by_role("button", name="Save About me").click()
+    assert page.get_by_text("Getting back to my allotment").is_visible()
+
+
+def test_nurse_is_refused_then_uses_break_glass(page, assert_accessible, ivy) -> None:
+    sign_in(page, "nurse")
+    page.goto(f"/people/{ivy.ref}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot see this record"
+    assert_accessible(page)
+    page.get_by_role("button", name="See the record (break-glass)").click()
+    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("The person has consented").check()
+    page.get_by_label("Your reason").fill("Ivy asked me to check her discharge plan")
+    page.get_by_role("button", name="See the record (break-glass)").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ivy TRELOAR"
