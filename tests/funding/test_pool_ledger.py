@@ -120,7 +120,7 @@ def test_forecast_adds_spend_and_care_plan_commitments(pool, finance) -> None:
 
 def test_pool_page_shows_chart_tables_and_warnings(client, pool, finance) -> None:
     client.force_login(finance)
-    html = client.get(f"/budgets/{pool.pk}/").content.decode()
+    html = client.get(f"/funding/pools/{pool.pk}/").content.decode()
     assert "Forecast outturn against budget, by month" in html
     assert "Reablement and intermediate care" in html
     assert "Forecast warnings" in html  # nothing spent yet: every line is under budget
@@ -132,7 +132,7 @@ def test_uploading_a_bad_file_shows_every_problem(client, pool, finance) -> None
     client.force_login(finance)
     upload = io.BytesIO(b"service_line,month,amount\nnope,2026-04,1\n")
     upload.name = "bad.csv"
-    response = client.post(f"/budgets/{pool.pk}/import/", {"spend_file": upload})
+    response = client.post(f"/funding/pools/{pool.pk}/import/", {"spend_file": upload})
     assert response.status_code == 400
     assert "bad.csv, row 2, service_line" in response.content.decode()
 
@@ -140,7 +140,7 @@ def test_uploading_a_bad_file_shows_every_problem(client, pool, finance) -> None
 def test_export_is_a_csv_of_monthly_forecasts(client, pool, finance) -> None:
     import_spend(actor=finance, pool=pool, file_name="a.csv", content=SPEND)
     client.force_login(finance)
-    response = client.get(f"/budgets/{pool.pk}/forecast.csv")
+    response = client.get(f"/funding/pools/{pool.pk}/forecast.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["as_of", "level", "name"]
     months = sorted({row[0] for row in rows[1:]})
@@ -150,4 +150,4 @@ def test_export_is_a_csv_of_monthly_forecasts(client, pool, finance) -> None:
 
 def test_practitioners_cannot_see_pools(client, pool, user_for) -> None:
     client.force_login(user_for("nurse"))
-    assert client.get(f"/budgets/{pool.pk}/").status_code == 403
+    assert client.get(f"/funding/pools/{pool.pk}/").status_code == 403

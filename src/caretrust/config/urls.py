@@ -7,7 +7,7 @@ urlpatterns = [
     path("care-plans/", include("caretrust.careplans.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("import/", include("caretrust.ingest.urls")),
-    path("budgets/", include("caretrust.funding.urls")),
+    path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("", include("caretrust.web.urls")),

@@ -119,3 +119,38 @@ class ActualSpend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line.code} {self.month:%Y-%m}: £{self.amount}"
+
+
+class FinancialAssessment(models.Model):
+    """A Care Act financial assessment recorded by a finance officer: the inputs given to the
+    charging engine, its result and explanation. The latest one for a person is in force."""
+
+    class Setting(models.TextChoices):
+        COMMUNITY = "community", "Care at home or in the community"
+        CARE_HOME = "care_home", "Permanent care-home resident"
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="financial_assessments"
+    )
+    setting = models.CharField(max_length=20, choices=Setting.choices)
+    assessed_on = models.DateField()
+    # The engine's input (docs/charging-contract.md) without services: the person's means.
+    inputs = models.JSONField()
+    result = models.JSONField(help_text="The engine's output for the means alone.")
+    full_cost_payer = models.BooleanField()
+    # What the person pays a week towards council-arranged care whatever it costs (None when they
+    # are a full-cost payer and pay the whole cost).
+    maximum_weekly_contribution = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rule_set = models.CharField(max_length=100)
+    unconfirmed_figures = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-recorded_at"]
+        get_latest_by = ["assessed_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Financial assessment of {self.person} on {self.assessed_on}"

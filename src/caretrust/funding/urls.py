@@ -4,8 +4,18 @@ from caretrust.funding import views
 
 app_name = "funding"
 urlpatterns = [
-    path("", views.pool_list, name="pool_list"),
-    path("<int:pk>/", views.pool_detail, name="pool_detail"),
-    path("<int:pk>/import/", views.pool_import, name="pool_import"),
-    path("<int:pk>/forecast.csv", views.pool_export, name="pool_export"),
+    path("pools/", views.pool_list, name="pool_list"),
+    path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
+    path("pools/<int:pk>/import/", views.pool_import, name="pool_import"),
+    path("pools/<int:pk>/forecast.csv", views.pool_export, name="pool_export"),
+    path(
+        "people/<uuid:ref>/financial-assessment/",
+        views.financial_assessment,
+        name="financial_assessment",
+    ),
+    path(
+        "financial-assessments/<int:pk>/",
+        views.financial_assessment_result,
+        name="financial_assessment_result",
+    ),
 ]

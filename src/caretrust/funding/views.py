@@ -3,14 +3,19 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caretrust.access import policy
+from caretrust.access import audit, policy
 from caretrust.funding import presenters
-from caretrust.funding.models import PooledBudget
+from caretrust.funding.forms import FinancialAssessmentForm
+from caretrust.funding.models import FinancialAssessment, PooledBudget
+from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
+from caretrust.people.models import Person
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -68,3 +73,46 @@ def pool_export(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     csv.writer(response).writerows(presenters.export_rows(pool))
     return response
+
+
+def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
+    person = get_object_or_404(Person, ref=ref)
+    policy.require(request.user, "funding.assess", person)
+    form = FinancialAssessmentForm(
+        request.POST or None, initial={"assessed_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            on = form.cleaned_data["assessed_on"]
+            inputs = form.engine_input(age=age_on(person.birth_date, on))
+            assessment = record_financial_assessment(
+                actor=request.user, person=person, inputs=inputs
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("funding:financial_assessment_result", pk=assessment.pk)
+    context = {"form": form, "person": person, "page_title": "Financial assessment"}
+    return render(
+        request, "funding/financial_assessment.jinja", context, status=400 if form.errors else 200
+    )
+
+
+def _add_errors(form: FinancialAssessmentForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(FinancialAssessment.objects.select_related("person"), pk=pk)
+    policy.require(request.user, "funding.assess", assessment.person)
+    audit.record_read(actor=request.user, obj=assessment, person_ref=assessment.person.audit_ref)
+    context = {
+        "assessment": assessment,
+        "person": assessment.person,
+        "page_title": "Financial assessment",
+    }
+    return render(request, "funding/financial_assessment_result.jinja", context)

@@ -143,6 +143,10 @@ USE_TZ = True
 # Parquet extracts, risk scores and published indicators (secondary use).
 CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / "analytics")))
 
+# A council's own figures where the national charging rules mark one unknown (TOML; see
+# src/caretrust/funding/rules/demo-council-figures.toml). Empty: none supplied.
+CARETRUST_COUNCIL_FIGURES = env_str("CARETRUST_COUNCIL_FIGURES", "")
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {

@@ -7,3 +7,7 @@ DEBUG = env_bool("DEBUG", True)
 # A development key is acceptable only here; production refuses it (see production.py).
 SECRET_KEY = env_str("SECRET_KEY", "") or "caretrust-development-only-key-never-use-in-production"
 CARETRUST_ALLOW_DEMO_DATA = True
+# The demo council's figures for 2026/27 (flagged in every result that uses them).
+CARETRUST_COUNCIL_FIGURES = CARETRUST_COUNCIL_FIGURES or str(  # noqa: F405
+    PACKAGE_DIR / "funding" / "rules" / "demo-council-figures.toml"  # noqa: F405
+)

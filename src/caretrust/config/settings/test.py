@@ -14,3 +14,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 CARETRUST_ALLOW_DEMO_DATA = True
+# The demo council's figures for 2026/27 (flagged in every result that uses them).
+CARETRUST_COUNCIL_FIGURES = CARETRUST_COUNCIL_FIGURES or str(  # noqa: F405
+    PACKAGE_DIR / "funding" / "rules" / "demo-council-figures.toml"  # noqa: F405
+)

@@ -1,0 +1,56 @@
+"""Pricing a planned service from the council's service catalogue (data, not code)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+DEFAULT = Path(__file__).with_name("catalogue.toml")
+PENNY = Decimal("0.01")
+DAYS_A_WEEK = 7
+
+
+@dataclass(frozen=True)
+class Price:
+    weekly: Decimal | None  # recurring services
+    one_off: Decimal | None  # equipment and adaptations
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    name: str
+    units: dict[str, tuple[str, Decimal]]  # kind → (unit, cost per unit)
+
+    def price(
+        self, *, kind: str, frequency: int, per: str, hours_per_visit: Decimal | None
+    ) -> Price:
+        """`frequency` visits per `per` ("day" | "week" | "once")."""
+        if kind not in self.units:
+            raise KeyError(f"the service catalogue has no price for {kind!r}")
+        unit, cost = self.units[kind]
+        if unit == "week":
+            return Price(cost, None, f"£{cost} a week")
+        quantity = Decimal(frequency)
+        if unit == "hour":
+            hours = hours_per_visit or Decimal(1)
+            quantity *= hours
+            each = f"{hours} hour{'s' if hours != 1 else ''} at £{cost} an hour"
+        else:
+            each = f"£{cost} a {unit}"
+        if per == "once":
+            total = (quantity * cost).quantize(PENNY, ROUND_HALF_UP)
+            return Price(None, total, f"{frequency} × {each}, once")
+        per_week = quantity * (DAYS_A_WEEK if per == "day" else 1)
+        weekly = (per_week * cost).quantize(PENNY, ROUND_HALF_UP)
+        return Price(weekly, None, f"{frequency} a {per} × {each}")
+
+
+@cache
+def load(path: Path = DEFAULT) -> Catalogue:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    units = {kind: (spec["unit"], Decimal(spec["cost"])) for kind, spec in data["kinds"].items()}
+    return Catalogue(data["name"], units)
