@@ -49,14 +49,18 @@ class WorklistQuery:
 
 def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
     """Open referrals for the user's localities, filtered and sorted as asked."""
-    referrals = (
-        Referral.objects.filter(locality__in=user_localities(user))
-        .exclude(status__in=TERMINAL)
-        .select_related("person", "claimed_by", "locality", "referrer_organisation")
+    # The locality ids are resolved first: a literal `locality_id IN (...)` lets PostgreSQL walk
+    # the (locality, status, urgency, due_by) index and stop at the page size, where a subquery
+    # made it sort every open referral.
+    localities = list(user_localities(user).values_list("id", flat=True))
+    referrals = Referral.objects.filter(locality_id__in=localities).select_related(
+        "person", "claimed_by", "locality", "referrer_organisation"
     )
     if query.view == "new":
         referrals = referrals.filter(status=Referral.Status.REQUESTED, claimed_by__isnull=True)
-    elif query.view == "mine":
+    else:
+        referrals = referrals.exclude(status__in=TERMINAL)
+    if query.view == "mine":
         referrals = referrals.filter(claimed_by=user)
     elif query.view == "breached":
         referrals = referrals.filter(responded_at__isnull=True, due_by__lt=timezone.now())
