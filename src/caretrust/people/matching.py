@@ -9,6 +9,7 @@ puts raw extracts into that shape. Comparisons follow the usual UK person-linkag
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ LOWER = 0.50
 # A model trained on the synthetic population; used when there are too few records to train.
 DEFAULT_MODEL = Path(__file__).with_name("linkage_model.json")
 MIN_RECORDS_TO_TRAIN = 20_000
+MEMORY_LIMIT = os.environ.get("CARETRUST_LINKAGE_MEMORY", "6GB")
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y")
 SEX_CODES = {
     "1": "male",
@@ -110,7 +112,8 @@ def settings(with_nhs_number: bool = False):
         blocking_rules_to_generate_predictions=[
             block_on("birth_date", "substr(given_name, 1, 1)"),
             block_on("birth_date", "family_name"),
-            block_on("family_name", "given_name"),
+            # (names alone are too common to block on: add the year of birth)
+            block_on("given_name", "family_name", "substr(birth_date, 1, 4)"),
             block_on("postcode", "family_name"),
             block_on("postcode", "birth_date"),
         ],
@@ -130,8 +133,12 @@ def build_linker(left: pa.Table, right: pa.Table, *, train: bool | None = None) 
     default model (trained on the synthetic population)."""
     from splink import DuckDBAPI, Linker, block_on
 
+    import duckdb
+
     with_nhs = _has_values(left, "nhs_number") and _has_values(right, "nhs_number")
-    db_api = DuckDBAPI()
+    # Bounded memory: DuckDB spills to disk beyond this rather than taking the machine.
+    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    db_api = DuckDBAPI(connection)
     left_sdf = db_api.register(left, table_name="left_records")
     right_sdf = db_api.register(right, table_name="right_records")
     big_enough = min(left.num_rows, right.num_rows) >= MIN_RECORDS_TO_TRAIN
