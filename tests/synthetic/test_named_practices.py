@@ -34,3 +34,24 @@ def test_fewer_practices_than_localities_is_refused() -> None:
     )
     with pytest.raises(ConfigError, match="at least the localities"):
         config.validate()
+
+
+def test_a_tiny_comparison_area_is_written(tmp_path) -> None:
+    from caretrust.synthetic import write
+
+    stats = write(
+        SyntheticConfig(people=300, comparison_people=1, years=1, seed=7), tmp_path / "out"
+    )
+    assert stats.people == 301
+    assert (tmp_path / "out" / "cld").is_dir()
+
+
+def test_a_failure_part_way_leaves_nothing_behind(tmp_path) -> None:
+    from caretrust.synthetic import write
+
+    def interrupted(_people: int) -> None:
+        raise KeyboardInterrupt  # as if the user pressed Ctrl+C after the first chunk
+
+    with pytest.raises(KeyboardInterrupt):
+        write(SyntheticConfig(people=300, years=1), tmp_path / "out", on_chunk=interrupted)
+    assert list(tmp_path.iterdir()) == []

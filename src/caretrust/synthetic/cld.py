@@ -100,6 +100,8 @@ OUTCOMES = {
 
 
 def la_person_ids(la_code: str, global_index: np.ndarray, area_number: int) -> np.ndarray:
+    if len(global_index) == 0:  # an area with nobody in this chunk
+        return np.array([], dtype=str)
     digits = scrambled(global_index, 7_919 * (area_number + 1), 10**8)
     return np.char.add(f"{la_code}-", np.char.zfill(digits.astype(str), 8))
 

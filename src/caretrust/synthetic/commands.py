@@ -42,6 +42,15 @@ def generate(
     bundle: Annotated[
         list[str] | None, typer.Option(help="Also write a FHIR Bundle for this person id.")
     ] = None,
+    localities: Annotated[
+        str, typer.Option(help="Comma-separated localities of the integrated area.")
+    ] = "",
+    practices: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated GP practice codes of the integrated area (i serves locality i mod n)."
+        ),
+    ] = "",
 ) -> None:
     """Generate a synthetic population and write Parquet, FHIR NDJSON, CLD CSV and truth."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -66,6 +75,8 @@ def generate(
             ),
             noise=NoiseConfig(missing_nhs_number=missing_nhs_number),
             prescriptions=prescriptions,
+            integrated_localities=_names(localities),
+            integrated_practices=_names(practices),
         ).validate()
         chosen = check_formats(f.strip() for f in formats.split(",") if f.strip())
         if out.exists() and any(out.iterdir()):
@@ -94,6 +105,10 @@ def generate(
             typer.echo(f"Error: {error}", err=True)
             raise typer.Exit(code=2) from None
     typer.echo(f"Wrote {stats.people:,} people to {out}")
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
 def _date(name: str, value: str) -> dt.date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -203,10 +204,28 @@ def write(
     bundles: Iterable[str] = (),
     on_chunk: Callable[[int], None] | None = None,
 ) -> WriteStats:
-    """Generate and write; validates everything before the first file is created."""
+    """Generate and write; validates everything before the first file is created.
+
+    Files are written to a staging folder beside `out` and moved into place only when all are
+    complete, so a failure (or Ctrl+C) leaves nothing half-written at `out`.
+    """
     cfg.validate()
     formats = check_formats(formats)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and any(out.iterdir()):
+        raise ConfigError(f"output directory {out} is not empty")
+    staging = out.with_name(f".{out.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        stats = _write_all(cfg, staging, formats, bundles, on_chunk)
+        staging.replace(out)  # an empty `out` is replaced; rename is atomic on one file system
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return stats
+
+
+def _write_all(cfg, out, formats, bundles, on_chunk) -> WriteStats:
     writer = Writer(cfg, out, formats, bundles)
     chunks = iter_chunks(cfg, on_chunk)
     while True:
