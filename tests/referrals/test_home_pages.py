@@ -13,5 +13,5 @@ def test_co_ordinator_home_shows_the_worklist(client, user_for, referral) -> Non
 def test_practitioner_home_shows_visits_and_referring(client, user_for, referral) -> None:
     client.force_login(user_for("gp"))
     page = client.get("/").content.decode()
-    assert "Your teams&#39; visits today" in page or "Your teams' visits today" in page
+    assert "Today&#39;s visits" in page or "Today's visits" in page
     assert "Refer a person" in page

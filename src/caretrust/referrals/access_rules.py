@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
+from caretrust.people import intake  # noqa: F401  (declares people.add, used by referral intake)
 from caretrust.referrals import lifecycle
 
 # After a routed referral completes, the team keeps access for follow-up questions.

@@ -113,7 +113,7 @@ def _visits_today(user: User) -> Section:
         )
         for v in team_visits(user, timezone.localdate())
     ]
-    return Section("Your teams' visits today", rows, "No visits for your teams today.")
+    return Section("Today's visits", rows, "No visits for your teams today.")
 
 
 def home_page_for(user: User) -> HomePage:
