@@ -67,9 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10_000, help="people in each area")
     parser.add_argument("--types", default="Patient,Condition,Encounter,MedicationRequest")
-    parser.add_argument(
-        "--database", default="postgres://postgres@127.0.0.1:5432/caretrust_ingest"
-    )
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/caretrust_ingest")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
     from caretrust.synthetic import SyntheticConfig, write

@@ -71,18 +71,23 @@ def load(database: str, people: int) -> None:
             stop = min(start + step, people)
             persons = io.StringIO()
             for i in range(start, stop):
-                born = f"{rng.randint(1925, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                born = (
+                    f"{rng.randint(1925, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                )
                 persons.write(
                     f"{i + 1}\t{uuid.uuid4()}\tGiven{i % 997}\tFamily{i % 1009}\t\t{born}\t\\N\t"
                     f"{'female' if i % 2 else 'male'}\t\tTQ{i % 9} {i % 10}AB\t\t{practice}\t"
                     f"bench\tf\t\\N\t1\tf\tnow()\tnow()\n"
                 )
-            with conn.cursor() as cur, cur.copy(
-                "COPY people_person (id, ref, given_name, family_name, preferred_name, "
-                "birth_date, death_date, sex, address, postcode, phone, gp_practice_id, "
-                "demographics_source, opted_out_of_secondary_use, merged_into_id, version, "
-                "linkage_pending, created_at, updated_at) FROM STDIN"
-            ) as copy:
+            with (
+                conn.cursor() as cur,
+                cur.copy(
+                    "COPY people_person (id, ref, given_name, family_name, preferred_name, "
+                    "birth_date, death_date, sex, address, postcode, phone, gp_practice_id, "
+                    "demographics_source, opted_out_of_secondary_use, merged_into_id, version, "
+                    "linkage_pending, created_at, updated_at) FROM STDIN"
+                ) as copy,
+            ):
                 copy.write(persons.getvalue().replace("now()", "2026-01-01 00:00:00+00"))
             identifiers = io.StringIO()
             events = io.StringIO()
@@ -115,9 +120,22 @@ def load(database: str, people: int) -> None:
 def issue_token(database: str) -> str:
     env = {**os.environ, "DATABASE_URL": database}
     out = subprocess.run(
-        [sys.executable, "-m", "caretrust.cli", "manage", "issue_fhir_token", "bench-gp",
-         "--organisation", "DEMO-GP1", "--role", "coordinator"],
-        env=env, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "caretrust.cli",
+            "manage",
+            "issue_fhir_token",
+            "bench-gp",
+            "--organisation",
+            "DEMO-GP1",
+            "--role",
+            "coordinator",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return re.search(r"token \(shown once, store it safely\): (\S+)", out).group(1)
 
@@ -206,11 +224,18 @@ def main() -> None:
         load_seconds = round(time.perf_counter() - start, 1)
     token = issue_token(args.database)
     sample = refs(args.database, 5000)
-    env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false",
-           "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "caretrust.cli", "serve", "--port", str(args.port),
-         "--threads", str(args.threads)],
+        [
+            sys.executable,
+            "-m",
+            "caretrust.cli",
+            "serve",
+            "--port",
+            str(args.port),
+            "--threads",
+            str(args.threads),
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{args.port}"
@@ -249,8 +274,7 @@ def main() -> None:
         "server": f"caretrust serve (waitress, {args.threads} threads), one process",
         "load_seconds": load_seconds,
         "person_page": {**page, "budget_p95_ms": 150, "within_budget": page["p95_ms"] <= 150},
-        "fhir_patient_read": {
-            **fhir, "budget_p95_ms": 50, "within_budget": fhir["p95_ms"] <= 50},
+        "fhir_patient_read": {**fhir, "budget_p95_ms": 50, "within_budget": fhir["p95_ms"] <= 50},
         "note": "Every request authorises (GP registration) and writes an audit row. "
         "Client and server share the same 2 cores.",
     }

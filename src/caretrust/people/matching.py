@@ -131,9 +131,8 @@ class Model:
 def build_linker(left: pa.Table, right: pa.Table, *, train: bool | None = None) -> Model:
     """A Splink linker over the two tables: trained on them when large enough, else the saved
     default model (trained on the synthetic population)."""
-    from splink import DuckDBAPI, Linker, block_on
-
     import duckdb
+    from splink import DuckDBAPI, Linker, block_on
 
     with_nhs = _has_values(left, "nhs_number") and _has_values(right, "nhs_number")
     # Bounded memory: DuckDB spills to disk beyond this rather than taking the machine.
