@@ -209,3 +209,28 @@ def test_the_assessment_form_names_bad_fields(client, mrs_smith, user_for) -> No
     assert "There is a problem" in html
     assert "Enter the weekly amount of the benefit." in html
     assert not FinancialAssessment.objects.exists()
+
+
+def test_the_plan_page_and_the_persons_portal_say_who_pays(client, mrs_smith, user_for) -> None:
+    from caretrust.organisations.models import User
+    from caretrust.portal.models import PersonPortalAccount
+
+    plan = make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    record_financial_assessment(actor=user_for("finance"), person=mrs_smith, inputs=MEANS)
+    client.force_login(user_for("gp"))
+    html = client.get(f"/care-plans/{plan.uuid}/").content.decode()
+    assert "<h2>Who pays</h2>" in html
+    assert "7 a week × 1 hour at £28.50 an hour" in html
+    assert "NHS-funded care: free at the point of delivery" in html
+
+    account = User.objects.create(username="edna", role=User.Role.PERSON)
+    PersonPortalAccount.objects.create(
+        user=account, person=mrs_smith, relationship=PersonPortalAccount.Relationship.SELF
+    )
+    client.force_login(account)
+    page = client.get("/my-care/").content.decode()
+    assert "What you pay" in page
+    assert "You pay nothing for this." in page  # community nursing: NHS
+    # Charged today (2026/27 rules with the council's figures); the amount is the engine's.
+    charges = plan_charges(plan)
+    assert f"You pay £{charges.person_weekly:,.2f} a week in all." in page

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from caretrust.access import audit, policy
 from caretrust.careplans import fhir, forms, selectors, services
 from caretrust.careplans.models import CarePlan, Visit
+from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
 
 
@@ -89,6 +90,7 @@ def _render(
                 plan.services.select_related("provider_organisation", "provider_team")
             ),
             "care_team": list(plan.care_team.select_related("user", "team", "organisation")),
+            "charges": plan_charges(plan),
             "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
             "duplicates": services.find_duplicate_visits(plan.person),
             "visits": selectors.upcoming_visits(plan.person, timezone.localdate(), 14),

@@ -38,7 +38,8 @@ class Catalogue:
         if unit == "hour":
             hours = hours_per_visit or Decimal(1)
             quantity *= hours
-            each = f"{hours} hour{'s' if hours != 1 else ''} at £{cost} an hour"
+            shown = f"{hours.normalize():f}"  # 1.00 → 1, 1.50 → 1.5
+            each = f"{shown} hour{'s' if hours != 1 else ''} at £{cost} an hour"
         else:
             each = f"£{cost} a {unit}"
         if per == "once":

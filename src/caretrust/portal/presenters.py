@@ -9,6 +9,7 @@ from django.utils import timezone
 from caretrust.access.models import AuditEvent
 from caretrust.careplans.models import PlannedService
 from caretrust.careplans.selectors import current_plan, upcoming_visits
+from caretrust.funding.planning import plan_charges
 from caretrust.organisations.models import User
 from caretrust.portal.models import PersonPortalAccount
 
@@ -45,11 +46,23 @@ class PortalPage:
     plan_status: str = ""
     visits: list[dict] = field(default_factory=list)
     accesses: list[dict] = field(default_factory=list)
+    payment: str = ""
     template: str = "portal/home.jinja"
     sections: list = field(default_factory=list)
 
 
-def _service(service: PlannedService) -> dict:
+def _paid(service: PlannedService, line) -> str:
+    """Who pays, in plain words; the amount once a financial assessment has decided it."""
+    plain = FUNDING_PLAIN[service.funding_stream]
+    if line is None or line.person is None:
+        return plain
+    if line.person == 0:
+        return f"{plain.split('.')[0]}. You pay nothing for this."
+    period = "a week" if line.weekly_cost is not None else "once"
+    return f"You pay £{line.person:,.2f} {period} towards this; the rest is paid by the council."
+
+
+def _service(service: PlannedService, line=None) -> dict:
     provider = service.provider_organisation.name
     if service.provider_team_id:
         provider = f"{service.provider_team.name} ({provider})"
@@ -61,8 +74,29 @@ def _service(service: PlannedService) -> dict:
         "detail": service.description,
         "who": provider,
         "how_often": f"{service.frequency_text}, {when}",
-        "paid": FUNDING_PLAIN[service.funding_stream],
+        "paid": _paid(service, line),
     }
+
+
+def _payment(charges) -> str:
+    """What the person pays in all, and why, in one or two sentences."""
+    if charges is None or not charges.lines:
+        return ""
+    if charges.person_weekly is None:
+        return (
+            "Care arranged by the NHS is free. For care arranged by the council, a finance officer "
+            "will work out with you what you pay, from your income and savings."
+        )
+    if charges.full_cost_payer:
+        return (
+            f"You pay £{charges.person_weekly:,.2f} a week: your savings are above the limit set "
+            "by law (£23,250), so you pay the full cost of council-arranged care. NHS care is free."
+        )
+    return (
+        f"You pay £{charges.person_weekly:,.2f} a week in all. This was worked out from your "
+        "income and savings in your financial assessment: you keep at least the minimum income "
+        "the law guarantees, and you never pay more than your care costs. NHS care is free."
+    )
 
 
 def _who(event: AuditEvent) -> str:
@@ -93,6 +127,8 @@ def portal_home(user: User) -> PortalPage:
     first_name = person.preferred_name or person.given_name
     plan = current_plan(person)
     today = timezone.localdate()
+    charges = plan_charges(plan) if plan else None
+    lines = {line.service_id: line for line in charges.lines} if charges else {}
     visits = [
         {
             "when": v.date.strftime("%A %d %B"),
@@ -130,11 +166,12 @@ def portal_home(user: User) -> PortalPage:
         carer_note="You are seeing this as an authorised carer." if is_carer else "",
         goals=[g.text for g in plan.goals.all()] if plan else [],
         services=[
-            _service(s)
+            _service(s, lines.get(str(s.pk)))
             for s in plan.services.select_related("provider_organisation", "provider_team")
         ]
         if plan
         else [],
+        payment=_payment(charges),
         coordinator=(
             f"{plan.coordinator.get_full_name()}, {plan.coordinator.organisation.name}"
             if plan and plan.coordinator.organisation_id

@@ -39,16 +39,29 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app."),
+    people: int = typer.Option(1500, help="People in the demo's synthetic place."),
+    population: bool = typer.Option(
+        True, "--population/--no-population", help="Load the synthetic place (first run only)."
+    ),
 ) -> None:
-    """Prepare the embedded demo (migrate, collect static files, load demo data) and serve it."""
+    """Prepare the embedded demo (migrate, static files, demo directory, a synthetic place with
+    its records linked and scored) and serve it. Later runs reuse what is already loaded."""
     from caretrust.config.bootstrap import setup_django
 
     setup_django(check_database=True)
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo")
+    if population:
+        from caretrust.web.demo_population import prepare
+
+        facts = prepare(settings.VAR_DIR, people=people)
+        typer.echo(
+            f"Demo place ready: {facts['people']:,} synthetic people over {facts['years']} years."
+        )
     if serve_after:
         serve(host=host, port=port, threads=8)
 
