@@ -119,3 +119,36 @@ def test_dashboard_shows_spc_charts_to_analysts_only(
     assert "Definition and source" in html
     client.force_login(user_for("nurse"))
     assert client.get("/outcomes/").status_code == 403
+
+
+def test_one_click_refers_into_the_coordinator_worklist(
+    client, registered, tmp_path, user_for
+) -> None:
+    from caretrust.referrals.models import Referral
+
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    load_scores(data_dir=tmp_path)
+    gp = user_for("gp")
+    client.force_login(gp)
+    score = RiskScore.objects.get(person=registered[0])
+    response = client.post(f"/outcomes/case-finding/{score.pk}/refer/", follow=True)
+    referral = Referral.objects.get(person=registered[0])
+    assert referral.source == "case_finding"
+    assert referral.status == "requested"
+    assert "risk of an emergency admission" in referral.reason
+    html = response.content.decode()
+    assert f"was referred to the co-ordinators ({referral.reference})" in html
+    assert f"Referred ({referral.reference})" in html
+    # The co-ordinator for Torquay now sees it in the worklist.
+    client.force_login(user_for("coordinator"))
+    assert referral.reference in client.get("/referrals/worklist/").content.decode()
+
+
+def test_referring_someone_outside_your_practices_is_refused(
+    client, registered, tmp_path, user_for
+) -> None:
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    load_scores(data_dir=tmp_path)
+    client.force_login(user_for("gp"))  # Harbour Medical Practice (DEMO-GP1) only
+    other = RiskScore.objects.get(person=registered[2])  # DEMO-GP2
+    assert client.post(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403

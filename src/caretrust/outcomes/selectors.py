@@ -13,6 +13,8 @@ TOP_BANDS = ((0.5, "Top 0.5%"), (1.0, "Top 1%"), (5.0, "Top 5%"))
 
 @dataclass(frozen=True)
 class CaseRow:
+    score_id: int
+    open_referral: str  # the reference of an open referral for the person, if any
     person_ref: str
     name: str
     age: int | None
@@ -28,7 +30,7 @@ class CaseFindingPage:
     rows: list[CaseRow]
 
 
-def _band(rank_percentile: float) -> str:
+def band_of(rank_percentile: float) -> str:
     for top, label in TOP_BANDS:
         if rank_percentile >= 100 - top:
             return label
@@ -55,18 +57,33 @@ def case_finding_list(practices: list[Organisation], *, top: int = 50) -> CaseFi
         .select_related("person", "person__gp_practice")
         .order_by("-risk")[: max(1, min(top, 500))]
     )
+    scores = list(scores)
+    open_referrals = _open_referrals([score.person_id for score in scores])
     return CaseFindingPage(
         latest,
         [
             CaseRow(
+                score_id=score.pk,
+                open_referral=open_referrals.get(score.person_id, ""),
                 person_ref=str(score.person.ref),
                 name=score.person.display_name,
                 age=_age(score.person.birth_date, latest),
                 practice=score.person.gp_practice.name,
                 risk_percent=f"{score.risk:.0%}",
-                band=_band(score.rank_percentile),
+                band=band_of(score.rank_percentile),
                 frailty=score.efi_category or "not assessed",
             )
             for score in scores
         ],
     )
+
+
+def _open_referrals(person_ids: list[int]) -> dict[int, str]:
+    from caretrust.referrals.models import Referral
+
+    rows = (
+        Referral.objects.open()
+        .filter(person_id__in=person_ids)
+        .values_list("person_id", "reference")
+    )
+    return dict(rows)

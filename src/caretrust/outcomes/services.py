@@ -79,3 +79,25 @@ def load_scores(*, data_dir: Path) -> ScoreLoad:
         details={"read": len(scores), "loaded": len(rows), "unknown_people": unknown},
     )
     return ScoreLoad(len(scores), len(rows), unknown, score_date)
+
+
+def refer_from_case_finding(*, actor, score: RiskScore):
+    """One click from the risk list into the co-ordinator worklist. Proactive case management is
+    direct care: the referrer makes it in the person's best interests, and the co-ordinator
+    confirms with the person when they make contact."""
+    from caretrust.outcomes.selectors import band_of
+    from caretrust.referrals.services import submit_professional_referral
+
+    band = band_of(score.rank_percentile) or f"top {100 - score.rank_percentile:.0f}%"
+    frailty = f", frailty {score.efi_category}" if score.efi_category else ""
+    return submit_professional_referral(
+        actor=actor,
+        person=score.person,
+        source="case_finding",
+        reason=(
+            f"Proactive care: {band} risk of an emergency admission in the next 12 months "
+            f"({score.risk:.0%} on {score.score_date:%d %b %Y}){frailty}. Please consider case "
+            "management and a joint assessment."
+        ),
+        consent=True,
+    )

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy
 from caretrust.outcomes import selectors
 from caretrust.outcomes.access_rules import practices_for
+from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
 from caretrust.outcomes.published import read_published
+from caretrust.outcomes.services import refer_from_case_finding
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -46,3 +51,21 @@ def case_finding(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
     }
     return render(request, "outcomes/case_finding.jinja", context)
+
+
+@require_POST
+def refer(request: HttpRequest, score_id: int) -> HttpResponse:
+    policy.require(request.user, "outcomes.case_finding")
+    score = get_object_or_404(RiskScore.objects.select_related("person"), pk=score_id)
+    if score.person.gp_practice not in practices_for(request.user):
+        raise PermissionDenied("This person is not registered at one of your practices.")
+    try:
+        referral = refer_from_case_finding(actor=request.user, score=score)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{score.person.display_name} was referred to the co-ordinators ({referral.reference}).",
+        )
+    return redirect("outcomes:case_finding")

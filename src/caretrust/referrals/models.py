@@ -59,6 +59,7 @@ class Referral(models.Model):
         AMBULANCE = "ambulance", "Ambulance service"
         COMMUNITY_TEAM = "community_team", "Community team"
         COUNCIL_CONTACT_CENTRE = "council_contact_centre", "Council contact centre"
+        CASE_FINDING = "case_finding", "Proactive case finding (risk list)"
         SELF = "self", "The person themselves"
         FAMILY = "family", "Family member, friend or carer"
 
@@ -68,6 +69,7 @@ class Referral(models.Model):
         Source.AMBULANCE,
         Source.COMMUNITY_TEAM,
         Source.COUNCIL_CONTACT_CENTRE,
+        Source.CASE_FINDING,
     )
 
     class Urgency(models.TextChoices):
