@@ -62,6 +62,10 @@ def demo(
         typer.echo(
             f"Demo place ready: {facts['people']:,} synthetic people over {facts['years']} years."
         )
+    from caretrust.web.demo_scenario import load_demo_scenario
+
+    if load_demo_scenario():
+        typer.echo("Demo story ready: Edith Smith's plan is agreed; referrals are waiting.")
     if serve_after:
         serve(host=host, port=port, threads=8)
 
