@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
+from caretrust.web import navigation
 
 
 def _plan_rule(user, obj) -> Decision:
@@ -54,3 +55,5 @@ def on_the_care_team(user, person) -> str | None:
 
 
 relationships.register_provider("care_team", on_the_care_team)
+
+navigation.register("Visits", "careplans:visits", "careplans.team_visits", order=15)

@@ -14,6 +14,7 @@ from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
 from caretrust.people import intake  # noqa: F401  (declares people.add, used by referral intake)
 from caretrust.referrals import lifecycle
+from caretrust.web import navigation
 
 # After a routed referral completes, the team keeps access for follow-up questions.
 ROUTED_GRACE = timedelta(days=28)
@@ -117,3 +118,7 @@ def routed_team_or_practitioner(user, person) -> str | None:
 
 relationships.register_provider("referral_coordinator", coordinator_for_open_referral)
 relationships.register_provider("referral_routed", routed_team_or_practitioner)
+
+navigation.register("Worklist", "referrals:worklist", "referrals.worklist", order=10)
+navigation.register("Refer a person", "referrals:new", "referrals.submit", order=20)
+navigation.register("Your referrals", "referrals:index", "referrals.submit", order=25)
