@@ -31,13 +31,14 @@ from pathlib import Path
 
 import requests
 
+DEMO_PASSWORD = "caretrust-demo"  # noqa: S105 (the published demo password; see README)
 RESULTS = Path(__file__).parent / "results" / "record_load.json"
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 
 
 def nhs_numbers(n: int) -> list[str]:
     """Valid (mod-11) numbers from the 999 range reserved for testing."""
-    out, prefix = [], 999000000
+    out, prefix = [], 990000000  # 99x: test-only ranges begin with 9
     weights = (10, 9, 8, 7, 6, 5, 4, 3, 2)
     while len(out) < n:
         digits = str(prefix)
@@ -64,6 +65,8 @@ def load(database: str, people: int) -> None:
         practice = conn.execute(
             "select id from organisations_organisation where code = 'DEMO-GP1'"
         ).fetchone()[0]
+        # the demo loader may already have made a few people
+        offset = conn.execute("select coalesce(max(id), 0) from people_person").fetchone()[0]
         rng = random.Random(1)
         numbers = nhs_numbers(people)
         step = 100_000
@@ -75,7 +78,7 @@ def load(database: str, people: int) -> None:
                     f"{rng.randint(1925, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
                 )
                 persons.write(
-                    f"{i + 1}\t{uuid.uuid4()}\tGiven{i % 997}\tFamily{i % 1009}\t\t{born}\t\\N\t"
+                    f"{offset + i + 1}\t{uuid.uuid4()}\tGiven{i % 997}\tFamily{i % 1009}\t\t{born}\t\\N\t"
                     f"{'female' if i % 2 else 'male'}\t\tTQ{i % 9} {i % 10}AB\t\t{practice}\t"
                     f"bench\tf\t\\N\t1\tf\tnow()\tnow()\n"
                 )
@@ -92,11 +95,11 @@ def load(database: str, people: int) -> None:
             identifiers = io.StringIO()
             events = io.StringIO()
             for i in range(start, stop):
-                identifiers.write(f"{i + 1}\t{NHS_SYSTEM}\t{numbers[i]}\t01\tbench\n")
+                identifiers.write(f"{offset + i + 1}\t{NHS_SYSTEM}\t{numbers[i]}\t01\tbench\n")
                 for k in range(5):
                     sector = "social_care" if k == 4 else "health"
                     events.write(
-                        f"{i + 1}\t20{10 + k}-0{1 + k}-1{k}\t{sector}\tbench\tEncounter\t"
+                        f"{offset + i + 1}\t20{10 + k}-0{1 + k}-1{k}\t{sector}\tbench\tEncounter\t"
                         f"Visit {k}\n"
                     )
             with conn.cursor() as cur:
@@ -151,8 +154,6 @@ def refs(database: str, n: int) -> list[str]:
 
 
 def signed_in_session(base: str) -> requests.Session:
-    from caretrust.organisations.demo import DEMO_PASSWORD
-
     session = requests.Session()
     page = session.get(f"{base}/sign-in/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -215,6 +216,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
+    parser.add_argument("--load-only", action="store_true", help="load the database and stop")
     args = parser.parse_args()
 
     load_seconds = None
@@ -222,6 +224,9 @@ def main() -> None:
         start = time.perf_counter()
         load(args.database, args.people)
         load_seconds = round(time.perf_counter() - start, 1)
+        print(f"loaded in {load_seconds} s", flush=True)
+        if args.load_only:
+            return
     token = issue_token(args.database)
     sample = refs(args.database, 5000)
     env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
