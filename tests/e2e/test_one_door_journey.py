@@ -29,7 +29,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     # 1. The GP refers Edith after a fall. She is already in the people index: the duplicate
     #    check finds her and the GP chooses her record.
     sign_in_as(page, "gp")
-    page.get_by_role("link", name="Refer a person").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Refer a person").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send referral").click()
     assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
@@ -182,7 +182,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
 
     # 6. The GP sees the referral completed, with every step (the closed loop).
     sign_in_as(page, "gp")
-    page.get_by_role("link", name="Your referrals").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your referrals").click()
     assert page.get_by_role("row").filter(has_text=reference).get_by_text("Completed").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name=reference).click()
