@@ -43,5 +43,32 @@ def _fail(message: str) -> None:
     raise typer.Exit(BAD_INPUT_EXIT_CODE)
 
 
+funding_app = typer.Typer(help="Pooled budgets.", no_args_is_help=True)
+
+
+@funding_app.command("define-pool")
+def define_pool(
+    file: str = typer.Argument(..., help="TOML file: the pool's partners and lines."),
+) -> None:
+    """Create or update a pooled budget (Section 75 / Better Care Fund) from a file."""
+    from pathlib import Path
+
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from caretrust.funding.pool_setup import define_pool as define
+
+    try:
+        pool = define(Path(file))
+    except ValidationError as error:
+        _fail(" ".join(error.messages))
+    typer.echo(
+        f"Pooled budget {pool}: {pool.contributions.count()} partners, {pool.lines.count()} service lines."
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("charge")(charge)
+    app.add_typer(funding_app, name="funding")
