@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 DJANGO_FREE = [
+    "caretrust.contract",
     "caretrust.population",
     "caretrust.population.indicators",
     "caretrust.population.spc",

@@ -98,16 +98,9 @@ def _write_frailty(frame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("person_id", pa.string()),
-            ("as_of", pa.date32()),
-            ("deficits", pa.int64()),
-            ("denominator", pa.int64()),
-            ("efi", pa.float64()),
-            ("category", pa.string()),
-        ]
-    )
+    from caretrust.contract import RESULT_SCHEMAS
+
+    schema = RESULT_SCHEMAS["frailty"]
     frame = frame.assign(as_of=frame.as_of.map(lambda v: v.date() if hasattr(v, "date") else v))
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), path)
 

@@ -16,7 +16,6 @@ from caretrust.population.backends import Backend, make_backend
 if TYPE_CHECKING:
     import pandas as pd
 
-TABLES = ("people", "conditions", "prescriptions", "encounters", "social_care_events")
 REQUIRED = ("people", "conditions", "encounters", "social_care_events")
 
 

@@ -209,13 +209,7 @@ def write_scores(scores: pd.DataFrame, path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("person_id", pa.string()),
-            ("score_date", pa.date32()),
-            ("model", pa.string()),
-            ("risk", pa.float64()),
-            ("rank_percentile", pa.float64()),
-        ]
-    )
+    from caretrust.contract import RESULT_SCHEMAS
+
+    schema = RESULT_SCHEMAS["risk_scores"]
     pq.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False), path)

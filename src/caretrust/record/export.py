@@ -16,68 +16,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from caretrust.contract import SCHEMAS
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource, SocialCareEvent
 
-S, D, B, F = pa.string(), pa.date32(), pa.bool_(), pa.float64()
-SCHEMAS: dict[str, pa.Schema] = {
-    "people": pa.schema(
-        [
-            ("person_id", S),
-            ("nhs_number", S),
-            ("sex", S),
-            ("birth_date", D),
-            ("death_date", D),
-            ("area", S),
-            ("locality", S),
-            ("gp_practice", S),
-            ("postcode", S),
-            ("lives_alone", B),
-            ("has_unpaid_carer", B),
-            ("opted_out", B),
-        ]
-    ),
-    "conditions": pa.schema(
-        [("person_id", S), ("code_system", S), ("code", S), ("display", S), ("onset_date", D)]
-    ),
-    "prescriptions": pa.schema([("person_id", S), ("drug_class", S), ("issue_date", D)]),
-    "encounters": pa.schema(
-        [
-            ("person_id", S),
-            ("encounter_id", S),
-            ("kind", S),
-            ("start_date", D),
-            ("end_date", D),
-            ("primary_diagnosis", S),
-            ("external_cause", S),
-            ("is_transfer", B),
-            ("discharge_destination", S),
-            ("discharge_destination_code", S),
-        ]
-    ),
-    "social_care_events": pa.schema(
-        [
-            ("person_id", S),
-            ("event_id", S),
-            ("la_code", S),
-            ("event_type", S),
-            ("start_date", D),
-            ("end_date", D),
-            ("client_type", S),
-            ("request_route_of_access", S),
-            ("assessment_type", S),
-            ("eligible_needs_identified", B),
-            ("service_type", S),
-            ("service_component", S),
-            ("delivery_mechanism", S),
-            ("unit_cost", F),
-            ("cost_frequency_unit_type", S),
-            ("planned_units_per_week", F),
-            ("event_outcome", S),
-        ]
-    ),
-}
 BATCH = 20_000
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 BNF = "https://www.nhsbsa.nhs.uk/bnf-section"
