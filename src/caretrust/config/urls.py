@@ -6,7 +6,6 @@ urlpatterns = [
     path("assessments/", include("caretrust.assessments.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("my-care/", include("caretrust.portal.urls")),
-    path("import/", include("caretrust.ingest.urls")),
     path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
