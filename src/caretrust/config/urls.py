@@ -9,5 +9,6 @@ urlpatterns = [
     path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
+    path("privacy/", include("caretrust.access.urls")),
     path("", include("caretrust.web.urls")),
 ]
