@@ -164,6 +164,9 @@ def main() -> None:
         "candidate_pairs_at_or_above_lower": pairs.num_rows,
         "automatic": scores(best, truth, right.num_rows, matching.UPPER),
         "automatic_plus_review": scores(best, truth, right.num_rows, matching.LOWER),
+        "threshold_curve": [
+            scores(best, truth, right.num_rows, t) for t in (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+        ],
         "for_review": int(
             pc.sum(
                 pc.and_(

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 
 from caretrust.access import audit
@@ -320,6 +320,7 @@ class CldImporter:
                     self._write(batch, result)
                     self.on_progress(len(batch))
                     batch = []
+                    reset_queries()  # with DEBUG on, Django would keep every SQL statement
         if batch:
             self._write(batch, result)
             self.on_progress(len(batch))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -253,6 +253,7 @@ class FhirImporter:
                 self._write_batch(batch, info, result)
                 self.on_progress(len(batch))
                 batch = []
+                reset_queries()  # with DEBUG on, Django would keep every SQL statement
         if batch:
             self._write_batch(batch, info, result)
             self.on_progress(len(batch))
