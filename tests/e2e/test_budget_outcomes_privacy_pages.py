@@ -1,0 +1,53 @@
+"""The finance, outcomes and privacy pages in a real browser, each checked with axe."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from caretrust.funding.demo import load_demo_pool
+from caretrust.organisations.demo import DEMO_PASSWORD
+from caretrust.outcomes.published import compute_published, write_published
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible) -> None:
+    pool = load_demo_pool(date(2026, 11, 23))
+    sign_in(page, "finance")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Pooled budgets").click()
+    page.get_by_role("link", name=f"{pool.name} {pool.financial_year_label}").click()
+    assert page.get_by_role("img", name="Forecast outturn against budget, by month").is_visible()
+    assert page.get_by_role("table", name="Service lines").is_visible()
+    assert_accessible(page)
+
+
+def test_the_analyst_reads_the_outcome_charts(page, assert_accessible, settings, tmp_path) -> None:
+    from caretrust.synthetic import SyntheticConfig, write
+
+    write(SyntheticConfig(people=800, years=3, seed=2), tmp_path / "place", formats=("parquet",))
+    settings.CARETRUST_ANALYTICS_DIR = tmp_path
+    write_published(compute_published(tmp_path / "place"), tmp_path / "published")
+    sign_in(page, "analyst")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Outcomes").click()
+    assert page.get_by_role(
+        "heading", name="Emergency admissions, people aged 65+, per 100,000"
+    ).is_visible()
+    assert page.locator("figure svg").count() >= 5
+    assert_accessible(page)
+
+
+def test_the_privacy_officer_pages_are_accessible(page, assert_accessible) -> None:
+    sign_in(page, "privacy")
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Break-glass reviews"
+    ).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Break-glass reviews"
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit log").click()
+    assert page.get_by_text("events.").is_visible()
+    assert_accessible(page)
