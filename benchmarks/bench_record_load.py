@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-DEMO_PASSWORD = "caretrust-demo"  # noqa: S105 (the published demo password; see README)
+DEMO_PASSWORD = "caretrust-demo"  # the published demo password (README)
 RESULTS = Path(__file__).parent / "results" / "record_load.json"
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 
