@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from caretrust.funding.demo import load_demo_pool
 from caretrust.organisations.demo import DEMO_PASSWORD
 from caretrust.outcomes.published import compute_published, write_published
@@ -21,8 +23,10 @@ def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible) ->
     sign_in(page, "finance")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Pooled budgets").click()
     page.get_by_role("link", name=f"{pool.name} {pool.financial_year_label}").click()
-    assert page.get_by_role("img", name="Forecast outturn against budget, by month").is_visible()
-    assert page.get_by_role("table", name="Service lines").is_visible()
+    expect(
+        page.get_by_role("img", name="Forecast outturn against budget, by month")
+    ).to_be_visible()
+    expect(page.get_by_role("table", name="Service lines")).to_be_visible()
     assert_accessible(page)
 
 
@@ -34,9 +38,9 @@ def test_the_analyst_reads_the_outcome_charts(page, assert_accessible, settings,
     write_published(compute_published(tmp_path / "place"), tmp_path / "published")
     sign_in(page, "analyst")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Outcomes").click()
-    assert page.get_by_role(
-        "heading", name="Emergency admissions, people aged 65+, per 100,000"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name="Emergency admissions, people aged 65+, per 100,000")
+    ).to_be_visible()
     assert page.locator("figure svg").count() >= 5
     assert_accessible(page)
 
@@ -46,8 +50,8 @@ def test_the_privacy_officer_pages_are_accessible(page, assert_accessible) -> No
     page.get_by_role("navigation", name="Menu").get_by_role(
         "link", name="Break-glass reviews"
     ).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Break-glass reviews"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Break-glass reviews")
     assert_accessible(page)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit log").click()
-    assert page.get_by_text("events.").is_visible()
+    expect(page.get_by_text("events.")).to_be_visible()
     assert_accessible(page)

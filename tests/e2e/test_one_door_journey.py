@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from caretrust.organisations.demo import DEMO_PASSWORD
 
@@ -32,8 +33,8 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Refer a person").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send referral").click()
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
-    assert page.get_by_role("link", name="Enter their last name").is_visible()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Enter their last name")).to_be_visible()
     assert_accessible(page)
     page.check("input[name=source][value=gp]")
     page.get_by_label("First name").fill("Edith")
@@ -49,11 +50,11 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     page.check("input[name=requested_urgency][value=urgent]")
     page.check("input[name=consent]")
     page.get_by_role("button", name="Send referral").click()
-    assert page.get_by_text("This person may already be known").is_visible()
+    expect(page.get_by_text("This person may already be known")).to_be_visible()
     assert_accessible(page)
     page.get_by_label(re.compile(r"Edith SMITH, born 18 April 1941")).check()
     page.get_by_role("button", name="Send referral").click()
-    assert page.get_by_role("heading", name="Referral sent").is_visible()
+    expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
     reference = re.search(r"R-[A-Z0-9]{4}-[A-Z0-9]{4}", page.content()).group(0)
     assert_accessible(page)
 
@@ -61,23 +62,23 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     sign_in_as(page, "coordinator")
     page.get_by_role("link", name="Open the referrals worklist").click()
     row = page.get_by_role("row").filter(has_text=reference)
-    assert row.get_by_text("Edith SMITH").is_visible()
+    expect(row.get_by_text("Edith SMITH")).to_be_visible()
     assert_accessible(page)
     row.get_by_role("button", name=f"Claim {reference}").click()
-    assert page.get_by_text(f"You have claimed {reference}.").is_visible()
+    expect(page.get_by_text(f"You have claimed {reference}.")).to_be_visible()
     page.check("input[name=urgency][value=urgent]")
     page.get_by_role("button", name="Save urgency").click()
-    assert page.get_by_text("Triaged as urgent").first.is_visible()
+    expect(page.get_by_text("Triaged as urgent").first).to_be_visible()
     page.select_option("#route-route_to", label="Torquay locality team")
     page.get_by_role("button", name="Route referral").click()
-    assert page.get_by_text("Routed to Torquay locality team").first.is_visible()
+    expect(page.get_by_text("Routed to Torquay locality team").first).to_be_visible()
     assert_accessible(page)
 
     # 3. The OT (NHS trust) starts the joint assessment and records what she finds.
     sign_in_as(page, "ot")
     page.goto(f"/referrals/{reference}/")
     page.get_by_role("button", name="Start the joint assessment").click()
-    assert page.get_by_role("heading", name="Edith SMITH").is_visible()
+    expect(page.get_by_role("heading", name="Edith SMITH")).to_be_visible()
     page.select_option("#section", value="therapy")
     page.get_by_label("Your contribution").fill("Cannot get in or out of the bath; stairs unsafe.")
     page.get_by_role("button", name="Add contribution").click()
@@ -86,7 +87,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     page.select_option("#outcome_hygiene", value="needs_assistance")
     page.select_option("#outcome_home_safety", value="endangers_safety")
     page.get_by_role("button", name="Save assessment").click()
-    assert page.get_by_text("Assessment saved.").is_visible()
+    expect(page.get_by_text("Assessment saved.")).to_be_visible()
     assert_accessible(page)
 
     # ... and the social worker (council) adds to the same assessment and decides eligibility.
@@ -100,16 +101,16 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     page.select_option("#significant_impact", value="yes")
     page.get_by_role("button", name="Save assessment").click()
     page.get_by_role("button", name="Record eligibility decision").click()
-    assert page.get_by_text("Eligible needs").first.is_visible()
-    assert page.get_by_text(re.compile("Condition 2 met: unable to achieve 3")).is_visible()
-    assert page.get_by_text("Bayside Council Adult Social Care").first.is_visible()
+    expect(page.get_by_text("Eligible needs").first).to_be_visible()
+    expect(page.get_by_text(re.compile("Condition 2 met: unable to achieve 3"))).to_be_visible()
+    expect(page.get_by_text("Bayside Council Adult Social Care").first).to_be_visible()
     assert_accessible(page)
 
     # 4. The co-ordinator puts the care plan together: home care and equipment, plus the health OT.
     sign_in_as(page, "coordinator")
     page.goto(f"/referrals/{reference}/")
     page.get_by_role("button", name="Start the care plan").click()
-    assert page.get_by_text("“To stay in my own home with my cat”").is_visible()
+    expect(page.get_by_text("“To stay in my own home with my cat”")).to_be_visible()
 
     def add_service(
         kind,
@@ -139,7 +140,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
             page.select_option("#visit_kind", label=visit_kind)
         page.select_option("#funding_stream", value=funding)
         page.get_by_role("button", name="Add service").click()
-        assert page.get_by_text("Care plan saved.").is_visible()
+        expect(page.get_by_text("Care plan saved.")).to_be_visible()
 
     add_service(
         "Home care",
@@ -168,22 +169,23 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
         details="Bath lift and stair rail",
     )
     page.get_by_role("button", name="Agree the plan and plan the visits").click()
-    assert page.get_by_text("The care plan is agreed").is_visible()
-
+    expect(page.get_by_text("The care plan is agreed")).to_be_visible()
     # 5. Both OTs planned a home assessment within days of each other: flagged and merged.
-    assert page.get_by_role("heading", name="Possible duplicate visits").is_visible()
+    expect(page.get_by_role("heading", name="Possible duplicate visits")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Merge into one joint visit")).click()
-    assert page.get_by_text(re.compile("Merged into one joint visit")).is_visible()
+    expect(page.get_by_text(re.compile("Merged into one joint visit"))).to_be_visible()
     assert page.get_by_role("heading", name="Possible duplicate visits").count() == 0
-    assert page.get_by_text(
-        re.compile(r"joint visit with Bayside Council Adult Social Care")
-    ).is_visible()
+    expect(
+        page.get_by_text(re.compile(r"joint visit with Bayside Council Adult Social Care"))
+    ).to_be_visible()
 
     # 6. The GP sees the referral completed, with every step (the closed loop).
     sign_in_as(page, "gp")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your referrals").click()
-    assert page.get_by_role("row").filter(has_text=reference).get_by_text("Completed").is_visible()
+    expect(
+        page.get_by_role("row").filter(has_text=reference).get_by_text("Completed")
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=reference).click()
     for step in [
@@ -192,19 +194,19 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
         "Joint assessment under way",
         "Care plan agreed",
     ]:
-        assert page.get_by_text(step).first.is_visible(), step
+        expect(page.get_by_text(step).first).to_be_visible()
     assert_accessible(page)
 
     # 7. Edith sees her plan in plain language, who is visiting, and who looked at her record.
     sign_in_as(page, "edith")
-    assert page.get_by_role("heading", level=1).inner_text() == "Your care"
-    assert page.get_by_text("“To stay in my own home with my cat”").is_visible()
-    assert page.get_by_role("heading", name="Home care").is_visible()
-    assert page.get_by_role("heading", name="Equipment").is_visible()
-    assert page.get_by_text(
-        re.compile("one joint visit, together with Bayside Council")
-    ).is_visible()
-    assert page.get_by_role(
-        "cell", name=re.compile("Tom Hughes, Occupational therapist")
-    ).first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your care")
+    expect(page.get_by_text("“To stay in my own home with my cat”")).to_be_visible()
+    expect(page.get_by_role("heading", name="Home care")).to_be_visible()
+    expect(page.get_by_role("heading", name="Equipment")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("one joint visit, together with Bayside Council"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("cell", name=re.compile("Tom Hughes, Occupational therapist")).first
+    ).to_be_visible()
     assert_accessible(page)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 
 def test_family_referral_without_an_account(page, assert_accessible) -> None:
     page.goto("/referrals/ask-for-help/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Ask for care and support"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for care and support")
     assert_accessible(page)
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("link", name="Tell us what help is needed").is_visible()
+    expect(page.get_by_role("link", name="Tell us what help is needed")).to_be_visible()
     assert_accessible(page)
     page.check("input[name=source][value=family]")
     page.get_by_label("First name").fill("Edna")
@@ -23,6 +25,6 @@ def test_family_referral_without_an_account(page, assert_accessible) -> None:
     page.get_by_label("Your phone number or email").fill("07700 900123")
     page.check("input[name=consent]")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name=re.compile(r"Your request R-")).is_visible()
-    assert page.get_by_text("Sent: waiting for a co-ordinator").first.is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"Your request R-"))).to_be_visible()
+    expect(page.get_by_text("Sent: waiting for a co-ordinator").first).to_be_visible()
     assert_accessible(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from caretrust.organisations.demo import DEMO_PASSWORD
 from caretrust.organisations.models import Organisation
@@ -62,29 +63,29 @@ def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy) -> Non
     page.get_by_label("NHS number").fill("943 476 5919")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Ivy TRELOAR").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Ivy TRELOAR"
-    assert page.get_by_text("Service: reablement").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ivy TRELOAR")
+    expect(page.get_by_text("Service: reablement")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Sector").select_option("health")
     page.get_by_role("button", name="Filter timeline").click()
-    assert page.get_by_text("Emergency admission").is_visible()
+    expect(page.get_by_text("Emergency admission")).to_be_visible()
     assert page.get_by_text("Service: reablement").count() == 0
     page.get_by_role("link", name="Change About me").click()
     assert_accessible(page)
     page.get_by_label("What matters to me").fill("Getting back to my allotment")
     page.get_by_role("button", name="Save About me").click()
-    assert page.get_by_text("Getting back to my allotment").is_visible()
+    expect(page.get_by_text("Getting back to my allotment")).to_be_visible()
 
 
 def test_nurse_is_refused_then_uses_break_glass(page, assert_accessible, ivy) -> None:
     sign_in(page, "nurse")
     page.goto(f"/people/{ivy.ref}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "You cannot see this record"
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this record")
     assert_accessible(page)
     page.get_by_role("button", name="See the record (break-glass)").click()
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("The person has consented").check()
     page.get_by_label("Your reason").fill("Ivy asked me to check her discharge plan")
     page.get_by_role("button", name="See the record (break-glass)").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Ivy TRELOAR"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ivy TRELOAR")

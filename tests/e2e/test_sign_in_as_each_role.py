@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from caretrust.organisations.demo import DEMO_PASSWORD
 
@@ -30,7 +31,7 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 def test_sign_in_page_is_accessible(page, assert_accessible) -> None:
     page.goto("/sign-in/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Sign in to caretrust"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to caretrust")
     assert page.get_by_role("link", name="Skip to main content").count() == 1
     assert_accessible(page)
 
@@ -39,23 +40,23 @@ def test_sign_in_page_is_accessible(page, assert_accessible) -> None:
 def test_each_role_sees_its_home_page(page, assert_accessible, username, expected) -> None:
     title, section = expected
     sign_in(page, username)
-    assert page.get_by_role("heading", level=1).inner_text() == title
-    assert page.get_by_role("heading", name=section).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("heading", name=section)).to_be_visible()
     header = page.get_by_role("banner")
-    assert header.get_by_text("caretrust").first.is_visible()
-    assert header.get_by_role("button", name="Sign out").is_visible()
+    expect(header.get_by_text("caretrust").first).to_be_visible()
+    expect(header.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)
 
 
 def test_wrong_password_shows_an_error_summary(page, assert_accessible) -> None:
     sign_in(page, "nurse", "wrong-password")
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
 
 
 def test_sign_out_returns_to_sign_in(page) -> None:
     sign_in(page, "nurse")
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Sign in to caretrust"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to caretrust")
     page.goto("/")
     assert page.url.endswith("/sign-in/?next=/")
