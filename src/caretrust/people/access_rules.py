@@ -49,3 +49,13 @@ def registered_at_users_practice(user, person) -> str | None:
 
 
 relationships.register_provider("gp_registration", registered_at_users_practice)
+
+
+def _register_navigation() -> None:
+    from caretrust.web import navigation
+
+    navigation.register("People", "record:search", "people.find", order=5)
+    navigation.register("Linkage review", "record:link_queue", "people.review_links", order=80)
+
+
+_register_navigation()

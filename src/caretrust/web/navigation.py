@@ -31,9 +31,15 @@ def items_for(request: HttpRequest) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
     here = request.path
-    result = []
-    for item in sorted(_items.values(), key=lambda i: (i.order, i.text)):
-        if decide(user, item.action).allowed:
-            href = reverse(item.url_name)
-            result.append({"text": item.text, "href": href, "current": here.startswith(href)})
+    result = [
+        {"text": item.text, "href": reverse(item.url_name)}
+        for item in sorted(_items.values(), key=lambda i: (i.order, i.text))
+        if decide(user, item.action).allowed
+    ]
+    # Only the most specific section containing this page is current (/referrals/worklist/ is the
+    # worklist, not also "Your referrals" at /referrals/).
+    matches = [item["href"] for item in result if here.startswith(item["href"])]
+    current = max(matches, key=len, default=None)
+    for item in result:
+        item["current"] = item["href"] == current
     return result
