@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from caretrust.access import policy
 from caretrust.assessments import fhir
 from caretrust.assessments.models import Assessment
-from caretrust.fhir.handlers import page_of, person_for_reference
+from caretrust.fhir.handlers import search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -47,18 +46,12 @@ class QuestionnaireResponseHandler(ResourceHandler):
         return _stored(assessment)
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
-        queryset = Assessment.objects.select_related("person", "referral", "started_by")
-        reference = params.first("patient") or params.first("subject")
-        if reference:
-            person = person_for_reference(reference)
-            if person is None:
-                return SearchResult(matches=[])
-            queryset = queryset.filter(person=person)
-        rows, cursor = page_of(
-            ctx, queryset, params, lambda a: policy.decide(ctx.user, "assessments.view", a).allowed
+        return search_for_person(
+            ctx,
+            Assessment.objects.select_related("person", "referral", "started_by"),
+            params,
+            resource_type=self.resource_type,
+            action="assessments.view",
+            object_id=lambda assessment: str(assessment.uuid),
+            to_stored=_stored,
         )
-        for row in rows:
-            ctx.audit_read(
-                person=row.person, object_type=self.resource_type, object_id=str(row.uuid)
-            )
-        return SearchResult(matches=[_stored(a) for a in rows], next_cursor=cursor)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from caretrust.access import policy
 from caretrust.careplans import fhir
 from caretrust.careplans.models import CarePlan
-from caretrust.fhir.handlers import page_of, person_for_reference
+from caretrust.fhir.handlers import search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -49,27 +48,17 @@ class _PlanHandler(ResourceHandler):
         return self._stored(plan)
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
-        queryset = CarePlan.objects.select_related(
-            "person", "coordinator", "referral", "assessment"
+        status = params.first("status")
+        return search_for_person(
+            ctx,
+            CarePlan.objects.select_related("person", "coordinator", "referral", "assessment"),
+            params,
+            resource_type=self.resource_type,
+            action="careplans.view",
+            object_id=lambda plan: str(getattr(plan, self.id_field)),
+            to_stored=self._stored,
+            filters=lambda queryset: queryset.filter(status=status) if status else queryset,
         )
-        reference = params.first("patient") or params.first("subject")
-        if reference:
-            person = person_for_reference(reference)
-            if person is None:
-                return SearchResult(matches=[])
-            queryset = queryset.filter(person=person)
-        if params.first("status"):
-            queryset = queryset.filter(status=params.first("status"))
-        rows, cursor = page_of(
-            ctx, queryset, params, lambda p: policy.decide(ctx.user, "careplans.view", p).allowed
-        )
-        for row in rows:
-            ctx.audit_read(
-                person=row.person,
-                object_type=self.resource_type,
-                object_id=str(getattr(row, self.id_field)),
-            )
-        return SearchResult(matches=[self._stored(p) for p in rows], next_cursor=cursor)
 
 
 class CarePlanHandler(_PlanHandler):

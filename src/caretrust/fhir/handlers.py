@@ -4,11 +4,14 @@ create, update, history) and read/search over every stored resource type (import
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
+from caretrust.access import policy
 from caretrust.fhir.registry import (
     FhirContext,
     Invalid,
@@ -441,3 +444,32 @@ STORED_TYPES = (
     "Practitioner",
     "PractitionerRole",
 )
+
+
+def search_for_person(
+    ctx: FhirContext,
+    queryset: QuerySet,
+    params: SearchParams,
+    *,
+    resource_type: str,
+    action: str,
+    object_id: Callable[[Any], str],
+    to_stored: Callable[[Any], Stored],
+    filters: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+) -> SearchResult:
+    """The search every person-scoped resource of an app shares: `patient`/`subject` narrows to
+    one person, `filters` applies the app's own parameters, each row is checked against `action`
+    and every row returned is an audited read."""
+    reference = params.first("patient") or params.first("subject")
+    if reference:
+        person = person_for_reference(reference)
+        if person is None:
+            return SearchResult(matches=[])
+        queryset = queryset.filter(person=person)
+    queryset = filters(queryset)
+    rows, cursor = page_of(
+        ctx, queryset, params, lambda row: policy.decide(ctx.user, action, row).allowed
+    )
+    for row in rows:
+        ctx.audit_read(person=row.person, object_type=resource_type, object_id=object_id(row))
+    return SearchResult(matches=[to_stored(row) for row in rows], next_cursor=cursor)

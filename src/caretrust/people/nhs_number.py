@@ -37,6 +37,6 @@ def is_valid(value: str) -> bool:
 
 
 def formatted(value: str) -> str:
-    """Shown as 'XXX XXX XXXX'."""
+    """Shown in groups of three, three and four, e.g. '943 476 5919'."""
     digits = normalise(value)
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else value

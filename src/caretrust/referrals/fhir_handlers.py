@@ -7,8 +7,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from caretrust.access import policy
-from caretrust.fhir.handlers import page_of, person_for_reference
+from caretrust.fhir.handlers import person_for_reference, search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     Forbidden,
@@ -64,25 +63,19 @@ class _ReferralHandler(ResourceHandler):
         return self._stored(_referral(ctx, id, self.resource_type))
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
-        queryset = Referral.objects.select_related(
-            "person", "referrer_organisation", "routed_team", "claimed_by"
+        status = params.first("status")
+        return search_for_person(
+            ctx,
+            Referral.objects.select_related(
+                "person", "referrer_organisation", "routed_team", "claimed_by"
+            ),
+            params,
+            resource_type=self.resource_type,
+            action="referrals.view",
+            object_id=lambda referral: str(referral.uuid),
+            to_stored=self._stored,
+            filters=lambda queryset: queryset.filter(status=status) if status else queryset,
         )
-        reference = params.first("patient") or params.first("subject")
-        if reference:
-            person = person_for_reference(reference)
-            if person is None:
-                return SearchResult(matches=[])
-            queryset = queryset.filter(person=person)
-        if params.first("status"):
-            queryset = queryset.filter(status=params.first("status"))
-        rows, cursor = page_of(
-            ctx, queryset, params, lambda r: policy.decide(ctx.user, "referrals.view", r).allowed
-        )
-        for row in rows:
-            ctx.audit_read(
-                person=row.person, object_type=self.resource_type, object_id=str(row.uuid)
-            )
-        return SearchResult(matches=[self._stored(r) for r in rows], next_cursor=cursor)
 
 
 class ServiceRequestHandler(_ReferralHandler):
