@@ -126,6 +126,25 @@ def test_plan_team_and_assessment_read_over_the_api(user_for, referral) -> None:
         ctx, SearchParams(params={"patient": [f"Patient/{referral.person.ref}"]})
     )
     assert len(plans.matches) == 1
+    for resource_type, status in (("CarePlan", "draft"), ("QuestionnaireResponse", None)):
+        params = {"patient": [f"Patient/{referral.person.ref}"]}
+        if status:
+            params["status"] = [status]
+        found = registry.get(resource_type).search(ctx, SearchParams(params=params))
+        assert len(found.matches) == 1, resource_type
+    nobody = {"patient": ["Patient/00000000-0000-0000-0000-000000000000"]}
+    assert registry.get("CarePlan").search(ctx, SearchParams(params=nobody)).matches == []
+    assert (
+        registry.get("CarePlan")
+        .search(
+            ctx,
+            SearchParams(
+                params={"patient": [f"Patient/{referral.person.ref}"], "status": ["active"]}
+            ),
+        )
+        .matches
+        == []
+    )
     outsider = FhirContext(user=user_for("finance"), base_url="http://testserver/fhir")
     with pytest.raises(Forbidden):
         registry.get("CarePlan").read(outsider, str(plan.uuid))
