@@ -39,7 +39,7 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app."),
-    people: int = typer.Option(1500, help="People in the demo's synthetic place."),
+    people: int = typer.Option(2000, help="People in the demo's synthetic place."),
     population: bool = typer.Option(
         True, "--population/--no-population", help="Load the synthetic place (first run only)."
     ),
