@@ -108,26 +108,17 @@ def import_fhir(
 
     setup_django()
     from caretrust.ingest.fhir_import import FhirImporter, order_paths
-    from caretrust.ingest.report import ImportSummary, RejectsWriter
 
-    files = order_paths(_expand(paths, FHIR_SUFFIXES))
-    writer = RejectsWriter(rejects if skip_invalid else None)
-    summary = ImportSummary()
-    with _progress() as progress:
-        task = progress.add_task("resources", total=None)
-        importer = FhirImporter(
-            source=source,
-            skip_invalid=skip_invalid,
-            rejects=writer,
-            on_progress=lambda n: progress.advance(task, n),
-        )
-        for path in files:
-            progress.update(task, description=path.name[:40])
-            summary.files.append(importer.import_file(path))
-    writer.close()
-    if link:
-        _link_new_people()
-    _finish(summary, rejects if skip_invalid else None, skip_invalid)
+    _run(
+        order_paths(_expand(paths, FHIR_SUFFIXES)),
+        unit="resources",
+        make_importer=lambda writer, advance: FhirImporter(
+            source=source, skip_invalid=skip_invalid, rejects=writer, on_progress=advance
+        ),
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+        link=link,
+    )
 
 
 @import_app.command("cld")
@@ -142,18 +133,30 @@ def import_cld(
 
     setup_django()
     from caretrust.ingest.cld_import import CldImporter
+
+    _run(
+        _expand(paths, (".csv",)),
+        unit="rows",
+        make_importer=lambda writer, advance: CldImporter(
+            skip_invalid=skip_invalid, rejects=writer, on_progress=advance
+        ),
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+        link=link,
+    )
+
+
+def _run(
+    files: list[Path], *, unit: str, make_importer, skip_invalid: bool, rejects: Path, link: bool
+) -> None:
+    """Import each file in turn (each atomic) with one progress bar, then link and summarise."""
     from caretrust.ingest.report import ImportSummary, RejectsWriter
 
-    files = _expand(paths, (".csv",))
     writer = RejectsWriter(rejects if skip_invalid else None)
     summary = ImportSummary()
     with _progress() as progress:
-        task = progress.add_task("rows", total=None)
-        importer = CldImporter(
-            skip_invalid=skip_invalid,
-            rejects=writer,
-            on_progress=lambda n: progress.advance(task, n),
-        )
+        task = progress.add_task(unit, total=None)
+        importer = make_importer(writer, lambda n: progress.advance(task, n))
         for path in files:
             progress.update(task, description=path.name[:40])
             summary.files.append(importer.import_file(path))
