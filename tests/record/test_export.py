@@ -126,3 +126,127 @@ def test_export_writes_the_contract_and_leaves_out_opted_out_people(tmp_path: Pa
 
     dataset = connect(tmp_path / "out")
     assert len(dataset.execute(dataset.people)) == 1
+
+
+def _lives_alone_condition(cid: str, pid: str, onset: str, code: str = "105529008", **extra):
+    display = {"105529008": "Lives alone", "248171000000108": "Lives in care home"}[code]
+    return {
+        "resourceType": "Condition",
+        "id": cid,
+        "subject": {"reference": f"Patient/{pid}"},
+        "code": {
+            "coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}]
+        },
+        "onsetDateTime": onset,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "alone"),
+    [
+        ("Alone", True),
+        ("I live on my own since my husband died", True),
+        ("By myself, with my cat", True),
+        ("Nobody", True),
+        ("No-one", True),
+        ("My wife Jean", False),
+        ("Not alone: my son moved in", False),
+        ("  ", None),
+    ],
+)
+def test_about_me_answer_says_whether_someone_lives_alone(answer, alone) -> None:
+    from caretrust.record.export import lives_alone_answer
+
+    assert lives_alone_answer(answer) is alone
+
+
+def test_lives_alone_comes_from_the_newest_evidence_in_the_record(tmp_path, user_for) -> None:
+    from caretrust.people.services import merge_people
+    from caretrust.record.services import save_about_me
+
+    resolved = {"clinicalStatus": {"coding": [{"code": "resolved"}]}}
+    people = {
+        "coded": "9434765803",
+        "moved": "9434765811",
+        "resolved": "9434765838",
+        "council": "9434765846",
+        "told": "9434765854",
+        "alone": "9434765862",
+        "nothing": "9434765870",
+        "other": "9434765889",
+    }
+    resources = [
+        {**_patient(pid, number, pid.title()), "generalPractitioner": [_demo_gp()]}
+        for pid, number in people.items()
+    ]
+    resources += [
+        _lives_alone_condition("c1", "coded", "2019-03-01"),
+        _lives_alone_condition("c2", "moved", "2018-03-01"),
+        _lives_alone_condition("c3", "moved", "2022-06-01", code="248171000000108"),
+        _lives_alone_condition("c4", "resolved", "2019-03-01", **resolved),
+        _lives_alone_condition("c5", "council", "2019-03-01"),
+        _lives_alone_condition("c6", "told", "2019-03-01"),
+        _lives_alone_condition("c7", "other", "2020-01-01"),
+    ]
+    fhir = tmp_path / "living.ndjson"
+    fhir.write_text("\n".join(json.dumps(r) for r in resources) + "\n")
+    assert FhirImporter().import_file(fhir).committed
+    cld = tmp_path / "cld.csv"
+    cld.write_text(
+        "LA_Code,LA_Person_Unique_Identifier,NHS_Number,Client_Type,Event_Type,Event_Reference,"
+        "Event_Start_Date,Event_End_Date,Service_Type,Service_Component,Unit_Cost\n"
+        f"E06000027,C1,{people['council']},Service user,Service,S1,2023-02-07,,"
+        "Long Term Support: Residential Care,Residential Care,900.00\n"
+    )
+    assert CldImporter().import_file(cld).committed
+    gp = user_for("gp")
+
+    def about_me(family: str, lives_with: str) -> None:
+        person = Person.objects.get(family_name=family)
+        save_about_me(
+            actor=gp,
+            person=person,
+            what_matters="",
+            communication="",
+            lives_with=lives_with,
+            carer="",
+        )
+
+    about_me("Told", "My wife Jean")  # newer than the 2019 code: they live with someone now
+    about_me("Alone", "On my own since Bill died")
+
+    def exported(name: str) -> dict[str, bool]:
+        export_parquet(tmp_path / name)
+        rows = pq.read_table(tmp_path / name / "people.parquet").to_pylist()
+        mine = set(people.values())  # the demo directory has people of its own
+        return {r["nhs_number"]: r["lives_alone"] for r in rows if r["nhs_number"] in mine}
+
+    assert exported("first") == {
+        people["coded"]: True,  # coded "Lives alone"
+        people["moved"]: False,  # later coded "Lives in care home"
+        people["resolved"]: False,  # the code was resolved
+        people["council"]: False,  # later an open council residential care service
+        people["told"]: False,  # later About me names who they live with
+        people["alone"]: True,  # About me says so
+        people["nothing"]: False,  # no evidence at all
+        people["other"]: True,
+    }
+    # a lives-alone code on a record merged into another person counts for the survivor
+    merge_people(
+        actor=None,
+        survivor=Person.objects.get(family_name="Nothing"),
+        merged=Person.objects.get(family_name="Other"),
+        reason="manual",
+    )
+    after = exported("merged")
+    assert after[people["nothing"]] is True and people["other"] not in after
+
+
+def _demo_gp() -> dict:
+    return {
+        "identifier": {
+            "system": "https://fhir.nhs.uk/Id/ods-organization-code",
+            "value": "DEMO-GP1",
+        }
+    }

@@ -8,6 +8,7 @@ table. Tables are written in batches, so memory stays flat.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,13 +20,82 @@ import pyarrow.parquet as pq
 from caretrust.contract import SCHEMAS
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
-from caretrust.record.models import Resource, SocialCareEvent
+from caretrust.record.models import AboutMe, Resource, SocialCareEvent
 
 BATCH = 20_000
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 BNF = "https://www.nhsbsa.nhs.uk/bnf-section"
 ADMISSION_METHOD_EXT = "Extension-UKCore-AdmissionMethod"
 DESTINATIONS = {"19": "home", "65": "residential_care", "54": "nursing_care", "79": "died"}
+
+# ---- lives_alone -------------------------------------------------------------------------------
+# The record holds three kinds of evidence about whether someone lives alone; none is a household
+# register, so the rule is: the NEWEST dated piece of evidence decides, and with none the person
+# is exported as not living alone (false means "not recorded as living alone", as with any coded
+# eFI deficit; the synthetic source codes it for about half of those 65+ who do).
+#   1. A coded FHIR Condition (the GP problem list): SNOMED 105529008 "Lives alone" says true;
+#      248171000000108 "Lives in care home" says false. Dated by onset (else recorded) date.
+#      Conditions marked inactive/resolved, refuted or entered in error are not evidence.
+#   2. An open long-term residential or nursing care service in the council's CLD: someone in a
+#      care home does not live alone (false), dated by the service's start.
+#   3. The person's current "About me" answer to "Who I live with" (dated when it was written): an
+#      answer saying they live alone ("alone", "on my own", "by myself", "nobody", ...) is true;
+#      any other answer names who they live with, so false.
+# On the same day, false wins: a care home move coded the day the old code was, say, confirmed.
+SNOMED = "http://snomed.info/sct"
+LIVES_ALONE_CODES = {"105529008": True, "248171000000108": False}
+CARE_HOME_SERVICES = ("long_term_residential", "long_term_nursing")
+NOT_CURRENT_CLINICAL = {"inactive", "resolved", "remission"}
+NOT_CONFIRMED = {"refuted", "entered-in-error"}
+_ALONE = re.compile(
+    r"\b(alone|on (my|his|her|their) own|by (my|him|her|them)sel(f|ves)|nobody|no[ -]one|"
+    r"just me)\b"
+)
+_NOT_ALONE = re.compile(r"\bnot alone\b")
+
+
+def lives_alone_answer(lives_with: str) -> bool | None:
+    """What an About me "Who I live with" answer says: True alone, False with someone, None blank."""
+    text = " ".join(lives_with.lower().split())
+    if not text:
+        return None
+    return bool(_ALONE.search(text)) and not _NOT_ALONE.search(text)
+
+
+def _status_code(concept) -> str:
+    return _coding(concept).get("code", "") if concept else ""
+
+
+def condition_lives_alone(content: dict) -> bool | None:
+    """What a Condition says about living alone (see the rule above), None when nothing."""
+    if _status_code(content.get("clinicalStatus")) in NOT_CURRENT_CLINICAL:
+        return None
+    if _status_code(content.get("verificationStatus")) in NOT_CONFIRMED:
+        return None
+    for coding in (content.get("code") or {}).get("coding") or []:
+        if coding.get("system") == SNOMED and coding.get("code") in LIVES_ALONE_CODES:
+            return LIVES_ALONE_CODES[coding["code"]]
+    return None
+
+
+class _LivingEvidence:
+    """The newest evidence per exported person (see the rule above)."""
+
+    def __init__(self) -> None:
+        self._newest: dict[str, tuple[date, bool]] = {}
+
+    def add(self, key: str | None, day: date | None, alone: bool | None) -> None:
+        if key is None or alone is None:
+            return
+        day = day or date.min  # undated evidence still counts, below anything dated
+        held = self._newest.get(key)
+        # tuples compare by date, then False < True: on the same day False is kept
+        if held is None or (day, not alone) > (held[0], not held[1]):
+            self._newest[key] = (day, alone)
+
+    def lives_alone(self, key: str) -> bool:
+        held = self._newest.get(key)
+        return held[1] if held else False
 
 
 @dataclass
@@ -168,6 +238,44 @@ def export_parquet(out: Path, *, area: str = "") -> ExportStats:
         if key is not None:
             merged_into_survivor.setdefault(key, []).append(pk)
 
+    # Conditions first: they carry most of the living-alone evidence the people table needs.
+    living = _LivingEvidence()
+    conditions = _Writer(out, "conditions")
+    for resource in _resources("Condition"):
+        key = keys.get(resource.person_id)
+        coding = _coding(resource.content.get("code"))
+        if key is None or not coding:
+            continue
+        content = resource.content
+        onset = _date(content.get("onsetDateTime") or content.get("recordedDate"))
+        living.add(key, onset, condition_lives_alone(content))
+        conditions.add(
+            {
+                "person_id": key,
+                "code_system": coding.get("system"),
+                "code": coding.get("code"),
+                "display": coding.get("display"),
+                "onset_date": onset,
+            }
+        )
+    stats.rows["conditions"] = conditions.close()
+
+    for pk, start in SocialCareEvent.objects.filter(
+        event_type="service", service_type__in=CARE_HOME_SERVICES, end_date__isnull=True
+    ).values_list("person_id", "start_date"):
+        living.add(keys.get(pk), start, False)
+    latest_about: dict[int, AboutMe] = {}
+    for about in AboutMe.objects.only("person_id", "version", "lives_with", "written_at"):
+        held = latest_about.get(about.person_id)
+        if held is None or about.version > held.version:
+            latest_about[about.person_id] = about
+    for about in latest_about.values():
+        living.add(
+            keys.get(about.person_id),
+            about.written_at.date(),
+            lives_alone_answer(about.lives_with),
+        )
+
     people = _Writer(out, "people")
     for person in (
         survivors.filter(opted_out_of_secondary_use=False)
@@ -189,30 +297,12 @@ def export_parquet(out: Path, *, area: str = "") -> ExportStats:
                 "locality": practice.locality.code if practice and practice.locality else None,
                 "gp_practice": practice.code if practice else None,
                 "postcode": person.postcode or None,
-                "lives_alone": False,
+                "lives_alone": living.lives_alone(key),
                 "has_unpaid_carer": any(m in carers for m in members),
                 "opted_out": False,
             }
         )
     stats.rows["people"] = people.close()
-
-    conditions = _Writer(out, "conditions")
-    for resource in _resources("Condition"):
-        key = keys.get(resource.person_id)
-        coding = _coding(resource.content.get("code"))
-        if key is None or not coding:
-            continue
-        content = resource.content
-        conditions.add(
-            {
-                "person_id": key,
-                "code_system": coding.get("system"),
-                "code": coding.get("code"),
-                "display": coding.get("display"),
-                "onset_date": _date(content.get("onsetDateTime") or content.get("recordedDate")),
-            }
-        )
-    stats.rows["conditions"] = conditions.close()
 
     encounters = _Writer(out, "encounters")
     for resource in _resources("Encounter"):
