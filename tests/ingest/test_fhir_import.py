@@ -188,3 +188,71 @@ def test_import_command_prints_a_summary(tmp_path) -> None:
     result = CliRunner().invoke(app, ["import", "fhir", str(path), "--no-link"])
     assert result.exit_code == 0, result.output
     assert "Import summary" in result.output and "inserted" in result.output
+
+
+def test_conditional_reference_resolves_to_another_entry_of_the_same_bundle(tmp_path) -> None:
+    practitioner = {
+        "resourceType": "Practitioner",
+        "id": "dr-2",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "777"}],
+    }
+    cond = {
+        **condition(),
+        "asserter": {"reference": "Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|777"},
+        "recorder": {"reference": "Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|000"},
+    }
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"fullUrl": "urn:uuid:" + "a" * 8 + "-0000-4000-8000-" + "0" * 12, "resource": r}
+            for r in (cond, patient(), practitioner)  # the referring entry comes first
+        ],
+    }
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    result = FhirImporter().import_file(path)
+    assert result.committed and not result.problems
+    stored = Resource.objects.get(logical_id="c1")
+    assert stored.content["asserter"]["reference"] == "Practitioner/dr-2"
+    # a conditional reference that matches nothing is kept as it came and recorded
+    assert stored.unresolved == [
+        {
+            "path": "recorder",
+            "reference": "Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|000",
+        }
+    ]
+
+
+def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path) -> None:
+    """The worker pool (used for NDJSON files over a few MB) reports the same problems, by line,
+    and imports the same records as validating in the importer's own process."""
+    resources = [
+        {k: v for k, v in patient(pid=f"p{i}").items() if k != "identifier"}
+        for i in range(1, 1201)
+    ]
+    resources[700]["birthDate"] = "1941-13-45"
+    lines = [json.dumps(r) for r in resources]
+    lines.insert(1000, "not json")
+    path = tmp_path / "Patient.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    outcomes = []
+    for workers in (0, 1):
+        rejects = RejectsWriter(tmp_path / f"rejects-{workers}.ndjson")
+        importer = FhirImporter(  # a source each, so the second run is not a re-import
+            source=f"workers-{workers}",
+            skip_invalid=True,
+            rejects=rejects,
+            workers=workers,
+            workers_from_bytes=0,
+        )
+        result = importer.import_file(path)
+        rejects.close()
+        outcomes.append(
+            (result.inserted, result.rejected, [str(p) for p in result.problems])
+        )
+    assert outcomes[0] == outcomes[1]
+    inserted, rejected, problems = outcomes[1]
+    assert (inserted, rejected) == (1199, 2)
+    assert problems[0].startswith("Patient.ndjson, line 701, birthDate:")
+    assert problems[1].startswith("Patient.ndjson, line 1001: not valid JSON")

@@ -78,7 +78,7 @@ def _read_body_json(request: HttpRequest, resource_type: str) -> dict:
         raise registry.Invalid(
             f"the body must be a {resource_type} resource", expression="resourceType"
         )
-    from caretrust.ingest.fhir_import import validate
+    from caretrust.ingest.checks import validate
 
     problems = validate(resource)
     if problems:

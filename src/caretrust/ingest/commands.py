@@ -102,6 +102,14 @@ def import_fhir(
     skip_invalid: SkipInvalid = False,
     rejects: Rejects = Path("rejects.ndjson"),
     link: Link = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Processes validating large NDJSON files ahead of the writer "
+            "(default: cores - 1; 0: validate in this process).",
+        ),
+    ] = None,
 ) -> None:
     """Import FHIR R4 Bundles, Bulk Data NDJSON or single resources (JSON or XML)."""
     from caretrust.config.bootstrap import setup_django
@@ -113,7 +121,11 @@ def import_fhir(
         order_paths(_expand(paths, FHIR_SUFFIXES)),
         unit="resources",
         make_importer=lambda writer, advance: FhirImporter(
-            source=source, skip_invalid=skip_invalid, rejects=writer, on_progress=advance
+            source=source,
+            skip_invalid=skip_invalid,
+            rejects=writer,
+            on_progress=advance,
+            workers=workers,
         ),
         skip_invalid=skip_invalid,
         rejects=rejects,

@@ -9,11 +9,14 @@ Idempotent: source + type + the source's id decide insert, update or skip, and t
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
+import multiprocessing
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -23,9 +26,11 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from caretrust import bulk
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
 from caretrust.ingest import readers
+from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient
@@ -37,59 +42,37 @@ FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
+CONDITIONAL_CACHE_SIZE = 10_000
+# Below this an NDJSON file is validated in the importer's own process.
+CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
 
 
 class _Rollback(Exception):
     pass
 
 
-def content_hash(resource: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
-
-
-def validate(resource: dict) -> list[tuple[str, str]]:
-    """Problems (field, reason) found by the fhir.resources R4B model of the resource's type."""
-    from fhir.resources.R4B import get_fhir_model_class
-    from pydantic import ValidationError
-
-    resource_type = resource.get("resourceType")
-    if not isinstance(resource_type, str):
-        return [("resourceType", "missing")]
-    try:
-        model = get_fhir_model_class(resource_type)
-    except KeyError:
-        return []  # a type R4B does not know: kept as it came, never dropped
-    try:
-        model.model_validate(resource)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:5]:
-            path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
-            problems.append((path, error.get("msg", "invalid")))
-        return problems or [("", str(exc).splitlines()[0])]
-    if resource_type == "Patient" and resource.get("gender") not in (
-        None,
-        "male",
-        "female",
-        "other",
-        "unknown",
-    ):
-        return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
-    return []
-
-
-def _walk_references(value, path: str = "") -> Iterator[tuple[str, dict]]:
-    if isinstance(value, dict):
+def _references(resource: dict) -> list[tuple[str, dict]]:
+    """(path, the object holding `reference`) for every reference in the resource, in document
+    order; contained resources and narrative are skipped. A loop, not recursion: this runs for
+    every resource imported."""
+    found: list[tuple[str, dict]] = []
+    stack: list[tuple[str, object]] = [("", resource)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(
+                (path, child) for child in reversed(value) if isinstance(child, (dict, list))
+            )
+            continue
         if isinstance(value.get("reference"), str):
-            yield path, value
-        for key, child in value.items():
-            if key not in ("contained", "text"):
-                yield from _walk_references(child, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _walk_references(child, path)
+            found.append((path, value))
+        children = [
+            (f"{path}.{key}" if path else key, child)
+            for key, child in value.items()
+            if isinstance(child, (dict, list)) and key not in ("contained", "text")
+        ]
+        stack.extend(reversed(children))
+    return found
 
 
 def _parse_instant(value) -> datetime | None:
@@ -105,15 +88,8 @@ def _parse_instant(value) -> datetime | None:
 
 
 def _identifier_index(resource: dict) -> str:
-    identifiers = resource.get("identifier")
-    if isinstance(identifiers, dict):
-        identifiers = [identifiers]
-    lines = [
-        f"{i.get('system', '')}|{i.get('value', '')}"
-        for i in identifiers or []
-        if isinstance(i, dict) and i.get("value")
-    ]
-    return "\n".join(lines) + "\n" if lines else ""
+    tokens = readers.identifier_tokens(resource)
+    return "\n".join(tokens) + "\n" if tokens else ""
 
 
 class _Pending:
@@ -156,8 +132,13 @@ class FhirImporter:
         rejects: RejectsWriter | None = None,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+        workers_from_bytes: int = CHECK_IN_WORKERS_FROM_BYTES,
     ) -> None:
         self.source = source
+        # Processes that validate a large NDJSON file ahead of the writer (0: validate here).
+        self.workers = default_workers() if workers is None else workers
+        self.workers_from_bytes = workers_from_bytes
         self.skip_invalid = skip_invalid
         self.rejects = rejects or RejectsWriter(None)
         self.batch_size = batch_size
@@ -185,8 +166,8 @@ class FhirImporter:
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
         try:
-            with transaction.atomic():
-                self._run(path, result)
+            with transaction.atomic(), self._checker_for(path) as checker:
+                self._run(path, result, checker)
                 if result.problems and not self.skip_invalid:
                     raise _Rollback
                 self._attach_late_subjects()
@@ -210,12 +191,27 @@ class FhirImporter:
             result.inserted = result.updated = result.unchanged = result.older = 0
         return result
 
-    def _items(self, path: Path) -> tuple[Iterator[readers.Item], readers.BundleInfo, bool]:
+    def _checker_for(self, path: Path):
+        """A worker pool for a large NDJSON file; nothing for the rest (starting one costs more
+        than it saves)."""
+        if (
+            self.workers < 1
+            or readers.kind_of(path) != "ndjson"
+            or path.stat().st_size < self.workers_from_bytes
+        ):
+            return contextlib.nullcontext(None)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def _items(
+        self, path: Path, checker: Executor | None
+    ) -> tuple[Iterator[readers.Item], readers.BundleInfo, bool]:
         """(items, bundle info, already validated)."""
         kind = readers.kind_of(path)
         empty = readers.BundleInfo(None, {})
         if kind == "ndjson":
-            return readers.iter_ndjson(path), empty, False
+            return readers.iter_ndjson(path, checker), empty, False
         if kind == "xml":
             resource, error = readers.read_xml(path)
             if error:
@@ -234,8 +230,8 @@ class FhirImporter:
             resource = json.load(handle)
         return iter([readers.Item("resource", resource)]), empty, False
 
-    def _run(self, path: Path, result: FileResult) -> None:
-        items, info, validated = self._items(path)
+    def _run(self, path: Path, result: FileResult, checker: Executor | None) -> None:
+        items, info, validated = self._items(path, checker)
         batch: list[_Pending] = []
         for item in items:
             if item.resource is None and item.problem is None:
@@ -244,11 +240,16 @@ class FhirImporter:
             if item.problem is not None:
                 self._reject(result, path, item, [item.problem])
                 continue
-            problems = [] if validated else validate(item.resource)
+            if item.checked is not None:
+                problems, digest = item.checked
+            else:
+                problems, digest = ([] if validated else validate(item.resource)), ""
             if problems:
                 self._reject(result, path, item, problems)
                 continue
-            batch.append(_Pending(item, item.resource))
+            pending = _Pending(item, item.resource)
+            pending.hash = digest
+            batch.append(pending)
             if len(batch) >= self.batch_size:
                 self._write_batch(batch, info, result)
                 self.on_progress(len(batch))
@@ -276,7 +277,7 @@ class FhirImporter:
         for pending in batch:
             pending.source_id = self._source_id(pending.item, pending.resource)
             pending.logical_id = self.logical_id(pending.resource_type, pending.source_id)
-            pending.hash = content_hash(pending.resource)
+            pending.hash = pending.hash or content_hash(pending.resource)
             key = (pending.resource_type, pending.source_id)
             if key in by_key:
                 result.unchanged += 1
@@ -348,7 +349,15 @@ class FhirImporter:
             return match.group(1), self.logical_id(match.group(1), match.group(2))
         return None
 
-    def _conditional(self, reference: str) -> tuple[str, str] | None:
+    def _conditional(
+        self, reference: str, info: readers.BundleInfo, in_batch: dict[str, tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        """The one resource a conditional reference (`Type?identifier=system|value`) names: an
+        entry of the same Bundle, a resource of the same batch, or one already stored."""
+        if reference in info.identifiers:
+            return self._target_of(info.identifiers[reference], info)
+        if reference in in_batch:
+            return in_batch[reference]
         if reference in self._conditional_cache:
             return self._conditional_cache[reference]
         resource_type, _, query = reference.partition("?")
@@ -361,7 +370,10 @@ class FhirImporter:
                 ).values_list("logical_id", flat=True)[:2]
             )
             found = (resource_type, rows[0]) if len(rows) == 1 else None
-        self._conditional_cache[reference] = found
+        if found:  # a miss may be filled by a later file: only hits are remembered
+            if len(self._conditional_cache) > CONDITIONAL_CACHE_SIZE:
+                self._conditional_cache.clear()
+            self._conditional_cache[reference] = found
         return found
 
     def _resolve_references(self, work: list[_Pending], info: readers.BundleInfo) -> None:
@@ -370,16 +382,21 @@ class FhirImporter:
             for url, (rt, rid) in info.full_urls.items()
         }
         in_batch = {(p.resource_type, p.logical_id) for p in work}
+        batch_identifiers = {
+            f"{p.resource_type}?identifier={token}": (p.resource_type, p.logical_id)
+            for p in work
+            for token in readers.identifier_tokens(p.resource)
+        }
         found: list[tuple[_Pending, str, dict, tuple[str, str] | None]] = []
         wanted: dict[str, set[str]] = {}
         conditional_hits: set[tuple[str, str]] = set()
         for p in work:
-            for path, holder in _walk_references(p.resource):
+            for path, holder in _references(p.resource):
                 reference = holder["reference"]
                 if reference.startswith("#"):
                     continue
                 if "?" in reference:
-                    target = self._conditional(reference)
+                    target = self._conditional(reference, info, batch_identifiers)
                     found.append((p, path, holder, target))
                     if target:
                         conditional_hits.add(target)
@@ -459,69 +476,50 @@ class FhirImporter:
     def _store(self, work: list[_Pending], result: FileResult) -> None:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
-        rows = []
-        for p in inserts:
-            rows.append(self._row(p, Resource(), now, version=1))
-        Resource.objects.bulk_create(rows, batch_size=1000)
-        versions = [
-            ResourceVersion(resource=row, version_id=1, last_updated=now, content=row.content)
-            for row in rows
-        ]
-        events = [self._timeline(row) for row in rows if row.person_id]
+        rows = [self._fields(p, now, version=1) for p in inserts]
+        ids = bulk.insert(Resource, rows, returning_ids=True)
+        versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
+        events = [_timeline(pk, row) for pk, row in zip(ids, rows, strict=True)]
         for p in work:
             if p.action != "update":
                 continue
-            row = self._row(p, p.existing, now, version=p.existing.version_id + 1)
-            row.save()
-            versions.append(
-                ResourceVersion(
-                    resource=row, version_id=row.version_id, last_updated=now, content=row.content
-                )
-            )
-            TimelineEvent.objects.filter(resource=row).delete()
-            if row.person_id:
-                events.append(self._timeline(row))
-        ResourceVersion.objects.bulk_create(versions, batch_size=1000)
-        TimelineEvent.objects.bulk_create([e for e in events if e], batch_size=1000)
+            held = p.existing
+            row = self._fields(p, now, version=held.version_id + 1)
+            for name, value in row.items():
+                setattr(held, name, value)
+            held.save()
+            versions.append(_version(held.pk, row))
+            TimelineEvent.objects.filter(resource=held).delete()
+            events.append(_timeline(held.pk, row))
+        bulk.insert(ResourceVersion, versions)
+        bulk.insert(TimelineEvent, [e for e in events if e])
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
 
-    def _row(self, p: _Pending, row: Resource, now: datetime, *, version: int) -> Resource:
+    def _fields(self, p: _Pending, now: datetime, *, version: int) -> dict:
+        """The Resource row for a pending resource, as attribute name → value."""
         content = dict(p.resource)
         content["id"] = p.logical_id
         meta = content.get("meta") or {}
         summary = summarise(content)
-        row.resource_type = p.resource_type
-        row.logical_id = p.logical_id
-        row.version_id = version
-        row.last_updated = now
-        row.content = content
-        row.content_hash = p.hash
-        row.person_id = p.person_id
-        row.source = self.source
-        row.source_id = p.source_id
-        row.source_version = str(meta.get("versionId") or "")[:64]
-        row.source_last_updated = _parse_instant(meta.get("lastUpdated"))
-        row.status = summary.status
-        row.date = summary.date
-        row.subject_reference = p.subject
-        row.unresolved = p.unresolved
-        row.identifier_index = _identifier_index(content)
-        return row
-
-    def _timeline(self, row: Resource) -> TimelineEvent | None:
-        if row.resource_type == "Patient":
-            return None
-        summary = summarise(row.content)
-        return TimelineEvent(
-            person_id=row.person_id,
-            date=summary.date,
-            sector=summary.sector,
-            source=row.source,
-            kind=row.resource_type,
-            summary=summary.text,
-            resource=row,
-        )
+        return {
+            "resource_type": p.resource_type,
+            "logical_id": p.logical_id,
+            "version_id": version,
+            "last_updated": now,
+            "content": content,
+            "content_hash": p.hash,
+            "person_id": p.person_id,
+            "source": self.source,
+            "source_id": p.source_id,
+            "source_version": str(meta.get("versionId") or "")[:64],
+            "source_last_updated": _parse_instant(meta.get("lastUpdated")),
+            "status": summary.status,
+            "date": summary.date,
+            "subject_reference": p.subject,
+            "unresolved": p.unresolved,
+            "identifier_index": _identifier_index(content),
+        }
 
     def _attach_late_subjects(self) -> None:
         """Resources read before their Patient (another file or a later batch) get their person
@@ -538,8 +536,43 @@ class FhirImporter:
             .exclude(resource_type="Patient")
             .exclude(subject_reference="")
         )
-        events = [self._timeline(row) for row in fixed.iterator(chunk_size=1000)]
-        TimelineEvent.objects.bulk_create([e for e in events if e], batch_size=1000)
+        events = [
+            _timeline(row["id"], row)
+            for row in fixed.values(
+                "id", "resource_type", "content", "person_id", "source"
+            ).iterator(chunk_size=1000)
+        ]
+        bulk.insert(TimelineEvent, [e for e in events if e])
+
+
+def _version(resource_id: int, row: dict) -> dict:
+    return {
+        "resource_id": resource_id,
+        "version_id": row["version_id"],
+        "last_updated": row["last_updated"],
+        "content": row["content"],
+    }
+
+
+def _timeline(resource_id: int, row: dict) -> dict | None:
+    """The timeline line for a stored resource (none for a Patient or a resource about nobody)."""
+    if row["resource_type"] == "Patient" or not row["person_id"]:
+        return None
+    summary = summarise(row["content"])
+    return {
+        "person_id": row["person_id"],
+        "date": summary.date,
+        "sector": summary.sector,
+        "source": row["source"],
+        "kind": row["resource_type"],
+        "summary": summary.text,
+        "resource_id": resource_id,
+    }
+
+
+def default_workers() -> int:
+    """One validating process per core but one (the importer and the database need the rest)."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def _is_uuid(value: str) -> bool:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from caretrust import bulk
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Organisation
@@ -91,61 +92,63 @@ def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
     by_number = people_by_nhs_number(numbers)
     practices = practice_ids({p.demographics.gp_practice_code for p in incoming})
     result: list[int | None] = [None] * len(incoming)
-    new_people: list[Person] = []
-    new_index: list[int] = []
-    created_for_number: dict[str, Person] = {}
+    # One new person per NHS number even when a batch holds it twice; rows are plain dicts for
+    # caretrust.bulk (COPY on PostgreSQL): imports create people by the million.
+    new_people: list[dict] = []
+    row_for_number: dict[str, int] = {}
+    new_row_of: dict[int, int] = {}  # incoming index → index into new_people
     for i, item in enumerate(incoming):
         d = item.demographics
         if d.nhs_number and d.nhs_number in by_number:
             result[i] = by_number[d.nhs_number]
             continue
-        if d.nhs_number and d.nhs_number in created_for_number:
-            new_index.append(i)
-            new_people.append(created_for_number[d.nhs_number])
+        if d.nhs_number and d.nhs_number in row_for_number:
+            new_row_of[i] = row_for_number[d.nhs_number]
             continue
-        person = Person(
-            given_name=d.given_name,
-            family_name=d.family_name,
-            birth_date=d.birth_date,
-            death_date=d.death_date,
-            sex=d.sex,
-            address=d.address,
-            postcode=d.postcode,
-            phone=d.phone,
-            gp_practice_id=practices.get(d.gp_practice_code),
-            demographics_source=item.source[:100],
-            linkage_pending=not d.nhs_number,
-        )
+        new_row_of[i] = len(new_people)
         if d.nhs_number:
-            created_for_number[d.nhs_number] = person
-        new_people.append(person)
-        new_index.append(i)
-    unique_new = list({id(p): p for p in new_people}.values())
-    Person.objects.bulk_create(unique_new, batch_size=1000)
-    for i, person in zip(new_index, new_people, strict=True):
-        result[i] = person.pk
-    identifiers: list[PersonIdentifier] = []
+            row_for_number[d.nhs_number] = len(new_people)
+        new_people.append(
+            {
+                "given_name": d.given_name,
+                "family_name": d.family_name,
+                "birth_date": d.birth_date,
+                "death_date": d.death_date,
+                "sex": d.sex,
+                "address": d.address,
+                "postcode": d.postcode,
+                "phone": d.phone,
+                "gp_practice_id": practices.get(d.gp_practice_code),
+                "demographics_source": item.source[:100],
+                "linkage_pending": not d.nhs_number,
+            }
+        )
+    ids = bulk.insert(Person, new_people, returning_ids=True)
+    for i, row in new_row_of.items():
+        result[i] = ids[row]
+    identifiers: list[dict] = []
     for i, item in enumerate(incoming):
         d, person_id = item.demographics, result[i]
         if d.nhs_number:
             identifiers.append(
-                PersonIdentifier(
-                    person_id=person_id,
-                    system=nhs_number.SYSTEM,
-                    value=d.nhs_number,
-                    verification=d.nhs_verification or PersonIdentifier.Verification.NOT_VERIFIED,
-                    source=item.source[:100],
-                )
+                {
+                    "person_id": person_id,
+                    "system": nhs_number.SYSTEM,
+                    "value": d.nhs_number,
+                    "verification": d.nhs_verification
+                    or PersonIdentifier.Verification.NOT_VERIFIED,
+                    "source": item.source[:100],
+                }
             )
         identifiers.append(
-            PersonIdentifier(
-                person_id=person_id,
-                system=item.source_system[:200],
-                value=item.source_id[:100],
-                source=item.source[:100],
-            )
+            {
+                "person_id": person_id,
+                "system": item.source_system[:200],
+                "value": item.source_id[:100],
+                "source": item.source[:100],
+            }
         )
-    PersonIdentifier.objects.bulk_create(identifiers, batch_size=1000, ignore_conflicts=True)
+    bulk.insert(PersonIdentifier, identifiers, ignore_conflicts=True)
     return [int(pk) for pk in result]  # type: ignore[arg-type]
 
 

@@ -1,0 +1,116 @@
+"""Fast inserts for imports: PostgreSQL COPY, or the ORM's bulk_create on other databases.
+
+Imports write millions of rows (resources, their versions, timeline lines, people, identifiers).
+Django's bulk_create on PostgreSQL binds every value client-side and builds one huge statement per
+batch; COPY streams rows to the server instead, about ten times faster (ADR 43). Rows are plain
+dicts of attribute names, so the caller never builds model instances. Fields a row leaves out get
+the model's default (a callable default is called per row, `auto_now`/`auto_now_add` get one
+timestamp per call), exactly as `Model(**row).save()` would. Runs inside the caller's transaction:
+a failed import rolls back what was copied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+
+def insert(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    returning_ids: bool = False,
+    ignore_conflicts: bool = False,
+) -> list[int]:
+    """Insert `rows` into `model`'s table; with `returning_ids`, their new ids in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=ignore_conflicts)
+        return [obj.pk for obj in objects] if returning_ids else []
+    ids = _allocate_ids(model, len(rows)) if returning_ids else []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ([model._meta.pk.column] if returning_ids else []) + [f.column for f in fields]
+    fill = _fillers(fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    # atomic: the staging table lives until commit, and a failed COPY leaves nothing behind.
+    # wrap_database_errors: psycopg's errors reach callers as Django's (IntegrityError, ...).
+    with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
+        target = table
+        if ignore_conflicts:
+            target = _staging_table(raw, model, names)
+        with raw.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for i, row in enumerate(rows):
+                values = [fill[n](row) for n in range(len(fields))]
+                copy.write_row([ids[i], *values] if returning_ids else values)
+        if ignore_conflicts:
+            raw.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
+    return ids
+
+
+def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """Take `count` ids from the table's own sequence, so COPY can write them with the rows and
+    the ORM's later inserts never collide with them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _staging_table(raw_cursor, model: type[models.Model], names: str) -> str:
+    """An empty temporary table with the copied columns, for this transaction: COPY cannot skip
+    conflicts, INSERT ... SELECT ... ON CONFLICT can."""
+    name = connection.ops.quote_name(f"staging_{model._meta.db_table}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    raw_cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {names} FROM {table} WITH NO DATA"
+    )
+    raw_cursor.execute(f"TRUNCATE {name}")
+    return name
+
+
+def _fillers(fields: list[models.Field]) -> list:
+    """For each field, a function row → the value COPY writes."""
+    now = timezone.now()
+    return [_filler(field, now) for field in fields]
+
+
+def _filler(field: models.Field, now):
+    name = field.attname
+    convert = _json if isinstance(field, models.JSONField) else _same
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda row: row.get(name) or now
+    if field.has_default() and callable(field.default):
+        make = field.default
+        return lambda row: convert(row[name] if name in row else make())
+    default = field.get_default() if field.has_default() else None
+    if (
+        default is None
+        and not field.null
+        and isinstance(field, (models.CharField, models.TextField))
+    ):
+        default = ""  # what the ORM would store for a blank text field
+    return lambda row: convert(row.get(name, default))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return value
