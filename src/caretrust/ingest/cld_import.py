@@ -24,6 +24,7 @@ from pathlib import Path
 from django.db import reset_queries, transaction
 from django.db.models import F
 
+from caretrust import bulk
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
@@ -374,19 +375,19 @@ class CldImporter:
         for la, keys in by_la.items():
             for event in SocialCareEvent.objects.filter(la_code=la, event_key__in=keys):
                 held[(la, event.event_key)] = event
-        new: list[SocialCareEvent] = []
+        new: list[dict] = []
         for key, row in unique.items():
             person_id = person_of[row.person_key]
             existing = held.get(key)
             if existing is None:
                 new.append(
-                    SocialCareEvent(
-                        person_id=person_id,
-                        person_key=row.person_key[:100],
-                        event_key=row.event_key,
-                        source=f"cld:{row.fields['la_code']}",
+                    {
+                        "person_id": person_id,
+                        "person_key": row.person_key[:100],
+                        "event_key": row.event_key,
+                        "source": f"cld:{row.fields['la_code']}",
                         **row.fields,
-                    )
+                    }
                 )
                 continue
             changed = [
@@ -415,21 +416,21 @@ class CldImporter:
                 result.updated += 1
             else:
                 result.unchanged += 1
-        SocialCareEvent.objects.bulk_create(new, batch_size=1000)
-        TimelineEvent.objects.bulk_create(
+        ids = bulk.insert(SocialCareEvent, new, returning_ids=True)
+        bulk.insert(
+            TimelineEvent,
             [
-                TimelineEvent(
-                    person_id=event.person_id,
-                    date=event.start_date,
-                    sector=Sector.SOCIAL_CARE,
-                    source=event.source,
-                    kind=f"social care {event.event_type}",
-                    summary=_summary(row_fields(event))[:300],
-                    social_care_event=event,
-                )
-                for event in new
+                {
+                    "person_id": event["person_id"],
+                    "date": event["start_date"],
+                    "sector": Sector.SOCIAL_CARE,
+                    "source": event["source"],
+                    "kind": f"social care {event['event_type']}",
+                    "summary": _summary(event)[:300],
+                    "social_care_event_id": pk,
+                }
+                for pk, event in zip(ids, new, strict=True)
             ],
-            batch_size=1000,
         )
         result.inserted += len(new)
 
@@ -441,18 +442,3 @@ class CldImporter:
                 end_date__isnull=True,
                 reporting_period_end__lt=period_start,
             ).update(end_date=F("reporting_period_end"), closed_at_period_end=True)
-
-
-def row_fields(event: SocialCareEvent) -> dict:
-    return {
-        name: getattr(event, name)
-        for name in (
-            "event_type",
-            "service_component",
-            "service_type",
-            "assessment_type",
-            "request_route_of_access",
-            "review_reason",
-            "event_outcome",
-        )
-    }
