@@ -180,3 +180,61 @@ def test_search_by_name_nhs_number_and_birth_date(client, user_for, edith) -> No
     assert "Nobody matches" in client.get(url, {"name": "jones"}).content.decode()
     client.force_login(user_for("analyst"))
     assert client.get(url, {"name": "smith"}).status_code == 403
+
+
+def test_paging_counts_follow_the_filters_and_the_type_options_list_every_kind(
+    client, user_for, edith
+) -> None:
+    client.force_login(user_for("gp"))
+    url = reverse("record:person", args=[edith.ref])
+    health = client.get(url, {"sector": "health"}).content.decode()
+    assert "Page 1 of 2" in health  # 30 health events, 25 a page
+    social = client.get(url, {"sector": "social_care"}).content.decode()
+    assert "Page 1 of 1" in social
+    # the type filter offers every kind in the record, whatever the sector shown
+    assert '<option value="Encounter">Encounter</option>' in social
+    unknown = client.get(url, {"type": "Observation"}).content.decode()
+    assert "No events to show." in unknown
+
+
+def test_the_page_shows_records_merged_into_the_person(client, user_for, edith) -> None:
+    from caretrust.people.services import merge_people
+
+    other = Person.objects.create(given_name="Edie", family_name="Smith", sex="female")
+    TimelineEvent.objects.create(
+        person=other,
+        date=date(2025, 5, 5),
+        sector="social_care",
+        source="cld:E06000027",
+        kind="social care assessment",
+        summary="Assessment from the council's record",
+    )
+    merge_people(actor=None, survivor=edith, merged=other, reason="manual")
+    client.force_login(user_for("gp"))
+    html = client.get(reverse("record:person", args=[edith.ref])).content.decode()
+    assert "Assessment from the council&#39;s record" in html
+    assert "This record joins 2 source records" in html
+    assert '<option value="social care assessment">' in html
+
+
+def test_a_person_page_costs_the_same_queries_however_long_the_record(
+    client, user_for, edith, django_assert_max_num_queries
+) -> None:
+    """Session, user, person, timeline counts, audit (+ the actor's organisation), alerts and
+    carers, About me, identifiers, the page of events: no query per event or per resource."""
+    client.force_login(user_for("gp"))
+    url = reverse("record:person", args=[edith.ref])
+    client.get(url)
+    with django_assert_max_num_queries(13):
+        assert client.get(url).status_code == 200
+    for day in range(1, 29):
+        TimelineEvent.objects.create(
+            person=edith,
+            date=date(2023, 2, day),
+            sector="health",
+            source="fhir",
+            kind="Observation",
+            summary=f"Observation {day}",
+        )
+    with django_assert_max_num_queries(13):
+        assert client.get(url, {"page": 2}).status_code == 200

@@ -3,21 +3,34 @@ merged into them (merges never move records)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from caretrust.people import nhs_number
 from caretrust.people.models import Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
 
 
+def people_for_record() -> QuerySet:
+    """People with what the person page needs: their practice, and whether anyone was merged into
+    them (most people: nobody, so `record_people_ids` needs no query of its own)."""
+    merged = Person.objects.filter(merged_into=OuterRef("pk"))
+    return Person.objects.select_related("gp_practice").annotate(has_merged_people=Exists(merged))
+
+
 def record_people_ids(person: Person) -> list[int]:
     """The person and everyone merged into them, however deep."""
+    if getattr(person, "has_merged_people", True) is False:
+        return [person.pk]
     ids, frontier = [person.pk], [person.pk]
     while frontier:
         frontier = list(
-            Person.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
+            Person.objects.filter(merged_into_id__in=frontier)
+            .order_by()  # no sort by name: only the ids are wanted
+            .values_list("pk", flat=True)
         )
         ids.extend(frontier)
     return ids
@@ -33,8 +46,54 @@ def timeline(person_ids: list[int], *, sector: str = "", kind: str = "") -> Quer
 
 
 def timeline_kinds(person_ids: list[int]) -> list[str]:
-    kinds = TimelineEvent.objects.filter(person_id__in=person_ids).values_list("kind", flat=True)
-    return sorted(set(kinds.distinct()))
+    return sorted({kind for _, kind in timeline_counts(person_ids)})
+
+
+def timeline_counts(person_ids: list[int]) -> dict[tuple[str, str], int]:
+    """Events per (sector, kind): one grouped query gives both the type filter's options and the
+    count for any filter, where a COUNT(*) and a DISTINCT were two round trips."""
+    rows = (
+        TimelineEvent.objects.filter(person_id__in=person_ids)
+        .order_by()
+        .values_list("sector", "kind")
+        .annotate(n=Count("id"))
+    )
+    return {(sector, kind): n for sector, kind, n in rows}
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from `timeline_counts`) instead of asking with COUNT(*)."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    events: Page
+    kinds: list[str]  # every kind in the person's record, for the filter
+
+
+def timeline_page(
+    person_ids: list[int], *, sector: str, kind: str, page: str | int | None, per_page: int
+) -> TimelinePage:
+    """One page of the timeline, newest first, filtered by sector and kind: two queries."""
+    counts = timeline_counts(person_ids)
+    total = sum(
+        n
+        for (row_sector, row_kind), n in counts.items()
+        if (not sector or row_sector == sector) and (not kind or row_kind == kind)
+    )
+    events = timeline(person_ids, sector=sector, kind=kind)
+    return TimelinePage(
+        events=_CountedPaginator(events, per_page, count=total).get_page(page),
+        kinds=sorted({row_kind for _, row_kind in counts}),
+    )
 
 
 def alerts(person_ids: list[int]) -> QuerySet:
@@ -45,6 +104,19 @@ def alerts(person_ids: list[int]) -> QuerySet:
 
 def carers(person_ids: list[int]) -> QuerySet:
     return Resource.objects.filter(person_id__in=person_ids, resource_type="RelatedPerson")
+
+
+def alerts_and_carers(person_ids: list[int]) -> tuple[list[Resource], list[Resource]]:
+    """`alerts` and `carers` in one query (the person page wants both)."""
+    alerts_found, carers_found = [], []
+    for resource in Resource.objects.filter(
+        person_id__in=person_ids, resource_type__in=("Flag", "RelatedPerson")
+    ).order_by("id"):
+        if resource.resource_type == "RelatedPerson":
+            carers_found.append(resource)
+        elif resource.status != "inactive":
+            alerts_found.append(resource)
+    return alerts_found, carers_found
 
 
 def current_about_me(person: Person) -> AboutMe | None:

@@ -4,7 +4,6 @@ writes in services, page values in presenters."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -64,7 +63,7 @@ def _refused(request, person: Person, reason: str, form: BreakGlassForm | None =
 
 
 def person(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person.objects.select_related("gp_practice"), ref=ref)
+    person = get_object_or_404(selectors.people_for_record(), ref=ref)
     if person.merged_into_id:
         return redirect("record:person", ref=person.survivor().ref)
     decision = policy.decide(request.user, "people.view_record", person)
@@ -74,25 +73,35 @@ def person(request: HttpRequest, ref) -> HttpResponse:
     sector = sector if sector in Sector.values else ""
     kind = request.GET.get("type", "")[:64]
     person_ids = selectors.record_people_ids(person)
-    events = Paginator(
-        selectors.timeline(person_ids, sector=sector, kind=kind), TIMELINE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    timeline = selectors.timeline_page(
+        person_ids,
+        sector=sector,
+        kind=kind,
+        page=request.GET.get("page"),
+        per_page=TIMELINE_PAGE_SIZE,
+    )
     audit.record_read(
         actor=request.user,
         obj=person,
         person_ref=person.audit_ref,
         reason=decision.reason,
-        details={"basis": decision.basis, "page": events.number, "sector": sector, "type": kind},
+        details={
+            "basis": decision.basis,
+            "page": timeline.events.number,
+            "sector": sector,
+            "type": kind,
+        },
     )
+    alerts, carers = selectors.alerts_and_carers(person_ids)
     page = presenters.person_page(
         person=person,
         person_ids=person_ids,
-        events=events,
-        kinds=selectors.timeline_kinds(person_ids),
+        events=timeline.events,
+        kinds=timeline.kinds,
         sector=sector,
         kind=kind,
-        alerts=list(selectors.alerts(person_ids)),
-        carers=list(selectors.carers(person_ids)),
+        alerts=alerts,
+        carers=carers,
         about=selectors.current_about_me(person),
         access_basis=decision.reason,
         can_edit=bool(policy.decide(request.user, "people.edit_record", person)),
