@@ -26,13 +26,14 @@ policy.register(
     "people.break_glass", "use break-glass to see a record", {Role.COORDINATOR, Role.PRACTITIONER}
 )
 policy.register("people.find", "search the people index", DIRECT_CARE | {Role.ADMINISTRATOR})
+# Those who decide whether two records are one person also undo that decision when it was wrong.
+LINKAGE_REVIEWERS = {Role.COORDINATOR, Role.ADMINISTRATOR}
+policy.register("people.review_links", "review possible matches between records", LINKAGE_REVIEWERS)
+policy.register("people.merge", "merge people's records", LINKAGE_REVIEWERS)
 policy.register(
-    "people.review_links",
-    "review possible matches between records",
-    {Role.COORDINATOR, Role.ADMINISTRATOR},
-)
-policy.register(
-    "people.merge", "merge and un-merge people's records", {Role.COORDINATOR, Role.ADMINISTRATOR}
+    "people.unmerge",
+    "see the merges of people's records and undo one (two people wrongly joined)",
+    LINKAGE_REVIEWERS,
 )
 policy.register(
     "people.register",

@@ -300,7 +300,7 @@ def merge_people(
 @transaction.atomic
 def unmerge(*, actor: Any, merge: Merge, reason: str = "") -> Person:
     """Undo a merge: the merged person stands alone again with their own records."""
-    policy.require(actor, "people.merge", merge.survivor)
+    policy.require(actor, "people.unmerge", merge.survivor)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError("This merge has already been undone.")
@@ -315,7 +315,7 @@ def unmerge(*, actor: Any, merge: Merge, reason: str = "") -> Person:
         obj=merge,
         person_ref=merge.survivor.audit_ref,
         reason=f"un-merge: {reason}".strip(": "),
-        details={"restored": merged.audit_ref},
+        details={"restored": merged.audit_ref, "survivor": merge.survivor.audit_ref},
     )
     return merged
 

@@ -1,7 +1,9 @@
-"""The linkage review queue: pairs the model was unsure about, with their match weights."""
+"""The linkage review queue (pairs the model was unsure about, with their match weights) and the
+merges of a person's record, each of which a reviewer can undo."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from caretrust.access import audit, policy
 from caretrust.people import services
-from caretrust.people.models import LinkCandidate
-from caretrust.people.presenters import candidate_view
+from caretrust.people.models import LinkCandidate, Merge, Person
+from caretrust.people.presenters import candidate_view, merge_view
+from caretrust.record import selectors
+from caretrust.record.forms import UnmergeForm
+
+RECENT_MERGES = 10
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -19,14 +25,83 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "incoming", "existing"
     )
     page = Paginator(pending, 25).get_page(request.GET.get("page"))
+    recent = []
+    if policy.decide(request.user, "people.unmerge"):
+        recent = [merge_view(m) for m in selectors.recent_merges(RECENT_MERGES)]
+        _audit_merges_shown(request, recent, "recent merges")
     return render(
         request,
         "people/link_queue.jinja",
         {
             "candidates": [candidate_view(c) for c in page],
             "count": page.paginator.count,
+            "recent_merges": recent,
             "page_title": "Possible matches to review",
         },
+    )
+
+
+def _audit_merges_shown(request: HttpRequest, merges: list, page: str) -> None:
+    """Names and dates of birth of the people on both sides are on the page: audit each."""
+    refs = sorted({ref for m in merges for ref in (m.survivor_ref, m.merged_ref)})
+    if refs:
+        audit.record_reads(
+            actor=request.user, person_refs=refs, object_type="people.merge", details={"page": page}
+        )
+
+
+def person_merges(request: HttpRequest, ref) -> HttpResponse:
+    """Every merge into a person's record, standing or undone, with a way to undo each."""
+    policy.require(request.user, "people.unmerge")
+    person = get_object_or_404(Person, ref=ref)
+    if person.merged_into_id:
+        return redirect("record:person_merges", ref=person.survivor().ref)
+    merges = [merge_view(m) for m in selectors.merges_into_record(person)]
+    _audit_merges_shown(request, merges, "merges of a record")
+    return render(
+        request,
+        "people/merges.jinja",
+        {
+            "name": person.display_name,
+            "person_ref": str(person.ref),
+            "can_view_record": bool(policy.decide(request.user, "people.view_record", person)),
+            "merges": merges,
+            "page_title": f"Merged records: {person.display_name}",
+        },
+    )
+
+
+def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm with a reason, then un-merge (the service authorises and audits)."""
+    policy.require(request.user, "people.unmerge")
+    merge = get_object_or_404(
+        Merge.objects.select_related("survivor", "merged", "merged_by", "undone_by"), pk=pk
+    )
+    if merge.undone_at is not None:
+        messages.info(request, "That merge has already been undone.")
+        return redirect("record:person_merges", ref=merge.survivor.ref)
+    form = UnmergeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            restored = services.unmerge(
+                actor=request.user, merge=merge, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                f"Merge undone: {restored.display_name} and {merge.survivor.display_name} are "
+                "separate records again, each with their own history.",
+            )
+            return redirect("record:person_merges", ref=merge.survivor.ref)
+    view = merge_view(merge)
+    if not form.is_bound:
+        _audit_merges_shown(request, [view], "undo a merge")
+    return render(
+        request,
+        "people/unmerge.jinja",
+        {"m": view, "form": form, "page_title": "Undo a merge"},
     )
 
 

@@ -59,6 +59,7 @@ class PersonPage:
     access_basis: str
     can_edit: bool
     merged_records: int = 0
+    can_unmerge: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -141,6 +142,7 @@ def person_page(
     about: AboutMe | None,
     access_basis: str,
     can_edit: bool,
+    can_unmerge: bool = False,
 ) -> PersonPage:
     practice = person.gp_practice.name if person.gp_practice else "Not known"
     summary = [
@@ -189,6 +191,7 @@ def person_page(
         access_basis=access_basis,
         can_edit=can_edit,
         merged_records=len(person_ids) - 1,
+        can_unmerge=can_unmerge,
     )
 
 

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from caretrust.people import nhs_number
-from caretrust.people.models import Person
+from caretrust.people.models import Merge, Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
 
 
@@ -135,3 +135,18 @@ def search_people(*, name: str = "", nhs: str = "", birth_date: date | None = No
     if birth_date:
         people = people.filter(birth_date=birth_date)
     return people.distinct().order_by("family_name", "given_name", "pk")
+
+
+def _merges() -> QuerySet:
+    return Merge.objects.select_related("survivor", "merged", "merged_by", "undone_by")
+
+
+def merges_into_record(person: Person) -> list[Merge]:
+    """Merges into the person or into anyone merged into them, standing or undone, newest
+    first."""
+    return list(_merges().filter(survivor_id__in=record_people_ids(person)).order_by("-merged_at"))
+
+
+def recent_merges(limit: int) -> list[Merge]:
+    """The newest merges still standing (what a reviewer may want to take back)."""
+    return list(_merges().filter(undone_at__isnull=True).order_by("-merged_at", "-id")[:limit])

@@ -8,7 +8,9 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("links/", people_views.review_queue, name="link_queue"),
     path("links/<int:pk>/", people_views.review_candidate, name="link_candidate"),
+    path("merges/<int:pk>/undo/", people_views.undo_merge, name="undo_merge"),
     path("<uuid:ref>/", views.person, name="person"),
     path("<uuid:ref>/about-me/", views.about_me, name="about_me"),
     path("<uuid:ref>/break-glass/", views.break_glass, name="break_glass"),
+    path("<uuid:ref>/merges/", people_views.person_merges, name="person_merges"),
 ]

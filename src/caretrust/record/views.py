@@ -105,6 +105,7 @@ def person(request: HttpRequest, ref) -> HttpResponse:
         about=selectors.current_about_me(person),
         access_basis=decision.reason,
         can_edit=bool(policy.decide(request.user, "people.edit_record", person)),
+        can_unmerge=bool(policy.decide(request.user, "people.unmerge")),
     )
     return render(request, "record/person.jinja", {"page": page, "page_title": page.name})
 
