@@ -18,11 +18,16 @@ def manage(ctx: typer.Context) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    threads: int = typer.Option(8, help="Worker threads."),
+    threads: int = typer.Option(8, help="Worker threads (per process)."),
+    processes: int = typer.Option(
+        1,
+        min=1,
+        help="Worker processes. 1: waitress in this process (any platform). More: gunicorn "
+        "(Linux/macOS), one worker per process, each with --threads threads (ADR 0042).",
+    ),
 ) -> None:
-    """Serve the web app with waitress (a production-grade WSGI server)."""
-    from waitress import serve as waitress_serve
-
+    """Serve the web app with waitress, or with gunicorn's worker processes (both production
+    WSGI servers)."""
     from caretrust.config.bootstrap import setup_django
 
     setup_django(check_database=True)
@@ -32,7 +37,39 @@ def serve(
     from caretrust.config.wsgi import application
 
     typer.echo(f"caretrust is running on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="caretrust")
+    if processes == 1:
+        from waitress import serve as waitress_serve
+
+        waitress_serve(application, host=host, port=port, threads=threads, ident="caretrust")
+        return
+    _serve_with_gunicorn(application, f"{host}:{port}", processes=processes, threads=threads)
+
+
+def _serve_with_gunicorn(application, bind: str, *, processes: int, threads: int) -> None:
+    """Python holds one core per process (the GIL): on a machine with more than one core, several
+    processes serve more requests than one process with more threads. gunicorn supervises them
+    (restarts a worker that dies, stops them all on SIGTERM/SIGINT)."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    # The check above opened a database connection: a forked worker must not share it.
+    connections.close_all()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", [bind])
+            self.cfg.set("workers", processes)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("proc_name", "caretrust")
+            # Quiet by default like waitress; errors still go to stderr.
+            self.cfg.set("accesslog", None)
+            self.cfg.set("loglevel", "warning")
+
+        def load(self):
+            return application
+
+    Server().run()
 
 
 def demo(
