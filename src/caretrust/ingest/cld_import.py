@@ -31,6 +31,7 @@ from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics
+from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Sector, SocialCareEvent, TimelineEvent
 
 BATCH_SIZE = 1000
@@ -260,6 +261,7 @@ class CldImporter:
 
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
+        self._growth = bulk.Growth(SocialCareEvent, Person, PersonIdentifier)
         try:
             with transaction.atomic():
                 periods = self._run(path, result)
@@ -433,6 +435,7 @@ class CldImporter:
             ],
         )
         result.inserted += len(new)
+        self._growth.add(len(batch))
 
     def _close_missing_services(self, periods: dict[str, date]) -> None:
         for la, period_start in periods.items():

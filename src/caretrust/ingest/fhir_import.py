@@ -34,7 +34,7 @@ from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient
-from caretrust.people.models import Person
+from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
 from caretrust.record.summaries import SUBJECT_PATHS, summarise
 
@@ -43,6 +43,7 @@ RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_h
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
 CONDITIONAL_CACHE_SIZE = 10_000
+PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
 # Below this an NDJSON file is validated in the importer's own process.
 CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
 
@@ -165,6 +166,7 @@ class FhirImporter:
 
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
+        self._growth = bulk.Growth(Resource, *PEOPLE_TABLES)
         try:
             with transaction.atomic(), self._checker_for(path) as checker:
                 self._run(path, result, checker)
@@ -294,6 +296,7 @@ class FhirImporter:
         self._link_patients(patients)
         self._attach_people([p for p in work if p.resource_type != "Patient"])
         self._store(work, result)
+        self._growth.add(len(work))
 
     def _decide(self, batch: list[_Pending], result: FileResult) -> None:
         by_type: dict[str, list[str]] = {}
