@@ -33,3 +33,43 @@ def test_ignore_conflicts_skips_rows_already_there() -> None:
     assert sorted(person.identifiers.values_list("value", flat=True)) == ["1", "2"]
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert(PersonIdentifier, [row])
+
+
+def test_growth_keeps_plans_right_inside_a_long_import() -> None:
+    """Inside one transaction, after the rows added pass a doubling mark, PostgreSQL plans a
+    source-id look-up on the whole unique index instead of filtering every row of the type."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE and plans are PostgreSQL's")
+    now = timezone.now()
+    rows = [
+        {
+            "resource_type": "Patient",
+            "logical_id": f"p{i}",
+            "last_updated": now,
+            "content": {"resourceType": "Patient"},
+            "content_hash": "x",
+            "source": "fhir",
+            "source_id": f"p{i}",
+        }
+        for i in range(bulk.Growth.FIRST)
+    ]
+    bulk.insert(Resource, rows, returning_ids=True)
+
+    def plan() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM record_resource WHERE source = 'fhir' AND "
+                "resource_type = 'Patient' AND source_id = ANY(ARRAY['p1', 'p2'])"
+            )
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    growth = bulk.Growth(Resource)
+    growth.add(bulk.Growth.FIRST - 1)
+    assert "Filter" in plan()  # the planner still thinks the table is empty
+    growth.add(1)
+    assert "Filter" not in plan() and "source_id" in plan().split("Index Cond")[1]
