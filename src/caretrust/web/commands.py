@@ -62,6 +62,10 @@ def _serve_with_gunicorn(application, bind: str, *, processes: int, threads: int
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("proc_name", "caretrust")
+            # gunicorn closes an idle keep-alive connection after 2 s by default; a person reading
+            # a page for longer then races the close with their next click (connection reset).
+            # Longer than the usual 60 s idle timeout of a proxy or load balancer in front.
+            self.cfg.set("keepalive", 75)
             # Quiet by default like waitress; errors still go to stderr.
             self.cfg.set("accesslog", None)
             self.cfg.set("loglevel", "warning")
