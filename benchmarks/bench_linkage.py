@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -140,6 +141,8 @@ def main() -> None:
     from caretrust.people import matching
 
     timings: dict[str, float] = {}
+    # Other work on the same 2 cores slows every stage: the load average goes in the result.
+    load_at_start = os.getloadavg()
     start = time.perf_counter()
     people = population(args.people, args.seed)
     council = council_sample(people, args.council, args.seed)
@@ -186,7 +189,12 @@ def main() -> None:
         "within_budget": linkage_seconds <= 600,
         "model": "shipped, trained once on the synthetic population"
         if args.pretrained
-        else "trained on this run",
+        else f"trained on this run: a seeded sample of at most {matching.TRAINING_RECORDS:,} "
+        f"records per side, u from {matching.U_MAX_PAIRS:,.0f} random pairs",
+        "load_average_1_5_15_min": {
+            "start": [round(x, 2) for x in load_at_start],
+            "end": [round(x, 2) for x in os.getloadavg()],
+        },
         "note": "NHS numbers withheld from the council records: probabilistic step only.",
     }
     if args.save_model:

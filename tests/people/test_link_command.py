@@ -82,3 +82,82 @@ def test_link_refuses_unknown_columns(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "shoe_size" in result.output
+
+
+def _link(tmp_path: Path, left: Path, right: Path, columns: str, *extra: str) -> list[dict]:
+    out = tmp_path / f"pairs-{len(list(tmp_path.glob('pairs-*')))}.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "link",
+            str(left),
+            str(right),
+            "--out",
+            str(out),
+            "--id",
+            "rid",
+            "--columns",
+            columns,
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(out.open()))
+
+
+def _write(path: Path, header: list[str], rows: list[tuple]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+NAMES = "given_name=first,family_name=last,birth_date=dob,sex=sex"
+HEADER = ["rid", "first", "last", "dob", "sex", "addr", "town"]
+# Two different men with the same name and date of birth in the index, at different addresses.
+NAMESAKES = [
+    ("1", "John", "Smith", "1950-03-03", "M", "12 High Street, Preston", "Paignton"),
+    ("2", "John", "Smith", "1950-03-03", "M", "Flat 3, 40 Mill Lane", "Paignton"),
+] + [(*p[:5], f"{i} Church Road", "Torquay") for i, p in enumerate(PEOPLE, start=1)]
+
+
+def test_address_tells_apart_two_people_with_the_same_name_and_birth_date(
+    tmp_path: Path,
+) -> None:
+    left = _write(tmp_path / "left.csv", HEADER, NAMESAKES)
+    # the council spells the street type short and leaves out the locality
+    right = _write(
+        tmp_path / "right.csv",
+        HEADER,
+        [("a", "John", "Smith", "03/03/1950", "1", "12 High St.", "Paignton")],
+    )
+    without = {(r["left_id"], r["right_id"]): r for r in _link(tmp_path, left, right, NAMES)}
+    # names, date of birth and sex alone cannot choose between them
+    assert without[("1", "a")]["match_probability"] == without[("2", "a")]["match_probability"]
+
+    columns = f"{NAMES},address=addr,town=town"
+    pairs = {(r["left_id"], r["right_id"]): r for r in _link(tmp_path, left, right, columns)}
+    right_one, namesake = pairs[("1", "a")], pairs[("2", "a")]
+    assert float(right_one["match_probability"]) > float(namesake["match_probability"])
+    assert float(right_one["mw_address"]) > 0 > float(namesake["mw_address"])
+    assert float(right_one["mw_town"]) == float(namesake["mw_town"]) > 0
+    best = _link(tmp_path, left, right, columns, "--best-only")
+    assert [(r["left_id"], r["right_id"]) for r in best] == [("1", "a")]
+
+
+def test_addresses_on_one_side_only_link_exactly_as_without_them(tmp_path: Path) -> None:
+    left = _write(tmp_path / "left.csv", HEADER, NAMESAKES)
+    # the council extract has the columns but never fills them in
+    right = _write(
+        tmp_path / "right.csv",
+        HEADER,
+        [
+            ("a", "John", "Smith", "03/03/1950", "1", "", ""),
+            ("b", "Harold", "Penington", "19441102", "1", "", ""),
+        ],
+    )
+    plain = _link(tmp_path, left, right, NAMES)
+    with_columns = _link(tmp_path, left, right, f"{NAMES},address=addr,town=town")
+    assert with_columns == plain
+    assert "mw_address" not in plain[0] and "mw_town" not in plain[0]

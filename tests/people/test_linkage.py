@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow as pa
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from caretrust.access.models import AuditEvent
-from caretrust.people import services
+from caretrust.people import matching, services
 from caretrust.people.linkage import link_pending_people
 from caretrust.people.models import LinkCandidate, Merge, Person
 from caretrust.record.models import TimelineEvent
@@ -137,3 +138,28 @@ def test_unmerge_restores_both_people_with_their_own_records(user_for, index) ->
         "B's care"
     ]
     assert AuditEvent.objects.filter(object_type="people.merge").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("Flat 2, 12 High St., Torquay", "flat 2 12 high street"),
+        ("12, High Street", "12 high street"),
+        ("12 HIGH STREET\nPaignton", "12 high street"),
+        ("Rose Cottage, Mill Ln", "rose cottage"),
+        ("  ", None),
+    ],
+)
+def test_address_line_is_the_house_and_street_normalised(raw, line) -> None:
+    assert matching.address_line(raw) == line
+
+
+def test_training_sample_is_bounded_and_the_same_every_run() -> None:
+    table = pa.table({"unique_id": [str(i) for i in range(5000)]})
+    first = matching._sample(table, seed=3, limit=1000)
+    assert first.num_rows == 1000
+    assert len(set(first["unique_id"].to_pylist())) == 1000
+    assert first.equals(matching._sample(table, seed=3, limit=1000))
+    assert not first.equals(matching._sample(table, seed=4, limit=1000))
+    # a table within the limit is used whole
+    assert matching._sample(table, seed=3, limit=5000) is table

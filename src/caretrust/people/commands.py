@@ -30,11 +30,9 @@ def parse_columns(spec: str) -> dict[str, str]:
     for part in spec.split(","):
         ours, _, theirs = part.partition("=")
         ours, theirs = ours.strip(), theirs.strip()
-        if ours == "address" or ours == "town":
-            continue  # accepted for compatibility; not compared (postcode carries the place)
         if ours not in COLUMNS or not theirs:
             raise typer.BadParameter(
-                f"{part!r}: use name=COLUMN with name one of {', '.join(COLUMNS)}, address, town"
+                f"{part!r}: use name=COLUMN with name one of {', '.join(COLUMNS)}"
             )
         columns[ours] = theirs
     missing = {"given_name", "family_name", "birth_date"} - set(columns)
@@ -60,7 +58,9 @@ def link(
         bool, typer.Option("--best-only", help="Only the best left match for each right record.")
     ] = False,
 ) -> None:
-    """Link two person extracts; write candidate pairs with their match probability."""
+    """Link two person extracts; write candidate pairs with their match probability.
+
+    Address (first line) and town are compared only when both extracts have them."""
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
