@@ -72,6 +72,32 @@ def test_exact_twin_links_partial_goes_to_review_stranger_is_new(index) -> None:
     assert outcome.auto_linked == 1 and outcome.for_review == 1 and outcome.new_people == 1
 
 
+def test_two_namesakes_who_both_look_certain_go_to_review_not_an_arbitrary_merge(index) -> None:
+    namesake = make("Margaret", "Oakley", date(1938, 5, 14), "female", "TQ2 5AB")
+    incoming = make("Margaret", "Oakley", date(1938, 5, 14), "female", "TQ2 5AB", pending=True)
+    outcome = link_pending_people(upper=0.9, lower=0.1)
+    incoming.refresh_from_db()
+    assert incoming.merged_into is None and outcome.auto_linked == 0
+    candidate = LinkCandidate.objects.get(incoming=incoming)
+    assert candidate.existing in (index[0], namesake)
+    assert candidate.match_probability >= 0.9 and outcome.for_review == 1
+
+
+def test_best_per_right_names_the_runner_up() -> None:
+    pairs = pa.table(
+        {
+            "unique_id_l": ["a", "b", "c"],
+            "unique_id_r": ["x", "x", "y"],
+            "match_probability": [0.95, 0.97, 0.6],
+        }
+    )
+    best = matching.best_per_right(pairs).to_pylist()
+    assert [(r["unique_id_l"], r["runner_up_probability"]) for r in best] == [
+        ("b", 0.95),
+        ("c", None),
+    ]
+
+
 def test_reviewer_accepts_a_pair_with_audit_and_can_undo(client, user_for, index) -> None:
     incoming = make("Sandra", "Whitlok", date(1952, 7, 30), "female", "TQ1 3EF", pending=True)
     candidate = LinkCandidate.objects.create(

@@ -1,9 +1,10 @@
 """Linking new people to the index: exact NHS number happens at import; this is the second step,
 Splink on names, date of birth, sex and postcode for people imported without a usable NHS number.
 
-At or above `matching.UPPER` the new record is merged into the existing person (reversibly); between
-the thresholds the pair goes to the review queue with its match weights; below, the new record
-stands as a new person.
+At or above `matching.UPPER` the new record is merged into the existing person (reversibly), unless
+a second person in the index also scores at or above it (namesakes with the same date of birth);
+between the thresholds, or in that tie, the pair goes to the review queue with its match weights;
+below, the new record stands as a new person.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def link_pending_people(
             if row is None or row["match_probability"] < lower:
                 Person.objects.filter(pk=person.pk).update(linkage_pending=False)
                 outcome.new_people += 1
-            elif row["match_probability"] >= upper:
+            elif row["match_probability"] >= upper and (row["runner_up_probability"] or 0) < upper:
                 merge_people(
                     actor=None,
                     actor_label="linkage",
@@ -82,7 +83,7 @@ def link_pending_people(
                     match_probability=float(row["match_probability"]),
                 )
                 outcome.auto_linked += 1
-            else:
+            else:  # in between, or two people in the index both look certain: a person decides
                 LinkCandidate.objects.get_or_create(
                     incoming=person,
                     existing_id=int(row["unique_id_l"]),

@@ -358,16 +358,27 @@ def predict(model: Model, *, threshold: float = 0.01) -> pa.Table:
 
 
 def best_per_right(pairs: pa.Table) -> pa.Table:
-    """The single most likely left record for each right record (one-to-one from the right)."""
+    """The single most likely left record for each right record (one-to-one from the right),
+    with `runner_up_probability`: the next candidate's probability (null when there is none), so
+    a caller can refuse to choose between two namesakes who both look certain."""
     if pairs.num_rows == 0:
-        return pairs
+        return pairs.append_column("runner_up_probability", pa.array([], pa.float64()))
     order = pc.sort_indices(
         pairs, sort_keys=[("unique_id_r", "ascending"), ("match_probability", "descending")]
     )
     ordered = pairs.take(order)
     ids = ordered["unique_id_r"].to_pylist()
+    probabilities = ordered["match_probability"].to_pylist()
     first = [i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))]
-    return ordered.filter(pa.array(first))
+    runner_up = [
+        probabilities[i + 1] if i + 1 < len(ids) and ids[i + 1] == ids[i] else None
+        for i in range(len(ids))
+    ]
+    keep = pa.array(first)
+    best = ordered.filter(keep)
+    return best.append_column(
+        "runner_up_probability", pa.array(runner_up, pa.float64()).filter(keep)
+    )
 
 
 def comparison_details(row: dict, names: Sequence[str] = COLUMNS) -> dict[str, dict]:
