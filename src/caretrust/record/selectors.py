@@ -45,10 +45,6 @@ def timeline(person_ids: list[int], *, sector: str = "", kind: str = "") -> Quer
     return events.order_by("-date", "-id")
 
 
-def timeline_kinds(person_ids: list[int]) -> list[str]:
-    return sorted({kind for _, kind in timeline_counts(person_ids)})
-
-
 def timeline_counts(person_ids: list[int]) -> dict[tuple[str, str], int]:
     """Events per (sector, kind): one grouped query gives both the type filter's options and the
     count for any filter, where a COUNT(*) and a DISTINCT were two round trips."""
@@ -96,18 +92,8 @@ def timeline_page(
     )
 
 
-def alerts(person_ids: list[int]) -> QuerySet:
-    return Resource.objects.filter(person_id__in=person_ids, resource_type="Flag").exclude(
-        status="inactive"
-    )
-
-
-def carers(person_ids: list[int]) -> QuerySet:
-    return Resource.objects.filter(person_id__in=person_ids, resource_type="RelatedPerson")
-
-
 def alerts_and_carers(person_ids: list[int]) -> tuple[list[Resource], list[Resource]]:
-    """`alerts` and `carers` in one query (the person page wants both)."""
+    """A person's alerts (Flags not inactive) and carers (RelatedPerson), in one query."""
     alerts_found, carers_found = [], []
     for resource in Resource.objects.filter(
         person_id__in=person_ids, resource_type__in=("Flag", "RelatedPerson")
