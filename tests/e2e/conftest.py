@@ -58,3 +58,17 @@ def assert_accessible():
         assert results.violations_count == 0, results.generate_report()
 
     return check
+
+
+@pytest.fixture(scope="session")
+def sign_in():
+    """`sign_in(page, "gp")`: sign in through the form as a demo user."""
+    from caretrust.organisations.demo import DEMO_PASSWORD
+
+    def sign_in_as(page, username: str) -> None:
+        page.goto("/sign-in/")
+        page.get_by_label("User name").fill(username)
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+    return sign_in_as

@@ -7,18 +7,10 @@ from datetime import date
 from playwright.sync_api import expect
 
 from caretrust.funding.demo import load_demo_pool
-from caretrust.organisations.demo import DEMO_PASSWORD
 from caretrust.outcomes.published import compute_published, write_published
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible) -> None:
+def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible, sign_in) -> None:
     pool = load_demo_pool(date(2026, 11, 23))
     sign_in(page, "finance")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Pooled budgets").click()
@@ -30,7 +22,9 @@ def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible) ->
     assert_accessible(page)
 
 
-def test_the_analyst_reads_the_outcome_charts(page, assert_accessible, settings, tmp_path) -> None:
+def test_the_analyst_reads_the_outcome_charts(
+    page, assert_accessible, settings, tmp_path, sign_in
+) -> None:
     from caretrust.synthetic import SyntheticConfig, write
 
     write(SyntheticConfig(people=800, years=3, seed=2), tmp_path / "place", formats=("parquet",))
@@ -45,7 +39,7 @@ def test_the_analyst_reads_the_outcome_charts(page, assert_accessible, settings,
     assert_accessible(page)
 
 
-def test_the_privacy_officer_pages_are_accessible(page, assert_accessible) -> None:
+def test_the_privacy_officer_pages_are_accessible(page, assert_accessible, sign_in) -> None:
     sign_in(page, "privacy")
     page.get_by_role("navigation", name="Menu").get_by_role(
         "link", name="Break-glass reviews"

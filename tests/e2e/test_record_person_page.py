@@ -8,17 +8,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from caretrust.organisations.demo import DEMO_PASSWORD
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import TimelineEvent
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def ivy(demo_directory) -> Person:
     return person
 
 
-def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy) -> None:
+def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy, sign_in) -> None:
     sign_in(page, "gp")
     page.goto("/people/")
     assert_accessible(page)
@@ -77,7 +69,7 @@ def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy) -> Non
     expect(page.get_by_text("Getting back to my allotment")).to_be_visible()
 
 
-def test_nurse_is_refused_then_uses_break_glass(page, assert_accessible, ivy) -> None:
+def test_nurse_is_refused_then_uses_break_glass(page, assert_accessible, ivy, sign_in) -> None:
     sign_in(page, "nurse")
     page.goto(f"/people/{ivy.ref}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this record")

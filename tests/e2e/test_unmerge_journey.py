@@ -8,16 +8,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from caretrust.organisations.demo import DEMO_PASSWORD
 from caretrust.people.models import Merge, Person
 from caretrust.people.services import merge_people
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture
@@ -33,7 +25,7 @@ def wrong_merge(demo_directory) -> Merge:
     )
 
 
-def test_reviewer_undoes_a_wrong_merge(page, assert_accessible, wrong_merge) -> None:
+def test_reviewer_undoes_a_wrong_merge(page, assert_accessible, wrong_merge, sign_in) -> None:
     sign_in(page, "coordinator")
     page.get_by_role("link", name="Linkage review").click()
     expect(page.get_by_role("heading", name="Recent merges")).to_be_visible()
