@@ -120,10 +120,13 @@ def concatenate(parts: list[Path], target: Path) -> None:
 
 
 def flatness(samples: list[dict]) -> dict:
-    """Peak memory over the first and the last quarter of the file read."""
+    """Peak memory over the first and the last quarter of the file read (samples after the
+    importer has finished reading, when the file offset is gone, are left out)."""
+    last_read = max(range(len(samples)), key=lambda i: samples[i]["file_read_fraction"], default=0)
+    reading = samples[: last_read + 1]
 
     def peak(low: float, high: float) -> int:
-        inside = [s["importer_rss_mib"] for s in samples if low <= s["file_read_fraction"] < high]
+        inside = [s["importer_rss_mib"] for s in reading if low <= s["file_read_fraction"] < high]
         return max(inside, default=0)
 
     first, last = peak(0.0, 0.25), peak(0.75, 1.01)
