@@ -228,8 +228,7 @@ def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path
     """The worker pool (used for NDJSON files over a few MB) reports the same problems, by line,
     and imports the same records as validating in the importer's own process."""
     resources = [
-        {k: v for k, v in patient(pid=f"p{i}").items() if k != "identifier"}
-        for i in range(1, 1201)
+        {k: v for k, v in patient(pid=f"p{i}").items() if k != "identifier"} for i in range(1, 1201)
     ]
     resources[700]["birthDate"] = "1941-13-45"
     lines = [json.dumps(r) for r in resources]
@@ -248,9 +247,7 @@ def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path
         )
         result = importer.import_file(path)
         rejects.close()
-        outcomes.append(
-            (result.inserted, result.rejected, [str(p) for p in result.problems])
-        )
+        outcomes.append((result.inserted, result.rejected, [str(p) for p in result.problems]))
     assert outcomes[0] == outcomes[1]
     inserted, rejected, problems = outcomes[1]
     assert (inserted, rejected) == (1199, 2)
