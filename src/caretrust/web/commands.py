@@ -108,7 +108,7 @@ def demo(
     if load_demo_scenario():
         typer.echo("Demo story ready: Edith Smith's plan is agreed; referrals are waiting.")
     if serve_after:
-        serve(host=host, port=port, threads=8)
+        serve(host=host, port=port, threads=8, processes=1)
 
 
 def register(app: typer.Typer) -> None:
