@@ -41,23 +41,12 @@ def test_link_two_extracts_with_different_date_formats(tmp_path: Path) -> None:
         ),
         right,
     )
-    out = tmp_path / "pairs.csv"
-    result = CliRunner().invoke(
-        app,
-        [
-            "link",
-            str(left),
-            str(right),
-            "--out",
-            str(out),
-            "--id",
-            "rid",
-            "--columns",
-            "given_name=first,family_name=last,birth_date=dob,sex=sex,postcode=pc",
-        ],
+    rows = _link(
+        tmp_path,
+        left,
+        right,
+        "given_name=first,family_name=last,birth_date=dob,sex=sex,postcode=pc",
     )
-    assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(out.open()))
     pairs = {(r["left_id"], r["right_id"]): float(r["match_probability"]) for r in rows}
     assert pairs[("1", "a")] > 0.99
     assert pairs[("2", "b")] > 0.5
