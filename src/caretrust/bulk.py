@@ -36,7 +36,8 @@ def insert(
     ids = _allocate_ids(model, len(rows)) if returning_ids else []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ([model._meta.pk.column] if returning_ids else []) + [f.column for f in fields]
-    fill = _fillers(fields)
+    now = timezone.now()
+    fill = [_filler(field, now) for field in fields]  # per field: row → the value COPY writes
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     # atomic: the staging table lives until commit, and a failed COPY leaves nothing behind.
@@ -82,12 +83,6 @@ def _staging_table(raw_cursor, model: type[models.Model], names: str) -> str:
     return name
 
 
-def _fillers(fields: list[models.Field]) -> list:
-    """For each field, a function row → the value COPY writes."""
-    now = timezone.now()
-    return [_filler(field, now) for field in fields]
-
-
 def _filler(field: models.Field, now):
     name = field.attname
     convert = _json if isinstance(field, models.JSONField) else _same
@@ -128,8 +123,8 @@ class Growth:
 
     FIRST = 5_000
 
-    def __init__(self, *models: type[models.Model]) -> None:
-        self.tables = [m._meta.db_table for m in models]
+    def __init__(self, *looked_up: type[models.Model]) -> None:
+        self.tables = [m._meta.db_table for m in looked_up]
         self.added = 0
         self.next_at = self.FIRST
 
