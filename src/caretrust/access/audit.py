@@ -37,6 +37,7 @@ def record(
     if obj is not None:
         object_type, object_id = _describe(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    details = _mark_break_glass(actor if is_user else None, person_ref, details)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
         actor_username=getattr(actor, "username", "") or actor_label,
@@ -75,6 +76,15 @@ def record_read(
         )
 
 
+def _mark_break_glass(actor: Any, person_ref: str, details: dict | None) -> dict:
+    """Anything done about a person under break-glass says so in its audit row (and so in the
+    person's own "who looked at my record")."""
+    access_id = context.break_glass_access(getattr(actor, "pk", None), person_ref)
+    if access_id is None:
+        return details or {}
+    return {**(details or {}), "break_glass": access_id}
+
+
 def record_reads(
     *, actor: Any, person_refs: list[str], object_type: str, details: dict | None = None
 ) -> int:
@@ -90,7 +100,7 @@ def record_reads(
             person_ref=ref,
             organisation=organisation,
             client_address=address,
-            details=details or {},
+            details=_mark_break_glass(actor, ref, details),
         )
         for ref in person_refs
     ]

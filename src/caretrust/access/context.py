@@ -24,3 +24,34 @@ def set_current(context: RequestContext):
 
 def reset(token) -> None:
     _current.reset(token)
+
+
+# Which (user, person) pairs a decision in this request or command allowed only by break-glass,
+# so every audit row written about that person here says so, whichever page wrote it.
+_break_glass: ContextVar[dict[tuple[int, str], int] | None] = ContextVar(
+    "caretrust_break_glass", default=None
+)
+
+
+def note_break_glass(user_id: int, person_ref: str, access_id: int) -> None:
+    uses = _break_glass.get()
+    if uses is None:
+        uses = {}
+        _break_glass.set(uses)
+    uses[(user_id, person_ref)] = access_id
+
+
+def break_glass_access(user_id: int | None, person_ref: str) -> int | None:
+    uses = _break_glass.get()
+    if not uses or user_id is None or not person_ref:
+        return None
+    return uses.get((user_id, person_ref))
+
+
+def start_break_glass_scope():
+    """A fresh scope for one request (so nothing carries over to the next on the thread)."""
+    return _break_glass.set({})
+
+
+def end_break_glass_scope(token) -> None:
+    _break_glass.reset(token)

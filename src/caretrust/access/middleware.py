@@ -21,7 +21,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = context.set_current(context.RequestContext(client_address=client_address(request)))
+        scope = context.start_break_glass_scope()
         try:
             return self.get_response(request)
         finally:
+            context.end_break_glass_scope(scope)
             context.reset(token)

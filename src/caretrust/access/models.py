@@ -106,6 +106,8 @@ class BreakGlassAccess(models.Model):
     reason = models.TextField()
     started_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # Set when access ended before it expired: a privacy officer found it inappropriate.
+    revoked_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -123,3 +125,53 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class BreakGlassLimit(models.Model):
+    """How many break-glass accesses one user may open in a period: data, so a privacy officer's
+    organisation can set its own. One row; `current()` gives it (created with the defaults)."""
+
+    max_accesses = models.PositiveIntegerField(default=5)
+    period_hours = models.PositiveIntegerField(default=24)
+    minimum_reason_length = models.PositiveIntegerField(default=20)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "break-glass limit"
+
+    def __str__(self) -> str:
+        return f"{self.max_accesses} break-glass accesses per {self.period_hours} hours"
+
+    @classmethod
+    def current(cls) -> BreakGlassLimit:
+        limit = cls.objects.order_by("pk").first()
+        return limit if limit is not None else cls.objects.create()
+
+
+class PrivacyAlert(models.Model):
+    """Something a privacy officer must look at, raised by the system (e.g. a user reaching the
+    break-glass limit). Listed on the privacy officer's break-glass page until acknowledged."""
+
+    class Kind(models.TextChoices):
+        BREAK_GLASS_LIMIT = "break_glass_limit", "Break-glass limit reached"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="privacy_alerts"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    message = models.TextField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.raised_at:%Y-%m-%d %H:%M})"

@@ -31,6 +31,8 @@ class Decision:
         return self.allowed
 
 
+BREAK_GLASS = "break_glass"
+
 ObjectRule = Callable[[User, Any], Decision]
 
 
@@ -40,16 +42,27 @@ class Action:
     description: str
     roles: frozenset[str]
     object_rule: ObjectRule | None = field(default=None, compare=False)
+    # Break-glass opens only actions that read: anything that changes a record, or adds the user
+    # to a care team, needs a legitimate relationship that came from workflow.
+    read_only: bool = False
 
 
 _ACTIONS: dict[str, Action] = {}
 
 
 def register(
-    name: str, description: str, roles: Iterable[str], object_rule: ObjectRule | None = None
+    name: str,
+    description: str,
+    roles: Iterable[str],
+    object_rule: ObjectRule | None = None,
+    *,
+    read_only: bool = False,
 ) -> Action:
-    """Declare an action. Re-registering the same name replaces it (an area refining its rule)."""
-    action = Action(name, description, frozenset(roles), object_rule)
+    """Declare an action. Re-registering the same name replaces it (an area refining its rule).
+
+    `read_only` says the action only shows a record; only such actions may be done under
+    break-glass."""
+    action = Action(name, description, frozenset(roles), object_rule, read_only)
     _ACTIONS[name] = action
     return action
 
@@ -72,7 +85,16 @@ def decide(user: User | Any, action_name: str, obj: Any = None) -> Decision:
             False, f"Your role ({user.role_label}) may not {action.description}.", "denied"
         )
     if action.object_rule is not None and obj is not None:
-        return action.object_rule(user, obj)
+        decision = action.object_rule(user, obj)
+        if decision.allowed and decision.basis == BREAK_GLASS and not action.read_only:
+            return Decision(
+                False,
+                f"Break-glass access is read-only: to {action.description} you need a "
+                "legitimate relationship with this person (a referral to your team, the care "
+                "team or the person's GP practice).",
+                "denied",
+            )
+        return decision
     return Decision(True, f"Your role may {action.description}.", "role")
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from caretrust.access.policy import Decision
+from caretrust.access import context
+from caretrust.access.policy import BREAK_GLASS, Decision
 
 if TYPE_CHECKING:
     from caretrust.organisations.models import User
@@ -40,7 +41,10 @@ def active_break_glass(user: User, person: Person):
     from caretrust.access.models import BreakGlassAccess
 
     return (
-        BreakGlassAccess.objects.filter(user=user, person=person, expires_at__gt=timezone.now())
+        BreakGlassAccess.objects.filter(
+            user=user, person=person, expires_at__gt=timezone.now(), revoked_at__isnull=True
+        )
+        .exclude(review_outcome=BreakGlassAccess.ReviewOutcome.INAPPROPRIATE)
         .order_by("-started_at")
         .first()
     )
@@ -51,8 +55,15 @@ def person_record_rule(user: User, person: Person) -> Decision:
     description = legitimate_relationship(user, person)
     if description:
         return Decision(True, f"Legitimate relationship: {description}.", "legitimate_relationship")
-    if active_break_glass(user, person) is not None:
-        return Decision(True, "Break-glass access (reviewed by a privacy officer).", "break_glass")
+    access = active_break_glass(user, person)
+    if access is not None:
+        context.note_break_glass(user.pk, person.audit_ref, access.pk)
+        return Decision(
+            True,
+            "Break-glass access: read-only, until "
+            f"{timezone.localtime(access.expires_at):%H:%M}, reviewed by a privacy officer.",
+            BREAK_GLASS,
+        )
     return Decision(
         False,
         "You have no legitimate relationship with this person. If you must see their record, "

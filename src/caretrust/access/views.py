@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrust.access import policy
-from caretrust.access.models import AuditEvent, BreakGlassAccess
-from caretrust.access.services import review_break_glass
+from caretrust.access.models import AuditEvent, BreakGlassAccess, PrivacyAlert
+from caretrust.access.services import acknowledge_alert, review_break_glass
 
 PAGE_SIZE = 50
 
@@ -28,6 +28,7 @@ def break_glass_list(request: HttpRequest) -> HttpResponse:
         "to_review": to_review,
         "reviewed": reviewed,
         "outcomes": BreakGlassAccess.ReviewOutcome.choices,
+        "alerts": PrivacyAlert.objects.filter(acknowledged_at__isnull=True).select_related("user"),
     }
     return render(request, "access/break_glass_list.jinja", context)
 
@@ -46,6 +47,14 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Review recorded for {access.user}'s access to {access.person}.")
+    return redirect("access:break_glass")
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(PrivacyAlert, pk=pk)
+    acknowledge_alert(actor=request.user, alert=alert)
+    messages.success(request, f"Alert about {alert.user} marked as dealt with.")
     return redirect("access:break_glass")
 
 

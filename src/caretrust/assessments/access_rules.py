@@ -17,6 +17,7 @@ policy.register(
     "see a joint assessment",
     {Role.COORDINATOR, Role.PRACTITIONER},
     object_rule=_assessment_rule,
+    read_only=True,
 )
 policy.register(
     "assessments.contribute",

@@ -16,14 +16,7 @@ from caretrust.careplans import fhir, forms, selectors, services
 from caretrust.careplans.models import CarePlan, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
+from caretrust.web.forms import add_form_errors
 
 
 @require_POST
@@ -116,7 +109,7 @@ def _edit(request, uuid, form_class, key, apply) -> HttpResponse:
         except services.CarePlanConflict as conflict:
             return _render(request, conflict.plan, conflict=conflict, **{key: form})
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "Care plan saved.")
             return redirect("careplans:detail", plan.uuid)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from caretrust.access import policy
 from caretrust.fhir.registry import (
+    Conflict,
     FhirContext,
     Invalid,
     NotFound,
@@ -281,6 +282,13 @@ class PatientHandler(ResourceHandler):
             person = people_services.create_person(
                 actor=ctx.user, demographics=demographics, source=f"api:{ctx.client or 'local'}"
             )
+        except people_services.DuplicateNhsNumber as exc:
+            raise Conflict(
+                f"NHS number {exc.number} already belongs to Patient/{exc.existing.survivor().ref}: "
+                "one person per NHS number. Read or update that Patient (a conditional create "
+                "with If-None-Exist finds it), or send the record for linkage review.",
+                expression="Patient.identifier",
+            ) from None
         except ValidationError as exc:
             raise Unprocessable("; ".join(exc.messages)) from None
         return _stored_person(person)
@@ -307,6 +315,12 @@ class PatientHandler(ResourceHandler):
             from caretrust.fhir.registry import Forbidden
 
             raise Forbidden(str(exc)) from None
+        except people_services.DuplicateNhsNumber as exc:
+            raise Conflict(
+                f"NHS number {exc.number} already belongs to Patient/{exc.existing.survivor().ref}: "
+                "one person per NHS number.",
+                expression="Patient.identifier",
+            ) from None
         except ValidationError as exc:
             raise Unprocessable("; ".join(exc.messages)) from None
         return _stored_person(person)
@@ -354,6 +368,10 @@ class StoredResourceHandler(ResourceHandler):
         self.search_includes = (f"{resource_type}:subject", f"{resource_type}:patient")
 
     def _authorise(self, ctx: FhirContext, resource: Resource) -> None:
+        if resource.quarantined:
+            # About someone we could not identify: served to nobody until data quality attaches
+            # it to a person (or rejects it). Not found, so its existence says nothing either.
+            raise NotFound(f"{self.resource_type}/{resource.logical_id} is not known")
         if resource.person_id is None:
             ctx.require("fhir.read_reference_data")
         else:
@@ -398,7 +416,9 @@ class StoredResourceHandler(ResourceHandler):
         ]
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
-        rows = Resource.objects.filter(resource_type=self.resource_type).select_related("person")
+        rows = Resource.objects.filter(
+            resource_type=self.resource_type, quarantined=False
+        ).select_related("person")
         for name in ("subject", "patient"):
             for value in params.params.get(name, []):
                 person = person_for_reference(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -147,11 +147,36 @@ def type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
         return _search(request, ctx, handler, resource_type)
     if request.method == "POST":
         resource = _body(request, resource_type)
+        condition = request.headers.get("If-None-Exist")
+        if condition is not None:
+            existing = _conditional_match(ctx, handler, condition)
+            if existing is not None:
+                return fhir_response(
+                    body_of(existing, resource_type), 200, _located(ctx, resource_type, existing)
+                )
         created = handler.create(ctx, resource)
         return fhir_response(
             body_of(created, resource_type), 201, _located(ctx, resource_type, created)
         )
     raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}")
+
+
+def _conditional_match(
+    ctx: FhirContext, handler: registry.ResourceHandler, condition: str
+) -> Stored | None:
+    """FHIR conditional create: the one resource the criteria find (None when none; 412 when
+    several, as the specification says)."""
+    criteria: dict[str, list[str]] = {}
+    for name, value in parse_qsl(condition.lstrip("?"), keep_blank_values=False):
+        criteria.setdefault(name, []).append(value)
+    if not criteria:
+        raise registry.Invalid("If-None-Exist needs search criteria, e.g. identifier=system|value")
+    result = handler.search(ctx, registry.SearchParams(params=criteria, count=2))
+    if len(result.matches) > 1:
+        raise registry.PreconditionFailed(
+            f"If-None-Exist {condition!r} matches more than one resource"
+        )
+    return result.matches[0] if result.matches else None
 
 
 def _search(request, ctx, handler, resource_type) -> HttpResponse:

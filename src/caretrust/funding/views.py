@@ -16,6 +16,7 @@ from caretrust.funding.models import FinancialAssessment, PooledBudget
 from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
 from caretrust.people.models import Person
+from caretrust.web.forms import add_form_errors
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -89,21 +90,13 @@ def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
                 actor=request.user, person=person, inputs=inputs
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("funding:financial_assessment_result", pk=assessment.pk)
     context = {"form": form, "person": person, "page_title": "Financial assessment"}
     return render(
         request, "funding/financial_assessment.jinja", context, status=400 if form.errors else 200
     )
-
-
-def _add_errors(form: FinancialAssessmentForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:

@@ -111,6 +111,7 @@ class _Row:
         self.la_person_id = ""
         self.event_key = ""
         self.reporting_period_start: date | None = None
+        self.warnings: list[tuple[str, str]] = []  # (column, reason): kept, but reported
 
 
 def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple[str, str]]]:
@@ -207,6 +208,13 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
         nhs_verification="01" if traced and traced == number_used else "",
         gp_practice_code=get("GP_Practice_Code"),
     )
+    for column, value in (("NHS_Number", supplied), ("Traced_NHS_Number", traced)):
+        if value and not nhs_number.is_valid(value):
+            # Kept on the person as sent, flagged, never matched on; said in the report.
+            row.demographics.identifiers.append((nhs_number.SYSTEM, value[:100]))
+            row.warnings.append(
+                (column, f"{value!r} is not a valid NHS number: kept, flagged, not used to match")
+            )
     key_parts = [
         la_code,
         start.isoformat(),
@@ -313,6 +321,8 @@ class CldImporter:
                 if row is None:
                     result.unchanged += 1  # excluded by rule (cancelled)
                     continue
+                for column, reason in row.warnings:
+                    result.warnings.append(Problem(path.name, f"line {number}", column, reason))
                 la = row.fields["la_code"]
                 if row.reporting_period_start and (
                     la not in periods or row.reporting_period_start > periods[la]
@@ -360,9 +370,55 @@ class CldImporter:
         created = people_services.add_people_from_import(incoming=incoming)
         for (key, _), pk in zip(unknown, created, strict=True):
             person_of[key] = pk
+        new_keys = {key for key, _ in unknown}
+        for key, row in keys.items():
+            invalid = people_services.invalid_nhs_numbers(row.demographics)
+            if invalid and key not in new_keys:
+                people_services.keep_invalid_nhs_numbers(
+                    person_id=person_of[key], values=invalid, source=f"cld:{row.fields['la_code']}"
+                )
         return person_of
 
+    def _refuse_ambiguous(self, batch: list[_Row], result: FileResult) -> list[_Row]:
+        """Rows whose NHS number more than one person holds are refused, naming them: matching
+        deterministically means never guessing which of them it is."""
+        numbers = {
+            r.person_key.removeprefix("nhs:") for r in batch if r.person_key.startswith("nhs:")
+        }
+        ambiguous = people_services.ambiguous_nhs_numbers(numbers)
+        if not ambiguous:
+            return batch
+        refs = {
+            pk: str(ref)
+            for pk, ref in Person.objects.filter(
+                pk__in={pk for ids in ambiguous.values() for pk in ids}
+            ).values_list("pk", "ref")
+        }
+        kept = []
+        name = Path(result.file).name
+        for row in batch:
+            number = row.person_key.removeprefix("nhs:")
+            if row.person_key.startswith("nhs:") and number in ambiguous:
+                holders = ", ".join(refs[pk] for pk in ambiguous[number])
+                problem = Problem(
+                    name,
+                    f"line {row.number}",
+                    "NHS_Number",
+                    f"{number} is held by {len(ambiguous[number])} people in the index "
+                    f"({holders}): merge or correct them, then import again",
+                )
+                result.problems.append(problem)
+                result.rejected += 1
+                if self.skip_invalid:
+                    self.rejects.write(problem, dict(row.raw))
+                continue
+            kept.append(row)
+        return kept
+
     def _write(self, batch: list[_Row], result: FileResult) -> None:
+        batch = self._refuse_ambiguous(batch, result)
+        if not batch:
+            return
         person_of = self._people(batch)
         unique: dict[tuple[str, str], _Row] = {}
         for row in batch:

@@ -83,6 +83,10 @@ def _print_summary(summary, rejects_path: Path | None) -> None:
             console.print(f"  {problem}", markup=False, highlight=False)
         if len(f.problems) > 50:
             console.print(f"  … and {len(f.problems) - 50} more problems in {f.file}")
+        for warning in f.warnings[:50]:
+            console.print(f"  warning: {warning}", markup=False, highlight=False)
+        if len(f.warnings) > 50:
+            console.print(f"  … and {len(f.warnings) - 50} more warnings in {f.file}")
     if rejects_path and summary.total("rejected"):
         console.print(f"Rejected records and reasons: {rejects_path}")
 

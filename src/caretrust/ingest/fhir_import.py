@@ -36,7 +36,7 @@ from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
-from caretrust.record.summaries import SUBJECT_PATHS, summarise
+from caretrust.record.summaries import SUBJECT_PATHS, names_a_person, summarise
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
@@ -293,6 +293,11 @@ class FhirImporter:
         for p in work:
             result.unresolved_references += len(p.unresolved)
         patients = [p for p in work if p.resource_type == "Patient"]
+        refused = self._refuse_ambiguous(patients, result)
+        if refused:
+            work = [p for p in work if p not in refused]
+            patients = [p for p in patients if p not in refused]
+        self._warn_invalid_nhs_numbers(patients, result)
         self._link_patients(patients)
         self._attach_people([p for p in work if p.resource_type != "Patient"])
         self._store(work, result)
@@ -429,6 +434,42 @@ class FhirImporter:
 
     # -------------------------------------------------------------------------------- people
 
+    def _refuse_ambiguous(self, patients: list[_Pending], result: FileResult) -> list[_Pending]:
+        """Patients whose NHS number more than one person already holds: refused, naming them,
+        rather than attached to a guess."""
+        numbers = {demographics_from_patient(p.resource).nhs_number for p in patients} - {""}
+        ambiguous = people_services.ambiguous_nhs_numbers(numbers)
+        refused = []
+        for p in patients:
+            number = demographics_from_patient(p.resource).nhs_number
+            if number in ambiguous:
+                refused.append(p)
+                self._reject(
+                    result,
+                    Path(result.file),
+                    p.item,
+                    [
+                        (
+                            "Patient.identifier",
+                            f"NHS number {number} is held by {len(ambiguous[number])} people "
+                            "in the index: merge or correct them, then import again",
+                        )
+                    ],
+                )
+        return refused
+
+    def _warn_invalid_nhs_numbers(self, patients: list[_Pending], result: FileResult) -> None:
+        for p in patients:
+            for value in people_services.invalid_nhs_numbers(demographics_from_patient(p.resource)):
+                result.warnings.append(
+                    Problem(
+                        Path(result.file).name,
+                        p.item.location,
+                        "Patient.identifier",
+                        f"{value!r} is not a valid NHS number: kept, flagged, not used to match",
+                    )
+                )
+
     def _link_patients(self, patients: list[_Pending]) -> None:
         new = [p for p in patients if p.action == "insert"]
         incoming = [
@@ -522,6 +563,7 @@ class FhirImporter:
             "subject_reference": p.subject,
             "unresolved": p.unresolved,
             "identifier_index": _identifier_index(content),
+            "quarantined": p.person_id is None and names_a_person(content),
         }
 
     def _attach_late_subjects(self) -> None:
@@ -534,6 +576,8 @@ class FhirImporter:
             resource_type="Patient", logical_id=Substr(OuterRef("subject_reference"), 9)
         ).values("person_id")[:1]
         waiting.update(person_id=Subquery(patient_person))
+        # What found its person leaves quarantine.
+        Resource.objects.filter(quarantined=True, person__isnull=False).update(quarantined=False)
         fixed = (
             Resource.objects.filter(person__isnull=False, timeline_event__isnull=True)
             .exclude(resource_type="Patient")

@@ -32,10 +32,13 @@ class FileResult:
     unresolved_references: int = 0
     committed: bool = True
     problems: list[Problem] = field(default_factory=list)
+    # Kept, but worth a look (e.g. an NHS number failing its check digit, stored flagged).
+    warnings: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["problems"] = [str(p) for p in self.problems]
+        data["warnings"] = [str(p) for p in self.warnings]
         return data
 
 

@@ -15,6 +15,7 @@ policy.register(
     "see a person's record",
     DIRECT_CARE,
     object_rule=relationships.person_record_rule,
+    read_only=True,
 )
 policy.register(
     "people.edit_record",

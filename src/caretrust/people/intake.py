@@ -16,16 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from caretrust.access import audit, policy
-from caretrust.access.models import AuditEvent
-from caretrust.access.policy import Role
+from caretrust.access import policy
 from caretrust.organisations.models import Organisation, User
 from caretrust.people import nhs_number
+from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person, PersonIdentifier
-
-policy.register(
-    "people.add", "add a person to the people index", {Role.COORDINATOR, Role.PRACTITIONER}
-)
 
 
 @dataclass(frozen=True)
@@ -144,8 +139,11 @@ def find_or_add_person(
         candidates = possible_matches(details)
         if candidates:
             raise PossibleDuplicates(candidates)
-    policy.require(actor, "people.add")
-    person = Person.objects.create(
+    # One way to add a person: the same service as the FHIR API, with its version, its audit
+    # row and the one-person-per-NHS-number rule.
+    from caretrust.people.services import create_person
+
+    demographics = Demographics(
         given_name=details.given_name.strip(),
         family_name=details.family_name.strip(),
         birth_date=details.birth_date,
@@ -153,25 +151,14 @@ def find_or_add_person(
         postcode=normalise_postcode(details.postcode),
         address=details.address.strip(),
         phone=details.phone.strip(),
-        gp_practice=details.gp_practice,
-        demographics_source=source,
+        nhs_number=number,
+        nhs_verification=PersonIdentifier.Verification.NOT_VERIFIED if number else "",
+        gp_practice_code=details.gp_practice.code if details.gp_practice else "",
     )
-    if number:
-        PersonIdentifier.objects.create(
-            person=person,
-            system=nhs_number.SYSTEM,
-            value=number,
-            verification=PersonIdentifier.Verification.NOT_VERIFIED,
-            source=source,
-        )
-    audit.record(
+    person = create_person(
         actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={
-            "source": source,
-            "duplicate_check": "confirmed new" if confirm_new else "no match",
-        },
+        demographics=demographics,
+        source=source,
+        audit_details={"duplicate_check": "confirmed new" if confirm_new else "no match"},
     )
     return person, True

@@ -15,8 +15,15 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True)
 
     def with_nhs_number(self, value: str) -> PersonQuerySet:
+        """People holding this NHS number. An invalid number matches nobody: it is kept on the
+        record it came with, flagged, and never used to match."""
+        number = nhs_number.normalise(value)
+        if not nhs_number.is_valid(number):
+            return self.none()
         return self.filter(
-            identifiers__system=nhs_number.SYSTEM, identifiers__value=nhs_number.normalise(value)
+            identifiers__system=nhs_number.SYSTEM,
+            identifiers__value=number,
+            identifiers__data_quality="",
         )
 
 
@@ -85,7 +92,7 @@ class Person(models.Model):
 
     @property
     def nhs_number(self) -> str | None:
-        identifier = self.identifiers.filter(system=nhs_number.SYSTEM).first()
+        identifier = self.identifiers.filter(system=nhs_number.SYSTEM, data_quality="").first()
         return identifier.value if identifier else None
 
     def survivor(self) -> Person:
@@ -111,6 +118,14 @@ class PersonIdentifier(models.Model):
         max_length=2, choices=Verification.choices, blank=True, default=""
     )
     source = models.CharField(max_length=100, blank=True)
+    # Blank when the identifier can be trusted for matching. An NHS number that fails its check
+    # digit is kept as the source sent it, flagged, and never matched on.
+    data_quality = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        choices=[("invalid_nhs_number", "Invalid NHS number")],
+    )
 
     class Meta:
         constraints = [

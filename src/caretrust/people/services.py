@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from caretrust import bulk
@@ -58,18 +58,91 @@ def practice_ids(codes: set[str]) -> dict[str, int]:
     return dict(found.values_list("code", "id"))
 
 
-def people_by_nhs_number(numbers: set[str]) -> dict[str, int]:
-    """Valid NHS number → the person (survivor of any merge) who holds it."""
+class DuplicateNhsNumber(ValidationError):
+    """A valid NHS number already belongs to someone in the index: one person per NHS number.
+    A second record for them goes through linkage review and merge, never a new person."""
+
+    def __init__(self, number: str, existing: Person) -> None:
+        super().__init__(
+            {
+                "nhs_number": f"NHS number {number} already belongs to someone in the people "
+                "index. Find them instead of adding a new person."
+            }
+        )
+        self.number = number
+        self.existing = existing
+
+
+class AmbiguousNhsNumber(Exception):
+    """Two or more people in the index hold one NHS number (records from before the rule):
+    matching on it would guess, so the import refuses the row until they are merged."""
+
+    def __init__(self, number: str, person_ids: list[int]) -> None:
+        super().__init__(f"NHS number {number} is held by {len(person_ids)} people")
+        self.number = number
+        self.person_ids = person_ids
+
+
+def _holders(numbers: set[str]) -> dict[str, set[int]]:
+    """Valid NHS number → the people (survivors of any merge) who hold it."""
+    numbers = {n for n in numbers if n and nhs_number.is_valid(n)}
     if not numbers:
         return {}
-    rows = PersonIdentifier.objects.filter(system=nhs_number.SYSTEM, value__in=numbers).values_list(
-        "value", "person_id", "person__merged_into_id"
-    )
-    found: dict[str, int] = {}
+    rows = PersonIdentifier.objects.filter(
+        system=nhs_number.SYSTEM, value__in=numbers, data_quality=""
+    ).values_list("value", "person_id", "person__merged_into_id")
+    found: dict[str, set[int]] = {}
+    merged_ids = {merged_into for _, _, merged_into in rows if merged_into}
+    survivor_of = _survivors(merged_ids)
     for value, person_id, merged_into in rows:
-        if value not in found or merged_into is None:
-            found[value] = merged_into or person_id
+        found.setdefault(value, set()).add(survivor_of.get(merged_into, merged_into or person_id))
     return found
+
+
+def _survivors(person_ids: set[int]) -> dict[int, int]:
+    """Follow merge chains (short in practice) to the record each person now lives in."""
+    result = {pk: pk for pk in person_ids}
+    for _ in range(20):
+        onward = dict(
+            Person.objects.filter(
+                pk__in=set(result.values()), merged_into__isnull=False
+            ).values_list("pk", "merged_into_id")
+        )
+        if not onward:
+            break
+        result = {start: onward.get(current, current) for start, current in result.items()}
+    return result
+
+
+def people_by_nhs_number(numbers: set[str]) -> dict[str, int]:
+    """Valid NHS number → the one person (survivor of any merge) who holds it. Raises
+    `AmbiguousNhsNumber` for the first number held by more than one person."""
+    found: dict[str, int] = {}
+    for number, holders in _holders(numbers).items():
+        if len(holders) > 1:
+            raise AmbiguousNhsNumber(number, sorted(holders))
+        found[number] = next(iter(holders))
+    return found
+
+
+def ambiguous_nhs_numbers(numbers: set[str]) -> dict[str, list[int]]:
+    """The numbers of `numbers` that more than one person holds, with those people."""
+    return {n: sorted(h) for n, h in _holders(numbers).items() if len(h) > 1}
+
+
+def _lock_nhs_number(number: str) -> None:
+    """Serialise creations that carry the same NHS number, so two at once cannot both pass the
+    check (PostgreSQL advisory lock for the transaction; SQLite writes one at a time anyway)."""
+    if number and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"nhs:{number}"])
+
+
+def holder_of_nhs_number(number: str) -> Person | None:
+    holders = _holders({number}).get(number)
+    if not holders:
+        return None
+    return Person.objects.get(pk=min(holders))
 
 
 def people_by_identifier(system: str, values: set[str]) -> dict[str, int]:
@@ -79,6 +152,38 @@ def people_by_identifier(system: str, values: set[str]) -> dict[str, int]:
         "value", "person_id"
     )
     return dict(rows)
+
+
+INVALID_NHS_NUMBER = "invalid_nhs_number"
+
+
+def invalid_nhs_numbers(demographics: Demographics) -> list[str]:
+    """NHS numbers a source sent that fail the check digit: kept, flagged, never matched on."""
+    return sorted(
+        {
+            value[:100]
+            for system, value in demographics.identifiers
+            if system == nhs_number.SYSTEM and not nhs_number.is_valid(nhs_number.normalise(value))
+        }
+    )
+
+
+def keep_invalid_nhs_numbers(*, person_id: int, values: list[str], source: str) -> None:
+    """Attach NHS numbers that failed their check to a person already in the index, flagged."""
+    bulk.insert(
+        PersonIdentifier,
+        [
+            {
+                "person_id": person_id,
+                "system": nhs_number.SYSTEM,
+                "value": value[:100],
+                "source": source[:100],
+                "data_quality": INVALID_NHS_NUMBER,
+            }
+            for value in values
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
@@ -148,6 +253,16 @@ def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
                 "source": item.source[:100],
             }
         )
+        identifiers.extend(
+            {
+                "person_id": person_id,
+                "system": nhs_number.SYSTEM,
+                "value": value,
+                "source": item.source[:100],
+                "data_quality": INVALID_NHS_NUMBER,
+            }
+            for value in invalid_nhs_numbers(d)
+        )
     bulk.insert(PersonIdentifier, identifiers, ignore_conflicts=True)
     return [int(pk) for pk in result]  # type: ignore[arg-type]
 
@@ -182,9 +297,30 @@ def _save_new_version(person: Person) -> None:
 
 
 @transaction.atomic
-def create_person(*, actor: Any, demographics: Demographics, source: str = "api") -> Person:
-    """A new person in the index (FHIR create). Authorised by `people.register`."""
+def create_person(
+    *,
+    actor: Any,
+    demographics: Demographics,
+    source: str = "api",
+    audit_details: dict | None = None,
+) -> Person:
+    """The one way to add a single person to the index (FHIR create, referral intake): with
+    their first version and an audit row. Authorised by `people.register`.
+
+    Raises `DuplicateNhsNumber` when a valid NHS number in `demographics` already belongs to
+    someone: one person per NHS number (a second record goes through review and merge)."""
     policy.require(actor, "people.register")
+    numbers = {demographics.nhs_number} | {
+        nhs_number.normalise(v)
+        for system, v in demographics.identifiers
+        if system == nhs_number.SYSTEM and nhs_number.is_valid(nhs_number.normalise(v))
+    }
+    numbers.discard("")
+    for number in sorted(numbers):
+        _lock_nhs_number(number)
+        existing = holder_of_nhs_number(number)
+        if existing is not None:
+            raise DuplicateNhsNumber(number, existing)
     practices = practice_ids({demographics.gp_practice_code})
     person = Person.objects.create(
         **{name: getattr(demographics, name) for name in DEMOGRAPHIC_FIELDS},
@@ -194,7 +330,11 @@ def create_person(*, actor: Any, demographics: Demographics, source: str = "api"
     _replace_identifiers(person, demographics, source)
     PersonVersion.objects.create(person=person, version=1, snapshot=patient_from_person(person))
     audit.record(
-        actor=actor, action=AuditEvent.Action.CREATE, obj=person, person_ref=person.audit_ref
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=person,
+        person_ref=person.audit_ref,
+        details={"source": source, **(audit_details or {})},
     )
     return person
 
@@ -203,6 +343,10 @@ def _replace_identifiers(person: Person, demographics: Demographics, source: str
     wanted = {(s, v) for s, v in demographics.identifiers}
     if demographics.nhs_number:
         wanted.discard((nhs_number.SYSTEM, demographics.nhs_number))
+        _lock_nhs_number(demographics.nhs_number)
+        holder = holder_of_nhs_number(demographics.nhs_number)
+        if holder is not None and holder.pk != person.survivor().pk:
+            raise DuplicateNhsNumber(demographics.nhs_number, holder)
         PersonIdentifier.objects.update_or_create(
             person=person,
             system=nhs_number.SYSTEM,
@@ -214,8 +358,13 @@ def _replace_identifiers(person: Person, demographics: Demographics, source: str
             },
         )
     for system, value in wanted:
-        if system == nhs_number.SYSTEM and not nhs_number.is_valid(value):
+        if system == nhs_number.SYSTEM and not nhs_number.is_valid(nhs_number.normalise(value)):
             raise ValidationError({"identifier": f"{value} is not a valid NHS number."})
+        if system == nhs_number.SYSTEM:
+            value = nhs_number.normalise(value)
+            holder = holder_of_nhs_number(value)
+            if holder is not None and holder.pk != person.survivor().pk:
+                raise DuplicateNhsNumber(value, holder)
         PersonIdentifier.objects.get_or_create(
             person=person, system=system, value=value, defaults={"source": source[:100]}
         )

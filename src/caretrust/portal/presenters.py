@@ -149,7 +149,8 @@ def portal_home(user: User) -> PortalPage:
             "when": timezone.localtime(e.occurred_at).strftime("%d %b %Y %H:%M"),
             "who": _who(e),
             "what": f"{ACTION_PLAIN.get(e.action, e.get_action_display().lower())} "
-            f"{'your' if not is_carer else first_name + chr(8217) + 's'} record",
+            f"{'your' if not is_carer else first_name + chr(8217) + 's'} record"
+            + (" using emergency access" if e.details.get("break_glass") else ""),
             "why": e.reason,
         }
         for e in events

@@ -57,3 +57,31 @@ class UnmergeForm(forms.Form):
             "min_length": "Say why in at least 10 characters",
         },
     )
+
+
+class QuarantineForm(forms.Form):
+    """Data quality's decision on a quarantined resource: whose it is, or nobody's we hold."""
+
+    decision = forms.ChoiceField(
+        choices=[("attach", "Attach it to a person"), ("reject", "Reject it")],
+        error_messages={"required": "Choose whether to attach or reject this record"},
+    )
+    nhs_number = forms.CharField(required=False, max_length=20)
+    reason = forms.CharField(required=False, max_length=500)
+
+    def clean(self):
+        from caretrust.people.intake import by_nhs_number
+
+        data = super().clean()
+        if data.get("decision") == "attach":
+            number = (data.get("nhs_number") or "").replace(" ", "")
+            if not number:
+                self.add_error("nhs_number", "Enter the NHS number of the person it is about")
+            else:
+                person = by_nhs_number(number)
+                if person is None:
+                    self.add_error("nhs_number", "Nobody in the people index has this NHS number")
+                data["person"] = person
+        elif data.get("decision") == "reject" and len((data.get("reason") or "").strip()) < 10:
+            self.add_error("reason", "Say why it is rejected, in at least 10 characters")
+        return data

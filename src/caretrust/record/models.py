@@ -45,6 +45,12 @@ class Resource(models.Model):
     identifier_index = models.TextField(blank=True)
     # References we could not resolve: [{"path": "...", "reference": "..."}].
     unresolved = models.JSONField(default=list, blank=True)
+    # About a person (it names a subject or patient) but the person could not be found: held,
+    # served to nobody, listed for data quality to attach to a person or reject.
+    quarantined = models.BooleanField(default=False, db_index=True)
+    # Set when data quality rejected a quarantined resource (kept, never served).
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [

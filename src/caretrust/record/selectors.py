@@ -136,3 +136,10 @@ def merges_into_record(person: Person) -> list[Merge]:
 def recent_merges(limit: int) -> list[Merge]:
     """The newest merges still standing (what a reviewer may want to take back)."""
     return list(_merges().filter(undone_at__isnull=True).order_by("-merged_at", "-id")[:limit])
+
+
+def quarantined_resources():
+    """Resources about someone not yet identified, oldest first (rejected ones leave the list)."""
+    from caretrust.record.models import Resource
+
+    return Resource.objects.filter(quarantined=True, rejected_at__isnull=True).order_by("pk")

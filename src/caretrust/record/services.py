@@ -1,16 +1,20 @@
-"""Writes of the shared record made by staff: "About me" (versioned, never overwritten)."""
+"""Writes of the shared record made by staff: "About me" (versioned, never overwritten), and
+data quality's decisions on quarantined resources."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.people.models import Person
-from caretrust.record.models import AboutMe
+from caretrust.record.models import AboutMe, Resource, TimelineEvent
+from caretrust.record.summaries import summarise
 
 
 @transaction.atomic
@@ -44,3 +48,63 @@ def save_about_me(
         details={"version": about.version},
     )
     return about
+
+
+# ------------------------------------------------------------------------------- quarantine
+
+
+@transaction.atomic
+def attach_quarantined(*, actor: Any, resource: Resource, person: Person, note: str = "") -> None:
+    """Data quality found whom a quarantined resource is about: it joins their record (and
+    timeline) and is served under the usual rules from now on."""
+    policy.require(actor, "record.data_quality")
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not resource.quarantined:
+        raise ValidationError("This resource is no longer waiting in quarantine.")
+    person = person.survivor()
+    resource.person = person
+    resource.quarantined = False
+    resource.save(update_fields=["person", "quarantined"])
+    summary = summarise(resource.content)
+    TimelineEvent.objects.update_or_create(
+        resource=resource,
+        defaults={
+            "person": person,
+            "date": summary.date,
+            "sector": summary.sector,
+            "source": resource.source,
+            "kind": resource.resource_type,
+            "summary": summary.text[:300],
+        },
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=resource,
+        person_ref=person.audit_ref,
+        reason=note.strip(),
+        details={"quarantine": "attached", "resource": f"{resource}"},
+    )
+
+
+@transaction.atomic
+def reject_quarantined(*, actor: Any, resource: Resource, reason: str) -> None:
+    """Data quality decided a quarantined resource belongs to nobody we hold (sent in error):
+    it stays stored, as sent, and is never served."""
+    policy.require(actor, "record.data_quality")
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Say why in at least 10 characters."})
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not resource.quarantined or resource.rejected_at is not None:
+        raise ValidationError("This resource is no longer waiting in quarantine.")
+    resource.rejected_at = timezone.now()
+    resource.rejected_reason = reason[:500]
+    resource.save(update_fields=["rejected_at", "rejected_reason"])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=resource,
+        reason=reason,
+        details={"quarantine": "rejected", "resource": f"{resource}"},
+    )

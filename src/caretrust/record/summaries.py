@@ -29,6 +29,17 @@ UNDERSTOOD_TYPES = (
 # Where the person is found in each type (the patient compartment, simplified).
 SUBJECT_PATHS = ("subject", "patient", "beneficiary", "individual", "for")
 
+
+def names_a_person(resource: dict) -> bool:
+    """Whether the resource is about someone (so it must not be served until we know whom)."""
+    if resource.get("resourceType") == "Patient":
+        return False
+    return any(
+        isinstance(resource.get(path), dict) and resource[path].get("reference")
+        for path in SUBJECT_PATHS
+    )
+
+
 # Date fields in order of preference, per type; the generic list for the rest.
 DATE_PATHS: dict[str, tuple[str, ...]] = {
     "Encounter": ("period.start",),

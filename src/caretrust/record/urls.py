@@ -6,6 +6,8 @@ from caretrust.record import views
 app_name = "record"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("quarantine/", views.quarantine, name="quarantine"),
+    path("quarantine/<int:pk>/", views.quarantined_resource, name="quarantined_resource"),
     path("links/", people_views.review_queue, name="link_queue"),
     path("links/<int:pk>/", people_views.review_candidate, name="link_candidate"),
     path("merges/<int:pk>/undo/", people_views.undo_merge, name="undo_merge"),

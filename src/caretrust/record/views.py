@@ -3,19 +3,24 @@ writes in services, page values in presenters."""
 
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy
-from caretrust.access.models import AuditEvent
+from caretrust.access.models import AuditEvent, BreakGlassLimit
 from caretrust.access.services import break_glass as open_break_glass
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record import presenters, selectors, services
-from caretrust.record.forms import AboutMeForm, BreakGlassForm, SearchForm
+from caretrust.record.forms import AboutMeForm, BreakGlassForm, QuarantineForm, SearchForm
 from caretrust.record.models import Sector
+from caretrust.web.forms import add_form_errors
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -57,6 +62,7 @@ def _refused(request, person: Person, reason: str, form: BreakGlassForm | None =
         "can_break_glass": bool(policy.decide(request.user, "people.break_glass", person)),
         "form": form or BreakGlassForm(),
         "justifications": BreakGlassForm.base_fields["justification"].choices,
+        "minimum_reason_length": BreakGlassLimit.current().minimum_reason_length,
         "page_title": "You cannot see this record",
     }
     return render(request, "record/refused.jinja", context, status=403)
@@ -161,3 +167,63 @@ def break_glass(request: HttpRequest, ref) -> HttpResponse:
             return redirect("record:person", ref=person.ref)
     decision = policy.decide(request.user, "people.view_record", person)
     return _refused(request, person, decision.reason, form)
+
+
+# ------------------------------------------------------------------------------- quarantine
+
+
+def quarantine(request: HttpRequest) -> HttpResponse:
+    """Resources about someone the importer could not identify: served to nobody until resolved."""
+    policy.require(request.user, "record.data_quality")
+    page = Paginator(selectors.quarantined_resources(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "record/quarantine.jinja",
+        {"page": page, "page_title": "Records in quarantine"},
+    )
+
+
+def quarantined_resource(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, "record.data_quality")
+    resource = get_object_or_404(selectors.quarantined_resources(), pk=pk)
+    form = QuarantineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "attach":
+                target = form.cleaned_data["person"]
+                services.attach_quarantined(
+                    actor=request.user,
+                    resource=resource,
+                    person=target,
+                    note=form.cleaned_data["reason"],
+                )
+                messages.success(
+                    request, f"{resource.resource_type} attached to {target.display_name}'s record."
+                )
+            else:
+                services.reject_quarantined(
+                    actor=request.user, resource=resource, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request, f"{resource.resource_type} rejected: it will not be served."
+                )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            return redirect("record:quarantine")
+    audit.record_read(
+        actor=request.user,
+        obj=resource,
+        object_type="record.quarantined_resource",
+        details={"quarantine": True},
+    )
+    return render(
+        request,
+        "record/quarantined_resource.jinja",
+        {
+            "resource": resource,
+            "content": json.dumps(resource.content, indent=2, sort_keys=True),
+            "form": form,
+            "page_title": f"Quarantined {resource.resource_type}",
+        },
+    )

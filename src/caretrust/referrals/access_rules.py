@@ -1,5 +1,7 @@
 """Who may do what with referrals, and the relationships referrals create with a person:
-- a co-ordinator has one with the referred person while a referral in their locality is open;
+- a co-ordinator has one with the referred person while a referral in their locality, made by
+  someone else, is open (their own referral gives them nothing: the referrer sees the referral,
+  not the record);
 - the team a referral was routed to (and a named practitioner) has one while the episode lasts,
   plus a grace period after it completes."""
 
@@ -12,7 +14,6 @@ from django.utils import timezone
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
-from caretrust.people import intake  # noqa: F401  (declares people.add, used by referral intake)
 from caretrust.referrals import lifecycle
 from caretrust.web import navigation
 
@@ -90,9 +91,12 @@ def coordinator_for_open_referral(user, person) -> str | None:
 
     if user.role != Role.COORDINATOR:
         return None
+    # A referral the co-ordinator made themselves opens nothing to them: a relationship comes
+    # from someone else's act (a GP or a hospital asking for help), never from the user's own.
     if (
         Referral.objects.filter(person=person, locality__in=user_localities(user))
         .exclude(status__in=lifecycle.TERMINAL)
+        .exclude(referrer=user)
         .exists()
     ):
         return "an open referral in your locality"

@@ -16,14 +16,7 @@ from caretrust.people.intake import PersonDetails, PossibleDuplicates, possible_
 from caretrust.people.models import Person
 from caretrust.referrals import forms, presenters, selectors, services
 from caretrust.referrals.models import Referral
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+from caretrust.web.forms import add_form_errors
 
 
 def _candidates_view(candidates: list[Person]) -> list[dict]:
@@ -89,7 +82,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         except PossibleDuplicates as found:
             candidates = _candidates_view(found.candidates)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("referrals:sent", referral.reference)
     return render(
@@ -128,7 +121,7 @@ def self_referral(request: HttpRequest) -> HttpResponse:
                 locality=data["locality"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("referrals:public_status", referral.reference, referral.status_token)
     return render(
@@ -309,7 +302,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         except PermissionDenied:
             raise
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"{referral.reference}: {referral.business_status}.")
             return redirect("referrals:detail", referral.reference)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from caretrust.access import audit, throttle
 from caretrust.access.middleware import client_address
@@ -38,3 +39,13 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttle.clear_user(username)
         return cleaned
+
+
+def add_form_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names when the form has
+    that field, otherwise at the top of the error summary."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
