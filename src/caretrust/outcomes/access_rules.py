@@ -23,6 +23,22 @@ policy.register(
     "see the case-finding list",
     {Role.COORDINATOR, Role.PRACTITIONER},
 )
+
+
+def _on_my_case_finding_list(user, person):
+    from caretrust.access.policy import Decision
+
+    if person.gp_practice_id and person.gp_practice_id in {p.pk for p in practices_for(user)}:
+        return Decision(True, "The person is registered at one of your practices.", "object_rule")
+    return Decision(False, "This person is not registered at one of your practices.", "denied")
+
+
+policy.register(
+    "outcomes.refer_from_case_finding",
+    "refer someone from the case-finding list",
+    {Role.COORDINATOR, Role.PRACTITIONER},
+    object_rule=_on_my_case_finding_list,
+)
 navigation.register("Outcomes", "outcomes:dashboard", "outcomes.view_dashboard", order=40)
 navigation.register("Case finding", "outcomes:case_finding", "outcomes.case_finding", order=30)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from caretrust.access import audit
+from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.outcomes.models import RiskScore
 from caretrust.people.models import Person
@@ -87,6 +87,10 @@ def refer_from_case_finding(*, actor, score: RiskScore):
     confirms with the person when they make contact."""
     from caretrust.outcomes.selectors import band_of
     from caretrust.referrals.services import submit_professional_referral
+
+    # The authorised role decision: the list is scoped to the user's practices (their own GP
+    # practice, or a co-ordinator's locality), and the referral opens no record to its maker.
+    policy.require(actor, "outcomes.refer_from_case_finding", score.person)
 
     band = band_of(score.rank_percentile) or f"top {100 - score.rank_percentile:.0f}%"
     frailty = f", frailty {score.efi_category}" if score.efi_category else ""
