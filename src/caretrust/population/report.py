@@ -43,13 +43,13 @@ def _section(indicator_id: str, frame: pd.DataFrame) -> str:
     ]
     for group, rows in frame.groupby("group"):
         rows = rows.sort_values("period_start")
-        series = rows.dropna(subset=["value"])
-        if len(series) >= 2:
+        # suppressed periods stay in the series as gaps, so no moving range spans them
+        if rows.value.notna().sum() >= 2:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = xmr(series.value.tolist(), improvement=ind.improvement)
+                result = xmr(rows.value.astype(float).tolist(), improvement=ind.improvement)
             svg = xmr_chart(
-                result, series.period_start.astype(str).tolist(), title=f"{ind.id} · {group}"
+                result, rows.period_start.astype(str).tolist(), title=f"{ind.id} · {group}"
             ).decode()
             out.append(svg[svg.index("<svg") :])
             if result.warnings:
