@@ -67,10 +67,12 @@ def indicator_card(frame: pd.DataFrame, indicator, area: str) -> IndicatorCard |
     by_locality = frame[
         (frame.level == "locality") & (frame.area == area) & (frame.period_start == latest_period)
     ]
+    # the unit with its period ("per 100,000 per month"), as the indicator was computed
+    unit = str(series.unit.iloc[-1]) if "unit" in series.columns else indicator.unit
     return IndicatorCard(
         id=indicator.id,
         title=indicator.title,
-        unit=indicator.unit,
+        unit=unit,
         definition=indicator.definition,
         source=indicator.source,
         version=indicator.version,
