@@ -18,9 +18,12 @@ HERE = Path(__file__).parent / "fixtures" / "spc"
 SERIES = {s["id"]: s for s in json.loads((HERE / "series.json").read_text())["series"]}
 EXPECTED = {s["id"]: s for s in json.loads((HERE / "expected.json").read_text())["series"]}
 DIRECTION = {"increase": "higher", "decrease": "lower", "neutral": "neutral"}
-# Where the package stops with an error on a gap inside a rising run, caretrust lets the gap break
-# the trend instead (tested below); every other error is a refusal caretrust makes too.
-PACKAGE_FAILS_ON_GAP = {"missing_in_rising_run"}
+# Where the package stops with an error on a gap inside a run whose other steps all rise (or all
+# fall), caretrust lets the gap break the trend instead (tested below); the only other error is the
+# refusal of a short baseline, which caretrust makes too.
+PACKAGE_FAILS_ON_GAP = sorted(
+    k for k, v in EXPECTED.items() if "missing value where TRUE/FALSE" in v.get("error", "")
+)
 
 
 def run(spec):
@@ -45,7 +48,7 @@ def same(ours: float, theirs: float | None) -> bool:
 
 def test_fixtures_cover_every_kind_of_series():
     assert SERIES.keys() == EXPECTED.keys()
-    assert len(SERIES) >= 40
+    assert len(SERIES) >= 80
     types = {
         p["special_cause_type"].split(" (")[0]
         for s in EXPECTED.values()
@@ -102,15 +105,31 @@ def test_a_baseline_under_12_is_refused_as_the_package_refuses_it():
 
 
 def test_a_gap_inside_a_rising_run_breaks_the_trend_where_the_package_fails():
-    assert {
-        k for k, v in EXPECTED.items() if "missing value" in v.get("error", "")
-    } == PACKAGE_FAILS_ON_GAP
     result, _ = run(SERIES["missing_in_rising_run"])
     values = SERIES["missing_in_rising_run"]["values"]
-    gap = values.index(None)
-    assert result.points[gap].missing
+    assert result.points[values.index(None)].missing
     # 8, 9, 10, gap, 11, 12, 13, 14: neither side of the gap has 7 rising points
     assert not any(p.rules == ("trend",) for p in result.points)
+
+
+@pytest.mark.parametrize("series_id", PACKAGE_FAILS_ON_GAP)
+def test_where_the_package_fails_on_a_gap_no_trend_spans_it(series_id):
+    assert "missing_in_rising_run" in PACKAGE_FAILS_ON_GAP
+    assert set(EXPECTED) - set(PACKAGE_FAILS_ON_GAP) - {"fixed_baseline_11_refused"} == {
+        k for k, v in EXPECTED.items() if "error" not in v
+    }
+    result, _ = run(SERIES[series_id])
+    for p in result.points:
+        if p.rules == ("trend",):
+            # the 7 points of its trend hold no gap: some window of 7 around it is all present
+            window = [
+                result.points[j : j + 7]
+                for j in range(max(0, p.index - 6), p.index + 1)
+                if j + 7 <= len(result.points)
+            ]
+            assert any(not any(q.missing for q in w) for w in window), (series_id, p.index)
+        if p.missing:
+            assert p.point_type == "common_cause" and not p.special_cause
 
 
 def test_short_group_warning_uses_the_package_wording():
