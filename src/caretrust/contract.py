@@ -94,6 +94,8 @@ RESULT_SCHEMAS: dict[str, pa.Schema] = {
             ("denominator", pa.int64()),
             ("efi", F),
             ("category", S),
+            # drug_code, drug_class or unknown (no prescriptions: polypharmacy counted absent)
+            ("polypharmacy_basis", S),
         ]
     ),
 }

@@ -21,8 +21,10 @@ def test_published_indicators_are_suppressed_and_carry_their_area(small_place) -
     assert set(frame[frame.level == "area"].group) == {"torbay", "comparison_1"}
     localities = frame[frame.level == "locality"]
     assert set(localities.area) <= {"torbay", "comparison_1"} and "" not in set(localities.area)
-    small = frame[(frame.numerator > 0) & (frame.numerator < 5)]
-    assert small.empty, "counts under 5 must not be published"
+    small = frame[(frame.numerator > 0) & (frame.numerator <= 7)]
+    assert small.empty, "counts from 1 to 7 must not be published (HES rule)"
+    shown = frame.numerator.dropna()
+    assert (shown % 5 == 0).all(), "other counts are rounded to the nearest 5"
     assert frame.suppressed.any()
     assert frame[frame.suppressed].value.isna().all()
 

@@ -52,6 +52,7 @@ def test_stratify_writes_contract_files(data_dir, tmp_path):
         "denominator",
         "efi",
         "category",
+        "polypharmacy_basis",
     ]
 
 

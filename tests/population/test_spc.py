@@ -8,7 +8,7 @@ above the mean start with the appended points.
 
 import pytest
 
-from caretrust.population.spc import xmr
+from caretrust.population.spc import SHORT_GROUP_WARNING, xmr
 
 BASE = [12.0, 10.0] * 6
 
@@ -60,10 +60,11 @@ def test_seven_rising_points_are_a_trend_six_are_not():
     rising = [9.0, 9.5, 10.0, 10.5, 11.5, 12.0, 12.5]
     flags, result = flagged(rising, improvement="higher")
     assert flags == [True] * 7
-    assert all("trend" in p.rules for p in result.points[12:])
-    # the direction of a flagged point is its side of the mean, not the trend's direction
+    assert all(p.rules == ("trend",) for p in result.points[12:])
+    # NHSRplotthedots 0.2: a trend point takes the trend's direction, even below the mean
     types = [p.point_type for p in result.points[12:]]
-    assert types == ["special_cause_concern"] * 4 + ["special_cause_improvement"] * 3
+    assert types == ["special_cause_improvement"] * 7
+    assert result.points[12].special_cause_type == "7 Point Trend (Increasing)"
     flags, _ = flagged(rising[1:])
     assert flags == [False] * 6
 
@@ -108,7 +109,7 @@ def test_two_of_three_below_the_mean_is_neutral_low():
         (17.0, "lower", "consistent_pass"),
         (5.0, "higher", "consistent_pass"),
         (5.0, "lower", "consistent_fail"),
-        (11.0, "higher", "hit_and_miss"),
+        (11.0, "higher", "inconsistent"),
         (17.0, "neutral", None),
         (None, "higher", None),
     ],
@@ -128,11 +129,45 @@ def test_rebasing_gives_each_segment_its_own_limits():
     assert rebased.points[12].segment == 1
 
 
-def test_short_baseline_warns():
-    with pytest.warns(UserWarning, match="fewer than 12"):
-        result = xmr([1.0, 2.0, 3.0, 2.0, 1.0])
-    assert len(result.warnings) == 1
-    assert xmr(BASE).warnings == ()
+def test_segments_under_13_rows_warn_in_the_package_wording():
+    # NHSRplotthedots' code warns below 13 rows though its message says 'n < 12'
+    with pytest.warns(UserWarning, match="trial limits"):
+        result = xmr(BASE)
+    assert result.warnings == (SHORT_GROUP_WARNING,)
+    assert result.short_segments == (0,)
+    assert xmr([*BASE, 12.0]).warnings == ()
+
+
+@pytest.mark.parametrize("baseline", [11, 5, 12.5])
+def test_a_baseline_under_12_points_is_refused(baseline):
+    with pytest.raises(ValueError, match="at least 12"):
+        xmr(BASE * 2, baseline=baseline)
+
+
+def test_outside_the_limits_takes_precedence_over_a_trend():
+    flags, result = flagged([8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 17.0], improvement="lower")
+    assert flags == [True] * 7
+    assert [p.rules for p in result.points[12:]] == [("trend",)] * 6 + [("outside",)]
+    # outside by its side (above: concern when lower is better); the trend rising: concern too
+    assert result.points[-1].special_cause_type == "Above UCL"
+    assert set(result.point_type[12:]) == {"special_cause_concern"}
+
+
+def test_missing_values_are_gaps():
+    values = [12.0, 10.0, None, 12.0, 10.0, float("nan"), *BASE]
+    result = xmr(values)
+    known = [v for v in values if v is not None and v == v]
+    assert result.mean == pytest.approx(sum(known) / len(known))
+    # the moving ranges beside each gap are left out, not bridged: every remaining range is 2
+    assert result.upper_limit == pytest.approx(result.mean + 2.66 * 2)
+    assert result.points[2].missing and result.points[5].missing
+    assert result.points[2].point_type == "common_cause"
+    assert not result.points[2].special_cause
+
+
+def test_a_gap_breaks_a_shift():
+    flags, _ = flagged([11.5] * 3 + [None] + [11.5] * 4)
+    assert flags == [False] * 8
 
 
 def test_outlier_moving_ranges_are_screened_by_default():
@@ -147,3 +182,45 @@ def test_outlier_moving_ranges_are_screened_by_default():
 def test_rejects_unknown_direction():
     with pytest.raises(ValueError, match="improvement"):
         xmr(BASE, improvement="up")
+
+
+def test_chart_draws_a_gap_and_the_package_caption_for_short_segments():
+    from caretrust.population.charts import xmr_chart
+
+    with pytest.warns(UserWarning):
+        result = xmr([12.0, 10.0, None, 12.0, 10.0, 11.0])
+    svg = xmr_chart(result).decode()
+    assert "<svg" in svg
+    assert result.variation_icon_name == "common_cause"
+
+
+def test_report_keeps_suppressed_periods_as_gaps(monkeypatch):
+    import pandas as pd
+
+    from caretrust.population import report
+
+    seen = {}
+
+    def spy(values, **kwargs):
+        seen["values"] = values
+        return xmr(values, **kwargs)
+
+    monkeypatch.setattr(report, "xmr", spy)
+    months = pd.date_range("2024-01-01", periods=14, freq="MS").date
+    values = [12.0, 10.0] * 7
+    values[5] = float("nan")  # a suppressed month
+    frame = pd.DataFrame(
+        {
+            "indicator": "emergency_admissions_65",
+            "group": "Area",
+            "level": "area",
+            "period_start": months,
+            "numerator": [v * 10 for v in values],
+            "denominator": 1000.0,
+            "value": values,
+        }
+    )
+    monkeypatch.setattr(report, "publish", lambda results: results)
+    report.render(frame)
+    assert len(seen["values"]) == 14
+    assert seen["values"][5] != seen["values"][5]  # NaN: the gap is kept, not dropped

@@ -17,7 +17,7 @@ VARIATION_TEXT = {
 ASSURANCE_TEXT = {
     "consistent_pass": "The target will consistently be met",
     "consistent_fail": "The target will consistently be missed",
-    "hit_and_miss": "The target will be met and missed at random",
+    "inconsistent": "The target will be met and missed at random (inconsistent)",
 }
 
 
@@ -58,18 +58,21 @@ def indicator_card(frame: pd.DataFrame, indicator, area: str) -> IndicatorCard |
     shown = series[series.value.notna()]
     if len(shown) < 2:
         return None
-    result = xmr(shown.value.tolist(), improvement=indicator.improvement)
-    labels = [f"{p:%b %y}" for p in pd.to_datetime(shown.period_start)]
+    # suppressed months stay in the chart as gaps (NaN), so no moving range spans them
+    result = xmr(series.value.astype(float).tolist(), improvement=indicator.improvement)
+    labels = [f"{p:%b %y}" for p in pd.to_datetime(series.period_start)]
     svg = xmr_chart(result, labels, title=f"{indicator.title}, {area}").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prologue: the chart is inlined in HTML
     latest_period = shown.period_start.max()
     by_locality = frame[
         (frame.level == "locality") & (frame.area == area) & (frame.period_start == latest_period)
     ]
+    # the unit with its period ("per 100,000 per month"), as the indicator was computed
+    unit = str(series.unit.iloc[-1]) if "unit" in series.columns else indicator.unit
     return IndicatorCard(
         id=indicator.id,
         title=indicator.title,
-        unit=indicator.unit,
+        unit=unit,
         definition=indicator.definition,
         source=indicator.source,
         version=indicator.version,

@@ -1,20 +1,28 @@
-"""XmR charts as SVG or PNG (matplotlib, Agg), with simple variation and assurance icons."""
+"""XmR charts as SVG or PNG (matplotlib, Agg), with simple variation and assurance icons.
+
+Colours and the short-segment caption are NHSRplotthedots' (ptd_spc_colours.R, ptd_create_ggplot.R).
+A missing period (a gap, e.g. a suppressed count) is drawn as a break in the line, not bridged."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 
-from caretrust.population.spc import XmrResult
+from caretrust.population.spc import SHORT_GROUP_CAPTION, XmrResult
 
 COLOURS = {
-    "common_cause": "#7f7f7f",
-    "special_cause_improvement": "#289de0",
-    "special_cause_concern": "#fab428",
-    "special_cause_neutral_high": "#361475",
-    "special_cause_neutral_low": "#361475",
+    "common_cause": "#a6a6a6",
+    "special_cause_improvement": "#00b0f0",
+    "special_cause_concern": "#e46c0a",
+    "special_cause_neutral_high": "#490092",
+    "special_cause_neutral_low": "#490092",
 }
-ICON_LETTER = {"consistent_pass": "P", "consistent_fail": "F", "hit_and_miss": "?"}
+ICON_LETTER = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
+ICON_COLOUR = {
+    "consistent_pass": "#0072c6",
+    "consistent_fail": "#ff6600",
+    "inconsistent": "#7f7f7f",
+}
 
 
 def xmr_chart(
@@ -28,32 +36,45 @@ def xmr_chart(
     import matplotlib
 
     matplotlib.use("Agg")
+    from itertools import groupby
+
     from matplotlib import pyplot as plt
 
     xs = list(range(len(result.points)))
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)
-    ax.plot(xs, [p.value for p in result.points], color="#7f7f7f", linewidth=1, zorder=1)
+    # NaN values break the line, so a gap is shown as a gap
+    ax.plot(xs, [p.value for p in result.points], color="#a6a6a6", linewidth=1, zorder=1)
+    shown = [p for p in result.points if not p.missing]
     ax.scatter(
-        xs,
-        [p.value for p in result.points],
+        [p.index for p in shown],
+        [p.value for p in shown],
         zorder=2,
         s=18,
-        c=[COLOURS[p.point_type] for p in result.points],
+        c=[COLOURS[p.point_type] for p in shown],
     )
-    for attr, style in (("mean", "-"), ("upper_limit", "--"), ("lower_limit", "--")):
-        ax.plot(
-            xs,
-            [getattr(p, attr) for p in result.points],
-            color="#231f20",
-            linestyle=style,
-            linewidth=0.8,
-        )
+    # each rebase segment has its own centre line and limits, drawn apart
+    for _, segment in groupby(result.points, key=lambda p: p.segment):
+        seg = list(segment)
+        for attr, style, colour in (
+            ("mean", "-", "#000000"),
+            ("upper_limit", "--", "#a6a6a6"),
+            ("lower_limit", "--", "#a6a6a6"),
+        ):
+            ax.plot(
+                [p.index for p in seg],
+                [getattr(p, attr) for p in seg],
+                color=colour,
+                linestyle=style,
+                linewidth=0.8,
+            )
     if result.target is not None:
         ax.axhline(result.target, color="#de2d26", linestyle=":", linewidth=1)
     if labels is not None:
         step = max(1, len(xs) // 8)
         ax.set_xticks(xs[::step], [str(label) for label in labels][::step], fontsize=7)
     ax.set_title(title, fontsize=9, loc="left")
+    if result.short_segments:
+        fig.text(0.01, 0.01, SHORT_GROUP_CAPTION, fontsize=6, ha="left", va="bottom")
     _icons(fig, result)
     fig.tight_layout(rect=(0, 0, 0.86, 1))
     buffer = io.BytesIO()
@@ -63,13 +84,11 @@ def xmr_chart(
 
 
 def _icons(fig, result: XmrResult) -> None:
-    """Two circles at the right: variation (coloured by last point, arrow for its side) and
-    assurance (letter P/F/? when a target is given)."""
-    last = result.points[-1]
+    """Two circles at the right: variation (coloured by the last point's type, arrow high/low as
+    the package's icon is) and assurance (letter P/F/? when a target is given)."""
     colour = COLOURS[result.variation_icon]
-    arrow = (
-        "" if result.variation_icon == "common_cause" else ("▲" if last.value > last.mean else "▼")
-    )
+    name = result.variation_icon_name
+    arrow = "" if name == "common_cause" else ("▲" if name.endswith("_high") else "▼")
     fig.text(0.9, 0.62, "●", color=colour, fontsize=30, ha="center", va="center")
     fig.text(0.9, 0.62, arrow, color="white", fontsize=10, ha="center", va="center")
     if result.assurance_icon:
@@ -77,11 +96,7 @@ def _icons(fig, result: XmrResult) -> None:
             0.9,
             0.3,
             "●",
-            color="#289de0"
-            if result.assurance_icon == "consistent_pass"
-            else "#fab428"
-            if result.assurance_icon == "consistent_fail"
-            else "#7f7f7f",
+            color=ICON_COLOUR[result.assurance_icon],
             fontsize=30,
             ha="center",
             va="center",

@@ -1,8 +1,13 @@
 """Electronic Frailty Index (Clegg et al., Age and Ageing 2016;45(3):353–360).
 
-35 coded deficits (code list: codelists/efi_snomed.csv) plus polypharmacy from prescriptions.
-eFI = deficits present ÷ 36, or ÷ 35 when there is no prescribing data. A deficit is present if one
-of its codes was ever recorded on or before the scoring date.
+35 coded deficits (code list: codelists/efi_snomed.csv, the published eFI code sets as GM-SDE
+maps them to SNOMED CT) plus polypharmacy from prescriptions. A deficit is present if one of its
+codes was ever recorded on or before the scoring date.
+
+eFI = deficits present ÷ 36, always. With no prescriptions table polypharmacy is unknown: it is
+counted as absent (so the score is a lower bound, never inflated by a smaller denominator) and every
+row says so in ``polypharmacy_basis`` = "unknown". Dividing by 35 instead would move the category
+boundaries in deficits and make scores from areas with and without prescribing data incomparable.
 """
 
 from __future__ import annotations
@@ -17,22 +22,31 @@ import pandas as pd
 from caretrust.population.dataset import Dataset
 from caretrust.population.exprs import add_days, age_at, read_data_csv
 
-CODELIST_VERSION = "caretrust-efi-snomed-v1 (2025.1)"
+CODELIST_VERSION = "gm-sde-efi-v1 (GM-SDE commit 6cf10afc0d74, code sets of 2024-03-07)"
 SOURCE = "Clegg A et al. Age and Ageing 2016;45(3):353-360"
+CODELIST_SOURCE = "https://github.com/UoM-Data-Science-Platforms/gm-sde (shared/clinical-code-sets)"
+DENOMINATOR = 36
 # (upper bound of eFI, category) — inclusive upper bounds, per Clegg 2016
 CATEGORIES = ((12, "fit"), (24, "mild"), (36, "moderate"))
 
 
 @dataclass(frozen=True)
 class PolypharmacyRule:
-    """Documented choice (the original rule is not published in full): at least ``min_classes``
-    distinct BNF drug classes issued in the ``window_days`` up to and including the scoring date."""
+    """The eFI's polypharmacy deficit: at least ``min_drugs`` different medicines prescribed in the
+    12 months up to and including the scoring date (Clegg's algorithm as the GM-SDE eFI records it:
+    "5 different meds in a 12 month period"; Clegg et al. 2016 list polypharmacy as one of the 36
+    deficits).
 
-    min_classes: int = 5
-    window_days: int = 90
+    "Different medicines" are distinct ``drug_code`` values when the prescriptions table has that
+    column (dm+d), else distinct ``drug_class`` (BNF section) values: two drugs of one section then
+    count once, so the deficit can be missed but never invented; ``polypharmacy_basis`` says which.
+    """
+
+    min_drugs: int = 5
+    window_days: int = 365
 
 
-def efi_category(deficits: int, denominator: int = 36) -> str:
+def efi_category(deficits: int, denominator: int = DENOMINATOR) -> str:
     """fit (eFI ≤ 0.12), mild (≤ 0.24), moderate (≤ 0.36) or severe (> 0.36).
 
     Compared in integers (deficits × 100 ≤ bound × denominator) so no boundary is lost to rounding.
@@ -58,7 +72,9 @@ def category_expr(deficits: ibis.Value, denominator: ibis.Value) -> ibis.Value:
 
 @cache
 def codelist() -> pd.DataFrame:
-    """The eFI SNOMED CT code list: columns deficit, code, term."""
+    """The eFI SNOMED CT code list: columns deficit, code, term, code_set. A code may stand for
+    two deficits (48 do in the published sets, e.g. osteoporosis is also a fragility-fracture code):
+    each counts, as in the source."""
     return pd.DataFrame(read_data_csv("caretrust.population.codelists", "efi_snomed.csv"))
 
 
@@ -71,13 +87,21 @@ def coded_deficits(ds: Dataset, as_of: dt.date) -> ibis.Table:
     return joined.select("person_id", "deficit").distinct()
 
 
+def polypharmacy_basis(ds: Dataset) -> str:
+    """What polypharmacy is counted on here: drug_code, drug_class, or unknown (no prescriptions)."""
+    if not ds.has("prescriptions"):
+        return "unknown"
+    return "drug_code" if "drug_code" in ds.table("prescriptions").columns else "drug_class"
+
+
 def polypharmacy(ds: Dataset, as_of: dt.date, rule: PolypharmacyRule) -> ibis.Table:
     """person_id of people meeting the polypharmacy rule on ``as_of``."""
     rx = ds.table("prescriptions")
     window_start = add_days(ibis.literal(as_of), -(rule.window_days - 1))
     recent = rx.filter((rx.issue_date >= window_start) & (rx.issue_date <= as_of))
-    classes = recent.group_by("person_id").aggregate(n_classes=recent.drug_class.nunique())
-    return classes.filter(classes.n_classes >= rule.min_classes).select("person_id")
+    drug = recent[polypharmacy_basis(ds)]
+    drugs = recent.group_by("person_id").aggregate(n_drugs=drug.nunique())
+    return drugs.filter(drugs.n_drugs >= rule.min_drugs).select("person_id")
 
 
 def frailty_scores(
@@ -89,7 +113,8 @@ def frailty_scores(
 ) -> ibis.Table:
     """frailty.parquet rows for people alive on ``as_of`` (aged ≥ ``min_age`` if given).
 
-    Columns: person_id, as_of, deficits, denominator, efi, category.
+    Columns: person_id, as_of, deficits, denominator (always 36), efi, category,
+    polypharmacy_basis (drug_code, drug_class or unknown: see PolypharmacyRule).
     """
     people = ds.people
     alive = people.filter(
@@ -98,11 +123,11 @@ def frailty_scores(
     if min_age is not None:
         alive = alive.filter(age_at(alive.birth_date, ibis.literal(as_of)) >= min_age)
     coded = coded_deficits(ds, as_of).select("person_id")
-    with_rx = ds.has("prescriptions")
-    if with_rx:
+    basis = polypharmacy_basis(ds)
+    if basis != "unknown":
         coded = coded.union(polypharmacy(ds, as_of, rule), distinct=False)
     counts = coded.group_by("person_id").aggregate(n=coded.count())
-    denominator = 36 if with_rx else 35
+    denominator = DENOMINATOR
     scored = alive.select("person_id").left_join(counts, "person_id")
     deficits = scored.n.fill_null(0).cast("int64")
     return scored.select(
@@ -112,4 +137,5 @@ def frailty_scores(
         denominator=ibis.literal(denominator).cast("int64"),
         efi=deficits.cast("float64") / denominator,
         category=category_expr(deficits, ibis.literal(denominator)),
+        polypharmacy_basis=ibis.literal(basis),
     )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from caretrust.population.charts import xmr_chart
 from caretrust.population.indicators import BY_ID, publish
+from caretrust.population.indicators.publish import DEFAULT_RULE
 from caretrust.population.spc import xmr
 
 STYLE = """body{font-family:Arial,sans-serif;margin:2em;color:#212b32;max-width:60em}
@@ -24,8 +25,10 @@ def render(results: pd.DataFrame, *, title: str = "caretrust outcome indicators"
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        "<p>Counts from 1 to 4 are suppressed (shown blank). People who opted out of "
-        "secondary use are excluded.</p>",
+        f"<p>{html.escape(DEFAULT_RULE.describe())} Suppressed values are shown blank (and as "
+        "gaps in the charts); where one locality's count could be worked out from its area's "
+        "total, another is suppressed too. People who opted out of secondary use are "
+        "excluded.</p>",
     ]
     for indicator_id, frame in published.groupby("indicator", sort=False):
         parts.append(_section(indicator_id, frame))
@@ -39,23 +42,30 @@ def _section(indicator_id: str, frame: pd.DataFrame) -> str:
         f"<h2 id='{ind.id}'>{html.escape(ind.title)}</h2>",
         f"<div class='def'><p>{html.escape(ind.definition)}</p><p>Source: "
         f"{html.escape(ind.source)}. Version: {html.escape(ind.version)}. Unit: "
-        f"{html.escape(ind.unit)}.</p></div>",
+        f"{html.escape(_unit(ind, frame))}.</p></div>",
     ]
     for group, rows in frame.groupby("group"):
         rows = rows.sort_values("period_start")
-        series = rows.dropna(subset=["value"])
-        if len(series) >= 2:
+        # suppressed periods stay in the series as gaps, so no moving range spans them
+        if rows.value.notna().sum() >= 2:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = xmr(series.value.tolist(), improvement=ind.improvement)
+                result = xmr(rows.value.astype(float).tolist(), improvement=ind.improvement)
             svg = xmr_chart(
-                result, series.period_start.astype(str).tolist(), title=f"{ind.id} · {group}"
+                result, rows.period_start.astype(str).tolist(), title=f"{ind.id} · {group}"
             ).decode()
             out.append(svg[svg.index("<svg") :])
             if result.warnings:
                 out.append(f"<p><em>{html.escape(result.warnings[0])}</em></p>")
         out.append(_table(group, rows))
     return "\n".join(out)
+
+
+def _unit(ind, frame: pd.DataFrame) -> str:
+    """The unit with its period, as computed (frames from older code have no unit column)."""
+    if "unit" in frame.columns and frame.unit.notna().any():
+        return str(frame.unit.dropna().iloc[0])
+    return ind.unit
 
 
 def _table(group: str, rows: pd.DataFrame) -> str:

@@ -31,10 +31,28 @@ def compute_indicator(ds: Dataset, indicator: Indicator | str, scope: Scope) -> 
     frame = frame.loc[:, list(OUTPUT_COLUMNS)]
     frame["period_start"] = pd.to_datetime(frame.period_start).dt.date
     for column in ("numerator", "denominator", "value"):
-        frame[column] = frame[column].astype("float64").round(9)
+        frame[column] = frame[column].astype("float64")
+    factor = 1.0
+    if ind.period_rate and scope.grain == "month" and scope.annualise:
+        factor = _year_over_month(frame.period_start)
+        frame["value"] = frame.value * factor
+    for column in ("numerator", "denominator", "value"):
+        frame[column] = frame[column].round(9)
+    frame["unit"] = ind.unit_for(scope)
+    # what publishing needs to recompute the value from rounded counts (NaN: not a plain ratio)
+    frame["per"] = float("nan") if ind.per is None else ind.per * factor
     frame.insert(0, "level", scope.level)
     frame.insert(0, "indicator", ind.id)
     return frame.sort_values(["group", "period_start"]).reset_index(drop=True)
+
+
+def _year_over_month(period_start: pd.Series):
+    """Days in the 12 months starting with each month ÷ days in the month (365/31 for January
+    2023, 366/29 for February 2024 ...), so a month's rate becomes a rate per year."""
+    start = pd.to_datetime(period_start)
+    month_days = start.dt.days_in_month
+    year_days = ((start + pd.DateOffset(years=1)) - start).dt.days
+    return (year_days / month_days).to_numpy()
 
 
 def compute_indicators(

@@ -31,8 +31,13 @@ class Scope:
     end: dt.date
     level: str = "area"
     grain: str = "month"  # "year" means the financial year, 1 April to 31 March
-    acsc_include_unconfirmed: bool = False  # dementia and atrial fibrillation (indicators.md "?")
+    # J20 (acute bronchitis) is counted as COPD only with a secondary J41–J44/J47, which the
+    # contract has no column for: off, and no other row of the published list is optional.
+    acsc_include_unconfirmed: bool = False
     reablement_discharge_months: tuple[int, ...] = (10, 11, 12)  # SALT STS004: October–December
+    # Show monthly rates per year (× days in the year ÷ days in the month) so they compare with
+    # annual publications; off by default, when a monthly rate is labelled "per month".
+    annualise: bool = False
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -156,4 +161,22 @@ class Indicator:
     unit: str
     improvement: str  # "higher" | "lower" | "neutral": for SPC colouring
     compute: Callable[[Dataset, Scope], ibis.Table] = field(repr=False, compare=False)
-    count_columns: tuple[str, ...] = ("numerator", "denominator")  # suppressed when under 5
+    count_columns: tuple[str, ...] = ("numerator", "denominator")  # suppressed by the HES rule
+    # k in value = numerator ÷ denominator × k (None for a standardised rate, a median, ...):
+    # publishing recomputes such values from the rounded counts
+    per: float | None = None
+    # the value is events per head of population in the period, so its unit needs the period
+    period_rate: bool = False
+
+    def unit_for(self, scope: Scope) -> str:
+        """The unit with its period: "per 100,000 per month", "per 100,000 per year", or
+        "per 100,000 per year (annualised from the month)"."""
+        if not self.period_rate:
+            return self.unit
+        base, _, note = self.unit.partition(" (")
+        note = f" ({note}" if note else ""
+        if scope.grain == "year":
+            return f"{base} per year{note}"
+        if scope.annualise:
+            return f"{base} per year, annualised from the month{note}"
+        return f"{base} per month{note}"

@@ -115,6 +115,23 @@ def _population_by_band(ds: Dataset, scope: Scope) -> ibis.Table:
 
 
 @cache
+def discharge_destinations() -> pd.DataFrame:
+    """NHS Data Dictionary discharge destination codes: code, label, category."""
+    return pd.DataFrame(
+        read_data_csv("caretrust.population.codelists", "discharge_destination.csv")
+    )
+
+
+def destination_codes(category: str) -> tuple[str, ...]:
+    """The Data Dictionary codes in one of our categories (e.g. care_home: 54, 65, 85)."""
+    table = discharge_destinations()
+    codes = tuple(table[table.category == category].code)
+    if not codes:
+        raise ValueError(f"no discharge destination category {category!r}")
+    return codes
+
+
+@cache
 def acsc_prefixes(include_unconfirmed: bool) -> tuple[str, ...]:
     rows = read_data_csv("caretrust.population.codelists", "acsc_chronic_icd10.csv")
     keep = {"confirmed", "unconfirmed"} if include_unconfirmed else {"confirmed"}
@@ -140,7 +157,8 @@ def discharge_usual_residence(ds: Dataset, scope: Scope) -> ibis.Table:
     enc = ds.table("encounters")
     spells = with_person(ds, enc.filter(enc.kind.isin(ADMISSIONS) & enc.end_date.notnull()), scope)
     spells = spells.filter(in_window(spells.end_date, scope))
-    return proportion(spells, spells.discharge_destination_code == "19", scope, "end_date")
+    usual = spells.discharge_destination_code.isin(list(destination_codes("usual_residence")))
+    return proportion(spells, usual, scope, "end_date")
 
 
 def still_at_home_91(ds: Dataset, scope: Scope) -> ibis.Table:

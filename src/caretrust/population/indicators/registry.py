@@ -5,12 +5,12 @@ from __future__ import annotations
 from caretrust.population.indicators import hospital, social_care
 from caretrust.population.indicators.base import Indicator
 
-V = "caretrust 2025.1"
+V = "caretrust 2026.1"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         id="emergency_admissions_65",
-        title="Emergency admissions, people aged 65+, per 100,000",
+        title="Emergency admissions, people aged 65+",
         source="BCF 2025–26 metric (specification not confirmed); indicators.md",
         version=V,
         definition="Emergency admission spells starting in the period of residents aged 65+ at "
@@ -18,10 +18,12 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="per 100,000",
         improvement="lower",
         compute=hospital.emergency_admissions_65,
+        per=100_000,
+        period_rate=True,
     ),
     Indicator(
         id="emergency_bed_days_65",
-        title="Emergency bed days, people aged 65+, per 1,000",
+        title="Emergency bed days, people aged 65+",
         source="No official specification; convention recommended in indicators.md",
         version=V,
         definition="Sum of bed days (discharge date − admission date; same-day spell = 0) of "
@@ -30,11 +32,12 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="per 1,000",
         improvement="lower",
         compute=hospital.emergency_bed_days_65,
+        per=1_000,
+        period_rate=True,
     ),
     Indicator(
         id="ascof_2b",
-        title="ASCOF 2B: permanent admissions to residential and nursing care, aged 18–64, "
-        "per 100,000",
+        title="ASCOF 2B: permanent admissions to residential and nursing care, aged 18–64",
         source="ASCOF 2023–24 (old 2A(1)), from Client Level Data",
         version=V,
         definition="People whose first ever long-term residential or nursing service started in "
@@ -43,17 +46,20 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="per 100,000",
         improvement="lower",
         compute=social_care.ascof_2b,
+        per=100_000,
+        period_rate=True,
     ),
     Indicator(
         id="ascof_2c",
-        title="ASCOF 2C: permanent admissions to residential and nursing care, aged 65+, "
-        "per 100,000",
+        title="ASCOF 2C: permanent admissions to residential and nursing care, aged 65+",
         source="ASCOF 2023–24 (old 2A(2)), from Client Level Data",
         version=V,
         definition="As 2B for people aged 65+ at the end of the period.",
         unit="per 100,000",
         improvement="lower",
         compute=social_care.ascof_2c,
+        per=100_000,
+        period_rate=True,
     ),
     Indicator(
         id="still_at_home_91",
@@ -66,6 +72,7 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="%",
         improvement="higher",
         compute=hospital.still_at_home_91,
+        per=100,
     ),
     Indicator(
         id="discharge_usual_residence",
@@ -77,10 +84,11 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="%",
         improvement="higher",
         compute=hospital.discharge_usual_residence,
+        per=100,
     ),
     Indicator(
         id="falls_65_dsr",
-        title="Emergency admissions due to falls, aged 65+, directly age-standardised per 100,000",
+        title="Emergency admissions due to falls, aged 65+, directly age-standardised",
         source="PHOF 22401; European Standard Population 2013",
         version=V,
         definition="Emergency admissions of people 65+ with primary diagnosis S00–T98 and external "
@@ -88,12 +96,13 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="per 100,000 (DSR)",
         improvement="lower",
         compute=hospital.falls_65_dsr,
+        period_rate=True,
     ),
     Indicator(
         id="avoidable_admissions",
-        title="Avoidable emergency admissions: chronic ambulatory care sensitive conditions, "
-        "per 100,000",
-        source="NHS Outcomes Framework 2.3.i (crude rate here; national version is indirectly "
+        title="Avoidable emergency admissions: chronic ambulatory care sensitive conditions",
+        source="NHS Outcomes Framework 2.3.i, its 11 chronic conditions including dementia and "
+        "atrial fibrillation and flutter (crude rate here; the national version is indirectly "
         "standardised)",
         version=V,
         definition="Emergency admissions, not transfers, with a primary diagnosis in "
@@ -101,6 +110,8 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="per 100,000",
         improvement="lower",
         compute=hospital.avoidable_admissions,
+        per=100_000,
+        period_rate=True,
     ),
     Indicator(
         id="supported_at_home_65",
@@ -113,6 +124,7 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="%",
         improvement="higher",
         compute=social_care.supported_at_home_65,
+        per=100,
     ),
     Indicator(
         id="wait_request_to_assessment_median",
