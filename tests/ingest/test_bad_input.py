@@ -195,7 +195,7 @@ def test_unreadable_fhir_files_are_one_line_problems(tmp_path, name, content, ex
 def test_skip_invalid_puts_bad_fhir_input_in_the_rejects_file(tmp_path) -> None:
     content = ndjson([patient(), patient(family="Again"), condition(cid="c2")])
     content += b'{"resourceType": "Condition", "id": "c\x00"}\n'
-    result, problems = fhir(tmp_path, "mixed.ndjson", content, skip=True)
+    result, _problems = fhir(tmp_path, "mixed.ndjson", content, skip=True)
     assert result.committed and result.inserted == 2 and result.rejected == 2
     reasons = [(r["location"], r["field"]) for r in rejects_of(tmp_path)]
     assert reasons == [("line 2", "id"), ("line 4", "")]
@@ -268,7 +268,7 @@ def test_a_json_file_nested_100000_deep_is_refused_in_bounded_memory(tmp_path) -
 
 def test_the_deep_file_through_the_importer(tmp_path) -> None:
     content = b'{"resourceType": "Patient", "extension": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    result, problems = fhir(tmp_path, "deep.json", content)
+    _result, problems = fhir(tmp_path, "deep.json", content)
     assert problems == [
         "deep.json, file, extension.item.item.item.item.item.item.item…: "
         "nested deeper than 64 levels"
@@ -350,7 +350,7 @@ def test_cld_skip_invalid_puts_bad_rows_in_the_rejects_file(tmp_path, monkeypatc
         row(Date_of_Birth="2099-01-01", LA_Person_Unique_Identifier="C2"),
         row(LA_Person_Unique_Identifier="C3", Event_Start_Date="2024-05-01"),
     ]
-    result, problems = cld(tmp_path, cld_bytes(rows), skip=True)
+    result, _problems = cld(tmp_path, cld_bytes(rows), skip=True)
     assert result.committed and result.inserted == 2 and result.rejected == 2
     assert [(r["location"], r["field"]) for r in rejects_of(tmp_path)] == [
         ("line 3", ""),

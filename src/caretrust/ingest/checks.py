@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 from caretrust.ingest import limits
 
+RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 GENDERS = (None, "male", "female", "other", "unknown")
 
 
@@ -30,13 +32,15 @@ def validate(resource: dict) -> list[tuple[str, str]]:
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str):
         return [("resourceType", "missing")]
+    if not RESOURCE_TYPE.match(resource_type):
+        return [("resourceType", f"{resource_type[:80]!r} is not a FHIR resource type")]
     # Limits first: the model would recurse through any depth and store any NUL.
     problems = limits.value_problems(resource)
     if problems:
         return problems
     try:
         model = get_fhir_model_class(resource_type)
-    except KeyError:
+    except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
     try:
         model.model_validate(resource)

@@ -81,14 +81,18 @@ def parse_date(value: str) -> date | None:
     raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
-def _decimal(value: str) -> Decimal | None:
+def _decimal(value: str, whole_digits: int = 10) -> Decimal | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        raise ValueError(f"{value[:40]!r} is not a number") from None
+    # The columns hold `whole_digits` digits before the point (and 2 after).
+    if not number.is_finite() or abs(number) >= Decimal(10) ** whole_digits:
+        raise ValueError(f"{value[:40]!r} is not a number we can hold")
+    return number
 
 
 def _yes_no(value: str) -> bool | None:
@@ -171,12 +175,15 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
         problems.append(("Event_End_Date", "is before Event_Start_Date"))
     if event_type and event_type != "service" and start and not end:
         problems.append(("Event_End_Date", "missing: only services may be open-ended"))
+    unit_cost = planned = None
     try:
         unit_cost = _decimal(get("Unit_Cost"))
-        planned = _decimal(get("Planned_units_per_week"))
     except ValueError as exc:
         problems.append(("Unit_Cost", str(exc)))
-        unit_cost = planned = None
+    try:
+        planned = _decimal(get("Planned_units_per_week"), whole_digits=6)
+    except ValueError as exc:
+        problems.append(("Planned_units_per_week", str(exc)))
     if problems:
         return None, problems
     outcome = get("Event_Outcome")

@@ -233,7 +233,8 @@ class FhirImporter:
             refused = readers.Item(exc.location, None, (exc.field, exc.reason))
             return iter([refused]), empty, True
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            return iter([readers.Item("file", None, ("", f"not valid JSON ({exc})"))]), empty, True
+            reason = f"not valid JSON ({str(exc).strip().splitlines()[0].strip()})"
+            return iter([readers.Item("file", None, ("", reason))]), empty, True
         if resource_type == "Bundle":
             return readers.iter_bundle_entries(path), info, False
         with readers.open_bytes(path) as handle:
@@ -254,18 +255,18 @@ class FhirImporter:
             if item.problem is not None:
                 self._reject(result, path, item, [item.problem])
                 continue
-            earlier = seen.add(item)
-            if earlier:
-                rid = f"{item.resource['resourceType']}/{item.resource['id']}"
-                reason = f"{rid} is also at {earlier} of this file: one id, one resource a file"
-                self._reject(result, path, item, [("id", reason)])
-                continue
             if item.checked is not None:
                 problems, digest = item.checked
             else:
                 problems, digest = ([] if validated else validate(item.resource)), ""
             if problems:
                 self._reject(result, path, item, problems)
+                continue
+            earlier = seen.add(item)
+            if earlier:
+                rid = f"{item.resource['resourceType']}/{item.resource['id']}"
+                reason = f"{rid} is also at {earlier} of this file: one id, one resource a file"
+                self._reject(result, path, item, [("id", reason)])
                 continue
             pending = _Pending(item, item.resource)
             pending.hash = digest

@@ -149,8 +149,11 @@ def string_problems(value: str) -> list[str]:
         problems.append(f"{len(value):,} characters: longer than the limit of {MAX_FIELD_CHARS:,}")
     if "\x00" in value:
         problems.append("contains a NUL character")
-    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value):
-        problems.append("not UTF-8 text (Latin-1 or Windows-1252?): save the file as UTF-8")
+    if not value.isascii():
+        if any("\udc80" <= ch <= "\udcff" for ch in value):  # undecodable bytes, kept as such
+            problems.append("not UTF-8 text (Latin-1 or Windows-1252?): save the file as UTF-8")
+        elif any("\ud800" <= ch <= "\udfff" for ch in value):
+            problems.append("a lone surrogate (\\ud800-\\udfff): not valid Unicode text")
     return problems
 
 
