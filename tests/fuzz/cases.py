@@ -297,13 +297,65 @@ def raw_body(rng: random.Random, resource: dict) -> tuple[bytes, str]:
     return (text[:-1] + ', "x": ' + "1" * 5000 + "}").encode(), "huge number"
 
 
+def issue_cases(patient_id: str) -> list[Request]:
+    """The requests issue 13 reported as 500s, first in every run."""
+    rng = random.Random(0)
+    deep = b'{"resourceType": "Patient", "extension": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    service = service_request(rng, f"Patient/{patient_id}")
+    cases = [
+        Request("POST", "/fhir/Patient", body=deep, kind="issue: deep body"),
+        Request("GET", f"/fhir/Patient/{patient_id}/_history/abc", kind="issue: _history/abc"),
+        Request("GET", f"/fhir/Condition/{patient_id}/_history/abc", kind="issue: _history/abc"),
+        Request(
+            "POST",
+            "/fhir/ServiceRequest",
+            body=json.dumps({**service, "reasonCode": None}).encode(),
+            kind="issue: reasonCode null",
+        ),
+        Request(
+            "POST",
+            "/fhir/Patient",
+            body=json.dumps({**patient(rng), "name": [{"text": " "}]}).encode(),
+            kind="issue: blank name",
+        ),
+        Request(
+            "POST",
+            "/fhir/Patient",
+            body=json.dumps({**patient(rng), "name": [{"family": " "}]}).encode(),
+            kind="issue: blank name",
+        ),
+        Request(
+            "POST",
+            "/fhir/Patient",
+            body=json.dumps(patient(rng)).replace("Smith", "S\\u0000").encode(),
+            kind="issue: NUL",
+        ),
+        Request("GET", "/fhir/Patient", query="name=a%00b", kind="issue: NUL in search"),
+        Request("GET", "/fhir/Patient", query="_count=abc", kind="issue: bad _count"),
+        Request(
+            "GET", "/fhir/Patient", query="_cursor=99999999999999999999999", kind="issue: cursor"
+        ),
+        Request(
+            "POST",
+            "/fhir/Patient",
+            body=json.dumps({**patient(rng), "text": {"div": "x" * 3_000_000}}).encode(),
+            kind="issue: huge body",
+        ),
+    ]
+    for case in cases:
+        case.headers["Authorization"] = "Bearer TOKEN"
+    return cases
+
+
 def api_requests(count: int, *, patient_id: str, seed: int = SEED) -> list[Request]:
     rng = random.Random(seed)
-    out: list[Request] = []
+    out: list[Request] = issue_cases(patient_id)
     big = 0
     while len(out) < count:
         method = rng.choice(METHODS)
         rtype = rng.choice(TYPES)
+        if method in ("POST", "PUT") and rng.random() < 0.6:
+            rtype = rng.choice(["Patient", "Patient", "ServiceRequest"])
         shape = rng.randrange(10)
         rid = rng.choice([patient_id, *BAD_IDS])
         if shape < 3:

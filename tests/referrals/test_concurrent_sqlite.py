@@ -11,9 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-SCRIPT = r'''
+SCRIPT = r"""
 import json, threading
 import django
 django.setup()
@@ -91,7 +89,7 @@ def edit(user):
 
 edits = race(edit, editors)
 print(json.dumps({"claims": claims, "edits": edits}))
-'''
+"""
 
 
 def test_sqlite_file_database_queues_writers_instead_of_locking(tmp_path: Path) -> None:
