@@ -14,6 +14,7 @@ from datetime import date
 
 from caretrust.ingest import limits
 
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 GENDERS = (None, "male", "female", "other", "unknown")
 
@@ -38,6 +39,11 @@ def validate(resource: dict) -> list[tuple[str, str]]:
     problems = limits.value_problems(resource)
     if problems:
         return problems
+    rid = resource.get("id")
+    if rid is not None and not (isinstance(rid, str) and FHIR_ID.match(rid)):
+        # The model checks this for the types it knows; a type it does not know is kept, so
+        # its id is checked here (it becomes the stored source id).
+        return [("id", f"{str(rid)[:80]!r} is not a FHIR id (A-Z, a-z, 0-9, - and ., 1-64)")]
     try:
         model = get_fhir_model_class(resource_type)
     except (KeyError, ValueError):

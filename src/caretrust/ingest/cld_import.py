@@ -155,6 +155,13 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
     traced = nhs_number.normalise(get("Traced_NHS_Number"))
     number_used = next((n for n in (traced, supplied) if n and nhs_number.is_valid(n)), "")
     la_code, la_person = get("LA_Code"), get("LA_Person_Unique_Identifier")
+    for column, value, longest in (
+        ("LA_Code", la_code, 20),
+        ("LA_Person_Unique_Identifier", la_person, 80),
+        ("GP_Practice_Code", get("GP_Practice_Code"), 20),
+    ):
+        if len(value) > longest:
+            problems.append((column, f"{len(value)} characters: longer than {longest}"))
     if not number_used and not la_person:
         problems.append(
             ("LA_Person_Unique_Identifier", "no valid NHS number and no LA person id: row dropped")
