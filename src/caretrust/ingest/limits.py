@@ -3,8 +3,8 @@
 FHIR API.
 
 Every limit is refused with a one-line reason naming the field; none of them is reached by a
-real record (the largest field in the UK Core and Synthea examples is a few kilobytes of
-narrative; the deepest resource nests 12 levels).
+real record (in the UK Core and Synthea examples the longest string is 381 characters and the
+deepest file, a Bundle, nests 11 levels).
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from typing import IO
 MAX_FIELD_CHARS = 1_000_000
 # One record: an NDJSON line, a single-resource JSON file, a CSV line, an API request body.
 MAX_RECORD_BYTES = 8 * 2**20
-# Nesting of objects and arrays. FHIR resources nest about 12 deep (a Bundle entry's contained
-# resource's extension's value adds a few); 64 leaves room and stops a file of 100,000 brackets
-# after 64 of them.
+# Nesting of objects and arrays. The example Bundles nest 11 deep (a contained resource's
+# extension's value adds a few); 64 leaves room and stops a file of 100,000 brackets after 64.
 MAX_DEPTH = 64
 # Plausible dates: nobody is older than this; nothing happened before 1900; an event may be
 # stamped up to a day ahead of our clock (time zones, clock drift), not more.
