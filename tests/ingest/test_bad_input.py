@@ -358,3 +358,27 @@ def test_cld_skip_invalid_puts_bad_rows_in_the_rejects_file(tmp_path, monkeypatc
     ]
     assert SocialCareEvent.objects.count() == 2
     assert not Resource.objects.exists()
+
+
+def test_a_damaged_gzip_file_is_one_problem(tmp_path) -> None:
+    import gzip
+
+    whole = gzip.compress(ndjson([patient(), condition()]))
+    result, problems = fhir(tmp_path, "cut.ndjson.gz", whole[: len(whole) // 2])
+    assert not result.committed
+    assert len(problems) == 1 and problems[0].startswith("cut.ndjson.gz, file: not a readable gzip")
+    result, problems = fhir(tmp_path, "not.ndjson.gz", b"plain text, not gzip")
+    assert not result.committed and "not a readable gzip file" in problems[0]
+
+
+def test_xml_external_entities_are_not_read(tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<Patient xmlns="http://hl7.org/fhir"><id value="p1"/><name><family value="&x;"/>'
+        "</name></Patient>"
+    )
+    result, problems = fhir(tmp_path, "p.xml", xml.encode())
+    stored = list(Resource.objects.values_list("content", flat=True))
+    assert "TOPSECRET" not in json.dumps(stored) + " ".join(problems)

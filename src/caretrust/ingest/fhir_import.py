@@ -10,12 +10,14 @@ Idempotent: source + type + the source's id decide insert, update or skip, and t
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import multiprocessing
 import os
 import re
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
@@ -171,7 +173,13 @@ class FhirImporter:
         self._growth = bulk.Growth(Resource, *PEOPLE_TABLES)
         try:
             with transaction.atomic(), self._checker_for(path) as checker:
-                self._run(path, result, checker)
+                try:
+                    self._run(path, result, checker)
+                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                    # A damaged .gz: nothing in it can be trusted, whatever --skip-invalid says.
+                    reason = f"not a readable gzip file ({exc})"
+                    result.problems.append(Problem(path.name, "file", "", reason))
+                    raise _Rollback from None
                 if result.problems and not self.skip_invalid:
                     raise _Rollback
                 self._attach_late_subjects()

@@ -295,8 +295,10 @@ def read_xml(path: Path) -> tuple[dict | None, str | None]:
     from fhir.resources.R4B import get_fhir_model_class
     from lxml import etree
 
+    # No external entities or network: an import file must not make us read other files.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        root = etree.parse(str(path)).getroot()
+        root = etree.parse(str(path), parser).getroot()
     except etree.XMLSyntaxError as exc:
         return None, f"not well-formed XML ({exc})"
     resource_type = etree.QName(root).localname
