@@ -379,6 +379,6 @@ def test_xml_external_entities_are_not_read(tmp_path) -> None:
         '<Patient xmlns="http://hl7.org/fhir"><id value="p1"/><name><family value="&x;"/>'
         "</name></Patient>"
     )
-    result, problems = fhir(tmp_path, "p.xml", xml.encode())
+    _result, problems = fhir(tmp_path, "p.xml", xml.encode())
     stored = list(Resource.objects.values_list("content", flat=True))
     assert "TOPSECRET" not in json.dumps(stored) + " ".join(problems)
