@@ -205,36 +205,60 @@ PREFIX_DEPTH = 6  # the deepest prefix scan_json looks at: entry.item.resource.i
 
 def _events(handle: IO[bytes]) -> Iterator[tuple[str | None, str, object]]:
     """ijson's (prefix, event, value) from its basic events (None for prefixes deeper than any
-    scan_json looks at). ijson's own
-    prefixed parser builds each event's whole path, which for deep nesting is quadratic."""
+    scan_json looks at). ijson's own prefixed parser builds each event's whole path, which for
+    deep nesting is quadratic; here each level's prefix is built once, and only near the top."""
     path: list[str | None] = []
+    prefixes: list[str | None] = [""]  # prefixes[i]: the prefix at depth i (None: not wanted)
+    depth = 0
     entries = 0
-    first = True
-    for event, value in ijson.basic_parse(handle, use_float=True):
-        if first:
-            first = False
-            if event == "start_array":
-                raise Refused(
-                    "file",
-                    "",
-                    "a JSON file holds one resource or a Bundle; a list is not FHIR: "
-                    "use NDJSON (one resource a line)",
-                )
-            if event != "start_map":
-                raise Refused("file", "", "not a FHIR resource (a JSON object)")
+    events = ijson.basic_parse(handle, use_float=True)
+    for event, value in events:
+        if event == "start_array":
+            raise Refused(
+                "file",
+                "",
+                "a JSON file holds one resource or a Bundle; a list is not FHIR: "
+                "use NDJSON (one resource a line)",
+            )
+        if event != "start_map":
+            raise Refused("file", "", "not a FHIR resource (a JSON object)")
+        yield "", event, value
+        path.append(None)
+        prefixes.append(None)
+        depth = 1
+        break
+    for event, value in events:
         if event == "map_key":
             path[-1] = value
+            parent = prefixes[depth - 1]
+            if depth <= PREFIX_DEPTH and parent is not None:
+                prefixes[depth] = f"{parent}.{value}" if parent else value
+            else:
+                prefixes[depth] = None
             continue
-        if event in ("end_map", "end_array"):
+        if event == "end_map" or event == "end_array":
             path.pop()
-        prefix = ".".join(path) if len(path) <= PREFIX_DEPTH and None not in path else None
-        if event in ("start_map", "start_array"):
-            if len(path) >= limits.MAX_DEPTH:
+            prefixes.pop()
+            depth -= 1
+            yield prefixes[depth], event, value
+            continue
+        prefix = prefixes[depth]
+        if event == "start_map" or event == "start_array":
+            if depth >= limits.MAX_DEPTH:
                 where = f"entry {entries}" if path[:2] == ["entry", "item"] else "file"
                 raise Refused(where, _shown(path), f"nested deeper than {limits.MAX_DEPTH} levels")
             if prefix == "entry.item" and event == "start_map":
                 entries += 1
-            path.append(None if event == "start_map" else "item")
+            yield prefix, event, value
+            depth += 1
+            if event == "start_map":
+                path.append(None)
+                prefixes.append(None)
+            else:
+                path.append("item")
+                below = f"{prefix}.item" if prefix else "item"
+                prefixes.append(below if prefix is not None and depth <= PREFIX_DEPTH else None)
+            continue
         yield prefix, event, value
 
 
