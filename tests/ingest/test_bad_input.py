@@ -408,10 +408,26 @@ def test_the_import_commands_exit_1_with_one_line_per_bad_file(tmp_path) -> None
     assert "list.json, file: a JSON file holds one resource or a Bundle" in fhir_run.output
     assert "Traceback" not in fhir_run.output
     rejects = tmp_path / "rejects.ndjson"
-    cld_run = runner.invoke(
-        app,
-        ["import", "cld", str(tmp_path / "u16.csv"), "--no-link", "--skip-invalid"]
-        + ["--rejects", str(rejects)],
-    )
+    arguments = ["import", "cld", str(tmp_path / "u16.csv"), "--no-link", "--skip-invalid"]
+    cld_run = runner.invoke(app, [*arguments, "--rejects", str(rejects)])
     assert "u16.csv, file: the file is UTF-16" in cld_run.output
     assert json.loads(rejects.read_text())["reason"].startswith("the file is UTF-16")
+
+
+def test_a_bundle_entry_larger_than_a_record_is_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_RECORD_BYTES", 2000)
+    big = {**condition(cid="c2"), "note": [{"text": "x" * 1500}, {"text": "y" * 1500}]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": patient()}, {"resource": big}, {"resource": condition()}],
+    }
+    result, problems = fhir(tmp_path, "b.json", json.dumps(bundle).encode(), skip=True)
+    assert problems == ["b.json, entry 2: the entry is larger than the limit of 2,000 bytes"]
+    assert result.inserted == 2
+    bundle["entry"][1]["resource"]["note"] = [{"text": "z" * 2500}]
+    result, problems = fhir(tmp_path, "c.json", json.dumps(bundle).encode())
+    assert problems == [
+        "c.json, entry 2, entry.item.resource.note.item.text: a value of 2,500 characters: "
+        "larger than a whole record may be (2,000 bytes)"
+    ]

@@ -244,7 +244,7 @@ class FhirImporter:
             reason = f"not valid JSON ({str(exc).strip().splitlines()[0].strip()})"
             return iter([readers.Item("file", None, ("", reason))]), empty, True
         if resource_type == "Bundle":
-            return readers.iter_bundle_entries(path), info, False
+            return readers.iter_bundle_entries(path, info.oversized), info, False
         with readers.open_bytes(path) as handle:
             text = limits.skip_bom(handle).read(limits.MAX_RECORD_BYTES + 1)
         if len(text) > limits.MAX_RECORD_BYTES:

@@ -39,6 +39,8 @@ class BundleInfo:
     full_urls: dict[str, tuple[str, str | None]]
     # "Type?identifier=system|value" → fullUrl, for conditional references to another entry.
     identifiers: dict[str, str] = field(default_factory=dict)
+    # Entries (by number) larger than a record may be: refused without their content.
+    oversized: set[int] = field(default_factory=set)
 
 
 def identifier_tokens(resource: dict) -> list[str]:
@@ -174,8 +176,19 @@ def scan_json(path: Path) -> tuple[str | None, BundleInfo]:
     info = BundleInfo(None, {})
     entry: dict = {}
     identifier: dict = {}
+    entries = entry_bytes = 0
     with _open(path) as handle:
         for prefix, event, value in _events(limits.skip_bom(handle)):
+            if event == "string" or event == "map_key":
+                entry_bytes += len(value)
+                if len(value) > limits.MAX_RECORD_BYTES:
+                    raise Refused(
+                        f"entry {entries}" if entries else "file",
+                        prefix or "",
+                        f"a value of {len(value):,} characters: larger than a whole record may "
+                        f"be ({limits.MAX_RECORD_BYTES:,} bytes)",
+                    )
+            entry_bytes += 8  # punctuation, numbers: roughly
             if prefix is None:
                 continue
             if prefix == "resourceType":
@@ -184,9 +197,13 @@ def scan_json(path: Path) -> tuple[str | None, BundleInfo]:
                 bundle_type = value
             elif prefix == "entry.item":
                 if event == "start_map":
+                    entries += 1
+                    entry_bytes = 0
                     entry = {"fullUrl": None, "type": None, "id": None, "identifiers": []}
                 elif event == "end_map":
                     _add_entry(info, entry)
+                    if entry_bytes > limits.MAX_RECORD_BYTES:
+                        info.oversized.add(entries)
             elif prefix in ENTRY_FIELDS:
                 entry[ENTRY_FIELDS[prefix]] = value
             elif prefix in IDENTIFIER_PREFIXES and event in ("start_map", "end_map"):
@@ -287,11 +304,16 @@ def _add_entry(info: BundleInfo, entry: dict) -> None:
         info.identifiers[f"{entry['type']}?identifier={token}"] = entry["fullUrl"]
 
 
-def iter_bundle_entries(path: Path) -> Iterator[Item]:
-    """Each entry (scan_json has already refused excessive nesting)."""
+def iter_bundle_entries(path: Path, oversized: set[int] = frozenset()) -> Iterator[Item]:
+    """Each entry (scan_json has already refused excessive nesting and values larger than a
+    record; `oversized` entries are refused here)."""
     with _open(path) as handle:
         entries = ijson.items(limits.skip_bom(handle), "entry.item", use_float=True)
         for number, entry in enumerate(entries, 1):
+            if number in oversized:
+                reason = f"the entry is larger than the limit of {limits.MAX_RECORD_BYTES:,} bytes"
+                yield Item(f"entry {number}", None, ("", reason))
+                continue
             yield _entry_item(number, entry)
 
 
