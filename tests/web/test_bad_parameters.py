@@ -101,3 +101,13 @@ def test_a_malformed_uuid_in_a_page_address_is_404(client, user_for) -> None:
     client.force_login(user_for("coordinator"))
     assert client.get("/people/not-a-uuid/").status_code == 404
     assert client.get("/care-plans/1234/").status_code == 404
+
+
+def test_a_nul_in_a_posted_form_is_400(demo_directory) -> None:
+    from caretrust.organisations.models import User
+
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="privacy"))
+    response = client.post("/privacy/break-glass/1/review/", {"notes": "a\x00b", "outcome": "x"})
+    assert response.status_code == 400
+    assert b"notes contains a NUL character" in response.content

@@ -17,7 +17,7 @@ from caretrust.careplans.models import CarePlan, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
 from caretrust.web.forms import add_form_errors
-from caretrust.web.params import int_param
+from caretrust.web.params import int_param, uuid_list
 
 
 @require_POST
@@ -179,7 +179,7 @@ def merge(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
     visits = {
         str(v.uuid): v
-        for v in Visit.objects.filter(person=plan.person, uuid__in=request.POST.getlist("visit"))
+        for v in Visit.objects.filter(person=plan.person, uuid__in=uuid_list(request.POST, "visit"))
     }
     keep = visits.pop(request.POST.get("keep", ""), None)
     if keep is None or not visits:
