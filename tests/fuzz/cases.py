@@ -347,9 +347,65 @@ def issue_cases(patient_id: str) -> list[Request]:
     return cases
 
 
+def focused_requests(count: int, *, patient_id: str, seed: int) -> list[Request]:
+    """Authenticated requests to endpoints that exist, so the malformation reaches a handler:
+    searches with fuzzed parameters, reads and vreads of the known Patient, and creates and
+    updates with mutated or raw bodies."""
+    rng = random.Random(seed)
+    out = []
+    searchable = ["Patient", "ServiceRequest", "Task", "CarePlan", "Condition", "Encounter"]
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.35:
+            rtype = rng.choice(searchable)
+            params = []
+            for _ in range(rng.randrange(1, 4)):
+                name = rng.choice(PARAM_NAMES[:13])
+                value = (
+                    rng.choice(COUNT_VALUES)
+                    if name == "_count"
+                    else rng.choice(CURSOR_VALUES)
+                    if name == "_cursor"
+                    else rng.choice([*SEARCH_VALUES, f"Patient/{patient_id}", patient_id])
+                )
+                params.append(f"{name}={value}")
+            request = Request(
+                "GET", f"/fhir/{rtype}", query="&".join(params), kind="focused search"
+            )
+        elif roll < 0.5:
+            rtype = rng.choice(["Patient", "Task", "ServiceRequest", "Condition"])
+            tail = rng.choice(["", "/_history", f"/_history/{rng.choice(BAD_VERSIONS)}"])
+            request = Request("GET", f"/fhir/{rtype}/{patient_id}{tail}", kind="focused read")
+        else:
+            method = rng.choice(["POST", "POST", "PUT"])
+            if method == "PUT":
+                rtype, base = "Patient", patient(rng)
+                path = f"/fhir/Patient/{patient_id}"
+            elif rng.random() < 0.5:
+                rtype, base = "Patient", patient(rng)
+                path = "/fhir/Patient"
+            else:
+                rtype, base = "ServiceRequest", service_request(rng, f"Patient/{patient_id}")
+                path = "/fhir/ServiceRequest"
+            if rng.random() < 0.7:
+                mutated, what = mutate(base, rng)
+                body = json.dumps(mutated).encode()
+            else:
+                body, what = raw_body(rng, base)
+            request = Request(method, path, body=body, kind=f"focused {method} {rtype} {what}")
+            if rng.random() < 0.2:
+                request.headers["If-Match"] = rng.choice(
+                    ['W/"1"', "abc", 'W/"99999999999999999999"']
+                )
+        request.headers["Authorization"] = "Bearer TOKEN"
+        out.append(request)
+    return out
+
+
 def api_requests(count: int, *, patient_id: str, seed: int = SEED) -> list[Request]:
     rng = random.Random(seed)
     out: list[Request] = issue_cases(patient_id)
+    out += focused_requests(count * 3 // 10, patient_id=patient_id, seed=seed + 1)
     big = 0
     while len(out) < count:
         method = rng.choice(METHODS)
