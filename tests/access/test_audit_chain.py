@@ -3,6 +3,8 @@ the middle and rows removed from the end; on PostgreSQL the application's role c
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import ProgrammingError, connection, transaction
 from typer.testing import CliRunner
@@ -47,7 +49,7 @@ def test_rows_link_in_order_and_verify() -> None:
     events = _write(5)
     sequences = [e.sequence for e in events]
     assert sequences == list(range(sequences[0], sequences[0] + 5))
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.row_hash
     stored = AuditEvent.objects.get(pk=events[2].pk)
     assert chain.digest(stored) == stored.row_hash
