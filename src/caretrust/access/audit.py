@@ -109,3 +109,16 @@ def record_reads(
     with transaction.atomic():
         chain.append(events)
     return len(events)
+
+
+def people_shown(*, actor: Any, objects, object_type: str, details: dict | None = None) -> int:
+    """Audit a list page: one read row for each person it shows (objects are people or have a
+    `person`; those about no one are skipped)."""
+    refs = []
+    for obj in objects:
+        person = obj if hasattr(obj, "audit_ref") else getattr(obj, "person", None)
+        if person is not None and person.audit_ref not in refs:
+            refs.append(person.audit_ref)
+    if not refs:
+        return 0
+    return record_reads(actor=actor, person_refs=refs, object_type=object_type, details=details)

@@ -55,6 +55,24 @@ def digest(event) -> str:
     return hashlib.sha256(canonical(event)).hexdigest()
 
 
+def _locked_head() -> tuple[int, str]:
+    """Take the append lock and read the chain's head, in one round trip on PostgreSQL."""
+    from caretrust.access.models import AuditEvent
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT head.sequence, head.row_hash FROM (SELECT pg_advisory_xact_lock(%s)) AS lock"
+                " LEFT JOIN LATERAL (SELECT sequence, row_hash FROM access_auditevent"
+                " WHERE sequence IS NOT NULL ORDER BY sequence DESC LIMIT 1) AS head ON true",
+                [_LOCK_KEY],
+            )
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row and row[0] is not None else (0, GENESIS)
+    head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "row_hash").first()
+    return head if head else (0, GENESIS)
+
+
 def _lock() -> None:
     """Only one transaction appends at a time, so sequence numbers and links never fork. On
     SQLite a write transaction already holds the database's one write lock."""
@@ -68,6 +86,8 @@ def append(events: list) -> list:
 
     if not events:
         return events
+    if connection.in_atomic_block:
+        return _append(events)  # the caller's transaction holds the lock until it commits
     with transaction.atomic():
         return _append(events)
 
@@ -75,9 +95,7 @@ def append(events: list) -> list:
 def _append(events: list) -> list:
     from caretrust.access.models import AuditEvent
 
-    _lock()
-    head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "row_hash").first()
-    sequence, previous = head if head else (0, GENESIS)
+    sequence, previous = _locked_head()
     now = timezone.now()
     for event in events:
         sequence += 1

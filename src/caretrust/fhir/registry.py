@@ -127,6 +127,7 @@ class FhirContext:
 
         decision = policy.decide(self.user, action, obj)
         if not decision.allowed:
+            policy.note_refusal(action, decision, obj)
             raise Forbidden(decision.reason)
 
     def allowed(self, action: str, obj: Any = None) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from psycopg import sql
 
 APPEND_ONLY_TABLES = ("access_auditevent", "access_auditcheckpoint")
@@ -28,7 +28,11 @@ def setup_roles(owner: str, app: str, *, owner_password: str = "", app_password:
         for role, password in ((owner, owner_password), (app, app_password)):
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
             if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+                try:
+                    with transaction.atomic():
+                        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+                except (IntegrityError, ProgrammingError):
+                    pass  # created meanwhile by another process (roles belong to the cluster)
             if password:
                 cursor.execute(
                     sql.SQL("ALTER ROLE {} PASSWORD {}").format(
