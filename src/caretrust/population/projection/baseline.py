@@ -84,6 +84,7 @@ class Baseline:
     areas: tuple[str, ...]
     population: np.ndarray
     activity: np.ndarray
+    squares: np.ndarray  # Σ over people of (person's amount)², same shape as activity
     deaths: np.ndarray
     transitions: np.ndarray
     entry: np.ndarray
@@ -116,14 +117,51 @@ class Baseline:
         return np.nan_to_num(rates, nan=0.0, posinf=0.0)
 
     def mortality(self) -> np.ndarray:
-        """Yearly probability of death [x, band, f], pooled over areas (then over sex when empty)."""
-        pop = self.band_population().sum(0)
+        """Yearly probability of death [x, band, f] from a Poisson model of the record's deaths
+        (log-linear in band, sex and frailty, offset log population), pooled over areas.
+
+        Raw cell rates are too noisy in a small place (no deaths among 11 severely frail people
+        would make them immortal), so the model borrows strength across cells."""
+        import warnings
+
+        import statsmodels.api as sm
+
+        pop = self.band_population().sum(0)  # [x, band, f]
         deaths = self.deaths.sum(0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            q = deaths / pop
-            pooled = deaths.sum(0) / pop.sum(0)
-        q = np.where(np.isfinite(q), q, np.broadcast_to(pooled, q.shape))
-        return np.clip(np.nan_to_num(q, nan=0.0), 0.0, 1.0)
+        x, band, f = np.meshgrid(
+            np.arange(2), np.arange(N_BANDS), np.arange(len(FRAILTY)), indexing="ij"
+        )
+        frame = pd.DataFrame(
+            {
+                "sex": x.ravel(),
+                "band": band.ravel(),
+                "frailty": f.ravel(),
+                "pop": pop.ravel(),
+                "deaths": deaths.ravel(),
+            }
+        )
+        # frailty enters as an ordered score (fit 0 … severe 3) so that a category with few
+        # people borrows the gradient of the others; under-65s get their own term
+        design = pd.get_dummies(frame[["band"]].astype(str), drop_first=True, dtype=float)
+        design.insert(0, "const", 1.0)
+        design["male"] = frame.sex.astype(float)
+        design["frailty_score"] = np.maximum(frame.frailty - 1, 0).astype(float)
+        seen = frame["pop"].to_numpy() > 0
+        if deaths.sum() == 0 or seen.sum() <= design.shape[1]:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                q = np.where(pop > 0, deaths / pop, 0.0)
+            return np.clip(q, 0.0, 1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = sm.GLM(
+                frame.deaths[seen],
+                design[seen],
+                family=sm.families.Poisson(),
+                offset=np.log(frame["pop"][seen]),
+            ).fit()
+        rate = np.exp(design.to_numpy() @ np.asarray(model.params))
+        # yearly rate → probability of dying within the year
+        return np.clip(1.0 - np.exp(-rate), 0.0, 1.0).reshape(pop.shape)
 
     def transition_matrix(self) -> np.ndarray:
         """Yearly frailty transition probabilities [band, f_from, f_to] (identity when unseen)."""
@@ -305,10 +343,13 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         )
     )
     acts = activity_by_person(ds, start)
-    joined = acts.join(cells, "person_id")
+    # per person first: the sum of squares of people's totals gives each cell's sampling variance
+    # (a compound Poisson: one person brings many hours or bed days at once)
+    per_person = acts.group_by(["person_id", "setting"]).aggregate(amount=acts.amount.sum())
+    joined = per_person.join(cells, "person_id")
     act = ds.execute(
         joined.group_by(["area", "sex", "band", "frailty", "setting"]).aggregate(
-            amount=joined.amount.sum()
+            amount=joined.amount.sum(), squares=(joined.amount * joined.amount).sum()
         )
     )
     areas = tuple(sorted(pop.area.unique()))
@@ -316,6 +357,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
     population = np.zeros((n_a, 2, N_AGES, n_f))
     deaths = np.zeros((n_a, 2, N_BANDS, n_f))
     activity = np.zeros((n_a, 2, N_BANDS, n_f, n_s))
+    squares = np.zeros_like(activity)
     if len(pop):
         a = _area_index(areas, pop)
         x = pop.sex.map({s: i for i, s in enumerate(SEXES)}).to_numpy()
@@ -327,11 +369,9 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         a = _area_index(areas, act)
         x = act.sex.map({s: i for i, s in enumerate(SEXES)}).to_numpy()
         s = act.setting.map({s: i for i, s in enumerate(SETTING_IDS)}).to_numpy()
-        np.add.at(
-            activity,
-            (a, x, act.band.to_numpy(dtype=int), act.frailty.to_numpy(dtype=int), s),
-            act.amount.to_numpy(dtype=float),
-        )
+        where = (a, x, act.band.to_numpy(dtype=int), act.frailty.to_numpy(dtype=int), s)
+        np.add.at(activity, where, act.amount.to_numpy(dtype=float))
+        np.add.at(squares, where, act.squares.to_numpy(dtype=float))
     transitions = np.zeros((N_BANDS, n_f, n_f))
     previous = start.replace(year=start.year - 1)
     if first_event_date(ds) <= previous:
@@ -365,6 +405,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         areas=areas,
         population=population,
         activity=activity,
+        squares=squares,
         deaths=deaths,
         transitions=transitions,
         entry=entry,
