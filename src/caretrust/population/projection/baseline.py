@@ -381,9 +381,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         )
         now = cells.filter(cells.frailty > 0).select(person_id="person_id", f_to="frailty")
         pairs = before.join(now, "person_id")
-        moved = ds.execute(
-            pairs.group_by(["band", "f_from", "f_to"]).aggregate(n=pairs.count())
-        )
+        moved = ds.execute(pairs.group_by(["band", "f_from", "f_to"]).aggregate(n=pairs.count()))
         np.add.at(
             transitions,
             (
@@ -394,9 +392,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
             moved.n.to_numpy(dtype=float),
         )
     else:
-        notes.append(
-            f"no year before {start} in the record: frailty held constant after age 65"
-        )
+        notes.append(f"no year before {start} in the record: frailty held constant after age 65")
     entry = population[:, :, 65, 1:].sum(0)
     entry = np.where(entry.sum(1, keepdims=True) > 0, entry, 1.0)
     entry = entry / entry.sum(1, keepdims=True)

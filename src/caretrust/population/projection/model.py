@@ -231,7 +231,9 @@ class ProjectionResult:
         for s, setting in enumerate(SETTING_IDS):
             for t, year in enumerate(self.years):
                 for k, step in enumerate(STEPS):
-                    rows.append({"setting": setting, "year": year, "step": step, "value": mean[t, s, k]})
+                    rows.append(
+                        {"setting": setting, "year": year, "step": step, "value": mean[t, s, k]}
+                    )
         return pd.DataFrame(rows)
 
     def to_json(self) -> str:

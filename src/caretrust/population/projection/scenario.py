@@ -231,29 +231,27 @@ def _normal_quantile(p: float) -> float:
 
 
 def _line_of(text: str, table: str | None, key: str | None = None) -> int:
-    """1-based line of ``key`` inside ``[table]`` (or of the table header); 0 if not found.
+    """1-based line of ``key`` inside ``[table]``, else of the table (its header, or its inline
+    ``name = {...}`` line under the parent table); 0 if not found.
 
     tomllib keeps no positions, so find them by scanning: enough for hand-written files.
     """
+    parent, _, child = (table or "").rpartition(".")
     current: str | None = None
-    header_line = 0
+    header = inline = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if line.startswith("[") and not line.startswith("[["):
             current = line.strip("[]").strip()
-            if current == table:
-                header_line = number
-                if key is None:
-                    return number
+            if current == table and not header:
+                header = number
             continue
-        if key is not None and current == table and line.split("=", 1)[0].strip() == key:
+        name = line.split("=", 1)[0].strip()
+        if key is not None and current == table and name == key:
             return number
-        if key is not None and table is not None and current is not None:
-            # dotted form: [levers] then name = {...}
-            parent, _, child = table.rpartition(".")
-            if current == parent and line.split("=", 1)[0].strip() == child:
-                return number
-    return header_line
+        if parent and current == parent and name == child and not inline:
+            inline = number
+    return header or inline
 
 
 class _Reader:
