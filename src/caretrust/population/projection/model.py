@@ -330,7 +330,13 @@ def run_projection(
         health_status=np.ones_like(hsa),
     )
     rates = baseline.rates()  # [A, X, B, F, S]
-    shape = rates.shape
+    # work only on cells someone lives in at some point: most age band × frailty cells are empty
+    # (no under-65 group at 70, no "fit" group at 30), and every draw below is per cell
+    cells = (pop.sum(axis=(0, 1)) + pop_h1.sum(axis=(0, 1))) > 0  # [A, X, B, F]
+    frailty_of_cell = np.nonzero(cells)[3]
+    rates_c = rates[cells]  # [C, S]
+    pop_c = pop[:, :, cells]  # [R+1, T+1, C]
+    pop_h1_c = pop_h1[:, :, cells]
     n_s = len(SETTING_IDS)
     total_base = baseline.activity.sum(axis=(0, 1, 2, 3))  # [S]
     values = np.empty((runs + 1, years + 1, n_s))
@@ -340,39 +346,35 @@ def run_projection(
     growth = params.levers["non_demographic_growth"]
     t_index = np.arange(1, years + 1)
     band_pop = baseline.band_population()
+    weeks = list(CARE_HOME_WEEKS)
     for r in range(1, runs + 1):
         rng = np.random.default_rng(int(params.seeds[r]))
-        run_rates = rates
+        run_rates = rates_c
         if estimation_uncertainty:
-            run_rates = _redraw_rates(baseline, band_pop, rates, rng)
-        lam_demo = run_rates[None] * pop_h1[r, 1:, ..., None]  # [T, A, X, B, F, S]
-        lam_hsa = run_rates[None] * pop[r, 1:, ..., None]
+            run_rates = _redraw_rates(baseline, band_pop, rates, rng)[cells]
+        lam_demo = run_rates[None] * pop_h1_c[r, 1:, :, None]  # [T, C, S]
+        lam_hsa = run_rates[None] * pop_c[r, 1:, :, None]
         g = growth[r] ** t_index  # [T]
-        lam_g = lam_hsa * g[:, None, None, None, None, None]
-        mitigate, efficiency, divert = _factors(scenario, params, r)
-        m = mitigate[None, None, None, None]  # broadcast over T, A, X, B
-        lam = lam_g * np.maximum(m, 1.0)
+        lam_g = lam_hsa * g[:, None, None]
+        mitigate, efficiency, divert = (f[frailty_of_cell] for f in _factors(scenario, params, r))
+        lam = lam_g * np.maximum(mitigate, 1.0)
         n = rng.poisson(lam)
-        kept = rng.binomial(n, np.minimum(m, 1.0))
-        d = np.broadcast_to(divert[None, None, None, None], kept.shape)
-        after = rng.binomial(kept, d)
-        diverted_weeks = (kept - after)[..., list(CARE_HOME_WEEKS)].sum(axis=(1, 2, 3, 4, 5))
-        e = np.broadcast_to(efficiency[None, None, None, None], after.shape)
-        final = rng.binomial(after, e)
-        realised = final.sum(axis=(1, 2, 3, 4)).astype(float)  # [T, S]
+        kept = rng.binomial(n, np.broadcast_to(np.minimum(mitigate, 1.0), n.shape))
+        after = rng.binomial(kept, np.broadcast_to(divert, kept.shape))
+        diverted_weeks = (kept - after)[..., weeks].sum(axis=(1, 2))
+        final = rng.binomial(after, np.broadcast_to(efficiency, after.shape))
+        realised = final.sum(axis=1).astype(float)  # [T, S]
         realised[:, HOME_CARE] += diverted_weeks * HOME_CARE_HOURS_PER_DIVERTED_WEEK
         values[r, 1:] = realised
         # expected steps, in order; each is the change its factor adds given the ones before
-        e_demo = lam_demo.sum(axis=(1, 2, 3, 4))
-        e_hsa = lam_hsa.sum(axis=(1, 2, 3, 4))
-        e_g = lam_g.sum(axis=(1, 2, 3, 4))
-        lam_m = lam_g * m * divert[None, None, None, None]
-        e_m = lam_m.sum(axis=(1, 2, 3, 4))
-        expected_diverted = (lam_g * m * (1.0 - divert)[None, None, None, None])[
-            ..., list(CARE_HOME_WEEKS)
-        ].sum(axis=(1, 2, 3, 4, 5))
+        e_demo = lam_demo.sum(axis=1)
+        e_hsa = lam_hsa.sum(axis=1)
+        e_g = lam_g.sum(axis=1)
+        lam_m = lam_g * mitigate * divert
+        e_m = lam_m.sum(axis=1)
+        expected_diverted = (lam_g * mitigate * (1.0 - divert))[..., weeks].sum(axis=(1, 2))
         e_m[:, HOME_CARE] += expected_diverted * HOME_CARE_HOURS_PER_DIVERTED_WEEK
-        e_eff = (lam_m * efficiency[None, None, None, None]).sum(axis=(1, 2, 3, 4))
+        e_eff = (lam_m * efficiency).sum(axis=1)
         e_eff[:, HOME_CARE] += expected_diverted * HOME_CARE_HOURS_PER_DIVERTED_WEEK
         steps[r, 1:, :, 0] = e_demo - total_base
         steps[r, 1:, :, 1] = e_hsa - e_demo
@@ -382,7 +384,6 @@ def run_projection(
         steps[r, 1:, :, 5] = realised - e_eff
         if progress is not None:
             progress(r, runs)
-    del shape
     unit = costs_data.matrix()  # [S, P]
     costs = values[..., None] * unit[None, None]
     return ProjectionResult(
