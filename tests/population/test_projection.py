@@ -293,6 +293,62 @@ def test_costs_split_by_payer_add_up(baseline):
     assert year.sum() == pytest.approx(frame[frame.year == result.years[-1]].cost_total.sum())
 
 
+def test_health_status_adjustment_keeps_gained_years_fit(baseline):
+    kwargs = {"mortality_improvement": np.full(2, 0.02), "inflow_rate": np.zeros(2)}
+    pop = project_population(baseline, 15, health_status=np.array([1.0, 0.0]), **kwargs)
+    frail = pop[:, -1, ..., 2:].sum(axis=(1, 2, 3, 4))
+    fit = pop[:, -1, ..., 1].sum(axis=(1, 2, 3))
+    assert frail[1] < frail[0] and fit[1] > fit[0]  # h = 0: progression slows with mortality
+    assert pop[0, -1].sum() == pytest.approx(pop[1, -1].sum(), rel=0.01)  # deaths barely move
+    still = project_population(
+        baseline,
+        15,
+        health_status=np.array([0.0]),
+        mortality_improvement=np.zeros(1),
+        inflow_rate=np.zeros(1),
+    )
+    same = project_population(
+        baseline,
+        15,
+        health_status=np.array([1.0]),
+        mortality_improvement=np.zeros(1),
+        inflow_rate=np.zeros(1),
+    )
+    assert np.allclose(still, same)  # with no mortality gain there is nothing to adjust
+
+
+def test_inflow_adds_people_with_the_baseline_mix(baseline):
+    none, some = (
+        project_population(
+            baseline,
+            1,
+            mortality_improvement=np.zeros(1),
+            inflow_rate=np.array([rate]),
+            health_status=np.ones(1),
+        )[0, 1]
+        for rate in (0.0, 0.01)
+    )
+    assert (some - none).sum() == pytest.approx(0.01 * baseline.population.sum())
+
+
+def test_estimation_uncertainty_widens_intervals_and_progress_is_reported(baseline):
+    sc = scenario()
+    calls = []
+    narrow = run_projection(sc, baseline, seed=14, runs=60, years=3)
+    wide = run_projection(
+        sc,
+        baseline,
+        seed=14,
+        runs=60,
+        years=3,
+        estimation_uncertainty=True,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[-1] == (60, 60) and len(calls) == 60
+    s = SETTING_INDEX["home_care_hours"]
+    assert wide.values[1:, -1, s].std() > 2 * narrow.values[1:, -1, s].std()
+
+
 def test_back_test_on_a_generated_place(tmp_path_factory):
     ds = connect(small_place(tmp_path_factory.mktemp("backtest")))
     result = backtest(ds, fit_years=3, seed=3, runs=100)

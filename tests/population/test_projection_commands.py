@@ -47,6 +47,10 @@ def test_project_writes_csv_json_and_a_self_contained_report(data_dir, tmp_path)
     assert "<script" not in page and 'src="http' not in page
     assert "Glendinning" in page and "2022/23" in page  # unit-cost sources and price years shown
     assert (out / "projection.json").exists() and (out / "costs_by_payer.csv").exists()
+    cells = pd.read_csv(out / "baseline_cells.csv")
+    assert {"area", "sex", "age_band", "frailty", "population", "gp_contacts"} <= set(cells.columns)
+    baseline = frame[frame.year == frame.year.min()].set_index("setting").principal
+    assert cells.gp_contacts.sum() == baseline["gp_contacts"]
     again = tmp_path / "again"
     CliRunner().invoke(
         app(),

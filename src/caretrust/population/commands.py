@@ -175,6 +175,8 @@ def project(
         out / "projection.csv", index=False
     )
     result.payer_frame().to_csv(out / "costs_by_payer.csv", index=False)
+    # the rates behind every run, so a reader can check them against the record
+    baseline.frame().to_csv(out / "baseline_cells.csv", index=False)
     result.steps_frame().to_csv(out / "step_counts.csv", index=False)
     (out / "projection.json").write_text(result.to_json(), encoding="utf-8")
     (out / "projection.html").write_text(render(result, plan), encoding="utf-8")
@@ -186,7 +188,10 @@ def project(
     )
     for note in result.notes:
         console.print(f"note: {note}")
-    console.print(f"wrote {out}/projection.csv, .json, .html, costs_by_payer.csv, step_counts.csv")
+    console.print(
+        f"wrote {out}/projection.csv, .json, .html, costs_by_payer.csv, step_counts.csv, "
+        "baseline_cells.csv"
+    )
 
 
 def simulate_hub(
