@@ -245,6 +245,7 @@ def test_diverted_care_home_weeks_become_home_care_hours():
             "outside the allowed range [0, 1]",
         ),
         ("[levers.length_of_stay]\ninterval = [0.8, 0.9]\n", 1, "needs a source"),
+        ('[scenario]\nname = "x"\nhorizon = 30\n', 3, "unknown field 'horizon'"),
         (
             '[levers]\nlength_of_stay = { interval = [0.8, 0.9], colour = "red", source = "x" }\n',
             2,

@@ -43,7 +43,7 @@ def test_project_writes_csv_json_and_a_self_contained_report(data_dir, tmp_path)
     assert set(frame.setting) == set(SETTING_IDS) and frame.year.nunique() == 6
     assert (frame.p10 <= frame.p50).all() and (frame.p50 <= frame.p90).all()
     page = (out / "projection.html").read_text()
-    assert page.count("<svg") == len(SETTING_IDS)
+    assert page.count("<svg") == len(SETTING_IDS) + 3  # and one per payer
     assert "<script" not in page and 'src="http' not in page
     assert "Glendinning" in page and "2022/23" in page  # unit-cost sources and price years shown
     assert (out / "projection.json").exists() and (out / "costs_by_payer.csv").exists()

@@ -308,7 +308,8 @@ def run_projection(
 
     ``estimation_uncertainty`` (off by default, as in NHP) also redraws each cell's baseline
     activity per run from a Gamma with the cell's compound-Poisson variance (Σ of each person's
-    amount squared), so intervals include the error of estimating today's rates from one year.
+    amount squared), so intervals include the error of estimating today's rates from one year
+    (that redraw then shows in each run's demography step, its mean near zero).
     ``progress(done, total)`` is called after each run (for a progress bar or a background job).
     """
     if years < 1:

@@ -20,14 +20,19 @@ th:first-child,td:first-child{text-align:left}.note{background:#f0f4f5;padding:0
 def fan_chart(
     result: ProjectionResult, setting: int, *, title: str = "", fmt: str = "svg"
 ) -> bytes:
-    """Runs' deciles as nested bands, the median and the principal (mean) over the years."""
+    """Runs' percentiles of one setting as nested bands, the median and the principal (mean)."""
+    return fan(result.values[:, :, setting], result.years, title=title, fmt=fmt)
+
+
+def fan(values: np.ndarray, years: list[int], *, title: str = "", fmt: str = "svg") -> bytes:
+    """A fan chart of ``values`` [run 0 + runs, years]: P10-P90 and P25-P75 bands, median,
+    principal (mean of runs 1..N) and the baseline (run 0)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    runs = result.values[1:, :, setting]
-    years = result.years
+    runs = values[1:]
     fig, ax = plt.subplots(figsize=(7, 2.8), dpi=100)
     for lo, hi, alpha in ((10, 90, 0.25), (25, 75, 0.4)):
         ax.fill_between(
@@ -43,7 +48,7 @@ def fan_chart(
     ax.plot(
         years, runs.mean(axis=0), color="#231f20", linestyle="--", linewidth=1, label="principal"
     )
-    ax.axhline(result.values[0, 0, setting], color="#7f7f7f", linewidth=0.8, label="baseline")
+    ax.axhline(values[0, 0], color="#7f7f7f", linewidth=0.8, label="baseline")
     ax.set_title(title, fontsize=9, loc="left")
     ax.legend(fontsize=7, loc="upper left", frameon=False)
     ax.tick_params(labelsize=7)
@@ -75,6 +80,10 @@ def render(result: ProjectionResult, scenario: Scenario) -> str:
         parts.append(f"<p><em>{esc(note)}</em></p>")
     parts.append("<h2>Cost by partner</h2>")
     payers = result.payer_frame()
+    by_payer = result.costs.sum(axis=2)  # [runs, years, payer]
+    for p, payer in enumerate(PAYERS):
+        svg = fan(by_payer[:, :, p], result.years, title=f"Cost to {payer} (£)").decode()
+        parts.append(svg[svg.index("<svg") :])
     parts.append(_table(payers, "payer", ["baseline", "principal", "p10", "p90"], result.years))
     for s, (setting, title, unit) in enumerate(SETTINGS):
         rows = frame[frame.setting == setting]

@@ -363,6 +363,9 @@ def parse_scenario(text: str, path: str | Path = "<memory>") -> Scenario:
         if key not in known:
             raise reader.fail(f"unknown section {key!r}", key)
     meta = data.get("scenario", {})
+    for key in meta:
+        if key not in ("name", "description"):
+            raise reader.fail(f"unknown field {key!r} in [scenario]", "scenario", key)
     levers: dict[str, Interval] = {}
     for name, body in data.get("levers", {}).items():
         table = f"levers.{name}"
