@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from caretrust.access import context
@@ -22,11 +23,48 @@ if TYPE_CHECKING:
 
 # A provider returns a short description of the relationship ("on the care team") or None.
 RelationshipProvider = Callable[["User", "Person"], str | None]
+# The same relationship as a query filter on people (None: the user has none of this kind), so
+# lists and searches fetch only the people a user may see (`people_visible_to`).
+PeopleFilter = Callable[["User"], Q | None]
 _providers: dict[str, RelationshipProvider] = {}
+_filters: dict[str, PeopleFilter] = {}
 
 
-def register_provider(name: str, provider: RelationshipProvider) -> None:
+def register_provider(
+    name: str, provider: RelationshipProvider, people_filter: PeopleFilter
+) -> None:
+    """Every relationship answers both for one person and as a filter over people."""
     _providers[name] = provider
+    _filters[name] = people_filter
+
+
+def people_visible_to(user: User):
+    """The people whose record `user` may read (a relationship, or unexpired break-glass), as a
+    query: survivors of merges, plus the people merged into them (their records are one)."""
+    from caretrust.access import policy
+    from caretrust.people.models import Person
+
+    if not policy.decide(user, "people.view_record").allowed:
+        return Person.objects.none()
+    visible = Q(pk__in=_break_glass_people(user))
+    for people_filter in _filters.values():
+        condition = people_filter(user)
+        if condition is not None:
+            visible |= condition
+    survivors = Person.objects.filter(visible, merged_into__isnull=True)
+    return Person.objects.filter(Q(pk__in=survivors.values("pk")) | Q(merged_into__in=survivors))
+
+
+def _break_glass_people(user: User):
+    from caretrust.access.models import BreakGlassAccess
+
+    return (
+        BreakGlassAccess.objects.filter(
+            user=user, expires_at__gt=timezone.now(), revoked_at__isnull=True
+        )
+        .exclude(review_outcome=BreakGlassAccess.ReviewOutcome.INAPPROPRIATE)
+        .values("person_id")
+    )
 
 
 def legitimate_relationship(user: User, person: Person) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
-from caretrust.access import policy
+from caretrust.access import policy, relationships
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
@@ -113,6 +113,17 @@ def person_for_reference(value: str) -> Person | None:
         .first()
     )
     return resource.person if resource is not None else None
+
+
+def visible_person_ids(ctx: FhirContext) -> list[int]:
+    """The people whose records the client may read, worked out once per request in the
+    database, so a search never fetches (and then drops) rows the client may not see: its cost
+    does not depend on how much it cannot see."""
+    if ctx.visible_people is None:
+        ctx.visible_people = list(
+            relationships.people_visible_to(ctx.user).values_list("pk", flat=True)
+        )
+    return ctx.visible_people
 
 
 def page_of(
@@ -238,7 +249,7 @@ class PatientHandler(ResourceHandler):
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         ctx.require("people.find")
-        people = Person.objects.all()
+        people = Person.objects.filter(pk__in=visible_person_ids(ctx))
         for value in params.params.get("identifier", []):
             system, _, ident = value.rpartition("|")
             if system == nhs_number.SYSTEM:
@@ -419,6 +430,10 @@ class StoredResourceHandler(ResourceHandler):
         rows = Resource.objects.filter(
             resource_type=self.resource_type, quarantined=False
         ).select_related("person")
+        visible = Q(person_id__in=visible_person_ids(ctx))
+        if ctx.allowed("fhir.read_reference_data"):
+            visible |= Q(person__isnull=True)
+        rows = rows.filter(visible)
         for name in ("subject", "patient"):
             for value in params.params.get(name, []):
                 person = person_for_reference(value)
@@ -494,6 +509,7 @@ def search_for_person(
     object_id: Callable[[Any], str],
     to_stored: Callable[[Any], Stored],
     filters: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+    scope: Q | None = None,
 ) -> SearchResult:
     """The search every person-scoped resource of an app shares: `patient`/`subject` narrows to
     one person, `filters` applies the app's own parameters, each row is checked against `action`
@@ -504,7 +520,11 @@ def search_for_person(
         if person is None:
             return SearchResult(matches=[])
         queryset = queryset.filter(person=person)
-    queryset = filters(queryset)
+    # What the client may see, in the query: by default the records of the people it may see;
+    # an app whose rule is not the person's (referrals: the referrer sees its own) says so.
+    queryset = filters(queryset).filter(
+        scope if scope is not None else Q(person_id__in=visible_person_ids(ctx))
+    )
     rows, cursor = page_of(
         ctx, queryset, params, lambda row: policy.decide(ctx.user, action, row).allowed
     )

@@ -120,6 +120,8 @@ class FhirContext:
     user: Any  # organisations.User acting for the API client (its service account)
     base_url: str  # e.g. "http://127.0.0.1:8000/fhir"
     client: Any = None  # fhir.ApiClient, None for in-process calls
+    # The people whose records the client may read, worked out once per request.
+    visible_people: list[int] | None = None
 
     def require(self, action: str, obj: Any = None) -> None:
         """Authorise through `caretrust.access.policy`; raise Forbidden with its reason."""
