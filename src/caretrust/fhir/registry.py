@@ -154,6 +154,22 @@ class FhirContext:
             },
         )
 
+    def audit_reads(self, *, people: list, object_type: str, details: dict | None = None) -> None:
+        """One audit row per person shown by a search page, written in one insert."""
+        from caretrust.access import audit
+
+        audit.record_reads(
+            actor=self.user,
+            person_refs=list(dict.fromkeys(p.audit_ref for p in people)),
+            object_type=f"fhir.{object_type}",
+            details={
+                "via": "fhir",
+                "search": True,
+                **({"client": self.client.name} if self.client else {}),
+                **(details or {}),
+            },
+        )
+
 
 @dataclass(frozen=True)
 class Stored:
