@@ -84,12 +84,13 @@ def filter_date(queryset: QuerySet, field: str, values: list[str], *, instant: b
 
 
 def _cursor(params: SearchParams) -> int:
+    """The keyset cursor: a primary key, so digits within a 64-bit integer (PostgreSQL would
+    refuse a larger one with an error, not an empty page)."""
     if not params.cursor:
         return 0
-    try:
-        return int(params.cursor)
-    except ValueError:
-        raise Invalid("the paging cursor is not valid", expression="_cursor") from None
+    if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
+        raise Invalid("the paging cursor is not valid", expression="_cursor")
+    return int(params.cursor)
 
 
 def _is_uuid(value: str) -> bool:
@@ -184,8 +185,8 @@ def _validated_demographics(resource: dict):
     for system, value in demographics.identifiers:
         if system == nhs_number.SYSTEM and not nhs_number.is_valid(value):
             raise Unprocessable(f"{value} is not a valid NHS number", expression="identifier")
-    if not (demographics.given_name or demographics.family_name):
-        raise Unprocessable("a Patient needs a name", expression="name")
+    if not (demographics.given_name.strip() or demographics.family_name.strip()):
+        raise Unprocessable("a Patient needs a name (not blank)", expression="name")
     return demographics
 
 
