@@ -74,29 +74,27 @@ def _audit_second_factor(request: HttpRequest, *, passed: bool, step: str) -> No
 
 
 def _check_code(request: HttpRequest, form: SecondFactorForm, device, *, step: str) -> bool:
-    """Verify the code against `device` (or any confirmed device), throttled like passwords."""
+    """Verify the code against the member of staff's authenticator, throttled like passwords (and
+    by django-otp's own growing delay after each wrong code); a code is accepted once only."""
     username, address = request.user.get_username(), client_address(request)
     if throttle.is_locked(username, address, scope="totp"):
         form.add_error(None, ThrottledAuthenticationForm.error_messages["locked"])
         return False
     if not form.is_valid():
         return False
-    code = form.cleaned_data["code"]
-    if device is None:
-        device = django_otp.match_token(request.user, code)
-        verified = device is not None
-    else:
-        verified = bool(device.verify_is_allowed()[0] and device.verify_token(code))
-    _audit_second_factor(request, passed=verified, step=step)
-    if not verified:
+    verified = django_otp.verify_token(
+        request.user, device.persistent_id, form.cleaned_data["code"]
+    )
+    _audit_second_factor(request, passed=verified is not None, step=step)
+    if verified is None:
         throttle.record_failure(username, address, scope="totp")
         form.add_error("code", "The code is not right: enter the code your app shows now")
         return False
     throttle.clear_user(username, address, scope="totp")
-    if not device.confirmed:
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-    django_otp.login(request, device)
+    if not verified.confirmed:
+        verified.confirmed = True
+        verified.save(update_fields=["confirmed"])
+    django_otp.login(request, verified)
     return True
 
 
@@ -105,10 +103,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     """Ask for the code from the member of staff's authenticator app."""
     if not needs_second_factor(request.user) or request.user.is_verified():
         return redirect(_next_url(request))
-    if not any(True for _ in django_otp.devices_for_user(request.user, confirmed=True)):
+    device = next(iter(django_otp.devices_for_user(request.user, confirmed=True)), None)
+    if device is None:
         return redirect("web:second_factor_setup")
     form = SecondFactorForm(request.POST or None)
-    if request.method == "POST" and _check_code(request, form, None, step="verify"):
+    if request.method == "POST" and _check_code(request, form, device, step="verify"):
         return redirect(_next_url(request))
     context = {"form": form, "next": _next_url(request), "page_title": "Enter your security code"}
     return render(request, "web/second_factor.jinja", context)
