@@ -171,3 +171,13 @@ def test_serve_with_production_settings_says_nothing_of_development(production) 
         server.wait(timeout=30)
     assert "development configuration" not in server.stderr.read()
     assert "Trusting X-Forwarded-Proto" in server.stdout.read()
+
+
+def test_deploy_stops_with_one_line_when_redis_does_not_answer(production) -> None:
+    production["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    result = subprocess.run(
+        _caretrust("deploy"), env=production, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("caretrust: REDIS_URL: cannot connect to Redis")
+    assert result.stderr.strip().count("\n") == 0, result.stderr

@@ -131,3 +131,16 @@ def test_off_by_default_outside_production(client, demo_directory, settings) -> 
     sign_in(client, "nurse")
     assert client.get("/").status_code == 200
     assert client.get(VERIFY).status_code == 302  # nothing to verify: on to the home page
+
+
+def test_an_administrator_resets_a_lost_authenticator(client, demo_directory) -> None:
+    from django.core.management import call_command
+
+    enrol(client, "nurse")
+    client.post("/sign-out/")
+    call_command("reset_authenticator", "nurse", reason="Lost phone, ticket 42")
+    assert not TOTPDevice.objects.filter(user__username="nurse").exists()
+    event = AuditEvent.objects.get(details__second_factor="authenticator reset")
+    assert event.reason == "Lost phone, ticket 42"
+    sign_in(client, "nurse")
+    assert client.get("/")["Location"].startswith(SETUP)

@@ -59,10 +59,11 @@ def deploy() -> None:
     """Prepare this release to serve: refuse unsafe settings, migrate the database, and build the
     static files with their hashed-name manifest (collectstatic). Run it on every release, with the
     production environment, before `caretrust serve` (DEVELOPERS.md, "Deploying")."""
-    from caretrust.config.bootstrap import StartupError, setup_django
+    from caretrust.config.bootstrap import StartupError, ensure_cache_reachable, setup_django
 
     _say_if_development()
     setup_django(check_database=True)
+    ensure_cache_reachable()
     from django.conf import settings
     from django.contrib.staticfiles import finders
     from django.core.management import call_command
@@ -97,10 +98,11 @@ def serve(
 ) -> None:
     """Serve the web app with waitress, or with gunicorn's worker processes (both production
     WSGI servers)."""
-    from caretrust.config.bootstrap import setup_django
+    from caretrust.config.bootstrap import ensure_cache_reachable, setup_django
 
     _say_if_development()
     setup_django(check_database=True)
+    ensure_cache_reachable()
     from django.core.management import call_command
 
     call_command("check", "--fail-level", "ERROR")
