@@ -177,7 +177,7 @@ CARETRUST_COUNCIL_FIGURES = env_str("CARETRUST_COUNCIL_FIGURES", "")
 
 STATIC_URL = "/static/"
 # Where `caretrust deploy` (collectstatic) writes the built, hashed static files.
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or str(VAR_DIR / "static")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
