@@ -181,3 +181,44 @@ def test_deploy_stops_with_one_line_when_redis_does_not_answer(production) -> No
     assert result.returncode == 2
     assert result.stderr.startswith("caretrust: REDIS_URL: cannot connect to Redis")
     assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_the_real_production_settings_serve_every_page_each_role_reaches(production) -> None:
+    """`caretrust deploy`, then every demo role walks its pages with the production settings
+    module itself (tests/config/production_walk.py): no 5xx, CSP everywhere, no inline script,
+    every static file served by its hashed name from the built copy."""
+    deployed = subprocess.run(
+        _caretrust("deploy"), env=production, capture_output=True, text=True, timeout=300
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    script = Path(__file__).with_name("production_walk.py")
+    import caretrust
+
+    # The demo story's financial assessment needs the council's own figures (an operator setting).
+    figures = Path(caretrust.__file__).parent / "funding" / "rules" / "demo-council-figures.toml"
+    walked = subprocess.run(
+        [sys.executable, str(script)],
+        env={**production, "CARETRUST_COUNCIL_FIGURES": str(figures)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert walked.returncode == 0, walked.stderr[-3000:]
+    report = json.loads(walked.stdout.strip().splitlines()[-1])
+    assert report["problems"] == []
+    assert set(report["roles"]) == {
+        "coordinator",
+        "nurse",
+        "ot",
+        "socialworker",
+        "gp",
+        "finance",
+        "analyst",
+        "privacy",
+        "admin",
+        "edith",
+        "susan",
+    }
+    for username, pages in report["roles"].items():
+        assert pages["pages"] >= 10 and pages["ok"] >= 3, (username, pages)
+    assert report["statics"] >= 5
