@@ -138,8 +138,11 @@ def _guard(view: Callable) -> Callable:
         try:
             return view(request, *args, **kwargs)
         except FhirError as exc:
+            if exc.status == 403:
+                _audit_refusal(request, exc.diagnostics)
             return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
         except PermissionDenied as exc:
+            _audit_refusal(request, str(exc))
             return outcome(403, "forbidden", str(exc) or "not allowed")
         except (DataError, ValueError, TypeError):
             # Input that got past validation and a handler could not take: the client still
@@ -150,6 +153,15 @@ def _guard(view: Callable) -> Callable:
 
     wrapped.__name__ = view.__name__
     return csrf_exempt(login_not_required(wrapped))
+
+
+def _audit_refusal(request: HttpRequest, reason: str) -> None:
+    """FHIR refusals are audited like the web's, naming the client's service account."""
+    from caretrust.access.middleware import audit_refusal
+
+    header = request.headers.get("Authorization", "")
+    client = client_for_token(header.partition(" ")[2].strip()) if header else None
+    audit_refusal(client.user if client else None, reason, path=request.path, via="fhir")
 
 
 def _located(ctx: FhirContext, resource_type: str, stored: Stored) -> dict:
