@@ -36,3 +36,45 @@ def user_for(demo_directory):
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in a
 # thread with a running loop unless told that this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# On PostgreSQL the application runs as a role that may only add to the audit log
+# (`setup_database_roles`): so do the tests that use the `db` fixture. The roles are set up once
+# after migrations; each such test switches to the application role inside its own transaction,
+# which is rolled back (and the role with it) at the end. Tests that flush the database between
+# runs (transactional_db, live_server) keep the superuser the flush needs.
+APP_ROLE = "caretrust_test_app"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from caretrust.access.management.commands.setup_database_roles import setup_roles
+
+        with django_db_blocker.unblock():
+            setup_roles("caretrust_test_owner", APP_ROLE)
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def _as_application_role(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if "db" not in request.fixturenames or transactional:
+        yield
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        request.getfixturevalue("db")
+        # SET (not SET LOCAL) inside the test's transaction: undone by its rollback.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET ROLE {APP_ROLE}")
+        except RuntimeError:
+            pass  # a fixture of another kind called `db` (the analytics tests' DuckDB)
+    yield

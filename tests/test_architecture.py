@@ -13,6 +13,8 @@ DJANGO_FREE = [
     "caretrust.population.spc",
     "caretrust.population.frailty",
     "caretrust.population.risk",
+    "caretrust.population.projection",
+    "caretrust.population.simulation",
     "caretrust.synthetic",
     "caretrust.funding.charging",
     "caretrust.funding.pooled",

@@ -17,6 +17,7 @@ from caretrust import __version__
 # Areas whose commands.py adds commands, in the order they appear in `caretrust --help`.
 AREAS = (
     "web",
+    "access",
     "synthetic",
     "ingest",
     "people",

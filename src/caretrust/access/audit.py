@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from caretrust.access import context
+from caretrust.access import chain, context
 from caretrust.access.models import AuditEvent
 
 
@@ -38,7 +38,7 @@ def record(
         object_type, object_id = _describe(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     details = _mark_break_glass(actor if is_user else None, person_ref, details)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if is_user else None,
         actor_username=getattr(actor, "username", "") or actor_label,
         action=action,
@@ -50,6 +50,8 @@ def record(
         reason=reason,
         details=details or {},
     )
+    chain.append([event])
+    return event
 
 
 def record_read(
@@ -105,5 +107,18 @@ def record_reads(
         for ref in person_refs
     ]
     with transaction.atomic():
-        AuditEvent.objects.bulk_create(events)
+        chain.append(events)
     return len(events)
+
+
+def people_shown(*, actor: Any, objects, object_type: str, details: dict | None = None) -> int:
+    """Audit a list page: one read row for each person it shows (objects are people or have a
+    `person`; those about no one are skipped)."""
+    refs = []
+    for obj in objects:
+        person = obj if hasattr(obj, "audit_ref") else getattr(obj, "person", None)
+        if person is not None and person.audit_ref not in refs:
+            refs.append(person.audit_ref)
+    if not refs:
+        return 0
+    return record_reads(actor=actor, person_refs=refs, object_type=object_type, details=details)

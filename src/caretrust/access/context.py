@@ -55,3 +55,18 @@ def start_break_glass_scope():
 
 def end_break_glass_scope(token) -> None:
     _break_glass.reset(token)
+
+
+# The last refusal of this request, so it can be audited after the request's transaction has
+# rolled back (a refusal inside a service would otherwise take its audit row with it).
+_refusal: ContextVar[dict | None] = ContextVar("caretrust_refusal", default=None)
+
+
+def note_refusal(refusal: dict) -> None:
+    _refusal.set(refusal)
+
+
+def take_refusal() -> dict | None:
+    refusal = _refusal.get()
+    _refusal.set(None)
+    return refusal

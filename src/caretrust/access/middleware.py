@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from caretrust.access import context
@@ -22,8 +24,32 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = context.set_current(context.RequestContext(client_address=client_address(request)))
         scope = context.start_break_glass_scope()
+        context.take_refusal()
         try:
             return self.get_response(request)
         finally:
             context.end_break_glass_scope(scope)
             context.reset(token)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Every refusal is audited, wherever it was decided (after the view's transaction has
+        rolled back, so the row is kept)."""
+        if isinstance(exception, PermissionDenied):
+            audit_refusal(request.user, str(exception), path=request.path)
+
+
+def audit_refusal(user, reason: str, *, path: str = "", via: str = "web") -> None:
+    from caretrust.access import audit
+    from caretrust.access.models import AuditEvent
+
+    refusal = context.take_refusal() or {}
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action=AuditEvent.Action.ACCESS_DENIED,
+            object_type=refusal.get("object_type", ""),
+            object_id=refusal.get("object_id", ""),
+            person_ref=refusal.get("person_ref", ""),
+            reason=refusal.get("reason") or reason,
+            details={"action": refusal.get("action", ""), "path": path[:200], "via": via},
+        )

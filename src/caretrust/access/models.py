@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditImmutableError(Exception):
@@ -36,7 +37,8 @@ class AuditEvent(models.Model):
         IMPORT = "import", "Import"
         EXPORT = "export", "Export"
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the row is hashed (not auto_now_add, which would change it after).
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -62,6 +64,10 @@ class AuditEvent(models.Model):
     client_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The hash chain (access.chain): place in the log, the previous row's hash and this row's.
+    sequence = models.BigIntegerField(unique=True, null=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -75,10 +81,33 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
             raise AuditImmutableError("audit events are append-only: they cannot be updated")
+        if self.sequence is None:
+            # Every row joins the chain, however it is written.
+            from caretrust.access import chain
+
+            chain.append([self])
+            return
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events are append-only: they cannot be deleted")
+
+
+class AuditCheckpoint(models.Model):
+    """The head of the audit chain at a moment: hourly and on demand. The application's database
+    role may add checkpoints but never change or remove them, so removing rows from the end of the
+    log is found (`caretrust audit verify`)."""
+
+    sequence = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    taken_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.CharField(max_length=40)  # "hourly", "on demand", "migration"
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"audit head {self.sequence} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
 class BreakGlassAccess(models.Model):

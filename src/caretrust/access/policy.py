@@ -102,8 +102,35 @@ def require(user: User | Any, action_name: str, obj: Any = None) -> Decision:
     """Return the decision if allowed; raise PermissionDenied with its reason otherwise."""
     decision = decide(user, action_name, obj)
     if not decision.allowed:
+        note_refusal(action_name, decision, obj)
         raise PermissionDenied(decision.reason)
     return decision
+
+
+def person_ref_of(obj: Any) -> str:
+    """The people-index key of the person an object is about ("" when it is about no one)."""
+    for candidate in (obj, getattr(obj, "person", None)):
+        ref = getattr(candidate, "audit_ref", None)
+        if isinstance(ref, str):
+            return ref
+    return ""
+
+
+def note_refusal(action_name: str, decision: Decision, obj: Any = None) -> None:
+    """Remember a refusal for the request's audit (written outside any rolled-back transaction
+    by the middleware, or by the FHIR API)."""
+    from caretrust.access import context
+
+    object_type = obj._meta.label_lower if hasattr(obj, "_meta") else ""
+    context.note_refusal(
+        {
+            "action": action_name,
+            "reason": decision.reason,
+            "person_ref": person_ref_of(obj),
+            "object_type": object_type,
+            "object_id": str(getattr(obj, "pk", "") or "") if object_type else "",
+        }
+    )
 
 
 # Actions of the foundation. Later areas register theirs in their own `access_rules.py`, imported

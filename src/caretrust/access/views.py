@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from caretrust.access import policy
+from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent, BreakGlassAccess, PrivacyAlert
 from caretrust.access.services import acknowledge_alert, review_break_glass
 
@@ -22,7 +22,13 @@ def break_glass_list(request: HttpRequest) -> HttpResponse:
         "user__organisation", "person", "reviewed_by"
     )
     to_review = accesses.filter(reviewed_at__isnull=True).order_by("started_at")
-    reviewed = accesses.filter(reviewed_at__isnull=False).order_by("-reviewed_at")[:20]
+    reviewed = list(accesses.filter(reviewed_at__isnull=False).order_by("-reviewed_at")[:20])
+    to_review = list(to_review)
+    audit.people_shown(
+        actor=request.user,
+        objects=[*to_review, *reviewed],
+        object_type="access.break_glass_review",
+    )
     context = {
         "page_title": "Break-glass reviews",
         "to_review": to_review,

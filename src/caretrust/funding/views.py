@@ -93,6 +93,12 @@ def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
             add_form_errors(form, error)
         else:
             return redirect("funding:financial_assessment_result", pk=assessment.pk)
+    audit.record_read(
+        actor=request.user,
+        obj=person,
+        person_ref=person.audit_ref,
+        details={"page": "financial assessment form"},
+    )
     context = {"form": form, "person": person, "page_title": "Financial assessment"}
     return render(
         request, "funding/financial_assessment.jinja", context, status=400 if form.errors else 200

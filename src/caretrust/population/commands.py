@@ -1,4 +1,4 @@
-"""`caretrust indicators` and `caretrust stratify` (registered in caretrust.cli by the lead).
+"""`caretrust indicators`, `stratify`, `project` and `simulate-hub` (registered in caretrust.cli).
 
 Heavy imports live inside the functions so `caretrust --help` stays fast.
 """
@@ -105,6 +105,173 @@ def _write_frailty(frame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), path)
 
 
+def project(
+    scenario: Path = typer.Option(..., help="Scenario TOML file (levers as 80% intervals)."),  # noqa: B008
+    data: Path = typer.Option(..., help="Directory of contract Parquet tables."),  # noqa: B008
+    out: Path = typer.Option(Path("var/projection"), help="Output directory."),  # noqa: B008
+    seed: int = typer.Option(1, help="Seed of every run's draws."),
+    runs: int = typer.Option(256, help="Monte Carlo runs (run 0, the baseline, is extra)."),
+    years: int = typer.Option(20, help="Years to project after the baseline year."),
+    backend: str = typer.Option("duckdb", help="duckdb or spark."),
+    baseline_year: int = typer.Option(
+        0, help="Baseline financial year by its start (2023 = Apr 2023-Mar 2024); default latest."
+    ),
+    unit_costs: Path = typer.Option(None, help="Unit costs TOML (default: the packaged one)."),  # noqa: B008
+    estimation_uncertainty: bool = typer.Option(
+        False, help="Also redraw baseline rates per run (error of estimating them from one year)."
+    ),
+) -> None:
+    """Project activity and cost per care setting under a scenario; write CSV, JSON and HTML."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from caretrust.population import connect
+    from caretrust.population.projection import (
+        ScenarioError,
+        load_scenario,
+        load_unit_costs,
+        prepare_baseline,
+        run_projection,
+    )
+    from caretrust.population.projection.report import render
+
+    console = Console()
+    try:
+        plan = load_scenario(scenario)
+        costs = load_unit_costs(unit_costs) if unit_costs else load_unit_costs()
+    except ScenarioError as exc:
+        console.print(f"[red]caretrust project: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    if runs < 1 or years < 1:
+        console.print("[red]caretrust project: --runs and --years must be at least 1[/red]")
+        raise typer.Exit(2)
+    ds = connect(data, backend)
+    with console.status("baseline: activity, population, deaths and frailty from the record"):
+        start = dt.date(baseline_year, 4, 1) if baseline_year else None
+        baseline = prepare_baseline(ds, start)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Monte Carlo runs", total=runs)
+        result = run_projection(
+            plan,
+            baseline,
+            seed=seed,
+            runs=runs,
+            years=years,
+            unit_costs=costs,
+            estimation_uncertainty=estimation_uncertainty,
+            progress=lambda done, total: progress.update(task, completed=done),
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    frame = result.to_frame()
+    columns = ["setting", "year", "principal", "p10", "p50", "p90", "cost_nhs", "cost_council"]
+    frame[[*columns, "cost_person", "cost_total", "baseline"]].to_csv(
+        out / "projection.csv", index=False
+    )
+    result.payer_frame().to_csv(out / "costs_by_payer.csv", index=False)
+    # the rates behind every run, so a reader can check them against the record
+    baseline.frame().to_csv(out / "baseline_cells.csv", index=False)
+    result.steps_frame().to_csv(out / "step_counts.csv", index=False)
+    (out / "projection.json").write_text(result.to_json(), encoding="utf-8")
+    (out / "projection.html").write_text(render(result, plan), encoding="utf-8")
+    last = frame[frame.year == result.years[-1]]
+    console.print(
+        f"baseline {result.baseline_year}: {int(baseline.population.sum()):,} people; "
+        f"{runs} runs to {result.years[-1]}; cost in {result.years[-1]} (principal, "
+        f"{result.price_year} prices): £{last.cost_total.sum():,.0f}"
+    )
+    for note in result.notes:
+        console.print(f"note: {note}")
+    console.print(
+        f"wrote {out}/projection.csv, .json, .html, costs_by_payer.csv, step_counts.csv, "
+        "baseline_cells.csv"
+    )
+
+
+def simulate_hub(
+    out: Path = typer.Option(Path("var/hub"), help="Output directory."),  # noqa: B008
+    referrals: Path = typer.Option(  # noqa: B008
+        None,
+        help="Referrals CSV to calibrate from (received_at, source, urgency, triaged_at, "
+        "routed_at, team); default: an illustrative hub.",
+    ),
+    team: list[str] = typer.Option(  # noqa: B008
+        [], help="NAME=CAPACITY:MEAN_HOURS for each routed team (with --referrals)."
+    ),
+    coordinators: int = typer.Option(2, help="Co-ordinators on duty."),
+    replications: int = typer.Option(10, help="Independent replications."),
+    seed: int = typer.Option(1, help="Seed; replication k uses seed set (seed, k)."),
+    days: int = typer.Option(28, help="Days simulated per replication (after the warm-up)."),
+    warm_up_days: int = typer.Option(7, help="Warm-up days, not counted."),
+) -> None:
+    """Simulate the co-ordinator hub and locality teams: waits, breaches and utilisation."""
+    import pandas as pd
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from caretrust.population.simulation import Team, calibrate, example_hub, simulate
+
+    console = Console()
+    length, warm = 24.0 * (days + warm_up_days), 24.0 * warm_up_days
+    if referrals is None:
+        config = example_hub(run_length=length, warm_up=warm)
+    else:
+        cal = calibrate(pd.read_csv(referrals))
+        teams = []
+        for spec in team:
+            try:
+                name, rest = spec.split("=", 1)
+                capacity, mean = rest.split(":", 1)
+                teams.append(Team(name, float(mean), capacity=int(capacity)))
+            except ValueError as exc:
+                console.print(f"[red]caretrust simulate-hub: bad --team {spec!r}[/red]")
+                raise typer.Exit(2) from exc
+        needed = {t for shares in cal.routing.values() for t in shares} - {
+            "resolved_by_coordinator"
+        }
+        missing = needed - {t.name for t in teams}
+        if missing:
+            console.print(
+                f"[red]caretrust simulate-hub: give --team for {', '.join(sorted(missing))}[/red]"
+            )
+            raise typer.Exit(2)
+        config = cal.config(
+            tuple(teams),
+            coordinators=coordinators,
+            standards={"urgent": 2.0, "reablement": 48.0},
+            run_length=length,
+            warm_up=warm,
+        )
+    with Progress(transient=True, console=console) as progress:
+        task = progress.add_task("replications", total=replications)
+        result = simulate(
+            config,
+            replications=replications,
+            seed=seed,
+            progress=lambda done, total: progress.update(task, completed=done),
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    summary = result.summary()
+    summary.to_csv(out / "hub_summary.csv", index_label="measure")
+    result.replications.to_csv(out / "hub_replications.csv", index_label="replication")
+    table = Table("measure", "mean", "95% CI")
+    for measure, row in summary.iterrows():
+        if measure.startswith(("arrivals:",)):
+            continue
+        table.add_row(str(measure), f"{row['mean']:.3f}", f"{row.ci_low:.3f} to {row.ci_high:.3f}")
+    console.print(table)
+    console.print(f"wrote {out}/hub_summary.csv and hub_replications.csv")
+
+
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators)
     app.command("stratify")(stratify)
+    app.command("project")(project)
+    app.command("simulate-hub")(simulate_hub)

@@ -42,6 +42,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 person__in=people, system=nhs_number.SYSTEM
             ).values_list("person_id", "value")
         )
+        audit.people_shown(
+            actor=request.user,
+            objects=people,
+            object_type="people.search",
+            details={"results": len(people)},
+        )
         rows = presenters.search_rows(people, numbers)
     return render(
         request, "record/search.jinja", {"form": form, "rows": rows, "page_title": "Find a person"}
@@ -126,6 +132,12 @@ def about_me(request: HttpRequest, ref) -> HttpResponse:
             services.save_about_me(actor=request.user, person=person, **form.cleaned_data)
             return redirect("record:person", ref=person.ref)
     else:
+        audit.record_read(
+            actor=request.user,
+            obj=current or person,
+            person_ref=person.audit_ref,
+            object_type="" if current else "record.about_me",
+        )
         initial = {}
         if current:
             initial = {

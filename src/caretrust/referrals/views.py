@@ -47,7 +47,9 @@ def index(request: HttpRequest) -> HttpResponse:
     """Referrals I made (and, for practitioners, those routed to my teams)."""
     policy.require(request.user, "referrals.submit")
     now = timezone.now()
-    made = [presenters.worklist_row(r, now) for r in selectors.referrals_made_by(request.user)[:50]]
+    referrals = list(selectors.referrals_made_by(request.user)[:50])
+    audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.index")
+    made = [presenters.worklist_row(r, now) for r in referrals]
     return render(
         request,
         "referrals/index.jinja",
@@ -155,6 +157,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         source=request.GET.get("source", ""),
     )
     page = Paginator(selectors.worklist(request.user, query), 50).get_page(request.GET.get("page"))
+    audit.people_shown(
+        actor=request.user, objects=page.object_list, object_type="referrals.worklist"
+    )
     now = timezone.now()
     return render(
         request,

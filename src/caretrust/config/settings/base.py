@@ -30,8 +30,16 @@ def database_from_url(url: str) -> dict:
             f"DATABASE_URL is not a database URL we understand: {exc}"
         ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the web app read while an import writes; a busy timeout avoids "locked".
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        # WAL lets the web app read while an import writes. A write waits up to 20 s for
+        # another (the busy timeout), but SQLite only waits when a transaction asks for the
+        # write lock first: a deferred transaction that read before writing fails at once
+        # with "database is locked". IMMEDIATE takes the lock at BEGIN, so two co-ordinators
+        # claiming at once queue, and the second is told "already claimed" as on PostgreSQL.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     return config
 
 
@@ -73,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "caretrust.web.params.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

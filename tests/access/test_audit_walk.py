@@ -1,0 +1,220 @@
+"""Every page that shows a person's data writes an audit row naming them, and every refusal is
+audited: a walk over every URL pattern, as each demo role, around one seeded person (Edith, after
+the demo story: referral, joint assessment, agreed plan, financial assessment, merges, quarantine).
+
+A URL pattern the walk does not know fails the test, so a new page cannot skip this check: give
+it parameters in PARAMS or an entry in EXCLUDED with the reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from caretrust.access.models import AuditEvent, BreakGlassAccess, PrivacyAlert
+from caretrust.access.services import break_glass
+from caretrust.assessments.models import Assessment
+from caretrust.careplans.models import CarePlan
+from caretrust.funding.models import FinancialAssessment
+from caretrust.organisations.models import User
+from caretrust.outcomes.models import RiskScore
+from caretrust.people.models import LinkCandidate, Merge, Person
+from caretrust.people.services import merge_people
+from caretrust.portal.demo import EDITH_NHS_NUMBER
+from caretrust.record.models import Resource
+from caretrust.referrals.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "coordinator",
+    "nurse",
+    "ot",
+    "socialworker",
+    "gp",
+    "finance",
+    "analyst",
+    "privacy",
+    "admin",
+    "edith",
+    "susan",
+)
+
+# Patterns that are not pages about a person, each with why.
+EXCLUDED = {
+    "web:login": "the public sign-in page; shows no one",
+    "web:logout": "signs the user out; shows no one",
+    "web:about": "about caretrust; shows no one",
+    "referrals:self": "the public ask-for-help form; shows only what the asker types",
+    "referrals:public_status": (
+        "the self-referrer's own status page, opened with the secret token they were given; it "
+        "shows only what they sent (covered by tests/referrals)"
+    ),
+    "fhir:metadata": "the CapabilityStatement; shows no one",
+    "fhir:type": "FHIR API: bearer tokens, not sessions; audited in its handlers (tests/fhir)",
+    "fhir:instance": "FHIR API: as above",
+    "fhir:history": "FHIR API: as above",
+    "fhir:vread": "FHIR API: as above",
+    "fhir:None": "FHIR API: unknown paths answer 404",
+}
+
+
+class Seed:
+    """Edith's story told through the services, plus the objects every page needs."""
+
+    def __init__(self, user_for) -> None:
+        from caretrust.web.demo_scenario import load_demo_scenario
+
+        load_demo_scenario()
+        self.edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()
+        self.referral = Referral.objects.filter(person=self.edith).first()
+        self.assessment = Assessment.objects.filter(person=self.edith).first()
+        self.plan = CarePlan.objects.filter(person=self.edith).first()
+        self.financial = FinancialAssessment.objects.filter(person=self.edith).first()
+        twin = Person.objects.create(
+            given_name="Edith", family_name="Smith", birth_date=self.edith.birth_date
+        )
+        self.candidate = LinkCandidate.objects.create(
+            incoming=twin, existing=self.edith, match_probability=0.8, match_weight=4.0
+        )
+        other = Person.objects.create(
+            given_name="Edie", family_name="Smith", birth_date=self.edith.birth_date
+        )
+        merge_people(actor=user_for("admin"), survivor=self.edith, merged=other, reason="manual")
+        self.merge = Merge.objects.get(merged=other)
+        self.score = RiskScore.objects.create(
+            person=self.edith,
+            score_date=date(2026, 11, 1),
+            model="test",
+            risk=0.3,
+            rank_percentile=99.9,
+        )
+        self.orphan = Resource.objects.create(
+            resource_type="Condition",
+            logical_id="orphan",
+            last_updated="2026-01-01T00:00:00Z",
+            content={
+                "resourceType": "Condition",
+                "subject": {"reference": "Patient/x"},
+                "note": [{"text": "Fell at home"}],
+            },
+            content_hash="x",
+            source="fhir",
+            source_id="orphan",
+            subject_reference="Patient/x",
+            quarantined=True,
+        )
+        self.access = break_glass(
+            actor=user_for("ot"),
+            person=self.edith,
+            justification="consent",
+            reason="She asked me to check her record today.",
+        )
+        BreakGlassAccess.objects.filter(pk=self.access.pk).update(expires_at="2000-01-01T00:00Z")
+        self.alert = PrivacyAlert.objects.create(
+            kind="break_glass_limit", user=user_for("ot"), message="Edith Smith: limit"
+        )
+        from caretrust.funding.demo import load_demo_pool
+
+        self.pool = load_demo_pool(date(2026, 11, 15))
+
+
+PARAMS = {
+    "record:person": lambda s: {"ref": s.edith.ref},
+    "record:about_me": lambda s: {"ref": s.edith.ref},
+    "record:break_glass": lambda s: {"ref": s.edith.ref},
+    "record:person_merges": lambda s: {"ref": s.edith.ref},
+    "record:link_candidate": lambda s: {"pk": s.candidate.pk},
+    "record:undo_merge": lambda s: {"pk": s.merge.pk},
+    "record:quarantined_resource": lambda s: {"pk": s.orphan.pk},
+    "referrals:detail": lambda s: {"reference": s.referral.reference},
+    "referrals:sent": lambda s: {"reference": s.referral.reference},
+    "referrals:claim": lambda s: {"reference": s.referral.reference},
+    "referrals:act": lambda s: {"reference": s.referral.reference, "action": "triage"},
+    "assessments:start": lambda s: {"reference": s.referral.reference},
+    "careplans:start": lambda s: {"reference": s.referral.reference},
+    "funding:financial_assessment": lambda s: {"ref": s.edith.ref},
+    "funding:financial_assessment_result": lambda s: {"pk": s.financial.pk},
+    "funding:pool_detail": lambda s: {"pk": s.pool.pk},
+    "funding:pool_import": lambda s: {"pk": s.pool.pk},
+    "funding:pool_export": lambda s: {"pk": s.pool.pk},
+    "outcomes:refer": lambda s: {"score_id": s.score.pk},
+    "access:break_glass_review": lambda s: {"pk": s.access.pk},
+    "access:alert_acknowledge": lambda s: {"pk": s.alert.pk},
+}
+for name in ("detail", "findings", "contribute", "decide", "fhir"):
+    PARAMS[f"assessments:{name}"] = lambda s: {"uuid": s.assessment.uuid}
+for name in (
+    "detail",
+    "details",
+    "add_service",
+    "add_member",
+    "agree",
+    "merge",
+    "fhir",
+    "team_fhir",
+):
+    PARAMS[f"careplans:{name}"] = lambda s: {"uuid": s.plan.uuid}
+
+
+def _patterns(patterns=None, namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}", pattern
+
+
+def _shows_edith(html: str, edith: Person) -> bool:
+    """Her name or NHS number in the page's main content (the header names the signed-in user,
+    which for Edith's own account is herself)."""
+    main = html.split('id="maincontent"', 1)[-1]
+    text = re.sub(r"<[^>]+>", " ", main)
+    digits = re.sub(r"\D", "", text)
+    named = re.search(r"Edith\s+(Smith|SMITH)", text) is not None
+    return named or EDITH_NHS_NUMBER in digits
+
+
+def test_every_page_showing_a_person_is_audited_and_every_refusal_too(user_for) -> None:
+    seed = Seed(user_for)
+    urls: dict[str, str] = {}
+    unknown = []
+    for name, pattern in _patterns():
+        if name in EXCLUDED:
+            continue
+        if pattern.pattern.converters and name not in PARAMS:
+            unknown.append(name)
+            continue
+        urls[name] = reverse(name, kwargs=PARAMS[name](seed) if name in PARAMS else None)
+    assert not unknown, f"give these URL patterns parameters or an exclusion: {unknown}"
+    # Lists and searches that show her only when asked.
+    urls["search"] = reverse("record:search") + "?name=Smith"
+    urls["worklist"] = reverse("referrals:worklist") + "?view=open"
+    urls["audit"] = reverse("access:audit_log") + f"?person={seed.edith.audit_ref}"
+
+    gaps = []
+    walked = shown = refused = 0
+    for username in ROLES:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url in urls.values():
+            before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            response = client.get(url)
+            walked += 1
+            assert response.status_code < 500, (username, url, response.status_code)
+            new = AuditEvent.objects.filter(id__gt=before)
+            if response.status_code == 403:
+                refused += 1
+                if not new.filter(action=AuditEvent.Action.ACCESS_DENIED).exists():
+                    gaps.append(f"{username} {url}: refusal not audited")
+            body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+            if body and _shows_edith(body, seed.edith):
+                shown += 1
+                if not new.filter(person_ref=seed.edith.audit_ref).exists():
+                    gaps.append(f"{username} {url}: shows Edith without an audit row naming her")
+    assert not gaps, "\n".join(gaps)
+    # The walk must actually have seen her and refusals, or it proves nothing.
+    assert shown >= 20 and refused >= 20, (walked, shown, refused)
