@@ -222,3 +222,21 @@ def test_the_real_production_settings_serve_every_page_each_role_reaches(product
     for username, pages in report["roles"].items():
         assert pages["pages"] >= 10 and pages["ok"] >= 3, (username, pages)
     assert report["statics"] >= 5
+
+
+def test_serve_behind_no_trusted_proxy_says_every_request_is_redirected(production) -> None:
+    production["TRUSTED_PROXIES"] = ""
+    port = _free_port()
+    server = subprocess.Popen(
+        _caretrust("serve", "--port", str(port)),
+        env=production,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_serving(server, port)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "caretrust: TRUSTED_PROXIES is empty" in server.stderr.read()

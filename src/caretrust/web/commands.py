@@ -37,6 +37,12 @@ def _trusted_proxies() -> tuple[str, ...]:
     return tuple(str(network) for network in settings.TRUSTED_PROXIES)
 
 
+def _redirects_to_https() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+
+
 def _waitress_proxy_options(networks: tuple[str, ...]) -> dict:
     """waitress trusts one proxy address (no networks): tell it when TRUSTED_PROXIES is exactly one
     address. Otherwise `TrustedProxyMiddleware` alone applies the headers, to the same effect."""
@@ -112,6 +118,12 @@ def serve(
     typer.echo(f"caretrust is running on http://{host}:{port}/ (Ctrl+C to stop)")
     if proxies:
         typer.echo(f"Trusting X-Forwarded-Proto and X-Forwarded-For from: {', '.join(proxies)}")
+    elif _redirects_to_https():
+        typer.echo(
+            "caretrust: TRUSTED_PROXIES is empty, so every request is redirected to HTTPS: set it "
+            "to the address of the TLS proxy in front (DEVELOPERS.md, Deploying)",
+            err=True,
+        )
     if processes == 1:
         from waitress import serve as waitress_serve
 

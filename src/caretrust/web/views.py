@@ -118,8 +118,8 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show its secret as a QR code and as text, then check a code.
 
     Only while the account has no confirmed authenticator: replacing one is an administrator's job
-    (remove the old device with `caretrust manage shell` or the database), so a stolen password
-    alone can never enrol a new authenticator on an enrolled account."""
+    (`caretrust manage reset_authenticator USERNAME --reason ...`), so a stolen password alone can
+    never enrol a new authenticator on an enrolled account."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if not request.user.is_authenticated or request.user.role in {"person", "carer"}:
