@@ -3,10 +3,11 @@
 The propensity score is a logistic regression (statsmodels) of being in the treated area on
 prior use, frailty and conditions. Treated people whose score lies outside the range of the
 comparison people in their exact stratum are off common support and dropped (counted); the rest
-are matched 1:1 to the nearest comparison person in the stratum, with replacement, within a
-caliper of 0.2 standard deviations of the logit score (Austin 2011); unmatched treated are
+are matched to the ``NEIGHBOURS`` nearest comparison people in the stratum, with replacement,
+within a caliper of 0.2 standard deviations of the logit score (Austin 2011; several neighbours
+steady the matched sample's means); treated people with no neighbour inside the caliper are
 counted too. Balance: standardised mean differences before and after (Austin, Stat Med
-2009;28:3083); any after-SMD of 0.1 or more fails balance.
+2009;28:3083); an after-SMD of 0.1 or more is flagged, and 0.25 or more (Rubin 2001) fails.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ PS_COVARIATES = ("age", "prior_emergency", "prior_ae", "deficits", "lives_alone"
 BALANCE_COVARIATES = ("age", "female", "prior_emergency", "prior_ae", "deficits", "lives_alone")
 EXACT = ("age_band", "sex")
 SMD_LIMIT = 0.1
+SMD_FAIL = 0.25
+NEIGHBOURS = 3
 CALIPER_SD = 0.2
 
 
@@ -32,10 +35,15 @@ class Matched:
     off_support: int
     unmatched: int
     controls_used: int
+    matched_treated: int
 
     @property
     def balanced(self) -> bool:
         return bool(self.balance.passes.all())
+
+    @property
+    def failed(self) -> bool:
+        return bool((self.balance.smd_after.abs() >= SMD_FAIL).any())
 
 
 def _smd(treated: pd.Series, control: pd.Series, w_control: np.ndarray | None = None) -> float:
@@ -65,7 +73,9 @@ def match(frame: pd.DataFrame, treated_col: str = "treated") -> Matched:
     treated = frame[treated_col].astype(bool)
     score = propensity(frame, treated)
     caliper = CALIPER_SD * float(np.std(score, ddof=1))
-    frame = frame.assign(_score=score, _stratum=frame[list(EXACT)].astype(str).agg("|".join, axis=1))
+    frame = frame.assign(
+        _score=score, _stratum=frame[list(EXACT)].astype(str).agg("|".join, axis=1)
+    )
     pairs, off_support, unmatched = [], 0, 0
     for stratum, group in frame.groupby("_stratum", sort=True):
         t = group[group[treated_col].astype(bool)]
@@ -81,16 +91,21 @@ def match(frame: pd.DataFrame, treated_col: str = "treated") -> Matched:
         c_scores = c._score.to_numpy()
         order = np.argsort(c_scores, kind="mergesort")
         sorted_scores, sorted_ids = c_scores[order], c.person_id.to_numpy()[order]
+        k = min(NEIGHBOURS, len(sorted_scores))
         for pid, s in zip(t.person_id[inside], t._score[inside], strict=True):
             pos = np.searchsorted(sorted_scores, s)
-            candidates = [p for p in (pos - 1, pos) if 0 <= p < len(sorted_scores)]
-            best = min(candidates, key=lambda p: (abs(sorted_scores[p] - s), p))
-            if abs(sorted_scores[best] - s) > caliper:
+            window = np.arange(max(0, pos - k), min(len(sorted_scores), pos + k))
+            distance = np.abs(sorted_scores[window] - s)
+            nearest = window[np.lexsort((window, distance))][:k]
+            nearest = nearest[np.abs(sorted_scores[nearest] - s) <= caliper]
+            if len(nearest) == 0:
                 unmatched += 1
                 continue
-            pairs.append((pid, sorted_ids[best], stratum))
-    pairs_frame = pd.DataFrame(pairs, columns=["treated_id", "control_id", "stratum"])
-    uses = pairs_frame.control_id.value_counts()
+            for p in nearest:
+                pairs.append((pid, sorted_ids[p], stratum, 1.0 / len(nearest)))
+    pairs_frame = pd.DataFrame(pairs, columns=["treated_id", "control_id", "stratum", "weight"])
+    # a control's weight: the sum over the treated it serves of 1 / (that treated's matches)
+    uses = pairs_frame.groupby("control_id").weight.sum()
     weights = pd.concat(
         [pd.Series(1.0, index=pairs_frame.treated_id.unique()), uses.astype(float)]
     ).sort_index()
@@ -103,14 +118,16 @@ def match(frame: pd.DataFrame, treated_col: str = "treated") -> Matched:
         off_support=off_support,
         unmatched=unmatched,
         controls_used=len(uses),
+        matched_treated=int(pairs_frame.treated_id.nunique()),
     )
 
 
 def _balance(frame, treated_col, pairs, uses) -> pd.DataFrame:
     is_t = frame[treated_col].astype(bool)
     matched_t = frame[frame.person_id.isin(pairs.treated_id)]
-    matched_c = frame.set_index("person_id").loc[uses.index].reset_index()
-    w = uses.loc[matched_c.person_id].to_numpy(float)
+    matched_c = frame.set_index("person_id").loc[uses.index.to_numpy()].rename_axis("person_id")
+    matched_c = matched_c.reset_index()
+    w = uses.loc[matched_c.person_id.to_numpy()].to_numpy(float)
     rows = []
     for cov in BALANCE_COVARIATES:
         before = _smd(frame.loc[is_t, cov], frame.loc[~is_t, cov])

@@ -119,7 +119,7 @@ def poisson_fe(
         x.to_numpy(),
         family=sm.families.Poisson(),
         offset=np.log(df[exposure].to_numpy(float)),
-        freq_weights=None if weights is None else df[weights].to_numpy(float),
+        var_weights=None if weights is None else df[weights].to_numpy(float),
     )
     groups = pd.factorize(df[cluster])[0]
     fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)

@@ -36,6 +36,7 @@ class GroupTime:
     att: pd.DataFrame  # group, time, event, att, n_units
     simple: float
     event: pd.DataFrame  # event, att, se, low, high
+    event_draws: pd.DataFrame  # bootstrap draws of the event-study ATTs (events x draws)
     event_overall: float
     group: pd.DataFrame  # group, att
     group_overall: float
@@ -45,6 +46,20 @@ class GroupTime:
     bootstrap: int
     clusters: int
     warnings: list[str] = field(default_factory=list)
+
+    def lead_test(self, lowest: int = -8) -> tuple[float, int, float]:
+        """Joint Wald test that leads e in [lowest, -2] are zero, with the bootstrap covariance
+        (leads share the base period g-1, so they are correlated)."""
+        from scipy import stats
+
+        leads = [e for e in self.event.event if lowest <= e <= -2]
+        if not leads:
+            return float("nan"), 0, float("nan")
+        b = self.event.set_index("event").att.loc[leads].to_numpy()
+        v = np.cov(self.event_draws.loc[leads].to_numpy())
+        v = np.atleast_2d(v)
+        chi2 = float(b @ np.linalg.pinv(v) @ b)
+        return chi2, len(leads), float(stats.chi2.sf(chi2, len(leads)))
 
 
 def _att_gt(wide: pd.DataFrame, cohort: pd.Series) -> pd.DataFrame:
@@ -121,6 +136,7 @@ def callaway_santanna(
         att=att,
         simple=simple,
         event=event,
+        event_draws=event_draws,
         event_overall=event_overall,
         group=group,
         group_overall=group_overall,
