@@ -117,7 +117,9 @@ def evaluate(
         }[spec.design]
         result = runner(context)
     except Refusal as refusal:
-        return EvaluationResult(spec=spec, status="refused", refusal=str(refusal))
+        refused = EvaluationResult(spec=spec, status="refused", refusal=str(refusal))
+        refused.headline = headline(refused)
+        return refused
     result.data = context.data_summary()
     result.headline = headline(result)
     return result
@@ -197,7 +199,7 @@ class _Context:
         data_end = pd.Timestamp(bounds["last"].iloc[0]).date() + dt.timedelta(days=1)
         earliest = min(starts.values())
         window_start = earliest.replace(year=earliest.year - spec.pre_years)
-        if spec.pre_years < 1 or earliest <= data_start:
+        if spec.pre_years < 1 or (earliest - data_start).days < 365:
             raise Refusal(
                 f"No pre-period: integration starts {earliest}, data begin {data_start}; "
                 "a before-and-after comparison needs at least a year before the start."

@@ -105,8 +105,13 @@ def poisson_fe(
     cluster: str,
     weights: str | None = None,
 ) -> Fit:
-    """Poisson GLM of counts with log(exposure) offset, fixed effects as dummies, and
-    cluster-robust errors (statsmodels, G/(G-1)*(N-1)/(N-K) correction)."""
+    """Poisson GLM of counts with log(exposure) offset, fixed effects as dummies, optional
+    weights (matching weights), and cluster-robust errors.
+
+    The fit is statsmodels'; the sandwich is computed here from the weighted scores, because
+    statsmodels does not fully support cluster covariances with weights. Its small-sample
+    factor is statsmodels' (and Stata's) G/(G-1) * (N-1)/(N-K).
+    """
     import statsmodels.api as sm
 
     keep = df[exposure] > 0
@@ -114,26 +119,22 @@ def poisson_fe(
     dummies, _ = _dummies(df, fixed_effects)
     x = pd.concat([df[regressors].astype(float), dummies], axis=1)
     x.insert(0, "_intercept", 1.0)
-    model = sm.GLM(
-        df[y].to_numpy(float),
-        x.to_numpy(),
-        family=sm.families.Poisson(),
-        offset=np.log(df[exposure].to_numpy(float)),
-        var_weights=None if weights is None else df[weights].to_numpy(float),
-    )
-    groups = pd.factorize(df[cluster])[0]
-    fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
-    vcov_iid = model.fit(maxiter=200).cov_params()
-    return Fit(
-        list(x.columns),
-        np.asarray(fitted.params),
-        np.asarray(fitted.cov_params()),
-        np.asarray(vcov_iid),
-        len(df),
-        x.shape[1],
-        int(groups.max()) + 1,
-        cluster,
-    )
+    xv, yv = x.to_numpy(), df[y].to_numpy(float)
+    offset = np.log(df[exposure].to_numpy(float))
+    w = np.ones(len(df)) if weights is None else df[weights].to_numpy(float)
+    model = sm.GLM(yv, xv, family=sm.families.Poisson(), offset=offset, var_weights=w)
+    fitted = model.fit(maxiter=200)
+    coef = np.asarray(fitted.params)
+    mu = np.exp(xv @ coef + offset)
+    bread = np.linalg.pinv(xv.T @ (xv * (w * mu)[:, None]))
+    codes, uniques = pd.factorize(df[cluster])
+    groups = len(uniques)
+    scores = np.zeros((groups, xv.shape[1]))
+    np.add.at(scores, codes, xv * (w * (yv - mu))[:, None])
+    n, k = xv.shape
+    factor = groups / (groups - 1) * (n - 1) / (n - k)
+    vcov = factor * bread @ (scores.T @ scores) @ bread
+    return Fit(list(x.columns), coef, vcov, bread, n, k, groups, cluster)
 
 
 def e_value(rate_ratio: float) -> float:

@@ -215,7 +215,7 @@ def synthetic_control(
             f"(p >= 1/(J+1)); only {len(donors)} were given."
         )
     series = series.sort_index()
-    pre = (series.index.astype(str) < post_from).to_numpy()
+    pre = np.asarray(series.index.astype(str) < post_from)
     if pre.sum() < 4:
         raise Refusal(f"Synthetic control needs at least 4 pre-period points; found {pre.sum()}.")
     if (~pre).sum() < 1:
