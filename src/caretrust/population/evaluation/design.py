@@ -269,8 +269,9 @@ class _Context:
             "treated_localities": list(self.localities),
             "comparison_areas": list(self.comparisons),
             "outcome_definition": self.outcome.label
-            + f" (encounters.kind = {self.outcome.kind!r})",
-            "cohort_definition": self.spec.cohort.describe()
+            + f" (encounters.kind = {self.outcome.kind!r}"
+            + (", not ending in death)" if self.outcome.exclude_died else ")"),
+            "cohort_definition": self.spec.cohort.definition()
             + f"; index date {self.window_start} (start of the pre-period)",
             "code_version": code_version(),
         }
@@ -795,25 +796,41 @@ def _staggered(c: _Context) -> EvaluationResult:
             "(Goodman-Bacon 2021). Use the Callaway-Sant'Anna estimate, which this design reports."
         )
     frame = c.cohort()
-    c.step("person-time by quarter and locality")
-    months = c.windows(frame, prepare.month_windows(c.window_start, c.window_end))
-    months["quarter"] = pd.to_datetime(months.window_start).dt.to_period("Q")
-    q = months.groupby(["locality", "quarter"], as_index=False).agg(
+    c.step("person-time by year and locality")
+    earliest = min(c.starts.values())
+    years = c.windows(frame, _yearly_windows(earliest, c.window_start, c.window_end))
+    years["period"] = years.window.astype(int)
+    years["period"] -= years.period.min()
+    first = int(years.window.astype(int).min())
+    q = years.groupby(["locality", "period"], as_index=False).agg(
         events=("events", "sum"), person_years=("exposure", "sum")
     )
-    quarters = sorted(q.quarter.unique())
-    index = {p: i for i, p in enumerate(quarters)}
-    q["period"] = q.quarter.map(index)
     q["rate"] = q.events / q.person_years * 1000
-    cohort_of = {
-        loc: index.get(pd.Timestamp(day).to_period("Q"), 0) if loc in c.starts else 0
-        for loc, day in c.starts.items()
-    }
+    # a locality's cohort: the year (aligned on the earliest start) in which it goes live
+    cohort_of = {loc: _years_from(day, earliest) - first for loc, day in c.starts.items()}
     q["cohort"] = q.locality.map(cohort_of).fillna(0).astype(int)
+    if (q.cohort == 0).any() and q[q.cohort > 0].cohort.min() == 0:
+        raise Refusal("A locality goes live in the first year of data: it has no base period.")
+    events = years.pivot(index="person_id", columns="period", values="events").fillna(0)
+    exposure = years.pivot(index="person_id", columns="period", values="exposure").fillna(0)
+    locality = years.groupby("person_id").locality.first().reindex(events.index)
+    codes, names = pd.factorize(locality)
+    ev, ex = events.to_numpy(), exposure.to_numpy()
+
+    def resample(rng: np.random.Generator) -> pd.DataFrame:
+        # Poisson(1) weights on people: locality rates as if the people were drawn again
+        w = rng.poisson(1.0, len(codes)).astype(float)
+        num = np.zeros((len(names), ev.shape[1]))
+        den = np.zeros_like(num)
+        np.add.at(num, codes, ev * w[:, None])
+        np.add.at(den, codes, ex * w[:, None])
+        rates = num / np.where(den > 0, den, np.nan) * 1000
+        return pd.DataFrame(rates, index=names, columns=events.columns)
+
     c.step("Callaway-Sant'Anna group-time effects")
     gt = panel.callaway_santanna(
         q, outcome="rate", unit="locality", time="period", cohort="cohort",
-        bootstrap=spec.bootstrap, seed=spec.seed,
+        bootstrap=spec.bootstrap, seed=spec.seed, resample=resample,
     )  # fmt: skip
     treated_post = q[(q.cohort > 0) & (q.period >= q.cohort)]
     observed = treated_post.events.sum() / treated_post.person_years.sum() * 1000
@@ -827,7 +844,7 @@ def _staggered(c: _Context) -> EvaluationResult:
         ratio(gt.simple - fx.Z95 * gt.se_simple),
         ratio(gt.simple + fx.Z95 * gt.se_simple),
         observed / 1000,
-        "unit bootstrap (localities)",
+        "bootstrap of people (Poisson weights)",
     )
     chi2, df, p = gt.lead_test(-8)
     if df:
@@ -835,7 +852,7 @@ def _staggered(c: _Context) -> EvaluationResult:
             "pre_trend",
             "pass" if p >= 0.05 else "warning",
             p,
-            f"joint Wald test of {df} quarterly leads (up to 8, bootstrap covariance): "
+            f"joint Wald test of {df} yearly leads (bootstrap covariance): "
             f"chi2 {chi2:.2f}, p {p:.3f}",
         )
     else:
@@ -881,7 +898,7 @@ def _staggered(c: _Context) -> EvaluationResult:
         counts={
             "localities": int(q.locality.nunique()),
             "treated_localities": int(sum(1 for v in cohort_of.values() if v > 0)),
-            "quarters": len(quarters),
+            "years": int(q.period.nunique()),
             "att_simple_per_1000": gt.simple,
             "att_event_per_1000": gt.event_overall,
             "att_group_per_1000": gt.group_overall,
@@ -893,7 +910,10 @@ def _staggered(c: _Context) -> EvaluationResult:
         caveats=[
             "Callaway-Sant'Anna with never-treated localities as controls, base period g-1; "
             "assumes no anticipation and parallel trends per cohort.",
-            f"Few clusters ({gt.clusters} localities): bootstrap intervals are approximate.",
-            "A quarter in which a locality starts part-way counts as treated.",
+            f"Only {gt.clusters} localities: too few to cluster by locality, so the interval "
+            "comes from resampling people (it reflects who happened to be ill, not shocks shared "
+            "by a locality).",
+            "Years are aligned on the earliest start; a year in which a locality starts part-way "
+            "counts as treated.",
         ],
     )

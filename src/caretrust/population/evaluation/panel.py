@@ -15,6 +15,7 @@ post/pre RMSPE ratio among all J+1 ratios / (J+1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,9 +103,15 @@ def callaway_santanna(
     cohort: str,
     bootstrap: int = 499,
     seed: int = 0,
+    resample: Callable[[np.random.Generator], pd.DataFrame] | None = None,
 ) -> GroupTime:
     """Group-time ATTs with never-treated controls. ``cohort`` is the first treated period, 0 if
-    never treated. Refuses without never-treated units."""
+    never treated. Refuses without never-treated units.
+
+    Bootstrap: by default units are resampled within cohorts; ``resample(rng)`` may instead
+    return a bootstrap copy of the units x periods outcome matrix (same units, same order), e.g.
+    rates recomputed from resampled people when there are too few units to resample.
+    """
     wide = data.pivot(index=unit, columns=time, values=outcome).sort_index()
     cohorts = data.groupby(unit)[cohort].first().reindex(wide.index)
     if (cohorts == 0).sum() < 2:
@@ -123,9 +130,13 @@ def callaway_santanna(
     members = {c: np.flatnonzero((cohorts == c).to_numpy()) for c in cohorts.unique()}
     values, labels = wide.to_numpy(), cohorts.to_numpy()
     for _ in range(bootstrap):
-        pick = np.concatenate([rng.choice(ix, len(ix)) for ix in members.values()])
-        resampled = pd.DataFrame(values[pick], columns=wide.columns)
-        a = _att_gt(resampled, pd.Series(labels[pick]))
+        if resample is None:
+            pick = np.concatenate([rng.choice(ix, len(ix)) for ix in members.values()])
+            resampled = pd.DataFrame(values[pick], columns=wide.columns)
+            a = _att_gt(resampled, pd.Series(labels[pick]))
+        else:
+            copy = resample(rng).reindex(index=wide.index, columns=wide.columns)
+            a = _att_gt(copy, cohorts)
         s, ev, evo, _, go = _aggregate(a)
         draws.append((s, evo, go, ev.set_index("event").att))
     se = [float(np.std([d[i] for d in draws], ddof=1)) for i in range(3)]

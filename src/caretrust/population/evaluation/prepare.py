@@ -51,7 +51,7 @@ class Outcome:
 OUTCOMES = {
     "emergency_admissions": Outcome(
         "emergency_admissions",
-        "Emergency admissions (not ending in death)",
+        "Emergency admissions",
         "emergency_admission",
         exclude_died=True,
     ),
@@ -72,8 +72,13 @@ class CohortRule:
     min_deficits: int = 5
 
     def describe(self) -> str:
-        frail = f"with {self.min_deficits}+ coded eFI deficits, " if self.frail_only else ""
-        return f"people aged {self.min_age}+ {frail}alive on the index date"
+        if self.frail_only:
+            return f"frail people aged {self.min_age}+"
+        return f"people aged {self.min_age}+"
+
+    def definition(self) -> str:
+        frail = f" with {self.min_deficits}+ coded eFI deficits" if self.frail_only else ""
+        return f"people aged {self.min_age}+{frail}, alive on the index date"
 
 
 def cohort(ds: Dataset, index_date: dt.date, rule: CohortRule = CohortRule()) -> ir.Table:
