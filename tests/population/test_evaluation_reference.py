@@ -139,3 +139,24 @@ def test_synthetic_control_refuses_with_fewer_than_ten_donors():
     frame, _ = _panel(9)
     with pytest.raises(Refusal, match="at least 10 donor areas"):
         panel.synthetic_control(frame, "treated", "2019Q1")
+
+
+def test_fast_poisson_twfe_equals_the_glm_with_dummies():
+    rng = np.random.default_rng(7)
+    units, periods = 6, 10
+    exposure = rng.uniform(50, 150, (units, periods))
+    d = np.zeros((units, periods))
+    d[0, 6:] = 1
+    mean = exposure * np.exp(rng.normal(0, 0.2, units)[:, None] + np.linspace(0, 0.3, periods))
+    y = rng.poisson(mean * np.exp(-0.2 * d))
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(units), periods),
+            "t": np.tile(np.arange(periods), units),
+            "y": y.ravel(),
+            "e": exposure.ravel(),
+            "d": d.ravel(),
+        }
+    )
+    glm = models.poisson_fe(frame, "y", "e", ["d"], ["unit", "t"], "unit")
+    assert models.poisson_twfe_beta(y, exposure, d) == pytest.approx(glm.estimate("d"), abs=1e-6)

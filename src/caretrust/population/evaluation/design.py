@@ -579,12 +579,14 @@ def _area_did(c: _Context) -> EvaluationResult:
         panel_frame, "events", "person_years", ["treated_post"], ["unit", "window"], "unit"
     )
     tp = panel_frame[panel_frame.treated_post == 1]
-    effect = fx.from_log_ratio(
-        fit.estimate("treated_post"),
-        fit.se("treated_post"),
-        tp.events.sum() / tp.person_years.sum(),
-        "Wald, cluster-robust",
+    rate = tp.events.sum() / tp.person_years.sum()
+    wald = fx.from_log_ratio(
+        fit.estimate("treated_post"), fit.se("treated_post"), rate, "Wald, cluster-robust"
     )
+    c.step("placebos in space")
+    effect, placebo_p = _conley_taber(panel_frame, fit.estimate("treated_post"), rate)
+    if effect is None:
+        effect = wald
     c.step("event study and placebo date")
     years = pd.to_datetime(panel_frame.window_start)
     panel_frame["event"] = [
@@ -631,6 +633,18 @@ def _area_did(c: _Context) -> EvaluationResult:
                 else ""
             ),
         ),
+        Diagnostic(
+            "cluster_robust_interval",
+            "pass" if effect is wald else "warning",
+            wald.rate_ratio.estimate,
+            f"cluster-robust Wald interval {wald.rate_ratio.low:.3f} to "
+            f"{wald.rate_ratio.high:.3f}"
+            + (
+                ""
+                if effect is wald
+                else f" (not used: one treated area; placebo-in-space p = {placebo_p:.3f})"
+            ),
+        ),
         _diag_evalue(effect),
     ]
     yearly = (
@@ -667,8 +681,41 @@ def _area_did(c: _Context) -> EvaluationResult:
         caveats=[
             "Assumes parallel trends between the treated area and the comparison areas.",
             "The cohort is fixed at the index date, so rates follow it as it ages.",
+            "With one treated area the interval comes from placebos in space when there are "
+            "10+ comparison areas (coarse: its limits are quantiles of that many estimates); "
+            "otherwise it is the cluster-robust Wald interval, flagged as likely too narrow.",
         ],
     )
+
+
+def _conley_taber(
+    panel_frame: pd.DataFrame, beta: float, rate: float
+) -> tuple[fx.Effect | None, float]:
+    """One treated area: cluster-robust errors are unreliable (MacKinnon & Webb), so the interval
+    comes from placebos in space (Conley & Taber, REStat 2011): each comparison area in turn
+    "treated" gives the spread of estimates chance alone produces; the interval is the estimate
+    minus that spread's 2.5% and 97.5% points. Needs 10+ comparison areas (else None)."""
+    controls = panel_frame[panel_frame.treated == 0]
+    units = sorted(controls.unit.unique())
+    if len(units) < panel.MIN_DONORS:
+        return None, float("nan")
+    events = controls.pivot(index="unit", columns="window", values="events").fillna(0)
+    exposure = controls.pivot(index="unit", columns="window", values="person_years").fillna(0)
+    post = controls.groupby("window").post.first().reindex(events.columns).to_numpy()
+    placebo = []
+    for k in range(len(units)):
+        d = np.zeros(events.shape)
+        d[k] = post
+        placebo.append(models.poisson_twfe_beta(events.to_numpy(), exposure.to_numpy(), d))
+    placebo = np.array(placebo)
+    low = beta - np.quantile(placebo, 0.975)
+    high = beta - np.quantile(placebo, 0.025)
+    p = (1 + np.sum(np.abs(placebo) >= abs(beta))) / (len(units) + 1)
+    effect = fx.from_ratio(
+        float(np.exp(beta)), float(np.exp(low)), float(np.exp(high)), rate,
+        f"placebo in space ({len(units)} comparison areas)",
+    )  # fmt: skip
+    return effect, float(p)
 
 
 def _years_from(day: dt.date, start: dt.date) -> int:
