@@ -128,8 +128,12 @@ def test_area_did_with_donor_areas(planted):
     assert result.status == "estimate", result.refusal
     assert result.cluster == "area" and result.clusters == 12
     assert {d.name for d in result.diagnostics} >= {"pre_trend", "placebo_date", "clusters"}
-    # 12 clusters is few: flagged
-    assert {d.name: d.status for d in result.diagnostics}["clusters"] == "warning"
+    # 12 clusters is few: flagged; with one treated area and 11 comparison areas the interval
+    # comes from placebos in space, the cluster-robust one is kept as a flagged diagnostic
+    statuses = {d.name: d.status for d in result.diagnostics}
+    assert statuses["clusters"] == "warning"
+    assert statuses["cluster_robust_interval"] == "warning"
+    assert result.effect.interval_kind == "placebo in space (11 comparison areas)"
 
 
 @pytest.mark.parametrize(
