@@ -168,11 +168,15 @@ def main() -> None:
         [sys.executable, "-m", "caretrust.cli", "serve", "--port", str(args.port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(RESULTS.parent / "fhir_search_server.log").open("w"),
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(120):
+        for _ in range(300):
+            if server.poll() is not None:
+                raise SystemExit(
+                    "caretrust serve stopped: see benchmarks/results/fhir_search_server.log"
+                )
             try:
                 requests.get(f"{base}/fhir/metadata", timeout=2)
                 break

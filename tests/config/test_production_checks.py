@@ -18,6 +18,8 @@ from caretrust.config.env import ConfigurationError
         secrets.token_hex(32),  # `openssl rand -hex 32`: 16 symbols, 256 bits
         "django-insecure-" + secrets.token_urlsafe(40),
     ],
+    # named, not shown: the keys are drawn afresh in each process (xdist compares test ids)
+    ids=["urlsafe-50", "urlsafe-64", "hex-32", "django-generated"],
 )
 def test_random_keys_are_accepted(key: str) -> None:
     assert checks.secret_key_problem(key) is None
@@ -34,6 +36,16 @@ def test_random_keys_are_accepted(key: str) -> None:
         "caretrust-development-only-key-never-use-in-production",
         "change-me-" + secrets.token_urlsafe(50),
         secrets.token_urlsafe(20),  # random but short
+    ],
+    ids=[
+        "empty",
+        "fifty-a",
+        "two-hundred-a",
+        "ab-repeated",
+        "digits-repeated",
+        "development-key",
+        "change-me-prefix",
+        "random-short",
     ],
 )
 def test_weak_keys_are_refused(key: str) -> None:
