@@ -344,9 +344,6 @@ def simulate_hub(
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators)
     app.command("stratify")(stratify)
-<<<<<<< HEAD
     app.command("project")(project)
     app.command("simulate-hub")(simulate_hub)
-=======
     app.command("evaluate")(evaluate)
->>>>>>> eval
