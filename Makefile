@@ -14,11 +14,15 @@ test: install assets system-deps postgres redis ## the whole suite on SQLite, th
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Two processes (the machine's cores) for everything but the browser, which runs alone: each
+# browser test starts Chromium and a live server, and two at once starve each other.
 test-sqlite:
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -m browser
 
 test-postgres:
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m database
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n 2 -m "database and not browser"
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "database and browser"
 
 lint: install
 	$(BIN)/ruff check .
