@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from caretrust.access import policy, relationships
+from caretrust.fhir import lookups  # noqa: F401  (registers __in_array)
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
@@ -248,7 +249,7 @@ class PatientHandler(ResourceHandler):
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         ctx.require("people.find")
-        people = Person.objects.filter(pk__in=visible_person_ids(ctx))
+        people = Person.objects.filter(pk__in_array=visible_person_ids(ctx))
         for value in params.params.get("identifier", []):
             system, _, ident = value.rpartition("|")
             if system == nhs_number.SYSTEM:
@@ -426,7 +427,7 @@ class StoredResourceHandler(ResourceHandler):
         rows = Resource.objects.filter(
             resource_type=self.resource_type, quarantined=False
         ).select_related("person")
-        visible = Q(person_id__in=visible_person_ids(ctx))
+        visible = Q(person_id__in_array=visible_person_ids(ctx))
         if ctx.allowed("fhir.read_reference_data"):
             visible |= Q(person__isnull=True)
         rows = rows.filter(visible)
@@ -506,7 +507,7 @@ def search_for_person(
     # What the client may see, in the query: by default the records of the people it may see;
     # an app whose rule is not the person's (referrals: the referrer sees its own) says so.
     queryset = filters(queryset).filter(
-        scope if scope is not None else Q(person_id__in=visible_person_ids(ctx))
+        scope if scope is not None else Q(person_id__in_array=visible_person_ids(ctx))
     )
     rows, cursor = page_of(
         ctx, queryset, params, lambda row: policy.decide(ctx.user, action, row).allowed
