@@ -284,7 +284,8 @@ def _postcode_comparison(uk: bool):
 # wrong year of birth (same names, day and month), a wrong date of birth with a missing or
 # changed postcode (same given name, year and family initial), names with typos and a wrong
 # date of birth at the same postcode (same postcode and one initial) and, when the extracts have them,
-# the same first line of the address or the same town with the same family or given name.
+# the same first line of the address or the same town with the same family or given name or
+# date of birth.
 SWAPPED_NAMES_RULES = (
     "l.given_name = r.family_name AND l.family_name = r.given_name",
     "l.given_name = r.family_name AND l.birth_date = r.birth_date",
@@ -316,6 +317,7 @@ def blocking_rules(*, with_address: bool = False, with_town: bool = False) -> li
     if with_town:
         rules.append(block_on("town", "family_name"))
         rules.append(block_on("town", "given_name"))
+        rules.append(block_on("town", "birth_date"))
     return rules
 
 
