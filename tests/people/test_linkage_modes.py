@@ -142,6 +142,9 @@ def test_febrl2_dedupe_clusters_f1_at_the_automatic_threshold() -> None:
 
 @pytest.mark.slow
 def test_synthetic_population_planted_truth() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the benchmarks/ folder
     from benchmarks.bench_linkage import council_sample, population, standard
 
     people = population(4000, 7)

@@ -617,17 +617,25 @@ def best_per_right(pairs: pa.Table) -> pa.Table:
         pairs, sort_keys=[("unique_id_r", "ascending"), ("match_probability", "descending")]
     )
     ordered = pairs.take(order)
-    ids = ordered["unique_id_r"].to_pylist()
-    probabilities = ordered["match_probability"].to_pylist()
-    first = [i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))]
-    runner_up = [
-        probabilities[i + 1] if i + 1 < len(ids) and ids[i + 1] == ids[i] else None
-        for i in range(len(ids))
-    ]
+    # vectorised (a Python loop over the pairs cost seconds per million at 3M x 1M)
+    ids = ordered["unique_id_r"].combine_chunks()
+    n = len(ids)
+    same_as_previous = np.zeros(n, dtype=bool)
+    if n > 1:
+        same_as_previous[1:] = pc.equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(
+            zero_copy_only=False
+        )
+    first = ~same_as_previous
+    probabilities = ordered["match_probability"].to_numpy()
+    runner_up = np.full(n, np.nan)
+    has_next = np.zeros(n, dtype=bool)
+    has_next[:-1] = same_as_previous[1:]
+    runner_up[:-1] = np.where(has_next[:-1], probabilities[1:], np.nan)
     keep = pa.array(first)
     best = ordered.filter(keep)
+    chosen = runner_up[first]
     return best.append_column(
-        "runner_up_probability", pa.array(runner_up, pa.float64()).filter(keep)
+        "runner_up_probability", pa.array(chosen, pa.float64(), mask=np.isnan(chosen))
     )
 
 
