@@ -36,7 +36,9 @@ def backend(request, monkeypatch):
             request.applymarker(pytest.mark.xfail(strict=True, reason=f"Spark gap: {reason}"))
 
     def connect(data_dir, backend=request.param, **extra):
-        return population.connect(data_dir, backend, **({**options, **extra} if backend == request.param else extra))
+        return population.connect(
+            data_dir, backend, **({**options, **extra} if backend == request.param else extra)
+        )
 
     if hasattr(request.module, "connect"):
         monkeypatch.setattr(request.module, "connect", connect)
