@@ -104,7 +104,9 @@ def test_population_scores_with_polypharmacy(tmp_path, backend):
     assert (frame.polypharmacy_basis == "drug_class").all()
 
 
-def test_without_prescribing_data_polypharmacy_is_unknown_and_the_denominator_stays_36(tmp_path, backend):
+def test_without_prescribing_data_polypharmacy_is_unknown_and_the_denominator_stays_36(
+    tmp_path, backend
+):
     frame = scores(tmp_path, prescriptions=False)
     assert frame.loc["F1", "deficits"] == 5
     assert frame.loc["F1", "denominator"] == 36
