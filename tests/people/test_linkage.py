@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from caretrust.access.models import AuditEvent
 from caretrust.people import matching, services
-from caretrust.people.linkage import link_pending_people
+from caretrust.people.linkage import find_duplicates_in_index, link_pending_people
 from caretrust.people.models import LinkCandidate, Merge, Person
 from caretrust.record.models import TimelineEvent
 from caretrust.record.selectors import record_people_ids
@@ -189,3 +189,27 @@ def test_training_sample_is_bounded_and_the_same_every_run() -> None:
     assert not first.equals(matching._sample(table, seed=4, limit=1000))
     # a table within the limit is used whole
     assert matching._sample(table, seed=3, limit=5000) is table
+
+
+def test_link_dedupe_also_queues_one_person_imported_twice_in_a_batch(index) -> None:
+    first = make("Winifred", "Cawley", date(1931, 2, 3), "female", "TQ3 1ZZ", pending=True)
+    second = make("Winifred", "Cawley", date(1931, 2, 3), "female", "TQ3 1ZZ", pending=True)
+    exact = make("Margaret", "Oakley", date(1938, 5, 14), "female", "TQ2 5AB", pending=True)
+    outcome = link_pending_people(upper=0.9, lower=0.1, mode="link-dedupe")
+    exact.refresh_from_db()
+    assert exact.merged_into == index[0]
+    candidate = LinkCandidate.objects.get(incoming=second)
+    assert candidate.existing == first and candidate.match_probability >= 0.9
+    assert outcome.auto_linked == 1 and outcome.for_review == 1
+
+
+def test_find_duplicates_in_index_queues_each_pair_once_for_review(index) -> None:
+    twin = make("Dennis", "Ashworth", date(1949, 1, 9), "male", "TQ5 9GH")
+    swapped = make("Ashworth", "Dennis", date(1949, 1, 9), "male", "TQ5 9GH")
+    queued = find_duplicates_in_index(lower=0.5)
+    pairs = {(c.existing_id, c.incoming_id) for c in LinkCandidate.objects.all()}
+    assert (index[3].pk, twin.pk) in pairs
+    assert queued == len(pairs) and all(a < b for a, b in pairs)
+    assert find_duplicates_in_index(lower=0.5) == 0  # already queued
+    assert Merge.objects.count() == 0
+    del swapped

@@ -19,14 +19,14 @@ def world_dir(tmp_path):
     return w.write(tmp_path / "data")
 
 
-def test_opted_out_people_and_their_events_are_left_out(tmp_path):
+def test_opted_out_people_and_their_events_are_left_out(tmp_path, backend):
     ds = connect(world_dir(tmp_path))
     assert ds.execute(ds.people.person_id).tolist() == ["P1"]
     assert ds.execute(ds.table("encounters").person_id).tolist() == ["P1"]
     assert ds.execute(ds.raw("encounters").count()) == 2  # raw keeps them: never for outputs
 
 
-def test_a_table_may_be_a_directory_of_part_files(tmp_path):
+def test_a_table_may_be_a_directory_of_part_files(tmp_path, backend):
     data = world_dir(tmp_path)
     table = pq.read_table(data / "encounters.parquet")
     (data / "encounters").mkdir()
@@ -37,7 +37,7 @@ def test_a_table_may_be_a_directory_of_part_files(tmp_path):
     assert ds.execute(ds.raw("encounters").count()) == 2
 
 
-def test_missing_required_table_is_reported(tmp_path):
+def test_missing_required_table_is_reported(tmp_path, backend):
     data = world_dir(tmp_path)
     (data / "conditions.parquet").unlink()
     with pytest.raises(MissingTableError, match="conditions"):

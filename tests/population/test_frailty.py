@@ -55,7 +55,7 @@ def test_code_list_is_the_published_one_for_the_35_clegg_deficits():
     assert frame.code.str.fullmatch(r"\d{6,18}").all()  # SNOMED CT concept ids
 
 
-def test_a_code_in_two_published_sets_counts_for_both_deficits(tmp_path):
+def test_a_code_in_two_published_sets_counts_for_both_deficits(tmp_path, backend):
     w = World()
     p = w.person("P1", D(1940, 1, 1))
     w.condition(
@@ -93,7 +93,7 @@ def scores(tmp_path, prescriptions=True):
     return frame.set_index("person_id").sort_index()
 
 
-def test_population_scores_with_polypharmacy(tmp_path):
+def test_population_scores_with_polypharmacy(tmp_path, backend):
     frame = scores(tmp_path)
     assert list(frame.index) == ["F1", "F2"]  # F3 too young, F4 opted out, F5 dead
     assert frame.loc["F1", "deficits"] == 6  # 5 coded + polypharmacy
@@ -104,7 +104,9 @@ def test_population_scores_with_polypharmacy(tmp_path):
     assert (frame.polypharmacy_basis == "drug_class").all()
 
 
-def test_without_prescribing_data_polypharmacy_is_unknown_and_the_denominator_stays_36(tmp_path):
+def test_without_prescribing_data_polypharmacy_is_unknown_and_the_denominator_stays_36(
+    tmp_path, backend
+):
     frame = scores(tmp_path, prescriptions=False)
     assert frame.loc["F1", "deficits"] == 5
     assert frame.loc["F1", "denominator"] == 36
@@ -113,7 +115,7 @@ def test_without_prescribing_data_polypharmacy_is_unknown_and_the_denominator_st
     assert (frame.polypharmacy_basis == "unknown").all()
 
 
-def test_polypharmacy_counts_different_drugs_when_the_table_has_drug_codes(tmp_path):
+def test_polypharmacy_counts_different_drugs_when_the_table_has_drug_codes(tmp_path, backend):
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -44,7 +44,7 @@ def emergency_world():
     return w
 
 
-def test_emergency_admissions_65_per_100k(tmp_path):
+def test_emergency_admissions_65_per_100k(tmp_path, backend):
     frame = run(tmp_path, emergency_world(), "emergency_admissions_65", JAN_FEB)
     jan, feb = row(frame, period=D(2023, 1, 1)), row(frame, period=D(2023, 2, 1))
     # Jan: a0, a1, the person who died, the new 65-year-old = 4; population 65+ at 16 Jan = 4
@@ -53,14 +53,14 @@ def test_emergency_admissions_65_per_100k(tmp_path):
     assert (feb.numerator, feb.denominator, feb.value) == (1, 5, 20_000)
 
 
-def test_emergency_bed_days_65_per_1000(tmp_path):
+def test_emergency_bed_days_65_per_1000(tmp_path, backend):
     frame = run(tmp_path, emergency_world(), "emergency_bed_days_65", JAN_FEB)
     jan, feb = row(frame, period=D(2023, 1, 1)), row(frame, period=D(2023, 2, 1))
     assert (jan.numerator, jan.value) == (4 + 0 + 1, 5 / 4 * 1000)  # by discharge month
     assert (feb.numerator, feb.value) == (13 + 0, 13 / 5 * 1000)
 
 
-def test_breakdown_by_gp_practice(tmp_path):
+def test_breakdown_by_gp_practice(tmp_path, backend):
     w = World()
     w.person("P1", D(1940, 1, 1), gp="G1")
     p2 = w.person("P2", D(1940, 1, 1), gp="G2")
@@ -75,7 +75,7 @@ def test_breakdown_by_gp_practice(tmp_path):
     assert row(frame, "G2").value == 100_000
 
 
-def test_falls_directly_standardised(tmp_path):
+def test_falls_directly_standardised(tmp_path, backend):
     w = World()
     young_old = w.people(2, D(1956, 1, 1), "Y")  # 67 at 30 Sep 2023: band 65–69, weight 5500
     old_old = w.people(4, D(1941, 1, 1), "O")  # 82: band 80–84, weight 2500
@@ -110,7 +110,7 @@ def acsc_world():
     return w
 
 
-def test_avoidable_admissions_chronic_acsc(tmp_path):
+def test_avoidable_admissions_chronic_acsc(tmp_path, backend):
     jan = Scope(start=D(2023, 1, 1), end=D(2023, 1, 31))
     frame = run(tmp_path / "a", acsc_world(), "avoidable_admissions", jan)
     # heart failure, asthma, E11.5, dementia F03 and G30.0, atrial fibrillation I48.0
@@ -127,7 +127,7 @@ def test_acsc_list_is_the_published_eleven_conditions():
     assert "J20" not in prefixes  # only with a secondary COPD code, which the contract lacks
 
 
-def test_discharge_to_usual_residence(tmp_path):
+def test_discharge_to_usual_residence(tmp_path, backend):
     w = World()
     ids = w.people(4, D(1950, 1, 1), "P")
     for pid, code in zip(ids, ["19", "19", "85", "79"], strict=True):
@@ -139,7 +139,7 @@ def test_discharge_to_usual_residence(tmp_path):
     assert row(frame, period=D(2023, 2, 1)).value == 0.0
 
 
-def test_still_at_home_91_days_after_reablement(tmp_path):
+def test_still_at_home_91_days_after_reablement(tmp_path, backend):
     w = World()
     at_home, died, readmitted, care_home, september, back_home, young = (
         w.person(
@@ -163,7 +163,7 @@ def test_still_at_home_91_days_after_reablement(tmp_path):
     assert (result.numerator, result.denominator, result.value) == (2, 5, 40.0)
 
 
-def test_ascof_permanent_admissions_first_admission_only(tmp_path):
+def test_ascof_permanent_admissions_first_admission_only(tmp_path, backend):
     w = World()
     first, transfer, two_homes, community = w.people(4, D(1950, 1, 1), "C")
     turning65 = w.person("T", D(1959, 2, 1))  # 64 at mid-year (30 Sep), 65 at 31 March 2024
@@ -189,7 +189,7 @@ def test_ascof_permanent_admissions_first_admission_only(tmp_path):
     assert (working_age.numerator, working_age.denominator) == (1, 2)  # younger; T and Y
 
 
-def test_supported_at_home_65(tmp_path):
+def test_supported_at_home_65(tmp_path, backend):
     w = World()
     home, both, ended, care_home, young, last_day = (
         w.person(f"H{i}", D(1945, 1, 1) if i != 4 else D(1973, 1, 1)) for i in range(6)
@@ -208,7 +208,7 @@ def test_supported_at_home_65(tmp_path):
     assert (result.numerator, result.denominator, result.value) == (2, 4, 50.0)
 
 
-def test_waits_request_assessment_service(tmp_path):
+def test_waits_request_assessment_service(tmp_path, backend):
     w = World()
     r1, r2, r3, r4 = w.people(4, D(1945, 1, 1), "R")
     w.social_care(r3, "assessment", D(2023, 1, 1))  # before the request: ignored
@@ -304,7 +304,7 @@ def test_zero_is_not_chosen_to_hide_a_cell():
     }
 
 
-def test_rates_state_their_period_and_can_be_annualised(tmp_path):
+def test_rates_state_their_period_and_can_be_annualised(tmp_path, backend):
     from caretrust.population.indicators import BY_ID
 
     ind = BY_ID["emergency_admissions_65"]

@@ -29,7 +29,7 @@ def test_calibration_by_decile_and_auc():
     assert metrics.calibration[0][1] == pytest.approx((0.01 + 0.02) / 2)
 
 
-def test_features_count_the_previous_year(tmp_path):
+def test_features_count_the_previous_year(tmp_path, backend):
     w = World()
     p = w.person("P1", D(1940, 6, 1), sex="male", lives_alone=True)
     w.spell(p, D(2023, 1, 1), D(2023, 1, 11))  # 10 bed days, in the year
@@ -49,7 +49,7 @@ def test_features_count_the_previous_year(tmp_path):
     assert got.outcome == 1
 
 
-def test_model_learns_a_planted_signal(tmp_path):
+def test_model_learns_a_planted_signal(tmp_path, backend):
     """People admitted last year are admitted again next year; others are not."""
     rng = np.random.default_rng(3)
     w = World()

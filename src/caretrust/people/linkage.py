@@ -5,6 +5,11 @@ At or above `matching.UPPER` the new record is merged into the existing person (
 a second person in the index also scores at or above it (namesakes with the same date of birth);
 between the thresholds, or in that tie, the pair goes to the review queue with its match weights;
 below, the new record stands as a new person.
+
+Modes (ADR 0063): `link_pending_people(mode="link-dedupe")` also compares the new records with
+each other, so one person imported twice in a batch is caught; `find_duplicates_in_index` runs
+deduplication over the people already in the index. Pairs found within a batch or within the
+index go to the review queue, never to an automatic merge: both records may already carry care.
 """
 
 from __future__ import annotations
@@ -49,8 +54,10 @@ def _table(people) -> pa.Table:
 
 
 def link_pending_people(
-    *, upper: float = matching.UPPER, lower: float = matching.LOWER
+    *, upper: float = matching.UPPER, lower: float = matching.LOWER, mode: str = "link"
 ) -> LinkOutcome:
+    if mode not in ("link", "link-dedupe"):
+        raise ValueError(f"mode {mode!r}: use 'link' or 'link-dedupe'")
     pending = Person.objects.filter(linkage_pending=True, merged_into__isnull=True)
     # People already waiting for review are not re-scored.
     waiting = LinkCandidate.objects.filter(status=LinkCandidate.Status.PENDING).values("incoming")
@@ -62,7 +69,19 @@ def link_pending_people(
     right = _table(pending)
     left = _table(existing)
     best: list[dict] = []
-    if left.num_rows:
+    within: list[dict] = []
+    if mode == "link-dedupe" and left.num_rows:
+        model = matching.build_linker(left, right, mode="link-dedupe")
+        pairs = matching.predict(model, threshold=lower)
+        sources = (pairs["source_dataset_l"].to_pylist(), pairs["source_dataset_r"].to_pylist())
+        across = [a != b for a, b in zip(*sources, strict=True)]
+        same = [a == b == "right_records" for a, b in zip(*sources, strict=True)]
+        best = matching.best_per_right(pairs.filter(pa.array(across))).to_pylist()
+        within = pairs.filter(pa.array(same)).to_pylist()
+    elif mode == "link-dedupe" and right.num_rows > 1:  # an empty index: the batch only
+        model = matching.build_linker(right, mode="dedupe")
+        within = matching.predict(model, threshold=lower).to_pylist()
+    elif left.num_rows:
         model = matching.build_linker(left, right)
         pairs = matching.predict(model, threshold=lower)
         best = matching.best_per_right(pairs).to_pylist()
@@ -94,4 +113,33 @@ def link_pending_people(
                     },
                 )
                 outcome.for_review += 1
+    outcome.for_review += _queue_pairs(within)
     return outcome
+
+
+def _queue_pairs(rows: list[dict]) -> int:
+    """Pairs within one set of people go to review: the later record as `incoming`."""
+    queued = 0
+    for row in rows:
+        first, second = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        _, created = LinkCandidate.objects.get_or_create(
+            incoming_id=second,
+            existing_id=first,
+            defaults={
+                "match_probability": float(row["match_probability"]),
+                "match_weight": float(row["match_weight"]),
+                "comparisons": matching.comparison_details(row),
+            },
+        )
+        queued += created
+    return queued
+
+
+def find_duplicates_in_index(*, lower: float = matching.LOWER) -> int:
+    """Deduplicate the people index: every pair of current people scoring at or above `lower`
+    goes to the review queue (none is merged automatically). Returns how many were queued."""
+    people = _table(Person.objects.filter(merged_into__isnull=True))
+    if people.num_rows < 2:
+        return 0
+    model = matching.build_linker(people, mode="dedupe")
+    return _queue_pairs(matching.predict(model, threshold=lower).to_pylist())

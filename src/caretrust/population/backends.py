@@ -63,24 +63,58 @@ class SparkBackend(Backend):
         session: SparkSession | None = None,
         spark_master: str = "local[2]",
         driver_memory: str = "2g",
+        cache_tables: bool | None = None,
     ) -> None:
         self.session = session or make_spark_session(spark_master, driver_memory)
         self._con = ibis.pyspark.connect(self.session)
+        # Local mode keeps each contract table in memory after its first scan: every indicator
+        # is one query over the same few tables, and re-reading Parquet files for each was a
+        # large share of the time on small data. A cluster session decides for itself.
+        local = self.session.sparkContext.master.startswith("local")
+        self.cache_tables = local if cache_tables is None else cache_tables
 
     @property
     def con(self) -> BaseBackend:
         return self._con
 
+    def read_parquet(self, path: Path, table_name: str) -> ibis.Table:
+        frame = self.session.read.parquet(str(path))
+        frame.createOrReplaceTempView(table_name)
+        if self.cache_tables:
+            self.session.catalog.cacheTable(table_name)
+        return self._con.table(table_name)
+
+    def execute(self, expr: ibis.Expr) -> pd.DataFrame:
+        return self._con.execute(expr)
+
+
+def _local_cores(master: str) -> int:
+    inside = master.partition("[")[2].rstrip("]")
+    if inside.isdigit():
+        return int(inside)
+    import os
+
+    return os.cpu_count() or 2
+
 
 def make_spark_session(master: str = "local[2]", driver_memory: str = "2g") -> SparkSession:
-    """A quiet, modest SparkSession; `getOrCreate` reuses one already running in the process."""
+    """A quiet, modest SparkSession; `getOrCreate` reuses one already running in the process.
+
+    Tuned for local mode (ADR 0063): one shuffle partition per core (not Spark's 200), adaptive
+    execution on so small shuffles are coalesced and small joins broadcast, Arrow for results
+    into pandas, and the plan's whole-stage code generation left on."""
     from pyspark.sql import SparkSession
 
+    cores = _local_cores(master) if master.startswith("local") else 200
     session = (
         SparkSession.builder.master(master)
         .appName("caretrust-population")
         .config("spark.driver.memory", driver_memory)
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", str(cores))
+        .config("spark.default.parallelism", str(cores))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
