@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timezone import localtime
+
+from caretrust.jobs.models import Job
+from caretrust.jobs.services import result_url
+
+TAG = {
+    Job.Status.QUEUED: "nhsuk-tag--grey",
+    Job.Status.RUNNING: "nhsuk-tag--blue",
+    Job.Status.DONE: "nhsuk-tag--green",
+    Job.Status.FAILED: "nhsuk-tag--red",
+}
+#: a job still queued after this long probably has no worker to run it
+WORKER_HINT_AFTER = timedelta(seconds=20)
+
+
+def job_view(job: Job, *, reload: bool = False) -> dict:
+    status_url = reverse("jobs:status", kwargs={"pk": job.pk})
+    waiting = job.status == Job.Status.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
+    return {
+        "id": str(job.pk),
+        "title": job.title,
+        "kind": job.kind,
+        "status": job.get_status_display(),
+        "tag": TAG[job.status],
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error,
+        "finished": job.finished,
+        "failed": job.status == Job.Status.FAILED,
+        "created_at": localtime(job.created_at),
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "url": reverse("jobs:detail", kwargs={"pk": job.pk}),
+        "poll_url": status_url + ("?reload=1" if reload else ""),
+        "reload": reload,
+        "result_url": result_url(job),
+        "waiting_for_worker": waiting,
+    }
