@@ -78,7 +78,9 @@ def test_the_status_fragment_polls_until_the_job_finishes(client, user_for, sett
     assert 'hx-trigger="every 1s"' in html and "<script" not in html
     assert '<progress class="ct-progress"' in html and 'value="0"' in html
 
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=40, message="Run 8 of 20")
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, progress=40, message="Run 8 of 20"
+    )
     html = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'value="40"' in html and "Run 8 of 20" in html and "hx-trigger" in html
 

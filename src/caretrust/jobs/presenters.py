@@ -21,7 +21,9 @@ WORKER_HINT_AFTER = timedelta(seconds=20)
 
 def job_view(job: Job, *, reload: bool = False) -> dict:
     status_url = reverse("jobs:status", kwargs={"pk": job.pk})
-    waiting = job.status == Job.Status.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
+    waiting = (
+        job.status == Job.Status.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
+    )
     return {
         "id": str(job.pk),
         "title": job.title,

@@ -26,7 +26,9 @@ class JobKind:
 _kinds: dict[str, JobKind] = {}
 
 
-def register(name: str, handler: Handler, *, result_url: Callable[[str], str] | None = None) -> None:
+def register(
+    name: str, handler: Handler, *, result_url: Callable[[str], str] | None = None
+) -> None:
     _kinds[name] = JobKind(name, handler, result_url)
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 
 from caretrust.access import policy
 from caretrust.jobs.models import Job
@@ -41,5 +40,3 @@ def job_status(request: HttpRequest, pk) -> HttpResponse:
     if job.finished and view["reload"] and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
-
-

@@ -54,6 +54,7 @@ def practices_for(user) -> list[Organisation]:
         return [user.organisation]
     return []
 
+
 policy.register(
     "outcomes.plan_ahead",
     "run and compare plan-ahead projections",
