@@ -25,7 +25,7 @@ def run_scenario(page, assert_accessible, name: str) -> None:
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plan ahead").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan ahead")
     assert_accessible(page)
-    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Run a scenario")
     assert_accessible(page)
     page.get_by_label("Monte Carlo runs").fill("20")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.timezone import localtime
+
 from caretrust.jobs.presenters import job_view
 from caretrust.outcomes.models import ProjectionRun
 from caretrust.outcomes.planning import PAYER_TITLES
@@ -38,7 +40,7 @@ def run_view(run: ProjectionRun, *, reload: bool = True) -> dict:
         "runs": run.runs,
         "years": run.years,
         "created_by": run.created_by.get_full_name() or run.created_by.username,
-        "created_at": run.created_at,
+        "created_at": localtime(run.created_at),
         "job": job_view(run.job, reload=reload) if run.job else None,
         "done": run.result is not None,
         "scenario_toml": run.scenario_toml,
