@@ -3,6 +3,8 @@ progress visible while the job runs, and the status fragment htmx polls."""
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -77,12 +79,23 @@ def test_the_status_fragment_polls_until_the_job_finishes(client, user_for, sett
     html = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in html and "<script" not in html
     assert '<progress class="ct-progress"' in html and 'value="0"' in html
+    # Nothing changed since the page was drawn: 204, htmx swaps nothing (and says nothing).
+    seen = {"seen": "queued:0:0:0"}
+    assert client.get(url, seen, headers={"HX-Request": "true"}).status_code == 204
 
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.RUNNING, progress=40, message="Run 8 of 20"
     )
-    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    html = client.get(url, seen, headers={"HX-Request": "true"}).content.decode()
     assert 'value="40"' in html and "Run 8 of 20" in html and "hx-trigger" in html
+    # The status changed: the page's live region is told, out of band.
+    assert 'hx-swap-oob="innerHTML">The job is running.' in html
+    html = client.get(
+        url,
+        {"seen": f"running:39:{zlib.crc32(b'Run 8 of 20'):x}:0"},
+        headers={"HX-Request": "true"},
+    ).content
+    assert b"hx-swap-oob" not in html  # only the percent changed: the bar moves, silently
 
     execute(str(job.pk))
     response = client.get(url, headers={"HX-Request": "true"})

@@ -36,7 +36,12 @@ def job_status(request: HttpRequest, pk) -> HttpResponse:
     result page can show its result in place of the progress bar."""
     job = _job(request, pk)
     view = job_view(job, reload=request.GET.get("reload") == "1")
-    response = render(request, "jobs/_status.jinja", {"job": view})
+    seen = request.GET.get("seen", "")
+    if request.headers.get("HX-Request") and seen == view["state"] and not job.finished:
+        return HttpResponse(status=204)  # nothing new: htmx keeps the page as it is
+    # The live region is told only when the status changes (not at every percent).
+    announce = seen.split(":", 1)[0] != job.status
+    response = render(request, "jobs/_status.jinja", {"job": view, "announce": announce})
     if job.finished and view["reload"] and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
