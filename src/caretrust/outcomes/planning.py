@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -186,11 +187,15 @@ def _save(baseline: Baseline, file: Path) -> None:
         "areas": list(baseline.areas),
         "notes": list(baseline.notes),
     }
-    partial = file.with_suffix(".partial.npz")
+    # a name of its own, so two workers preparing the same snapshot do not write one file
+    partial = file.with_name(f"{file.stem}.{os.getpid()}-{threading.get_ident()}.partial.npz")
     np.savez_compressed(
         partial, meta=np.array(json.dumps(meta)), **{k: getattr(baseline, k) for k in ARRAYS}
     )
     partial.replace(file)  # whole or not at all
+    for old in file.parent.glob("baseline-*.npz"):  # earlier snapshots are not read again
+        if old != file and not old.name.endswith(".partial.npz"):
+            old.unlink(missing_ok=True)
 
 
 def _load(file: Path) -> Baseline | None:
