@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 STATIC_BUILT := src/caretrust/web/static/nhsuk/caretrust.css
 
-.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres clean
+.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres redis clean
 
 demo: install assets ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/caretrust demo
 
-test: install assets system-deps postgres ## the whole suite on SQLite, then the database tests on PostgreSQL
+test: install assets system-deps postgres redis ## the whole suite on SQLite, then the database tests on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -55,6 +55,7 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -63,6 +64,11 @@ system-deps:
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@pg_isready -h 127.0.0.1 -p 5432
+
+# The production-settings tests (tests/config/test_serving.py) need Redis: production requires it.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@redis-cli -h 127.0.0.1 -p 6379 ping
 
 clean:
 	rm -rf $(VENV) node_modules var src/caretrust/web/static/nhsuk

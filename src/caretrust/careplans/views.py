@@ -17,6 +17,7 @@ from caretrust.careplans.models import CarePlan, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
 from caretrust.web.forms import add_form_errors
+from caretrust.web.params import int_param
 
 
 @require_POST
@@ -162,7 +163,7 @@ def agree(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
     try:
         services.agree_plan(
-            actor=request.user, plan=plan, expected_version=int(request.POST.get("version", 0))
+            actor=request.user, plan=plan, expected_version=int_param(request.POST, "version", 0)
         )
     except services.CarePlanConflict as conflict:
         return _render(request, conflict.plan, conflict=conflict)

@@ -13,3 +13,6 @@ urlpatterns = [
     path("privacy/", include("caretrust.access.urls")),
     path("", include("caretrust.web.urls")),
 ]
+
+# Bad parameters are a 400 with the NHS.UK error page naming the parameter (ADR 46).
+handler400 = "caretrust.web.params.bad_request"
