@@ -11,6 +11,15 @@ from caretrust.jobs.services import execute
 
 # Jobs wait in the queue until the test, acting as the worker, runs them: the page must show
 # the queued job's progress and pick up the finished result by itself.
+# The Content-Security-Policy (ADR 45) must hold on every page of the journey: no inline script
+# (htmx attributes only) and no inline style (charts go through csp_safe_svg).
+COLLECT_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
 QUEUE_ONLY = {
     "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}
 }
@@ -19,6 +28,10 @@ QUEUE_ONLY = {
 def run_queued_jobs() -> None:
     for job_id in Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True):
         execute(str(job_id))
+
+
+def assert_no_policy_violation(page) -> None:
+    assert page.evaluate("window.__cspViolations || []") == []
 
 
 def run_scenario(page, assert_accessible, name: str) -> None:
@@ -39,6 +52,7 @@ def run_scenario(page, assert_accessible, name: str) -> None:
     # The next poll finds the job done and reloads the page with its result.
     expect(page.get_by_role("heading", name="Cost per partner")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("progressbar")).to_have_count(0)
+    assert_no_policy_violation(page)
 
 
 def test_a_commissioner_runs_two_scenarios_and_compares_them(
@@ -49,6 +63,7 @@ def test_a_commissioner_runs_two_scenarios_and_compares_them(
     write(SyntheticConfig(people=800, years=3, seed=2), tmp_path / "extract", formats=("parquet",))
     settings.CARETRUST_ANALYTICS_DIR = tmp_path
     settings.TASKS = QUEUE_ONLY
+    page.add_init_script(COLLECT_VIOLATIONS)
     sign_in(page, "analyst")
 
     run_scenario(page, assert_accessible, "Integrated care for frail older people")
@@ -89,3 +104,6 @@ def test_a_commissioner_runs_two_scenarios_and_compares_them(
     assert page.locator(".ct-side-by-side figure").count() == 30
     expect(page.get_by_role("link", name="Baseline only (demography)")).to_be_visible()
     assert_accessible(page)
+    assert_no_policy_violation(page)
+    # Chart colours survive the policy: shapes are filled from presentation attributes.
+    assert page.locator(".ct-side-by-side figure svg [fill='#005eb8']").count() > 0
