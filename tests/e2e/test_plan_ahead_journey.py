@@ -73,7 +73,7 @@ def test_a_commissioner_runs_two_scenarios_and_compares_them(
     expect(
         page.get_by_role("img", name="Fan chart of Emergency admissions by year")
     ).to_be_visible()
-    assert page.locator("figure.ct-chart-figure svg").count() == 15
+    expect(page.locator("figure.ct-chart-figure svg")).to_have_count(15)
     table = page.get_by_role("table", name="Emergency admissions: activity and cost by year")
     expect(table).to_be_visible()
     expect(table.get_by_role("row")).to_have_count(3)  # header, baseline year, fifth year
@@ -101,7 +101,7 @@ def test_a_commissioner_runs_two_scenarios_and_compares_them(
             name="Activity by setting: first run against second run (principal, with its 80% interval)",
         )
     ).to_be_visible()
-    assert page.locator(".ct-side-by-side figure").count() == 30
+    expect(page.locator(".ct-side-by-side figure")).to_have_count(30)
     expect(page.get_by_role("link", name="Baseline only (demography)")).to_be_visible()
     assert_accessible(page)
     assert_no_policy_violation(page)
