@@ -26,6 +26,7 @@ AREAS = (
     "funding",
     "outcomes",
     "population",
+    "jobs",
 )
 
 app = typer.Typer(

@@ -145,6 +145,31 @@ PARAMS = {
     "access:break_glass_review": lambda s: {"pk": s.access.pk},
     "access:alert_acknowledge": lambda s: {"pk": s.alert.pk},
 }
+
+
+def _job(seed) -> dict:
+    """A background job the analyst started (it names no one; the walk checks refusals)."""
+    from caretrust.jobs.models import Job
+
+    job = Job.objects.create(owner=User.objects.get(username="analyst"), kind="walk", title="Walk")
+    return {"pk": job.pk}
+
+
+def _projection_run(seed) -> dict:
+    """A saved plan-ahead run not yet finished (aggregate figures about a place, no person)."""
+    from caretrust.outcomes.models import PlanScenario, ProjectionRun
+
+    analyst = User.objects.get(username="analyst")
+    scenario = PlanScenario.objects.create(name="Walk", toml="", created_by=analyst)
+    run = ProjectionRun.objects.create(
+        scenario=scenario, scenario_name="Walk", seed=1, runs=1, years=1, created_by=analyst
+    )
+    return {"pk": run.pk}
+
+
+PARAMS["jobs:detail"] = _job
+PARAMS["jobs:status"] = _job
+PARAMS["outcomes:plan_run"] = _projection_run
 for name in ("detail", "findings", "contribute", "decide", "fhir"):
     PARAMS[f"assessments:{name}"] = lambda s: {"uuid": s.assessment.uuid}
 for name in (

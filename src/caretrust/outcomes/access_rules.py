@@ -53,3 +53,11 @@ def practices_for(user) -> list[Organisation]:
     if user.organisation and user.organisation.kind == Organisation.Kind.GP_PRACTICE:
         return [user.organisation]
     return []
+
+
+policy.register(
+    "outcomes.plan_ahead",
+    "run and compare plan-ahead projections",
+    {Role.ANALYST},
+)
+navigation.register("Plan ahead", "outcomes:plan_ahead", "outcomes.plan_ahead", order=41)

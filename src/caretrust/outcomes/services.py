@@ -105,3 +105,55 @@ def refer_from_case_finding(*, actor, score: RiskScore):
         ),
         consent=True,
     )
+
+
+@transaction.atomic
+def start_projection(
+    *,
+    actor,
+    name: str,
+    description: str,
+    toml: str,
+    based_on: str,
+    seed: int,
+    runs: int,
+    years: int,
+):
+    """Save the scenario (reusing an identical one the actor saved before) and a run of it, and
+    start the run's background job. Returns the ProjectionRun."""
+    from caretrust.jobs.services import submit
+    from caretrust.outcomes.models import PlanScenario, ProjectionRun
+    from caretrust.outcomes.planning import JOB_KIND
+
+    policy.require(actor, "outcomes.plan_ahead")
+    scenario = PlanScenario.objects.filter(created_by=actor, name=name, toml=toml).first()
+    if scenario is None:
+        scenario = PlanScenario.objects.create(
+            name=name, description=description, toml=toml, based_on=based_on, created_by=actor
+        )
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=scenario)
+    run = ProjectionRun.objects.create(
+        scenario=scenario,
+        scenario_name=name,
+        scenario_toml=toml,
+        seed=seed,
+        runs=runs,
+        years=years,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=run,
+        details={"seed": seed, "runs": runs, "years": years},
+    )
+    # The job finds its run by id (with the immediate backend it has run when submit returns).
+    job = submit(
+        owner=actor,
+        kind=JOB_KIND,
+        title=f"Projection: {name} ({runs} runs × {years} years)",
+        parameters={"run_id": run.pk},
+    )
+    ProjectionRun.objects.filter(pk=run.pk).update(job=job)
+    run.refresh_from_db()
+    return run

@@ -72,3 +72,86 @@ def refer(request: HttpRequest, score_id: int) -> HttpResponse:
             f"{score.person.display_name} was referred to the co-ordinators ({referral.reference}).",
         )
     return redirect("outcomes:case_finding")
+
+
+# --- Plan ahead (issue #23) ---------------------------------------------------------------------
+
+
+def plan_ahead(request: HttpRequest) -> HttpResponse:
+    from caretrust.outcomes.models import ProjectionRun
+    from caretrust.outcomes.plan_presenters import run_view
+    from caretrust.outcomes.planning import extract_dir, shipped_scenarios, snapshot_key
+
+    policy.require(request.user, "outcomes.plan_ahead")
+    runs = ProjectionRun.objects.select_related("job", "created_by")[:50]
+    views = [run_view(run) for run in runs]
+    context = {
+        "page_title": "Plan ahead",
+        "scenarios": shipped_scenarios(),
+        "runs": views,
+        "finished": [v for v in views if v["done"]],
+        "has_data": bool(snapshot_key(extract_dir())),
+    }
+    return render(request, "outcomes/plan_ahead.jinja", context)
+
+
+def plan_new(request: HttpRequest) -> HttpResponse:
+    from caretrust.outcomes.plan_forms import ScenarioForm
+    from caretrust.outcomes.planning import shipped
+    from caretrust.outcomes.services import start_projection
+
+    policy.require(request.user, "outcomes.plan_ahead")
+    stem = request.POST.get("based_on") or request.GET.get("scenario", "")
+    base = shipped(stem)
+    if base is None:
+        messages.error(request, "Choose one of the scenarios to start from.")
+        return redirect("outcomes:plan_ahead")
+    if request.method == "POST":
+        form = ScenarioForm(request.POST, base=base.scenario)
+        if form.is_valid():
+            data = form.cleaned_data
+            run = start_projection(
+                actor=request.user,
+                name=data["name"],
+                description=data["description"],
+                toml=data["toml"],
+                based_on=base.stem,
+                seed=data["seed"],
+                runs=data["runs"],
+                years=data["years"],
+            )
+            return redirect("outcomes:plan_run", pk=run.pk)
+    else:
+        form = ScenarioForm(initial=ScenarioForm.initial_for(base.scenario), base=base.scenario)
+    context = {
+        "page_title": f"Run a scenario: {base.name}",
+        "form": form,
+        "base": base,
+    }
+    return render(request, "outcomes/plan_new.jinja", context)
+
+
+def plan_run(request: HttpRequest, pk: int) -> HttpResponse:
+    from caretrust.outcomes.models import ProjectionRun
+    from caretrust.outcomes.plan_presenters import run_view
+
+    policy.require(request.user, "outcomes.plan_ahead")
+    run = get_object_or_404(ProjectionRun.objects.select_related("job", "created_by"), pk=pk)
+    view = run_view(run)
+    return render(request, "outcomes/plan_run.jinja", {"page_title": view["name"], "run": view})
+
+
+def plan_compare(request: HttpRequest) -> HttpResponse:
+    from caretrust.outcomes.models import ProjectionRun
+    from caretrust.outcomes.plan_presenters import compare_view
+
+    policy.require(request.user, "outcomes.plan_ahead")
+    finished = ProjectionRun.objects.exclude(result=None).select_related("job", "created_by")
+    try:
+        a = finished.get(pk=int(request.GET.get("a", "")))
+        b = finished.get(pk=int(request.GET.get("b", "")))
+    except (ValueError, ProjectionRun.DoesNotExist):
+        messages.error(request, "Choose two finished runs to compare.")
+        return redirect("outcomes:plan_ahead")
+    context = {"page_title": "Compare two runs", "compare": compare_view(a, b)}
+    return render(request, "outcomes/plan_compare.jinja", context)

@@ -101,6 +101,12 @@ def serve(
         help="Worker processes. 1: waitress in this process (any platform). More: gunicorn "
         "(Linux/macOS), one worker per process, each with --threads threads (ADR 0042).",
     ),
+    jobs: bool = typer.Option(
+        True,
+        "--jobs/--no-jobs",
+        help="With one process, also run background jobs in a thread of this process (ADR 0048). "
+        "With more, run `caretrust worker` beside it.",
+    ),
 ) -> None:
     """Serve the web app with waitress, or with gunicorn's worker processes (both production
     WSGI servers)."""
@@ -125,6 +131,11 @@ def serve(
             err=True,
         )
     if processes == 1:
+        if jobs:
+            from caretrust.jobs.worker import start_embedded_worker
+
+            if start_embedded_worker():
+                typer.echo("Background jobs run in this process (`--no-jobs` to run them apart).")
         from waitress import serve as waitress_serve
 
         waitress_serve(
@@ -210,7 +221,7 @@ def demo(
     if load_demo_scenario():
         typer.echo("Demo story ready: Edith Smith's plan is agreed; referrals are waiting.")
     if serve_after:
-        serve(host=host, port=port, threads=8, processes=1)
+        serve(host=host, port=port, threads=8, processes=1, jobs=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -70,7 +70,11 @@ INSTALLED_APPS = [
     "caretrust.funding",
     "caretrust.outcomes",
     "caretrust.fhir",
+    "caretrust.jobs",
     "caretrust.web",
+    # background jobs (ADR 0048): the django.tasks API (Django 6) and its database queue
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +180,18 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
+
+# Background jobs (ADR 0048): queued in the database (SQLite embedded, PostgreSQL in production)
+# and run by `caretrust worker`, or by a thread of `caretrust serve`/`demo` with one process. Tests
+# use the immediate backend (jobs run where they are started). A deployment that outgrows one
+# database queue swaps the backend here (e.g. django-tasks-rq or a Celery backend) without changing
+# any job.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Parquet extracts, risk scores and published indicators (secondary use).
 CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / "analytics")))

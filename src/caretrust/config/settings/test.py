@@ -18,3 +18,10 @@ CARETRUST_ALLOW_DEMO_DATA = True
 CARETRUST_COUNCIL_FIGURES = CARETRUST_COUNCIL_FIGURES or str(  # noqa: F405
     PACKAGE_DIR / "funding" / "rules" / "demo-council-figures.toml"  # noqa: F405
 )
+# Background jobs run in the process that starts them, so tests see them finished (ADR 0048).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}

@@ -1,0 +1,104 @@
+"""The job lifecycle: queued → running → done | failed, with progress on the way.
+
+`submit` writes the Job and enqueues its task in one transaction, so a database backend's worker
+never sees a task without its Job (nor a Job whose task was lost). `execute` runs in the worker
+(or in the caller with the immediate backend used by tests): it marks the job running, gives the
+handler a `progress` callable that writes straight to the Job row (outside any transaction of the
+handler, so the owner sees it at once), and records the result or the error. A handler that must
+not leave half its result behind writes it in its own `transaction.atomic()` at the end."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caretrust.access import audit
+from caretrust.jobs import registry
+from caretrust.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def submit(*, owner: Any, kind: str, title: str, parameters: dict | None = None) -> Job:
+    """Record a job and enqueue it. Returns the Job (already finished with the immediate backend)."""
+    from caretrust.jobs.tasks import run_job
+
+    registry.get(kind)  # an unknown kind fails here, in the request, not later in a worker
+    job = Job.objects.create(
+        owner=owner if getattr(owner, "is_authenticated", False) else None,
+        kind=kind,
+        title=title,
+        parameters=parameters or {},
+    )
+    audit.record(
+        actor=owner,
+        action="create",
+        obj=job,
+        details={"kind": kind, "title": title},
+        actor_label="system",
+    )
+    result = run_job.enqueue(str(job.pk))
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+class ProgressReporter:
+    """`progress(percent, message="")`: writes only when something changed; never goes back."""
+
+    def __init__(self, job_id) -> None:
+        self.job_id = job_id
+        self.percent = 0
+        self.message = ""
+
+    def __call__(self, percent: float, message: str = "") -> None:
+        percent = int(max(self.percent, min(99, max(0, percent))))  # 100 is for done
+        message = (message or self.message)[:200]
+        if percent == self.percent and message == self.message:
+            return
+        self.percent, self.message = percent, message
+        Job.objects.filter(pk=self.job_id).update(progress=percent, message=message)
+
+
+def execute(job_id: str) -> str:
+    """Run one job (called by the task). Returns its final status."""
+    job = Job.objects.get(pk=job_id)
+    if job.finished:  # a retried or duplicated task does not run a finished job again
+        return job.status
+    kind = registry.get(job.kind)
+    started = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=started, progress=0, message="Started"
+    )
+    job.status, job.started_at = Job.Status.RUNNING, started
+    try:
+        result_ref = kind.handler(job, ProgressReporter(job.pk)) or ""
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED,
+            error=str(exc) or type(exc).__name__,
+            message="Failed",
+            finished_at=timezone.now(),
+        )
+        raise  # the task backend records the failure too
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.DONE,
+        progress=100,
+        message="Done",
+        result_ref=result_ref,
+        finished_at=timezone.now(),
+    )
+    return Job.Status.DONE
+
+
+def result_url(job: Job) -> str:
+    """Where a finished job's result is shown ("" if nowhere)."""
+    if job.status != Job.Status.DONE or not job.result_ref:
+        return ""
+    kind = registry.get(job.kind)
+    return kind.result_url(job.result_ref) if kind.result_url else ""
