@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 RelationshipProvider = Callable[["User", "Person"], str | None]
 # The same relationship as a query filter on people (None: the user has none of this kind), so
 # lists and searches fetch only the people a user may see (`people_visible_to`).
-PeopleFilter = Callable[["User"], Q | None]
+PeopleFilter = Callable[["User"], Q | list[Q] | None]
 _providers: dict[str, RelationshipProvider] = {}
 _filters: dict[str, PeopleFilter] = {}
 
@@ -50,7 +50,11 @@ def visible_person_ids(user: User) -> set[int]:
     if not policy.decide(user, "people.view_record").allowed:
         return set()
     conditions = [Q(pk__in=_break_glass_people(user))]
-    conditions += [c for c in (f(user) for f in _filters.values()) if c is not None]
+    for people_filter in _filters.values():
+        found = people_filter(user)
+        # A filter may answer with several conditions: each runs as its own query, as an OR
+        # of two subqueries would make PostgreSQL scan every person.
+        conditions += [c for c in (found if isinstance(found, list) else [found]) if c is not None]
     candidates: dict[int, int | None] = {}
     for condition in conditions:
         candidates.update(

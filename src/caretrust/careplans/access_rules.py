@@ -55,7 +55,7 @@ def on_the_care_team_filter(user):
         Q(user=user) | Q(team_id__in=user_team_ids(user))
     )
     coordinated = CarePlan.objects.filter(coordinator=user, status__in=current)
-    return Q(pk__in=members.values("plan__person_id")) | Q(pk__in=coordinated.values("person_id"))
+    return [Q(pk__in=members.values("plan__person_id")), Q(pk__in=coordinated.values("person_id"))]
 
 
 relationships.register_provider("care_team", on_the_care_team, on_the_care_team_filter)
