@@ -67,21 +67,12 @@ def visible_person_ids(user: User) -> set[int]:
 
 
 def _merged_into(survivors: set[int]) -> set[int]:
-    """People merged into any of `survivors` (an array parameter on PostgreSQL: a long literal
-    list costs more to parse than to look up)."""
-    from django.db import connection
-
+    """People merged into any of `survivors`. Merged records are few beside the people a user
+    may see, so all of them are read and matched here (one look-up per visible person cost more)."""
     from caretrust.people.models import Person
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM people_person WHERE merged_into_id = ANY(%s)", [list(survivors)]
-            )
-            return {row[0] for row in cursor.fetchall()}
-    return set(
-        Person.objects.filter(merged_into__in=survivors).order_by().values_list("pk", flat=True)
-    )
+    merged = Person.objects.filter(merged_into__isnull=False).order_by()
+    return {pk for pk, into in merged.values_list("pk", "merged_into_id") if into in survivors}
 
 
 def people_visible_to(user: User):
