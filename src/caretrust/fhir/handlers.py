@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from caretrust.access import policy, relationships
-from caretrust.fhir import lookups  # noqa: F401  (registers __in_array)
+from caretrust.fhir.lookups import IdSet  # registers __in_array too
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
@@ -117,12 +117,12 @@ def person_for_reference(value: str) -> Person | None:
     return resource.person if resource is not None else None
 
 
-def visible_person_ids(ctx: FhirContext) -> list[int]:
+def visible_person_ids(ctx: FhirContext) -> IdSet:
     """The people whose records the client may read, worked out once per request in the
     database, so a search never fetches (and then drops) rows the client may not see: its cost
     does not depend on how much it cannot see."""
     if ctx.visible_people is None:
-        ctx.visible_people = sorted(relationships.visible_person_ids(ctx.user))
+        ctx.visible_people = IdSet(relationships.visible_person_ids(ctx.user))
     return ctx.visible_people
 
 

@@ -121,7 +121,7 @@ class FhirContext:
     base_url: str  # e.g. "http://127.0.0.1:8000/fhir"
     client: Any = None  # fhir.ApiClient, None for in-process calls
     # The people whose records the client may read, worked out once per request.
-    visible_people: list[int] | None = None
+    visible_people: Any = None  # fhir.lookups.IdSet
 
     def require(self, action: str, obj: Any = None) -> None:
         """Authorise through `caretrust.access.policy`; raise Forbidden with its reason."""
