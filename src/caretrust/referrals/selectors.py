@@ -36,6 +36,8 @@ VIEWS = {
     "mine": "Claimed by me",
     "open": "All open",
     "breached": "Response standard breached",
+    "waiting_team": "Waiting for a team to accept",
+    "returned": "Returned by a team",
 }
 
 
@@ -64,6 +66,12 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
         referrals = referrals.filter(claimed_by=user)
     elif query.view == "breached":
         referrals = referrals.filter(responded_at__isnull=True, due_by__lt=timezone.now())
+    elif query.view == "waiting_team":
+        referrals = referrals.filter(
+            status=Referral.Status.RECEIVED, routed_at__isnull=False, accepted_at__isnull=True
+        )
+    elif query.view == "returned":
+        referrals = referrals.filter(status=Referral.Status.RECEIVED, returned_at__isnull=False)
     if query.urgency in Referral.Urgency.values:
         referrals = referrals.filter(urgency=query.urgency)
     if query.source in Referral.Source.values:
@@ -73,6 +81,44 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
 
 def referrals_made_by(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(referrer=user).select_related("person").order_by("-created_at")
+
+
+def in_tray(user: User) -> QuerySet[Referral]:
+    """The team in-tray: referrals routed to the user's teams (or to them by name) that nobody has
+    accepted yet, most urgent and soonest due first."""
+    from django.db.models import Q
+
+    teams = list(user_team_ids(user))
+    return (
+        Referral.objects.filter(
+            Q(routed_team_id__in=teams) | Q(routed_practitioner=user),
+            status=Referral.Status.RECEIVED,
+            routed_at__isnull=False,
+            accepted_at__isnull=True,
+        )
+        .select_related("person", "routed_team", "routed_practitioner", "claimed_by", "locality")
+        .order_by("-urgency", "due_by", "created_at")
+    )
+
+
+def caseload(user: User) -> QuerySet[Referral]:
+    """The user's caseload: open referrals allocated to them by name."""
+    return (
+        Referral.objects.filter(allocated_to=user)
+        .exclude(status__in=TERMINAL)
+        .select_related("person", "routed_team", "allocated_to")
+        .order_by("allocated_at", "id")
+    )
+
+
+def team_caseload(team: Team) -> QuerySet[Referral]:
+    """Open, accepted referrals of one team, with who each is allocated to."""
+    return (
+        Referral.objects.filter(routed_team=team, accepted_at__isnull=False)
+        .exclude(status__in=TERMINAL)
+        .select_related("person", "allocated_to")
+        .order_by("allocated_to__first_name", "allocated_at", "id")
+    )
 
 
 def referrals_for_my_teams(user: User) -> QuerySet[Referral]:

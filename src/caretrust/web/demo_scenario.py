@@ -59,6 +59,8 @@ def _edith_journey(edith: Person) -> None:
     referrals.claim(actor=coordinator, referral=referral)
     referrals.triage(actor=coordinator, referral=referral, urgency="urgent")
     referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    # The Torquay team accepts it from its in-tray; the OT takes it on (ADR 70).
+    referrals.accept(actor=ot, referral=referral, allocate_to=ot)
     assessment = assessments.start_assessment(actor=ot, person=edith, referral=referral)
     assessments.contribute(
         actor=ot,
