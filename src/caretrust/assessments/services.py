@@ -184,4 +184,13 @@ def decide_eligibility(
         eligible=result.eligible,
         outcomes_not_achieved=list(result.outcomes_not_achieved),
     )
+    from caretrust.record.services import note_care_event
+
+    note_care_event(
+        person=assessment.person,
+        kind="Assessment decided",
+        summary="Joint assessment: "
+        + ("eligible needs" if result.eligible else "no eligible needs")
+        + f" (decided by {actor.get_full_name()})",
+    )
     return assessment

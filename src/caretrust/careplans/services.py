@@ -300,6 +300,14 @@ def agree_plan(*, actor: User, plan: CarePlan, expected_version: int) -> CarePla
         plan, expected_version, status=CarePlan.Status.ACTIVE, agreed_at=timezone.now()
     )
     _save_version(plan, actor, "Plan agreed")
+    from caretrust.record.services import note_care_event
+
+    note_care_event(
+        person=plan.person,
+        kind="Care plan agreed",
+        summary=f"Care plan agreed (co-ordinator {actor.get_full_name()}); review by "
+        f"{plan.review_date:%d %b %Y}",
+    )
     generate_visits(actor=actor, plan=plan)
     referral = plan.referral
     if referral is not None and referral.status in ("accepted", "in-progress"):

@@ -181,7 +181,56 @@ relationships.register_provider("referral_coordinator", coordinator_for_open_ref
 relationships.register_provider("referral_routed", routed_team_or_practitioner)
 
 navigation.register("Worklist", "referrals:worklist", "referrals.worklist", order=10)
-navigation.register("In-tray", "referrals:in_tray", "referrals.in_tray", order=5)
-navigation.register("Caseload", "referrals:caseload", "referrals.in_tray", order=6)
+
+
+def _in_tray_count(user) -> int:
+    from caretrust.referrals.selectors import in_tray
+
+    return in_tray(user).count()
+
+
+def _caseload_count(user) -> int:
+    from caretrust.referrals.selectors import caseload
+
+    return caseload(user).count()
+
+
+navigation.register(
+    "In-tray", "referrals:in_tray", "referrals.in_tray", order=5, count=_in_tray_count
+)
+navigation.register(
+    "Caseload", "referrals:caseload", "referrals.in_tray", order=6, count=_caseload_count
+)
 navigation.register("Refer a person", "referrals:new", "referrals.submit", order=20)
 navigation.register("Your referrals", "referrals:index", "referrals.submit", order=25)
+
+
+def _hub_referrals(user, person):
+    """The person page's referrals section: open referrals, the team and the allocated worker."""
+    from django.urls import reverse
+
+    from caretrust.record.hub import HubLink, HubSection
+    from caretrust.referrals.models import Referral
+    from caretrust.referrals.presenters import status_plain
+
+    links = []
+    for referral in (
+        Referral.objects.filter(person=person)
+        .exclude(status__in=lifecycle.TERMINAL)
+        .select_related("routed_team", "routed_practitioner", "allocated_to")
+        .order_by("-created_at")[:10]
+    ):
+        hint = status_plain(referral)
+        if referral.allocated_to_id:
+            hint += f"; allocated to {referral.allocated_to.get_full_name()}"
+        if referral.routed_team_id:
+            hint += f" ({referral.routed_team.name})"
+        allowed = policy.decide(user, "referrals.view", referral).allowed
+        href = reverse("referrals:detail", args=[referral.reference]) if allowed else ""
+        links.append(HubLink(f"Referral {referral.reference}", href, hint))
+    return HubSection("Open referrals", links, "No open referrals.")
+
+
+from caretrust.record import hub  # noqa: E402  (registries are filled at import)
+
+hub.register("referrals", _hub_referrals, order=10)

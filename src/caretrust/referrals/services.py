@@ -73,6 +73,15 @@ def _audit(actor: Any, referral: Referral, action: str, label: str = "", **detai
     )
 
 
+def _timeline(referral: Referral, kind: str, summary: str) -> None:
+    """The step on the person's timeline, beside their health and social care events."""
+    if referral.person_id is None:
+        return
+    from caretrust.record.services import note_care_event
+
+    note_care_event(person=referral.person, kind=kind, summary=f"{referral.reference}: {summary}")
+
+
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
@@ -132,6 +141,11 @@ def submit_professional_referral(
     )
     _event(referral, actor, "")
     _audit(actor, referral, AuditEvent.Action.CREATE, source=source)
+    _timeline(
+        referral,
+        "Referral received",
+        f"referred by {referral.referrer_name or 'a professional'} ({referral.get_source_display()})",
+    )
     return referral
 
 
@@ -334,6 +348,7 @@ def route(
             raise ValidationError({"route_to": "Choose a practitioner."})
         outcome = Referral.Outcome.ROUTED_PRACTITIONER
         to_whom = f"{practitioner.get_full_name()} ({practitioner.role_label})"
+    _timeline(referral, "Referral routed", f"routed to {to_whom}")
     return _apply(
         referral,
         actor=actor,
@@ -398,6 +413,11 @@ def accept(*, actor: User, referral: Referral, allocate_to: User) -> Referral:
     policy.require(actor, "referrals.accept", referral)
     _check_allocatable(referral, allocate_to)
     now = timezone.now()
+    _timeline(
+        referral,
+        "Referral accepted",
+        f"accepted by {_routed_label(referral)}; allocated to {_worker_label(allocate_to)}",
+    )
     return _apply(
         referral,
         actor=actor,
@@ -426,6 +446,7 @@ def return_to_coordinators(*, actor: User, referral: Referral, reason: str) -> R
             }
         )
     by = _routed_label(referral)
+    _timeline(referral, "Referral returned", f"returned by {by} to the co-ordinators")
     return _apply(
         referral,
         actor=actor,
