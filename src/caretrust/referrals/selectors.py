@@ -88,7 +88,8 @@ def in_tray(user: User) -> QuerySet[Referral]:
     accepted yet, most urgent and soonest due first."""
     from django.db.models import Q
 
-    teams = list(user_team_ids(user))
+    # A subquery, not a list: the header counts the in-tray on every page, in one query.
+    teams = Team.objects.filter(memberships__user=user).values("id")
     return (
         Referral.objects.filter(
             Q(routed_team_id__in=teams) | Q(routed_practitioner=user),
