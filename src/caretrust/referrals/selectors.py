@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from caretrust.organisations.models import Locality, Team, User
@@ -86,7 +87,6 @@ def referrals_made_by(user: User) -> QuerySet[Referral]:
 def in_tray(user: User) -> QuerySet[Referral]:
     """The team in-tray: referrals routed to the user's teams (or to them by name) that nobody has
     accepted yet, most urgent and soonest due first."""
-    from django.db.models import Q
 
     # A subquery, not a list: the header counts the in-tray on every page, in one query.
     teams = Team.objects.filter(memberships__user=user).values("id")
@@ -102,21 +102,44 @@ def in_tray(user: User) -> QuerySet[Referral]:
     )
 
 
+class _LazyModel:
+    """careplans builds on referrals: its model is looked up by name, not imported (no cycle)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    @property
+    def objects(self):
+        return apps.get_model(self.label).objects
+
+
+CarePlanRef = _LazyModel("careplans.CarePlan")
+
+
+def _still_on_caseload() -> Q:
+    """Open, or completed by a care plan that is still current: the allocated worker keeps the
+    person on their caseload while the plan runs (agreeing the plan completes the referral)."""
+    from caretrust.referrals.lifecycle import COMPLETED
+
+    current_plan = Exists(
+        CarePlanRef.objects.filter(referral=OuterRef("pk"), status__in=["draft", "active"])
+    )
+    return ~Q(status__in=TERMINAL) | (Q(status=COMPLETED) & Q(current_plan))
+
+
 def caseload(user: User) -> QuerySet[Referral]:
-    """The user's caseload: open referrals allocated to them by name."""
+    """The user's caseload: referrals allocated to them by name, open or with a current plan."""
     return (
-        Referral.objects.filter(allocated_to=user)
-        .exclude(status__in=TERMINAL)
+        Referral.objects.filter(_still_on_caseload(), allocated_to=user)
         .select_related("person", "routed_team", "allocated_to")
         .order_by("allocated_at", "id")
     )
 
 
 def team_caseload(team: Team) -> QuerySet[Referral]:
-    """Open, accepted referrals of one team, with who each is allocated to."""
+    """One team's accepted referrals (open, or with a current plan) and who each is allocated to."""
     return (
-        Referral.objects.filter(routed_team=team, accepted_at__isnull=False)
-        .exclude(status__in=TERMINAL)
+        Referral.objects.filter(_still_on_caseload(), routed_team=team, accepted_at__isnull=False)
         .select_related("person", "allocated_to")
         .order_by("allocated_to__first_name", "allocated_at", "id")
     )
