@@ -10,5 +10,6 @@ urlpatterns = [
     path("outcomes/", include("caretrust.outcomes.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("privacy/", include("caretrust.access.urls")),
+    path("workspace/", include("caretrust.workspace.urls")),
     path("", include("caretrust.web.urls")),
 ]

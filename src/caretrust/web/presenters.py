@@ -158,6 +158,24 @@ def _visits_today(user: User) -> tuple[Section, list]:
     return Section("Today's visits", rows, "No visits for your teams today."), visits
 
 
+def _tasks(user: User) -> tuple[Section, list]:
+    """My tasks, overdue and soonest due first (only about people I have a relationship with)."""
+    from django.utils import timezone
+
+    from caretrust.access.relationships import legitimate_relationship
+    from caretrust.workspace.presenters import task_row
+    from caretrust.workspace.selectors import my_tasks
+
+    today = timezone.localdate()
+    tasks = [t for t in my_tasks(user)[:20] if legitimate_relationship(user, t.person)][:8]
+    rows = []
+    for task in tasks:
+        row = task_row(task, today)
+        flag = "Overdue: " if row.overdue else ""
+        rows.append(Row(row.person, f"{flag}{row.title} (due {row.due})", row.url))
+    return Section("Your tasks", rows, "No open tasks for you or your teams."), tasks
+
+
 def home_page_for(user: User) -> HomePage:
     role = User.Role(user.role)
     if role in (User.Role.PERSON, User.Role.CARER):
@@ -170,6 +188,12 @@ def home_page_for(user: User) -> HomePage:
         sections.insert(0, _referrals_waiting(user))
         actions.append(Row("Open the referrals worklist", "/referrals/worklist/"))
     if role == User.Role.COORDINATOR:
+        from caretrust.access import audit
+
+        tasks, task_list = _tasks(user)
+        sections.insert(1, tasks)
+        audit.people_shown(actor=user, objects=task_list, object_type="web.home")
+        actions.append(Row("Your tasks", "/workspace/tasks/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
         from caretrust.access import audit
@@ -178,11 +202,15 @@ def home_page_for(user: User) -> HomePage:
         tray, waiting = _in_tray(user)
         mine, allocated = _caseload(user)
         visits, today = _visits_today(user)
-        sections[:0] = [tray, mine, visits]
+        tasks, task_list = _tasks(user)
+        sections[:0] = [tray, mine, visits, tasks]
         # The home page names people: audited like every list page.
         audit.people_shown(
-            actor=user, objects=[*waiting, *allocated, *today], object_type="web.home"
+            actor=user,
+            objects=[*waiting, *allocated, *today, *task_list],
+            object_type="web.home",
         )
+        actions.append(Row("Your tasks", "/workspace/tasks/"))
         actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
         actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))

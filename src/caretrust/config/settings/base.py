@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "caretrust.funding",
     "caretrust.outcomes",
     "caretrust.fhir",
+    "caretrust.workspace",
     "caretrust.web",
 ]
 
