@@ -23,6 +23,12 @@ policy.register(
     object_rule=_plan_rule,
 )
 policy.register("careplans.team_visits", "see your teams' visit lists", CARE)
+policy.register(
+    "careplans.record_visit",
+    "record a visit as done, missed or cancelled",
+    CARE,
+    object_rule=_plan_rule,
+)
 
 
 def on_the_care_team(user, person) -> str | None:
