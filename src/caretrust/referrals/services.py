@@ -496,7 +496,7 @@ def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: 
     if from_worker.pk == to_worker.pk:
         raise ValidationError({"to_worker": "Choose someone else."})
     moved = 0
-    for referral in caseload(from_worker).filter(routed_team=team).select_for_update():
+    for referral in caseload(from_worker).filter(routed_team=team).select_for_update(of=("self",)):
         _apply(
             referral,
             actor=actor,
