@@ -158,6 +158,13 @@ PARAMS = {
     "access:alert_acknowledge": lambda s: {"pk": s.alert.pk},
     "workspace:new_task": lambda s: {"ref": s.edith.ref},
     "careplans:record_visit": lambda s: {"uuid": s.visit.uuid, "outcome": "done"},
+    # Administration pages show staff, not people receiving care; walked all the same.
+    "workspace:admin_staff": lambda s: {"pk": s.task.assigned_user_id},
+    "workspace:admin_remove_from_team": lambda s: {
+        "pk": s.task.assigned_user_id,
+        "team_pk": s.referral.routed_team_id,
+    },
+    "workspace:admin_close_account": lambda s: {"pk": s.task.assigned_user_id},
     "workspace:task": lambda s: {"uuid": s.task.uuid},
     "workspace:task_action": lambda s: {"uuid": s.task.uuid, "action": "comment"},
 }

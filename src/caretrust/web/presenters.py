@@ -217,6 +217,8 @@ def home_page_for(user: User) -> HomePage:
     if decide(user, "referrals.submit"):
         actions.append(Row("Refer a person", "/referrals/new/"))
         actions.append(Row("Your referrals", "/referrals/"))
+    if decide(user, "organisations.manage"):
+        actions.append(Row("Staff and teams", "/workspace/admin/"))
     if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
         sections.append(_partners())
     if decide(user, "access.view_audit"):

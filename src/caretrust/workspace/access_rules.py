@@ -45,6 +45,7 @@ def _open_count(user) -> int:
 
 
 navigation.register("Tasks", "workspace:tasks", "workspace.tasks", order=7, count=_open_count)
+navigation.register("Staff and teams", "workspace:admin", "organisations.manage", order=80)
 
 
 def _hub_tasks(user, person):

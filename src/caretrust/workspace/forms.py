@@ -67,3 +67,61 @@ class CompleteForm(forms.Form):
     outcome = forms.CharField(
         label="What was done (optional)", widget=forms.Textarea, required=False
     )
+
+
+class StaffForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name", error_messages=_required("Enter their first name")
+    )
+    last_name = forms.CharField(
+        label="Last name", error_messages=_required("Enter their last name")
+    )
+    username = forms.CharField(label="User name", error_messages=_required("Enter a user name"))
+    email = forms.EmailField(label="Email", required=False)
+    role = forms.ChoiceField(label="Role", error_messages=_required("Choose their role"))
+    profession = forms.ChoiceField(
+        label="Profession (practitioners only)",
+        choices=[("", "Not a practitioner"), *User.Profession.choices],
+        required=False,
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=None,
+        error_messages=_required("Choose their organisation"),
+    )
+    team = forms.ModelChoiceField(
+        label="Team (optional)",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="No team yet",
+    )
+    password = forms.CharField(
+        label="First password (they change it after signing in)",
+        widget=forms.PasswordInput,
+        error_messages=_required("Enter a first password"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from caretrust.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Choose a role")] + [
+            (v, label) for v, label in User.Role.choices if v not in ("person", "carer")
+        ]
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+
+
+class AddToTeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Add to team",
+        queryset=Team.objects.order_by("name"),
+        error_messages=_required("Choose a team"),
+    )
+
+
+class CloseAccountForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the account being closed?",
+        widget=forms.Textarea,
+        error_messages=_required("Say why the account is closed"),
+    )

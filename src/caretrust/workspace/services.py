@@ -215,3 +215,52 @@ def add_comment(*, actor: User, task: Task, text: str) -> TaskComment:
     Task.objects.filter(pk=task.pk).update(updated_at=timezone.now())
     _audit(actor, task, AuditEvent.Action.UPDATE, comment=comment.pk)
     return comment
+
+
+@transaction.atomic
+def close_account(*, actor: User, user: User, reason: str) -> dict:
+    """Close a staff account and flag its work (issue #15): the account stops signing in and its
+    sessions end; each person on its caseload gets a "reassign" task for the team that accepted
+    the referral; its open tasks go to its team with a comment saying why. All audited."""
+    from caretrust.organisations.services import deactivate_account
+    from caretrust.referrals.selectors import caseload
+
+    sessions = deactivate_account(actor=actor, user=user, reason=reason)
+    today = timezone.localdate()
+    flagged = 0
+    for referral in caseload(user):
+        team = referral.routed_team
+        coordinator = referral.claimed_by if team is None else None
+        if team is None and coordinator is None:
+            continue
+        raise_task(
+            actor=actor,
+            person=referral.person,
+            code=Task.Code.REASSIGN,
+            title=f"Reallocate {referral.reference}: {user.get_full_name()}'s account is closed",
+            description=f"Allocated to {user.get_full_name()}, whose account was closed: {reason}",
+            due_date=today,
+            assigned_team=team,
+            assigned_user=coordinator,
+            raised_by=f"organisations.user:{user.username}",
+        )
+        flagged += 1
+    team = Team.objects.filter(memberships__user=user).order_by("name").first()
+    moved = 0
+    for task in Task.objects.filter(assigned_user=user, status__in=Task.OPEN).select_for_update():
+        if team is None:
+            continue
+        Task.objects.filter(pk=task.pk).update(
+            assigned_user=None,
+            assigned_team=team,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        TaskComment.objects.create(
+            task=task,
+            author=actor,
+            text=f"{user.get_full_name()}'s account was closed: this task now waits for the team.",
+        )
+        _audit(actor, task, AuditEvent.Action.UPDATE, reassigned_to=team.code, closed=user.username)
+        moved += 1
+    return {"sessions_ended": sessions, "caseload_flagged": flagged, "tasks_moved": moved}
