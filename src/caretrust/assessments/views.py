@@ -101,7 +101,6 @@ def _get(request, uuid) -> Assessment:
     return assessment
 
 
-@require_POST
 def _base(request) -> dict | None:
     try:
         base = json.loads(request.POST.get("base", ""))
@@ -110,6 +109,7 @@ def _base(request) -> dict | None:
     return base if isinstance(base, dict) else None
 
 
+@require_POST
 def save_findings(request: HttpRequest, uuid: str) -> HttpResponse:
     assessment = _get(request, uuid)
     form = forms.FindingsForm(request.POST)

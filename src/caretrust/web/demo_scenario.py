@@ -132,6 +132,8 @@ def _edith_journey(edith: Person) -> None:
         {
             "kind": "community_nursing",
             "provider_organisation": trust,
+            # Named team: the Torquay nurses see these visits on their list (issue #15).
+            "provider_team": Team.objects.get(code="torquay-mdt"),
             "frequency": 1,
             "per": "week",
             "funding_stream": "nhs",

@@ -151,7 +151,9 @@ def _visits_today(user: User) -> tuple[Section, list]:
     rows = [
         Row(
             v.person.display_name,
-            f"{v.get_kind_display()} ({v.team.name if v.team else v.organisation.name})",
+            (f"{v.time:%H:%M} " if v.time else "")
+            + f"{v.get_kind_display()} ({v.team.name if v.team else v.organisation.name})",
+            "/care-plans/visits/",
         )
         for v in visits
     ]
