@@ -91,3 +91,19 @@ def test_the_visit_list_records_outcomes(client, user_for, agreed, today, team) 
     assert response.status_code == 302
     visit.refresh_from_db()
     assert visit.status == "missed"
+
+
+def test_a_service_from_a_provider_with_teams_must_name_the_team(client, user_for, plan, org):
+    client.force_login(user_for("coordinator"))
+    form = {
+        "version": plan.version,
+        "kind": "community_nursing",
+        "provider_organisation": org("DEMO-TRUST").pk,
+        "frequency": 1,
+        "per": "week",
+        "start": "2026-12-03",
+        "funding_stream": "nhs",
+    }
+    page = client.post(f"/care-plans/{plan.uuid}/services/", form).content.decode()
+    assert "team that will visit" in page
+    assert not plan.services.exists()
