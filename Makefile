@@ -5,20 +5,24 @@ BIN := $(VENV)/bin
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 STATIC_BUILT := src/caretrust/web/static/nhsuk/caretrust.css
 
-.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres clean
+.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres redis clean
 
 demo: install assets ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/caretrust demo
 
-test: install assets system-deps postgres ## the whole suite on SQLite, then the database tests on PostgreSQL
+test: install assets system-deps postgres redis ## the whole suite on SQLite, then the database tests on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Two processes (the machine's cores) for everything but the browser, which runs alone: each
+# browser test starts Chromium and a live server, and two at once starve each other.
 test-sqlite:
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -m browser
 
 test-postgres:
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m database
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n 2 -m "database and not browser"
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "database and browser"
 
 lint: install
 	$(BIN)/ruff check .
@@ -55,6 +59,7 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -63,6 +68,11 @@ system-deps:
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@pg_isready -h 127.0.0.1 -p 5432
+
+# The production-settings tests (tests/config/test_serving.py) need Redis: production requires it.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@redis-cli -h 127.0.0.1 -p 6379 ping
 
 clean:
 	rm -rf $(VENV) node_modules var src/caretrust/web/static/nhsuk

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
 import pytest
 
-GOOD_SECRET = "x" * 20 + "a-long-random-production-secret-value-0123456789"
+GOOD_SECRET = secrets.token_urlsafe(50)
+REDIS = "redis://127.0.0.1:6379/15"
 
 
 def run_caretrust(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -16,7 +18,17 @@ def run_caretrust(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DJANGO_SETTINGS_MODULE",
+            "REDIS_URL",
+            "TRUSTED_PROXIES",
+            "CARETRUST_ALLOW_SQLITE_IN_PRODUCTION",
+        }
     }
     environment.update(env)
     return subprocess.run(
@@ -42,6 +54,37 @@ PRODUCTION = "caretrust.config.settings.production"
         ({"SECRET_KEY": GOOD_SECRET}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"DEBUG": "maybe", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "x"}, "DEBUG"),
+        # issue #13: fifty 'a's, a wildcard or a top-level suffix, SQLite, no Redis
+        ({"SECRET_KEY": "a" * 50, "ALLOWED_HOSTS": "care.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "ab" * 40, "ALLOWED_HOSTS": "care.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": ".com"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "care.example,.co.uk"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "*.care.example"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "uk"}, "ALLOWED_HOSTS"),
+        (
+            {"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "care.example", "REDIS_URL": REDIS},
+            "DATABASE_URL",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_SECRET,
+                "ALLOWED_HOSTS": "care.example",
+                "CARETRUST_ALLOW_SQLITE_IN_PRODUCTION": "1",
+            },
+            "REDIS_URL",
+        ),
+        (
+            {"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "care.example", "TRUSTED_PROXIES": "px"},
+            "TRUSTED_PROXIES",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_SECRET,
+                "ALLOWED_HOSTS": "care.example",
+                "TRUSTED_PROXIES": "0.0.0.0/0",
+            },
+            "TRUSTED_PROXIES",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], setting: str) -> None:
@@ -59,8 +102,11 @@ def test_production_starts_with_safe_settings(tmp_path) -> None:
         "--deploy",
         DJANGO_SETTINGS_MODULE=PRODUCTION,
         SECRET_KEY=GOOD_SECRET,
-        ALLOWED_HOSTS="care.example",
+        ALLOWED_HOSTS="care.example,.bayside.nhs.uk",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CARETRUST_ALLOW_SQLITE_IN_PRODUCTION="1",
+        REDIS_URL=REDIS,
+        TRUSTED_PROXIES="10.0.0.5,192.168.0.0/24",
     )
     assert result.returncode == 0, result.stderr
 

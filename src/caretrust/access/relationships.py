@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from caretrust.access import context
@@ -22,11 +23,80 @@ if TYPE_CHECKING:
 
 # A provider returns a short description of the relationship ("on the care team") or None.
 RelationshipProvider = Callable[["User", "Person"], str | None]
+# The same relationship as a query filter on people (None: the user has none of this kind), so
+# lists and searches fetch only the people a user may see (`people_visible_to`).
+PeopleFilter = Callable[["User"], Q | None]
 _providers: dict[str, RelationshipProvider] = {}
+_filters: dict[str, PeopleFilter] = {}
 
 
-def register_provider(name: str, provider: RelationshipProvider) -> None:
+def register_provider(
+    name: str, provider: RelationshipProvider, people_filter: PeopleFilter
+) -> None:
+    """Every relationship answers both for one person and as a filter over people."""
     _providers[name] = provider
+    _filters[name] = people_filter
+
+
+def visible_person_ids(user: User) -> set[int]:
+    """The ids of the people whose record `user` may read (a relationship, or unexpired
+    break-glass): survivors of merges, plus the people merged into them (their records are one).
+
+    Each kind of relationship is its own indexed query (one OR across them would make PostgreSQL
+    scan every person); the union is small: what one user may see."""
+    from caretrust.access import policy
+    from caretrust.people.models import Person
+
+    if not policy.decide(user, "people.view_record").allowed:
+        return set()
+    conditions = [Q(pk__in=_break_glass_people(user))]
+    conditions += [c for c in (f(user) for f in _filters.values()) if c is not None]
+    candidates: dict[int, int | None] = {}
+    for condition in conditions:
+        candidates.update(
+            Person.objects.filter(condition).order_by().values_list("pk", "merged_into_id")
+        )
+    survivors = {pk for pk, merged_into in candidates.items() if merged_into is None}
+    if not survivors:
+        return set()
+    return survivors | _merged_into(survivors)
+
+
+def _merged_into(survivors: set[int]) -> set[int]:
+    """People merged into any of `survivors` (an array parameter on PostgreSQL: a long literal
+    list costs more to parse than to look up)."""
+    from django.db import connection
+
+    from caretrust.people.models import Person
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM people_person WHERE merged_into_id = ANY(%s)", [list(survivors)]
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(
+        Person.objects.filter(merged_into__in=survivors).order_by().values_list("pk", flat=True)
+    )
+
+
+def people_visible_to(user: User):
+    """`visible_person_ids` as a query of people."""
+    from caretrust.people.models import Person
+
+    return Person.objects.filter(pk__in=visible_person_ids(user))
+
+
+def _break_glass_people(user: User):
+    from caretrust.access.models import BreakGlassAccess
+
+    return (
+        BreakGlassAccess.objects.filter(
+            user=user, expires_at__gt=timezone.now(), revoked_at__isnull=True
+        )
+        .exclude(review_outcome=BreakGlassAccess.ReviewOutcome.INAPPROPRIATE)
+        .values("person_id")
+    )
 
 
 def legitimate_relationship(user: User, person: Person) -> str | None:

@@ -50,7 +50,21 @@ def on_the_care_team(user, person) -> str | None:
     return None
 
 
-relationships.register_provider("care_team", on_the_care_team)
+def on_the_care_team_filter(user):
+    from django.db.models import Q
+
+    from caretrust.careplans.models import CarePlan, CareTeamMember
+    from caretrust.referrals.selectors import user_team_ids
+
+    current = [CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE]
+    members = CareTeamMember.objects.filter(plan__status__in=current).filter(
+        Q(user=user) | Q(team_id__in=user_team_ids(user))
+    )
+    coordinated = CarePlan.objects.filter(coordinator=user, status__in=current)
+    return Q(pk__in=members.values("plan__person_id")) | Q(pk__in=coordinated.values("person_id"))
+
+
+relationships.register_provider("care_team", on_the_care_team, on_the_care_team_filter)
 
 navigation.register("Visits", "careplans:visits", "careplans.team_visits", order=15)
 

@@ -18,6 +18,7 @@ from caretrust.careplans.models import CarePlan, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
 from caretrust.web.forms import add_form_errors
+from caretrust.web.params import int_param, uuid_list
 
 
 @require_POST
@@ -163,7 +164,7 @@ def agree(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
     try:
         services.agree_plan(
-            actor=request.user, plan=plan, expected_version=int(request.POST.get("version", 0))
+            actor=request.user, plan=plan, expected_version=int_param(request.POST, "version", 0)
         )
     except services.CarePlanConflict as conflict:
         return _render(request, conflict.plan, conflict=conflict)
@@ -179,7 +180,7 @@ def merge(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
     visits = {
         str(v.uuid): v
-        for v in Visit.objects.filter(person=plan.person, uuid__in=request.POST.getlist("visit"))
+        for v in Visit.objects.filter(person=plan.person, uuid__in=uuid_list(request.POST, "visit"))
     }
     keep = visits.pop(request.POST.get("keep", ""), None)
     if keep is None or not visits:

@@ -45,3 +45,19 @@ def ensure_database_reachable() -> None:
     except OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StartupError(f"DATABASE_URL: cannot connect to the database ({reason})") from None
+
+
+def ensure_cache_reachable() -> None:
+    """With Redis configured (production), check it answers: the sign-in throttle lives there."""
+    from django.conf import settings
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return
+    from django.core.cache import cache
+
+    try:
+        cache.set("caretrust:startup-check", "1", timeout=10)
+        cache.get("caretrust:startup-check")
+    except Exception as exc:  # redis-py raises its own ConnectionError/TimeoutError
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StartupError(f"REDIS_URL: cannot connect to Redis ({reason})") from None

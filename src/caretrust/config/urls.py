@@ -13,3 +13,6 @@ urlpatterns = [
     path("workspace/", include("caretrust.workspace.urls")),
     path("", include("caretrust.web.urls")),
 ]
+
+# Bad parameters are a 400 with the NHS.UK error page naming the parameter (ADR 46).
+handler400 = "caretrust.web.params.bad_request"

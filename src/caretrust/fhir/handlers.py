@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
-from caretrust.access import policy
+from caretrust.access import policy, relationships
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
@@ -84,12 +84,13 @@ def filter_date(queryset: QuerySet, field: str, values: list[str], *, instant: b
 
 
 def _cursor(params: SearchParams) -> int:
+    """The keyset cursor: a primary key, so digits within a 64-bit integer (PostgreSQL would
+    refuse a larger one with an error, not an empty page)."""
     if not params.cursor:
         return 0
-    try:
-        return int(params.cursor)
-    except ValueError:
-        raise Invalid("the paging cursor is not valid", expression="_cursor") from None
+    if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
+        raise Invalid("the paging cursor is not valid", expression="_cursor")
+    return int(params.cursor)
 
 
 def _is_uuid(value: str) -> bool:
@@ -113,6 +114,15 @@ def person_for_reference(value: str) -> Person | None:
         .first()
     )
     return resource.person if resource is not None else None
+
+
+def visible_person_ids(ctx: FhirContext) -> list[int]:
+    """The people whose records the client may read, worked out once per request in the
+    database, so a search never fetches (and then drops) rows the client may not see: its cost
+    does not depend on how much it cannot see."""
+    if ctx.visible_people is None:
+        ctx.visible_people = sorted(relationships.visible_person_ids(ctx.user))
+    return ctx.visible_people
 
 
 def page_of(
@@ -175,8 +185,8 @@ def _validated_demographics(resource: dict):
     for system, value in demographics.identifiers:
         if system == nhs_number.SYSTEM and not nhs_number.is_valid(value):
             raise Unprocessable(f"{value} is not a valid NHS number", expression="identifier")
-    if not (demographics.given_name or demographics.family_name):
-        raise Unprocessable("a Patient needs a name", expression="name")
+    if not (demographics.given_name.strip() or demographics.family_name.strip()):
+        raise Unprocessable("a Patient needs a name (not blank)", expression="name")
     return demographics
 
 
@@ -238,7 +248,7 @@ class PatientHandler(ResourceHandler):
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         ctx.require("people.find")
-        people = Person.objects.all()
+        people = Person.objects.filter(pk__in=visible_person_ids(ctx))
         for value in params.params.get("identifier", []):
             system, _, ident = value.rpartition("|")
             if system == nhs_number.SYSTEM:
@@ -261,20 +271,17 @@ class PatientHandler(ResourceHandler):
         people = filter_date(
             people, "updated_at", params.params.get("_lastUpdated", []), instant=True
         )
+        # Scoped in the query (visible_person_ids): every row fetched may be shown.
+        if "identifier" in params.params:
+            people = people.distinct()  # the identifier join can repeat a person
         rows, cursor = page_of(
             ctx,
-            people.distinct(),
+            people.select_related(*PATIENT_RELATED).prefetch_related("identifiers"),
             params,
-            lambda p: ctx.allowed("people.view_record", p.survivor()),
+            lambda person: True,
         )
-        for person in rows:
-            ctx.audit_read(
-                person=person,
-                object_type="Patient",
-                object_id=str(person.ref),
-                details={"search": True},
-            )
-        return SearchResult([_stored_person(p) for p in rows], cursor)
+        ctx.audit_reads(people=rows, object_type="Patient")
+        return SearchResult([_stored_person(p, loaded=True) for p in rows], cursor)
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:
         demographics = _validated_demographics(resource)
@@ -419,6 +426,10 @@ class StoredResourceHandler(ResourceHandler):
         rows = Resource.objects.filter(
             resource_type=self.resource_type, quarantined=False
         ).select_related("person")
+        visible = Q(person_id__in=visible_person_ids(ctx))
+        if ctx.allowed("fhir.read_reference_data"):
+            visible |= Q(person__isnull=True)
+        rows = rows.filter(visible)
         for name in ("subject", "patient"):
             for value in params.params.get(name, []):
                 person = person_for_reference(value)
@@ -432,27 +443,14 @@ class StoredResourceHandler(ResourceHandler):
         rows = filter_date(
             rows, "last_updated", params.params.get("_lastUpdated", []), instant=True
         )
-        decisions: dict[int | None, bool] = {}
-
-        def allowed(row: Resource) -> bool:
-            if row.person_id not in decisions:
-                if row.person_id is None:
-                    decisions[None] = ctx.allowed("fhir.read_reference_data")
-                else:
-                    decisions[row.person_id] = ctx.allowed(
-                        "people.view_record", row.person.survivor()
-                    )
-            return decisions[row.person_id]
-
-        page, cursor = page_of(ctx, rows, params, allowed)
+        # Scoped in the query above: every row fetched may be shown.
+        page, cursor = page_of(ctx, rows, params, lambda row: True)
         people = {row.person_id: row.person for row in page if row.person_id}
-        for person in people.values():
-            ctx.audit_read(
-                person=person,
-                object_type=self.resource_type,
-                object_id=f"search ({len(page)} results)",
-                details={"search": True},
-            )
+        ctx.audit_reads(
+            people=list(people.values()),
+            object_type=self.resource_type,
+            details={"results": len(page)},
+        )
         included: list[Stored] = []
         if any(inc in self.search_includes for inc in params.include):
             for person in {p.survivor().pk: p.survivor() for p in people.values()}.values():
@@ -494,6 +492,7 @@ def search_for_person(
     object_id: Callable[[Any], str],
     to_stored: Callable[[Any], Stored],
     filters: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+    scope: Q | None = None,
 ) -> SearchResult:
     """The search every person-scoped resource of an app shares: `patient`/`subject` narrows to
     one person, `filters` applies the app's own parameters, each row is checked against `action`
@@ -504,7 +503,11 @@ def search_for_person(
         if person is None:
             return SearchResult(matches=[])
         queryset = queryset.filter(person=person)
-    queryset = filters(queryset)
+    # What the client may see, in the query: by default the records of the people it may see;
+    # an app whose rule is not the person's (referrals: the referrer sees its own) says so.
+    queryset = filters(queryset).filter(
+        scope if scope is not None else Q(person_id__in=visible_person_ids(ctx))
+    )
     rows, cursor = page_of(
         ctx, queryset, params, lambda row: policy.decide(ctx.user, action, row).allowed
     )

@@ -120,6 +120,8 @@ class FhirContext:
     user: Any  # organisations.User acting for the API client (its service account)
     base_url: str  # e.g. "http://127.0.0.1:8000/fhir"
     client: Any = None  # fhir.ApiClient, None for in-process calls
+    # The people whose records the client may read, worked out once per request.
+    visible_people: list[int] | None = None
 
     def require(self, action: str, obj: Any = None) -> None:
         """Authorise through `caretrust.access.policy`; raise Forbidden with its reason."""
@@ -147,6 +149,22 @@ class FhirContext:
             object_id=str(object_id),
             details={
                 "via": "fhir",
+                **({"client": self.client.name} if self.client else {}),
+                **(details or {}),
+            },
+        )
+
+    def audit_reads(self, *, people: list, object_type: str, details: dict | None = None) -> None:
+        """One audit row per person shown by a search page, written in one insert."""
+        from caretrust.access import audit
+
+        audit.record_reads(
+            actor=self.user,
+            person_refs=list(dict.fromkeys(p.audit_ref for p in people)),
+            object_type=f"fhir.{object_type}",
+            details={
+                "via": "fhir",
+                "search": True,
                 **({"client": self.client.name} if self.client else {}),
                 **(details or {}),
             },

@@ -62,5 +62,22 @@ def active_plan_costs(pool):
         )
 
 
-relationships.register_provider("council_finance", council_finance_for_means_tested_plan)
+def council_finance_filter(user):
+    from django.db.models import Q
+
+    from caretrust.careplans.models import PlannedService
+
+    if user.role != Role.FINANCE_OFFICER or user.organisation is None:
+        return None
+    if user.organisation.kind != "council":
+        return None
+    services = PlannedService.objects.filter(
+        plan__status__in=CURRENT, funding_stream__in=MEANS_TESTED
+    )
+    return Q(pk__in=services.values("plan__person_id"))
+
+
+relationships.register_provider(
+    "council_finance", council_finance_for_means_tested_plan, council_finance_filter
+)
 commitments.register_source("care_plans", active_plan_costs)

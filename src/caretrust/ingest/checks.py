@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import date
 
+from caretrust.ingest import limits
+
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 GENDERS = (None, "male", "female", "other", "unknown")
 
 
@@ -27,9 +33,20 @@ def validate(resource: dict) -> list[tuple[str, str]]:
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str):
         return [("resourceType", "missing")]
+    if not RESOURCE_TYPE.match(resource_type):
+        return [("resourceType", f"{resource_type[:80]!r} is not a FHIR resource type")]
+    # Limits first: the model would recurse through any depth and store any NUL.
+    problems = limits.value_problems(resource)
+    if problems:
+        return problems
+    rid = resource.get("id")
+    if rid is not None and not (isinstance(rid, str) and FHIR_ID.match(rid)):
+        # The model checks this for the types it knows; a type it does not know is kept, so
+        # its id is checked here (it becomes the stored source id).
+        return [("id", f"{str(rid)[:80]!r} is not a FHIR id (A-Z, a-z, 0-9, - and ., 1-64)")]
     try:
         model = get_fhir_model_class(resource_type)
-    except KeyError:
+    except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
     try:
         model.model_validate(resource)
@@ -41,7 +58,77 @@ def validate(resource: dict) -> list[tuple[str, str]]:
         return problems or [("", str(exc).splitlines()[0])]
     if resource_type == "Patient" and resource.get("gender") not in GENDERS:
         return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
-    return []
+    return implausible_dates(resource)
+
+
+# Dates of things that have happened: never after tomorrow. Other dates (a plan's end, an
+# appointment) may be ahead; every date must be after 1900.
+PAST_DATES: dict[str, tuple[str, ...]] = {
+    "Patient": ("deceasedDateTime",),
+    "Encounter": ("period.start",),
+    "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate", "abatementDateTime"),
+    "Observation": ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"),
+    "Procedure": ("performedDateTime", "performedPeriod.start"),
+    "MedicationRequest": ("authoredOn",),
+    "MedicationStatement": ("dateAsserted",),
+    "Immunization": ("occurrenceDateTime", "recorded"),
+    "AllergyIntolerance": ("recordedDate", "onsetDateTime"),
+    "DiagnosticReport": ("effectiveDateTime", "effectivePeriod.start", "issued"),
+    "QuestionnaireResponse": ("authored",),
+    "EpisodeOfCare": ("period.start",),
+}
+OTHER_DATES = (
+    "period.start",
+    "period.end",
+    "created",
+    "authoredOn",
+    "occurrenceDateTime",
+    "date",
+    "start",
+)
+
+
+def _get(resource: dict, path: str):
+    value = resource
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _as_date(value) -> date | None:
+    if not isinstance(value, str) or len(value) < 4:
+        return None
+    try:
+        if len(value) == 4:
+            return date(int(value), 1, 1)
+        if len(value) == 7:
+            return date(int(value[:4]), int(value[5:7]), 1)
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[str, str]]:
+    """Birth dates in the future or more than 120 years ago; events after tomorrow or before
+    1900 (ADR 46). The model has already checked that each date is well-formed."""
+    problems: list[tuple[str, str]] = []
+    resource_type = resource.get("resourceType", "")
+    if resource_type == "Patient":
+        born = _as_date(resource.get("birthDate"))
+        reason = born and limits.birth_date_problem(born, today)
+        if reason:
+            problems.append(("birthDate", reason))
+    past = PAST_DATES.get(resource_type, ())
+    for path in dict.fromkeys((*past, *OTHER_DATES)):
+        value = _as_date(_get(resource, path))
+        if value is None:
+            continue
+        reason = limits.event_date_problem(value, today, future=path not in past)
+        if reason:
+            problems.append((path, reason))
+    return problems
 
 
 Checked = tuple[list[tuple[str, str]], str]  # (problems, content hash)
@@ -54,7 +141,7 @@ def check_lines(lines: list[bytes]) -> list[Checked | None]:
     for raw in lines:
         try:
             resource = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             out.append(None)
             continue
         if not isinstance(resource, dict) or "resourceType" not in resource:

@@ -27,6 +27,7 @@ from django.db.models import F
 from caretrust import bulk
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
+from caretrust.ingest import limits, readers
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
@@ -80,14 +81,18 @@ def parse_date(value: str) -> date | None:
     raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
-def _decimal(value: str) -> Decimal | None:
+def _decimal(value: str, whole_digits: int = 10) -> Decimal | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        raise ValueError(f"{value[:40]!r} is not a number") from None
+    # The columns hold `whole_digits` digits before the point (and 2 after).
+    if not number.is_finite() or abs(number) >= Decimal(10) ** whole_digits:
+        raise ValueError(f"{value[:40]!r} is not a number we can hold")
+    return number
 
 
 def _yes_no(value: str) -> bool | None:
@@ -117,6 +122,13 @@ class _Row:
 def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple[str, str]]]:
     """(row, []) when valid; (None, [(column, reason)…]) otherwise; (None, []) when excluded."""
     problems: list[tuple[str, str]] = []
+    for column, value in raw.items():
+        if column is None:
+            problems.append(("", f"{len(value)} more fields than the header names"))
+        elif isinstance(value, str):
+            problems.extend((column, reason) for reason in limits.string_problems(value))
+    if problems:
+        return None, problems
     get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
     for column in REQUIRED:
         if not get(column):
@@ -143,21 +155,42 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
     traced = nhs_number.normalise(get("Traced_NHS_Number"))
     number_used = next((n for n in (traced, supplied) if n and nhs_number.is_valid(n)), "")
     la_code, la_person = get("LA_Code"), get("LA_Person_Unique_Identifier")
+    for column, value, longest in (
+        ("LA_Code", la_code, 20),
+        ("LA_Person_Unique_Identifier", la_person, 80),
+        ("GP_Practice_Code", get("GP_Practice_Code"), 20),
+    ):
+        if len(value) > longest:
+            problems.append((column, f"{len(value)} characters: longer than {longest}"))
     if not number_used and not la_person:
         problems.append(
             ("LA_Person_Unique_Identifier", "no valid NHS number and no LA person id: row dropped")
         )
+    for column, value in dates.items():
+        if value is None:
+            continue
+        if column == "Date_of_Birth":
+            reason = limits.birth_date_problem(value)
+        else:  # an end or a reporting period may be ahead; what started or ended a life may not
+            ahead = column in ("Event_End_Date", "Reporting_Period_End_Date")
+            ahead = ahead or column == "Reporting_Period_Start_Date"
+            reason = limits.event_date_problem(value, future=ahead)
+        if reason:
+            problems.append((column, reason))
     start, end = dates.get("Event_Start_Date"), dates.get("Event_End_Date")
     if start and end and end < start:
         problems.append(("Event_End_Date", "is before Event_Start_Date"))
     if event_type and event_type != "service" and start and not end:
         problems.append(("Event_End_Date", "missing: only services may be open-ended"))
+    unit_cost = planned = None
     try:
         unit_cost = _decimal(get("Unit_Cost"))
-        planned = _decimal(get("Planned_units_per_week"))
     except ValueError as exc:
         problems.append(("Unit_Cost", str(exc)))
-        unit_cost = planned = None
+    try:
+        planned = _decimal(get("Planned_units_per_week"), whole_digits=6)
+    except ValueError as exc:
+        problems.append(("Planned_units_per_week", str(exc)))
     if problems:
         return None, problems
     outcome = get("Event_Outcome")
@@ -253,6 +286,32 @@ class _Rollback(Exception):
     pass
 
 
+# csv's own limit (128 KiB) would end the file at the first long field; ours is checked per field.
+csv.field_size_limit(limits.MAX_FIELD_CHARS)
+
+
+class _Lines:
+    """A CSV file's lines as text for csv: UTF-8 (a byte order mark dropped), bytes that are not
+    UTF-8 kept as surrogates so check_row names the field that holds them; lines longer than the
+    record limit are never held whole, and are remembered by number to be refused."""
+
+    def __init__(self, lines) -> None:
+        self._lines = lines
+        self.too_long: set[int] = set()
+        self.number = 0  # the last line given to csv: where a row (or csv's error) ends
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        number, raw = next(self._lines)
+        self.number = number
+        if limits.too_long(raw):
+            self.too_long.add(number)
+            return "\x00\n"  # a row csv will not skip as blank; refused by its number
+        return raw.decode("utf-8", "surrogateescape")
+
+
 class CldImporter:
     def __init__(
         self,
@@ -298,16 +357,44 @@ class CldImporter:
     def _run(self, path: Path, result: FileResult) -> dict[str, date]:
         periods: dict[str, date] = {}  # LA → latest reporting period start seen
         batch: list[_Row] = []
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        seen: dict[int, int] = {}  # event key (8 bytes of it) → the line it was first on
+        problem = readers.file_problem(path)
+        if problem:
+            self._refuse(result, path, "file", "", problem, None)
+            return periods
+        with path.open("rb") as handle:
+            lines = _Lines(limits.bounded_lines(handle))
+            reader = csv.DictReader(lines)
+            try:
+                fieldnames = reader.fieldnames or []
+            except csv.Error as exc:
+                fieldnames = []
+                self._refuse(result, path, "line 1", "", f"not a CSV header ({exc})", None)
+                return periods
+            missing = [c for c in REQUIRED if c not in fieldnames]
             if missing:
                 result.problems.append(
                     Problem(path.name, "line 1", missing[0], "column missing from the header")
                 )
                 return periods
-            for number, raw in enumerate(reader, 2):
+            while True:
+                try:
+                    raw = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    result.read += 1
+                    reason = str(exc)
+                    if "field limit" in reason:
+                        reason = f"a field longer than the limit of {limits.MAX_FIELD_CHARS:,}"
+                    self._refuse(result, path, f"line {lines.number}", "", reason, None)
+                    continue
+                number = lines.number
                 result.read += 1
+                if number in lines.too_long:
+                    reason = f"the line is longer than the limit of {limits.MAX_RECORD_BYTES:,}"
+                    self._refuse(result, path, f"line {number}", "", f"{reason} bytes", None)
+                    continue
                 row, problems = check_row(number, raw)
                 if problems:
                     result.rejected += 1
@@ -321,6 +408,19 @@ class CldImporter:
                 if row is None:
                     result.unchanged += 1  # excluded by rule (cancelled)
                     continue
+                key = int(row.event_key[:16], 16)
+                if key in seen:
+                    self._refuse(
+                        result,
+                        path,
+                        f"line {number}",
+                        "",
+                        f"the same event as line {seen[key]} (LA, person, type, dates, route, "
+                        "assessment and service): one line an event a file",
+                        dict(raw),
+                    )
+                    continue
+                seen[key] = number
                 for column, reason in row.warnings:
                     result.warnings.append(Problem(path.name, f"line {number}", column, reason))
                 la = row.fields["la_code"]
@@ -338,6 +438,13 @@ class CldImporter:
             self._write(batch, result)
             self.on_progress(len(batch))
         return periods
+
+    def _refuse(self, result, path, location, column, reason, record) -> None:
+        problem = Problem(path.name, location, column, reason)
+        result.rejected += 1
+        result.problems.append(problem)
+        if self.skip_invalid:
+            self.rejects.write(problem, record)
 
     def _people(self, batch: list[_Row]) -> dict[str, int]:
         """person key → person id, creating people the index does not know yet."""

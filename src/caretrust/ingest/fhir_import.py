@@ -10,16 +10,20 @@ Idempotent: source + type + the source's id decide insert, update or skip, and t
 from __future__ import annotations
 
 import contextlib
+import gzip
+import hashlib
 import json
 import multiprocessing
 import os
 import re
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
+import ijson
 from django.db import reset_queries, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
@@ -29,7 +33,7 @@ from django.utils.dateparse import parse_datetime
 from caretrust import bulk
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
-from caretrust.ingest import readers
+from caretrust.ingest import limits, readers
 from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
@@ -169,7 +173,13 @@ class FhirImporter:
         self._growth = bulk.Growth(Resource, *PEOPLE_TABLES)
         try:
             with transaction.atomic(), self._checker_for(path) as checker:
-                self._run(path, result, checker)
+                try:
+                    self._run(path, result, checker)
+                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                    # A damaged .gz: nothing in it can be trusted, whatever --skip-invalid says.
+                    reason = f"not a readable gzip file ({exc})"
+                    result.problems.append(Problem(path.name, "file", "", reason))
+                    raise _Rollback from None
                 if result.problems and not self.skip_invalid:
                     raise _Rollback
                 self._attach_late_subjects()
@@ -212,6 +222,9 @@ class FhirImporter:
         """(items, bundle info, already validated)."""
         kind = readers.kind_of(path)
         empty = readers.BundleInfo(None, {})
+        problem = readers.file_problem(path)
+        if problem:
+            return iter([readers.Item("file", None, ("", problem))]), empty, True
         if kind == "ndjson":
             return readers.iter_ndjson(path, checker), empty, False
         if kind == "xml":
@@ -224,17 +237,25 @@ class FhirImporter:
             return iter([readers.Item("resource", resource)]), empty, True
         try:
             resource_type, info = readers.scan_json(path)
-        except Exception as exc:
-            return iter([readers.Item("file", None, ("", f"not valid JSON ({exc})"))]), empty, True
+        except readers.Refused as exc:
+            refused = readers.Item(exc.location, None, (exc.field, exc.reason))
+            return iter([refused]), empty, True
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            reason = f"not valid JSON ({str(exc).strip().splitlines()[0].strip()})"
+            return iter([readers.Item("file", None, ("", reason))]), empty, True
         if resource_type == "Bundle":
-            return readers.iter_bundle_entries(path), info, False
-        with path.open("rb") as handle:
-            resource = json.load(handle)
-        return iter([readers.Item("resource", resource)]), empty, False
+            return readers.iter_bundle_entries(path, info.oversized), info, False
+        with readers.open_bytes(path) as handle:
+            text = limits.skip_bom(handle).read(limits.MAX_RECORD_BYTES + 1)
+        if len(text) > limits.MAX_RECORD_BYTES:
+            reason = f"one resource larger than the limit of {limits.MAX_RECORD_BYTES:,} bytes"
+            return iter([readers.Item("resource", None, ("", reason))]), empty, True
+        return iter([readers.Item("resource", json.loads(text))]), empty, False
 
     def _run(self, path: Path, result: FileResult, checker: Executor | None) -> None:
         items, info, validated = self._items(path, checker)
         batch: list[_Pending] = []
+        seen = _SeenIds()
         for item in items:
             if item.resource is None and item.problem is None:
                 continue  # nothing to import (a GET entry of a batch)
@@ -248,6 +269,12 @@ class FhirImporter:
                 problems, digest = ([] if validated else validate(item.resource)), ""
             if problems:
                 self._reject(result, path, item, problems)
+                continue
+            earlier = seen.add(item)
+            if earlier:
+                rid = f"{item.resource['resourceType']}/{item.resource['id']}"
+                reason = f"{rid} is also at {earlier} of this file: one id, one resource a file"
+                self._reject(result, path, item, [("id", reason)])
                 continue
             pending = _Pending(item, item.resource)
             pending.hash = digest
@@ -615,6 +642,28 @@ def _timeline(resource_id: int, row: dict) -> dict | None:
         "summary": summary.text,
         "resource_id": resource_id,
     }
+
+
+class _SeenIds:
+    """The ids a file has given so far, as 8-byte digests (a file of a million resources costs
+    about 100 MB less than keeping the ids), each with where it was first seen."""
+
+    def __init__(self) -> None:
+        self._where: dict[int, str] = {}
+
+    def add(self, item: readers.Item) -> str | None:
+        """Where this resource's type and id were first seen in the file, if they were."""
+        resource = item.resource
+        rid = resource.get("id") if isinstance(resource, dict) else None
+        if not isinstance(rid, str) or not rid:
+            return None
+        key = int.from_bytes(
+            hashlib.blake2b(f"{resource['resourceType']}/{rid}".encode(), digest_size=8).digest()
+        )
+        earlier = self._where.get(key)
+        if earlier is None:
+            self._where[key] = item.location
+        return earlier
 
 
 def default_workers() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -50,8 +51,19 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.1f}{'%' if unit == '%' else ''}"
 
 
-def indicator_card(frame: pd.DataFrame, indicator, area: str) -> IndicatorCard | None:
+@functools.lru_cache(maxsize=512)
+def _chart_svg(values: tuple, labels: tuple, improvement: str, title: str) -> str:
+    """The SPC chart as inline SVG. Drawing one takes most of a second: the same published
+    series draws once per process (the key is the series itself, so new data draws afresh)."""
     from caretrust.population.charts import xmr_chart
+    from caretrust.population.spc import xmr
+
+    result = xmr(list(values), improvement=improvement)
+    svg = xmr_chart(result, list(labels), title=title).decode("utf-8")
+    return svg[svg.index("<svg") :]  # drop the XML prologue: the chart is inlined in HTML
+
+
+def indicator_card(frame: pd.DataFrame, indicator, area: str) -> IndicatorCard | None:
     from caretrust.population.spc import xmr
 
     series = frame[(frame.level == "area") & (frame.group == area)].sort_values("period_start")
@@ -61,8 +73,12 @@ def indicator_card(frame: pd.DataFrame, indicator, area: str) -> IndicatorCard |
     # suppressed months stay in the chart as gaps (NaN), so no moving range spans them
     result = xmr(series.value.astype(float).tolist(), improvement=indicator.improvement)
     labels = [f"{p:%b %y}" for p in pd.to_datetime(series.period_start)]
-    svg = xmr_chart(result, labels, title=f"{indicator.title}, {area}").decode("utf-8")
-    svg = svg[svg.index("<svg") :]  # drop the XML prologue: the chart is inlined in HTML
+    svg = _chart_svg(
+        tuple(series.value.astype(float).tolist()),
+        tuple(labels),
+        indicator.improvement,
+        f"{indicator.title}, {area}",
+    )
     latest_period = shown.period_start.max()
     by_locality = frame[
         (frame.level == "locality") & (frame.area == area) & (frame.period_start == latest_period)

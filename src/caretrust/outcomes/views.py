@@ -14,6 +14,7 @@ from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
 from caretrust.outcomes.published import read_published
 from caretrust.outcomes.services import refer_from_case_finding
+from caretrust.web.params import int_param
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -37,7 +38,9 @@ def case_finding(request: HttpRequest) -> HttpResponse:
     practices = practices_for(request.user)
     chosen = request.GET.get("practice", "")
     shown_practices = [p for p in practices if p.code == chosen] or practices
-    page = selectors.case_finding_list(shown_practices, top=int(request.GET.get("top", 50) or 50))
+    page = selectors.case_finding_list(
+        shown_practices, top=int_param(request.GET, "top", 50, minimum=1, maximum=1000)
+    )
     audit.record_reads(
         actor=request.user,
         person_refs=[row.person_ref for row in page.rows],

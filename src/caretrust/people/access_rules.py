@@ -50,7 +50,15 @@ def registered_at_users_practice(user, person) -> str | None:
     return None
 
 
-relationships.register_provider("gp_registration", registered_at_users_practice)
+def registered_at_users_practice_filter(user):
+    from django.db.models import Q
+
+    return Q(gp_practice_id=user.organisation_id) if user.organisation_id else None
+
+
+relationships.register_provider(
+    "gp_registration", registered_at_users_practice, registered_at_users_practice_filter
+)
 
 
 def _register_navigation() -> None:

@@ -56,7 +56,7 @@ def demographics_from_patient(resource: dict) -> Demographics:
     given = name.get("given") or []
     d.given_name = (given[0] if given else "")[:100]
     d.family_name = (name.get("family") or "")[:100]
-    if not (d.given_name or d.family_name) and name.get("text"):
+    if not (d.given_name or d.family_name) and str(name.get("text") or "").split():
         parts = name["text"].split()
         d.given_name, d.family_name = parts[0][:100], " ".join(parts[1:])[:100]
     d.birth_date = _date(resource.get("birthDate"))

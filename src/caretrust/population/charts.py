@@ -76,7 +76,8 @@ def xmr_chart(
     if result.short_segments:
         fig.text(0.01, 0.01, SHORT_GROUP_CAPTION, fontsize=6, ha="left", va="bottom")
     _icons(fig, result)
-    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    # Fixed margins: tight_layout measured every label and took a third of the drawing time.
+    fig.subplots_adjust(left=0.08, right=0.84, top=0.88, bottom=0.16)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt)
     plt.close(fig)

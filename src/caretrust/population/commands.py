@@ -88,6 +88,77 @@ def stratify(
     console.print(f"wrote {target / 'frailty.parquet'} and {target / 'risk_scores.parquet'}")
 
 
+def evaluate(
+    data: Path = typer.Option(..., help="Directory of contract Parquet tables."),  # noqa: B008
+    out: Path = typer.Option(..., help="Output stem: writes OUT.json and OUT.html."),  # noqa: B008
+    design: str = typer.Option(
+        "matched_did", help="matched_did, area_did, synthetic_control or staggered."
+    ),
+    start: str = typer.Option(..., help="Integration start (YYYY-MM-DD)."),
+    outcome: str = typer.Option(
+        "emergency_admissions", help="emergency_admissions or ae_attendances."
+    ),
+    treated_area: str = typer.Option("torbay", help="The area that integrated."),
+    localities: str = typer.Option("", help="Comma-separated treated localities (default: all)."),
+    locality_start: list[str] = typer.Option(  # noqa: B008
+        [], help="Staggered start LOCALITY=YYYY-MM-DD (repeat)."
+    ),
+    comparison: str = typer.Option("", help="Comma-separated comparison areas (default: all)."),
+    pre_years: int = typer.Option(3, help="Years before the start in the analysis."),
+    seed: int = typer.Option(0, help="Seed for bootstraps: same inputs and seed, same result."),
+    backend: str = typer.Option("duckdb", help="duckdb or spark."),
+) -> None:
+    """Did integration work? Estimate the effect with its diagnostics; write JSON and HTML."""
+    import json
+
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
+    from caretrust.population import connect
+    from caretrust.population.evaluation import EvaluationSpec
+    from caretrust.population.evaluation import evaluate as run_evaluation
+    from caretrust.population.evaluation.report import render
+
+    def names(value: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+
+    try:
+        staggered = tuple(
+            (item.split("=")[0].strip(), dt.date.fromisoformat(item.split("=")[1].strip()))
+            for item in locality_start
+        )
+        spec = EvaluationSpec(
+            design=design,
+            start=dt.date.fromisoformat(start),
+            outcome=outcome,
+            treated_area=treated_area,
+            treated_localities=names(localities),
+            locality_starts=staggered,
+            comparison_areas=names(comparison),
+            pre_years=pre_years,
+            seed=seed,
+        )
+    except (ValueError, IndexError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    ds = connect(data, backend)
+    with Progress(
+        SpinnerColumn(), "[progress.description]{task.description}", TimeElapsedColumn(),
+        transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("evaluating", total=None)
+        result = run_evaluation(
+            ds, spec, progress=lambda message: progress.update(task, description=message)
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = out.with_suffix(".json"), out.with_suffix(".html")
+    json_path.write_text(json.dumps(result.as_dict(), indent=1, sort_keys=True) + "\n")
+    html_path.write_text(render(result), encoding="utf-8")
+    typer.echo(result.headline)
+    typer.echo(f"wrote {json_path} and {html_path}")
+    if result.status != "estimate":
+        raise typer.Exit(code=1)
+
+
 def _last_event_date(ds) -> dt.date:
     enc = ds.table("encounters")
     value = ds.execute(enc.start_date.max())
@@ -275,3 +346,4 @@ def register(app: typer.Typer) -> None:
     app.command("stratify")(stratify)
     app.command("project")(project)
     app.command("simulate-hub")(simulate_hub)
+    app.command("evaluate")(evaluate)

@@ -177,8 +177,40 @@ def routed_team_or_practitioner(user, person) -> str | None:
     return None
 
 
-relationships.register_provider("referral_coordinator", coordinator_for_open_referral)
-relationships.register_provider("referral_routed", routed_team_or_practitioner)
+def coordinator_for_open_referral_filter(user) -> Q | None:
+    from caretrust.referrals.models import Referral
+    from caretrust.referrals.selectors import user_localities
+
+    if user.role != Role.COORDINATOR:
+        return None
+    open_referrals = (
+        Referral.objects.filter(locality__in=user_localities(user), person__isnull=False)
+        .exclude(status__in=lifecycle.TERMINAL)
+        .exclude(referrer=user)
+    )
+    return Q(pk__in=open_referrals.values("person_id"))
+
+
+def routed_team_or_practitioner_filter(user) -> Q | None:
+    from caretrust.referrals.models import Referral
+    from caretrust.referrals.selectors import user_team_ids
+
+    still_current = Q(completed_at__isnull=True) | Q(
+        completed_at__gte=timezone.now() - ROUTED_GRACE
+    )
+    routed = Q(routed_practitioner=user) | Q(routed_team_id__in=user_team_ids(user))
+    referrals = Referral.objects.filter(routed, still_current, person__isnull=False).exclude(
+        status__in={lifecycle.REJECTED, lifecycle.CANCELLED, lifecycle.FAILED}
+    )
+    return Q(pk__in=referrals.values("person_id"))
+
+
+relationships.register_provider(
+    "referral_coordinator", coordinator_for_open_referral, coordinator_for_open_referral_filter
+)
+relationships.register_provider(
+    "referral_routed", routed_team_or_practitioner, routed_team_or_practitioner_filter
+)
 
 navigation.register("Worklist", "referrals:worklist", "referrals.worklist", order=10)
 

@@ -19,7 +19,7 @@ from caretrust.fhir.registry import (
     Unprocessable,
 )
 from caretrust.organisations.models import Organisation
-from caretrust.referrals import fhir, services
+from caretrust.referrals import fhir, selectors, services
 from caretrust.referrals.models import Referral
 
 SOURCE_FOR_ORGANISATION = {
@@ -75,6 +75,7 @@ class _ReferralHandler(ResourceHandler):
             object_id=lambda referral: str(referral.uuid),
             to_stored=self._stored,
             filters=lambda queryset: queryset.filter(status=status) if status else queryset,
+            scope=selectors.visible_to(ctx.user),
         )
 
 

@@ -151,3 +151,16 @@ def referrals_for_my_teams(user: User) -> QuerySet[Referral]:
         .union(Referral.objects.filter(routed_practitioner=user))
         .order_by("-created_at")
     )
+
+
+def visible_to(user: User):
+    """The referrals `user` may see, as a query filter (the rule of `referrals.view`): those they
+    made, those of their locality for a co-ordinator, those routed to them or their team."""
+    from django.db.models import Q
+
+    visible = (
+        Q(referrer=user) | Q(routed_practitioner=user) | Q(routed_team_id__in=user_team_ids(user))
+    )
+    if user.role == User.Role.COORDINATOR:
+        visible |= Q(locality_id__in=list(user_localities(user).values_list("id", flat=True)))
+    return visible

@@ -12,7 +12,13 @@ Sources of every rate are beside it in ``rates.py``; see README.md in this folde
 """
 
 from caretrust.synthetic.codes import EFI_DEFICIT_BY_SNOMED
-from caretrust.synthetic.config import ConfigError, IntegrationEffects, NoiseConfig, SyntheticConfig
+from caretrust.synthetic.config import (
+    ConfigError,
+    IntegrationEffects,
+    NoiseConfig,
+    SyntheticConfig,
+    TrendChange,
+)
 from caretrust.synthetic.output import FORMATS, WriteStats, write
 from caretrust.synthetic.population import Population, generate
 
@@ -24,6 +30,7 @@ __all__ = [
     "NoiseConfig",
     "Population",
     "SyntheticConfig",
+    "TrendChange",
     "WriteStats",
     "generate",
     "write",

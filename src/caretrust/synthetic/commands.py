@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,26 @@ def generate(
     length_of_stay_effect: Annotated[
         float, typer.Option(help="Relative change in emergency length of stay, 65+.")
     ] = -0.15,
+    null: Annotated[
+        bool, typer.Option(help="Null scenario: integration starts but every effect is zero.")
+    ] = False,
+    locality_start: Annotated[
+        list[str] | None,
+        typer.Option(help="Staggered start LOCALITY=YYYY-MM-DD (repeat per locality)."),
+    ] = None,
+    donor_areas: Annotated[
+        int, typer.Option(help="Donor areas (own level and trend) for synthetic control.")
+    ] = 0,
+    donor_people: Annotated[
+        int | None, typer.Option(help="People in each donor area (default: comparison size).")
+    ] = None,
+    person_risk_variance: Annotated[
+        float, typer.Option(help="Variance of each person's latent risk (gamma, mean 1).")
+    ] = 1.0,
+    trend_change: Annotated[
+        str,
+        typer.Option(help="Unannounced trend change YEARS:CHANGE, e.g. 5:0.03 (from year 5)."),
+    ] = "",
     missing_nhs_number: Annotated[
         float, typer.Option(help="Share of council records without an NHS number.")
     ] = 0.10,
@@ -55,10 +76,29 @@ def generate(
     """Generate a synthetic population and write Parquet, FHIR NDJSON, CLD CSV and truth."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from caretrust.synthetic import ConfigError, IntegrationEffects, NoiseConfig, SyntheticConfig
+    from caretrust.synthetic import (
+        ConfigError,
+        IntegrationEffects,
+        NoiseConfig,
+        SyntheticConfig,
+        TrendChange,
+    )
     from caretrust.synthetic.output import check_formats, write
 
     try:
+        first_day = _date("integration start", integration_start) if integration_start else None
+        staggered = tuple(_locality_start(item) for item in locality_start or ())
+        effects = (
+            IntegrationEffects.null(first_day)
+            if null
+            else IntegrationEffects(
+                start=first_day,
+                emergency_admissions_frail_65_plus=admissions_effect,
+                residential_to_home_care_shift=care_home_shift,
+                length_of_stay=length_of_stay_effect,
+            )
+        )
+        effects = dataclasses.replace(effects, locality_starts=staggered)
         config = SyntheticConfig(
             people=people,
             comparison_people=comparison_people,
@@ -67,12 +107,11 @@ def generate(
             years=years,
             seed=seed,
             start=_date("start", start),
-            integration=IntegrationEffects(
-                start=_date("integration start", integration_start) if integration_start else None,
-                emergency_admissions_frail_65_plus=admissions_effect,
-                residential_to_home_care_shift=care_home_shift,
-                length_of_stay=length_of_stay_effect,
-            ),
+            integration=effects,
+            donor_areas=donor_areas,
+            donor_people=donor_people,
+            person_risk_variance=person_risk_variance,
+            trend_change=_trend(trend_change, TrendChange) if trend_change else None,
             noise=NoiseConfig(missing_nhs_number=missing_nhs_number),
             prescriptions=prescriptions,
             integrated_localities=_names(localities),
@@ -109,6 +148,27 @@ def generate(
 
 def _names(value: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
+def _locality_start(value: str) -> tuple[str, dt.date]:
+    from caretrust.synthetic import ConfigError
+
+    name, _, day = value.partition("=")
+    if not day:
+        raise ConfigError(f"locality start must be LOCALITY=YYYY-MM-DD, got {value!r}")
+    return name.strip(), _date(f"start of {name.strip()}", day.strip())
+
+
+def _trend(value: str, trend_change):
+    from caretrust.synthetic import ConfigError
+
+    try:
+        years, change = value.split(":")
+        return trend_change(from_year=int(years), annual_change=float(change))
+    except ValueError:
+        raise ConfigError(
+            f"trend change must be YEARS:CHANGE, e.g. 5:0.03, got {value!r}"
+        ) from None
 
 
 def _date(name: str, value: str) -> dt.date:

@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from caretrust.synthetic import rates
 
 INTEGRATED_AREA = "torbay"
+DONOR_STREAM = 17  # the seed stream that draws donor areas' levels and trends
 
 
 class ConfigError(ValueError):
@@ -29,22 +32,60 @@ class AreaSpec:
     # Explicit practice codes (practice i serves locality i mod len(localities)); empty: generated
     # from `practice_prefix`, one practice per 8,000 people.
     practices: tuple[str, ...] = ()
+    # The area's own emergency admission level (a multiplier on the national rates) and linear
+    # trend (relative change per year from the start): donor areas differ, the others are 1 and 0.
+    emergency_level: float = 1.0
+    emergency_trend: float = 0.0
+
+    def emergency_factor(self, years_since_start: float) -> float:
+        # a linear trend cannot take the rate below a fifth of its level
+        return self.emergency_level * max(0.2, 1.0 + self.emergency_trend * years_since_start)
 
 
 @dataclass(frozen=True)
 class IntegrationEffects:
-    """The true effects planted in the integrated area from ``start``; written to truth."""
+    """The true effects planted in the integrated area from ``start``; written to truth.
+
+    ``locality_starts`` staggers the start: ((locality, first day), ...) for localities that go
+    live on their own date; localities not named start on ``start``.
+    """
 
     start: dt.date | None = None  # default: the first of the month 40% of the way through
     emergency_admissions_frail_65_plus: float = -0.15  # relative change in the admission rate
     residential_to_home_care_shift: float = 0.20  # share of care home admissions diverted home
     length_of_stay: float = -0.15  # relative change in emergency length of stay, 65+
+    locality_starts: tuple[tuple[str, dt.date], ...] = ()
 
-    def as_dict(self, area: str, start: dt.date) -> dict:
+    @classmethod
+    def null(cls, start: dt.date | None = None) -> IntegrationEffects:
+        """The null scenario: integration happens (it has a start) but changes nothing."""
+        return cls(
+            start=start,
+            emergency_admissions_frail_65_plus=0.0,
+            residential_to_home_care_shift=0.0,
+            length_of_stay=0.0,
+        )
+
+    @property
+    def is_null(self) -> bool:
+        return (
+            self.emergency_admissions_frail_65_plus == 0.0
+            and self.residential_to_home_care_shift == 0.0
+            and self.length_of_stay == 0.0
+        )
+
+    def as_dict(
+        self, area: str, start: dt.date, locality_starts: dict[str, dt.date] | None = None
+    ) -> dict:
         return {
             "area": area,
+            "scenario": "null" if self.is_null else "planted",
             "start": start.isoformat(),
             "start_month": start.strftime("%Y-%m"),
+            # each locality's window: the effects apply from its own start to the end of the run
+            "locality_starts": {
+                name: day.isoformat() for name, day in (locality_starts or {}).items()
+            },
             "effects": [
                 {
                     "name": "emergency_admissions",
@@ -69,6 +110,30 @@ class IntegrationEffects:
 
 
 @dataclass(frozen=True)
+class TrendChange:
+    """A change of trend the analyst is not told about (for back-testing projections).
+
+    From ``from_year`` years after the start, emergency and care home admission rates in every
+    area change by ``annual_change`` (relative) per year, compounding.
+    """
+
+    from_year: int = 5
+    annual_change: float = 0.03
+
+    def factor(self, years_since_start: float) -> float:
+        return (1.0 + self.annual_change) ** max(0.0, years_since_start - self.from_year)
+
+    def as_dict(self, start: dt.date) -> dict:
+        return {
+            "from_year": self.from_year,
+            "from_date": start.replace(year=start.year + self.from_year).isoformat(),
+            "annual_change": self.annual_change,
+            "applies_to": ["emergency_admissions", "care_home_admissions"],
+            "areas": "all",
+        }
+
+
+@dataclass(frozen=True)
 class NoiseConfig:
     """How much the council (CLD) records disagree with the truth; shares of CLD people."""
 
@@ -82,6 +147,36 @@ class NoiseConfig:
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def donor_areas(count: int, people: int, seed: int) -> tuple[AreaSpec, ...]:
+    """The donor pool: ``count`` comparison areas, each with its own level and linear trend.
+
+    Levels and trends are drawn from their own stream of ``seed`` so adding donors never changes
+    the draws of another area.
+    """
+    rng = np.random.default_rng([seed, DONOR_STREAM])
+    level = np.exp(rng.normal(0.0, rates.DONOR_LEVEL_LOG_SD, count))
+    trend = rng.normal(0.0, rates.DONOR_TREND_SD, count)
+    share = rng.uniform(*rates.DONOR_SHARE_65_PLUS_RANGE, count)
+    areas = []
+    for k in range(1, count + 1):
+        name = f"donor_{k:02d}"
+        letters = ("BA", "GL", "SN", "SP", "YO", "LA", "CA", "NR")[(k - 1) % 8]
+        areas.append(
+            AreaSpec(
+                name=name,
+                la_code=f"E0680{k:04d}",
+                people=people,
+                share_65_plus=round(float(share[k - 1]), 3),
+                localities=(f"{name}_north", f"{name}_south"),
+                practice_prefix=f"D{k:02d}",
+                postcode_districts=tuple(f"{letters}{d}" for d in range(1, 6)),
+                emergency_level=round(float(level[k - 1]), 4),
+                emergency_trend=round(float(trend[k - 1]), 4),
+            )
+        )
+    return tuple(areas)
 
 
 def default_areas(people: int, comparison_people: int | None, comparisons: int) -> tuple:
@@ -132,6 +227,13 @@ class SyntheticConfig:
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     prescriptions: bool = True
     chunk_size: int = 100_000  # people simulated at once; part of the output's identity
+    # Donor pool for synthetic control and area-panel designs: extra comparison areas with their
+    # own levels and trends (0: none). `donor_people`: size of each (default: comparison size).
+    donor_areas: int = 0
+    donor_people: int | None = None
+    # Variance of each person's persistent latent risk (gamma, mean 1); 0 turns it off.
+    person_risk_variance: float = rates.PERSON_RISK_VARIANCE
+    trend_change: TrendChange | None = None
 
     @property
     def end(self) -> dt.date:
@@ -147,6 +249,9 @@ class SyntheticConfig:
     @property
     def areas(self) -> tuple[AreaSpec, ...]:
         areas = default_areas(self.people, self.comparison_people, self.comparison_areas)
+        if self.donor_areas:
+            size = self.donor_people or self.comparison_people or self.people
+            areas = (*areas, *donor_areas(self.donor_areas, size, self.seed))
         if not (self.integrated_localities or self.integrated_practices):
             return areas
         # A deployment (or the demo) names the integrated area's localities and GP practices so
@@ -157,6 +262,34 @@ class SyntheticConfig:
             practices=self.integrated_practices,
         )
         return (integrated, *areas[1:])
+
+    def locality_starts(self) -> dict[str, dt.date]:
+        """First day of integration for each locality of the integrated area."""
+        area = next(a for a in self.areas if a.name == self.integrated_area)
+        named = dict(self.integration.locality_starts)
+        return {name: named.get(name, self.integration_start) for name in area.localities}
+
+    def truth(self) -> dict:
+        """What truth/effects.json records: planted effects, their windows, and the place."""
+        effects = self.integration.as_dict(
+            self.integrated_area, self.integration_start, self.locality_starts()
+        )
+        effects["person_risk_variance"] = self.person_risk_variance
+        effects["trend_change"] = (
+            self.trend_change.as_dict(self.start) if self.trend_change else None
+        )
+        effects["areas"] = {
+            a.name: {
+                "people": a.people,
+                "la_code": a.la_code,
+                "localities": list(a.localities),
+                "share_65_plus": a.share_65_plus,
+                "emergency_level": a.emergency_level,
+                "emergency_trend_per_year": a.emergency_trend,
+            }
+            for a in self.areas
+        }
+        return effects
 
     @property
     def total_people(self) -> int:
@@ -196,10 +329,40 @@ class SyntheticConfig:
                 f"and the end {self.end}"
             )
         self._validate_effects()
+        self._validate_evaluation_options()
         for name, share in self.noise.as_dict().items():
             if not 0.0 <= share <= 1.0:
                 raise ConfigError(f"noise {name} must be between 0 and 1, got {share}")
         return self
+
+    def _validate_evaluation_options(self) -> None:
+        if not 0 <= self.donor_areas <= 99:
+            raise ConfigError(f"donor areas must be 0 to 99, got {self.donor_areas}")
+        if self.donor_people is not None and self.donor_people < 1:
+            raise ConfigError(f"donor people must be at least 1, got {self.donor_people}")
+        if not 0.0 <= self.person_risk_variance <= 5.0:
+            raise ConfigError(
+                f"person risk variance must be 0 to 5, got {self.person_risk_variance}"
+            )
+        if self.trend_change is not None:
+            if not 0 <= self.trend_change.from_year < self.years:
+                raise ConfigError(
+                    f"trend change year must be 0 to {self.years - 1}, "
+                    f"got {self.trend_change.from_year}"
+                )
+            if not -0.5 <= self.trend_change.annual_change <= 0.5:
+                raise ConfigError("trend change must be between -0.5 and 0.5 a year")
+        integrated = next(a for a in self.areas if a.name == self.integrated_area)
+        for name, day in self.integration.locality_starts:
+            if name not in integrated.localities:
+                raise ConfigError(
+                    f"unknown locality {name!r} of {integrated.name}; choose one of "
+                    f"{', '.join(integrated.localities)}"
+                )
+            if not self.start <= day < self.end:
+                raise ConfigError(
+                    f"start of {name} {day} must lie between {self.start} and {self.end}"
+                )
 
     def _validate_effects(self) -> None:
         effects = self.integration

@@ -25,7 +25,19 @@ from caretrust.synthetic.tables import (
 )
 
 EPOCH = dt.date(1970, 1, 1)
-NOISE_STREAM, SIMULATION_STREAM, PRESCRIPTION_STREAM = 1, 0, 2
+NOISE_STREAM, SIMULATION_STREAM, PRESCRIPTION_STREAM, RISK_STREAM = 1, 0, 2, 3
+
+
+PERSON_RISK_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("year", pa.int32()),  # calendar year in which the simulated year starts
+        ("year_start", pa.date32()),
+        ("exposure_years", pa.float64()),
+        ("expected_emergency_admissions", pa.float64()),
+        ("latent_risk", pa.float64()),
+    ]
+)
 
 
 def day_number(day: dt.date) -> int:
@@ -40,12 +52,15 @@ class Chunk:
     index: int  # chunk number, for seeding the noise of the source systems
     tables: dict[str, pa.Table]
     identity: pa.Table  # person_id, names, previous postcode, partner, ... (never in Parquet)
+    person_risk: pa.Table | None = None  # truth: expected emergency admissions per person-year
 
 
 def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
     start = cfg.start
     years = tuple(day_number(start.replace(year=start.year + k)) for k in range(cfg.years))
     effects = cfg.integration
+    starts = cfg.locality_starts() if area.name == cfg.integrated_area else {}
+    trend = cfg.trend_change
     return Horizon(
         start=day_number(start),
         end=day_number(cfg.end),
@@ -55,6 +70,16 @@ def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
         admissions_effect=effects.emergency_admissions_frail_65_plus,
         care_home_shift=effects.residential_to_home_care_shift,
         los_effect=effects.length_of_stay,
+        locality_switch=tuple(day_number(starts[name]) for name in area.localities)
+        if starts
+        else (),
+        emergency_level=area.emergency_level,
+        emergency_trend=area.emergency_trend,
+        trend_change_from=day_number(start.replace(year=start.year + trend.from_year))
+        if trend
+        else NEVER,
+        trend_change=trend.annual_change if trend else 0.0,
+        person_risk_variance=cfg.person_risk_variance,
     )
 
 
@@ -91,7 +116,8 @@ def _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers, enc_offs
     horizon = horizon_for(cfg, area)
     rng = np.random.default_rng([cfg.seed, number, index, SIMULATION_STREAM])
     people = make_people(area, size, horizon.start, rng)
-    sim = ChunkSimulation(people, horizon, rng).run()
+    risk_rng = np.random.default_rng([cfg.seed, number, index, RISK_STREAM])
+    sim = ChunkSimulation(people, horizon, rng, risk_rng).run()
     global_index = np.arange(first, first + size)
     person_ids = prefixed_ids("P", global_index + 1, 7)
     death = sim.death
@@ -110,7 +136,30 @@ def _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers, enc_offs
         tables["prescriptions"] = prescriptions_table(
             person_ids, sim.onset, death, horizon.start, horizon.end, prescribing
         )
-    return Chunk(area, index, tables, _identity(person_ids, people, global_index))
+    identity = _identity(person_ids, people, global_index)
+    return Chunk(area, index, tables, identity, _person_risk(person_ids, sim))
+
+
+def _person_risk(person_ids: pa.Array, sim: ChunkSimulation) -> pa.Table:
+    """Truth: each person's true expected emergency admissions in each simulated year alive."""
+    parts = []
+    for t0, exposure, expected in sim.expected:
+        alive = np.flatnonzero(exposure > 0)
+        year = (EPOCH + dt.timedelta(days=int(t0))).year
+        parts.append(
+            pa.table(
+                {
+                    "person_id": person_ids.take(pa.array(alive)),
+                    "year": pa.array(np.full(len(alive), year, dtype=np.int32)),
+                    "year_start": dates(np.full(len(alive), t0)),
+                    "exposure_years": pa.array(exposure[alive]),
+                    "expected_emergency_admissions": pa.array(expected[alive]),
+                    "latent_risk": pa.array(sim.risk[alive]),
+                },
+                schema=PERSON_RISK_SCHEMA,
+            )
+        )
+    return pa.concat_tables(parts) if parts else PERSON_RISK_SCHEMA.empty_table()
 
 
 def _people_table(person_ids, nhs, people, area, sim, end) -> pa.Table:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from caretrust.synthetic import cld, fhir
 from caretrust.synthetic.config import ConfigError, SyntheticConfig
-from caretrust.synthetic.generator import NOISE_STREAM, Chunk, iter_chunks
+from caretrust.synthetic.generator import NOISE_STREAM, PERSON_RISK_SCHEMA, Chunk, iter_chunks
 from caretrust.synthetic.tables import SCHEMAS
 
 FORMATS = ("parquet", "fhir", "cld")
@@ -24,6 +24,7 @@ TRUTH_SCHEMA = pa.schema(
     [("source", pa.string()), ("source_record_id", pa.string()), ("person_id", pa.string())]
 )
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
+TRUTH_SCHEMAS = {"truth/person_risk": PERSON_RISK_SCHEMA}
 
 
 @dataclass
@@ -111,6 +112,8 @@ class Writer:
         self._parquet_table("truth/records", fhir_truth(chunk, self.cfg.seed))
         cld_rows, cld_truth = cld_for_chunk(chunk, self.cfg)
         self._parquet_table("truth/records", cld_truth)
+        if chunk.person_risk is not None:
+            self._parquet_table("truth/person_risk", chunk.person_risk)
         self.stats.timed("truth", start)
         if "fhir" in self.formats:
             start = time.perf_counter()
@@ -126,7 +129,7 @@ class Writer:
         if name not in self._parquet:
             path = self.out / f"{name}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            schema = SCHEMAS.get(name, TRUTH_SCHEMA)
+            schema = SCHEMAS.get(name, TRUTH_SCHEMAS.get(name, TRUTH_SCHEMA))
             self._parquet[name] = pq.ParquetWriter(path, schema, **PARQUET_OPTIONS)
         self._parquet[name].write_table(table, row_group_size=1_000_000)
 
@@ -165,7 +168,7 @@ class Writer:
             handle.close()
         for writer in self._csv.values():
             writer.close()
-        effects = self.cfg.integration.as_dict(self.cfg.integrated_area, self.cfg.integration_start)
+        effects = self.cfg.truth()
         effects["noise"] = self.cfg.noise.as_dict()
         effects["config"] = {
             "people": self.cfg.people,

@@ -26,6 +26,7 @@ class Population:
     cld: pa.Table
     truth: pa.Table
     effects: dict
+    person_risk: pa.Table  # truth: expected emergency admissions per person and year
     _chunks: list[Chunk]
 
     def bundle(self, person_id: str) -> dict:
@@ -52,7 +53,7 @@ def generate(config: SyntheticConfig | None = None) -> Population:
         rows, cld_truth = cld_for_chunk(chunk, config)
         cld_parts.append(rows)
         truth_parts += [fhir_truth(chunk, config.seed), cld_truth]
-    effects = config.integration.as_dict(config.integrated_area, config.integration_start)
+    effects = config.truth()
     return Population(
         config=config,
         tables=tables,
@@ -60,5 +61,6 @@ def generate(config: SyntheticConfig | None = None) -> Population:
         cld=pa.concat_tables(cld_parts),
         truth=pa.concat_tables(truth_parts),
         effects=effects,
+        person_risk=pa.concat_tables([c.person_risk for c in chunks]),
         _chunks=chunks,
     )

@@ -234,3 +234,22 @@ LIVES_ALONE_CODED_SHARE = 0.5
 
 #: ASSUMPTION: prescription issues are 12-week (84-day) repeats, the common NHS repeat interval.
 PRESCRIPTION_INTERVAL_DAYS = 84
+
+# --- Heterogeneity and places for evaluation ---------------------------------------------------
+
+#: ASSUMPTION: each person carries a persistent latent risk multiplier, gamma with mean 1 and this
+#: variance, on top of age, sex and frailty. Counts of emergency admissions are overdispersed well
+#: beyond what age and frailty explain (negative binomial fits of admissions typically need a
+#: dispersion near 1), and last year's admissions predict next year's: with variance 1 a person
+#: with an admission has about twice the next-year rate of others in the same age band and eFI
+#: category. Emergency admissions and A&E take the multiplier in full; GP contacts and care home
+#: admissions take it to the power below (more weakly).
+PERSON_RISK_VARIANCE = 1.0
+PERSON_RISK_WEAK_POWER = 0.5
+
+#: ASSUMPTION: donor areas' emergency admission levels vary with a log-sd of 0.10 (English local
+#: authorities' age-standardised rates vary by roughly +-20%), and their linear trends with an sd
+#: of 1 percentage point a year; their shares aged 65+ are drawn from this range.
+DONOR_LEVEL_LOG_SD = 0.10
+DONOR_TREND_SD = 0.01
+DONOR_SHARE_65_PLUS_RANGE = (0.20, 0.30)

@@ -89,6 +89,24 @@ class Horizon:
     admissions_effect: float
     care_home_shift: float
     los_effect: float
+    # first day of integration of each locality (index as in the area's localities); the
+    # integrated area's staggered starts, NEVER elsewhere
+    locality_switch: tuple[int, ...] = ()
+    emergency_level: float = 1.0  # the area's own level of emergency admissions
+    emergency_trend: float = 0.0  # its linear trend, relative change per year
+    trend_change_from: int = NEVER  # first day of an unannounced trend change (all areas)
+    trend_change: float = 0.0  # relative change per year from then, compounding
+    person_risk_variance: float = 0.0
+
+    def emergency_factor(self, day: int) -> float:
+        """Area level x linear trend x unannounced trend change, at `day`."""
+        years = (day - self.start) / 365.25
+        linear = self.emergency_level * max(0.2, 1.0 + self.emergency_trend * years)
+        return linear * self.trend_change_factor(day)
+
+    def trend_change_factor(self, day: int) -> float:
+        years = max(0.0, (day - self.trend_change_from) / 365.25)
+        return (1.0 + self.trend_change) ** years
 
 
 def normalised(multiplier: np.ndarray, group: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -103,11 +121,37 @@ def normalised(multiplier: np.ndarray, group: np.ndarray, mask: np.ndarray) -> n
 class ChunkSimulation:
     """Simulate one chunk; afterwards read `.encounters`, `.social`, `.onset`, `.death`."""
 
-    def __init__(self, people: People, horizon: Horizon, rng: np.random.Generator):
+    def __init__(
+        self,
+        people: People,
+        horizon: Horizon,
+        rng: np.random.Generator,
+        risk_rng: np.random.Generator | None = None,
+    ):
         self.p = people
         self.h = horizon
         self.rng = rng
         n = people.n
+        # the day each person's locality goes live (NEVER outside the integrated area)
+        if horizon.integrated and horizon.locality_switch:
+            self.switch = np.asarray(horizon.locality_switch, dtype=np.int64)[people.locality]
+        elif horizon.integrated:
+            self.switch = np.full(n, horizon.switch, dtype=np.int64)
+        else:
+            self.switch = np.full(n, NEVER, dtype=np.int64)
+        # persistent latent risk (gamma, mean 1), from its own stream so that switching it off
+        # leaves every other draw as it was
+        variance = horizon.person_risk_variance
+        if variance > 0:
+            risk_rng = risk_rng or np.random.default_rng(0)
+            self.risk = risk_rng.gamma(1.0 / variance, variance, n)
+        else:
+            self.risk = np.ones(n)
+        self.weak_risk = self.risk**rates.PERSON_RISK_WEAK_POWER
+        self.expected: list[tuple[int, np.ndarray, np.ndarray]] = []  # (year start, exp., expected)
+        # last discharge day of each person's spells so far: a death is never placed inside a
+        # spell drawn in an earlier year (it would leave a discharge after the death)
+        self.discharged = np.full(n, -1, dtype=np.int64)
         self.death = np.full(n, NEVER, dtype=np.int64)
         self.care_home_since = np.full(n, NEVER, dtype=np.int64)
         self.onset = np.full((n, len(codes.CONDITIONS)), NEVER, dtype=np.int64)
@@ -197,6 +241,9 @@ class ChunkSimulation:
         hazard = -np.log1p(-per_1000 / 1000) * multiplier * (t1 - t0) / DAYS_PER_YEAR
         dies = alive & (rng.random(n) < -np.expm1(-hazard))
         day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
+        # still in hospital from last year: die on or after discharge, or (rarely) next year
+        dies &= self.discharged < t1
+        day = np.maximum(day, self.discharged)
         self.death[dies] = day[dies]
         hospital_share = np.where(
             in_care_home, rates.HOSPITAL_DEATH_SHARE_CARE_HOME, rates.HOSPITAL_DEATH_SHARE
@@ -216,12 +263,13 @@ class ChunkSimulation:
     def _care_home_admissions(self, t0, t1, alive, age, band, category, in_care_home) -> None:
         rng, n = self.rng, self.p.n
         eligible = alive & ~in_care_home & (age >= 18)
-        multiplier = normalised(rates.CARE_HOME_HR[category], band, eligible)
+        multiplier = normalised(rates.CARE_HOME_HR[category] * self.weak_risk, band, eligible)
         # people already in a care home count in the band population but cannot be admitted
         alive_in_band = np.bincount(band[alive], minlength=6)
         eligible_in_band = np.maximum(np.bincount(band[eligible], minlength=6), 1)
         scale = (alive_in_band / eligible_in_band)[band]
         rate = rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000 * scale * multiplier
+        rate = rate * self.h.trend_change_factor((t0 + t1) // 2)
         admitted = eligible & (rng.random(n) < -np.expm1(-rate * (t1 - t0) / DAYS_PER_YEAR))
         day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
         admitted &= day < self.death
@@ -229,7 +277,7 @@ class ChunkSimulation:
         day = day[who]
         diverted = np.zeros(len(who), dtype=bool)
         if self.h.integrated:
-            diverted = (day >= self.h.switch) & (rng.random(len(who)) < self.h.care_home_shift)
+            diverted = (day >= self.switch[who]) & (rng.random(len(who)) < self.h.care_home_shift)
         nursing_share = rates.NURSING_SHARE_OF_CARE_HOME + 0.15 * (category[who] == 3)
         nursing = rng.random(len(who)) < nursing_share
         via_hospital = rng.random(len(who)) < rates.CARE_HOME_AFTER_HOSPITAL_SHARE
@@ -267,15 +315,19 @@ class ChunkSimulation:
             * rates.CARE_HOME_AFTER_HOSPITAL_SHARE
         )
         base = np.maximum(per_person - routed, 0.2 * per_person)
-        multiplier = normalised(rates.HOSPITALISATION_HR[category], band, alive)
+        multiplier = normalised(rates.HOSPITALISATION_HR[category] * self.risk, band, alive)
+        multiplier = multiplier * h.emergency_factor((t0 + t1) // 2)
         boost = max(1.0, 1.0 + h.admissions_effect) if h.integrated else 1.0
+        self._record_expected(t0, t1, base * multiplier, exposure, age, category)
         count = rng.poisson(base * multiplier * exposure * boost)
         person = np.repeat(np.arange(self.p.n), count)
         span = np.minimum(self.death, t1)[person] - t0
         start = t0 + (rng.random(len(person)) * span).astype(np.int64)
         keep = np.full(len(person), 1.0 / boost)
         if h.integrated:
-            affected = (start >= h.switch) & (age[person] >= 65) & (category[person] >= 1)
+            affected = (
+                (start >= self.switch[person]) & (age[person] >= 65) & (category[person] >= 1)
+            )
             keep[affected] = (1.0 + h.admissions_effect) / boost
         accepted = rng.random(len(person)) < keep
         person, start = person[accepted], start[accepted]
@@ -289,6 +341,21 @@ class ChunkSimulation:
             np.where(u > 1 - rates.OTHER_DISCHARGE_SHARE, _DEST["other"], _DEST["home"]),
         )
         self._admit(person, start, start + los, destination, band[person])
+
+    def _record_expected(self, t0, t1, rate, exposure, age, category) -> None:
+        """Each person's true expected emergency admissions this year (for truth/person_risk).
+
+        The modelled rate x exposure x the planted effect over the part of the year after the
+        person's locality went live; terminal and care-home-routed admissions are drawn elsewhere
+        and not included.
+        """
+        factor = np.ones(self.p.n)
+        if self.h.integrated and self.h.admissions_effect != 0:
+            end = np.maximum(np.minimum(self.death, t1), t0 + 1)
+            after = np.clip((end - np.maximum(self.switch, t0)) / (end - t0), 0.0, 1.0)
+            eligible = (age >= 65) & (category >= 1)
+            factor = 1.0 + self.h.admissions_effect * after * eligible
+        self.expected.append((t0, exposure.copy(), rate * factor * exposure))
 
     def _terminal_admissions(self, person: np.ndarray, band: np.ndarray) -> None:
         los = self._los(band[person], self.rng)
@@ -309,7 +376,7 @@ class ChunkSimulation:
             hip & (destination != _DEST["died"]), np.maximum(routed_los, hip_los), routed_los
         )
         if h.integrated:
-            shorter = (start >= h.switch) & (band >= 3) & (destination != _DEST["died"])
+            shorter = (start >= self.switch[person]) & (band >= 3) & (destination != _DEST["died"])
             los[shorter] = rng.binomial(los[shorter], 1.0 + h.los_effect)
         fixed_end = (
             (destination == _DEST["died"])
@@ -320,6 +387,7 @@ class ChunkSimulation:
         end = start + los
         died = end >= self.death[person]
         end = np.minimum(end, self.death[person])
+        np.maximum.at(self.discharged, person, end)
         destination = np.where(died, _DEST["died"], destination)
         self.encounters.add(
             person,
@@ -385,6 +453,7 @@ class ChunkSimulation:
         start = t0 + (rng.random(len(person)) * span).astype(np.int64)
         los = rng.geometric(1.0 / (rates.ELECTIVE_MEAN_LOS_DAYS + 1), len(person)) - 1
         end = np.minimum(start + los, self.death[person])
+        np.maximum.at(self.discharged, person, end)
         died = end >= self.death[person]
         diagnosis = np.array([_DIAG[c] for c in codes.ELECTIVE_DIAGNOSES])[
             rng.integers(0, len(codes.ELECTIVE_DIAGNOSES), len(person))
@@ -410,7 +479,8 @@ class ChunkSimulation:
             ),
             ("gp", rates.GP_CONTACTS_PER_YEAR[band], rates.GP_CONTACT_HR),
         ):
-            multiplier = normalised(ratios[category], band, alive)
+            risk = self.risk if kind == "ae" else self.weak_risk
+            multiplier = normalised(ratios[category] * risk, band, alive)
             count = self.rng.poisson(per_year * multiplier * exposure)
             person = np.repeat(np.arange(self.p.n), count)
             span = np.minimum(self.death, t1)[person] - t0

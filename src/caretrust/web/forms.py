@@ -37,8 +37,28 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.record_failure(username, address)
             raise
-        throttle.clear_user(username)
+        throttle.clear_user(username, address)
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """The six-digit code from the member of staff's authenticator app."""
+
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code your authenticator app shows now.",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise ValidationError("Enter the 6 digits your authenticator app shows, like 123456")
+        return code
 
 
 def add_form_errors(form: forms.Form, error: ValidationError) -> None:

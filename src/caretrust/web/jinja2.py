@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -9,12 +10,45 @@ from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup
 
 from caretrust.web.navigation import items_for
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+_UNIVERSAL_RULE = re.compile(r"^\s*\*\s*\{([^}]*)\}\s*$")
+
+
+def _declarations(css: str) -> list[tuple[str, str]]:
+    pairs = (item.split(":", 1) for item in css.split(";") if ":" in item)
+    return [(name.strip(), value.strip()) for name, value in pairs if name.strip()]
+
+
+def csp_safe_svg(svg: str) -> Markup:
+    """An SVG chart to inline in a page under our Content-Security-Policy (no inline styles).
+
+    Charts drawn by matplotlib carry `style="fill: ...; stroke: ..."` attributes and a `<style>`
+    element, which `style-src 'self'` makes the browser ignore (every shape would turn black).
+    Each declaration becomes the SVG presentation attribute of the same name; a universal rule
+    (`* {...}`) becomes inherited attributes of the root element; any other rule is dropped."""
+    from lxml import etree
+
+    root = etree.fromstring(svg.encode("utf-8"))
+    for style in root.iter("{http://www.w3.org/2000/svg}style"):
+        match = _UNIVERSAL_RULE.match(style.text or "")
+        for name, value in _declarations(match.group(1)) if match else []:
+            root.set(name, value)
+        style.getparent().remove(style)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        css = element.attrib.pop("style", None)
+        for name, value in _declarations(css or ""):
+            element.set(name, value)
+    return Markup(etree.tostring(root, encoding="unicode"))  # noqa: S704 (our own chart)
 
 
 def environment(**options: Any) -> Environment:
@@ -25,6 +59,7 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     # Django's Jinja2 backend passes autoescape=True in `options`.
     env = Environment(**options)  # noqa: S701
+    env.filters["csp_safe_svg"] = csp_safe_svg
     env.globals.update(
         {
             "static": static,

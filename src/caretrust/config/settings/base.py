@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from caretrust.config.checks import parse_trusted_proxies
 from caretrust.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -16,6 +17,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-For we believe; from
+# anyone else those headers are removed (`caretrust.web.middleware.TrustedProxyMiddleware`).
+TRUSTED_PROXIES = parse_trusted_proxies(env_list("TRUSTED_PROXIES", ""))
 
 
 def database_from_url(url: str) -> dict:
@@ -26,8 +30,16 @@ def database_from_url(url: str) -> dict:
             f"DATABASE_URL is not a database URL we understand: {exc}"
         ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the web app read while an import writes; a busy timeout avoids "locked".
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        # WAL lets the web app read while an import writes. A write waits up to 20 s for
+        # another (the busy timeout), but SQLite only waits when a transaction asks for the
+        # write lock first: a deferred transaction that read before writing fails at once
+        # with "database is locked". IMMEDIATE takes the lock at BEGIN, so two co-ordinators
+        # claiming at once queue, and the second is told "already claimed" as on PostgreSQL.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     return config
 
 
@@ -44,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "caretrust.organisations",
     "caretrust.people",
     "caretrust.access",
@@ -61,17 +75,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: decides whether X-Forwarded-Proto/-For are believed before anything reads them.
+    "caretrust.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "caretrust.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "caretrust.web.params.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caretrust.access.middleware.RequestContextMiddleware",
     # Secure default: every page needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in: staff who must use a second factor see only the enrol/verify pages until done.
+    "caretrust.web.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "caretrust.config.urls"
@@ -113,10 +134,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in throttling: this many failures for one user name or one address within the window
-# locks further attempts for the window.
+# Sign-in throttling (password and second factor), within one window: this many failures for one
+# account from one address locks that account from that address; a much higher ceiling per address
+# (many staff share one NHS network address) and per account (guessing from many addresses)
+# locks the address, or the account, outright.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# Staff (every role but the person and their carer) enrol a TOTP authenticator and enter its code
+# after their password. Off in the demo; production turns it on (ADR 45).
+CARETRUST_REQUIRE_TOTP = env_bool("CARETRUST_REQUIRE_TOTP", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "caretrust")
+
+# Content-Security-Policy on every response (ADR 45): no inline script or style, nothing from
+# another origin, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -127,11 +164,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-_redis_url = env_str("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
-        if _redis_url
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
@@ -149,7 +186,8 @@ CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / 
 CARETRUST_COUNCIL_FIGURES = env_str("CARETRUST_COUNCIL_FIGURES", "")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where `caretrust deploy` (collectstatic) writes the built, hashed static files.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or str(VAR_DIR / "static")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
