@@ -193,3 +193,32 @@ def test_return_through_the_page_shows_on_the_worklist(client, user_for, routed)
 def test_a_former_member_is_not_offered(user_for, routed, team) -> None:
     TeamMembership.objects.filter(team=team, user=user_for("nurse")).delete()
     assert user_for("nurse") not in services.allocatable(routed)
+
+
+def test_the_demo_story_leaves_a_referral_in_the_torquay_in_tray(user_for) -> None:
+    from datetime import date
+
+    from caretrust.organisations.models import Organisation
+    from caretrust.outcomes.models import RiskScore
+    from caretrust.people.models import Person
+    from caretrust.web.demo_scenario import load_demo_scenario
+
+    for n in range(2):
+        person = Person.objects.create(
+            given_name=f"Risk{n}",
+            family_name="Person",
+            birth_date=date(1935, 1, 1 + n),
+            gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+        )
+        RiskScore.objects.create(
+            person=person,
+            score_date=date(2026, 11, 1),
+            model="test",
+            risk=0.9 - n / 10,
+            rank_percentile=99.0,
+        )
+    assert load_demo_scenario()
+    waiting = list(selectors.in_tray(user_for("nurse")))
+    assert len(waiting) == 1 and waiting[0].person.given_name == "Risk0"
+    edith_referral = Referral.objects.get(person__given_name="Edith")
+    assert edith_referral.accepted_by == user_for("ot")
