@@ -222,3 +222,16 @@ def test_the_demo_story_leaves_a_referral_in_the_torquay_in_tray(user_for) -> No
     assert len(waiting) == 1 and waiting[0].person.given_name == "Risk0"
     edith_referral = Referral.objects.get(person__given_name="Edith")
     assert edith_referral.accepted_by == user_for("ot")
+
+
+def test_the_query_filter_agrees_a_routed_referral_opens_nothing_until_accepted(
+    user_for, routed
+) -> None:
+    """Scoping in the data layer (people_visible_to, FHIR searches) follows the same rule."""
+    from caretrust.access.relationships import people_visible_to
+
+    ot, nurse = user_for("ot"), user_for("nurse")
+    assert not people_visible_to(ot).filter(pk=routed.person_id).exists()
+    services.accept(actor=ot, referral=routed, allocate_to=nurse)
+    assert people_visible_to(ot).filter(pk=routed.person_id).exists()
+    assert people_visible_to(nurse).filter(pk=routed.person_id).exists()

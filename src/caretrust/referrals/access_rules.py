@@ -198,10 +198,15 @@ def routed_team_or_practitioner_filter(user) -> Q | None:
     still_current = Q(completed_at__isnull=True) | Q(
         completed_at__gte=timezone.now() - ROUTED_GRACE
     )
-    routed = Q(routed_practitioner=user) | Q(routed_team_id__in=user_team_ids(user))
-    referrals = Referral.objects.filter(routed, still_current, person__isnull=False).exclude(
-        status__in={lifecycle.REJECTED, lifecycle.CANCELLED, lifecycle.FAILED}
+    # The same rule as `routed_team_or_practitioner`: only an accepted referral opens the record.
+    routed = (
+        Q(routed_practitioner=user)
+        | Q(routed_team_id__in=user_team_ids(user))
+        | Q(allocated_to=user)
     )
+    referrals = Referral.objects.filter(
+        routed, still_current, person__isnull=False, accepted_at__isnull=False
+    ).exclude(status__in={lifecycle.REJECTED, lifecycle.CANCELLED, lifecycle.FAILED})
     return Q(pk__in=referrals.values("person_id"))
 
 
