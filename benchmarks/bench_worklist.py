@@ -225,7 +225,7 @@ def verify(outcome: dict) -> dict:
     owner = {pk: user for user, pks in outcome["won"].items() for pk in pks}
     lost_updates = 0
     rows = Referral.objects.filter(pk__in=list(owner)).values(
-        "pk", "claimed_by", "urgency", "status", "version"
+        "pk", "claimed_by", "urgency", "status", "version", "routed_at"
     )
     audit_counts = dict(
         AuditEvent.objects.filter(
@@ -247,7 +247,8 @@ def verify(outcome: dict) -> dict:
             if row["urgency"] != urgency:
                 lost_updates += 1
                 continue
-            if row["status"] == "accepted":
+            # Routed: in the team's in-tray (still received, ADR 70).
+            if row["routed_at"] is not None:
                 expected_version = 4
         if (
             row["version"] != expected_version

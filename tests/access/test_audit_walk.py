@@ -117,6 +117,18 @@ class Seed:
         self.alert = PrivacyAlert.objects.create(
             kind="break_glass_limit", user=user_for("ot"), message="Edith Smith: limit"
         )
+        from caretrust.careplans.models import Visit
+        from caretrust.workspace.services import create_task
+
+        self.visit = Visit.objects.filter(person=self.edith).first()
+
+        self.task = create_task(
+            actor=user_for("ot"),
+            person=self.edith,
+            title="Check the grab rails are fitted",
+            due_date=date(2026, 12, 1),
+            assigned_user=user_for("ot"),
+        )
         from caretrust.funding.demo import load_demo_pool
 
         self.pool = load_demo_pool(date(2026, 11, 15))
@@ -144,6 +156,17 @@ PARAMS = {
     "outcomes:refer": lambda s: {"score_id": s.score.pk},
     "access:break_glass_review": lambda s: {"pk": s.access.pk},
     "access:alert_acknowledge": lambda s: {"pk": s.alert.pk},
+    "workspace:new_task": lambda s: {"ref": s.edith.ref},
+    "careplans:record_visit": lambda s: {"uuid": s.visit.uuid, "outcome": "done"},
+    # Administration pages show staff, not people receiving care; walked all the same.
+    "workspace:admin_staff": lambda s: {"pk": s.task.assigned_user_id},
+    "workspace:admin_remove_from_team": lambda s: {
+        "pk": s.task.assigned_user_id,
+        "team_pk": s.referral.routed_team_id,
+    },
+    "workspace:admin_close_account": lambda s: {"pk": s.task.assigned_user_id},
+    "workspace:task": lambda s: {"uuid": s.task.uuid},
+    "workspace:task_action": lambda s: {"uuid": s.task.uuid, "action": "comment"},
 }
 
 

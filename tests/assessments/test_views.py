@@ -30,6 +30,7 @@ def routed(user_for):
     coordinator = user_for("coordinator")
     referrals.claim(actor=coordinator, referral=referral)
     referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
     return referral
 
 

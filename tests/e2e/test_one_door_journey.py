@@ -1,6 +1,7 @@
 """The one-door journey in a real browser: a GP refers Edith Smith (85, lives alone, heart failure)
-after a fall; a co-ordinator claims and triages it as urgent and routes it to the locality team; an
-OT and a social worker complete one joint assessment; a care plan with home care and equipment is
+after a fall; a co-ordinator claims and triages it as urgent and routes it to the locality team; the
+OT accepts it from the team in-tray and takes it on; she and a social worker complete one joint
+assessment; a care plan with home care and equipment is
 agreed; a duplicate OT visit is flagged and merged; the GP sees the referral completed; Edith sees
 her plan. Every main page is checked for accessibility."""
 
@@ -74,9 +75,20 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     expect(page.get_by_text("Routed to Torquay locality team").first).to_be_visible()
     assert_accessible(page)
 
-    # 3. The OT (NHS trust) starts the joint assessment and records what she finds.
+    # 3. The OT (NHS trust) finds it in the team in-tray, accepts it for the team and takes it on
+    #    herself (which opens Edith's record to the team), then starts the joint assessment.
     sign_in_as(page, "ot")
-    page.goto(f"/referrals/{reference}/")
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name=re.compile(r"^In-tray \(1\)")
+    ).click()
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row.get_by_text("Edith SMITH")).to_be_visible()
+    assert_accessible(page)
+    row.get_by_role("link", name=reference).click()
+    expect(page.get_by_text("waiting for them to accept").first).to_be_visible()
+    page.get_by_role("button", name="Accept and allocate").click()
+    expect(page.get_by_text("Accepted by Torquay locality team").first).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Start the joint assessment").click()
     expect(page.get_by_role("heading", name="Edith SMITH")).to_be_visible()
     page.select_option("#section", value="therapy")
@@ -91,8 +103,15 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     assert_accessible(page)
 
     # ... and the social worker (council) adds to the same assessment and decides eligibility.
+    # The team's caseload shows who has it; the social worker opens it from there.
     sign_in_as(page, "socialworker")
-    page.goto(f"/referrals/{reference}/")
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name=re.compile(r"^Caseload")
+    ).click()
+    team_row = page.get_by_role("row").filter(has_text=reference)
+    expect(team_row.get_by_text("Tom Hughes")).to_be_visible()
+    assert_accessible(page)
+    team_row.get_by_role("link", name=reference).click()
     page.get_by_role("link", name=re.compile("See the joint assessment")).click()
     page.select_option("#section", value="social_care")
     page.get_by_label("Your contribution").fill("Not eating well since the fall; lonely.")
@@ -191,6 +210,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     for step in [
         "Triaged as urgent",
         "Routed to Torquay locality team",
+        "Accepted by Torquay locality team",
         "Joint assessment under way",
         "Care plan agreed",
     ]:

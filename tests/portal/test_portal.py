@@ -34,6 +34,7 @@ def edith_plan(user_for, edith):
     coordinator = user_for("coordinator")
     referrals.claim(actor=coordinator, referral=referral)
     referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
     plan = careplans.create_plan(actor=coordinator, person=edith, referral=referral)
     careplans.add_service(
         actor=coordinator,

@@ -73,6 +73,7 @@ second = referrals.submit_professional_referral(actor=get("gp"), person=person, 
 referrals.claim(actor=coordinator, referral=second)
 referrals.route(actor=coordinator, referral=second, team=team)
 ot, sw = get("ot"), get("socialworker")
+referrals.accept(actor=ot, referral=second, allocate_to=ot)
 assessment = assessments.start_assessment(actor=ot, person=person, referral=second)
 assessments.contribute(actor=ot, assessment=assessment, section="therapy", text="Bath unsafe")
 plan = careplans.create_plan(actor=coordinator, person=person, referral=second, assessment=assessment)

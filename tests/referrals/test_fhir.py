@@ -95,6 +95,7 @@ def test_plan_team_and_assessment_read_over_the_api(user_for, referral) -> None:
     coordinator, ot = user_for("coordinator"), user_for("ot")
     services.claim(actor=coordinator, referral=referral)
     services.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    services.accept(actor=ot, referral=referral, allocate_to=ot)
     assessment = assessments.start_assessment(actor=ot, person=referral.person, referral=referral)
     plan = careplans.create_plan(
         actor=coordinator, person=referral.person, referral=referral, assessment=assessment

@@ -103,20 +103,28 @@ def test_the_response_standard_is_configurable(user_for, referral) -> None:
     assert referral.due_by - referral.created_at == timedelta(hours=2)
 
 
-def test_route_to_the_locality_team_gives_the_team_a_relationship(
+def test_routing_fills_the_in_tray_and_acceptance_gives_the_team_the_record(
     user_for, referral, mrs_jones
 ) -> None:
     coordinator, ot = user_for("coordinator"), user_for("ot")
     assert not policy.decide(ot, "people.view_record", mrs_jones)
     services.claim(actor=coordinator, referral=referral)
     services.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    # Routed, not accepted: still received, the clock still runs, the team sees the referral only.
+    assert referral.status == "received" and referral.responded_at is None
+    assert referral.waiting_for_team
+    assert policy.decide(ot, "referrals.view", referral).allowed
+    assert not policy.decide(ot, "people.view_record", mrs_jones)
+    assert not policy.decide(ot, "referrals.progress", referral)
+    services.accept(actor=ot, referral=referral, allocate_to=ot)
     assert referral.status == "accepted" and referral.responded_at is not None
+    assert referral.allocated_to == ot and referral.accepted_by == ot
     assert policy.decide(ot, "people.view_record", mrs_jones).allowed
     services.record_progress(actor=ot, referral=referral, to_status="in-progress")
     services.record_progress(actor=ot, referral=referral, to_status="completed")
     steps = list(referral.events.values_list("to_status", flat=True))
-    assert steps == ["requested", "received", "accepted", "in-progress", "completed"]
-    assert AuditEvent.objects.filter(object_id=str(referral.pk), action="update").count() == 4
+    assert steps == ["requested", "received", "received", "accepted", "in-progress", "completed"]
+    assert AuditEvent.objects.filter(object_id=str(referral.pk), action="update").count() == 5
 
 
 def test_the_co_ordinator_relationship_ends_when_the_referral_closes(
@@ -166,6 +174,7 @@ def test_other_teams_cannot_progress_a_referral(user_for, referral, django_user_
     coordinator = user_for("coordinator")
     services.claim(actor=coordinator, referral=referral)
     services.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    services.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
     outsider = django_user_model.objects.create_user(
         "physio2", role="practitioner", profession="physiotherapist"
     )

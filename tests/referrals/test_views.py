@@ -111,10 +111,11 @@ def test_triage_route_through_pages_and_the_gp_sees_each_step(client, user_for, 
     assert "Choose a locality team or a practitioner" in bad.content.decode()
     client.post(f"/referrals/{referral.reference}/route/", {"route_to": f"team:{team.pk}"})
     referral.refresh_from_db()
-    assert referral.status == "accepted"
+    assert referral.status == "received" and referral.waiting_for_team
     client.force_login(user_for("gp"))
     page = client.get(f"/referrals/{referral.reference}/").content.decode()
     assert "Routed to Torquay locality team" in page and "Triaged as urgent" in page
+    assert "waiting for them to accept" in page
     assert AuditEvent.objects.filter(action="read", object_id=str(referral.pk)).exists()
 
 

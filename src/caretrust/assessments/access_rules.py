@@ -31,3 +31,25 @@ policy.register(
     {Role.PRACTITIONER},
     object_rule=_assessment_rule,
 )
+
+
+def _hub_assessments(user, person):
+    from django.urls import reverse
+
+    from caretrust.assessments.models import Assessment
+    from caretrust.record.hub import HubLink, HubSection
+
+    links = [
+        HubLink(
+            f"Joint assessment started {a.created_at:%d %b %Y}",
+            reverse("assessments:detail", args=[a.uuid]),
+            a.get_status_display(),
+        )
+        for a in Assessment.objects.filter(person=person).order_by("-created_at")[:5]
+    ]
+    return HubSection("Assessments", links, "No assessments.")
+
+
+from caretrust.record import hub  # noqa: E402  (registries are filled at import)
+
+hub.register("assessments", _hub_assessments, order=20)

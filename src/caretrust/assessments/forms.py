@@ -57,6 +57,19 @@ class FindingsForm(forms.Form):
     def outcome_field_names(self) -> list[str]:
         return [f"outcome_{code}" for code in OUTCOMES]
 
+    def typed_values(self) -> dict[str, str]:
+        """Every editable part as the text the person left in the form (see
+        `services.finding_values`)."""
+        names = [n for n in self.fields if n != "version"]
+        return {name: self.cleaned_data.get(name) or "" for name in names}
+
+    def display(self, name: str, value: str) -> str:
+        """A value as the person saw it (the option's label for a choice)."""
+        choices = dict(getattr(self.fields[name], "choices", ()) or ())
+        if choices:
+            return str(choices.get(value, value)) or "Not given"
+        return value or "Empty"
+
     def changes(self) -> tuple[dict, dict]:
         data = self.cleaned_data
         fields = {

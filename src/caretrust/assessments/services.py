@@ -3,6 +3,7 @@ contributions are appended, and the eligibility decision is computed from what i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -147,6 +148,102 @@ def record_findings(
     return assessment
 
 
+TRI_FIELDS = ("impairment", "significant_impact", "has_carer", "carer_willing_and_able")
+_TRI_TEXT = {True: "yes", False: "no", None: ""}
+_TRI_VALUE = {"yes": True, "no": False, "": None}
+
+
+def finding_values(assessment: Assessment) -> dict[str, str]:
+    """Every part of the findings a person edits, as the text the form shows: the ten outcomes
+    (`outcome_<code>`, "" when not assessed) and each finding field (yes/no/"" for the yes-no ones).
+    The form sends these back as its `base`, so a save can tell what *this* person changed."""
+    values = {
+        name: _TRI_TEXT[getattr(assessment, name)]
+        if name in TRI_FIELDS
+        else getattr(assessment, name) or ""
+        for name in FINDING_FIELDS
+    }
+    found = assessment.outcome_map()
+    for code in eligibility.OUTCOMES:
+        values[f"outcome_{code}"] = found.get(code, "")
+    return values
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """One part both people changed since the second one opened the page."""
+
+    name: str
+    theirs: str  # what is saved now (the first person's)
+    mine: str  # what the second person typed (kept in their form, not saved)
+
+
+@transaction.atomic
+def merge_findings(
+    *, actor: User, assessment: Assessment, base: dict[str, str], mine: dict[str, str]
+) -> tuple[Assessment, list[FieldConflict]]:
+    """Save each part this person changed on its own (a three-way merge per field and per outcome):
+    a part nobody else changed since `base` was read is saved; a part someone else changed to a
+    different value is a conflict, not saved, and returned with both values. Two people editing
+    different parts never lose input; the row lock makes the comparison and the write one step."""
+    policy.require(actor, "assessments.contribute", assessment)
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != Assessment.Status.IN_PROGRESS:
+        raise ValidationError("This assessment is completed.")
+    current = finding_values(locked)
+    unknown = set(mine) - set(current)
+    if unknown:
+        raise ValueError(f"not assessment findings: {sorted(unknown)}")
+    changed: dict[str, str] = {}
+    conflicts: list[FieldConflict] = []
+    for name, value in mine.items():
+        value = value or ""
+        before = base.get(name, current[name]) or ""
+        if value == before or value == current[name]:
+            continue  # not changed by this person, or already what they want
+        if current[name] != before:
+            conflicts.append(FieldConflict(name, current[name], value))
+            continue
+        changed[name] = value
+    for name, value in changed.items():
+        if name.startswith("outcome_") and value and value not in eligibility.DIFFICULTIES:
+            raise ValidationError({name: "Choose how the person manages this."})
+    fields = {
+        name: _TRI_VALUE[value] if name in TRI_FIELDS else value
+        for name, value in changed.items()
+        if not name.startswith("outcome_")
+    }
+    if changed:
+        Assessment.objects.filter(pk=locked.pk).update(
+            version=F("version") + 1, updated_at=timezone.now(), **fields
+        )
+    for name, value in changed.items():
+        if not name.startswith("outcome_"):
+            continue
+        code = name.removeprefix("outcome_")
+        if value:
+            OutcomeFinding.objects.update_or_create(
+                assessment=locked,
+                outcome=code,
+                defaults={"difficulty": value, "notes": "", "recorded_by": actor},
+            )
+        else:
+            OutcomeFinding.objects.filter(assessment=locked, outcome=code).delete()
+    locked.refresh_from_db()
+    if changed:
+        _audit(
+            actor,
+            locked,
+            AuditEvent.Action.UPDATE,
+            fields=sorted(n for n in changed if not n.startswith("outcome_")),
+            outcomes=sorted(
+                n.removeprefix("outcome_") for n in changed if n.startswith("outcome_")
+            ),
+            conflicts=sorted(c.name for c in conflicts),
+        )
+    return locked, conflicts
+
+
 @transaction.atomic
 def decide_eligibility(
     *, actor: User, assessment: Assessment, expected_version: int, notes: str = ""
@@ -183,5 +280,14 @@ def decide_eligibility(
         AuditEvent.Action.UPDATE,
         eligible=result.eligible,
         outcomes_not_achieved=list(result.outcomes_not_achieved),
+    )
+    from caretrust.record.services import note_care_event
+
+    note_care_event(
+        person=assessment.person,
+        kind="Assessment decided",
+        summary="Joint assessment: "
+        + ("eligible needs" if result.eligible else "no eligible needs")
+        + f" (decided by {actor.get_full_name()})",
     )
     return assessment

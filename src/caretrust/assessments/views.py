@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -54,6 +56,7 @@ def _render(
     contribution_form=None,
     decision_form=None,
     conflict=False,
+    conflicts=None,
 ):
     editable = assessment.status == Assessment.Status.IN_PROGRESS and bool(
         policy.decide(request.user, "assessments.contribute", assessment)
@@ -85,6 +88,8 @@ def _render(
             "decision_form": decision_form
             or forms.DecisionForm(initial={"version": assessment.version}),
             "conflict": conflict,
+            "conflicts": conflicts or [],
+            "base_json": json.dumps(services.finding_values(assessment)),
             "reasons": assessment.decision_reasons.splitlines(),
         },
     )
@@ -96,10 +101,48 @@ def _get(request, uuid) -> Assessment:
     return assessment
 
 
+def _base(request) -> dict | None:
+    try:
+        base = json.loads(request.POST.get("base", ""))
+    except ValueError:
+        return None
+    return base if isinstance(base, dict) else None
+
+
 @require_POST
 def save_findings(request: HttpRequest, uuid: str) -> HttpResponse:
     assessment = _get(request, uuid)
     form = forms.FindingsForm(request.POST)
+    base = _base(request)
+    if base is not None and form.is_valid():
+        # Each part saved on its own (issue #15): only same-part edits can conflict.
+        mine = form.typed_values()
+        try:
+            saved, conflicts = services.merge_findings(
+                actor=request.user, assessment=assessment, base=base, mine=mine
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return _render(request, assessment, findings_form=form)
+        if not conflicts:
+            messages.success(request, "Assessment saved.")
+            return redirect("assessments:detail", assessment.uuid)
+        # Keep what this person typed in the form; the base is now what is saved, so saving
+        # again replaces the other person's value deliberately.
+        initial = {**_initial(saved), **mine}
+        return _render(
+            request,
+            saved,
+            findings_form=forms.FindingsForm(initial=initial),
+            conflicts=[
+                {
+                    "label": form.fields[c.name].label,
+                    "theirs": form.display(c.name, c.theirs),
+                    "mine": form.display(c.name, c.mine),
+                }
+                for c in conflicts
+            ],
+        )
     if form.is_valid():
         fields, outcomes = form.changes()
         try:

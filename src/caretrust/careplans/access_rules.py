@@ -23,6 +23,12 @@ policy.register(
     object_rule=_plan_rule,
 )
 policy.register("careplans.team_visits", "see your teams' visit lists", CARE)
+policy.register(
+    "careplans.record_visit",
+    "record a visit as done, missed or cancelled",
+    CARE,
+    object_rule=_plan_rule,
+)
 
 
 def on_the_care_team(user, person) -> str | None:
@@ -61,3 +67,36 @@ def on_the_care_team_filter(user):
 relationships.register_provider("care_team", on_the_care_team, on_the_care_team_filter)
 
 navigation.register("Visits", "careplans:visits", "careplans.team_visits", order=15)
+
+
+def _hub_plan(user, person):
+    """The current plan (version, named co-ordinator), its care team and the next visits."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from caretrust.careplans.selectors import current_plan, upcoming_visits
+    from caretrust.record.hub import HubLink, HubSection
+
+    plan = current_plan(person)
+    if plan is None:
+        return HubSection("Care plan", [], "No current care plan.")
+    version = plan.versions.count()
+    coordinator = plan.coordinator.get_full_name() if plan.coordinator_id else "not named"
+    links = [
+        HubLink(
+            f"Care plan ({plan.get_status_display().lower()}, version {version})",
+            reverse("careplans:detail", args=[plan.uuid]),
+            f"Co-ordinator: {coordinator}; review by {plan.review_date:%d %b %Y}",
+        )
+    ]
+    for member in plan.care_team.select_related("user", "team", "organisation"):
+        links.append(HubLink(f"Care team: {member.display_name}", "", member.role))
+    for visit in upcoming_visits(person, timezone.localdate(), days=14)[:5]:
+        who = visit.team.name if visit.team_id else visit.organisation.name
+        links.append(HubLink(f"Visit {visit.date:%a %d %b}: {visit.get_kind_display()}", "", who))
+    return HubSection("Care plan, care team and visits", links)
+
+
+from caretrust.record import hub  # noqa: E402  (registries are filled at import)
+
+hub.register("careplans", _hub_plan, order=30)

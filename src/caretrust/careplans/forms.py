@@ -42,7 +42,7 @@ class ServiceForm(VersionedForm):
         error_messages={"required": "Choose who provides the service"},
     )
     provider_team = forms.ModelChoiceField(
-        label="Team (optional)",
+        label="Team (needed when the provider has teams in caretrust)",
         queryset=Team.objects.all(),
         required=False,
         empty_label="No particular team",
@@ -80,6 +80,16 @@ class ServiceForm(VersionedForm):
         choices=[("", "Choose who funds it"), *PlannedService.FundingStream.choices],
         error_messages={"required": "Choose the funding stream"},
     )
+
+    def clean(self) -> dict:
+        # Every planned service names who visits (issue #15): a provider whose teams are in
+        # caretrust (the trust's locality teams) must be given one; an independent provider with
+        # no teams here is named by the organisation.
+        cleaned = super().clean()
+        provider, team = cleaned.get("provider_organisation"), cleaned.get("provider_team")
+        if provider is not None and team is None and provider.hosted_teams.exists():
+            self.add_error("provider_team", f"Choose the {provider.name} team that will visit")
+        return cleaned
 
 
 class MemberForm(VersionedForm):

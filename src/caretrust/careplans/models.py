@@ -242,10 +242,23 @@ class Visit(models.Model):
         PLANNED = "planned", "Planned"
         MERGED = "merged", "Merged into a joint visit"
         DONE = "done", "Done"
+        MISSED = "missed", "Missed"
         CANCELLED = "cancelled", "Cancelled"
 
     uuid = models.UUIDField(default=uuid4, unique=True, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="visits")
+    # When in the day (from the visit's place in the day: morning, lunch, tea, evening).
+    time = models.TimeField(null=True, blank=True)
+    # What happened, recorded by the worker: done, missed (with why) or cancelled (with why).
+    outcome_reason = models.TextField(blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_outcomes",
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
     plan = models.ForeignKey(
         CarePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="visits"
     )

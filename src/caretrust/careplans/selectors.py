@@ -18,7 +18,7 @@ def team_visits(user: User, day: date) -> list[Visit]:
         Visit.objects.filter(Q(team_id__in=user_team_ids(user)) | Q(practitioner=user), date=day)
         .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
         .select_related("person", "organisation", "team", "practitioner", "planned_service")
-        .order_by("person__family_name", "kind", "sequence")
+        .order_by("time", "person__family_name", "kind", "sequence")
     )
 
 

@@ -5,7 +5,7 @@ what the other person changed. Each save keeps a snapshot (version history) and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -300,6 +300,14 @@ def agree_plan(*, actor: User, plan: CarePlan, expected_version: int) -> CarePla
         plan, expected_version, status=CarePlan.Status.ACTIVE, agreed_at=timezone.now()
     )
     _save_version(plan, actor, "Plan agreed")
+    from caretrust.record.services import note_care_event
+
+    note_care_event(
+        person=plan.person,
+        kind="Care plan agreed",
+        summary=f"Care plan agreed (co-ordinator {actor.get_full_name()}); review by "
+        f"{plan.review_date:%d %b %Y}",
+    )
     generate_visits(actor=actor, plan=plan)
     referral = plan.referral
     if referral is not None and referral.status in ("accepted", "in-progress"):
@@ -338,6 +346,72 @@ def _dates(service: PlannedService, first: date, last: date) -> list[tuple[date,
     return slots
 
 
+# The usual times of a day's calls: one a day is mid-morning; more are spread over the day.
+CALL_TIMES = {1: time(8, 30), 2: time(12, 30), 3: time(17, 0), 4: time(20, 0)}
+
+
+def visit_time(service: PlannedService, sequence: int) -> time:
+    if service.per == "day" and service.frequency > 1:
+        return CALL_TIMES.get(sequence, time(20, 0))
+    return time(10, 0)
+
+
+@transaction.atomic
+def record_visit(*, actor: User, visit: Visit, outcome: str, reason: str = "") -> Visit:
+    """The worker records what happened: done, missed or cancelled (the last two with a reason).
+    A missed visit raises an urgent task for the plan's named co-ordinator (or the visiting team)."""
+    policy.require(actor, "careplans.record_visit", visit)
+    if outcome not in (Visit.Status.DONE, Visit.Status.MISSED, Visit.Status.CANCELLED):
+        raise ValidationError("Record a visit as done, missed or cancelled.")
+    reason = (reason or "").strip()
+    if outcome != Visit.Status.DONE and not reason:
+        raise ValidationError({"reason": f"Say why the visit was {outcome}."})
+    now = timezone.now()
+    updated = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED).update(
+        status=outcome, outcome_reason=reason, outcome_by=actor, outcome_at=now
+    )
+    if updated != 1:
+        visit.refresh_from_db()
+        raise ValidationError(
+            f"This visit is already recorded as {visit.get_status_display().lower()}."
+        )
+    visit.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=visit,
+        person_ref=visit.person.audit_ref,
+        reason=reason,
+        details={"visit": str(visit.uuid), "status": outcome},
+    )
+    from caretrust.record.services import note_care_event
+
+    label = f"{visit.get_kind_display()} on {visit.date:%d %b %Y}"
+    note_care_event(
+        person=visit.person,
+        kind=f"Visit {visit.get_status_display().lower()}",
+        summary=f"{label}: {visit.get_status_display().lower()}"
+        + (f" ({reason})" if reason else "")
+        + f", recorded by {actor.get_full_name()}",
+    )
+    if outcome == Visit.Status.MISSED:
+        from caretrust.workspace.services import raise_task
+
+        coordinator = visit.plan.coordinator if visit.plan_id else None
+        raise_task(
+            actor=actor,
+            person=visit.person,
+            code="missed-visit",
+            title=f"Missed visit: {label}",
+            description=f"Recorded by {actor.get_full_name()}: {reason}",
+            due_date=timezone.localdate(),
+            assigned_user=coordinator,
+            assigned_team=None if coordinator else visit.team,
+            raised_by=f"careplans.visit:{visit.uuid}",
+        )
+    return visit
+
+
 @transaction.atomic
 def generate_visits(*, actor: User, plan: CarePlan, horizon_days: int | None = None) -> int:
     """Create the planned visits for the next `horizon_days` (idempotent: existing slots are kept)."""
@@ -360,6 +434,7 @@ def generate_visits(*, actor: User, plan: CarePlan, horizon_days: int | None = N
                 date=day,
                 organisation_id=service.provider_organisation_id,
                 team=service.provider_team,
+                time=visit_time(service, sequence),
             )
             for day, sequence in _dates(service, first, last)
             if (day, sequence) not in existing

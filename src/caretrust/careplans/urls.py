@@ -5,6 +5,7 @@ from caretrust.careplans import views
 app_name = "careplans"
 urlpatterns = [
     path("visits/", views.team_visits, name="visits"),
+    path("visits/<uuid:uuid>/<slug:outcome>/", views.record_visit, name="record_visit"),
     path("start/<str:reference>/", views.start, name="start"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/details/", views.edit_details, name="details"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -227,6 +228,7 @@ def team_visits(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = timezone.localdate()
     visits = selectors.team_visits(request.user, day)
+    audit.people_shown(actor=request.user, objects=visits, object_type="careplans.visits")
     from datetime import timedelta
 
     return render(
@@ -240,3 +242,26 @@ def team_visits(request: HttpRequest) -> HttpResponse:
             "visits": visits,
         },
     )
+
+
+@require_POST
+def record_visit(request: HttpRequest, uuid, outcome: str) -> HttpResponse:
+    """Done, missed or cancelled, from the visit list; back to the same day."""
+    visit = get_object_or_404(Visit.objects.select_related("person", "plan"), uuid=uuid)
+    try:
+        services.record_visit(
+            actor=request.user,
+            visit=visit,
+            outcome=outcome,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        text = (
+            f"{visit.person.display_name}: visit recorded as {visit.get_status_display().lower()}."
+        )
+        if visit.status == "missed":
+            text += " A task has gone to the plan's co-ordinator."
+        messages.success(request, text)
+    return redirect(f"{reverse('careplans:visits')}?date={visit.date.isoformat()}")

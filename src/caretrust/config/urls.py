@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/", include("caretrust.jobs.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("privacy/", include("caretrust.access.urls")),
+    path("workspace/", include("caretrust.workspace.urls")),
     path("", include("caretrust.web.urls")),
 ]
 

@@ -15,6 +15,8 @@ from django.db import models
 class Sector(models.TextChoices):
     HEALTH = "health", "Health"
     SOCIAL_CARE = "social_care", "Social care"
+    # caretrust's own events: referral received, routed, accepted; assessment decided; plan agreed.
+    INTEGRATED = "integrated", "Integrated care"
 
 
 class Resource(models.Model):

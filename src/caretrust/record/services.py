@@ -16,6 +16,23 @@ from caretrust.people.models import Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
 from caretrust.record.summaries import summarise
 
+CARE_EVENT_SOURCE = "caretrust"
+
+
+def note_care_event(*, person: Person, kind: str, summary: str, when=None) -> TimelineEvent:
+    """Put one of caretrust's own steps on the person's timeline (sector "integrated").
+
+    Called only by other areas' services, inside their transaction, after their own
+    `policy.require` and with their own audit row: this adds the line, it decides nothing."""
+    return TimelineEvent.objects.create(
+        person=person,
+        date=timezone.localdate(when) if when else timezone.localdate(),
+        sector="integrated",
+        source=CARE_EVENT_SOURCE,
+        kind=kind,
+        summary=summary[:300],
+    )
+
 
 @transaction.atomic
 def save_about_me(

@@ -119,7 +119,13 @@ def person(request: HttpRequest, ref) -> HttpResponse:
         can_edit=bool(policy.decide(request.user, "people.edit_record", person)),
         can_unmerge=bool(policy.decide(request.user, "people.unmerge")),
     )
-    return render(request, "record/person.jinja", {"page": page, "page_title": page.name})
+    from caretrust.record import hub
+
+    return render(
+        request,
+        "record/person.jinja",
+        {"page": page, "page_title": page.name, "hub": hub.sections_for(request.user, person)},
+    )
 
 
 def about_me(request: HttpRequest, ref) -> HttpResponse:

@@ -103,7 +103,12 @@ def task(referral: Referral) -> Task:
         resource["statusReason"] = {"text": referral.status_reason}
     if referral.business_status:
         resource["businessStatus"] = {"text": referral.business_status}
-    if referral.routed_team_id:
+    # Owner: the allocated worker once a team accepted it (Task accepted); while it waits in a
+    # team's in-tray (Task received, businessStatus "Routed to ...: waiting"), the team (ADR 70).
+    if referral.allocated_to_id:
+        team = f", {referral.routed_team.name}" if referral.routed_team_id else ""
+        resource["owner"] = {"display": f"{referral.allocated_to.get_full_name()}{team}"}
+    elif referral.routed_team_id:
         resource["owner"] = {"display": referral.routed_team.name}
     elif referral.routed_practitioner_id:
         resource["owner"] = {"display": referral.routed_practitioner.get_full_name()}

@@ -247,3 +247,59 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea,
         required=False,
     )
+
+
+def _worker_choices(workers) -> list[tuple[str, str]]:
+    return [("", "Choose a worker")] + [
+        (str(u.pk), f"{u.get_full_name()} ({u.role_label})") for u in workers
+    ]
+
+
+class AcceptForm(forms.Form):
+    """Accept from the in-tray and allocate a named worker (the person accepting by default)."""
+
+    allocate_to = forms.ChoiceField(
+        label="Allocate to", error_messages=_required("Choose who will take this on")
+    )
+
+    def __init__(self, *args, workers=(), me=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workers = {str(u.pk): u for u in workers}
+        self.fields["allocate_to"].choices = _worker_choices(workers)
+        if me is not None and str(me.pk) in self.workers and not self.is_bound:
+            self.initial["allocate_to"] = str(me.pk)
+
+    def worker(self):
+        return self.workers[self.cleaned_data["allocate_to"]]
+
+
+class AllocateForm(AcceptForm):
+    pass
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the team cannot take it",
+        widget=forms.Textarea,
+        error_messages=_required("Say why the team cannot take it"),
+    )
+
+
+class TransferCaseloadForm(forms.Form):
+    from_worker = forms.ChoiceField(
+        label="Move the caseload of", error_messages=_required("Choose whose caseload to move")
+    )
+    to_worker = forms.ChoiceField(label="To", error_messages=_required("Choose who takes it on"))
+
+    def __init__(self, *args, members=(), practitioners=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {str(u.pk): u for u in members}
+        self.practitioners = {str(u.pk): u for u in practitioners}
+        self.fields["from_worker"].choices = _worker_choices(members)
+        self.fields["to_worker"].choices = _worker_choices(practitioners)
+
+    def workers(self):
+        return (
+            self.members[self.cleaned_data["from_worker"]],
+            self.practitioners[self.cleaned_data["to_worker"]],
+        )

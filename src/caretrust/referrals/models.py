@@ -160,6 +160,29 @@ class Referral(models.Model):
         on_delete=models.PROTECT,
         related_name="referrals_routed",
     )
+    # The team in-tray (ADR 70): routing puts the referral in the team's in-tray (Task stays
+    # `received`, businessStatus "Waiting for <team>"); a team member accepts it (Task `accepted`)
+    # and allocates a named worker, or returns it to the co-ordinators with a reason.
+    routed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_accepted",
+    )
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_allocated",
+    )
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    # The last time a team gave it back, and why (shown on the worklist until routed again).
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
     signposted_to = models.ForeignKey(
         "organisations.Organisation",
         null=True,
@@ -185,6 +208,8 @@ class Referral(models.Model):
                 fields=["locality", "status", "-urgency", "due_by"], name="referral_by_urgency"
             ),
             models.Index(fields=["locality", "status", "created_at"], name="referral_waiting"),
+            models.Index(fields=["routed_team", "status", "due_by"], name="referral_in_tray"),
+            models.Index(fields=["allocated_to", "status"], name="referral_caseload"),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +232,11 @@ class Referral(models.Model):
             return self.person.display_name
         details = self.subject_details or {}
         return f"{details.get('given_name', '')} {details.get('family_name', '').upper()}".strip()
+
+    @property
+    def waiting_for_team(self) -> bool:
+        """Routed, sitting in a team's (or practitioner's) in-tray, not yet accepted."""
+        return self.status == "received" and self.routed_at is not None and self.accepted_at is None
 
     def is_breached(self, now=None) -> bool:
         """The response standard is breached when the answer came (or is still not here) too late."""

@@ -27,7 +27,8 @@ URGENCY_COLOURS = {"urgent": "red", "soon": "orange", "routine": "grey"}
 STATUS_PLAIN = {
     "requested": "Sent: waiting for a co-ordinator",
     "received": "A co-ordinator is looking at it",
-    "accepted": "Passed to the team who will help",
+    "waiting_team": "Passed to a team: waiting for them to accept it",
+    "accepted": "Accepted by the team who will help",
     "in-progress": "The team is working on it",
     "on-hold": "On hold",
     "completed": "Completed",
@@ -92,6 +93,22 @@ class WorklistRow:
     claimed_by: str
     can_claim: bool
     claim_url: str
+    # Where it stands with a team: "Waiting for <team>" or "Returned by <team>: <reason>".
+    team_note: str = ""
+
+
+def status_plain(referral: Referral) -> str:
+    if referral.waiting_for_team:
+        return STATUS_PLAIN["waiting_team"]
+    return STATUS_PLAIN[referral.status]
+
+
+def _team_note(referral: Referral) -> str:
+    if referral.waiting_for_team:
+        return referral.business_status
+    if referral.status == "received" and referral.returned_at:
+        return f"{referral.business_status}: {referral.return_reason}"
+    return ""
 
 
 def worklist_row(referral: Referral, now: datetime) -> WorklistRow:
@@ -113,6 +130,83 @@ def worklist_row(referral: Referral, now: datetime) -> WorklistRow:
         claimed_by=referral.claimed_by.get_full_name() if referral.claimed_by_id else "",
         can_claim=referral.claimed_by_id is None and referral.status == "requested",
         claim_url=reverse("referrals:claim", args=[referral.reference]),
+        team_note=_team_note(referral),
+    )
+
+
+@dataclass(frozen=True)
+class InTrayRow:
+    reference: str
+    url: str
+    person: str
+    routed_to: str
+    reason: str
+    urgency_label: str
+    urgency_colour: str
+    waiting_since: str
+    clock: Clock
+
+
+def in_tray_row(referral: Referral, now: datetime) -> InTrayRow:
+    from django.urls import reverse
+
+    routed_to = (
+        referral.routed_team.name
+        if referral.routed_team_id
+        else f"You ({referral.routed_practitioner.get_full_name()})"
+    )
+    return InTrayRow(
+        reference=referral.reference,
+        url=reverse("referrals:detail", args=[referral.reference]),
+        person=referral.subject_name,
+        routed_to=routed_to,
+        reason=referral.reason if len(referral.reason) <= 120 else referral.reason[:117] + "...",
+        urgency_label=referral.get_urgency_display(),
+        urgency_colour=URGENCY_COLOURS[referral.urgency],
+        waiting_since=when(referral.routed_at),
+        clock=clock(referral, now),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    reference: str
+    url: str
+    person: str
+    person_url: str
+    allocated_to: str
+    allocated_since: str
+    status_label: str
+    status_colour: str
+    next_review: str
+    next_visit: str
+
+
+def caseload_row(referral: Referral) -> CaseloadRow:
+    """One allocated referral, with its plan's next review and the person's next visit."""
+    from django.urls import reverse
+
+    from caretrust.careplans.selectors import upcoming_visits
+
+    plan = referral.care_plans.exclude(status="completed").order_by("-created_at").first()
+    today = timezone.localdate()
+    visits = upcoming_visits(referral.person, today, days=28) if referral.person_id else []
+    visit = next((v for v in visits if v.status == "planned"), None)
+    return CaseloadRow(
+        reference=referral.reference,
+        url=reverse("referrals:detail", args=[referral.reference]),
+        person=referral.subject_name,
+        person_url=reverse("record:person", args=[referral.person.ref])
+        if referral.person_id
+        else "",
+        allocated_to=referral.allocated_to.get_full_name() if referral.allocated_to_id else "",
+        allocated_since=when(referral.allocated_at),
+        status_label=referral.get_status_display(),
+        status_colour=STATUS_COLOURS[referral.status],
+        next_review=f"{plan.review_date:%d %b %Y}" if plan and plan.review_date else "No plan yet",
+        next_visit=(
+            f"{visit.date:%d %b %Y}: {visit.get_kind_display()}" if visit else "None planned"
+        ),
     )
 
 

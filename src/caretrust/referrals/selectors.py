@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from caretrust.organisations.models import Locality, Team, User
@@ -36,6 +37,8 @@ VIEWS = {
     "mine": "Claimed by me",
     "open": "All open",
     "breached": "Response standard breached",
+    "waiting_team": "Waiting for a team to accept",
+    "returned": "Returned by a team",
 }
 
 
@@ -64,6 +67,12 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
         referrals = referrals.filter(claimed_by=user)
     elif query.view == "breached":
         referrals = referrals.filter(responded_at__isnull=True, due_by__lt=timezone.now())
+    elif query.view == "waiting_team":
+        referrals = referrals.filter(
+            status=Referral.Status.RECEIVED, routed_at__isnull=False, accepted_at__isnull=True
+        )
+    elif query.view == "returned":
+        referrals = referrals.filter(status=Referral.Status.RECEIVED, returned_at__isnull=False)
     if query.urgency in Referral.Urgency.values:
         referrals = referrals.filter(urgency=query.urgency)
     if query.source in Referral.Source.values:
@@ -73,6 +82,67 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
 
 def referrals_made_by(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(referrer=user).select_related("person").order_by("-created_at")
+
+
+def in_tray(user: User) -> QuerySet[Referral]:
+    """The team in-tray: referrals routed to the user's teams (or to them by name) that nobody has
+    accepted yet, most urgent and soonest due first."""
+
+    # A subquery, not a list: the header counts the in-tray on every page, in one query.
+    teams = Team.objects.filter(memberships__user=user).values("id")
+    return (
+        Referral.objects.filter(
+            Q(routed_team_id__in=teams) | Q(routed_practitioner=user),
+            status=Referral.Status.RECEIVED,
+            routed_at__isnull=False,
+            accepted_at__isnull=True,
+        )
+        .select_related("person", "routed_team", "routed_practitioner", "claimed_by", "locality")
+        .order_by("-urgency", "due_by", "created_at")
+    )
+
+
+class _LazyModel:
+    """careplans builds on referrals: its model is looked up by name, not imported (no cycle)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    @property
+    def objects(self):
+        return apps.get_model(self.label).objects
+
+
+CarePlanRef = _LazyModel("careplans.CarePlan")
+
+
+def _still_on_caseload() -> Q:
+    """Open, or completed by a care plan that is still current: the allocated worker keeps the
+    person on their caseload while the plan runs (agreeing the plan completes the referral)."""
+    from caretrust.referrals.lifecycle import COMPLETED
+
+    current_plan = Exists(
+        CarePlanRef.objects.filter(referral=OuterRef("pk"), status__in=["draft", "active"])
+    )
+    return ~Q(status__in=TERMINAL) | (Q(status=COMPLETED) & Q(current_plan))
+
+
+def caseload(user: User) -> QuerySet[Referral]:
+    """The user's caseload: referrals allocated to them by name, open or with a current plan."""
+    return (
+        Referral.objects.filter(_still_on_caseload(), allocated_to=user)
+        .select_related("person", "routed_team", "allocated_to")
+        .order_by("allocated_at", "id")
+    )
+
+
+def team_caseload(team: Team) -> QuerySet[Referral]:
+    """One team's accepted referrals (open, or with a current plan) and who each is allocated to."""
+    return (
+        Referral.objects.filter(_still_on_caseload(), routed_team=team, accepted_at__isnull=False)
+        .select_related("person", "allocated_to")
+        .order_by("allocated_to__first_name", "allocated_at", "id")
+    )
 
 
 def referrals_for_my_teams(user: User) -> QuerySet[Referral]:

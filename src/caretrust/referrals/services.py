@@ -73,6 +73,15 @@ def _audit(actor: Any, referral: Referral, action: str, label: str = "", **detai
     )
 
 
+def _timeline(referral: Referral, kind: str, summary: str) -> None:
+    """The step on the person's timeline, beside their health and social care events."""
+    if referral.person_id is None:
+        return
+    from caretrust.record.services import note_care_event
+
+    note_care_event(person=referral.person, kind=kind, summary=f"{referral.reference}: {summary}")
+
+
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
@@ -132,6 +141,11 @@ def submit_professional_referral(
     )
     _event(referral, actor, "")
     _audit(actor, referral, AuditEvent.Action.CREATE, source=source)
+    _timeline(
+        referral,
+        "Referral received",
+        f"referred by {referral.referrer_name or 'a professional'} ({referral.get_source_display()})",
+    )
     return referral
 
 
@@ -314,9 +328,15 @@ def route(
     team: Team | None = None,
     practitioner: User | None = None,
 ) -> Referral:
-    """Send the referral to a locality team or a named practitioner (Task accepted)."""
+    """Put the referral in a locality team's (or a named practitioner's) in-tray.
+
+    The Task stays `received` with businessStatus "Waiting for <team>" and the response-standard
+    clock keeps running: the team answers by accepting it (`accept`, Task accepted) or returning it
+    (`return_to_coordinators`). Routing gives the team the referral, not the record (ADR 70)."""
     _require_owner(actor, referral)
     _require_person(referral)
+    if referral.status not in (lifecycle.RECEIVED, lifecycle.ON_HOLD):
+        raise ValidationError("Only a referral a co-ordinator is looking at can be routed.")
     if (team is None) == (practitioner is None):
         raise ValidationError({"route_to": "Choose a locality team or a named practitioner."})
     if team is not None:
@@ -328,16 +348,175 @@ def route(
             raise ValidationError({"route_to": "Choose a practitioner."})
         outcome = Referral.Outcome.ROUTED_PRACTITIONER
         to_whom = f"{practitioner.get_full_name()} ({practitioner.role_label})"
+    _timeline(referral, "Referral routed", f"routed to {to_whom}")
+    return _apply(
+        referral,
+        actor=actor,
+        # Off hold goes back to received; otherwise the status does not change (it is still
+        # waiting for an answer: only the team's acceptance makes it `accepted`).
+        to_status=lifecycle.RECEIVED if referral.status == lifecycle.ON_HOLD else None,
+        outcome=outcome,
+        routed_team=team,
+        routed_practitioner=practitioner,
+        routed_at=timezone.now(),
+        returned_at=None,
+        return_reason="",
+        business_status=f"Routed to {to_whom}: waiting for them to accept",
+    )
+
+
+def allocatable(referral: Referral) -> list[User]:
+    """Who a referral may be allocated to: the practitioners of the team it was routed to, or the
+    named practitioner and the practitioners who share a team with them."""
+    if referral.routed_team_id:
+        teams = [referral.routed_team_id]
+    elif referral.routed_practitioner_id:
+        teams = list(
+            Team.objects.filter(memberships__user=referral.routed_practitioner).values_list(
+                "id", flat=True
+            )
+        )
+    else:
+        return []
+    users = User.objects.filter(
+        role=User.Role.PRACTITIONER, is_active=True, team_memberships__team_id__in=teams
+    )
+    if referral.routed_practitioner_id:
+        users = users | User.objects.filter(pk=referral.routed_practitioner_id)
+    return list(users.distinct().order_by("first_name", "last_name"))
+
+
+def _check_allocatable(referral: Referral, worker: User) -> None:
+    if worker is None or worker.pk not in {u.pk for u in allocatable(referral)}:
+        raise ValidationError(
+            {"allocate_to": "Choose a practitioner in the team the referral was routed to."}
+        )
+
+
+def _worker_label(worker: User) -> str:
+    return f"{worker.get_full_name()} ({worker.role_label})"
+
+
+def _routed_label(referral: Referral) -> str:
+    if referral.routed_team_id:
+        return referral.routed_team.name
+    if referral.routed_practitioner_id:
+        return referral.routed_practitioner.get_full_name()
+    return "the team"
+
+
+@transaction.atomic
+def accept(*, actor: User, referral: Referral, allocate_to: User) -> Referral:
+    """A member of the team it was routed to accepts the referral (Task accepted) and allocates a
+    named worker: themselves or a colleague. The response standard is met now, and the record
+    opens to the team."""
+    policy.require(actor, "referrals.accept", referral)
+    _check_allocatable(referral, allocate_to)
+    now = timezone.now()
+    _timeline(
+        referral,
+        "Referral accepted",
+        f"accepted by {_routed_label(referral)}; allocated to {_worker_label(allocate_to)}",
+    )
     return _apply(
         referral,
         actor=actor,
         to_status=lifecycle.ACCEPTED,
-        outcome=outcome,
-        routed_team=team,
-        routed_practitioner=practitioner,
-        responded_at=referral.responded_at or timezone.now(),
-        business_status=f"Routed to {to_whom}",
+        accepted_at=now,
+        accepted_by=actor,
+        allocated_to=allocate_to,
+        allocated_at=now,
+        responded_at=referral.responded_at or now,
+        business_status=(
+            f"Accepted by {_routed_label(referral)}; allocated to {_worker_label(allocate_to)}"
+        ),
     )
+
+
+@transaction.atomic
+def return_to_coordinators(*, actor: User, referral: Referral, reason: str) -> Referral:
+    """The team gives the referral back, with a reason; it goes back on the co-ordinators'
+    worklist (still `received`, still claimed by the co-ordinator who routed it)."""
+    policy.require(actor, "referrals.accept", referral)
+    reason = (reason or "").strip()
+    if len(reason) < MINIMUM_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": f"Say why the team cannot take it, in at least {MINIMUM_REASON_LENGTH} characters."
+            }
+        )
+    by = _routed_label(referral)
+    _timeline(referral, "Referral returned", f"returned by {by} to the co-ordinators")
+    return _apply(
+        referral,
+        actor=actor,
+        reason=reason,
+        outcome="",
+        routed_team=None,
+        routed_practitioner=None,
+        routed_at=None,
+        returned_at=timezone.now(),
+        return_reason=reason,
+        business_status=f"Returned by {by} to the co-ordinators",
+    )
+
+
+@transaction.atomic
+def allocate(*, actor: User, referral: Referral, worker: User) -> Referral:
+    """Give an accepted referral to another named worker in the team."""
+    policy.require(actor, "referrals.allocate", referral)
+    _check_allocatable(referral, worker)
+    if referral.allocated_to_id == worker.pk:
+        raise ValidationError({"allocate_to": "It is already allocated to them."})
+    return _apply(
+        referral,
+        actor=actor,
+        allocated_to=worker,
+        allocated_at=timezone.now(),
+        business_status=f"Allocated to {_worker_label(worker)}",
+    )
+
+
+@transaction.atomic
+def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: User) -> int:
+    """Move every open referral of `team` allocated to one worker to another, in one step (one
+    event and audit row per referral, plus one for the transfer). Returns how many moved."""
+    from caretrust.referrals.selectors import caseload
+
+    policy.require(actor, "referrals.transfer_caseload", team)
+    members = set(team.memberships.values_list("user_id", flat=True))
+    if from_worker.pk not in members:
+        raise ValidationError({"from_worker": "Choose someone in this team."})
+    if (
+        to_worker.pk not in members
+        or to_worker.role != User.Role.PRACTITIONER
+        or not to_worker.is_active
+    ):
+        raise ValidationError({"to_worker": "Choose an active practitioner in this team."})
+    if from_worker.pk == to_worker.pk:
+        raise ValidationError({"to_worker": "Choose someone else."})
+    moved = 0
+    for referral in caseload(from_worker).filter(routed_team=team).select_for_update(of=("self",)):
+        _apply(
+            referral,
+            actor=actor,
+            allocated_to=to_worker,
+            allocated_at=timezone.now(),
+            business_status=f"Allocated to {_worker_label(to_worker)} (caseload transfer)",
+        )
+        moved += 1
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=team,
+        details={
+            "caseload_transfer": True,
+            "from": from_worker.username,
+            "to": to_worker.username,
+            "referrals": moved,
+        },
+    )
+    return moved
 
 
 @transaction.atomic

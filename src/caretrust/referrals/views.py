@@ -142,7 +142,7 @@ def public_status(request: HttpRequest, reference: str, token: str) -> HttpRespo
         {
             "page_title": f"Your request {referral.reference}",
             "referral": referral,
-            "status_plain": presenters.STATUS_PLAIN[referral.status],
+            "status_plain": presenters.status_plain(referral),
             "events": presenters.public_timeline(referral),
         },
     )
@@ -195,7 +195,13 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related(
-            "person", "claimed_by", "routed_team", "routed_practitioner", "locality"
+            "person",
+            "claimed_by",
+            "routed_team",
+            "routed_practitioner",
+            "locality",
+            "accepted_by",
+            "allocated_to",
         ),
         reference=reference,
     )
@@ -216,6 +222,9 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
     can_progress = referral.status in ("accepted", "in-progress", "on-hold") and bool(
         policy.decide(user, "referrals.progress", referral)
     )
+    can_accept = bool(policy.decide(user, "referrals.accept", referral))
+    can_allocate = bool(policy.decide(user, "referrals.allocate", referral))
+    workers = services.allocatable(referral) if (can_accept or can_allocate) else []
     candidates = []
     if can_triage and referral.person_id is None and referral.subject_details:
         details = PersonDetails.from_dict(referral.subject_details)
@@ -225,7 +234,7 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "referral": referral,
         "clock": presenters.clock(referral),
         "events": presenters.timeline(referral),
-        "status_plain": presenters.STATUS_PLAIN[referral.status],
+        "status_plain": presenters.status_plain(referral),
         "status_colour": presenters.STATUS_COLOURS[referral.status],
         "urgency_colour": presenters.URGENCY_COLOURS[referral.urgency],
         "can_claim": coordinating and referral.status == "requested" and not referral.claimed_by_id,
@@ -241,6 +250,13 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         and referral.status in ("accepted", "in-progress")
         and bool(policy.decide(user, "assessments.contribute", referral.person)),
         "candidates": candidates,
+        "can_accept": can_accept,
+        "can_allocate": can_allocate,
+        "accept_form": forms_override.get("accept_form")
+        or forms.AcceptForm(workers=workers, me=user),
+        "return_form": forms_override.get("return_form") or forms.ReturnForm(),
+        "allocate_form": forms_override.get("allocate_form")
+        or forms.AllocateForm(workers=[w for w in workers if w.pk != referral.allocated_to_id]),
         "triage_form": forms_override.get("triage_form")
         or forms.TriageForm(initial={"urgency": referral.urgency}),
         "route_form": forms_override.get("route_form")
@@ -268,6 +284,9 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         "signpost": ("signpost_form", forms.SignpostForm),
         "close": ("close_form", forms.CloseForm),
         "progress": ("progress_form", forms.ProgressForm),
+        "accept": ("accept_form", forms.AcceptForm),
+        "return": ("return_form", forms.ReturnForm),
+        "allocate": ("allocate_form", forms.AllocateForm),
     }
     if action == "confirm-person":
         return _confirm_person(request, referral)
@@ -275,6 +294,8 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         raise Http404("Unknown action.")
     key, form_class = form_classes[action]
     kwargs = {"locality": referral.locality} if action == "route" else {}
+    if action in ("accept", "allocate"):
+        kwargs = {"workers": services.allocatable(referral)}
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         data = form.cleaned_data
@@ -290,6 +311,14 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
                     organisation=data["organisation"],
                     information=data["information"],
                 )
+            elif action == "accept":
+                services.accept(actor=request.user, referral=referral, allocate_to=form.worker())
+            elif action == "return":
+                services.return_to_coordinators(
+                    actor=request.user, referral=referral, reason=data["reason"]
+                )
+            elif action == "allocate":
+                services.allocate(actor=request.user, referral=referral, worker=form.worker())
             elif action == "close":
                 services.close(
                     actor=request.user,
@@ -333,3 +362,77 @@ def _confirm_person(request: HttpRequest, referral: Referral) -> HttpResponse:
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
     return redirect("referrals:detail", referral.reference)
+
+
+def in_tray(request: HttpRequest) -> HttpResponse:
+    """The team in-tray: referrals routed to my teams (or to me) waiting to be accepted."""
+    policy.require(request.user, "referrals.in_tray")
+    referrals = list(selectors.in_tray(request.user)[:200])
+    audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.in_tray")
+    now = timezone.now()
+    return render(
+        request,
+        "referrals/in_tray.jinja",
+        {
+            "page_title": "Team in-tray",
+            "rows": [presenters.in_tray_row(r, now) for r in referrals],
+        },
+    )
+
+
+def caseload(request: HttpRequest) -> HttpResponse:
+    """My caseload, my teams' caseloads, and moving one worker's caseload to another."""
+    from caretrust.organisations.models import Team, User
+
+    policy.require(request.user, "referrals.in_tray")
+    mine = list(selectors.caseload(request.user))
+    teams = list(Team.objects.filter(memberships__user=request.user).order_by("name"))
+    team_rows = []
+    shown = list(mine)
+    for team in teams:
+        referrals = list(selectors.team_caseload(team)[:200])
+        shown += referrals
+        members = list(
+            User.objects.filter(team_memberships__team=team).order_by("first_name", "last_name")
+        )
+        practitioners = [m for m in members if m.role == User.Role.PRACTITIONER and m.is_active]
+        form = forms.TransferCaseloadForm(
+            request.POST if request.POST.get("team") == str(team.pk) else None,
+            members=members,
+            practitioners=practitioners,
+        )
+        if form.is_bound and form.is_valid():
+            from_worker, to_worker = form.workers()
+            try:
+                moved = services.transfer_caseload(
+                    actor=request.user, team=team, from_worker=from_worker, to_worker=to_worker
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Moved {moved} referral{'' if moved == 1 else 's'} from "
+                    f"{from_worker.get_full_name()} to {to_worker.get_full_name()}.",
+                )
+                return redirect("referrals:caseload")
+        team_rows.append(
+            {
+                "team": team,
+                "rows": [presenters.caseload_row(r) for r in referrals],
+                "form": form,
+                "can_transfer": bool(
+                    policy.decide(request.user, "referrals.transfer_caseload", team)
+                ),
+            }
+        )
+    audit.people_shown(actor=request.user, objects=shown, object_type="referrals.caseload")
+    return render(
+        request,
+        "referrals/caseload.jinja",
+        {
+            "page_title": "Caseload",
+            "mine": [presenters.caseload_row(r) for r in mine],
+            "teams": team_rows,
+        },
+    )

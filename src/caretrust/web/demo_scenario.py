@@ -1,6 +1,7 @@
 """The demo's story, told through the same services staff use (so every step is authorised and
-audited): Edith Smith's journey from her GP's referral to an agreed plan that says who pays, and a
-worklist with referrals waiting for the co-ordinators. Runs once; skipped when Edith has a referral."""
+audited): Edith Smith's journey from her GP's referral (accepted by the Torquay team from its
+in-tray and allocated to the OT) to an agreed plan that says who pays, and a worklist with referrals
+waiting for the co-ordinators, one of them routed and waiting in the Torquay team's in-tray. Runs once; skipped when Edith has a referral."""
 
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def _edith_journey(edith: Person) -> None:
     referrals.claim(actor=coordinator, referral=referral)
     referrals.triage(actor=coordinator, referral=referral, urgency="urgent")
     referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    # The Torquay team accepts it from its in-tray; the OT takes it on (ADR 70).
+    referrals.accept(actor=ot, referral=referral, allocate_to=ot)
     assessment = assessments.start_assessment(actor=ot, person=edith, referral=referral)
     assessments.contribute(
         actor=ot,
@@ -129,6 +132,8 @@ def _edith_journey(edith: Person) -> None:
         {
             "kind": "community_nursing",
             "provider_organisation": trust,
+            # Named team: the Torquay nurses see these visits on their list (issue #15).
+            "provider_team": Team.objects.get(code="torquay-mdt"),
             "frequency": 1,
             "per": "week",
             "funding_stream": "nhs",
@@ -183,9 +188,9 @@ def _waiting_referrals(*, exclude: Person) -> None:
         .select_related("person")
         .order_by("-risk")[: len(WAITING)]
     ]
-    gp = _user("gp")
-    for person, (source, urgency, reason) in zip(people, WAITING, strict=False):
-        referrals.submit_professional_referral(
+    gp, coordinator = _user("gp"), _user("coordinator")
+    for index, (person, (source, urgency, reason)) in enumerate(zip(people, WAITING, strict=False)):
+        referral = referrals.submit_professional_referral(
             actor=gp,
             person=person,
             source=source,
@@ -193,3 +198,9 @@ def _waiting_referrals(*, exclude: Person) -> None:
             requested_urgency=urgency,
             consent=True,
         )
+        if index == 0:
+            # One is already routed and waits in the Torquay team's in-tray (ADR 70).
+            referrals.claim(actor=coordinator, referral=referral)
+            referrals.route(
+                actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt")
+            )

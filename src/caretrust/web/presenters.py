@@ -13,6 +13,7 @@ from caretrust.organisations.models import Organisation, Team, User
 class Row:
     key: str
     value: str
+    href: str = ""  # when set, the value is a link there
 
 
 @dataclass(frozen=True)
@@ -90,30 +91,91 @@ LEADS = {
 def _referrals_waiting(user: User) -> Section:
     from caretrust.referrals.selectors import WorklistQuery, worklist
 
+    def count(view: str, label: str) -> Row:
+        number = worklist(user, WorklistQuery(view=view)).count()
+        return Row(label, str(number), f"/referrals/worklist/?view={view}")
+
     rows = [
-        Row("New, not claimed", str(worklist(user, WorklistQuery(view="new")).count())),
-        Row("Claimed by you", str(worklist(user, WorklistQuery(view="mine")).count())),
-        Row(
-            "Response standard breached",
-            str(worklist(user, WorklistQuery(view="breached")).count()),
-        ),
+        count("new", "New, not claimed"),
+        count("mine", "Claimed by you"),
+        count("breached", "Response standard breached"),
+        count("waiting_team", "Waiting for a team to accept"),
+        count("returned", "Returned by a team"),
     ]
     return Section("Referrals for your locality", rows)
 
 
-def _visits_today(user: User) -> Section:
+def _in_tray(user: User) -> tuple[Section, list]:
+    """The team in-tray: how many wait, and the first few (most urgent first)."""
+    from django.utils import timezone
+
+    from caretrust.referrals.presenters import in_tray_row
+    from caretrust.referrals.selectors import in_tray
+
+    waiting = in_tray(user)
+    total = waiting.count()
+    shown = list(waiting[:5])
+    now = timezone.now()
+    rows = [Row("Waiting to be accepted", str(total), "/referrals/in-tray/")] if total else []
+    for referral in shown:
+        row = in_tray_row(referral, now)
+        flag = "Breached: " if row.clock.breached else ""
+        rows.append(Row(row.person, f"{flag}{row.reference}, {row.urgency_label.lower()}", row.url))
+    return Section("Team in-tray", rows, "Nothing is waiting for your team."), shown
+
+
+def _caseload(user: User) -> tuple[Section, list]:
+    from caretrust.referrals.presenters import caseload_row
+    from caretrust.referrals.selectors import caseload
+
+    referrals = list(caseload(user)[:20])
+    rows = []
+    for referral in referrals:
+        row = caseload_row(referral)
+        rows.append(
+            Row(
+                row.person,
+                f"Next review {row.next_review}; next visit {row.next_visit}",
+                row.person_url or row.url,
+            )
+        )
+    return Section("Your caseload", rows, "Nobody is allocated to you."), referrals
+
+
+def _visits_today(user: User) -> tuple[Section, list]:
     from django.utils import timezone
 
     from caretrust.careplans.selectors import team_visits
 
+    visits = team_visits(user, timezone.localdate())
     rows = [
         Row(
             v.person.display_name,
-            f"{v.get_kind_display()} ({v.team.name if v.team else v.organisation.name})",
+            (f"{v.time:%H:%M} " if v.time else "")
+            + f"{v.get_kind_display()} ({v.team.name if v.team else v.organisation.name})",
+            "/care-plans/visits/",
         )
-        for v in team_visits(user, timezone.localdate())
+        for v in visits
     ]
-    return Section("Today's visits", rows, "No visits for your teams today.")
+    return Section("Today's visits", rows, "No visits for your teams today."), visits
+
+
+def _tasks(user: User) -> tuple[Section, list]:
+    """My tasks, overdue and soonest due first (only about people I have a relationship with)."""
+    from django.utils import timezone
+
+    from caretrust.access.relationships import legitimate_relationship
+    from caretrust.workspace.presenters import task_row
+    from caretrust.workspace.selectors import my_tasks
+
+    today = timezone.localdate()
+    tasks = [t for t in my_tasks(user)[:20] if legitimate_relationship(user, t.person)][:8]
+    rows = []
+    for task in tasks:
+        row = task_row(task, today)
+        flag = "Overdue: " if row.overdue else ""
+        rows.append(Row(row.person, f"{flag}{row.title} (due {row.due})", row.url))
+    return Section("Your tasks", rows, "No open tasks for you or your teams."), tasks
 
 
 def home_page_for(user: User) -> HomePage:
@@ -128,13 +190,37 @@ def home_page_for(user: User) -> HomePage:
         sections.insert(0, _referrals_waiting(user))
         actions.append(Row("Open the referrals worklist", "/referrals/worklist/"))
     if role == User.Role.COORDINATOR:
+        from caretrust.access import audit
+
+        tasks, task_list = _tasks(user)
+        sections.insert(1, tasks)
+        audit.people_shown(actor=user, objects=task_list, object_type="web.home")
+        actions.append(Row("Your tasks", "/workspace/tasks/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
-        sections.insert(0, _visits_today(user))
+        from caretrust.access import audit
+
+        # My work: the in-tray first, then my caseload and today's visits (ADR 70).
+        tray, waiting = _in_tray(user)
+        mine, allocated = _caseload(user)
+        visits, today = _visits_today(user)
+        tasks, task_list = _tasks(user)
+        sections[:0] = [tray, mine, visits, tasks]
+        # The home page names people: audited like every list page.
+        audit.people_shown(
+            actor=user,
+            objects=[*waiting, *allocated, *today, *task_list],
+            object_type="web.home",
+        )
+        actions.append(Row("Your tasks", "/workspace/tasks/"))
+        actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
+        actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))
     if decide(user, "referrals.submit"):
         actions.append(Row("Refer a person", "/referrals/new/"))
         actions.append(Row("Your referrals", "/referrals/"))
+    if decide(user, "organisations.manage"):
+        actions.append(Row("Staff and teams", "/workspace/admin/"))
     if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
         sections.append(_partners())
     if decide(user, "access.view_audit"):

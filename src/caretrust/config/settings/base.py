@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "caretrust.outcomes",
     "caretrust.fhir",
     "caretrust.jobs",
+    "caretrust.workspace",
     "caretrust.web",
     # background jobs (ADR 0048): the django.tasks API (Django 6) and its database queue
     "django_tasks",
