@@ -43,7 +43,9 @@ def browser() -> Iterator:
 def page(browser, live_server, demo_directory) -> Iterator:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # 30 s: a first page can take a while on a loaded 2-core machine (the first outcomes page
+    # draws its charts); a real failure still fails, only later.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
