@@ -32,9 +32,11 @@ def test_the_analyst_reads_the_outcome_charts(
     write_published(compute_published(tmp_path / "place"), tmp_path / "published")
     sign_in(page, "analyst")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Outcomes").click()
+    # the unit, with its period, now sits beside the figure, not in the title (ADR 62)
     expect(
-        page.get_by_role("heading", name="Emergency admissions, people aged 65+, per 100,000")
+        page.get_by_role("heading", name="Emergency admissions, people aged 65+", exact=True)
     ).to_be_visible()
+    expect(page.get_by_text("per 100,000 per month").first).to_be_visible()
     assert page.locator("figure svg").count() >= 5
     assert_accessible(page)
 
