@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from caretrust.ingest import limits
+from caretrust.record.summaries import fhir_date, value_at
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
@@ -88,41 +89,19 @@ OTHER_DATES = (
 )
 
 
-def _get(resource: dict, path: str):
-    value = resource
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _as_date(value) -> date | None:
-    if not isinstance(value, str) or len(value) < 4:
-        return None
-    try:
-        if len(value) == 4:
-            return date(int(value), 1, 1)
-        if len(value) == 7:
-            return date(int(value[:4]), int(value[5:7]), 1)
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[str, str]]:
     """Birth dates in the future or more than 120 years ago; events after tomorrow or before
     1900 (ADR 46). The model has already checked that each date is well-formed."""
     problems: list[tuple[str, str]] = []
     resource_type = resource.get("resourceType", "")
     if resource_type == "Patient":
-        born = _as_date(resource.get("birthDate"))
+        born = fhir_date(resource.get("birthDate"))
         reason = born and limits.birth_date_problem(born, today)
         if reason:
             problems.append(("birthDate", reason))
     past = PAST_DATES.get(resource_type, ())
     for path in dict.fromkeys((*past, *OTHER_DATES)):
-        value = _as_date(_get(resource, path))
+        value = fhir_date(value_at(resource, path))
         if value is None:
             continue
         reason = limits.event_date_problem(value, today, future=path not in past)

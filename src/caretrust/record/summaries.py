@@ -82,7 +82,8 @@ class Summary:
     sector: str
 
 
-def _get(resource: dict, path: str):
+def value_at(resource: dict, path: str):
+    """The value at a dotted path (`period.start`), or None."""
     value = resource
     for part in path.split("."):
         if not isinstance(value, dict):
@@ -91,7 +92,8 @@ def _get(resource: dict, path: str):
     return value
 
 
-def _to_date(value) -> date | None:
+def fhir_date(value) -> date | None:
+    """A FHIR date, dateTime or partial date (YYYY, YYYY-MM) as the first day it covers."""
     if not isinstance(value, str) or len(value) < 4:
         return None
     try:
@@ -107,7 +109,7 @@ def _to_date(value) -> date | None:
 def resource_date(resource: dict) -> date | None:
     paths = DATE_PATHS.get(resource.get("resourceType", ""), GENERIC_DATE_PATHS)
     for path in paths:
-        found = _to_date(_get(resource, path))
+        found = fhir_date(value_at(resource, path))
         if found:
             return found
     return None
