@@ -4,6 +4,7 @@ has JavaScript, and chart colours survive without inline styles (issue #13, ADR 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -53,7 +54,8 @@ def test_main_pages_report_no_policy_violation(page, sign_in, settings, tmp_path
     expect(page.get_by_role("heading", level=1)).to_have_text("Finance officer home")
     assert "js-enabled" in (page.locator("body").get_attribute("class") or "")
     seen += violations(page)
-    page.goto(f"/funding/pools/{pool.pk}/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Pooled budgets").click()
+    page.get_by_role("link", name=re.compile(pool.name)).click()
     chart = page.get_by_role("img", name="Forecast outturn against budget, by month")
     expect(chart).to_be_visible()
     # Colours come from presentation attributes now: at least one shape is filled in colour.
@@ -67,7 +69,9 @@ def test_main_pages_report_no_policy_violation(page, sign_in, settings, tmp_path
 
     # The outcome charts are drawn by matplotlib, whose SVG styles shapes inline.
     sign_in(page, "analyst")
-    page.goto("/outcomes/", timeout=90_000)  # a chart per indicator, drawn on request
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Outcomes").click(
+        timeout=90_000  # a chart per indicator, drawn on the first view
+    )
     expect(page.locator("figure svg").first).to_be_visible()
     fills = page.evaluate(
         """() => [...document.querySelectorAll('figure svg path')]

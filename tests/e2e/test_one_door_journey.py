@@ -127,7 +127,10 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
 
     # 4. The co-ordinator puts the care plan together: home care and equipment, plus the health OT.
     sign_in_as(page, "coordinator")
-    page.goto(f"/referrals/{reference}/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Worklist").click()
+    page.get_by_label("Show").select_option("open")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("link", name=reference).click()
     page.get_by_role("button", name="Start the care plan").click()
     expect(page.get_by_text("“To stay in my own home with my cat”")).to_be_visible()
 

@@ -50,7 +50,7 @@ def ivy(demo_directory) -> Person:
 
 def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy, sign_in) -> None:
     sign_in(page, "gp")
-    page.goto("/people/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").click()
     assert_accessible(page)
     page.get_by_label("NHS number").fill("943 476 5919")
     page.get_by_role("button", name="Search").click()
@@ -71,7 +71,11 @@ def test_gp_finds_reads_and_writes_about_me(page, assert_accessible, ivy, sign_i
 
 def test_nurse_is_refused_then_uses_break_glass(page, assert_accessible, ivy, sign_in) -> None:
     sign_in(page, "nurse")
-    page.goto(f"/people/{ivy.ref}/")
+    # The nurse finds Ivy in the people index (names, no record) and opens her: refused.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").click()
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Ivy TRELOAR").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this record")
     assert_accessible(page)
     page.get_by_role("button", name="See the record (break-glass)").click()

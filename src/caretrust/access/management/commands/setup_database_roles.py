@@ -32,7 +32,10 @@ def setup_roles(owner: str, app: str, *, owner_password: str = "", app_password:
                     with transaction.atomic():
                         cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
                 except (IntegrityError, ProgrammingError):
-                    pass  # created meanwhile by another process (roles belong to the cluster)
+                    # Another process created it meanwhile (roles belong to the whole cluster).
+                    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+                    if cursor.fetchone() is None:
+                        raise
             if password:
                 cursor.execute(
                     sql.SQL("ALTER ROLE {} PASSWORD {}").format(
