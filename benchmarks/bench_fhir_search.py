@@ -27,7 +27,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_record_load import percentile
+from bench_record_load import fresh_demo_database, percentile
 
 RESULTS = Path(__file__).parent / "results" / "fhir_search.json"
 
@@ -35,14 +35,7 @@ RESULTS = Path(__file__).parent / "results" / "fhir_search.json"
 def load(database: str, people: int, visible: int) -> None:
     import psycopg
 
-    env = {**os.environ, "DATABASE_URL": database}
-    base, name = database.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    caretrust = [sys.executable, "-m", "caretrust.cli"]
-    subprocess.run([*caretrust, "manage", "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*caretrust, "manage", "load_demo"], env=env, check=True)
+    fresh_demo_database(database)
     with psycopg.connect(database) as conn:
         seen = conn.execute(
             "select id from organisations_organisation where code = 'DEMO-GP1'"

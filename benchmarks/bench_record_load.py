@@ -61,7 +61,8 @@ def nhs_numbers(n: int) -> list[str]:
     return out
 
 
-def load(database: str, people: int) -> None:
+def fresh_demo_database(database: str) -> None:
+    """Drop and create `database`, migrate it and load the demo directory (shared by benchmarks)."""
     import psycopg
 
     env = {**os.environ, "DATABASE_URL": database}
@@ -72,6 +73,12 @@ def load(database: str, people: int) -> None:
     caretrust = [sys.executable, "-m", "caretrust.cli"]
     subprocess.run([*caretrust, "manage", "migrate", "-v0"], env=env, check=True)
     subprocess.run([*caretrust, "manage", "load_demo"], env=env, check=True)
+
+
+def load(database: str, people: int) -> None:
+    import psycopg
+
+    fresh_demo_database(database)
     with psycopg.connect(database) as conn:
         practice = conn.execute(
             "select id from organisations_organisation where code = 'DEMO-GP1'"
