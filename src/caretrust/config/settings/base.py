@@ -179,6 +179,8 @@ CACHES = {
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
+# "Today" for time standards, fixed for tests and demos (ISO date); unset in production. See caretrust.clock.
+CARETRUST_TODAY = env_str("CARETRUST_TODAY", "") or None
 USE_I18N = False
 USE_TZ = True
 
