@@ -339,11 +339,6 @@ def test_discharge_destination_codes_follow_the_data_dictionary():
     assert table.index.is_unique
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caretrust.synthetic (branch eval) codes an independent-sector nursing home as 54 "
-    "(NHS-run care home); the Data Dictionary code is 85. Remove this mark when it is fixed.",
-)
 def test_synthetic_nursing_home_discharges_use_the_non_nhs_care_home_code():
     from caretrust.synthetic.codes import DISCHARGE_DESTINATION_CODES
 

@@ -27,7 +27,7 @@ def _patient(pid: str, nhs: str, family: str) -> dict:
     }
 
 
-def _encounter(eid: str, pid: str) -> dict:
+def _encounter(eid: str, pid: str, destination: str = "54") -> dict:
     return {
         "resourceType": "Encounter",
         "id": eid,
@@ -47,7 +47,7 @@ def _encounter(eid: str, pid: str) -> dict:
                     "valueCodeableConcept": {"coding": [{"code": "21"}]},
                 }
             ],
-            "dischargeDisposition": {"coding": [{"code": "54"}]},
+            "dischargeDisposition": {"coding": [{"code": destination}]},
         },
     }
 
@@ -126,6 +126,29 @@ def test_export_writes_the_contract_and_leaves_out_opted_out_people(tmp_path: Pa
 
     dataset = connect(tmp_path / "out")
     assert len(dataset.execute(dataset.people)) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [("85", "nursing_care"), ("54", "nursing_care"), ("65", "residential_care"), ("19", "home")],
+    ids=["non-NHS care home", "NHS care home", "LA residential", "usual residence"],
+)
+def test_discharge_destination_codes_export_as_data_dictionary_categories(
+    tmp_path: Path, code: str, category: str
+) -> None:
+    fhir = tmp_path / "spell.ndjson"
+    fhir.write_text(
+        json.dumps(_patient("a", "9434765919", "Able"))
+        + "\n"
+        + json.dumps(_encounter("e1", "a", destination=code))
+        + "\n"
+    )
+    assert FhirImporter().import_file(fhir).committed
+    export_parquet(tmp_path / "out", area="torbay")
+    encounters = pq.read_table(tmp_path / "out" / "encounters.parquet").to_pylist()
+    assert [(e["discharge_destination"], e["discharge_destination_code"]) for e in encounters] == [
+        (category, code)
+    ]
 
 
 def _lives_alone_condition(cid: str, pid: str, onset: str, code: str = "105529008", **extra):

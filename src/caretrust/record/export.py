@@ -26,7 +26,16 @@ BATCH = 20_000
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 BNF = "https://www.nhsbsa.nhs.uk/bnf-section"
 ADMISSION_METHOD_EXT = "Extension-UKCore-AdmissionMethod"
-DESTINATIONS = {"19": "home", "65": "residential_care", "54": "nursing_care", "79": "died"}
+# Data Dictionary discharge destination codes to the contract's categories. 65 is local authority
+# residential accommodation; 85 (non-NHS, other than local authority, run care home) is where most
+# nursing-home residents go and 54 (NHS run care home) is nursing care too: both are nursing_care.
+DESTINATIONS = {
+    "19": "home",
+    "65": "residential_care",
+    "54": "nursing_care",
+    "85": "nursing_care",
+    "79": "died",
+}
 
 # ---- lives_alone -------------------------------------------------------------------------------
 # The record holds three kinds of evidence about whether someone lives alone; none is a household

@@ -271,7 +271,7 @@ DISCHARGE_DESTINATION_CODES = {
     "home": "19",
     "home_with_reablement": "19",  # usual place of residence, with reablement arranged
     "residential_care": "65",  # local authority residential accommodation
-    "nursing_care": "54",  # care home with nursing (independent sector)
+    "nursing_care": "85",  # non-NHS (other than local authority) run care home: most nursing homes
     "died": "79",
     "other": "51",  # NHS other hospital provider, ward for general patients
 }
