@@ -127,3 +127,56 @@ def test_the_database_queue_and_its_worker_run_a_job(user_for, settings) -> None
     call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert (job.status, job.progress, job.result_ref) == (Job.Status.DONE, 100, "tests.thing:7")
+
+
+def test_a_job_whose_worker_died_is_shown_as_failed_not_running_for_ever(
+    client, user_for, settings
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = DUMMY
+    owner = user_for("analyst")
+    job = submit(owner=owner, kind="tests.halfway", title="Left behind", parameters={})
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, progress=40
+    )
+    alive = submit(owner=owner, kind="tests.halfway", title="Still going", parameters={})
+    Job.objects.filter(pk=alive.pk).update(
+        status=Job.Status.RUNNING, started_at=long_ago, heartbeat_at=timezone.now()
+    )
+
+    client.force_login(owner)
+    page = client.get(reverse("jobs:detail", kwargs={"pk": job.pk})).content.decode()
+    assert "The worker running this job stopped before it finished" in page
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.finished_at is not None
+    alive.refresh_from_db()
+    assert alive.status == Job.Status.RUNNING  # its process is still beating
+
+
+def _slow(job, progress):
+    import time
+
+    time.sleep(0.6)
+    return ""
+
+
+registry.register("tests.slow", _slow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_running_process_beats_while_a_handler_is_silent(user_for, settings, monkeypatch):
+    from datetime import timedelta
+
+    from caretrust.jobs import services
+
+    settings.TASKS = DUMMY
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", timedelta(seconds=0.1))
+    job = submit(owner=user_for("analyst"), kind="tests.slow", title="Quiet", parameters={})
+    assert execute(str(job.pk)) == Job.Status.DONE
+    job.refresh_from_db()
+    # A beat came after the start although the handler reported no progress.
+    assert job.heartbeat_at > job.started_at

@@ -18,11 +18,15 @@ def worker(
     setup_django(check_database=True)
     from django.core.management import call_command
 
+    from caretrust.jobs.services import fail_abandoned
     from caretrust.jobs.worker import uses_database_queue
 
     if not uses_database_queue():
         typer.echo("caretrust: TASKS uses no database queue; jobs run where they are started.")
         raise typer.Exit(1)
+    abandoned = fail_abandoned()
+    if abandoned:
+        typer.echo(f"caretrust: {abandoned} job(s) left running by a stopped worker marked failed.")
     args = ["db_worker", "--no-reload", "--queue-name", "default", "--interval", str(interval)]
     if batch:
         args.append("--batch")

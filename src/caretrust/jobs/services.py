@@ -10,9 +10,12 @@ not leave half its result behind writes it in its own `transaction.atomic()` at 
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from caretrust.access import audit
@@ -64,6 +67,65 @@ class ProgressReporter:
         Job.objects.filter(pk=self.job_id).update(progress=percent, message=message)
 
 
+#: how often the running process says it is alive, and how long a silence means it has died
+HEARTBEAT_EVERY = timedelta(seconds=15)
+ABANDONED_AFTER = timedelta(minutes=2)
+ABANDONED_MESSAGE = (
+    "The worker running this job stopped before it finished (no sign of life since {since}). "
+    "Nothing it was making was kept; start the job again."
+)
+
+
+class Heartbeat:
+    """A daemon thread that stamps `Job.heartbeat_at` while the job runs. A thread rather than the
+    progress calls, because a handler may spend minutes in one step without reporting progress."""
+
+    def __init__(self, job_id) -> None:
+        self.job_id = job_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-heartbeat-{job_id}")
+        self.thread.daemon = True
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY.total_seconds()):
+                Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed beat is not worth failing the job for
+            logger.warning("job %s heartbeat stopped", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+def fail_abandoned(now=None) -> int:
+    """Mark running jobs whose process has stopped beating as failed, with a message that says so.
+    Called when a job is shown and when a worker starts. Returns how many were failed."""
+    now = now or timezone.now()
+    cutoff = now - ABANDONED_AFTER
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    failed = 0
+    for job in Job.objects.filter(silent, status=Job.Status.RUNNING):
+        last = job.heartbeat_at or job.started_at
+        since = timezone.localtime(last).strftime("%d %b %Y %H:%M")
+        # The status is checked again in the update: a job that finished meanwhile is left alone.
+        failed += Job.objects.filter(silent, pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED,
+            message="Failed",
+            error=ABANDONED_MESSAGE.format(since=since),
+            finished_at=now,
+        )
+    return failed
+
+
 def execute(job_id: str) -> str:
     """Run one job (called by the task). Returns its final status."""
     job = Job.objects.get(pk=job_id)
@@ -72,11 +134,16 @@ def execute(job_id: str) -> str:
     kind = registry.get(job.kind)
     started = timezone.now()
     Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, started_at=started, progress=0, message="Started"
+        status=Job.Status.RUNNING,
+        started_at=started,
+        heartbeat_at=started,
+        progress=0,
+        message="Started",
     )
     job.status, job.started_at = Job.Status.RUNNING, started
     try:
-        result_ref = kind.handler(job, ProgressReporter(job.pk)) or ""
+        with Heartbeat(job.pk):
+            result_ref = kind.handler(job, ProgressReporter(job.pk)) or ""
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(

@@ -6,17 +6,21 @@ from django.shortcuts import get_object_or_404, render
 from caretrust.access import policy
 from caretrust.jobs.models import Job
 from caretrust.jobs.presenters import job_view
+from caretrust.jobs.services import fail_abandoned
 
 
 def _job(request: HttpRequest, pk) -> Job:
     policy.require(request.user, "jobs.view")
     job = get_object_or_404(Job, pk=pk)
     policy.require(request.user, "jobs.view", job)
+    if job.status == Job.Status.RUNNING and fail_abandoned():
+        job.refresh_from_db()  # its worker died: say so rather than "running" for ever
     return job
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "jobs.view")
+    fail_abandoned()
     jobs = Job.objects.filter(owner=request.user)[:50]
     return render(
         request,
