@@ -85,3 +85,14 @@ def test_full_cost_payer_pays_chargeable_lines_but_not_free_ones(run, community)
     assert result.person_weekly == Decimal("280.00")
     assert (line(result, "chc").person, line(result, "reab").person) == (Decimal("0"), Decimal("0"))
     assert (result.council_weekly, result.nhs_weekly) == (Decimal("150.00"), Decimal("300.00"))
+
+
+@pytest.mark.parametrize("cost", ["250.00", "1000.01", "4800.00"])
+def test_an_aid_is_free_whatever_it_costs(run, community, cost):
+    """An aid (community equipment, e.g. a £4,800 ceiling hoist) is free whatever it costs; only
+    adaptations carry the £1,000 limit (charging.md "Free to the person"; SI 2014/2673 reg 3)."""
+    services = [{"id": "hoist", "one_off_cost": cost, "funding": "equipment"}]
+    result = run(community(capital=RICH, services=services))
+    hoist = line(result, "hoist")
+    assert (hoist.basis, hoist.person, hoist.council) == ("one_off", Decimal("0.00"), Decimal(cost))
+    assert "free whatever it costs" in hoist.reason

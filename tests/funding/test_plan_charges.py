@@ -141,8 +141,77 @@ def test_plan_lines_free_nhs_and_one_cap(mrs_smith, user_for) -> None:
     assert lines["Reablement"].person == 0  # week 2 of reablement: free
     assert lines["Community nursing"].nhs == Decimal("110.00")
     assert lines["Equipment"].one_off_cost == Decimal("250.00")
-    assert lines["Equipment"].person == 0  # minor adaptation of £1,000 or less
+    assert lines["Equipment"].person == 0  # an aid: free whatever it costs
     assert charges.person_weekly == AVAILABLE
+
+
+def _add(plan, actor, **kwargs):
+    plan.refresh_from_db()
+    plans.add_service(actor=actor, plan=plan, expected_version=plan.version, **kwargs)
+
+
+def test_equipment_over_1000_pounds_is_still_free(mrs_smith, user_for) -> None:
+    """Five items of equipment at £250 (£1,250 in all) for someone with £50,000 of savings, who
+    pays any chargeable line in full: aids are free whatever they cost; only adaptations carry the
+    £1,000 limit (charging.md "Free to the person"; SI 2014/2673 reg 3)."""
+    gp = user_for("gp")
+    plan = plans.create_plan(actor=gp, person=mrs_smith, review_date=date(2025, 9, 1))
+    _add(
+        plan,
+        gp,
+        kind="equipment",
+        provider_organisation=Organisation.objects.get(code="DEMO-COUNCIL"),
+        frequency=5,
+        per="once",
+        funding_stream="minor_adaptation",
+        start=date(2025, 5, 1),
+    )
+    rich = {**MEANS, "capital": [{"kind": "savings", "value": "50000.00", "joint_owners": 1}]}
+    record_financial_assessment(actor=user_for("finance"), person=mrs_smith, inputs=rich)
+    (equipment,) = plan_charges(plan, on=date(2025, 6, 1)).lines
+    assert equipment.one_off_cost == Decimal("1250.00")
+    assert (equipment.person, equipment.council) == (Decimal("0.00"), Decimal("1250.00"))
+
+
+def test_support_for_the_carer_is_never_charged_against_the_persons_means(
+    mrs_smith, user_for
+) -> None:
+    """Carer support sessions in Edna's plan are support to her carer: they do not count towards
+    what Edna is charged (Care Act 2014 s.14(3); pathways.md "Carers"). Her charge stays £54.39,
+    the same as with home care alone, and the carer line costs her nothing."""
+    gp = user_for("gp")
+    plan = plans.create_plan(actor=gp, person=mrs_smith, review_date=date(2025, 9, 1))
+    _add(
+        plan,
+        gp,
+        kind="home_care",
+        provider_organisation=Organisation.objects.get(code="DEMO-HOMECARE"),
+        frequency=2,
+        hours_per_visit=Decimal("1"),
+        funding_stream="council",
+        start=date(2025, 5, 1),
+    )  # £57.00 a week: more than Edna's £54.39, so she pays £54.39
+    record_financial_assessment(actor=user_for("finance"), person=mrs_smith, inputs=MEANS)
+    alone = plan_charges(plan, on=date(2025, 6, 1))
+    _add(
+        plan,
+        gp,
+        kind="carer_support",
+        provider_organisation=Organisation.objects.get(code="DEMO-COUNCIL"),
+        frequency=3,
+        funding_stream="council",
+        start=date(2025, 5, 1),
+    )  # 3 sessions × £20 = £60 a week for her daughter
+    charges = plan_charges(plan, on=date(2025, 6, 1))
+    lines = {line.description: line for line in charges.lines}
+    assert alone.person_weekly == charges.person_weekly == AVAILABLE
+    assert lines["Carer support"].weekly_cost == Decimal("60.00")
+    assert (lines["Carer support"].person, lines["Carer support"].council) == (
+        Decimal("0.00"),
+        Decimal("60.00"),
+    )
+    assert "s.14(3)" in lines["Carer support"].reason
+    assert lines["Home care"].person == AVAILABLE
 
 
 def test_after_six_weeks_reablement_shares_the_one_cap(mrs_smith, user_for) -> None:

@@ -151,3 +151,29 @@ def test_export_is_a_csv_of_monthly_forecasts(client, pool, finance) -> None:
 def test_practitioners_cannot_see_pools(client, pool, user_for) -> None:
     client.force_login(user_for("nurse"))
     assert client.get(f"/funding/pools/{pool.pk}/").status_code == 403
+
+
+def test_commitments_count_only_lines_the_pool_pays_for(pool, finance) -> None:
+    """£700 a week of home care each: council-arranged is the pool's commitment; the same care
+    self-funded, under CHC or as s117 aftercare is paid outside the pool and is not."""
+
+    def plans(_pool):
+        return [
+            commitments.PlannedCost(
+                "home_care", Decimal("700"), date(2026, 6, 1), date(2026, 6, 30), ref, stream
+            )
+            for ref, stream in [
+                ("council", "council"),
+                ("self", "person_self_funded"),
+                ("chc", "nhs_chc"),
+                ("s117", "s117"),
+            ]
+        ]
+
+    commitments.register_source("test", plans)
+    try:
+        forecast = latest_forecast(pool)
+    finally:
+        commitments._sources.pop("test")
+    home_care = next(line for line in forecast.lines if line.name == "home-care")
+    assert home_care.committed == Decimal("3000.00")  # the council line only: 700 × 30 / 7

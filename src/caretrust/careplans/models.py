@@ -110,7 +110,10 @@ class PlannedService(models.Model):
         NHS_CHC = "nhs_chc", "NHS Continuing Healthcare"
         REABLEMENT = "reablement", "Reablement (free for up to 6 weeks)"
         S117 = "s117", "Section 117 aftercare"
-        MINOR_ADAPTATION = "minor_adaptation", "Minor adaptation (free under £1,000)"
+        MINOR_ADAPTATION = (
+            "minor_adaptation",
+            "Aids and minor adaptations (aids free; adaptations free to £1,000)",
+        )
         NURSING_HOME_FEE = "nursing_home_fee", "NHS-funded nursing care"
         NHS = "nhs", "NHS (other NHS-funded)"
         PERSON_SELF_FUNDED = "person_self_funded", "The person pays (self-funded)"

@@ -44,7 +44,8 @@ def council_finance_for_means_tested_plan(user, person) -> str | None:
 
 
 def active_plan_costs(pool):
-    """Every service in an agreed care plan, priced from the catalogue, as a pool commitment."""
+    """Every weekly service in an agreed care plan, priced from the catalogue, with its funding
+    stream (the pool counts only the streams its lines pay for)."""
     from caretrust.careplans.models import PlannedService
     from caretrust.funding.catalogue import load
 
@@ -58,7 +59,12 @@ def active_plan_costs(pool):
             hours_per_visit=service.hours_per_visit,
         )
         yield commitments.PlannedCost(
-            service.kind, price.weekly, service.start, service.end, f"service {service.pk}"
+            service.kind,
+            price.weekly,
+            service.start,
+            service.end,
+            f"service {service.pk}",
+            funding_stream=service.funding_stream,
         )
 
 

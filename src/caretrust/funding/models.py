@@ -66,6 +66,16 @@ class PoolContribution(models.Model):
         return f"{self.partner}: £{self.amount}"
 
 
+# Care-plan funding streams a pool pays for unless its agreement says otherwise: council-arranged
+# care (with reablement and aids and adaptations) and NHS community services. Not CHC, s117 or
+# what the person arranges and pays for themselves: those are paid outside the pool.
+POOL_FUNDED_STREAMS = ("council", "reablement", "minor_adaptation", "nhs")
+
+
+def default_pool_funding_streams() -> list[str]:
+    return list(POOL_FUNDED_STREAMS)
+
+
 class ServiceLine(models.Model):
     pool = models.ForeignKey(PooledBudget, on_delete=models.CASCADE, related_name="lines")
     code = models.SlugField(max_length=50)
@@ -73,6 +83,8 @@ class ServiceLine(models.Model):
     budget = models.DecimalField(**MONEY)
     # Planned-service kinds in care plans that this line pays for (e.g. "home_care", "reablement").
     service_kinds = models.JSONField(default=list, blank=True)
+    # Funding streams of those services that this pool pays: only they are its commitments.
+    funding_streams = models.JSONField(default=default_pool_funding_streams, blank=True)
     # Partner organisation code → share of this line (fractions adding up to 1); empty means the
     # line is shared in proportion to the partners' contributions.
     partner_shares = models.JSONField(default=dict, blank=True)

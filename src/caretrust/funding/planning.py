@@ -22,6 +22,13 @@ from caretrust.funding.models import FinancialAssessment
 
 ZERO = Decimal("0.00")
 OUTSIDE_THE_ENGINE = {"nhs", "person_self_funded"}
+# Support given to the carer directly is the carer's, not the cared-for person's: it is never
+# charged against the person's means (Care Act 2014 s.14(3); pathways.md "Carers"). Any charge for
+# it is the carer's, after the carer's own assessment.
+CARER_KIND = "carer_support"
+CARER_REASON = (
+    "support for the carer: never charged against this person's means (Care Act 2014 s.14(3))"
+)
 NHS_REASON = "NHS-funded care: free at the point of delivery"
 SELF_FUNDED_REASON = "arranged and paid for by the person"
 AWAITING = "awaiting a financial assessment"
@@ -66,11 +73,19 @@ def _priced(service) -> catalogue.Price:
     )
 
 
+def _engine_funding(service) -> str:
+    """The engine's funding kind: equipment under the aids-and-adaptations stream is an aid, free
+    whatever it costs; only adaptations carry the £1,000 limit (SI 2014/2673 reg 3)."""
+    if service.funding_stream == "minor_adaptation" and service.kind == "equipment":
+        return "equipment"
+    return service.funding_stream
+
+
 def _engine_service(service, price: catalogue.Price, on: date) -> dict:
     line: dict = {
         "id": str(service.pk),
         "description": service.get_kind_display(),
-        "funding": service.funding_stream,
+        "funding": _engine_funding(service),
     }
     if price.one_off is not None:
         line["one_off_cost"] = f"{price.one_off:.2f}"
@@ -92,7 +107,9 @@ def plan_charges(plan, *, on: date | None = None) -> PlanCharges:
         .first()
     )
     engine_lines, result = {}, None
-    engine_services = [s for s in services if s.funding_stream not in OUTSIDE_THE_ENGINE]
+    engine_services = [
+        s for s in services if s.funding_stream not in OUTSIDE_THE_ENGINE and s.kind != CARER_KIND
+    ]
     if assessment is not None:
         request = dict(assessment.inputs)
         request["date"] = on.isoformat()
@@ -135,6 +152,8 @@ def _line(service, price: catalogue.Price, engine_line: dict | None) -> ChargeLi
         return ChargeLine(**base, person=ZERO, council=ZERO, nhs=cost, reason=NHS_REASON)
     if service.funding_stream == "person_self_funded":
         return ChargeLine(**base, person=cost, council=ZERO, nhs=ZERO, reason=SELF_FUNDED_REASON)
+    if service.kind == CARER_KIND:
+        return ChargeLine(**base, person=ZERO, council=cost, nhs=ZERO, reason=CARER_REASON)
     if engine_line is None:
         return ChargeLine(**base, person=None, council=None, nhs=None, reason=AWAITING)
     return ChargeLine(

@@ -12,6 +12,8 @@ code = "home-care"
 name = "Home care"
 budget = "2600000.00"
 service_kinds = ["home_care"]
+funding_streams = ["council"]            # optional; default: council, reablement, aids and
+                                         # adaptations, and NHS community services
 partner_shares = { DEMO-COUNCIL = "1" } # optional
 ```
 Running it again with the same file changes nothing; a changed amount updates it (audited).
@@ -29,7 +31,12 @@ from django.db import transaction
 
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
-from caretrust.funding.models import PoolContribution, PooledBudget, ServiceLine
+from caretrust.funding.models import (
+    POOL_FUNDED_STREAMS,
+    PoolContribution,
+    PooledBudget,
+    ServiceLine,
+)
 from caretrust.organisations.models import Organisation
 
 
@@ -84,6 +91,9 @@ def define_pool(path: Path, *, actor_label: str = "caretrust funding define-pool
             k: str(_money(v, f"{where}.partner_shares.{k}"))
             for k, v in line.get("partner_shares", {}).items()
         }
+        streams = line.get("funding_streams", list(POOL_FUNDED_STREAMS))
+        if not isinstance(streams, list) or not all(isinstance(s, str) for s in streams):
+            raise ValidationError(f"{where}.funding_streams must be a list of funding streams")
         ServiceLine.objects.update_or_create(
             pool=pool,
             code=line["code"],
@@ -91,6 +101,7 @@ def define_pool(path: Path, *, actor_label: str = "caretrust funding define-pool
                 "name": line["name"],
                 "budget": _money(line["budget"], f"{where}.budget"),
                 "service_kinds": list(line.get("service_kinds", [])),
+                "funding_streams": streams,
                 "partner_shares": shares,
             },
         )

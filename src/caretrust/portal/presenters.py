@@ -19,7 +19,7 @@ FUNDING_PLAIN = {
     "nhs_chc": "Paid for by the NHS (Continuing Healthcare). Free to you.",
     "reablement": "Reablement: free to you for up to 6 weeks.",
     "s117": "Aftercare under section 117 of the Mental Health Act. Free to you.",
-    "minor_adaptation": "A minor adaptation: free to you.",
+    "minor_adaptation": "Equipment or a minor adaptation: free to you.",
     "nursing_home_fee": "NHS-funded nursing care. Free to you.",
     "nhs": "Paid for by the NHS. Free to you.",
     "person_self_funded": "You pay for this yourself.",

@@ -83,8 +83,18 @@ DEFAULT_DISREGARD_RULE = "SI 2014/2672 reg 15 and Sch 1"
 # ---- services and premiums
 
 FUNDING_KINDS = frozenset(
-    {"council", "nhs_chc", "reablement", "s117", "minor_adaptation", "nursing_home_fee"}
+    {
+        "council",
+        "nhs_chc",
+        "reablement",
+        "s117",
+        "equipment",
+        "minor_adaptation",
+        "nursing_home_fee",
+    }
 )
+# One-off lines: an aid (community equipment) or an adaptation, bought once.
+ONE_OFF_FUNDING_KINDS = frozenset({"equipment", "minor_adaptation"})
 SETTINGS = frozenset({"community", "care_home"})
 PREMIUMS = frozenset({"disability", "enhanced_disability", "carer"})
 PAYERS = frozenset({"council", "nhs"})

@@ -19,6 +19,8 @@ from caretrust.funding.charging.rules import Figures
 
 CHC_RULE = "Care Act 2014 s.22; National Framework for NHS Continuing Healthcare"
 FNC_RULE = "Care Act 2014 s.22; NHS-funded nursing care"
+# Aids are free whatever they cost; only adaptations carry the £1,000 limit.
+AIDS_RULE = "SI 2014/2672 reg 3; SI 2014/2673 reg 3 (aids)"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ def split_service(index: int, service: Service, figures: Figures, explain: Expla
         return _free(service, reason)
     if funding == "reablement":
         return _reablement(index, service, figures, explain)
+    if funding == "equipment":
+        reason = "an aid (community equipment): free whatever it costs"
+        explain.add(f"{label}: {reason}", amount=cost, rule=AIDS_RULE)
+        return _free(service, reason)
     if funding == "minor_adaptation":
         return _minor_adaptation(label, service, figures, explain)
     if funding == "nursing_home_fee":
@@ -83,7 +89,7 @@ def _minor_adaptation(
     limit = figures.require("minor_adaptation_free_limit")
     assert limit.value is not None
     if service.cost <= limit.value:
-        reason = f"equipment or minor adaptation costing {limit.value} or less: free"
+        reason = f"minor adaptation costing {limit.value} or less: free"
         explain.add(f"{label}: {reason}", amount=service.cost, figure=limit)
         return _free(service, reason)
     reason = (

@@ -16,6 +16,7 @@ from caretrust.funding.charging.kinds import (
     FNC_BANDS,
     FUNDING_KINDS,
     INCOME_KINDS,
+    ONE_OFF_FUNDING_KINDS,
     PAYERS,
     PREMIUMS,
     PROPERTY_KINDS,
@@ -174,10 +175,10 @@ def _service(value: object, path: str) -> Service:
         _required(obj, "funding", f"{path}.funding"), f"{path}.funding", FUNDING_KINDS
     )
     weekly, one_off = obj.get("weekly_cost"), obj.get("one_off_cost")
-    if funding == "minor_adaptation":
+    if funding in ONE_OFF_FUNDING_KINDS:
         if one_off is None or weekly is not None:
             raise ChargingInputError(
-                f"{path}.one_off_cost", "a minor adaptation has a one_off_cost only"
+                f"{path}.one_off_cost", f"{funding.replace('_', ' ')} has a one_off_cost only"
             )
     elif one_off is not None or weekly is None:
         raise ChargingInputError(
