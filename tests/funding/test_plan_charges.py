@@ -303,3 +303,20 @@ def test_the_plan_page_and_the_persons_portal_say_who_pays(client, mrs_smith, us
     # Charged today (2026/27 rules with the council's figures); the amount is the engine's.
     charges = plan_charges(plan)
     assert f"You pay £{charges.person_weekly:,.2f} a week in all." in page
+
+
+def test_the_maximum_contribution_is_worked_out_directly_with_no_made_up_service(
+    client, mrs_smith, user_for
+) -> None:
+    """The engine computes the most Edna pays a week from her means alone: no notional £99,999.99
+    service is charged to find it, and nothing of the kind appears on the result page."""
+    make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    assessment = record_financial_assessment(
+        actor=user_for("finance"), person=mrs_smith, inputs=MEANS
+    )
+    assert assessment.maximum_weekly_contribution == AVAILABLE
+    assert assessment.result["maximum_weekly"] == str(AVAILABLE)
+    assert "99999" not in str(assessment.result)
+    client.force_login(user_for("finance"))
+    page = client.get(f"/funding/financial-assessments/{assessment.pk}/").content.decode()
+    assert "99999" not in page and "99,999" not in page

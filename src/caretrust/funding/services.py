@@ -10,16 +10,9 @@ from django.db import transaction
 
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
-from caretrust.funding.charging import ChargingError, assess, assessment_to_json, parse_request
+from caretrust.funding.charging import ChargingError, assess_means, means_to_json, parse_request
 from caretrust.funding.council_figures import overrides_for
 from caretrust.funding.models import FinancialAssessment
-
-MAXIMUM_PROBE = {
-    "id": "maximum",
-    "description": "Any council-arranged care (to find the maximum weekly contribution)",
-    "funding": "council",
-    "weekly_cost": "99999.99",
-}
 
 
 def age_on(birth_date: date | None, on: date) -> int:
@@ -32,14 +25,13 @@ def age_on(birth_date: date | None, on: date) -> int:
 def record_financial_assessment(*, actor, person, inputs: dict) -> FinancialAssessment:
     """Check the means with the engine (no services yet) and record the assessment, audited."""
     policy.require(actor, "funding.assess", person)
-    # One notional council-arranged service dearer than any real plan: the engine's charge for it
-    # is the person's maximum weekly contribution (what they would pay whatever the plan costs).
-    request = {**inputs, "services": [MAXIMUM_PROBE]}
+    # The engine works out the maximum weekly contribution directly from the person's means.
+    request = {**inputs, "services": []}
     overrides = overrides_for(inputs["nation"], date.fromisoformat(inputs["date"]))
     if overrides:
         request["figure_overrides"] = overrides
     try:
-        result = assessment_to_json(assess(parse_request(request)))
+        result = means_to_json(assess_means(parse_request(request)))
     except ChargingError as error:
         raise ValidationError({error.field.split(".")[0].split("[")[0]: error.message}) from None
     assessment = FinancialAssessment.objects.create(
@@ -50,7 +42,7 @@ def record_financial_assessment(*, actor, person, inputs: dict) -> FinancialAsse
         result=result,
         full_cost_payer=result["full_cost_payer"],
         maximum_weekly_contribution=(
-            None if result["full_cost_payer"] else Decimal(result["person_weekly"])
+            None if result["maximum_weekly"] is None else Decimal(result["maximum_weekly"])
         ),
         rule_set=result["rule_set"]["name"],
         unconfirmed_figures=result["unconfirmed_figures"],

@@ -6,7 +6,7 @@ Pure Python (imports no Django). Rules and figures are data (`caretrust/funding/
     result = assess(parse_request(json.load(f)))
 """
 
-from caretrust.funding.charging.engine import assess
+from caretrust.funding.charging.engine import assess, assess_means
 from caretrust.funding.charging.errors import (
     ChargingError,
     ChargingInputError,
@@ -19,6 +19,7 @@ from caretrust.funding.charging.model import (
     CapitalItem,
     IncomeItem,
     LineResult,
+    MeansAssessment,
     Person,
     Service,
     Step,
@@ -26,7 +27,7 @@ from caretrust.funding.charging.model import (
 from caretrust.funding.charging.parse import parse_request
 from caretrust.funding.charging.policy import CouncilPolicy, default_policy
 from caretrust.funding.charging.rules import Figure, RuleBook, RuleSet, default_rule_book
-from caretrust.funding.charging.serialise import assessment_to_json
+from caretrust.funding.charging.serialise import assessment_to_json, means_to_json
 
 __all__ = [
     "Assessment",
@@ -39,6 +40,7 @@ __all__ = [
     "FigureUnavailableError",
     "IncomeItem",
     "LineResult",
+    "MeansAssessment",
     "Person",
     "RuleBook",
     "RuleSet",
@@ -46,8 +48,10 @@ __all__ = [
     "Step",
     "allocate",
     "assess",
+    "assess_means",
     "assessment_to_json",
     "default_policy",
     "default_rule_book",
+    "means_to_json",
     "parse_request",
 ]

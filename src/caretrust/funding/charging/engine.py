@@ -23,6 +23,7 @@ from caretrust.funding.charging.model import (
     Assessment,
     AssessmentRequest,
     LineResult,
+    MeansAssessment,
 )
 from caretrust.funding.charging.money import assessable
 from caretrust.funding.charging.policy import CouncilPolicy, default_policy
@@ -81,6 +82,58 @@ def assess(
     )
 
 
+def assess_means(
+    request: AssessmentRequest,
+    *,
+    rules: RuleBook | None = None,
+    policy: CouncilPolicy | None = None,
+) -> MeansAssessment:
+    """The person's means, with no plan: whether they pay the full cost, and otherwise the most
+    they pay a week towards council-arranged care whatever it costs (what they can afford, after
+    the national and council limits). `request.services` is ignored."""
+    book = rules or default_rule_book()
+    rule_set = book.rule_set_for(request.nation, request.on)
+    council = (policy or default_policy()).with_overrides(request.council_policy)
+    figures = Figures(book, request.nation, request.on, dict(request.figure_overrides))
+    explain = Explanation()
+    explain.add(
+        f"Rule set {rule_set.name} ({rule_set.nation}, in force from "
+        f"{rule_set.effective_from.isoformat()}); council policy: {council.name}",
+        rule="Care Act 2014 s.14 and s.17",
+    )
+    capital = assess_capital(request, figures, council, explain)
+    maximum: Decimal | None
+    if capital.above_upper_limit:
+        maximum = None
+        explain.add(
+            "Full-cost payer: pays the full cost of council-arranged care",
+            rule="Care Act 2014 s.14; SI 2014/2672 reg 12",
+        )
+    else:
+        if request.setting == "community":
+            available = _community_available(request, capital, figures, council, explain)
+            maximum = _community_limits(available, figures, council, explain)
+        else:
+            maximum = _care_home_available(request, capital, figures, council, explain)
+        explain.add(
+            "Maximum weekly contribution (never more than the cost of the chargeable care)",
+            amount=maximum,
+            rule="Care Act 2014 s.14 and s.17",
+        )
+    return MeansAssessment(
+        nation=request.nation,
+        on=request.on,
+        setting=request.setting,
+        rule_set=rule_set.name,
+        rule_set_effective_from=rule_set.effective_from,
+        policy=council.name,
+        full_cost_payer=capital.above_upper_limit,
+        maximum_weekly=maximum,
+        explanation=explain.steps,
+        unconfirmed_figures=tuple(figures.unconfirmed()),
+    )
+
+
 def _weekly_charge(
     request: AssessmentRequest,
     splits: list[Split],
@@ -110,27 +163,25 @@ def _weekly_charge(
     elif chargeable_weekly == 0:
         charge = ZERO  # only a one-off line is chargeable: capital decides who pays it
     elif request.setting == "community":
-        charge = _community_means_test(
-            request, capital, chargeable_weekly, figures, policy, explain
-        )
+        available = _community_available(request, capital, figures, policy, explain)
+        charge = _capped_at_cost(available, chargeable_weekly, explain)
     else:
-        charge = _care_home_means_test(
-            request, capital, chargeable_weekly, figures, policy, explain
-        )
+        available = _care_home_available(request, capital, figures, policy, explain)
+        charge = _capped_at_cost(available, chargeable_weekly, explain)
     if request.setting == "community":
         charge = _community_limits(charge, figures, policy, explain)
     explain.add("Person's weekly charge", amount=charge, rule="Care Act 2014 s.14")
     return _Charge(charge, capital.above_upper_limit)
 
 
-def _community_means_test(
+def _community_available(
     request: AssessmentRequest,
     capital: CapitalResult,
-    chargeable: Decimal,
     figures: Figures,
     policy: CouncilPolicy,
     explain: Explanation,
 ) -> Decimal:
+    """What the person can afford a week for non-residential care, before the cost cap."""
     income = assess_income(request, figures, policy, explain)
     mig = minimum_income_guarantee(request.person, figures, explain)
     housing = housing_costs(request, explain)
@@ -151,17 +202,17 @@ def _community_means_test(
             amount=available,
             rule="Care Act 2014 s.14 (council policy)",
         )
-    return _capped_at_cost(available, chargeable, explain)
+    return available
 
 
-def _care_home_means_test(
+def _care_home_available(
     request: AssessmentRequest,
     capital: CapitalResult,
-    chargeable: Decimal,
     figures: Figures,
     policy: CouncilPolicy,
     explain: Explanation,
 ) -> Decimal:
+    """What a permanent resident contributes a week, before the cost cap."""
     income = assess_income(request, figures, policy, explain)
     pea = personal_expenses_allowance(figures, explain)
     available = max(ZERO, income.counted + capital.tariff_income - pea)
@@ -171,7 +222,7 @@ def _care_home_means_test(
         rule="SI 2014/2672 reg 6",
         detail=f"{income.counted} + {capital.tariff_income} - {pea}",
     )
-    return _capped_at_cost(available, chargeable, explain)
+    return available
 
 
 def _capped_at_cost(available: Decimal, chargeable: Decimal, explain: Explanation) -> Decimal:

@@ -123,3 +123,19 @@ class Assessment:
     lines: tuple[LineResult, ...]
     explanation: tuple[Step, ...]
     unconfirmed_figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class MeansAssessment:
+    """A person's means without a plan: full-cost payer, or the most they pay a week."""
+
+    nation: str
+    on: date
+    setting: str
+    rule_set: str
+    rule_set_effective_from: date
+    policy: str
+    full_cost_payer: bool
+    maximum_weekly: Decimal | None  # None for a full-cost payer (no limit)
+    explanation: tuple[Step, ...]
+    unconfirmed_figures: tuple[Figure, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caretrust.funding.charging.model import Assessment, LineResult, Step
+from caretrust.funding.charging.model import Assessment, LineResult, MeansAssessment, Step
 from caretrust.funding.charging.money import pounds
 from caretrust.funding.charging.rules import Figure
 
@@ -17,6 +17,23 @@ def assessment_to_json(result: Assessment) -> dict[str, Any]:
         "nhs_weekly": pounds(result.nhs_weekly),
         "full_cost_payer": result.full_cost_payer,
         "lines": [_line(line) for line in result.lines],
+        "explanation": [_step(step) for step in result.explanation],
+        "rule_set": {
+            "nation": result.nation,
+            "name": result.rule_set,
+            "effective_from": result.rule_set_effective_from.isoformat(),
+            "date": result.on.isoformat(),
+        },
+        "council_policy": result.policy,
+        "unconfirmed_figures": [_figure(f) for f in result.unconfirmed_figures],
+    }
+
+
+def means_to_json(result: MeansAssessment) -> dict[str, Any]:
+    """A JSON-ready dict of a means assessment: money as strings with two decimal places."""
+    return {
+        "full_cost_payer": result.full_cost_payer,
+        "maximum_weekly": None if result.maximum_weekly is None else pounds(result.maximum_weekly),
         "explanation": [_step(step) for step in result.explanation],
         "rule_set": {
             "nation": result.nation,
