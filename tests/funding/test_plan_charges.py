@@ -241,7 +241,9 @@ def test_the_assessment_form_records_and_explains(client, mrs_smith, user_for) -
     url = f"/funding/people/{mrs_smith.ref}/financial-assessment/"
     form = {
         "setting": "community",
-        "assessed_on": "2025-06-01",
+        "assessed_on_day": "1",
+        "assessed_on_month": "6",
+        "assessed_on_year": "2025",
         "savings": "16000",
         "savings_joint_owners": "1",
         "main_home_joint_owners": "1",
@@ -266,7 +268,9 @@ def test_the_assessment_form_names_bad_fields(client, mrs_smith, user_for) -> No
         url,
         {
             "setting": "community",
-            "assessed_on": "2025-06-01",
+            "assessed_on_day": "1",
+            "assessed_on_month": "6",
+            "assessed_on_year": "2025",
             "savings": "-5",
             "savings_joint_owners": "1",
             "main_home_joint_owners": "1",
@@ -320,3 +324,66 @@ def test_the_maximum_contribution_is_worked_out_directly_with_no_made_up_service
     client.force_login(user_for("finance"))
     page = client.get(f"/funding/financial-assessments/{assessment.pk}/").content.decode()
     assert "99999" not in page and "99,999" not in page
+
+
+@pytest.mark.parametrize("typed", ["250,000", "£250,000", "250000.00", " £ 250,000.00 "])
+def test_money_is_taken_as_people_type_it(client, mrs_smith, user_for, typed) -> None:
+    """A finance officer types the home's value as they would write it (#18 item 1)."""
+    make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    client.force_login(user_for("finance"))
+    url = f"/funding/people/{mrs_smith.ref}/financial-assessment/"
+    response = client.post(
+        url,
+        {
+            "setting": "community",
+            "assessed_on_day": "1",
+            "assessed_on_month": "6",
+            "assessed_on_year": "2025",
+            "savings": "1,500",
+            "savings_joint_owners": "1",
+            "other_property": typed,
+            "main_home_joint_owners": "1",
+            "state_pension": "£230.25",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    capital = FinancialAssessment.objects.get().inputs["capital"]
+    assert {"kind": "other_property", "value": "250000.00"} in capital
+    assert capital[0]["value"] == "1500.00"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"other_property": "a lot"}, "Other property must be an amount of money, like 250,000"),
+        ({"other_property": "25,00"}, "Other property must be an amount of money"),
+        ({"other_property": "12.345"}, "Other property must be in pounds and pence"),
+        ({"assessed_on_month": ""}, "Date of assessment must include a month"),
+        ({"assessed_on_day": "31", "assessed_on_month": "2"}, "Date of assessment must be a real"),
+    ],
+    ids=["words", "misplaced comma", "fraction of a penny", "no month", "31 February"],
+)
+def test_money_and_date_errors_say_what_to_type(
+    client, mrs_smith, user_for, fields, message
+) -> None:
+    make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    client.force_login(user_for("finance"))
+    url = f"/funding/people/{mrs_smith.ref}/financial-assessment/"
+    form = {
+        "setting": "community",
+        "assessed_on_day": "1",
+        "assessed_on_month": "6",
+        "assessed_on_year": "2025",
+        "savings_joint_owners": "1",
+        "main_home_joint_owners": "1",
+        **fields,
+    }
+    response = client.post(url, form)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    # What was typed is kept for the person to correct.
+    for value in fields.values():
+        if value:
+            assert f'value="{value}"' in html
+    assert not FinancialAssessment.objects.exists()

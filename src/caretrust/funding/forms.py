@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django import forms
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+from caretrust.web.fields import MoneyField, NhsDateField
+
 NONE = ""
 
 
-def money(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=False, **MONEY, **kwargs)
+def money(label: str, **kwargs) -> MoneyField:
+    return MoneyField(label=label, required=False, **kwargs)
 
 
 class FinancialAssessmentForm(forms.Form):
@@ -23,7 +24,7 @@ class FinancialAssessmentForm(forms.Form):
             ("care_home", "Permanent care home"),
         ],
     )
-    assessed_on = forms.DateField(label="Date of assessment (YYYY-MM-DD)")
+    assessed_on = NhsDateField(label="Date of assessment")
     couple = forms.BooleanField(label="Has a partner (couple)", required=False)
     premiums = forms.MultipleChoiceField(
         label="Premiums",

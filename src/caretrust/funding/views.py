@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.funding import presenters
 from caretrust.funding.forms import FinancialAssessmentForm
@@ -79,9 +79,7 @@ def pool_export(request: HttpRequest, pk: int) -> HttpResponse:
 def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref)
     policy.require(request.user, "funding.assess", person)
-    form = FinancialAssessmentForm(
-        request.POST or None, initial={"assessed_on": timezone.localdate()}
-    )
+    form = FinancialAssessmentForm(request.POST or None, initial={"assessed_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             on = form.cleaned_data["assessed_on"]
