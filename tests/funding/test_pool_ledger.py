@@ -114,8 +114,11 @@ def test_forecast_adds_spend_and_care_plan_commitments(pool, finance) -> None:
     assert forecast.as_of == date(2026, 5, 31)
     assert home_care.actual_to_date == Decimal("440000.00")
     assert home_care.committed == Decimal("3000.00")  # 700 × 30 / 7
-    assert home_care.forecast == Decimal("443000.00")
-    assert home_care.status == "under"
+    # Run rate: (210,000 + 230,000) / 2 = 220,000 a month × 10 months = 2,200,000, less the
+    # 3,000 committed = 2,197,000 projected.
+    assert home_care.projected == Decimal("2197000.00")
+    assert home_care.forecast == Decimal("2640000.00")
+    assert home_care.status == "on_track"
 
 
 def test_pool_page_shows_chart_tables_and_warnings(client, pool, finance) -> None:
@@ -146,6 +149,23 @@ def test_export_is_a_csv_of_monthly_forecasts(client, pool, finance) -> None:
     months = sorted({row[0] for row in rows[1:]})
     assert months == ["2026-04-30", "2026-05-31"]
     assert len(rows) == 1 + 2 * (5 + 2)  # two months × (five lines + two partners)
+    assert "projected_uncommitted" in rows[0]
+    assert all("last three months" in row[-1] for row in rows[1:])  # the method, on every row
+
+
+def test_in_november_the_demo_pool_projects_its_outturn(client, demo_directory, user_for) -> None:
+    """Seven months of spend at each line's run rate and few care plans: the forecast carries the
+    run rate to March instead of showing every line as an underspend (#18)."""
+    pool = load_demo_pool(TODAY)
+    forecast = latest_forecast(pool)
+    statuses = {line.name: line.status for line in forecast.lines}
+    assert forecast.as_of == date(2026, 10, 31)
+    assert statuses["home-care"] == "over"  # running at 109% of a twelfth a month
+    assert statuses["community-health"] == "on_track"
+    assert set(statuses.values()) != {"under"}
+    client.force_login(user_for("finance"))
+    html = client.get(f"/funding/pools/{pool.pk}/").content.decode()
+    assert "How the forecast is made" in html and "Projected at recent rate" in html
 
 
 def test_practitioners_cannot_see_pools(client, pool, user_for) -> None:

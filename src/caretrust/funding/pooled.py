@@ -6,7 +6,14 @@ service lines hold budgets. The forecast outturn of a line at the end of a month
     actual spend in the months up to and including that month
   + commitments from the next day to 31 March: each active plan's weekly cost x weeks remaining
     (days / 7, from the later of that day and the plan's start to the earlier of 31 March and the
-    plan's end).
+    plan's end)
+  + spend not covered by commitments: the mean of the last three months' actual spend (fewer
+    early in the year; a month with no spend counts as nothing) x the months remaining, less the
+    commitments, when that is more than nothing.
+
+So a line whose plans do not explain its spend (spot purchases, care not yet on a plan) is
+projected at its recent run rate rather than shown as an underspend, and a line whose commitments
+exceed its run rate is projected by its commitments. `METHOD` states this for pages and exports.
 
 Per partner, each line's budget and forecast are split by the line's partner shares, or, where a
 line has none, by each partner's share of the total contributions. Splits are in whole pennies by
@@ -26,6 +33,12 @@ from decimal import ROUND_HALF_UP, Decimal
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 DEFAULT_THRESHOLD = Decimal("0.05")
+RUN_RATE_MONTHS = 3
+METHOD = (
+    "Forecast outturn = spent to date + commitments for the rest of the year (agreed care plans "
+    "priced by the service catalogue) + spend not covered by commitments: the average of the last "
+    "three months' actual spend x the months remaining, less the commitments, if that is more."
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Outturn:
     budget: Decimal
     actual_to_date: Decimal
     committed: Decimal
+    projected: Decimal  # spend at the recent run rate not covered by commitments
     forecast: Decimal
     variance: Decimal  # forecast - budget; positive = overspend
     status: str  # "over" | "under" | "on_track"
@@ -169,34 +183,65 @@ def _line_outturn(
         ),
         ZERO,
     )
-    return _outturn(line.id, line.budget, actual, committed, threshold)
+    run_rate = recent_monthly_spend(line.id, spend, as_of, pool.financial_year_start)
+    at_run_rate = run_rate * months_remaining(as_of, pool.financial_year_end)
+    projected = max(ZERO, at_run_rate - committed).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return _outturn(line.id, line.budget, actual, committed, projected, threshold)
+
+
+def months_elapsed(as_of: date, year_start: date) -> int:
+    return (as_of.year - year_start.year) * 12 + as_of.month - year_start.month + 1
+
+
+def months_remaining(as_of: date, year_end: date) -> int:
+    return (year_end.year - as_of.year) * 12 + year_end.month - as_of.month
+
+
+def recent_monthly_spend(
+    line_id: str, spend: Sequence[Spend], as_of: date, year_start: date
+) -> Decimal:
+    """Mean actual spend a month over the last three months to `as_of` (fewer in April and May)."""
+    months = min(RUN_RATE_MONTHS, months_elapsed(as_of, year_start))
+    first = as_of.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    total = sum(
+        (s.amount for s in spend if s.line_id == line_id and first <= s.month <= as_of), ZERO
+    )
+    return total / months
 
 
 def _outturn(
-    name: str, budget: Decimal, actual: Decimal, committed: Decimal, threshold: Decimal
+    name: str,
+    budget: Decimal,
+    actual: Decimal,
+    committed: Decimal,
+    projected: Decimal,
+    threshold: Decimal,
 ) -> Outturn:
-    total = actual + committed
+    total = actual + committed + projected
     variance = total - budget
     margin = budget * threshold
     status = "over" if variance > margin else "under" if variance < -margin else "on_track"
-    return Outturn(name, budget, actual, committed, total, variance, status)
+    return Outturn(name, budget, actual, committed, projected, total, variance, status)
 
 
 def _partner_outturns(
     pool: Pool, lines: Sequence[Outturn], threshold: Decimal
 ) -> tuple[Outturn, ...]:
     partners = list(pool.contributions)
-    parts: dict[str, list[Decimal]] = {p: [ZERO, ZERO] for p in partners}  # actual, committed
+    # actual, committed, projected
+    parts: dict[str, list[Decimal]] = {p: [ZERO, ZERO, ZERO] for p in partners}
     total_contribution = sum(pool.contributions.values(), ZERO)
     default_shares = {p: pool.contributions[p] / total_contribution for p in partners}
     for spec, outturn in zip(pool.lines, lines, strict=True):
         shares = spec.partner_shares or default_shares
         weights = [Decimal(shares.get(p, 0)) for p in partners]
-        for i, part in enumerate((outturn.actual_to_date, outturn.committed)):
+        for i, part in enumerate((outturn.actual_to_date, outturn.committed, outturn.projected)):
             for partner, amount in zip(partners, split(part, weights), strict=True):
                 parts[partner][i] += amount
     return tuple(
-        _outturn(p, pool.contributions[p], parts[p][0], parts[p][1], threshold) for p in partners
+        _outturn(p, pool.contributions[p], *parts[p], threshold=threshold) for p in partners
     )
 
 

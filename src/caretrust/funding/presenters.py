@@ -27,6 +27,7 @@ class OutturnRow:
     budget: str
     actual: str
     committed: str
+    projected: str
     forecast: str
     variance: str
     status_text: str
@@ -43,6 +44,7 @@ class PoolPage:
     chart_svg: str
     total_budget: str
     total_forecast: str
+    method: str = pooled.METHOD
 
 
 def _row(outturn: pooled.Outturn, names: dict[str, str]) -> OutturnRow:
@@ -52,6 +54,7 @@ def _row(outturn: pooled.Outturn, names: dict[str, str]) -> OutturnRow:
         money(outturn.budget),
         money(outturn.actual_to_date),
         money(outturn.committed),
+        money(outturn.projected),
         money(outturn.forecast),
         money(outturn.variance),
         text,
@@ -101,9 +104,11 @@ def export_rows(pool: PooledBudget) -> list[list[str]]:
             "budget",
             "actual_to_date",
             "committed",
+            "projected_uncommitted",
             "forecast",
             "variance",
             "status",
+            "method",
         ]
     ]
     names = {line.code: line.name for line in pool.lines.all()}
@@ -118,9 +123,11 @@ def export_rows(pool: PooledBudget) -> list[list[str]]:
                         f"{o.budget:.2f}",
                         f"{o.actual_to_date:.2f}",
                         f"{o.committed:.2f}",
+                        f"{o.projected:.2f}",
                         f"{o.forecast:.2f}",
                         f"{o.variance:.2f}",
                         o.status,
+                        pooled.METHOD,
                     ]
                 )
     return rows
