@@ -197,3 +197,29 @@ def test_commitments_count_only_lines_the_pool_pays_for(pool, finance) -> None:
         commitments._sources.pop("test")
     home_care = next(line for line in forecast.lines if line.name == "home-care")
     assert home_care.committed == Decimal("3000.00")  # the council line only: 700 × 30 / 7
+
+
+def test_spend_names_a_line_by_its_code_or_the_name_the_page_shows(pool, finance) -> None:
+    content = (
+        b"service_line,month,amount\n"
+        b"Home care,2026-04,1000\n"
+        b"reablement and intermediate care,2026-04,2000\n"
+        b"community-health,2026-04,3000\n"
+    )
+    summary = import_spend(actor=finance, pool=pool, file_name="names.csv", content=content)
+    assert summary.inserted == 3
+    assert ActualSpend.objects.get(line__code="reablement").amount == Decimal("2000")
+
+
+def test_an_unknown_line_is_refused_naming_the_lines_that_exist(pool, finance) -> None:
+    with pytest.raises(SpendFileError) as refused:
+        import_spend(
+            actor=finance,
+            pool=pool,
+            file_name="x.csv",
+            content=b"service_line,month,amount\nDomiciliary care,2026-04,1\n",
+        )
+    message = str(refused.value.problems[0])
+    assert "no line 'Domiciliary care'" in message
+    assert "home-care (Home care)" in message and "carers (Carer support)" in message
+    assert not ActualSpend.objects.exists()

@@ -49,13 +49,21 @@ class ImportSummary:
     already_imported: bool = False
 
 
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _parse_month(text: str) -> date:
     year, month = text.strip().split("-")[:2]
     return date(int(year), int(month), 1)
 
 
 def _parse_rows(pool: PooledBudget, file_name: str, text: str):
-    lines = {line.code: line for line in pool.lines.all()}
+    pool_lines = list(pool.lines.all())
+    # A line is named by its code or by the name the pool page shows (any case, spacing).
+    lines = {_key(line.code): line for line in pool_lines}
+    lines.update({_key(line.name): line for line in pool_lines})
+    known = "; ".join(f"{line.code} ({line.name})" for line in pool_lines)
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -69,14 +77,14 @@ def _parse_rows(pool: PooledBudget, file_name: str, text: str):
                 )
             )
             continue
-        line = lines.get((row["service_line"] or "").strip())
+        line = lines.get(_key(row["service_line"] or ""))
         if line is None:
             problems.append(
                 Problem(
                     file_name,
                     number,
                     "service_line",
-                    f"no line {row['service_line']!r} in this pool",
+                    f"no line {row['service_line']!r} in this pool; its lines are: {known}",
                 )
             )
         try:
