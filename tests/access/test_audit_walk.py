@@ -149,6 +149,7 @@ PARAMS = {
     "assessments:start": lambda s: {"reference": s.referral.reference},
     "careplans:start": lambda s: {"reference": s.referral.reference},
     "funding:financial_assessment": lambda s: {"ref": s.edith.ref},
+    "funding:who_pays": lambda s: {"ref": s.edith.ref},
     "funding:financial_assessment_result": lambda s: {"pk": s.financial.pk},
     "funding:pool_detail": lambda s: {"pk": s.pool.pk},
     "funding:pool_import": lambda s: {"pk": s.pool.pk},

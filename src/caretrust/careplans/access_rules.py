@@ -100,3 +100,8 @@ def _hub_plan(user, person):
 from caretrust.record import hub  # noqa: E402  (registries are filled at import)
 
 hub.register("careplans", _hub_plan, order=30)
+
+from caretrust.careplans.selectors import means_tested_plans  # noqa: E402
+from caretrust.funding import worklist  # noqa: E402
+
+worklist.register_source("care_plans", means_tested_plans)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from caretrust import clock
 from caretrust.careplans.models import CarePlan, Visit
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
@@ -39,3 +40,19 @@ def upcoming_visits(person: Person, start: date, days: int = 14) -> list[Visit]:
         .select_related("organisation", "team", "practitioner")
         .order_by("date", "sequence")
     )
+
+
+def means_tested_plans():
+    """Current (proposed or agreed) plans with a line the person may be charged for, as the
+    finance officer's worklist reads them (registered with funding.worklist)."""
+    from caretrust.funding.worklist import MEANS_TESTED_STREAMS, MeansTestedPlan
+
+    plans = (
+        CarePlan.objects.filter(
+            status__in=["draft", "active"], services__funding_stream__in=MEANS_TESTED_STREAMS
+        )
+        .distinct()
+        .values_list("person_id", "uuid", "status", "created_at")
+    )
+    for person_id, uuid, status, created_at in plans:
+        yield MeansTestedPlan(person_id, str(uuid), status, clock.local_date(created_at))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Role
 from caretrust.funding import commitments
+from caretrust.funding.worklist import MEANS_TESTED_STREAMS
 from caretrust.web import navigation
 
 policy.register(
@@ -23,9 +24,23 @@ policy.register(
     {Role.FINANCE_OFFICER},
     object_rule=relationships.person_record_rule,
 )
+policy.register(
+    "funding.worklist",
+    "see who is waiting for a financial assessment",
+    {Role.FINANCE_OFFICER},
+    read_only=True,
+)
+policy.register(
+    "funding.view_charges",
+    "see who pays for each service in a person's care plan",
+    {Role.FINANCE_OFFICER},
+    object_rule=relationships.person_record_rule,
+    read_only=True,
+)
 navigation.register("Pooled budgets", "funding:pool_list", "funding.view_pool", order=60)
+navigation.register("Financial assessments", "funding:worklist", "funding.worklist", order=55)
 
-MEANS_TESTED = ("council", "reablement", "minor_adaptation", "nursing_home_fee")
+MEANS_TESTED = MEANS_TESTED_STREAMS
 CURRENT = ("draft", "active")
 
 

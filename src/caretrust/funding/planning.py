@@ -59,6 +59,12 @@ class PlanCharges:
     problem: str = ""  # why the charge could not be worked out (e.g. a figure nobody has supplied)
 
 
+def current_plan_for(person):
+    """The person's current (proposed or agreed) care plan, through the reverse relation so that
+    funding does not import the care-plan area; None if there is none."""
+    return person.care_plans.filter(status__in=["draft", "active"]).order_by("-created_at").first()
+
+
 def reablement_week(start: date, on: date) -> int:
     """Week 1 is the first seven days of the service."""
     return max(1, (on - start).days // 7 + 1)

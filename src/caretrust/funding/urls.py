@@ -4,6 +4,8 @@ from caretrust.funding import views
 
 app_name = "funding"
 urlpatterns = [
+    path("work/", views.worklist, name="worklist"),
+    path("people/<uuid:ref>/who-pays/", views.who_pays, name="who_pays"),
     path("pools/", views.pool_list, name="pool_list"),
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/import/", views.pool_import, name="pool_import"),

@@ -13,8 +13,10 @@ from caretrust.access import audit, policy
 from caretrust.funding import presenters
 from caretrust.funding.forms import FinancialAssessmentForm
 from caretrust.funding.models import FinancialAssessment, PooledBudget
+from caretrust.funding.planning import current_plan_for, plan_charges
 from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
+from caretrust.funding.worklist import finance_work
 from caretrust.people.models import Person
 from caretrust.web.forms import add_form_errors
 
@@ -113,3 +115,36 @@ def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
         "page_title": "Financial assessment",
     }
     return render(request, "funding/financial_assessment_result.jinja", context)
+
+
+def worklist(request: HttpRequest) -> HttpResponse:
+    """The finance officer's work: people waiting for a financial assessment, reassessments due."""
+    policy.require(request.user, "funding.worklist")
+    work = finance_work(request.user, clock.today())
+    audit.people_shown(
+        actor=request.user,
+        objects=[row.person for row in (*work.waiting, *work.due)],
+        object_type="funding.worklist",
+    )
+    context = {"work": work, "page_title": "Financial assessments"}
+    return render(request, "funding/worklist.jinja", context)
+
+
+def who_pays(request: HttpRequest, ref) -> HttpResponse:
+    """Who pays for each service in the person's current care plan (read-only, for finance)."""
+    person = get_object_or_404(Person, ref=ref)
+    policy.require(request.user, "funding.view_charges", person)
+    plan = current_plan_for(person)
+    audit.record_read(
+        actor=request.user,
+        obj=person,
+        person_ref=person.audit_ref,
+        details={"page": "who pays"},
+    )
+    context = {
+        "person": person,
+        "plan": plan,
+        "charges": plan_charges(plan) if plan is not None else None,
+        "page_title": "Who pays",
+    }
+    return render(request, "funding/who_pays.jinja", context)

@@ -221,6 +221,8 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Your referrals", "/referrals/"))
     if decide(user, "organisations.manage"):
         actions.append(Row("Staff and teams", "/workspace/admin/"))
+    if decide(user, "funding.worklist"):
+        actions.insert(0, Row("People waiting for a financial assessment", "/funding/work/"))
     if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
         sections.append(_partners())
     if decide(user, "access.view_audit"):
