@@ -151,6 +151,7 @@ PARAMS = {
     "funding:financial_assessment": lambda s: {"ref": s.edith.ref},
     "funding:who_pays": lambda s: {"ref": s.edith.ref},
     "funding:financial_assessment_result": lambda s: {"pk": s.financial.pk},
+    "funding:financial_assessment_letter": lambda s: {"pk": s.financial.pk},
     "funding:pool_detail": lambda s: {"pk": s.pool.pk},
     "funding:pool_import": lambda s: {"pk": s.pool.pk},
     "funding:pool_export": lambda s: {"pk": s.pool.pk},

@@ -3,6 +3,7 @@ service charged by the engine with one cap across the plan. Worked by hand from 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -387,3 +388,57 @@ def test_money_and_date_errors_say_what_to_type(
         if value:
             assert f'value="{value}"' in html
     assert not FinancialAssessment.objects.exists()
+
+
+def test_the_result_is_in_plain_words_with_the_rules_on_request(
+    client, mrs_smith, user_for
+) -> None:
+    """No codes or keys on the page: the engine's "income[1] attendance_allowance_higher" and
+    "aa_lower_rate" become words, every amount stays, and each step's rule is in "The rules
+    behind each step" (#18 item 2)."""
+    make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    assessment = record_financial_assessment(
+        actor=user_for("finance"), person=mrs_smith, inputs=MEANS
+    )
+    client.force_login(user_for("finance"))
+    page = client.get(f"/funding/financial-assessments/{assessment.pk}/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "You pay at most £54.39 a week towards care the council arranges" in text
+    assert "Attendance Allowance (higher rate) (£110.40 a week): night-care difference" in text
+    assert "State Pension (£230.25 a week): counted in full" in text
+    assert "What you can afford: the income we counted" in text
+    assert "Minimum income guarantee: the amount the law says you must be left with" in text
+    assert "the lower rate of Attendance Allowance of £73.90" in text  # the rule, on request
+    for code in ("income[", "capital[", "attendance_allowance_higher", "aa_lower_rate", "_"):
+        assert code not in text.split("How it was worked out", 1)[1], code
+
+    letter = client.get(f"/funding/financial-assessments/{assessment.pk}/letter/")
+    assert "Dear Edna" in letter.content.decode()
+
+
+def test_the_person_reads_the_same_explanation_in_the_portal(client, mrs_smith, user_for) -> None:
+    from caretrust.organisations.models import User
+    from caretrust.portal.models import PersonPortalAccount
+
+    make_plan(user_for("gp"), mrs_smith, date(2025, 5, 20))
+    assessment = record_financial_assessment(
+        actor=user_for("finance"), person=mrs_smith, inputs=MEANS
+    )
+    client.force_login(user_for("finance"))
+    staff_letter = client.get(f"/funding/financial-assessments/{assessment.pk}/letter/")
+    account = User.objects.create(username="edna", role=User.Role.PERSON)
+    PersonPortalAccount.objects.create(
+        user=account, person=mrs_smith, relationship=PersonPortalAccount.Relationship.SELF
+    )
+    client.force_login(account)
+    assert (
+        "How your financial assessment was worked out" in client.get("/my-care/").content.decode()
+    )
+    own = client.get("/my-care/financial-assessment/")
+    assert own.status_code == 200
+
+    def body(response):
+        html = response.content.decode()
+        return html[html.index('<article class="caretrust-letter">') : html.index("</article>")]
+
+    assert body(own) == body(staff_letter)  # the same letter, the same figures

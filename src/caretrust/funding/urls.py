@@ -16,6 +16,11 @@ urlpatterns = [
         name="financial_assessment",
     ),
     path(
+        "financial-assessments/<int:pk>/letter/",
+        views.financial_assessment_letter,
+        name="financial_assessment_letter",
+    ),
+    path(
         "financial-assessments/<int:pk>/",
         views.financial_assessment_result,
         name="financial_assessment_result",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from caretrust import clock
 from caretrust.access import audit, policy
-from caretrust.funding import presenters
+from caretrust.funding import explanations, presenters
 from caretrust.funding.forms import FinancialAssessmentForm
 from caretrust.funding.models import FinancialAssessment, PooledBudget
 from caretrust.funding.planning import current_plan_for, plan_charges
@@ -112,9 +112,34 @@ def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "assessment": assessment,
         "person": assessment.person,
+        "headline": explanations.headline(assessment),
+        "steps": explanations.plain_steps(assessment.result),
         "page_title": "Financial assessment",
     }
     return render(request, "funding/financial_assessment_result.jinja", context)
+
+
+def financial_assessment_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter to the person: the same explanation, laid out to print or save as a PDF."""
+    assessment = get_object_or_404(FinancialAssessment.objects.select_related("person"), pk=pk)
+    policy.require(request.user, "funding.assess", assessment.person)
+    audit.record_read(
+        actor=request.user,
+        obj=assessment,
+        person_ref=assessment.person.audit_ref,
+        details={"page": "financial assessment letter"},
+    )
+    return render(request, "funding/letter.jinja", letter_context(assessment))
+
+
+def letter_context(assessment: FinancialAssessment) -> dict:
+    return {
+        "assessment": assessment,
+        "person": assessment.person,
+        "headline": explanations.headline(assessment),
+        "steps": explanations.plain_steps(assessment.result),
+        "page_title": "Your financial assessment",
+    }
 
 
 def worklist(request: HttpRequest) -> HttpResponse:

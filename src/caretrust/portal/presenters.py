@@ -49,6 +49,7 @@ class PortalPage:
     payment: str = ""
     template: str = "portal/home.jinja"
     sections: list = field(default_factory=list)
+    assessment_letter: bool = False
 
 
 def _paid(service: PlannedService, line) -> str:
@@ -173,6 +174,7 @@ def portal_home(user: User) -> PortalPage:
         if plan
         else [],
         payment=_payment(charges),
+        assessment_letter=bool(charges and charges.assessment is not None),
         coordinator=(
             f"{plan.coordinator.get_full_name()}, {plan.coordinator.organisation.name}"
             if plan and plan.coordinator.organisation_id
