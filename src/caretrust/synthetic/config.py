@@ -234,6 +234,10 @@ class SyntheticConfig:
     # Variance of each person's persistent latent risk (gamma, mean 1); 0 turns it off.
     person_risk_variance: float = rates.PERSON_RISK_VARIANCE
     trend_change: TrendChange | None = None
+    # People already in a care home or receiving long-term home care on the first day, at the
+    # steady-state prevalence the generator's own admission and exit rates imply (simulate.py
+    # `_initial_stock`); False starts everyone outside both, so those stocks build up from zero.
+    initial_stock: bool = True
 
     @property
     def end(self) -> dt.date:
