@@ -57,7 +57,11 @@ source = "{source}: emergency length of stay"
 def run_seed(args: argparse.Namespace, seed: int, tmp: Path) -> dict:
     from caretrust.population import connect
     from caretrust.population.projection import backtest
-    from caretrust.population.projection.backtest import BACKTEST_SCENARIO, with_levers
+    from caretrust.population.projection.backtest import (
+        BACKTEST_SCENARIO,
+        CLOSED_COHORT,
+        with_levers,
+    )
     from caretrust.synthetic import SyntheticConfig, write
     from caretrust.synthetic.config import IntegrationEffects, TrendChange
 
@@ -78,7 +82,16 @@ def run_seed(args: argparse.Namespace, seed: int, tmp: Path) -> dict:
     generated = time.perf_counter() - started
     effects = json.loads((data / "truth" / "effects.json").read_text(encoding="utf-8"))
     ds = connect(data, threads=2)
-    integrated = with_levers(BACKTEST_SCENARIO, planted_levers(effects), "planted effects")
+    base = BACKTEST_SCENARIO
+    if args.growth is not None:  # a sensitivity run: another non-demographic growth interval
+        lo, hi = args.growth
+        growth = f"""
+[levers.non_demographic_growth]
+interval = [{lo:g}, {hi:g}]
+source = "sensitivity run of the back-test benchmark (--growth)"
+"""
+        base = with_levers(CLOSED_COHORT, growth, f"growth [{lo:g}, {hi:g}]")
+    integrated = with_levers(base, planted_levers(effects), "planted effects")
     out: dict = {
         "seed": seed,
         "generated_seconds": round(generated, 1),
@@ -92,7 +105,7 @@ def run_seed(args: argparse.Namespace, seed: int, tmp: Path) -> dict:
         },
         "areas": {},
     }
-    for area, scenario in (("comparison_1", BACKTEST_SCENARIO), ("torbay", integrated)):
+    for area, scenario in (("comparison_1", base), ("torbay", integrated)):
         started = time.perf_counter()
         result = backtest(
             ds, args.fit_years, scenario=scenario, seed=seed, runs=args.runs, area=area
@@ -142,6 +155,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7])
     parser.add_argument("--no-initial-stock", action="store_true")
     parser.add_argument(
+        "--growth",
+        type=float,
+        nargs=2,
+        metavar=("LO", "HI"),
+        help="sensitivity: non-demographic growth interval instead of NHP's [1, 1.02]",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("benchmarks/results/projection_backtest.json")
     )
     args = parser.parse_args()
@@ -150,6 +170,9 @@ def main() -> None:
         "target": {"share_inside_80": [0.70, 0.90], "median_relative_width_at_most": 0.5},
         "fit_years": args.fit_years,
         "runs": args.runs,
+        "people_per_area": args.people,
+        "non_demographic_growth": args.growth or [1.0, 1.02],
+        "initial_stock": not args.no_initial_stock,
         "seeds": [],
     }
     with tempfile.TemporaryDirectory(prefix="bench_backtest_") as tmp:
