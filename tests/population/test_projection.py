@@ -365,3 +365,62 @@ def test_back_test_on_a_generated_place(tmp_path_factory):
     # the back-test reports rather than hides
     flows = frame[frame.setting.isin(["gp_contacts", "ae_attendances", "emergency_admissions"])]
     assert (flows.observed / flows.p50 - 1).abs().median() < 0.15
+
+
+def test_diversion_reaches_care_home_weeks_as_the_stock_turns_over():
+    # a diversion stops new placements; people already in a care home stay, so weeks fall by
+    # less than placements at first and catch up as the residents of the baseline year leave
+    sc = scenario(
+        DEMOGRAPHY_ONLY
+        + """
+[levers.care_home_diversion]
+interval = [0.5, 0.5]
+source = "test"
+""",
+        STILL,
+    )
+    base = stationary_baseline()
+    placed, weeks = SETTING_INDEX["residential_placements"], SETTING_INDEX["residential_weeks"]
+    # a mean stay of three years: a year's weeks are 3 × 52.18 per placement
+    base.activity[..., placed] = base.activity[..., weeks] / 52.18 / 3
+    result = run_projection(sc, base, seed=3, runs=200, years=8)
+    mean = result.values[1:].mean(axis=0)
+    kept_placements = mean[1:, placed] / mean[0, placed]
+    kept_weeks = mean[1:, weeks] / mean[0, weeks]
+    assert np.allclose(kept_placements, 0.5, atol=0.02)
+    assert kept_weeks[0] > 0.55 and np.all(np.diff(kept_weeks) < 0.01)
+    assert kept_weeks[-1] < kept_weeks[0] - 0.05
+
+
+def test_growth_is_drawn_for_each_setting_on_its_own():
+    sc = scenario(
+        DEMOGRAPHY_ONLY
+        + """
+[levers.non_demographic_growth]
+interval = [0.98, 1.02]
+source = "test"
+""",
+        STILL,
+    )
+    params = draw_parameters(sc, 2_000, seed=5)
+    growth = params.levers["non_demographic_growth"]
+    assert growth.shape == (2_001, len(SETTING_IDS))
+    assert np.all(growth[0] == 1.0)
+    correlation = np.corrcoef(growth[1:, 0], growth[1:, 1])[0, 1]
+    assert abs(correlation) < 0.1
+    assert np.mean((growth[1:] >= 0.98) & (growth[1:] <= 1.02)) == pytest.approx(0.8, abs=0.02)
+
+
+def test_one_unit_costs_file_serves_the_projection_and_the_evaluation():
+    from caretrust.population.evaluation.effects import unit_costs
+
+    projection = load_unit_costs()
+    evaluation = unit_costs()
+    assert evaluation["price_year"] == projection.price_year
+    for name, item in evaluation["costs"].items():
+        assert item["source"] and item["status"] in ("confirmed", "secondary", "assumption"), name
+        if item["same_as_setting"]:
+            assert item["value"] == pytest.approx(
+                projection.uprated(item["same_as_setting"]), abs=0.01
+            )
+    assert evaluation["costs"]["bed_day"]["status"] == "assumption"

@@ -53,6 +53,10 @@ def generate(
         str,
         typer.Option(help="Unannounced trend change YEARS:CHANGE, e.g. 5:0.03 (from year 5)."),
     ] = "",
+    initial_stock: Annotated[
+        bool,
+        typer.Option(help="Start with people already in care homes and on home care."),
+    ] = False,
     missing_nhs_number: Annotated[
         float, typer.Option(help="Share of council records without an NHS number.")
     ] = 0.10,
@@ -112,6 +116,7 @@ def generate(
             donor_people=donor_people,
             person_risk_variance=person_risk_variance,
             trend_change=_trend(trend_change, TrendChange) if trend_change else None,
+            initial_stock=initial_stock,
             noise=NoiseConfig(missing_nhs_number=missing_nhs_number),
             prescriptions=prescriptions,
             integrated_localities=_names(localities),

@@ -234,6 +234,12 @@ class SyntheticConfig:
     # Variance of each person's persistent latent risk (gamma, mean 1); 0 turns it off.
     person_risk_variance: float = rates.PERSON_RISK_VARIANCE
     trend_change: TrendChange | None = None
+    # People already in a care home or receiving long-term home care on the first day, at the
+    # steady-state prevalence the generator's own admission and exit rates imply (simulate.py
+    # `_initial_stock`), so care-home weeks and home care hours are flat from the first year
+    # (the projection back-test needs that). Off by default for now: it changes every generated
+    # place, and the evaluation's matched-DiD test estimate moves with it (docs/adr/0081).
+    initial_stock: bool = False
 
     @property
     def end(self) -> dt.date:
@@ -278,6 +284,7 @@ class SyntheticConfig:
         effects["trend_change"] = (
             self.trend_change.as_dict(self.start) if self.trend_change else None
         )
+        effects["initial_stock"] = self.initial_stock
         effects["areas"] = {
             a.name: {
                 "people": a.people,

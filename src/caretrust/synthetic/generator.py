@@ -26,6 +26,7 @@ from caretrust.synthetic.tables import (
 
 EPOCH = dt.date(1970, 1, 1)
 NOISE_STREAM, SIMULATION_STREAM, PRESCRIPTION_STREAM, RISK_STREAM = 1, 0, 2, 3
+STOCK_STREAM = 4  # who is already in a care home or on home care on the first day
 
 
 PERSON_RISK_SCHEMA = pa.schema(
@@ -80,6 +81,7 @@ def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
         else NEVER,
         trend_change=trend.annual_change if trend else 0.0,
         person_risk_variance=cfg.person_risk_variance,
+        initial_stock=cfg.initial_stock,
     )
 
 
@@ -117,7 +119,8 @@ def _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers, enc_offs
     rng = np.random.default_rng([cfg.seed, number, index, SIMULATION_STREAM])
     people = make_people(area, size, horizon.start, rng)
     risk_rng = np.random.default_rng([cfg.seed, number, index, RISK_STREAM])
-    sim = ChunkSimulation(people, horizon, rng, risk_rng).run()
+    stock_rng = np.random.default_rng([cfg.seed, number, index, STOCK_STREAM])
+    sim = ChunkSimulation(people, horizon, rng, risk_rng, stock_rng).run()
     global_index = np.arange(first, first + size)
     person_ids = prefixed_ids("P", global_index + 1, 7)
     death = sim.death

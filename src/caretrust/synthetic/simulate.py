@@ -48,6 +48,8 @@ _EXTERNAL = tuple(codes.FALL_EXTERNAL_CAUSES)
 _DEST = {d: i for i, d in enumerate(codes.DISCHARGE_DESTINATIONS)}
 _PREVALENT = [i for i, c in enumerate(codes.CONDITIONS) if c.key in rates.PREVALENCE_BY_AGE]
 _FALLS = codes.CONDITION_INDEX["falls"]
+#: share of reablement episodes that go on to long-term services (SALT STS002a, rates.py)
+_REABLEMENT_ONWARD = rates.REABLEMENT_OUTCOMES["progress_to_support_planning_or_services"]
 _HIP = codes.CONDITION_INDEX["hip_fracture"]
 
 
@@ -97,6 +99,7 @@ class Horizon:
     trend_change_from: int = NEVER  # first day of an unannounced trend change (all areas)
     trend_change: float = 0.0  # relative change per year from then, compounding
     person_risk_variance: float = 0.0
+    initial_stock: bool = False  # people already in care homes / on home care on the first day
 
     def emergency_factor(self, day: int) -> float:
         """Area level x linear trend x unannounced trend change, at `day`."""
@@ -127,6 +130,7 @@ class ChunkSimulation:
         horizon: Horizon,
         rng: np.random.Generator,
         risk_rng: np.random.Generator | None = None,
+        stock_rng: np.random.Generator | None = None,
     ):
         self.p = people
         self.h = horizon
@@ -160,6 +164,9 @@ class ChunkSimulation:
         self.encounters = EventLog(ENCOUNTER_SCHEMA)
         self.social = SocialCare(people, horizon, rng, self.death)
         self._baseline_conditions()
+        if horizon.initial_stock:
+            # its own stream, so that switching the stock off leaves every other draw as it was
+            self._initial_stock(stock_rng or np.random.default_rng(1))
         self.has_carer = self._baseline_carers()
 
     # --- baseline --------------------------------------------------------------------------
@@ -186,6 +193,92 @@ class ChunkSimulation:
         lives_alone = codes.CONDITION_INDEX["lives_alone"]
         back = (rng.random(n) * 5 * DAYS_PER_YEAR).astype(np.int64)
         self.onset[coded_alone, lives_alone] = start - back[coded_alone]
+
+    def _initial_stock(self, rng: np.random.Generator) -> None:
+        """Put people in a care home or on long-term home care on the first day, at the prevalence
+        the generator's own rates imply in a steady state, so that those stocks do not build up
+        from zero over the first years of the record.
+
+        For each adult, with today's frailty and latent risk, integrate year by year over the
+        adult years already lived (at most 40): care-home admission hazard ``a`` (as in
+        `_care_home_admissions`), death hazard ``m`` outside and ``μ`` inside a care home
+        (`_deaths`). Among survivors the odds r of being in a care home follow
+        r' = a − (μ − m − a)·r; outside a care home, long-term home care is entered at hazard
+        ``b`` (community requests and reablement that go on to services, as in `SocialCare`) and
+        left only by death or a care-home move (the same exits as everyone else), so its share
+        there is 1 − exp(−Σb). Time already spent in the state is exponential (mean 1/(μ − m) in
+        a care home, 3 years on home care), and never before age 18.
+        """
+        n, start = self.p.n, self.h.start
+        age = self._age(start)
+        adult = age >= 18
+        category = self.frailty_category(start)
+        band_now = broad_band(age)
+        care_multiplier = normalised(rates.CARE_HOME_HR[category] * self.weak_risk, band_now, adult)
+        hosp_multiplier = normalised(rates.HOSPITALISATION_HR[category], band_now, adult)
+        five_now = np.minimum((age // 5).astype(np.int64), 18)
+        group = five_now * 2 + self.p.sex
+        death_multiplier = normalised(rates.MORTALITY_HR[category], group, adult)
+        emergency = normalised(rates.HOSPITALISATION_HR[category] * self.risk, band_now, adult)
+        request_to_service = (
+            rates.REQUEST_OUTCOMES["progress_to_assessment_review_or_reassessment"]
+            * rates.ELIGIBLE_NEEDS_SHARE
+            + rates.REQUEST_OUTCOMES["progress_to_support_planning_or_services"]
+            + rates.REQUEST_OUTCOMES["progress_to_reablement_st_max"] * _REABLEMENT_ONWARD
+        )
+        odds = np.zeros(n)
+        home_hazard = np.zeros(n)
+        for back in range(40, 0, -1):
+            then = age - back
+            lived = adult & (then >= 18)
+            band = broad_band(np.maximum(then, 0))
+            five = np.minimum((np.maximum(then, 0) // 5).astype(np.int64), 18)
+            per_1000 = np.where(
+                self.p.sex == 0,
+                rates.DEATHS_PER_1000_FEMALE[five],
+                rates.DEATHS_PER_1000_MALE[five],
+            )
+            m = -np.log1p(-per_1000 / 1000) * death_multiplier
+            mu = m * rates.CARE_HOME_MORTALITY_MULTIPLIER
+            a = rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000 * care_multiplier
+            # a year of r' = a − k·r solved exactly (k may be large in the oldest bands)
+            k = np.maximum(mu - m - a, 1e-9)
+            decay = np.exp(-k)
+            odds = np.where(lived, odds * decay + a / k * (1.0 - decay), odds)
+            requests = rates.COMMUNITY_REQUESTS_PER_1000[band] / 1000 * hosp_multiplier
+            discharges = (
+                rates.EMERGENCY_ADMISSIONS_PER_1000[band]
+                / 1000
+                * emergency
+                * rates.REABLEMENT_DISCHARGE_SHARE[band]
+                * (1 + 0.5 * category)
+            )
+            b = requests * request_to_service + discharges * _REABLEMENT_ONWARD
+            home_hazard = np.where(lived, home_hazard + b, home_hazard)
+        odds = np.clip(odds, 0.0, None)
+        in_home = adult & (rng.random(n) < odds / (1.0 + odds))
+        on_home_care = adult & ~in_home & (rng.random(n) < -np.expm1(-home_hazard))
+        adult_days = ((age - 18) * DAYS_PER_YEAR).astype(np.int64)
+        per_1000 = np.where(
+            self.p.sex == 0,
+            rates.DEATHS_PER_1000_FEMALE[five_now],
+            rates.DEATHS_PER_1000_MALE[five_now],
+        )
+        m_now = -np.log1p(-per_1000 / 1000) * death_multiplier
+        stay_years = 1.0 / np.maximum(m_now * (rates.CARE_HOME_MORTALITY_MULTIPLIER - 1), 0.05)
+        since_home = np.minimum((rng.exponential(stay_years) * DAYS_PER_YEAR), adult_days)
+        since_care = np.minimum(rng.exponential(3.0, n) * DAYS_PER_YEAR, adult_days)
+        since_home = start - np.maximum(since_home.astype(np.int64), 1)
+        since_care = start - np.maximum(since_care.astype(np.int64), 1)
+        who = np.flatnonzero(in_home)
+        self.care_home_since[who] = since_home[who]
+        self.onset[who, codes.CONDITION_INDEX["lives_in_care_home"]] = since_home[who]
+        nursing = rng.random(len(who)) < (
+            rates.NURSING_SHARE_OF_CARE_HOME + 0.15 * (category[who] == 3)
+        )
+        self.social.care_home_stock(who, since_home[who], nursing)
+        cared = np.flatnonzero(on_home_care)
+        self.social.home_care_start[cared] = since_care[cared]
 
     def frailty_category(self, day: int) -> np.ndarray:
         """eFI category (0 fit, 1 mild, 2 moderate, 3 severe) from deficits coded by `day`."""

@@ -96,6 +96,10 @@ class SocialCare:
         self._assessment(who, assessed, day, np.ones(n, dtype=bool))
         self._care_homes.append((who, day, nursing))
 
+    def care_home_stock(self, who, since, nursing) -> None:
+        """People already living in a care home on the first day: their placement, no request."""
+        self._care_homes.append((who, since, nursing))
+
     def home_care_after_diversion(self, who, day, via_hospital) -> None:
         """Integration: people who would have gone to a care home get home care instead."""
         n = len(who)
@@ -272,6 +276,9 @@ class SocialCare:
         first = np.repeat(start, count)
         k = np.arange(len(person)) - np.repeat(np.cumsum(count) - count, count) + 1
         day = first + k * interval
+        # a service that began before the record (initial stock) has only its reviews since then
+        seen = day >= self.h.start
+        person, day = person[seen], day[seen]
         self.log.add(
             person,
             event_type="review",
@@ -289,7 +296,7 @@ class SocialCare:
         )
         carer, cared_start = partner[chosen], start[chosen]
         assessed = cared_start + self._days(0, 60, len(carer))
-        ok = assessed < np.minimum(death[carer], h.end)
+        ok = (assessed < np.minimum(death[carer], h.end)) & (assessed >= h.start)
         carer, assessed = carer[ok], assessed[ok]
         self._assessment(carer, assessed, assessed, np.ones(len(carer), dtype=bool), "carer")
         support = assessed + self._days(1, 14, len(carer))

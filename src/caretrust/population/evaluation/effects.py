@@ -4,9 +4,7 @@ they imply for bed days and cost (unit costs as data, with their sources)."""
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import asdict, dataclass
-from importlib import resources
 
 Z95 = 1.959963984540054
 
@@ -66,13 +64,11 @@ def from_ratio(rr: float, low: float, high: float, treated_rate: float, kind: st
 
 
 def unit_costs() -> dict:
-    """population/data/evaluation_unit_costs.toml: price year and each cost with its source and status."""
-    text = (
-        resources.files("caretrust.population.data")
-        .joinpath("evaluation_unit_costs.toml")
-        .read_text()
-    )
-    return tomllib.loads(text)
+    """population/data/unit_costs.toml (shared with the projection): price year and each cost
+    with its source and status."""
+    from caretrust.population.unit_costs import evaluation_unit_costs
+
+    return evaluation_unit_costs()
 
 
 def implications(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -16,7 +17,14 @@ from caretrust.population.projection.baseline import (
     prepare_baseline,
 )
 from caretrust.population.projection.model import Progress, run_projection
-from caretrust.population.projection.scenario import SETTING_IDS, Scenario, Variant
+from caretrust.population.projection.scenario import (
+    LEVERS,
+    SETTING_IDS,
+    Interval,
+    Scenario,
+    Variant,
+    parse_scenario,
+)
 
 #: The record as it is: no levers, today's death rates, no arrivals. Right for a closed synthetic
 #: cohort (caretrust.synthetic has no births or migration); pass your own scenario for a real place.
@@ -34,6 +42,51 @@ CLOSED_COHORT = Scenario(
         ),
     ),
 )
+
+#: What the back-test benchmark projects with when it is told no levers: the record's demography
+#: plus NHP's published non-demographic adjustment (year-on-year growth [1, 1.02], drawn for each
+#: setting on its own). A place's later years drift in ways nobody is told (the generator's
+#: unannounced trend change is one); a projection that ignores non-demographic change claims
+#: more than it knows. The interval is NHP's, read before the back-test was scored, not fitted to
+#: the planted change.
+BACKTEST_SCENARIO = replace(
+    CLOSED_COHORT,
+    name="back-test: closed cohort, NHP non-demographic growth",
+    levers={
+        "non_demographic_growth": Interval(
+            1.0,
+            1.02,
+            "NHP sample params non-demographic_adjustment [1, 1.02] a year "
+            "(The-Strategy-Unit/nhp_model; evaluation-and-planning.md §3, C)",
+            LEVERS["non_demographic_growth"].limits,
+        )
+    },
+)
+
+
+def with_levers(scenario: Scenario, levers_toml: str, label: str) -> Scenario:
+    """``scenario`` plus the ``[levers.NAME]`` tables of ``levers_toml`` (checked as in a scenario
+    file; its levers replace the scenario's of the same name)."""
+    extra = parse_scenario(f'[scenario]\nname = "{label}"\n{levers_toml}', f"<{label}>")
+    return replace(
+        scenario,
+        name=f"{scenario.name} + {label}",
+        levers={**scenario.levers, **extra.levers},
+    )
+
+
+class AreaDataset(Dataset):
+    """The same contract tables restricted to the people of some areas (``people.area``): every
+    other table keeps only their rows, because ``Dataset.table`` semi-joins on ``people``."""
+
+    def __init__(self, ds: Dataset, areas: tuple[str, ...]) -> None:
+        self.__dict__.update(ds.__dict__)
+        self.areas = areas
+
+    @property
+    def people(self) -> ibis.Table:
+        people = super().people
+        return people.filter(people.area.isin(list(self.areas)))
 
 
 @dataclass
@@ -73,14 +126,19 @@ def backtest(
     seed: int = 1,
     runs: int = 200,
     estimation_uncertainty: bool = True,
+    area: str | None = None,
     progress: Progress | None = None,
 ) -> BacktestResult:
     """Fit on the first ``fit_years`` full financial years (the baseline is the last of them; the
     one before gives frailty transitions), project every later full year, and compare.
 
+    ``area``: back-test one area of the record (its people only).
+
     Estimation uncertainty is on by default: a baseline from one year of a small place is itself
     an estimate, and an interval that ignores it claims more than the data know.
     """
+    if area is not None:
+        ds = AreaDataset(ds, (area,))
     if fit_years < 1:
         raise ValueError(f"fit_years must be at least 1, got {fit_years}")
     first = _first_full_year(ds)

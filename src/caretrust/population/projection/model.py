@@ -78,7 +78,7 @@ class RunParameters:
     """Every run's drawn values; index 0 is the baseline run (neutral values)."""
 
     variant: np.ndarray  # [R+1] index into scenario.variants
-    levers: dict[str, np.ndarray]  # lever -> [R+1]
+    levers: dict[str, np.ndarray]  # lever -> [R+1]; non_demographic_growth -> [R+1, S]
     effects: np.ndarray  # [R+1, n_effects] rate ratios
     seeds: np.ndarray  # [R+1]
 
@@ -93,11 +93,14 @@ def draw_parameters(scenario: Scenario, runs: int, seed: int) -> RunParameters:
     levers: dict[str, np.ndarray] = {}
     for name, spec in LEVERS.items():  # fixed order: the same scenario draws the same values
         neutral = NEUTRAL[spec.kind]
+        # growth is drawn for each setting on its own (NHP: per activity type): activity types
+        # drift apart, and one shared factor would move every setting up or down together
+        shape = (runs, len(SETTING_IDS)) if spec.kind == "growth" else (runs,)
         if name in scenario.levers:
-            values = scenario.levers[name].draw(rng, runs)
+            values = scenario.levers[name].draw(rng, int(np.prod(shape))).reshape(shape)
         else:
-            values = np.full(runs, neutral)
-        levers[name] = np.concatenate([[neutral], values])
+            values = np.full(shape, neutral)
+        levers[name] = np.concatenate([np.full((1, *shape[1:]), neutral), values])
     effects = np.ones((runs + 1, len(scenario.effects)))
     for k, effect in enumerate(scenario.effects):
         effects[1:, k] = effect.draw(rng, runs)
@@ -274,9 +277,12 @@ def _factors(
     divert = np.ones((n_f, n_s))
     frail = np.zeros(n_f, dtype=bool)
     frail[list(FRAIL)] = True
+    people = {"all": np.ones(n_f, dtype=bool), "65+": np.arange(n_f) >= 1, "frail": frail}
     for name, spec in LEVERS.items():
+        if spec.kind not in ("mitigator", "efficiency", "diversion"):
+            continue
         value = params.levers[name][r]
-        rows = frail if spec.frail_only else np.ones(n_f, dtype=bool)
+        rows = people[spec.people]
         cols = [SETTING_INDEX[s] for s in spec.settings]
         if spec.kind == "mitigator":
             mitigate[np.ix_(rows, cols)] *= value
@@ -348,6 +354,7 @@ def run_projection(
     t_index = np.arange(1, years + 1)
     band_pop = baseline.band_population()
     weeks = list(CARE_HOME_WEEKS)
+    turnover = _new_placement_share(baseline, years)  # [T, S]
     for r in range(1, runs + 1):
         rng = np.random.default_rng(int(params.seeds[r]))
         run_rates = rates_c
@@ -355,9 +362,12 @@ def run_projection(
             run_rates = _redraw_rates(baseline, band_pop, rates, rng)[cells]
         lam_demo = run_rates[None] * pop_h1_c[r, 1:, :, None]  # [T, C, S]
         lam_hsa = run_rates[None] * pop_c[r, 1:, :, None]
-        g = growth[r] ** t_index  # [T]
-        lam_g = lam_hsa * g[:, None, None]
+        g = growth[r][None, :] ** t_index[:, None]  # [T, S]
+        lam_g = lam_hsa * g[:, None, :]
         mitigate, efficiency, divert = (f[frailty_of_cell] for f in _factors(scenario, params, r))
+        # a diversion acts on new placements: weeks of people placed before it are still lived,
+        # so it reaches the weeks only as the care-home stock turns over
+        divert = 1.0 - turnover[:, None, :] * (1.0 - divert[None])  # [T, C, S]
         lam = lam_g * np.maximum(mitigate, 1.0)
         n = rng.poisson(lam)
         kept = rng.binomial(n, np.broadcast_to(np.minimum(mitigate, 1.0), n.shape))
@@ -411,6 +421,24 @@ def run_projection(
         },
         notes=[*baseline.notes, *scenario.notes],
     )
+
+
+def _new_placement_share(baseline: Baseline, years: int) -> np.ndarray:
+    """[T, S]: share of each projection year's activity that comes from placements made since the
+    baseline year: 1 for flows; for care-home weeks 1 − exp(−(t − ½)/L), where L (years) is the
+    mean stay the baseline implies (weeks in the year ÷ 52.18 ÷ placements in the year)."""
+    share = np.ones((years, len(SETTING_IDS)))
+    totals = baseline.activity.sum(axis=(0, 1, 2, 3))
+    t = np.arange(1, years + 1) - 0.5
+    for weeks_id, placements_id in (
+        ("residential_weeks", "residential_placements"),
+        ("nursing_weeks", "nursing_placements"),
+    ):
+        placements = totals[SETTING_INDEX[placements_id]]
+        if placements > 0:
+            stay = totals[SETTING_INDEX[weeks_id]] / 52.18 / placements
+            share[:, SETTING_INDEX[weeks_id]] = -np.expm1(-t / max(stay, 1e-6))
+    return share
 
 
 def _redraw_rates(

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from caretrust.population.unit_costs import read_text
+
 #: 2 × the 90th percentile of the standard Normal: an 80% interval spans this many sds.
 Z80_WIDTH = 2.563103
 #: a 95% interval (as evaluations report) spans 2 × 1.959964 sds on the log scale.
@@ -55,7 +57,11 @@ HOME_CARE_HOURS_PER_DIVERTED_WEEK = 12.4
 
 #: Settings each evaluation outcome acts on when read from an evaluation JSON.
 OUTCOME_SETTINGS: dict[str, tuple[str, ...]] = {
-    "emergency_admissions": ("emergency_admissions", "emergency_bed_days"),
+    "emergency_admissions": (
+        "emergency_admissions",
+        "emergency_bed_days",
+        "community_nursing_visits",  # the proxy is emergency discharges home
+    ),
     "emergency_bed_days": ("emergency_bed_days",),
     "ae_attendances": ("ae_attendances",),
     "gp_contacts": ("gp_contacts",),
@@ -80,14 +86,18 @@ class LeverSpec:
     ``kind``: ``mitigator`` (factor on activity: ≤ 1 thins, > 1 adds), ``efficiency`` (binomial
     thinning of bed days), ``diversion`` (care-home activity kept; the rest becomes home care),
     ``coverage`` (share of frail people with a co-ordinator; scales the integration effect),
-    ``growth`` (year-on-year factor, raised to the year), ``health_status`` (share of
+    ``growth`` (year-on-year factor, raised to the year; drawn for each setting on its own, as NHP
+    draws its non-demographic adjustment per activity type), ``health_status`` (share of
     life-expectancy gains spent in frailty).
+
+    ``people``: whom it acts on: ``all``, ``65+`` (every frailty group but under-65s) or
+    ``frail`` (eFI > 0.12).
     """
 
     name: str
     kind: str
     settings: tuple[str, ...]
-    frail_only: bool
+    people: str
     limits: tuple[float, float]
     description: str
 
@@ -98,8 +108,9 @@ LEVERS: dict[str, LeverSpec] = {
         LeverSpec(
             "frail_admission_avoidance",
             "mitigator",
-            ("emergency_admissions", "emergency_bed_days"),
-            True,
+            # community nursing visits are a proxy made of emergency discharges home (baseline.py)
+            ("emergency_admissions", "emergency_bed_days", "community_nursing_visits"),
+            "frail",
             (0.0, 1.0),
             "share of frail people's emergency admissions (and their bed days) still needed",
         ),
@@ -107,15 +118,15 @@ LEVERS: dict[str, LeverSpec] = {
             "length_of_stay",
             "efficiency",
             ("emergency_bed_days",),
-            False,
+            "65+",
             (0.0, 1.0),
-            "share of emergency bed days still needed after length-of-stay reduction",
+            "share of emergency bed days of people 65+ still needed after length-of-stay reduction",
         ),
         LeverSpec(
             "care_home_diversion",
             "diversion",
             ("residential_placements", "residential_weeks", "nursing_placements", "nursing_weeks"),
-            False,
+            "all",
             (0.0, 1.0),
             "share of care-home placements still made; diverted weeks become home care hours",
         ),
@@ -123,7 +134,7 @@ LEVERS: dict[str, LeverSpec] = {
             "reablement_capacity",
             "mitigator",
             ("reablement_episodes",),
-            False,
+            "all",
             (0.0, 5.0),
             "reablement episodes relative to today's capacity",
         ),
@@ -131,7 +142,7 @@ LEVERS: dict[str, LeverSpec] = {
             "coordinator_coverage",
             "coverage",
             (),
-            True,
+            "frail",
             (0.0, 1.0),
             "share of frail people (eFI > 0.12) with a named co-ordinator",
         ),
@@ -139,7 +150,7 @@ LEVERS: dict[str, LeverSpec] = {
             "non_demographic_growth",
             "growth",
             SETTING_IDS,
-            False,
+            "all",
             (0.0, 5.0),
             "year-on-year growth beyond demography, raised to the number of years",
         ),
@@ -147,7 +158,7 @@ LEVERS: dict[str, LeverSpec] = {
             "health_status_adjustment",
             "health_status",
             (),
-            False,
+            "all",
             (0.0, 1.0),
             "share of life-expectancy gains spent in frailty (1: progression unchanged)",
         ),
@@ -493,9 +504,10 @@ class UnitCosts:
 
 
 def load_unit_costs(path: str | Path | None = None) -> UnitCosts:
-    """Unit costs with price year, source and payer split (default: population/data/unit_costs.toml)."""
+    """Unit costs with price year, source and payer split (default: population/data/unit_costs.toml,
+    the one file the evaluation also reads; its ``[evaluation]`` items are not read here)."""
     if path is None:
-        where, text = _data_text("unit_costs.toml")
+        where, text = read_text()  # the one file, shared with the evaluation
     else:
         where, text = str(path), Path(path).read_text(encoding="utf-8")
     reader = _Reader(where, text)
