@@ -104,9 +104,10 @@ def test_orphaned_services_are_listed_for_the_co_ordinator_to_fix(client, user_f
     assert AuditEvent.objects.filter(
         object_type="careplans.plannedservice", object_id=str(service.pk), actor=coordinator
     ).exists()
-    assert "Every service on your plans names who visits" in client.get(
-        "/care-plans/unassigned-services/"
-    ).content.decode()
+    assert (
+        "Every service on your plans names who visits"
+        in client.get("/care-plans/unassigned-services/").content.decode()
+    )
 
 
 def test_only_someone_who_may_change_the_plan_names_who_visits(client, user_for, plan, today):

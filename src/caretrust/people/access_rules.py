@@ -41,6 +41,43 @@ policy.register(
     "add a person to the people index",
     {Role.COORDINATOR, Role.PRACTITIONER, Role.ADMINISTRATOR},
 )
+
+
+def _may_correct_demographics(user, person) -> policy.Decision:
+    """The person's named co-ordinator or allocated worker, or a co-ordinator with a legitimate
+    relationship; never under break-glass (a correction is a write)."""
+    from django.apps import apps
+
+    from caretrust.access.policy import Decision
+
+    if user.role == Role.COORDINATOR and relationships.legitimate_relationship(user, person):
+        return Decision(True, "a co-ordinator with a relationship to the person", "object_rule")
+    referral = apps.get_model("referrals", "Referral")
+    plan = apps.get_model("careplans", "CarePlan")
+    if (
+        referral.objects.filter(person=person, allocated_to=user)
+        .exclude(status__in=["completed", "cancelled", "rejected", "failed"])
+        .exists()
+    ):
+        return Decision(True, "the person's allocated worker", "object_rule")
+    if plan.objects.filter(
+        person=person, coordinator=user, status__in=["draft", "active"]
+    ).exists():
+        return Decision(True, "the person's named co-ordinator", "object_rule")
+    return Decision(
+        False,
+        "Only the person's named co-ordinator, their allocated worker or a co-ordinator caring "
+        "for them can correct their details.",
+        "denied",
+    )
+
+
+policy.register(
+    "people.correct_demographics",
+    "correct a person's name, date of birth, sex, address or phone number",
+    {Role.COORDINATOR, Role.PRACTITIONER},
+    object_rule=_may_correct_demographics,
+)
 policy.register("access.review_break_glass", "review break-glass access", {Role.PRIVACY_OFFICER})
 
 

@@ -392,6 +392,58 @@ def update_demographics(
     return person
 
 
+CORRECTABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+)
+
+
+@transaction.atomic
+def correct_demographics(
+    *, actor: Any, person: Person, expected_version: int, reason: str, **values: Any
+) -> Person:
+    """An authorised user corrects a person's demographics: a new version (the old one kept in
+    PersonVersion) and an audit row naming the fields changed and why. Imports no longer overwrite
+    the corrected details (`demographics_source` becomes "caretrust")."""
+    from caretrust.people.demographics import birth_date_error
+
+    policy.require(actor, "people.correct_demographics", person)
+    unknown = set(values) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are correcting their details"})
+    birth = values.get("birth_date")
+    if birth is not None and birth_date_error(birth):
+        raise ValidationError({"birth_date": birth_date_error(birth)})
+    if values.get("sex", Person.Sex.UNKNOWN) not in Person.Sex.values:
+        raise ValidationError({"sex": "Choose their sex"})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if expected_version != person.version:
+        raise StaleVersion(person.version)
+    changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, values[name])
+    person.demographics_source = "caretrust"
+    _save_new_version(person)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        person_ref=person.audit_ref,
+        reason=reason.strip(),
+        details={"corrected": changed, "version": person.version},
+    )
+    return person
+
+
 class StaleVersion(Exception):
     def __init__(self, current: int) -> None:
         super().__init__(f"the current version is {current}")

@@ -233,6 +233,7 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "page_title": f"Referral {referral.reference}",
         "referral": referral,
         "clock": presenters.clock(referral),
+        "about_the_person": presenters.about_the_person(referral),
         "events": presenters.timeline(referral),
         "status_plain": presenters.status_plain(referral),
         "status_colour": presenters.STATUS_COLOURS[referral.status],
