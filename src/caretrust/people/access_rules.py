@@ -50,13 +50,18 @@ def _may_correct_demographics(user, person) -> policy.Decision:
 
     from caretrust.access.policy import Decision
 
-    if user.role == Role.COORDINATOR and relationships.legitimate_relationship(user, person):
+    # Always within a legitimate relationship (which ends when the care does).
+    if not relationships.legitimate_relationship(user, person):
+        return Decision(False, "You have no relationship with this person.", "denied")
+    if user.role == Role.COORDINATOR:
         return Decision(True, "a co-ordinator with a relationship to the person", "object_rule")
     referral = apps.get_model("referrals", "Referral")
     plan = apps.get_model("careplans", "CarePlan")
+    # The allocated worker stays the person's worker after the referral's episode completes (the
+    # plan goes on); a referral withdrawn or refused never made them so.
     if (
         referral.objects.filter(person=person, allocated_to=user)
-        .exclude(status__in=["completed", "cancelled", "rejected", "failed"])
+        .exclude(status__in=["cancelled", "rejected", "entered-in-error"])
         .exists()
     ):
         return Decision(True, "the person's allocated worker", "object_rule")
