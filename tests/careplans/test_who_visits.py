@@ -149,6 +149,16 @@ def test_the_two_workers_of_a_double_handed_visit_are_not_a_duplicate(user_for, 
     assert services.find_duplicate_visits(plan.person) == []
     # Each worker's team sees its own half of the call.
     assert [v.worker for v in selectors.team_visits(user_for("nurse"), today)] == [1]
+    # The FHIR CarePlan names both performers.
+    from caretrust.careplans import fhir
+
+    resource = fhir.care_plan(plan).model_dump(mode="json", exclude_none=True)
+    (detail,) = [a["detail"] for a in resource["activity"]]
+    assert [p["display"] for p in detail["performer"]] == [
+        "Torquay locality team, Bayside Health and Care NHS Trust",
+        "Coastline Home Care carers",
+    ]
+    assert "double-handed" in detail["description"]
 
 
 def test_a_real_duplicate_is_still_found_beside_a_double_handed_service(user_for, plan, today):
