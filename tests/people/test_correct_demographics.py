@@ -192,3 +192,16 @@ def test_relative_times_are_computed_each_time_the_page_is_shown(client, user_fo
         created_at=timezone.now() - timedelta(hours=2, minutes=5)
     )
     assert "2 h 5 min ago" in client.get(url).content.decode()
+
+
+def test_create_person_refuses_an_implausible_date_of_birth_too(user_for) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="within the last 120 years"):
+        services.create_person(
+            actor=user_for("coordinator"),
+            demographics=Demographics(
+                given_name="Old", family_name="Record", birth_date=date(1880, 1, 1)
+            ),
+        )
+    assert not Person.objects.filter(family_name="Record").exists()
