@@ -137,6 +137,7 @@ class Seed:
 PARAMS = {
     "record:person": lambda s: {"ref": s.edith.ref},
     "record:about_me": lambda s: {"ref": s.edith.ref},
+    "record:correct_details": lambda s: {"ref": s.edith.ref},
     "record:break_glass": lambda s: {"ref": s.edith.ref},
     "record:person_merges": lambda s: {"ref": s.edith.ref},
     "record:link_candidate": lambda s: {"pk": s.candidate.pk},
@@ -208,6 +209,10 @@ for name in (
     "team_fhir",
 ):
     PARAMS[f"careplans:{name}"] = lambda s: {"uuid": s.plan.uuid}
+PARAMS["careplans:who_visits"] = lambda s: {
+    "uuid": s.plan.uuid,
+    "pk": s.plan.services.order_by("pk").first().pk,
+}
 
 
 def _patterns(patterns=None, namespace=None):

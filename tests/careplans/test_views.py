@@ -4,12 +4,13 @@ from __future__ import annotations
 
 
 def _service(version: int, **changes) -> dict:
-    from caretrust.organisations.models import Organisation
+    from caretrust.organisations.models import Organisation, Team
 
     return {
         "version": version,
         "kind": "home_care",
         "provider_organisation": Organisation.objects.get(code="DEMO-HOMECARE").pk,
+        "provider_team": Team.objects.get(code="coastline-carers").pk,
         "frequency": 2,
         "per": "day",
         "start": "2030-01-01",

@@ -105,5 +105,5 @@ def test_a_service_from_a_provider_with_teams_must_name_the_team(client, user_fo
         "funding_stream": "nhs",
     }
     page = client.post(f"/care-plans/{plan.uuid}/services/", form).content.decode()
-    assert "team that will visit" in page
+    assert "Choose the team or the named practitioner who visits" in page
     assert not plan.services.exists()

@@ -172,6 +172,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
         frequency="2",
         per="day",
         hours="0.5",
+        team="Coastline Home Care carers",
     )
     add_service(
         "Occupational therapy",
@@ -189,6 +190,7 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
         per="once",
         visit_kind="Occupational therapy home assessment",
         details="Bath lift and stair rail",
+        team="Council equipment and adaptations service",
     )
     page.get_by_role("button", name="Agree the plan and plan the visits").click()
     expect(page.get_by_text("The care plan is agreed")).to_be_visible()

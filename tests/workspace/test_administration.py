@@ -100,3 +100,30 @@ def test_closing_the_ots_account(user_for, ot_with_work) -> None:
     ).exists()
     with pytest.raises(PermissionDenied):
         services.close_account(actor=user_for("coordinator"), user=user_for("nurse"), reason="x")
+
+
+def test_a_closed_accounts_caseload_is_flagged_on_the_team_caseload_and_moved_in_one_step(
+    client, user_for, ot_with_work
+) -> None:
+    """ADR 72: the team sees "Needs reassigning" on its caseload page and moves the closed
+    account's caseload to a colleague in one audited step."""
+    from caretrust.referrals.models import Referral
+
+    ot, referral, _ = ot_with_work
+    nurse = user_for("nurse")
+    client.force_login(nurse)
+    assert "Needs reassigning" not in client.get("/referrals/caseload/").content.decode()
+    services.close_account(actor=user_for("admin"), user=ot, reason="Left the trust")
+    page = client.get("/referrals/caseload/").content.decode()
+    assert "Needs reassigning" in page
+    assert "account is closed: 1 person on their caseload needs" in page
+    team = referral.routed_team
+    response = client.post(
+        "/referrals/caseload/",
+        {"team": team.pk, "from_worker": ot.pk, "to_worker": nurse.pk},
+    )
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).allocated_to == nurse
+    transfer = AuditEvent.objects.filter(actor=nurse, object_type="organisations.team").latest("pk")
+    assert transfer.details["caseload_transfer"] and transfer.details["from"] == ot.username
+    assert "Needs reassigning" not in client.get("/referrals/caseload/").content.decode()

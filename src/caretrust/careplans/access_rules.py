@@ -92,7 +92,13 @@ def _hub_plan(user, person):
     for member in plan.care_team.select_related("user", "team", "organisation"):
         links.append(HubLink(f"Care team: {member.display_name}", "", member.role))
     for visit in upcoming_visits(person, timezone.localdate(), days=14)[:5]:
-        who = visit.team.name if visit.team_id else visit.organisation.name
+        who = (
+            visit.practitioner.get_full_name()
+            if visit.practitioner_id
+            else visit.team.name
+            if visit.team_id
+            else visit.organisation.name
+        )
         links.append(HubLink(f"Visit {visit.date:%a %d %b}: {visit.get_kind_display()}", "", who))
     return HubSection("Care plan, care team and visits", links)
 

@@ -25,7 +25,9 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
         for goal in plan.goals.all()
     ]
     activities = []
-    for service in plan.services.select_related("provider_organisation", "provider_team"):
+    for service in plan.services.select_related(
+        "provider_organisation", "provider_team", "provider_practitioner", "second_worker_team"
+    ):
         period = {"start": service.start.isoformat()}
         if service.end:
             period["end"] = service.end.isoformat()
@@ -34,6 +36,15 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
             performer = {
                 "display": f"{service.provider_team.name}, {service.provider_organisation.name}"
             }
+        if service.provider_practitioner_id:
+            performer = {
+                "display": f"{service.provider_practitioner.get_full_name()}, "
+                f"{service.provider_organisation.name}"
+            }
+        performers = [performer]
+        if service.is_double_handed and service.second_worker_team_id:
+            # The second worker of a double-handed call, from another team.
+            performers.append({"display": service.second_worker_team.name})
         activities.append(
             {
                 "detail": {
@@ -42,9 +53,15 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
                     "code": {"text": service.get_kind_display()},
                     "status": "scheduled" if plan.status == "active" else "not-started",
                     "scheduledPeriod": period,
-                    "performer": [performer],
+                    "performer": performers,
                     "description": "; ".join(
-                        x for x in [service.description, service.frequency_text] if x
+                        x
+                        for x in [
+                            service.description,
+                            service.frequency_text,
+                            "double-handed (two workers)" if service.is_double_handed else "",
+                        ]
+                        if x
                     ),
                 }
             }

@@ -5,6 +5,11 @@ from django import forms
 from caretrust.careplans.models import PlannedService, VisitKind
 from caretrust.organisations.models import Organisation, Team, User
 
+# Who can be named to visit: active staff who give care.
+_VISITORS = User.objects.filter(
+    role__in=[User.Role.PRACTITIONER, User.Role.COORDINATOR], is_active=True
+).order_by("last_name", "first_name")
+
 
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -42,10 +47,30 @@ class ServiceForm(VersionedForm):
         error_messages={"required": "Choose who provides the service"},
     )
     provider_team = forms.ModelChoiceField(
-        label="Team (needed when the provider has teams in caretrust)",
+        label="Team who visits",
         queryset=Team.objects.all(),
         required=False,
-        empty_label="No particular team",
+        empty_label="Choose a team",
+    )
+    provider_practitioner = forms.ModelChoiceField(
+        label="or a named practitioner who visits",
+        queryset=_VISITORS,
+        required=False,
+        empty_label="Choose a practitioner",
+    )
+    workers_needed = forms.TypedChoiceField(
+        label="Workers needed at each visit",
+        choices=[(1, "One worker"), (2, "Two workers (double-handed)")],
+        coerce=int,
+        initial=1,
+        required=False,
+        empty_value=1,
+    )
+    second_worker_team = forms.ModelChoiceField(
+        label="Team the second worker comes from (if not the same team)",
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label="The same team",
     )
     frequency = forms.IntegerField(
         label="How many visits",
@@ -82,13 +107,44 @@ class ServiceForm(VersionedForm):
     )
 
     def clean(self) -> dict:
-        # Every planned service names who visits (issue #15): a provider whose teams are in
-        # caretrust (the trust's locality teams) must be given one; an independent provider with
-        # no teams here is named by the organisation.
+        # Every planned service names who visits (issue #15, ADR 72), a team or a named
+        # practitioner: visits with neither appear on nobody's list.
         cleaned = super().clean()
-        provider, team = cleaned.get("provider_organisation"), cleaned.get("provider_team")
-        if provider is not None and team is None and provider.hosted_teams.exists():
-            self.add_error("provider_team", f"Choose the {provider.name} team that will visit")
+        team, practitioner = cleaned.get("provider_team"), cleaned.get("provider_practitioner")
+        if team is None and practitioner is None:
+            self.add_error("provider_team", "Choose the team or the named practitioner who visits")
+        elif team is not None and practitioner is not None:
+            self.add_error("provider_team", "Choose a team or a named practitioner, not both")
+        if (
+            cleaned.get("workers_needed") == 2
+            and team is None
+            and cleaned.get("second_worker_team") is None
+        ):
+            self.add_error("second_worker_team", "Choose the team the second worker comes from")
+        return cleaned
+
+
+class WhoVisitsForm(VersionedForm):
+    """Name who delivers a service that has nobody named (an orphaned service)."""
+
+    provider_team = forms.ModelChoiceField(
+        label="Team who visits",
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label="Choose a team",
+    )
+    provider_practitioner = forms.ModelChoiceField(
+        label="or a named practitioner who visits",
+        queryset=_VISITORS,
+        required=False,
+        empty_label="Choose a practitioner",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        team, practitioner = cleaned.get("provider_team"), cleaned.get("provider_practitioner")
+        if (team is None) == (practitioner is None):
+            self.add_error("provider_team", "Choose a team or a named practitioner who visits")
         return cleaned
 
 
@@ -97,9 +153,7 @@ class MemberForm(VersionedForm):
         label="Practitioner",
         required=False,
         empty_label="Choose a practitioner",
-        queryset=User.objects.filter(
-            role__in=[User.Role.PRACTITIONER, User.Role.COORDINATOR], is_active=True
-        ),
+        queryset=_VISITORS,
     )
     team = forms.ModelChoiceField(
         label="or a team", required=False, queryset=Team.objects.all(), empty_label="Choose a team"

@@ -149,6 +149,27 @@ class PlannedService(models.Model):
         on_delete=models.PROTECT,
         related_name="planned_services",
     )
+    # Or a named practitioner (issue #15): every service names who visits, a team or a person.
+    provider_practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="planned_services",
+    )
+    # A double-handed service needs two workers at each call (hoist, two-person transfer): each
+    # call makes one visit per worker, and the two are one call, never a duplicate.
+    workers_needed = models.PositiveSmallIntegerField(
+        default=1, choices=[(1, "One worker"), (2, "Two workers (double-handed)")]
+    )
+    # Where the second worker of a double-handed call comes from, when not the same team.
+    second_worker_team = models.ForeignKey(
+        "organisations.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     frequency = models.PositiveSmallIntegerField(default=1, help_text="How many times per period.")
     per = models.CharField(max_length=10, choices=Period.choices, default=Period.WEEK)
     hours_per_visit = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -164,6 +185,21 @@ class PlannedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.provider_organisation}"
+
+    @property
+    def is_double_handed(self) -> bool:
+        return self.workers_needed > 1
+
+    @property
+    def is_orphaned(self) -> bool:
+        """Nobody named to visit: its visits would be on nobody's list."""
+        return self.provider_team_id is None and self.provider_practitioner_id is None
+
+    @property
+    def who_visits(self) -> str:
+        if self.provider_practitioner_id:
+            return self.provider_practitioner.get_full_name()
+        return self.provider_team.name if self.provider_team_id else "Nobody named"
 
     @property
     def frequency_text(self) -> str:
@@ -269,6 +305,8 @@ class Visit(models.Model):
         PlannedService, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
     sequence = models.PositiveSmallIntegerField(default=1, help_text="Which visit of the day.")
+    # Which worker of a double-handed call (1 or 2); 1 for a call by one worker.
+    worker = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(max_length=30, choices=VisitKind.choices)
     date = models.DateField(db_index=True)
     organisation = models.ForeignKey(
@@ -295,7 +333,8 @@ class Visit(models.Model):
         ordering = ["date", "sequence", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["planned_service", "date", "sequence"], name="one_visit_per_service_slot"
+                fields=["planned_service", "date", "sequence", "worker"],
+                name="one_visit_per_service_slot_and_worker",
             )
         ]
         indexes = [

@@ -37,7 +37,7 @@ def upcoming_visits(person: Person, start: date, days: int = 14) -> list[Visit]:
     return list(
         Visit.objects.filter(person=person, date__gte=start, date__lte=start + timedelta(days=days))
         .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
-        .select_related("organisation", "team", "practitioner")
+        .select_related("organisation", "team", "practitioner", "planned_service")
         .order_by("date", "sequence")
     )
 
@@ -56,3 +56,20 @@ def means_tested_plans():
     )
     for person_id, uuid, status, created_at in plans:
         yield MeansTestedPlan(person_id, str(uuid), status, clock.local_date(created_at))
+
+
+def orphaned_services(coordinator: User):
+    """Services on the plans this user co-ordinates that name no team and no practitioner: their
+    visits are on nobody's list until someone is named (ADR 72)."""
+    from caretrust.careplans.models import PlannedService
+
+    return (
+        PlannedService.objects.filter(
+            plan__coordinator=coordinator,
+            plan__status__in=[CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE],
+            provider_team__isnull=True,
+            provider_practitioner__isnull=True,
+        )
+        .select_related("plan__person", "provider_organisation")
+        .order_by("plan__person__family_name", "start", "id")
+    )

@@ -212,8 +212,12 @@ def add_service(
     end: date | None = None,
     visit_kind: str = "",
     description: str = "",
+    provider_practitioner: User | None = None,
+    workers_needed: int = 1,
+    second_worker_team: Team | None = None,
 ) -> PlannedService:
     policy.require(actor, "careplans.edit", plan)
+    _check_who_visits(provider_practitioner, workers_needed, provider_team, second_worker_team)
     if kind not in PlannedService.Kind.values:
         raise ValidationError({"kind": "Choose the kind of service."})
     if funding_stream not in PlannedService.FundingStream.values:
@@ -229,6 +233,9 @@ def add_service(
         description=description.strip(),
         provider_organisation=provider_organisation,
         provider_team=provider_team,
+        provider_practitioner=provider_practitioner,
+        workers_needed=workers_needed,
+        second_worker_team=second_worker_team if workers_needed > 1 else None,
         frequency=frequency,
         per=per,
         hours_per_visit=hours_per_visit,
@@ -239,6 +246,59 @@ def add_service(
     )
     _save_version(
         plan, actor, f"Added {service.get_kind_display().lower()} from {provider_organisation.name}"
+    )
+    return service
+
+
+def _check_who_visits(
+    practitioner: User | None, workers_needed: int, team: Team | None, second_team: Team | None
+) -> None:
+    if practitioner is not None and (
+        not practitioner.is_active
+        or practitioner.role not in (User.Role.PRACTITIONER, User.Role.COORDINATOR)
+    ):
+        raise ValidationError({"provider_practitioner": "Choose a practitioner who can visit."})
+    if workers_needed not in (1, 2):
+        raise ValidationError({"workers_needed": "Choose one worker or two (double-handed)."})
+    if workers_needed == 2 and team is None and second_team is None:
+        raise ValidationError(
+            {"second_worker_team": "Choose the team the second worker comes from."}
+        )
+
+
+@transaction.atomic
+def name_who_visits(
+    *,
+    actor: User,
+    plan: CarePlan,
+    expected_version: int,
+    service: PlannedService,
+    team: Team | None = None,
+    practitioner: User | None = None,
+) -> PlannedService:
+    """Name the team or practitioner who delivers a service (an orphaned one, or a change of
+    worker). Its planned visits from today move to them, so they appear on their visit list."""
+    policy.require(actor, "careplans.edit", plan)
+    if service.plan_id != plan.pk:
+        raise ValidationError("That service is not on this plan.")
+    if (team is None) == (practitioner is None):
+        raise ValidationError({"provider_team": "Choose a team or a named practitioner."})
+    _check_who_visits(practitioner, 1, team, None)
+    plan = _claim_version(plan, expected_version)
+    service.provider_team = team
+    service.provider_practitioner = practitioner
+    service.save(update_fields=["provider_team", "provider_practitioner"])
+    moved = service.visits.filter(
+        status=Visit.Status.PLANNED, worker=1, date__gte=timezone.localdate()
+    ).update(team=team, practitioner=practitioner)
+    who = practitioner.get_full_name() if practitioner else team.name
+    _save_version(plan, actor, f"{service.get_kind_display()}: visits by {who}")
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=service,
+        person_ref=plan.person.audit_ref,
+        details={"who_visits": who, "visits_moved": moved},
     )
     return service
 
@@ -412,6 +472,19 @@ def record_visit(*, actor: User, visit: Visit, outcome: str, reason: str = "") -
     return visit
 
 
+def _who_visits(service: PlannedService, worker: int) -> dict[str, Any]:
+    """The first worker is the named practitioner or the service's team; the second worker of a
+    double-handed call comes from the second worker's team (or the same team)."""
+    if worker == 1 or service.second_worker_team_id is None:
+        return {
+            "organisation_id": service.provider_organisation_id,
+            "team": service.provider_team,
+            "practitioner": service.provider_practitioner if worker == 1 else None,
+        }
+    team = service.second_worker_team
+    return {"organisation_id": team.host_organisation_id, "team": team, "practitioner": None}
+
+
 @transaction.atomic
 def generate_visits(*, actor: User, plan: CarePlan, horizon_days: int | None = None) -> int:
     """Create the planned visits for the next `horizon_days` (idempotent: existing slots are kept)."""
@@ -422,22 +495,23 @@ def generate_visits(*, actor: User, plan: CarePlan, horizon_days: int | None = N
     first = timezone.localdate()
     last = first + timedelta(days=horizon)
     created = 0
-    for service in plan.services.select_related("provider_team"):
-        existing = set(service.visits.values_list("date", "sequence"))
+    for service in plan.services.select_related("provider_team", "second_worker_team"):
+        existing = set(service.visits.values_list("date", "sequence", "worker"))
         new = [
             Visit(
                 person=plan.person,
                 plan=plan,
                 planned_service=service,
                 sequence=sequence,
+                worker=worker,
                 kind=service.visit_kind,
                 date=day,
-                organisation_id=service.provider_organisation_id,
-                team=service.provider_team,
                 time=visit_time(service, sequence),
+                **_who_visits(service, worker),
             )
             for day, sequence in _dates(service, first, last)
-            if (day, sequence) not in existing
+            for worker in range(1, service.workers_needed + 1)
+            if (day, sequence, worker) not in existing
         ]
         Visit.objects.bulk_create(new)
         created += len(new)
@@ -461,6 +535,13 @@ class DuplicateGroup:
     @property
     def organisations(self) -> list[str]:
         return sorted({v.organisation.name for v in self.visits})
+
+
+def _same_service(visit: Visit, other: Visit) -> bool:
+    return (
+        visit.planned_service_id is not None
+        and visit.planned_service_id == other.planned_service_id
+    )
 
 
 def find_duplicate_visits(person: Person, window: timedelta | None = None) -> list[DuplicateGroup]:
@@ -487,6 +568,8 @@ def find_duplicate_visits(person: Person, window: timedelta | None = None) -> li
                 continue
             if any(other.organisation_id == g.organisation_id for g in group):
                 continue  # same organisation: a repeat visit, not a duplicate
+            if any(_same_service(other, g) for g in group):
+                continue  # one service's own calls, or the two workers of a double-handed call
             if frozenset((visit.pk, other.pk)) in dismissed:
                 continue
             group.append(other)

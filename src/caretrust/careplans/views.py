@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy
 from caretrust.careplans import fhir, forms, selectors, services
-from caretrust.careplans.models import CarePlan, Visit
+from caretrust.careplans.models import CarePlan, PlannedService, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
 from caretrust.web.forms import add_form_errors
@@ -82,7 +82,12 @@ def _render(
             "plan": plan,
             "goals": list(plan.goals.all()),
             "services": list(
-                plan.services.select_related("provider_organisation", "provider_team")
+                plan.services.select_related(
+                    "provider_organisation",
+                    "provider_team",
+                    "provider_practitioner",
+                    "second_worker_team",
+                )
             ),
             "care_team": list(plan.care_team.select_related("user", "team", "organisation")),
             "charges": plan_charges(plan),
@@ -265,3 +270,63 @@ def record_visit(request: HttpRequest, uuid, outcome: str) -> HttpResponse:
             text += " A task has gone to the plan's co-ordinator."
         messages.success(request, text)
     return redirect(f"{reverse('careplans:visits')}?date={visit.date.isoformat()}")
+
+
+def orphaned_services(request: HttpRequest) -> HttpResponse:
+    """Services on the plans I co-ordinate with nobody named to visit, each with a link to fix."""
+    policy.require(request.user, "careplans.team_visits")
+    found = list(selectors.orphaned_services(request.user))
+    audit.people_shown(
+        actor=request.user, objects=[s.plan for s in found], object_type="careplans.services"
+    )
+    return render(
+        request,
+        "careplans/orphaned_services.jinja",
+        {"page_title": "Services with nobody named to visit", "services": found},
+    )
+
+
+def who_visits(request: HttpRequest, uuid, pk: int) -> HttpResponse:
+    """Name the team or practitioner who delivers one service of a plan."""
+    plan = _plan(request, uuid)
+    service = get_object_or_404(
+        PlannedService.objects.select_related("provider_organisation"), pk=pk, plan=plan
+    )
+    policy.require(request.user, "careplans.edit", plan)
+    if request.method == "POST":
+        form = forms.WhoVisitsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.name_who_visits(
+                    actor=request.user,
+                    plan=plan,
+                    expected_version=form.cleaned_data["version"],
+                    service=service,
+                    team=form.cleaned_data["provider_team"],
+                    practitioner=form.cleaned_data["provider_practitioner"],
+                )
+            except services.CarePlanConflict as conflict:
+                form.add_error(None, conflict.messages[0])
+                data = form.data.copy()
+                data["version"] = conflict.plan.version
+                form.data = data
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{service.get_kind_display()}: now visited by {service.who_visits}."
+                )
+                return redirect("careplans:orphaned_services")
+    else:
+        audit.record_read(actor=request.user, obj=plan, person_ref=plan.person.audit_ref)
+        form = forms.WhoVisitsForm(initial={"version": plan.version})
+    return render(
+        request,
+        "careplans/who_visits.jinja",
+        {
+            "page_title": f"Who visits: {service.get_kind_display()}",
+            "plan": plan,
+            "service": service,
+            "form": form,
+        },
+    )

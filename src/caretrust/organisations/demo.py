@@ -32,6 +32,15 @@ TEAMS = [
     ("torquay-mdt", "Torquay locality team", Team.Kind.LOCALITY_MDT, "torquay", "DEMO-TRUST"),
     ("paignton-mdt", "Paignton locality team", Team.Kind.LOCALITY_MDT, "paignton", "DEMO-TRUST"),
     ("brixham-mdt", "Brixham locality team", Team.Kind.LOCALITY_MDT, "brixham", "DEMO-TRUST"),
+    # The independent providers' own teams: every planned service names who visits (ADR 72).
+    ("coastline-carers", "Coastline Home Care carers", Team.Kind.SERVICE, None, "DEMO-HOMECARE"),
+    (
+        "council-equipment",
+        "Council equipment and adaptations service",
+        Team.Kind.SERVICE,
+        None,
+        "DEMO-COUNCIL",
+    ),
 ]
 
 

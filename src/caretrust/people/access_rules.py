@@ -41,6 +41,57 @@ policy.register(
     "add a person to the people index",
     {Role.COORDINATOR, Role.PRACTITIONER, Role.ADMINISTRATOR},
 )
+
+
+def _may_correct_demographics(user, person) -> policy.Decision:
+    """The person's named co-ordinator or allocated worker, or a co-ordinator with a legitimate
+    relationship; never under break-glass (a correction is a write)."""
+    from django.db.models import Q
+
+    from caretrust.access.policy import Decision
+    from caretrust.people.models import Person
+
+    if user.role != Role.COORDINATOR:
+        # One query: the allocated worker (who stays the person's worker after the referral's
+        # episode completes, the plan going on) or the named co-ordinator of the current plan.
+        named = Person.objects.filter(pk=person.pk).filter(
+            Q(
+                referrals__allocated_to=user,
+                referrals__status__in=REFERRAL_STATUSES_THAT_COUNT,
+            )
+            | Q(care_plans__coordinator=user, care_plans__status__in=["draft", "active"])
+        )
+        if not named.exists():
+            return _NOT_YOURS
+    # Always within a legitimate relationship (which ends when the care does).
+    if not relationships.legitimate_relationship(user, person):
+        return Decision(False, "You have no relationship with this person.", "denied")
+    if user.role == Role.COORDINATOR:
+        return Decision(True, "a co-ordinator with a relationship to the person", "object_rule")
+    return Decision(True, "the person's allocated worker or named co-ordinator", "object_rule")
+
+
+# Referrals that made someone the allocated worker: not withdrawn, refused or entered in error.
+REFERRAL_STATUSES_THAT_COUNT = (
+    "accepted",
+    "in-progress",
+    "on-hold",
+    "completed",
+)
+_NOT_YOURS = policy.Decision(
+    False,
+    "Only the person's named co-ordinator, their allocated worker or a co-ordinator caring "
+    "for them can correct their details.",
+    "denied",
+)
+
+
+policy.register(
+    "people.correct_demographics",
+    "correct a person's name, date of birth, sex, address or phone number",
+    {Role.COORDINATOR, Role.PRACTITIONER},
+    object_rule=_may_correct_demographics,
+)
 policy.register("access.review_break_glass", "review break-glass access", {Role.PRIVACY_OFFICER})
 
 

@@ -310,6 +310,7 @@ def create_person(
     Raises `DuplicateNhsNumber` when a valid NHS number in `demographics` already belongs to
     someone: one person per NHS number (a second record goes through review and merge)."""
     policy.require(actor, "people.register")
+    _refuse_implausible_birth_date(demographics.birth_date)
     numbers = {demographics.nhs_number} | {
         nhs_number.normalise(v)
         for system, v in demographics.identifiers
@@ -337,6 +338,15 @@ def create_person(
         details={"source": source, **(audit_details or {})},
     )
     return person
+
+
+def _refuse_implausible_birth_date(value) -> None:
+    """The same rule as every form (ADR 72): not in the future, not over 120 years ago."""
+    from caretrust.people.demographics import birth_date_error
+
+    error = birth_date_error(value) if value is not None else None
+    if error:
+        raise ValidationError({"birth_date": error})
 
 
 def _replace_identifiers(person: Person, demographics: Demographics, source: str) -> None:
@@ -388,6 +398,54 @@ def update_demographics(
     _save_new_version(person)
     audit.record(
         actor=actor, action=AuditEvent.Action.UPDATE, obj=person, person_ref=person.audit_ref
+    )
+    return person
+
+
+CORRECTABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+)
+
+
+@transaction.atomic
+def correct_demographics(
+    *, actor: Any, person: Person, expected_version: int, reason: str, **values: Any
+) -> Person:
+    """An authorised user corrects a person's demographics: a new version (the old one kept in
+    PersonVersion) and an audit row naming the fields changed and why. Imports no longer overwrite
+    the corrected details (`demographics_source` becomes "caretrust")."""
+    policy.require(actor, "people.correct_demographics", person)
+    unknown = set(values) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are correcting their details"})
+    _refuse_implausible_birth_date(values.get("birth_date"))
+    if values.get("sex", Person.Sex.UNKNOWN) not in Person.Sex.values:
+        raise ValidationError({"sex": "Choose their sex"})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if expected_version != person.version:
+        raise StaleVersion(person.version)
+    changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, values[name])
+    person.demographics_source = "caretrust"
+    _save_new_version(person)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        person_ref=person.audit_ref,
+        reason=reason.strip(),
+        details={"corrected": changed, "version": person.version},
     )
     return person
 

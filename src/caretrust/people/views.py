@@ -137,3 +137,53 @@ def review_candidate(request: HttpRequest, pk: int) -> HttpResponse:
         "people/link_candidate.jinja",
         {"c": candidate_view(candidate), "error": error, "page_title": "Review a possible match"},
     )
+
+
+def correct_details(request: HttpRequest, ref) -> HttpResponse:
+    """Correct a person's demographics (name, date of birth, sex, address, phone): a new version
+    of the person, audited with the reason (ADR 72)."""
+    from caretrust.people.demographics import CorrectDemographicsForm
+    from caretrust.web.forms import add_form_errors
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    policy.require(request.user, "people.correct_demographics", person)
+    if request.method == "POST":
+        form = CorrectDemographicsForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.correct_demographics(
+                    actor=request.user,
+                    person=person,
+                    expected_version=data.pop("version"),
+                    reason=data.pop("reason"),
+                    **data,
+                )
+            except services.StaleVersion:
+                person.refresh_from_db()
+                form.add_error(
+                    None,
+                    "Someone changed these details after you opened the page. Your correction "
+                    "was not saved: check their change and make yours again.",
+                )
+                fresh = form.data.copy()
+                fresh["version"] = person.version
+                form.data = fresh
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, "Their details are corrected.")
+                return redirect("record:person", ref=person.ref)
+    else:
+        audit.record_read(actor=request.user, obj=person, person_ref=person.audit_ref)
+        form = CorrectDemographicsForm(
+            initial={
+                "version": person.version,
+                **{name: getattr(person, name) for name in services.CORRECTABLE_FIELDS},
+            }
+        )
+    return render(
+        request,
+        "people/correct_details.jinja",
+        {"page_title": f"Correct details: {person.display_name}", "person": person, "form": form},
+    )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<uuid:ref>/", views.person, name="person"),
     path("<uuid:ref>/about-me/", views.about_me, name="about_me"),
     path("<uuid:ref>/break-glass/", views.break_glass, name="break_glass"),
+    path("<uuid:ref>/correct-details/", people_views.correct_details, name="correct_details"),
     path("<uuid:ref>/merges/", people_views.person_merges, name="person_merges"),
 ]

@@ -124,7 +124,12 @@ def person(request: HttpRequest, ref) -> HttpResponse:
     return render(
         request,
         "record/person.jinja",
-        {"page": page, "page_title": page.name, "hub": hub.sections_for(request.user, person)},
+        {
+            "page": page,
+            "page_title": page.name,
+            "hub": hub.sections_for(request.user, person),
+            "can_correct": bool(policy.decide(request.user, "people.correct_demographics", person)),
+        },
     )
 
 

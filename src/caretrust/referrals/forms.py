@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from caretrust.organisations.models import Locality, Organisation, Team, User
+from caretrust.people.demographics import clean_plausible_birth_date
 from caretrust.people.intake import PersonDetails
 from caretrust.people.models import Person
 from caretrust.referrals.models import Referral
@@ -49,6 +50,9 @@ class PersonFields(forms.Form):
         required=False,
         empty_label="Choose an area",
     )
+
+    # A date of birth in the future or more than 120 years ago is refused (issue #15).
+    clean_birth_date = clean_plausible_birth_date
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -245,6 +245,41 @@ def public_timeline(referral: Referral) -> list[EventRow]:
         EventRow(e.when, e.status, e.status_colour, e.what, "", e.reason)
         for e in timeline(referral)
     ]
+
+
+def about_the_person(referral: Referral, today: date | None = None) -> list[tuple[str, str]]:
+    """Who the referral is about, as the co-ordinator needs it on the phone: NHS number, age,
+    address and contact (from the person's record once confirmed, else as the referrer gave them),
+    and how to reach the referrer. Computed at each showing (the age, like the clock)."""
+    from caretrust import clock as calendar
+    from caretrust.funding.services import age_on
+
+    today = today or calendar.today()
+    details = referral.subject_details or {}
+    person = referral.person
+    nhs = (person.nhs_number if person else "") or details.get("nhs_number", "")
+    birth = person.birth_date if person else None
+    if birth is None and details.get("birth_date"):
+        birth = date.fromisoformat(details["birth_date"])
+    address = (
+        " ".join(filter(None, [person.address, person.postcode]))
+        if person
+        else " ".join(filter(None, [details.get("address", ""), details.get("postcode", "")]))
+    )
+    phone = (person.phone if person else "") or details.get("phone", "")
+    age = f"{age_on(birth, today)} (born {birth:%-d %B %Y})" if birth else "Not known"
+    return [
+        ("NHS number", _spaced(nhs) if nhs else "Not known"),
+        ("Age", age),
+        ("Address", address or "Not known"),
+        ("Contact", phone or "Not given"),
+        ("Referrer's contact", referral.referrer_contact or "Not given"),
+    ]
+
+
+def _spaced(number: str) -> str:
+    digits = number.replace(" ", "")
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else number
 
 
 __all__ = ["ReferralEvent", "clock", "public_timeline", "timeline", "worklist_row"]

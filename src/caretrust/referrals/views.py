@@ -233,6 +233,7 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "page_title": f"Referral {referral.reference}",
         "referral": referral,
         "clock": presenters.clock(referral),
+        "about_the_person": presenters.about_the_person(referral),
         "events": presenters.timeline(referral),
         "status_plain": presenters.status_plain(referral),
         "status_colour": presenters.STATUS_COLOURS[referral.status],
@@ -416,9 +417,18 @@ def caseload(request: HttpRequest) -> HttpResponse:
                     f"{from_worker.get_full_name()} to {to_worker.get_full_name()}.",
                 )
                 return redirect("referrals:caseload")
+        # Work of closed accounts (issue #15, ADR 72): flagged until someone moves it.
+        closed: dict[int, dict] = {}
+        for referral in referrals:
+            worker = referral.allocated_to
+            if worker is not None and not worker.is_active:
+                entry = closed.setdefault(worker.pk, {"worker": worker, "count": 0})
+                entry["count"] += 1
         team_rows.append(
             {
                 "team": team,
+                "needs_reassigning": list(closed.values()),
+                "practitioners": practitioners,
                 "rows": [presenters.caseload_row(r) for r in referrals],
                 "form": form,
                 "can_transfer": bool(

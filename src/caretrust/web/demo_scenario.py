@@ -115,6 +115,7 @@ def _edith_journey(edith: Person) -> None:
         {
             "kind": "home_care",
             "provider_organisation": home_care,
+            "provider_team": Team.objects.get(code="coastline-carers"),
             "frequency": 2,
             "per": "day",
             "hours_per_visit": Decimal("0.5"),
@@ -124,6 +125,7 @@ def _edith_journey(edith: Person) -> None:
         {
             "kind": "equipment",
             "provider_organisation": council,
+            "provider_team": Team.objects.get(code="council-equipment"),
             "frequency": 1,
             "per": "once",
             "funding_stream": "minor_adaptation",

@@ -178,6 +178,14 @@ def _tasks(user: User) -> tuple[Section, list]:
     return Section("Your tasks", rows, "No open tasks for you or your teams."), tasks
 
 
+def _orphaned_services_action(user: User) -> tuple[str, str]:
+    """Services on the plans the user co-ordinates that name nobody to visit (ADR 72)."""
+    from caretrust.careplans.selectors import orphaned_services
+
+    count = orphaned_services(user).count()
+    return f"Services with nobody named to visit ({count})", "/care-plans/unassigned-services/"
+
+
 def home_page_for(user: User) -> HomePage:
     role = User.Role(user.role)
     if role in (User.Role.PERSON, User.Role.CARER):
@@ -196,6 +204,7 @@ def home_page_for(user: User) -> HomePage:
         sections.insert(1, tasks)
         audit.people_shown(actor=user, objects=task_list, object_type="web.home")
         actions.append(Row("Your tasks", "/workspace/tasks/"))
+        actions.append(Row(*_orphaned_services_action(user)))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
         from caretrust.access import audit

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("careplans", "0002_visit_time_and_outcome"),
+        ("careplans", "0003_service_names_who_visits_double_handed"),
     ]
 
     operations = [
