@@ -93,6 +93,9 @@ class BestInterestsDecision(models.Model):
     class Meta:
         ordering = ["-decided_on", "-created_at"]
 
+    def __str__(self) -> str:
+        return f"Best interests: {self.decision} ({self.decided_on:%d %b %Y})"
+
     @property
     def audit_ref(self) -> str:
         return self.person.audit_ref

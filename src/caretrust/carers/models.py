@@ -119,6 +119,9 @@ class CarerOutcomeFinding(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.get_difficulty_display()}"
+
 
 class CarerSupportPlan(models.Model):
     """The carer's own plan: what they want to achieve and the support that will help."""
@@ -132,6 +135,9 @@ class CarerSupportPlan(models.Model):
     )
     agreed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Support plan for {self.assessment.carer.name}"
 
     @property
     def goal_list(self) -> list[str]:
@@ -154,3 +160,6 @@ class CarerSupportLine(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.get_kind_display()})"
