@@ -130,3 +130,38 @@ class AuthorityForm(forms.Form):
         self.fields["holder_user"].choices = [("", "None")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in portal_users
         ]
+
+
+class ReferralConsentForm(forms.Form):
+    """Who agreed to a referral, how and when; or that it is made in the person's best interests."""
+
+    basis = forms.ChoiceField(
+        label="Does the person agree to be referred?",
+        choices=[
+            ("agreed", "Yes: they (or their attorney or deputy) agreed"),
+            (
+                "best_interests",
+                "They cannot decide about it and it is in their best interests (a capacity "
+                "assessment finding so is recorded)",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the person agrees to be referred"},
+    )
+    given_by = forms.CharField(
+        label="Who agreed (for example: Edith herself)", max_length=200, required=False
+    )
+    method = forms.ChoiceField(
+        label="How",
+        choices=[("in_person", "In person"), ("phone", "By phone"), ("written", "In writing")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say how they agreed, or how you checked"},
+    )
+    given_on = forms.DateField(
+        label="When (for example 01/12/2026)",
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Enter the date they agreed",
+            "invalid": "Enter the date like 01/12/2026",
+        },
+    )

@@ -150,3 +150,36 @@ class LegalAuthority(models.Model):
     @property
     def is_deputy(self) -> bool:
         return self.kind.startswith("deputy")
+
+
+class ReferralConsent(models.Model):
+    """Who agreed to a referral and how, or the capacity assessment behind a referral made in the
+    person's best interests. Recorded by people, never set in code."""
+
+    class Basis(models.TextChoices):
+        AGREED = "agreed", "The person agreed"
+        BEST_INTERESTS = "best_interests", "In the person's best interests (they lack capacity)"
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "By phone"
+        WRITTEN = "written", "In writing"
+        ATTESTED = "attested", "Confirmed by the referrer on the referral form"
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="consent_record"
+    )
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    given_by = models.CharField(max_length=200, blank=True)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    given_on = models.DateField()
+    capacity_assessment = models.ForeignKey(
+        CapacityAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} ({self.get_method_display().lower()})"

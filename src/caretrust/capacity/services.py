@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from caretrust.capacity.models import (
     CapacityAssessment,
     DecisionCategory,
     LegalAuthority,
+    ReferralConsent,
 )
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
@@ -188,3 +190,69 @@ def record_authority(
     )
     _audit(actor, authority, kind=kind)
     return authority
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """Who agreed to a referral, how and when (or that it is made in the person's best interests)."""
+
+    basis: str
+    given_by: str
+    method: str
+    given_on: date
+
+
+def capacity_behind_best_interests_referral(person: Person | None) -> CapacityAssessment:
+    """A referral in the person's best interests rests on a capacity assessment that found they
+    lack capacity to agree to being referred (MCA s4 applies only then). The newest finding for
+    that decision counts: if they have since been found able to decide, they decide."""
+    from caretrust.capacity.selectors import latest_finding
+
+    finding = latest_finding(person, DecisionCategory.REFERRAL) if person is not None else None
+    if finding is None or not finding.lacks_capacity:
+        raise ValidationError(
+            {
+                "best_interests": "A referral in the person's best interests needs a recorded "
+                "capacity assessment finding they cannot decide about being referred. Record it "
+                "on their page (Capacity and consent), or ask them and record that they agree."
+            }
+        )
+    return finding
+
+
+def record_referral_consent(
+    *,
+    actor: User | None,
+    referral,
+    consent: ConsentGiven,
+    capacity_assessment: CapacityAssessment | None = None,
+) -> ReferralConsent:
+    """Called inside the referral's own transaction (the referral submission is authorised)."""
+    errors = {}
+    if consent.basis not in ReferralConsent.Basis.values:
+        errors["basis"] = "Say whether the person agreed or it is in their best interests."
+    if consent.method not in ReferralConsent.Method.values:
+        errors["method"] = "Say how the person agreed: in person, by phone or in writing."
+    if consent.basis == ReferralConsent.Basis.AGREED and not consent.given_by.strip():
+        errors["given_by"] = "Enter who agreed to the referral."
+    if consent.given_on > clock.today():
+        errors["given_on"] = "The date they agreed cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+    record = ReferralConsent.objects.create(
+        referral=referral,
+        basis=consent.basis,
+        given_by=consent.given_by.strip(),
+        method=consent.method,
+        given_on=consent.given_on,
+        capacity_assessment=capacity_assessment,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=record,
+        person_ref=referral.person.audit_ref if referral.person_id else "",
+        details={"basis": consent.basis, "method": consent.method},
+    )
+    return record
