@@ -146,3 +146,18 @@ def test_attorney_acts_in_the_portal_only_within_scope_and_only_when_capacity_la
     assert not policy.decide(susan, "portal.act_on_money", edith)
     # Staff never act through the portal.
     assert not policy.decide(gp, "portal.act_on_care_plan", edith)
+
+
+def test_the_portal_tells_the_attorney_what_they_may_decide(client, edith, user_for) -> None:
+    gp = user_for("gp")
+    client.force_login(user_for("susan"))
+    page = client.get("/my-care/").content.decode()
+    assert "you cannot decide. You are not recorded as Edith" in page
+    _lpa(gp, edith, "lpa_hw")
+    _capacity(gp, edith, "care_plan")
+    page = client.get("/my-care/").content.decode()
+    assert "care plan</strong>: you can decide. You act as Edith" in page
+    assert "Money, and letters about it</strong>: you cannot decide." in page
+    # Edith's own page does not show the section.
+    client.force_login(user_for("edith"))
+    assert "Deciding for" not in client.get("/my-care/").content.decode()
