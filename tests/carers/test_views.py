@@ -67,3 +67,9 @@ def test_capacity_form_and_best_interests_without_assessment(client, edith, user
     assert response.status_code == 400
     page = response.content.decode()
     assert 'href="#category"' in page and 'href="#impairment"' in page
+
+
+def test_a_bad_assessment_parameter_is_not_an_error(client, edith, user_for) -> None:
+    client.force_login(user_for("gp"))
+    response = client.get(f"/carers/for/{edith.ref}/new/?name=Tom&assessment=not-a-uuid")
+    assert response.status_code in (200, 400)

@@ -15,18 +15,18 @@ from caretrust.carers.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.carers.models import Carer, CarersAssessment, CarerSupportPlan
 from caretrust.people.models import Person
 from caretrust.web.forms import add_form_errors
+from caretrust.web.params import uuid_list
 
 
 def new(request: HttpRequest, ref: str) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
     policy.require(request.user, "carers.record", person)
     from_assessment = None
-    if request.GET.get("assessment"):
+    named_in = uuid_list(request.GET, "assessment")
+    if named_in:
         from caretrust.assessments.models import Assessment
 
-        from_assessment = Assessment.objects.filter(
-            uuid=request.GET["assessment"], person=person
-        ).first()
+        from_assessment = Assessment.objects.filter(uuid=named_in[0], person=person).first()
     if request.method == "POST":
         form = forms.CarerForm(request.POST)
         if form.is_valid():
