@@ -44,7 +44,9 @@ def _hub_capacity(user, person):
     from caretrust.capacity.models import BestInterestsDecision, CapacityAssessment, LegalAuthority
     from caretrust.record.hub import HubLink, HubSection
 
-    if not policy.decide(user, "capacity.view", person):
+    # The person page has already decided the user may see this person's record; here only the
+    # role is checked (no query per section). A link the user may not follow is refused on click.
+    if not policy.decide(user, "capacity.view"):
         return None
     links = [
         HubLink(
@@ -70,18 +72,18 @@ def _hub_capacity(user, person):
         )
         for a in LegalAuthority.objects.filter(person=person, ended_on__isnull=True)
     ]
-    if policy.decide(user, "capacity.assess", person):
+    if policy.decide(user, "capacity.assess"):
         links.append(
             HubLink("Record a capacity assessment", reverse("capacity:new", args=[person.ref]))
         )
-    if policy.decide(user, "capacity.best_interests", person):
+    if policy.decide(user, "capacity.best_interests"):
         links.append(
             HubLink(
                 "Record a best-interests decision",
                 reverse("capacity:new_best_interests", args=[person.ref]),
             )
         )
-    if policy.decide(user, "capacity.record_authority", person):
+    if policy.decide(user, "capacity.record_authority"):
         links.append(
             HubLink(
                 "Record a lasting power of attorney",

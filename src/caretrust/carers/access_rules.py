@@ -84,12 +84,12 @@ def _hub_carers(user, person):
     from caretrust.carers.selectors import carers_of
     from caretrust.record.hub import HubLink, HubSection
 
-    if not policy.decide(user, "carers.view", person):
+    # The person page has already decided the user may see this person's record; here only the
+    # role is checked (no query per section). A link the user may not follow is refused on click.
+    if not policy.decide(user, "carers.view"):
         return None
-    links = []
-    for row in carers_of(person):
-        links.append(HubLink(row.text, row.href, row.hint))
-    if policy.decide(user, "carers.record", person):
+    links = [HubLink(row.text, row.href, row.hint) for row in carers_of(person)]
+    if policy.decide(user, "carers.record"):
         links.append(HubLink("Add a carer", reverse("carers:new", args=[person.ref])))
     return HubSection("Carers", links, "No carers recorded.")
 

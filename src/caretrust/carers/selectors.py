@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from caretrust.carers.models import Carer, CarersAssessment, CarerSupportLine
@@ -24,19 +24,22 @@ def carers_of(person) -> list[CarerRow]:
     """The person's carers: recorded carers (linking to their record), then carers named in a
     joint assessment or authorised in the portal who are not yet recorded (linking to "add")."""
     rows = []
+    newest = CarersAssessment.objects.filter(carer=OuterRef("pk")).order_by("-created_at")
     recorded = list(
-        Carer.objects.filter(person=person).prefetch_related("assessments").order_by("name")
+        Carer.objects.filter(person=person)
+        .annotate(latest_status=Subquery(newest.values("status")[:1]))
+        .order_by("name")
     )
+    statuses = dict(CarersAssessment.Status.choices)
     for carer in recorded:
-        latest = carer.assessments.all().order_by("-created_at").first()
         hint = carer.relationship or "carer"
         hint += (
-            f"; carer's assessment: {latest.get_status_display().lower()}"
-            if latest
+            f"; carer's assessment: {statuses[carer.latest_status].lower()}"
+            if carer.latest_status
             else "; no carer's assessment yet"
         )
         rows.append(CarerRow(carer.name, reverse("carers:detail", args=[carer.uuid]), hint))
-        if latest is None:
+        if carer.latest_status is None:
             rows.append(
                 CarerRow(
                     f"Start a carer's assessment for {carer.name}",
