@@ -10,8 +10,9 @@ import pytest
 
 from caretrust.carers import selectors, services
 from caretrust.carers.eligibility import ABLE, OUTCOMES
-from caretrust.organisations.models import Organisation
+from caretrust.organisations.models import Organisation, Team
 from caretrust.people.models import Person
+from caretrust.referrals import services as referrals
 
 # From records.md: the field groups (person, characteristics, every event, assessments, carers,
 # services), code names as in DHSC's processing code.
@@ -65,13 +66,21 @@ CARER_SERVICE_TYPES = {
 
 @pytest.fixture
 def events(demo_directory, user_for) -> list[dict]:
-    gp = user_for("gp")
+    gp = user_for("gp")  # registered at the GP's practice: the GP refers, the OT decides
     person = Person.objects.create(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 4, 18),
         gp_practice=Organisation.objects.get(code="DEMO-GP1"),
     )
+    referral = referrals.submit_professional_referral(
+        actor=gp, person=person, source="gp", reason="Two carers need support.", consent=True
+    )
+    coordinator = user_for("coordinator")
+    referrals.claim(actor=coordinator, referral=referral)
+    referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
+    gp = user_for("ot")
     found = []
     for name, impact in (("Susan Smith", True), ("Tom Neighbour", False)):
         carer = services.record_carer(actor=gp, person=person, name=name)

@@ -40,6 +40,27 @@ def susan(edith, user_for):
     )
 
 
+@pytest.fixture
+def torquay_team(edith, user_for):
+    """Edith referred by her GP and accepted by the Torquay team: its social worker and OT have a
+    relationship with her."""
+    from caretrust.organisations.models import Team
+    from caretrust.referrals import services as referrals
+
+    referral = referrals.submit_professional_referral(
+        actor=user_for("gp"),
+        person=edith,
+        source="gp",
+        reason="Daughter is exhausted.",
+        consent=True,
+    )
+    coordinator = user_for("coordinator")
+    referrals.claim(actor=coordinator, referral=referral)
+    referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
+    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
+    return referral
+
+
 def _all_recorded(actor, assessment, **changes):
     fields = {
         "needs_from_caring": True,
@@ -68,7 +89,7 @@ def test_a_carer_gets_a_record_of_their_own(susan, edith, user_for) -> None:
     ).exists()
 
 
-def test_assessment_decided_then_plan_agreed(susan, user_for) -> None:
+def test_assessment_decided_then_plan_agreed(request, susan, user_for, edith) -> None:
     sw = user_for("socialworker")
     gp = user_for("gp")
     # The social worker has no relationship with Edith yet (no referral to her team): refused.
@@ -83,16 +104,24 @@ def test_assessment_decided_then_plan_agreed(susan, user_for) -> None:
         services.agree_support_plan(actor=gp, assessment=assessment)
 
     services.record_findings(actor=gp, assessment=assessment, needs_from_caring=True)
-    with pytest.raises(ValidationError, match="Managing and maintaining nutrition"):
+    # A GP may assess but not decide (council policy: social workers and OTs) ...
+    with pytest.raises(PermissionDenied, match="social worker or an occupational therapist"):
         services.decide(actor=gp, assessment=assessment)
+    # ... nor may a social worker outside Edith's team. The Torquay team takes Edith on.
+    with pytest.raises(PermissionDenied):
+        services.decide(actor=sw, assessment=assessment)
+    request.getfixturevalue("torquay_team")
+    with pytest.raises(ValidationError, match="Managing and maintaining nutrition"):
+        services.decide(actor=sw, assessment=assessment)
     assessment.refresh_from_db()
     assert assessment.status == "draft" and assessment.eligible is None
 
     _all_recorded(gp, assessment)
-    assessment = services.decide(actor=gp, assessment=assessment)
+    assessment = services.decide(actor=sw, assessment=assessment)
     assert assessment.status == "decided" and assessment.eligible is True
+    assert assessment.decided_by == sw
     with pytest.raises(ValidationError, match="already recorded"):
-        services.decide(actor=gp, assessment=assessment)
+        services.decide(actor=sw, assessment=assessment)
     with pytest.raises(ValidationError, match="cannot change"):
         _all_recorded(gp, assessment, health_at_risk=True)
 
@@ -151,8 +180,8 @@ def test_person_page_lists_recorded_carers_and_those_named_elsewhere(
     assert "Tom Neighbour (named in the joint assessment)" in texts
 
 
-def test_cld_events_for_carers(susan, user_for) -> None:
-    gp = user_for("gp")
+def test_cld_events_for_carers(susan, user_for, torquay_team) -> None:
+    gp = user_for("ot")
     assessment = services.start_assessment(actor=gp, carer=susan)
     _all_recorded(gp, assessment)
     services.decide(actor=gp, assessment=assessment)

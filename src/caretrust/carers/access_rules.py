@@ -47,11 +47,28 @@ policy.register(
     {Role.PRACTITIONER},
     object_rule=carer_rule,
 )
+# Who decides is council policy (Care Act s13, delegable under s79; pathways.md §5). Until the
+# council's policy held as data (issue #16, the assessments app) covers carers too, the default it
+# names: social workers and occupational therapists.
+DECIDING_PROFESSIONS = {"social_worker", "occupational_therapist"}
+
+
+def _decider_rule(user, obj) -> Decision:
+    if user.profession not in DECIDING_PROFESSIONS:
+        return Decision(
+            False,
+            "Only a social worker or an occupational therapist may decide a carer's "
+            "eligibility (council policy).",
+            "denied",
+        )
+    return carer_rule(user, obj)
+
+
 policy.register(
     "carers.decide",
     "decide a carer's eligibility",
     {Role.PRACTITIONER},
-    object_rule=carer_rule,
+    object_rule=_decider_rule,
 )
 policy.register(
     "carers.agree_plan",
