@@ -176,3 +176,42 @@ def test_a_best_interests_decision_with_its_capacity_assessment(
     page.get_by_role("button", name="Record it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Susan Smith for"))
     assert_accessible(page)
+
+
+def test_a_case_finding_referral_records_who_agreed_and_how(
+    page, assert_accessible, sign_in, demo_directory
+) -> None:
+    from datetime import date
+
+    from caretrust.outcomes.models import RiskScore
+    from caretrust.portal.demo import load_demo_people
+
+    edith = load_demo_people()
+    RiskScore.objects.create(
+        person=edith, score_date=date(2026, 11, 1), model="test", risk=0.4, rank_percentile=99.5
+    )
+    sign_in(page, "gp")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Case finding").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Refer {edith.display_name} to the co-ordinators").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
+    assert_accessible(page)
+    # In her best interests needs a recorded capacity assessment: there is none.
+    page.get_by_label("They cannot decide about it").check()
+    page.get_by_label("By phone").check()
+    page.get_by_label("When (for example 01/12/2026)").fill("01/12/2026")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(
+        page.get_by_role("alert").get_by_text(re.compile("needs a recorded capacity assessment"))
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Yes: they (or their attorney or deputy) agreed").check()
+    page.get_by_label("Who agreed (for example: Edith herself)").fill("Edith herself")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.get_by_text(re.compile("was referred to the co-ordinators"))).to_be_visible()
+    assert_accessible(page)
+    referral = edith.referrals.get()
+    assert referral.consent_record.given_by == "Edith herself"
+    assert referral.consent_record.method == "phone"
