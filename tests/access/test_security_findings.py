@@ -20,6 +20,7 @@ from django.utils import timezone
 from caretrust.access import policy
 from caretrust.access.models import AuditEvent, BreakGlassAccess, BreakGlassLimit, PrivacyAlert
 from caretrust.access.services import BreakGlassLimitReached, break_glass, review_break_glass
+from caretrust.capacity.services import ConsentGiven
 from caretrust.careplans import services as careplan_services
 from caretrust.fhir.models import ApiClient
 from caretrust.fhir.services import TokenError, issue_client, revoke_client, rotate_client
@@ -41,6 +42,10 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 EDITH_NHS = "9434765919"  # valid mod-11
 INVALID_NHS = "9434765918"  # fails the check digit
 REASON = "Ambulance crew report a fall; she cannot say who her GP is."
+
+AGREED_BY_PHONE = ConsentGiven(
+    basis="agreed", given_by="The person", method="phone", given_on=date(2026, 11, 30)
+)
 
 
 @pytest.fixture
@@ -146,7 +151,7 @@ def test_a_referral_from_case_finding_opens_nothing_to_its_coordinator(
         risk=0.4,
         rank_percentile=99.5,
     )
-    referral = refer_from_case_finding(actor=coordinator, score=score)
+    referral = refer_from_case_finding(actor=coordinator, score=score, consent=AGREED_BY_PHONE)
     assert referral.referrer == coordinator
     assert not _can_see(coordinator, torquay_patient)
 
@@ -156,7 +161,7 @@ def test_case_finding_referral_needs_the_person_on_the_users_list(user_for, edit
         person=edith, score_date=date(2026, 11, 1), model="test", risk=0.4, rank_percentile=99.5
     )
     with pytest.raises(PermissionDenied, match="not registered at one of your practices"):
-        refer_from_case_finding(actor=user_for("coordinator"), score=score)
+        refer_from_case_finding(actor=user_for("coordinator"), score=score, consent=AGREED_BY_PHONE)
 
 
 def test_a_fhir_service_request_opens_nothing_to_the_client(demo_directory, edith) -> None:

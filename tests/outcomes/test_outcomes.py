@@ -133,8 +133,22 @@ def test_one_click_refers_into_the_coordinator_worklist(
     gp = user_for("gp")
     client.force_login(gp)
     score = RiskScore.objects.get(person=registered[0])
-    response = client.post(f"/outcomes/case-finding/{score.pk}/refer/", follow=True)
+    url = f"/outcomes/case-finding/{score.pk}/refer/"
+    # Who agreed and how is recorded by the referrer, never assumed (ADR 74).
+    response = client.post(url, {"basis": "agreed", "method": "phone"})
+    assert response.status_code == 400
+    assert 'href="#given_on"' in response.content.decode()
+    assert not Referral.objects.filter(person=registered[0]).exists()
+    response = client.post(url, {"basis": "agreed", "method": "phone", "given_on": "01/12/2026"})
+    assert 'href="#given_by"' in response.content.decode()
+    response = client.post(
+        url,
+        {"basis": "agreed", "given_by": "Herself", "method": "phone", "given_on": "01/12/2026"},
+        follow=True,
+    )
     referral = Referral.objects.get(person=registered[0])
+    assert referral.consent_record.given_by == "Herself"
+    assert referral.consent_record.method == "phone"
     assert referral.source == "case_finding"
     assert referral.status == "requested"
     assert "risk of an emergency admission" in referral.reason
@@ -153,4 +167,5 @@ def test_referring_someone_outside_your_practices_is_refused(
     load_scores(data_dir=tmp_path)
     client.force_login(user_for("gp"))  # Harbour Medical Practice (DEMO-GP1) only
     other = RiskScore.objects.get(person=registered[2])  # DEMO-GP2
+    assert client.get(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403
     assert client.post(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403

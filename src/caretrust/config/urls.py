@@ -5,6 +5,8 @@ urlpatterns = [
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
+    path("carers/", include("caretrust.carers.urls")),
+    path("capacity/", include("caretrust.capacity.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),

@@ -81,10 +81,11 @@ def load_scores(*, data_dir: Path) -> ScoreLoad:
     return ScoreLoad(len(scores), len(rows), unknown, score_date)
 
 
-def refer_from_case_finding(*, actor, score: RiskScore):
-    """One click from the risk list into the co-ordinator worklist. Proactive case management is
-    direct care: the referrer makes it in the person's best interests, and the co-ordinator
-    confirms with the person when they make contact."""
+def refer_from_case_finding(*, actor, score: RiskScore, consent):
+    """From the risk list into the co-ordinator worklist. Proactive case management is direct
+    care, but being referred is still the person's decision: `consent` (a
+    `capacity.services.ConsentGiven`) records who agreed, how and when, or that the referral is
+    made in their best interests on a recorded capacity assessment (ADR 74)."""
     from caretrust.outcomes.selectors import band_of
     from caretrust.referrals.services import submit_professional_referral
 
@@ -103,7 +104,7 @@ def refer_from_case_finding(*, actor, score: RiskScore):
             f"({score.risk:.0%} on {score.score_date:%d %b %Y}){frailty}. Please consider case "
             "management and a joint assessment."
         ),
-        consent=True,
+        consent_given=consent,
     )
 
 

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy
 from caretrust.outcomes import selectors
@@ -14,6 +13,7 @@ from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
 from caretrust.outcomes.published import read_published
 from caretrust.outcomes.services import refer_from_case_finding
+from caretrust.web.forms import add_form_errors
 from caretrust.web.params import int_param
 
 
@@ -56,22 +56,48 @@ def case_finding(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/case_finding.jinja", context)
 
 
-@require_POST
 def refer(request: HttpRequest, score_id: int) -> HttpResponse:
+    """Refer someone from the case-finding list, recording who agreed and how (ADR 74)."""
+    from caretrust.capacity.forms import ReferralConsentForm
+    from caretrust.capacity.services import ConsentGiven
+
     policy.require(request.user, "outcomes.case_finding")
     score = get_object_or_404(RiskScore.objects.select_related("person"), pk=score_id)
     if score.person.gp_practice not in practices_for(request.user):
         raise PermissionDenied("This person is not registered at one of your practices.")
-    try:
-        referral = refer_from_case_finding(actor=request.user, score=score)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"{score.person.display_name} was referred to the co-ordinators ({referral.reference}).",
-        )
-    return redirect("outcomes:case_finding")
+    form = ReferralConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = refer_from_case_finding(
+                actor=request.user,
+                score=score,
+                consent=ConsentGiven(
+                    basis=data["basis"],
+                    given_by=data["given_by"],
+                    method=data["method"],
+                    given_on=data["given_on"],
+                ),
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{score.person.display_name} was referred to the co-ordinators "
+                f"({referral.reference}).",
+            )
+            return redirect("outcomes:case_finding")
+    return render(
+        request,
+        "outcomes/refer.jinja",
+        {
+            "page_title": f"Refer {score.person.display_name}",
+            "form": form,
+            "person": score.person,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Plan ahead (issue #23) ---------------------------------------------------------------------

@@ -35,3 +35,36 @@ policy.register(
     "authorise a carer to see a person's care",
     {Role.PERSON, Role.COORDINATOR},
 )
+
+
+# Acting for the person (not only seeing their care). The person acts for themselves; an attorney
+# or deputy acts only within the scope of their authority and only for decisions the person
+# lacks capacity to make (Mental Capacity Act 2005; capacity is decision-specific). A carer the
+# person authorised to *see* their care gains no authority to decide by it.
+def _acting_rule(category: str):
+    def rule(user, person) -> Decision:
+        from caretrust.capacity.selectors import authority_to_act
+        from caretrust.portal.models import PersonPortalAccount
+
+        own = PersonPortalAccount.objects.filter(
+            user=user, relationship=PersonPortalAccount.Relationship.SELF, revoked_at__isnull=True
+        ).first()
+        if own is not None and own.person.survivor().pk == person.survivor().pk:
+            return Decision(True, "This is your own care: you decide.", "object_rule")
+        return authority_to_act(user, person.survivor(), category)
+
+    return rule
+
+
+policy.register(
+    "portal.act_on_care_plan",
+    "agree or change a care plan for the person (health and welfare)",
+    {Role.PERSON, Role.CARER},
+    object_rule=_acting_rule("care_plan"),
+)
+policy.register(
+    "portal.act_on_money",
+    "deal with money and letters about it for the person (property and financial affairs)",
+    {Role.PERSON, Role.CARER},
+    object_rule=_acting_rule("money"),
+)

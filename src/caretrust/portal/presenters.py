@@ -50,6 +50,8 @@ class PortalPage:
     template: str = "portal/home.jinja"
     sections: list = field(default_factory=list)
     assessment_letter: bool = False
+    # For a carer: what they may decide for the person (as attorney or deputy) and why (ADR 74).
+    acting: list[dict] = field(default_factory=list)
 
 
 def _paid(service: PlannedService, line) -> str:
@@ -184,4 +186,22 @@ def portal_home(user: User) -> PortalPage:
         plan_status=("agreed" if plan.status == "active" else "being put together") if plan else "",
         visits=visits,
         accesses=accesses,
+        acting=_acting(user, person, first_name) if is_carer else [],
     )
+
+
+def _acting(user: User, person, first_name: str) -> list[dict]:
+    """What a carer may decide for the person: only as their attorney or deputy, within scope,
+    and only where the person lacks capacity for that kind of decision (portal access rules)."""
+    from caretrust.access import policy
+
+    return [
+        {"what": what, "can": bool(decision), "why": decision.reason}
+        for what, decision in (
+            (
+                f"{first_name}{chr(8217)}s care plan",
+                policy.decide(user, "portal.act_on_care_plan", person),
+            ),
+            ("Money, and letters about it", policy.decide(user, "portal.act_on_money", person)),
+        )
+    ]

@@ -110,14 +110,29 @@ class ProfessionalReferralForm(PersonFields):
     referrer_contact = forms.CharField(
         label="Your phone number for the co-ordinator", max_length=200, required=False
     )
-    consent = forms.BooleanField(
-        label="The person agrees to this referral, or it is in their best interests",
-        error_messages=_required(
-            "Confirm the person agrees to the referral, or that it is in their best interests"
-        ),
+    consent = forms.BooleanField(label="The person agrees to this referral", required=False)
+    best_interests = forms.BooleanField(
+        label="The person cannot decide about this referral and it is in their best interests "
+        "(a capacity assessment finding so must be recorded on their page)",
+        required=False,
     )
     # After the duplicate check: the ref of the person chosen, or "new".
     person_choice = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("consent") and cleaned.get("best_interests"):
+            self.add_error(
+                "best_interests",
+                "Choose one: the person agrees, or they cannot decide and it is in their best "
+                "interests",
+            )
+        elif not cleaned.get("consent") and not cleaned.get("best_interests"):
+            self.add_error(
+                "consent",
+                "Confirm the person agrees to the referral, or that it is in their best interests",
+            )
+        return cleaned
 
 
 class SelfReferralForm(PersonFields):

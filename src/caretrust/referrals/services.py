@@ -104,20 +104,42 @@ def submit_professional_referral(
     what_matters: str = "",
     lives_alone: bool | None = None,
     risks: str = "",
-    consent: bool,
+    consent: bool = False,
     referrer_contact: str = "",
     locality: Locality | None = None,
+    best_interests: bool = False,
+    consent_given=None,
 ) -> Referral:
-    """A GP, hospital discharge team, ambulance crew, community team or contact centre refers."""
+    """A GP, hospital discharge team, ambulance crew, community team or contact centre refers.
+
+    The person agrees (`consent`, confirmed by the referrer; or `consent_given`: who agreed, how
+    and when), or the referral is made in their best interests (`best_interests`, or a
+    `consent_given` with that basis), which needs a recorded capacity assessment finding they
+    cannot decide about being referred (`capacity` app, ADR 74)."""
+    from caretrust import clock
+    from caretrust.capacity import services as capacity
+
     policy.require(actor, "referrals.submit")
     if source not in Referral.PROFESSIONAL_SOURCES:
         raise ValidationError({"source": "Choose who is making the referral."})
-    if not consent:
+    if consent_given is None and (consent or best_interests):
+        consent_given = capacity.ConsentGiven(
+            basis="best_interests" if best_interests else "agreed",
+            given_by="" if best_interests else "The person (confirmed by the referrer)",
+            method="attested",
+            given_on=clock.today(),
+        )
+    if consent_given is None:
         raise ValidationError(
             {
                 "consent": "Confirm the person agrees to the referral, or that it is in their best interests."
             }
         )
+    capacity_assessment = (
+        capacity.capacity_behind_best_interests_referral(person)
+        if consent_given.basis == "best_interests"
+        else None
+    )
     area = _locality_for(person, locality)
     if area is None:
         raise ValidationError({"locality": "Choose the area the person lives in."})
@@ -141,6 +163,12 @@ def submit_professional_referral(
     )
     _event(referral, actor, "")
     _audit(actor, referral, AuditEvent.Action.CREATE, source=source)
+    capacity.record_referral_consent(
+        actor=actor,
+        referral=referral,
+        consent=consent_given,
+        capacity_assessment=capacity_assessment,
+    )
     _timeline(
         referral,
         "Referral received",

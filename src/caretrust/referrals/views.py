@@ -79,6 +79,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 lives_alone=forms.lives_alone_value(data["lives_alone"]),
                 risks=data["risks"],
                 consent=data["consent"],
+                best_interests=data["best_interests"],
                 referrer_contact=data["referrer_contact"],
             )
         except PossibleDuplicates as found:

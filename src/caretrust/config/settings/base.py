@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "caretrust.ingest",
     "caretrust.referrals",
     "caretrust.assessments",
+    "caretrust.carers",
+    "caretrust.capacity",
     "caretrust.careplans",
     "caretrust.portal",
     "caretrust.funding",

@@ -1,0 +1,157 @@
+"""Reads of carers: the Carers section of the person page and the CLD events carers produce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+
+from caretrust.carers.models import Carer, CarersAssessment, CarerSupportLine
+
+
+@dataclass(frozen=True)
+class CarerRow:
+    text: str
+    href: str
+    hint: str = ""
+
+
+def carers_of(person) -> list[CarerRow]:
+    """The person's carers: recorded carers (linking to their record), then carers named in a
+    joint assessment or authorised in the portal who are not yet recorded (linking to "add")."""
+    rows = []
+    newest = CarersAssessment.objects.filter(carer=OuterRef("pk")).order_by("-created_at")
+    recorded = list(
+        Carer.objects.filter(person=person)
+        .annotate(latest_status=Subquery(newest.values("status")[:1]))
+        .order_by("name")
+    )
+    statuses = dict(CarersAssessment.Status.choices)
+    for carer in recorded:
+        hint = carer.relationship or "carer"
+        hint += (
+            f"; carer's assessment: {statuses[carer.latest_status].lower()}"
+            if carer.latest_status
+            else "; no carer's assessment yet"
+        )
+        rows.append(CarerRow(carer.name, reverse("carers:detail", args=[carer.uuid]), hint))
+        if carer.latest_status is None:
+            rows.append(
+                CarerRow(
+                    f"Start a carer's assessment for {carer.name}",
+                    reverse("carers:start", args=[carer.uuid]),
+                )
+            )
+    known = {c.name.strip().lower() for c in recorded}
+    for name, relationship, source, extra in _named_elsewhere(person):
+        if name.strip().lower() in known:
+            continue
+        known.add(name.strip().lower())
+        query = urlencode({"name": name, "relationship": relationship, **extra})
+        rows.append(
+            CarerRow(
+                f"{name} ({source})",
+                f"{reverse('carers:new', args=[person.ref])}?{query}",
+                "Not yet recorded as a carer: add them to offer a carer's assessment",
+            )
+        )
+    return rows
+
+
+def _named_elsewhere(person) -> Iterator[tuple[str, str, str, dict]]:
+    from caretrust.assessments.models import Assessment
+    from caretrust.portal.models import PersonPortalAccount
+
+    for assessment in Assessment.objects.filter(person=person, has_carer=True).exclude(
+        carer_name=""
+    ):
+        yield (
+            assessment.carer_name,
+            "",
+            "named in the joint assessment",
+            {"assessment": str(assessment.uuid)},
+        )
+    for account in PersonPortalAccount.objects.filter(
+        person=person, relationship="carer", revoked_at__isnull=True
+    ).select_related("user"):
+        yield (
+            account.user.get_full_name() or account.user.username,
+            account.carer_relationship,
+            "authorised carer in the portal",
+            {},
+        )
+
+
+# --- CLD (Adult Social Care Client Level Data, Release 2): carers' events ----------------------
+# Names and values as in ../shared/reference/records.md; the labels follow caretrust.synthetic.cld.
+CLIENT_TYPE = "Carer"
+ASSESSMENT_TYPE = "Long term"
+SERVICE_TYPES = {
+    CarerSupportLine.Kind.DIRECT: "Unpaid Carer Support: Direct to Unpaid Carer",
+    CarerSupportLine.Kind.VIA_CARED_FOR: "Unpaid Carer Support: Support involving the person cared-for",
+}
+OUTCOME_ELIGIBLE = "Progress to support planning or services"
+OUTCOME_NOT_ELIGIBLE = "NFA: Information and advice or signposting"
+OUTCOME_CONTINUES = "Continuation of support or services"
+OUTCOME_ENDED = "NFA: Support ended as planned"
+
+
+def _carer_fields(carer: Carer) -> dict:
+    others = (
+        Carer.objects.filter(carer_person=carer.carer_person).values("person").distinct().count()
+        if carer.carer_person_id
+        else 1
+    )
+    return {
+        "LA_Person_Unique_Identifier": str(
+            carer.carer_person.ref if carer.carer_person_id else carer.uuid
+        ),
+        "Client_Type": CLIENT_TYPE,
+        "Total_Hrs_Caring_per_week": carer.hours_caring_per_week,
+        "No_of_adults_being_cared_for": others,
+        "Adult_1_Linked_Person_ID": str(carer.person.ref),
+    }
+
+
+def cld_events(period_start: date, period_end: date) -> Iterator[dict]:
+    """One dict per CLD event in the period: carers' assessments decided in it (Event_Type
+    "Assessment") and carers' support lines open at any time in it (Event_Type "Service").
+
+    Only the carer side: the person, submission and request fields come from the caller (the
+    assessments selector, the lead's CLD export)."""
+    decided = CarersAssessment.objects.filter(
+        decided_on__gte=period_start, decided_on__lte=period_end
+    ).select_related("carer__person", "carer__carer_person")
+    for assessment in decided.order_by("decided_on", "id"):
+        yield {
+            **_carer_fields(assessment.carer),
+            "Event_Type": "Assessment",
+            "Event_Reference": f"CA-{assessment.uuid}",
+            "Event_Description": "Carer's assessment (Care Act s10)",
+            "Event_Start_Date": assessment.started_on,
+            "Event_End_Date": assessment.decided_on,
+            "Event_Outcome": OUTCOME_ELIGIBLE if assessment.eligible else OUTCOME_NOT_ELIGIBLE,
+            "Assessment_Type": ASSESSMENT_TYPE,
+            "Eligible_Needs_Identified": "Yes" if assessment.eligible else "No",
+        }
+    lines = (
+        CarerSupportLine.objects.filter(plan__agreed_on__isnull=False, start__lte=period_end)
+        .filter(Q(end__isnull=True) | Q(end__gte=period_start))
+        .select_related("plan__assessment__carer__person", "plan__assessment__carer__carer_person")
+    )
+    for line in lines.order_by("start", "id"):
+        ended = line.end is not None and line.end <= period_end
+        yield {
+            **_carer_fields(line.plan.assessment.carer),
+            "Event_Type": "Service",
+            "Event_Reference": f"CS-{line.pk}",
+            "Event_Description": line.description,
+            "Event_Start_Date": line.start,
+            "Event_End_Date": line.end if ended else None,
+            "Event_Outcome": OUTCOME_ENDED if ended else OUTCOME_CONTINUES,
+            "Service_Type": SERVICE_TYPES[line.kind],
+        }
