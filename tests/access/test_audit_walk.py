@@ -132,9 +132,57 @@ class Seed:
         from caretrust.funding.demo import load_demo_pool
 
         self.pool = load_demo_pool(date(2026, 11, 15))
+        from caretrust.capacity import services as capacity
+        from caretrust.carers import services as carers
+
+        sw = user_for("socialworker")
+        self.carer = carers.record_carer(
+            actor=sw, person=self.edith, name="Susan Smith", relationship="daughter"
+        )
+        self.carers_assessment = carers.start_assessment(actor=sw, carer=self.carer)
+        self.capacity = capacity.record_capacity_assessment(
+            actor=sw,
+            person=self.edith,
+            decision="Whether to accept home care twice a day",
+            category="care_plan",
+            practicable_steps="Explained twice, in the morning",
+            impairment=True,
+            impairment_details="Vascular dementia",
+            unable_to={"retain"},
+            functional_details="Could not recall the options after five minutes",
+        )
+        self.best_interests = capacity.record_best_interests(
+            actor=sw,
+            capacity_assessment=self.capacity,
+            decision="Home care twice a day",
+            wishes_and_feelings="Wants to stay at home",
+            consulted="Susan (daughter)",
+            less_restrictive_options="Telecare alone: not enough",
+        )
+        self.authority = capacity.record_authority(
+            actor=sw,
+            person=self.edith,
+            kind="lpa_hw",
+            holder_name="Susan Smith",
+            registered_on=date(2024, 5, 1),
+            reference="M-1234-5678-9012",
+        )
 
 
 PARAMS = {
+    "carers:new": lambda s: {"ref": s.edith.ref},
+    "carers:detail": lambda s: {"uuid": s.carer.uuid},
+    "carers:start": lambda s: {"uuid": s.carer.uuid},
+    "carers:assessment": lambda s: {"uuid": s.carers_assessment.uuid},
+    "carers:decide": lambda s: {"uuid": s.carers_assessment.uuid},
+    "carers:plan": lambda s: {"uuid": s.carers_assessment.uuid},
+    "carers:agree": lambda s: {"uuid": s.carers_assessment.uuid},
+    "capacity:new": lambda s: {"ref": s.edith.ref},
+    "capacity:new_best_interests": lambda s: {"ref": s.edith.ref},
+    "capacity:new_authority": lambda s: {"ref": s.edith.ref},
+    "capacity:assessment": lambda s: {"uuid": s.capacity.uuid},
+    "capacity:best_interests": lambda s: {"uuid": s.best_interests.uuid},
+    "capacity:authority": lambda s: {"uuid": s.authority.uuid},
     "record:person": lambda s: {"ref": s.edith.ref},
     "record:about_me": lambda s: {"ref": s.edith.ref},
     "record:correct_details": lambda s: {"ref": s.edith.ref},

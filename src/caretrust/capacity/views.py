@@ -19,6 +19,10 @@ from caretrust.web.forms import add_form_errors
 def _person(request, ref, action: str) -> Person:
     person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
     policy.require(request.user, action, person)
+    # The form names the person: a read of their record, audited like any other.
+    audit.record_read(
+        actor=request.user, obj=person, person_ref=person.audit_ref, details={"page": action}
+    )
     return person
 
 

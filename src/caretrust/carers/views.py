@@ -21,6 +21,12 @@ from caretrust.web.params import uuid_list
 def new(request: HttpRequest, ref: str) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
     policy.require(request.user, "carers.record", person)
+    audit.record_read(
+        actor=request.user,
+        obj=person,
+        person_ref=person.audit_ref,
+        details={"page": "add a carer"},
+    )
     from_assessment = None
     named_in = uuid_list(request.GET, "assessment")
     if named_in:

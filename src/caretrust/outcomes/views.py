@@ -65,6 +65,12 @@ def refer(request: HttpRequest, score_id: int) -> HttpResponse:
     score = get_object_or_404(RiskScore.objects.select_related("person"), pk=score_id)
     if score.person.gp_practice not in practices_for(request.user):
         raise PermissionDenied("This person is not registered at one of your practices.")
+    audit.record_read(
+        actor=request.user,
+        obj=score.person,
+        person_ref=score.person.audit_ref,
+        details={"page": "refer from case finding"},
+    )
     form = ReferralConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -127,6 +127,14 @@ def portal_home(user: User) -> PortalPage:
         )
     person = account.person.survivor()
     is_carer = account.relationship == account.Relationship.CARER
+    if is_carer:
+        # A carer reads someone else's record: audited like any other read (the person's own
+        # view of their record is not a disclosure).
+        from caretrust.access import audit
+
+        audit.record_read(
+            actor=user, obj=person, person_ref=person.audit_ref, details={"page": "portal"}
+        )
     first_name = person.preferred_name or person.given_name
     plan = current_plan(person)
     today = timezone.localdate()
