@@ -54,8 +54,8 @@ navigation.register("Messages", "messaging:inbox", "messaging.inbox", order=7, c
 def _hub_messages(user, person):
     from django.urls import reverse
 
-    from caretrust.record.hub import HubLink, HubSection
     from caretrust.messaging.selectors import messages_about
+    from caretrust.record.hub import HubLink, HubSection
 
     if not policy.decide(user, "messaging.inbox"):
         return None
