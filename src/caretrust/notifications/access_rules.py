@@ -25,7 +25,15 @@ def _unread(user) -> int:
     return unread_count(user)
 
 
+# Beside the user's name: they are about the user, and the menu must stay one line wide.
 navigation.register(
-    "Notifications", "notifications:list", "notifications.view", order=8, count=_unread
+    "Notifications",
+    "notifications:list",
+    "notifications.view",
+    order=8,
+    count=_unread,
+    place="account",
 )
-navigation.register("Settings", "notifications:settings", "notifications.settings", order=95)
+navigation.register(
+    "Settings", "notifications:settings", "notifications.settings", order=95, place="account"
+)
