@@ -140,3 +140,16 @@ def test_notification_pages_mark_read_and_settings(client, user_for, accepted, t
         "referral_in_tray": False,
         "visit_missed": True,
     }
+
+
+def test_the_demo_writes_each_email_to_a_file(
+    user_for, accepted, today, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    """The dev/demo settings' backend: one file per email under var/mail (here a temporary one)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_task(user_for, accepted, today, assigned_user=user_for("nurse"))
+    [written] = list(tmp_path.iterdir())
+    text = written.read_text()
+    assert "You have a new task in caretrust" in text and "Mary" not in text
