@@ -183,5 +183,10 @@ def add_person(request: HttpRequest, ref) -> HttpResponse:
     return render(
         request,
         "meetings/add_person.jinja",
-        {"page_title": "Add to an MDT meeting", "form": form, "person": person},
+        {
+            "page_title": "Add to an MDT meeting",
+            "form": form,
+            "person": person,
+            "can_schedule": selectors.locality_teams_of(request.user).exists(),
+        },
     )

@@ -53,6 +53,7 @@ navigation.register("Messages", "messaging:inbox", "messaging.inbox", order=7, c
 
 def _hub_messages(user, person):
     from django.urls import reverse
+    from django.utils.timezone import localtime
 
     from caretrust.messaging.selectors import messages_about
     from caretrust.record.hub import HubLink, HubSection
@@ -63,7 +64,7 @@ def _hub_messages(user, person):
         HubLink(
             m.subject,
             reverse("messaging:message", args=[m.uuid]),
-            f"{m.sender.get_full_name()} to {m.recipient_label}, {m.sent_at:%d %b %Y}",
+            f"{m.sender.get_full_name()} to {m.recipient_label}, {localtime(m.sent_at):%d %b %Y}",
         )
         for m in messages_about(user, person)[:5]
     ]
