@@ -8,11 +8,12 @@ it parameters in PARAMS or an entry in EXCLUDED with the reason."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from caretrust.access.models import AuditEvent, BreakGlassAccess, PrivacyAlert
 from caretrust.access.services import break_glass
@@ -129,6 +130,28 @@ class Seed:
             due_date=date(2026, 12, 1),
             assigned_user=user_for("ot"),
         )
+        # A secure message and an MDT meeting about her (ADR 71).
+        from caretrust.meetings import services as meetings
+        from caretrust.messaging.services import send_message
+        from caretrust.notifications.models import Notification
+        from caretrust.organisations.models import Team
+
+        self.message = send_message(
+            actor=user_for("ot"),
+            person=self.edith,
+            subject="Grab rails",
+            body="Fitted on Tuesday?",
+            recipient_user=user_for("nurse"),
+        )
+        self.notification = Notification.objects.filter(user=user_for("nurse")).first()
+        self.meeting = meetings.schedule_meeting(
+            actor=user_for("ot"),
+            team=Team.objects.get(code="torquay-mdt"),
+            starts_at=timezone.now() + timedelta(days=1),
+        )
+        self.agenda_item = meetings.add_to_agenda(
+            actor=user_for("ot"), meeting=self.meeting, person=self.edith
+        )
         from caretrust.funding.demo import load_demo_pool
 
         self.pool = load_demo_pool(date(2026, 11, 15))
@@ -217,6 +240,14 @@ PARAMS = {
     },
     "workspace:admin_close_account": lambda s: {"pk": s.task.assigned_user_id},
     "workspace:task": lambda s: {"uuid": s.task.uuid},
+    "messaging:new": lambda s: {"ref": s.edith.ref},
+    "messaging:message": lambda s: {"uuid": s.message.uuid},
+    "messaging:reply": lambda s: {"uuid": s.message.uuid},
+    "notifications:open": lambda s: {"pk": s.notification.pk},
+    "meetings:add_person": lambda s: {"ref": s.edith.ref},
+    "meetings:meeting": lambda s: {"uuid": s.meeting.uuid},
+    "meetings:item": lambda s: {"uuid": s.meeting.uuid, "pk": s.agenda_item.pk},
+    "meetings:add_action": lambda s: {"uuid": s.meeting.uuid, "pk": s.agenda_item.pk},
     "workspace:task_action": lambda s: {"uuid": s.task.uuid, "action": "comment"},
 }
 

@@ -14,6 +14,9 @@ urlpatterns = [
     path("fhir/", include("caretrust.fhir.urls")),
     path("privacy/", include("caretrust.access.urls")),
     path("workspace/", include("caretrust.workspace.urls")),
+    path("notifications/", include("caretrust.notifications.urls")),
+    path("messages/", include("caretrust.messaging.urls")),
+    path("meetings/", include("caretrust.meetings.urls")),
     path("", include("caretrust.web.urls")),
 ]
 

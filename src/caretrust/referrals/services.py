@@ -377,7 +377,7 @@ def route(
         outcome = Referral.Outcome.ROUTED_PRACTITIONER
         to_whom = f"{practitioner.get_full_name()} ({practitioner.role_label})"
     _timeline(referral, "Referral routed", f"routed to {to_whom}")
-    return _apply(
+    routed = _apply(
         referral,
         actor=actor,
         # Off hold goes back to received; otherwise the status does not change (it is still
@@ -390,6 +390,32 @@ def route(
         returned_at=None,
         return_reason="",
         business_status=f"Routed to {to_whom}: waiting for them to accept",
+    )
+    _notify_in_tray(routed, team=team, practitioner=practitioner)
+    return routed
+
+
+def _notify_in_tray(referral: Referral, *, team: Team | None, practitioner: User | None) -> None:
+    """The team (or named practitioner) hears that a referral waits in their in-tray (ADR 71)."""
+    from django.urls import reverse
+
+    from caretrust.notifications.models import Kind
+    from caretrust.notifications.services import notify
+
+    if team is not None:
+        users = list(
+            User.objects.filter(
+                team_memberships__team=team, role=User.Role.PRACTITIONER, is_active=True
+            ).distinct()
+        )
+    else:
+        users = [practitioner]
+    where = f"{team.name}'s" if team is not None else "your"
+    notify(
+        users,
+        kind=Kind.REFERRAL_IN_TRAY,
+        text=f"A referral ({referral.reference}) waits in {where} in-tray",
+        link=reverse("referrals:in_tray"),
     )
 
 

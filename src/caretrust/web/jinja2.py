@@ -12,7 +12,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
-from caretrust.web.navigation import items_for
+from caretrust.web.navigation import account_items_for, items_for
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -67,6 +67,7 @@ def environment(**options: Any) -> Environment:
             "csrf_token_value": get_token,
             "get_messages": get_messages,
             "navigation_for": items_for,
+            "account_links_for": account_items_for,
             "service_name": "caretrust",
         }
     )

@@ -21,6 +21,9 @@ class NavItem:
     order: int = 50
     # How many things wait there for this user (shown as "In-tray (3)"); None shows no count.
     count: Callable[[Any], int] | None = None
+    # "menu": the header's navigation; "account": beside the user's name (notifications and
+    # settings, which are about the user, not a place of work; the menu stays one line wide).
+    place: str = "menu"
 
 
 _items: dict[str, NavItem] = {}
@@ -32,8 +35,9 @@ def register(
     action: str,
     order: int = 50,
     count: Callable[[Any], int] | None = None,
+    place: str = "menu",
 ) -> None:
-    _items[url_name] = NavItem(text, url_name, action, order, count)
+    _items[url_name] = NavItem(text, url_name, action, order, count, place)
 
 
 def _text(item: NavItem, user) -> str:
@@ -42,16 +46,25 @@ def _text(item: NavItem, user) -> str:
     return f"{item.text} ({item.count(user)})"
 
 
-def items_for(request: HttpRequest) -> list[dict]:
+def _allowed(request: HttpRequest, place: str) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    here = request.path
-    result = [
+    return [
         {"text": _text(item, user), "href": reverse(item.url_name)}
         for item in sorted(_items.values(), key=lambda i: (i.order, i.text))
-        if decide(user, item.action).allowed
+        if item.place == place and decide(user, item.action).allowed
     ]
+
+
+def account_items_for(request: HttpRequest) -> list[dict]:
+    """Links beside the user's name in the header (e.g. "Notifications (2)", "Settings")."""
+    return _allowed(request, "account")
+
+
+def items_for(request: HttpRequest) -> list[dict]:
+    here = request.path
+    result = _allowed(request, "menu")
     # Only the most specific section containing this page is current (/referrals/worklist/ is the
     # worklist, not also "Your referrals" at /referrals/).
     matches = [item["href"] for item in result if here.startswith(item["href"])]

@@ -225,6 +225,8 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
         actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))
+    if decide(user, "meetings.list") and user.teams.filter(kind=Team.Kind.LOCALITY_MDT).exists():
+        actions.append(Row("MDT meetings", "/meetings/"))  # ADR 71
     if decide(user, "referrals.submit"):
         actions.append(Row("Refer a person", "/referrals/new/"))
         actions.append(Row("Your referrals", "/referrals/"))

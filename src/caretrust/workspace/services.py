@@ -73,7 +73,7 @@ def _create(
         raise ValidationError({"priority": "Choose how urgent it is."})
     if due_date is None:
         raise ValidationError({"due_date": "Enter the date it is due."})
-    return Task.objects.create(
+    task = Task.objects.create(
         person=person,
         title=title[:200],
         description=(description or "").strip(),
@@ -84,6 +84,35 @@ def _create(
         assigned_team=assigned_team,
         created_by=created_by,
         raised_by=raised_by,
+    )
+    _notify_assigned(task)
+    return task
+
+
+def _notify_assigned(task: Task) -> None:
+    """Tell whoever must do it (ADR 71); the text names nobody (it may go by email)."""
+    from django.urls import reverse
+
+    from caretrust.notifications.models import Kind
+    from caretrust.notifications.services import notify, team_members
+
+    setter = task.created_by
+    if task.assigned_user_id:
+        users = [task.assigned_user] if task.assigned_user != setter else []
+    else:
+        users = team_members(task.assigned_team, exclude=setter)
+    missed = task.code == Task.Code.MISSED_VISIT
+    by = f" by {setter.get_full_name()}" if setter else ""
+    team = f" to {task.assigned_team.name}" if task.assigned_team_id else " to you"
+    notify(
+        users,
+        kind=Kind.VISIT_MISSED if missed else Kind.TASK_ASSIGNED,
+        text=(
+            "A visit was missed: a task waits for you"
+            if missed
+            else f"A task was assigned{team}{by}"
+        ),
+        link=reverse("workspace:task", args=[task.uuid]),
     )
 
 

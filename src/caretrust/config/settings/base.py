@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "caretrust.fhir",
     "caretrust.jobs",
     "caretrust.workspace",
+    "caretrust.notifications",
+    "caretrust.messaging",
+    "caretrust.meetings",
     "caretrust.web",
     # background jobs (ADR 0048): the django.tasks API (Django 6) and its database queue
     "django_tasks",
@@ -197,6 +200,21 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Email (issue #15, ADR 71): notifications go by SMTP, configured from the environment. The demo
+# and development settings write each email to a file under var/mail; tests use Django's in-memory
+# backend (the test runner sets it). Emails say only that something waits in caretrust.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "caretrust <no-reply@caretrust.invalid>")
+# Where links in emails point (the address people use to reach caretrust).
+CARETRUST_BASE_URL = env_str("CARETRUST_BASE_URL", "http://localhost:8000")
 
 # Parquet extracts, risk scores and published indicators (secondary use).
 CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / "analytics")))

@@ -11,3 +11,6 @@ CARETRUST_ALLOW_DEMO_DATA = True
 CARETRUST_COUNCIL_FIGURES = CARETRUST_COUNCIL_FIGURES or str(  # noqa: F405
     PACKAGE_DIR / "funding" / "rules" / "demo-council-figures.toml"  # noqa: F405
 )
+# Emails are written to files under var/mail (one file per email), never sent.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # noqa: F405
