@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES, decide
+from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.assessments.eligibility import decide as _decide
+
+
+def decide(*, outcomes, **conditions):
+    """Every outcome not named is recorded as "able" and fluctuation as considered: a decision
+    needs all ten recorded (tests/assessments/test_safe_decisions.py)."""
+    conditions.setdefault("needs_fluctuate", False)
+    return _decide(outcomes={**dict.fromkeys(OUTCOMES, "able"), **outcomes}, **conditions)
 
 
 def test_there_are_the_ten_specified_outcomes_of_regulation_2_2() -> None:
@@ -74,7 +82,7 @@ def test_able_outcomes_do_not_count() -> None:
 
 
 def test_undecided_until_conditions_1_and_3_are_recorded() -> None:
-    result = decide(impairment=None, outcomes={}, significant_impact=None)
+    result = _decide(impairment=None, outcomes={}, significant_impact=None)
     assert result.eligible is None and "impairment" in result.reasons[0]
 
 

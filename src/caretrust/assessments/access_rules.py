@@ -4,12 +4,28 @@ relationship, else break-glass), for the roles that give direct care."""
 from __future__ import annotations
 
 from caretrust.access import policy, relationships
-from caretrust.access.policy import Role
+from caretrust.access.policy import Decision, Role
 
 
 def _assessment_rule(user, obj):
     person = getattr(obj, "person", obj)
     return relationships.person_record_rule(user, person)
+
+
+def _decider_rule(user, obj) -> Decision:
+    """Council policy (s13, delegable under s79) held as data in `EligibilityDecider`: by default
+    social workers and occupational therapists, plus people the council names. Then the person's
+    record rule, as for every write."""
+    from caretrust.assessments.models import EligibilityDecider
+
+    if not EligibilityDecider.allows(user):
+        return Decision(
+            False,
+            f"Council policy: a {user.role_label.lower()} may not record a Care Act eligibility "
+            "decision. Ask a social worker or occupational therapist on the team.",
+            "denied",
+        )
+    return _assessment_rule(user, obj)
 
 
 policy.register(
@@ -29,6 +45,12 @@ policy.register(
     "assessments.decide",
     "record a Care Act eligibility decision",
     {Role.PRACTITIONER},
+    object_rule=_decider_rule,
+)
+policy.register(
+    "assessments.end",
+    "end an assessment without a decision",
+    {Role.PRACTITIONER},
     object_rule=_assessment_rule,
 )
 
@@ -47,6 +69,15 @@ def _hub_assessments(user, person):
         )
         for a in Assessment.objects.filter(person=person).order_by("-created_at")[:5]
     ]
+    in_progress = Assessment.objects.filter(person=person, status="in-progress").exists()
+    if not in_progress and policy.decide(user, "assessments.contribute", person):
+        links.append(
+            HubLink(
+                "Start an assessment",
+                reverse("assessments:start_for_person", args=[person.ref]),
+                "Without a referral: new needs found at a review, or the person asked",
+            )
+        )
     return HubSection("Assessments", links, "No assessments.")
 
 
