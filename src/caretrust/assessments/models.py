@@ -162,7 +162,7 @@ class EligibilityDecider(models.Model):
     (data migration): social workers and occupational therapists."""
 
     profession = models.CharField(
-        max_length=30, blank=True, choices=[("", "A named person")] + list(_PROFESSIONS)
+        max_length=30, blank=True, choices=[("", "A named person"), *_PROFESSIONS]
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
