@@ -4,6 +4,8 @@ urlpatterns = [
     path("people/", include("caretrust.record.urls")),
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
+    path("entitlements/", include("caretrust.entitlements.urls")),
+    path("reviews/", include("caretrust.reviews.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),

@@ -196,6 +196,7 @@ def home_page_for(user: User) -> HomePage:
         sections.insert(1, tasks)
         audit.people_shown(actor=user, objects=task_list, object_type="web.home")
         actions.append(Row("Your tasks", "/workspace/tasks/"))
+        actions.append(Row("Reviews due and overdue", "/reviews/due/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
         from caretrust.access import audit
@@ -216,6 +217,7 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
         actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))
+        actions.append(Row("Reviews due and overdue", "/reviews/due/"))
     if decide(user, "referrals.submit"):
         actions.append(Row("Refer a person", "/referrals/new/"))
         actions.append(Row("Your referrals", "/referrals/"))

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "caretrust.referrals",
     "caretrust.assessments",
     "caretrust.careplans",
+    "caretrust.entitlements",
+    "caretrust.reviews",
     "caretrust.portal",
     "caretrust.funding",
     "caretrust.outcomes",
