@@ -38,6 +38,12 @@ def start_for_person(request: HttpRequest, ref) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref)
     policy.require(request.user, "assessments.contribute", person)
     if request.method != "POST":
+        audit.record_read(
+            actor=request.user,
+            obj=person,
+            person_ref=person.audit_ref,
+            details={"as": "start an assessment"},
+        )
         return render(
             request,
             "assessments/start.jinja",
