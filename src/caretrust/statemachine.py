@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 
 class InvalidTransition(ValidationError):
     def __init__(self, what: str, current: str, target: str, allowed: frozenset[str]) -> None:
-        choices = ", ".join(sorted(allowed)) or "nothing (it is final)"
+        current, target = str(current), str(target)  # a TextChoices member prints as its value
+        choices = ", ".join(repr(state) for state in sorted(allowed)) or "nothing (it is final)"
         super().__init__(
             f"This {what} is {current!r} and cannot become {target!r}; from {current!r} it can "
             f"become: {choices}."
@@ -34,10 +35,10 @@ class Transitions:
             raise ValueError(f"{what}: transitions to undeclared states {sorted(unknown)}")
 
     def allowed(self, current: str) -> frozenset[str]:
-        return self.table.get(current, frozenset())
+        return self.table.get(str(current), frozenset())
 
     def can(self, current: str, target: str) -> bool:
-        return target in self.allowed(current)
+        return str(target) in self.allowed(current)
 
     def check(self, current: str, target: str) -> None:
         if not self.can(current, target):

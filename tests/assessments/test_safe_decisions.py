@@ -178,3 +178,94 @@ def test_the_council_can_withdraw_a_profession(user_for, routed) -> None:
         services.decide_eligibility(
             actor=user_for("ot"), assessment=assessment, expected_version=assessment.version
         )
+
+
+def test_a_decided_assessment_cannot_be_decided_again_or_ended(user_for, routed) -> None:
+    from caretrust.statemachine import InvalidTransition
+
+    sw = user_for("socialworker")
+    assessment = _ready(sw, routed.person, routed)
+    decided = services.decide_eligibility(
+        actor=sw, assessment=assessment, expected_version=assessment.version
+    )
+    with pytest.raises(InvalidTransition, match="'completed' and cannot become 'completed'"):
+        services.decide_eligibility(actor=sw, assessment=decided, expected_version=decided.version)
+    with pytest.raises(InvalidTransition, match="cannot become 'cancelled'"):
+        services.end_assessment(actor=sw, assessment=decided, reason="Refused")
+    decided.refresh_from_db()
+    assert decided.status == "completed" and decided.ended_reason == ""
+
+
+def test_an_assessment_ends_without_a_decision_with_a_reason(user_for, routed) -> None:
+    from caretrust.access.models import AuditEvent
+
+    ot = user_for("ot")
+    assessment = services.start_assessment(actor=ot, person=routed.person, referral=routed)
+    with pytest.raises(ValidationError):
+        services.end_assessment(actor=ot, assessment=assessment, reason=" ")
+    ended = services.end_assessment(
+        actor=ot, assessment=assessment, reason="Refused an assessment (s11), has capacity"
+    )
+    assert ended.status == "cancelled"
+    event = AuditEvent.objects.filter(object_type="assessments.assessment").order_by("id").last()
+    assert event.details["status"] == {"from": "in-progress", "to": "cancelled"}
+
+
+def test_the_gp_sees_no_decide_button_and_the_social_worker_does(client, user_for, routed):
+    assessment = _ready(user_for("ot"), routed.person, routed)
+    client.force_login(user_for("gp"))
+    page = client.get(f"/assessments/{assessment.uuid}/").content.decode()
+    assert "Record eligibility decision" not in page
+    response = client.post(
+        f"/assessments/{assessment.uuid}/decision/", {"version": assessment.version}
+    )
+    assert response.status_code == 403
+    client.force_login(user_for("socialworker"))
+    page = client.get(f"/assessments/{assessment.uuid}/").content.decode()
+    assert "Record eligibility decision" in page
+
+
+def test_the_page_lists_what_is_still_to_record(client, user_for, routed) -> None:
+    ot = user_for("ot")
+    assessment = services.start_assessment(actor=ot, person=routed.person, referral=routed)
+    client.force_login(ot)
+    page = client.get(f"/assessments/{assessment.uuid}/").content.decode()
+    assert "Before eligibility can be decided" in page and "Managing toilet needs" in page
+
+
+def test_an_assessment_starts_from_the_person_page_without_a_referral(client, user_for, routed):
+    client.force_login(user_for("socialworker"))
+    url = f"/assessments/person/{routed.person.ref}/start/"
+    response = client.post(url, {"because": ""})
+    assert "Say why the assessment is starting" in response.content.decode()
+    response = client.post(url, {"because": "Her daughter asked: new needs since a fall"})
+    from caretrust.assessments.models import Assessment
+
+    started = Assessment.objects.get(person=routed.person)
+    assert response.url == f"/assessments/{started.uuid}/"
+    assert started.started_because == "Her daughter asked: new needs since a fall"
+
+
+def test_advocacy_triggers_and_the_written_record(client, user_for, routed) -> None:
+    ot = user_for("ot")
+    assessment = services.start_assessment(actor=ot, person=routed.person, referral=routed)
+    assessment = services.record_findings(
+        actor=ot,
+        assessment=assessment,
+        expected_version=assessment.version,
+        substantial_difficulty=True,
+        desired_outcomes="To get to the shops on my own again",
+    )
+    assert assessment.advocacy_needed
+    client.force_login(ot)
+    page = client.get(f"/assessments/{assessment.uuid}/").content.decode()
+    assert "An independent advocate is needed (Care Act s67)" in page
+    record = client.get(f"/assessments/{assessment.uuid}/record/").content.decode()
+    assert "To get to the shops on my own again" in record
+    assessment = services.record_findings(
+        actor=ot,
+        assessment=assessment,
+        expected_version=assessment.version,
+        appropriate_person="Susan Jones, daughter",
+    )
+    assert not assessment.advocacy_needed
