@@ -7,4 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews of care plans (Care Act s27)"
 
     def ready(self) -> None:
-        from caretrust.reviews import access_rules  # noqa: F401  (declares actions)
+        from caretrust.reviews import (  # noqa: F401  (declare actions; register CLD events)
+            access_rules,
+            cld,
+        )
