@@ -269,3 +269,19 @@ def test_advocacy_triggers_and_the_written_record(client, user_for, routed) -> N
         appropriate_person="Susan Jones, daughter",
     )
     assert not assessment.advocacy_needed
+
+
+def test_the_administrator_names_a_decider_on_the_page(client, user_for, routed) -> None:
+    nurse = user_for("nurse")
+    client.force_login(user_for("socialworker"))
+    assert client.get("/assessments/deciders/").status_code == 403
+    client.force_login(user_for("admin"))
+    page = client.get("/assessments/deciders/").content.decode()
+    assert "Every social worker" in page and "Every occupational therapist" in page
+    response = client.post("/assessments/deciders/", {"profession": "", "user": "", "note": ""})
+    assert "Choose a profession or a named practitioner" in response.content.decode()
+    client.post("/assessments/deciders/", {"user": nurse.pk, "note": "Trusted assessor"})
+    assert EligibilityDecider.allows(nurse)
+    rule = EligibilityDecider.objects.get(user=nurse)
+    client.post("/assessments/deciders/", {"remove": rule.pk})
+    assert not EligibilityDecider.allows(nurse)

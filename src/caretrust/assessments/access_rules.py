@@ -48,6 +48,11 @@ policy.register(
     object_rule=_decider_rule,
 )
 policy.register(
+    "assessments.manage_deciders",
+    "change who may decide Care Act eligibility",
+    {Role.ADMINISTRATOR},
+)
+policy.register(
     "assessments.end",
     "end an assessment without a decision",
     {Role.PRACTITIONER},
@@ -82,5 +87,10 @@ def _hub_assessments(user, person):
 
 
 from caretrust.record import hub  # noqa: E402  (registries are filled at import)
+from caretrust.web import navigation  # noqa: E402
+
+navigation.register(
+    "Eligibility deciders", "assessments:deciders", "assessments.manage_deciders", order=81
+)
 
 hub.register("assessments", _hub_assessments, order=20)

@@ -144,3 +144,26 @@ class DecisionForm(forms.Form):
     notes = forms.CharField(
         label="Notes on the decision (optional)", widget=forms.Textarea, required=False
     )
+
+
+class DeciderForm(forms.Form):
+    profession = forms.ChoiceField(
+        label="Every practitioner of a profession",
+        required=False,
+    )
+    user = forms.ModelChoiceField(
+        label="or one named practitioner",
+        required=False,
+        queryset=None,
+        empty_label="Choose a practitioner",
+    )
+    note = forms.CharField(
+        label="The council's authority (optional)", required=False, max_length=300
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from caretrust.organisations.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].choices = [("", "Choose a profession"), *User.Profession.choices]
+        self.fields["user"].queryset = User.objects.filter(role="practitioner", is_active=True)

@@ -14,7 +14,12 @@ from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.assessments import eligibility
-from caretrust.assessments.models import Assessment, Contribution, OutcomeFinding
+from caretrust.assessments.models import (
+    Assessment,
+    Contribution,
+    EligibilityDecider,
+    OutcomeFinding,
+)
 from caretrust.assessments.states import TRANSITIONS
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
@@ -369,3 +374,35 @@ def end_assessment(*, actor: User, assessment: Assessment, reason: str) -> Asses
         reason=reason.strip(),
     )
     return assessment
+
+
+@transaction.atomic
+def add_decider_rule(
+    *, actor: User, profession: str = "", user: User | None = None, note: str = ""
+) -> EligibilityDecider:
+    """Council policy: let a profession, or one named practitioner, decide eligibility."""
+    policy.require(actor, "assessments.manage_deciders")
+    if bool(profession) == (user is not None):
+        raise ValidationError({"profession": "Choose a profession or a named practitioner"})
+    if profession and profession not in User.Profession.values:
+        raise ValidationError({"profession": "Choose a profession"})
+    if EligibilityDecider.objects.filter(profession=profession, user=user).exists():
+        raise ValidationError({"profession": "That rule is already there"})
+    rule = EligibilityDecider.objects.create(
+        profession=profession, user=user, note=note.strip()[:300], created_at=clock.now()
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=rule,
+        details={"profession": profession, "user": user.username if user else ""},
+    )
+    return rule
+
+
+@transaction.atomic
+def remove_decider_rule(*, actor: User, rule: EligibilityDecider) -> None:
+    policy.require(actor, "assessments.manage_deciders")
+    details = {"profession": rule.profession, "user": rule.user.username if rule.user else ""}
+    audit.record(actor=actor, action=AuditEvent.Action.DELETE, obj=rule, details=details)
+    rule.delete()

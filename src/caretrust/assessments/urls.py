@@ -5,6 +5,7 @@ from caretrust.assessments import views
 app_name = "assessments"
 urlpatterns = [
     path("start/<str:reference>/", views.start, name="start"),
+    path("deciders/", views.deciders, name="deciders"),
     path("person/<uuid:ref>/start/", views.start_for_person, name="start_for_person"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/record/", views.written_record, name="record"),

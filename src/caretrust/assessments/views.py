@@ -304,3 +304,41 @@ def as_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
         fhir.to_fhir(assessment).model_dump(mode="json", exclude_none=True),
         content_type="application/fhir+json",
     )
+
+
+def deciders(request: HttpRequest) -> HttpResponse:
+    """Council policy on who may decide eligibility: list, add, remove (administrators)."""
+    from caretrust.assessments.models import EligibilityDecider
+    from caretrust.web.forms import add_form_errors
+
+    policy.require(request.user, "assessments.manage_deciders")
+    form = forms.DeciderForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            rule = get_object_or_404(EligibilityDecider, pk=request.POST.get("remove"))
+            services.remove_decider_rule(actor=request.user, rule=rule)
+            messages.success(request, f"Removed: {rule}.")
+            return redirect("assessments:deciders")
+        form = forms.DeciderForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_decider_rule(
+                    actor=request.user,
+                    profession=form.cleaned_data["profession"],
+                    user=form.cleaned_data["user"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, "Rule added.")
+                return redirect("assessments:deciders")
+    return render(
+        request,
+        "assessments/deciders.jinja",
+        {
+            "page_title": "Who may decide Care Act eligibility",
+            "rules": EligibilityDecider.objects.select_related("user").order_by("profession"),
+            "form": form,
+        },
+    )
