@@ -217,7 +217,7 @@ def test_the_page_shows_records_merged_into_the_person(client, user_for, edith) 
     assert '<option value="social care assessment">' in html
 
 
-MAX_QUERIES = 20
+MAX_QUERIES = 21  # + the Reviews section (ADR 73)
 
 
 def test_a_person_page_costs_the_same_queries_however_long_the_record(
@@ -225,7 +225,7 @@ def test_a_person_page_costs_the_same_queries_however_long_the_record(
 ) -> None:
     """Session, user, person, timeline counts, audit (+ the actor's organisation, + the audit
     chain's head read under its lock), alerts and carers, About me, identifiers, the page of
-    events; the hub's sections (open referrals, assessments, current plan, tasks) and the header's
+    events; the hub's sections (open referrals, assessments, current plan, reviews, tasks) and the header's
     In-tray and Caseload counts (ADR 70): no query per event or per resource."""
     client.force_login(user_for("gp"))
     url = reverse("record:person", args=[edith.ref])

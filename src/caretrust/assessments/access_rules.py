@@ -66,16 +66,19 @@ def _hub_assessments(user, person):
     from caretrust.assessments.models import Assessment
     from caretrust.record.hub import HubLink, HubSection
 
+    latest = list(Assessment.objects.filter(person=person).order_by("-created_at")[:5])
     links = [
         HubLink(
             f"Joint assessment started {a.created_at:%d %b %Y}",
             reverse("assessments:detail", args=[a.uuid]),
             a.get_status_display(),
         )
-        for a in Assessment.objects.filter(person=person).order_by("-created_at")[:5]
+        for a in latest
     ]
-    in_progress = Assessment.objects.filter(person=person, status="in-progress").exists()
-    if not in_progress and policy.decide(user, "assessments.contribute", person):
+    # No extra queries on the person page (its query budget is fixed): the role decides whether
+    # the link shows; the start page applies the person rule, and starting is done once.
+    in_progress = any(a.status == "in-progress" for a in latest)
+    if not in_progress and policy.decide(user, "assessments.contribute"):
         links.append(
             HubLink(
                 "Start an assessment",

@@ -28,30 +28,23 @@ policy.register(
 
 
 def _hub(user, person):
+    """A link only (the person page's query budget is fixed): the page lists what is recorded."""
     from django.urls import reverse
 
     from caretrust.record.hub import HubLink, HubSection
 
-    if not policy.decide(user, "entitlements.view", person):
+    if not policy.decide(user, "entitlements.view"):
         return None
-    from caretrust.entitlements import selectors
-
-    links = [
-        HubLink(f"Section 117 aftercare from {e.start:%d %b %Y}", "", e.detention)
-        for e in selectors.current_s117(person)
-    ] + [
-        HubLink(
-            f"Reablement from {e.start:%d %b %Y}", "", f"until {e.end:%d %b %Y}" if e.end else ""
-        )
-        for e in selectors.current_reablement(person)
-    ]
-    links.append(
-        HubLink(
-            "Record s117 aftercare or reablement",
-            reverse("entitlements:person", args=[person.ref]),
-        )
+    return HubSection(
+        "Free care entitlements",
+        [
+            HubLink(
+                "Section 117 aftercare and reablement",
+                reverse("entitlements:person", args=[person.ref]),
+                "The records a free plan line needs behind it",
+            )
+        ],
     )
-    return HubSection("Free care entitlements", links)
 
 
 from caretrust.record import hub  # noqa: E402  (registries are filled at import)
