@@ -205,7 +205,7 @@ def _review(seed) -> dict:
     return {"uuid": Review.objects.filter(person=seed.edith).first().uuid}
 
 
-for name in ("detail", "record", "reschedule"):
+for name in ("detail", "record", "reschedule", "request"):
     PARAMS[f"reviews:{name}"] = _review
 for name in (
     "detail",

@@ -192,3 +192,25 @@ def test_the_gp_cannot_record_a_review_without_being_on_the_care_team(agreed, us
     outsider = user_for("finance")
     with pytest.raises(PermissionDenied):
         services.cancel_review(actor=outsider, review=Review.objects.get(plan=agreed), reason="No")
+
+
+def test_a_review_on_request_is_brought_forward(agreed, user_for, settings, client) -> None:
+    """Care Act s27(1)(b): a review on reasonable request (two weeks is local policy)."""
+    settings.CARETRUST_TODAY = "2026-02-20"
+    review = Review.objects.get(plan=agreed)
+    client.force_login(user_for("socialworker"))
+    page = client.post(f"/reviews/{review.uuid}/request/", {"asked_by": ""}).content.decode()
+    assert "Say who asked for the review and why" in page and 'href="#asked_by"' in page
+    client.post(
+        f"/reviews/{review.uuid}/request/", {"asked_by": "Her son: she fell again on Sunday"}
+    )
+    review.refresh_from_db()
+    assert (review.reason, review.due_from, review.due_by) == (
+        "requested",
+        date(2026, 2, 20),
+        date(2026, 3, 6),
+    )
+    [row] = selectors.team_reviews_due(user_for("ot"), date(2026, 2, 20))
+    assert row.review == review
+    page = client.get("/reviews/due/").content.decode()
+    assert "Mary JONES" in page or "Mary Jones" in page

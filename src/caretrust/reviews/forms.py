@@ -70,3 +70,10 @@ class RescheduleForm(forms.Form):
         label="Why the date changes",
         error_messages={"required": "Say why the review date is changing"},
     )
+
+
+class RequestForm(forms.Form):
+    asked_by = forms.CharField(
+        label="Who asked for a review, and why",
+        error_messages={"required": "Say who asked for the review and why"},
+    )

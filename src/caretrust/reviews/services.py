@@ -3,7 +3,7 @@ raced move changes nothing and gets a clear error), audited with its from and to
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -243,5 +243,41 @@ def cancel_review(*, actor: User, review: Review, reason: str) -> Review:
         AuditEvent.Action.UPDATE,
         status={"from": "scheduled", "to": "cancelled"},
         reason=reason.strip(),
+    )
+    return review
+
+
+# s27(1)(b): a review on reasonable request. How soon is local policy [unconfirmed]: two weeks.
+REQUESTED_REVIEW_DAYS = 14
+
+
+@transaction.atomic
+def request_review(*, actor: User, review: Review, asked_by: str) -> Review:
+    """Someone asked for a review (the person, a carer, a professional): the scheduled review
+    becomes a requested one, due from today and by two weeks on (or sooner if already sooner)."""
+    policy.require(actor, "reviews.record", review)
+    if review.status != Review.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled review can be brought forward.")
+    if not asked_by.strip():
+        raise ValidationError({"asked_by": "Say who asked for the review and why"})
+    today = clock.today()
+    due_by = min(review.due_by, today + timedelta(days=REQUESTED_REVIEW_DAYS))
+    updated = Review.objects.filter(pk=review.pk, status=Review.Status.SCHEDULED).update(
+        reason=Review.Reason.REQUESTED,
+        due_from=today,
+        due_by=due_by,
+        adjusted_reason=f"Asked for: {asked_by.strip()}",
+        updated_at=clock.now(),
+    )
+    review.refresh_from_db()
+    if updated != 1:
+        raise ValidationError("Only a scheduled review can be brought forward.")
+    _audit(
+        actor,
+        review,
+        AuditEvent.Action.UPDATE,
+        reason="requested",
+        asked_by=asked_by.strip(),
+        due_by=due_by.isoformat(),
     )
     return review

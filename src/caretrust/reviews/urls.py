@@ -8,4 +8,5 @@ urlpatterns = [
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/record/", views.record, name="record"),
     path("<uuid:uuid>/reschedule/", views.reschedule, name="reschedule"),
+    path("<uuid:uuid>/request/", views.request_review, name="request"),
 ]

@@ -43,7 +43,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     return _render(request, review)
 
 
-def _render(request, review, form=None, reschedule_form=None) -> HttpResponse:
+def _render(request, review, form=None, reschedule_form=None, request_form=None) -> HttpResponse:
     plan = review.plan
     can_record = review.status == Review.Status.SCHEDULED and bool(
         policy.decide(request.user, "reviews.record", review)
@@ -62,6 +62,7 @@ def _render(request, review, form=None, reschedule_form=None) -> HttpResponse:
             "can_record": can_record,
             "form": form or forms.ReviewForm(initial={"done_on": clock.today(), "goals": goals}),
             "reschedule_form": reschedule_form or forms.RescheduleForm(),
+            "request_form": request_form or forms.RequestForm(),
         },
     )
 
@@ -94,3 +95,20 @@ def reschedule(request: HttpRequest, uuid) -> HttpResponse:
             messages.success(request, "Review date changed.")
             return redirect("reviews:detail", review.uuid)
     return _render(request, review, reschedule_form=form)
+
+
+@require_POST
+def request_review(request: HttpRequest, uuid) -> HttpResponse:
+    review = _review(request, uuid)
+    form = forms.RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_review(
+                actor=request.user, review=review, asked_by=form.cleaned_data["asked_by"]
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "The review is brought forward.")
+            return redirect("reviews:detail", review.uuid)
+    return _render(request, review, request_form=form)
