@@ -115,3 +115,27 @@ def test_the_plan_shows_what_is_missing_before_agreement(_decide, user_for, plan
     assert any("eligib" in text for text in missing)
     assert any("goal" in text for text in missing)
     assert any("service" in text for text in missing)
+
+
+def test_the_plan_page_shows_the_checklist_and_the_refused_line(
+    _decide, client, user_for, plan, org, today
+) -> None:
+    client.force_login(user_for("coordinator"))
+    page = client.get(f"/care-plans/{plan.uuid}/").content.decode()
+    assert "Before the plan can be agreed" in page
+    assert "Agree the plan and plan the visits" not in page  # not offered until complete
+    page = client.post(
+        f"/care-plans/{plan.uuid}/services/",
+        {
+            "version": plan.version,
+            "kind": "home_care",
+            "provider_organisation": org("DEMO-HOMECARE").pk,
+            "frequency": 1,
+            "per": "week",
+            "start": today.isoformat(),
+            "funding_stream": "nhs_chc",
+        },
+    ).content.decode()
+    assert 'href="#funding_stream"' in page
+    assert "needs a current NHS Continuing Healthcare eligibility decision" in page
+    assert not plan.services.exists()
