@@ -33,6 +33,34 @@ def user_for(demo_directory):
     return lambda username: User.objects.get(username=username)
 
 
+@pytest.fixture
+def decide_eligible(user_for):
+    """`decide_eligible(person)`: the social worker records all ten outcomes (two not achieved)
+    and decides the person eligible, as a plan needs before it is agreed (ADR 73)."""
+    from caretrust.assessments import services
+    from caretrust.assessments.eligibility import OUTCOMES
+
+    def decide(person, unable=("nutrition", "hygiene")):
+        sw = user_for("socialworker")
+        assessment = services.start_assessment(
+            actor=sw, person=person, started_because="Test: needs assessment"
+        )
+        assessment = services.record_findings(
+            actor=sw,
+            assessment=assessment,
+            expected_version=assessment.version,
+            impairment=True,
+            significant_impact=True,
+            needs_fluctuate=False,
+            outcomes={c: ("needs_assistance" if c in unable else "able", "") for c in OUTCOMES},
+        )
+        return services.decide_eligibility(
+            actor=sw, assessment=assessment, expected_version=assessment.version
+        )
+
+    return decide
+
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in a
 # thread with a running loop unless told that this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

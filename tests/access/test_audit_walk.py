@@ -275,8 +275,20 @@ def _projection_run(seed) -> dict:
 PARAMS["jobs:detail"] = _job
 PARAMS["jobs:status"] = _job
 PARAMS["outcomes:plan_run"] = _projection_run
-for name in ("detail", "findings", "contribute", "decide", "fhir"):
+for name in ("detail", "findings", "contribute", "decide", "fhir", "record", "end"):
     PARAMS[f"assessments:{name}"] = lambda s: {"uuid": s.assessment.uuid}
+PARAMS["assessments:start_for_person"] = lambda s: {"ref": s.edith.ref}
+PARAMS["entitlements:person"] = lambda s: {"ref": s.edith.ref}
+
+
+def _review(seed) -> dict:
+    from caretrust.reviews.models import Review
+
+    return {"uuid": Review.objects.filter(person=seed.edith).first().uuid}
+
+
+for name in ("detail", "record", "reschedule", "request"):
+    PARAMS[f"reviews:{name}"] = _review
 for name in (
     "detail",
     "details",

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES, decide
+from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.assessments.eligibility import decide as _decide
+
+
+def decide(*, outcomes, **conditions):
+    """Every outcome not named is recorded as "able" and fluctuation as considered: a decision
+    needs all ten recorded (tests/assessments/test_safe_decisions.py)."""
+    conditions.setdefault("needs_fluctuate", False)
+    return _decide(outcomes={**dict.fromkeys(OUTCOMES, "able"), **outcomes}, **conditions)
 
 
 def test_there_are_the_ten_specified_outcomes_of_regulation_2_2() -> None:
@@ -74,7 +82,7 @@ def test_able_outcomes_do_not_count() -> None:
 
 
 def test_undecided_until_conditions_1_and_3_are_recorded() -> None:
-    result = decide(impairment=None, outcomes={}, significant_impact=None)
+    result = _decide(impairment=None, outcomes={}, significant_impact=None)
     assert result.eligible is None and "impairment" in result.reasons[0]
 
 
@@ -84,3 +92,54 @@ def test_unknown_outcomes_or_difficulties_are_refused() -> None:
     with pytest.raises(ValueError):
         decide(impairment=True, outcomes={"nutrition": "sometimes"}, significant_impact=True)
     assert "able" in DIFFICULTIES
+
+
+def test_worked_case_nutrition_and_hygiene_with_significant_impact_is_eligible() -> None:
+    """pathways.md, worked cases: "unable: nutrition + hygiene, illness-related, significant
+    impact → eligible (reg 2)"; source [E] SI 2015/313 reg 2(1)(a)-(c), 2(2)(a)-(b)."""
+    result = decide(
+        impairment=True,
+        outcomes={"nutrition": "needs_assistance", "hygiene": "pain_distress_anxiety"},
+        significant_impact=True,
+    )
+    assert result.eligible is True
+    assert result.outcomes_not_achieved == ("nutrition", "hygiene")
+
+
+def test_worked_case_one_outcome_with_significant_impact_is_not_eligible() -> None:
+    """pathways.md §5: reg 2(1)(b) needs "two or more" outcomes; one, however severe, is not
+    enough [E] SI 2015/313 reg 2(1)(b)."""
+    result = decide(
+        impairment=True, outcomes={"nutrition": "endangers_safety"}, significant_impact=True
+    )
+    assert result.eligible is False and "Condition 2 not met" in result.reasons[1]
+
+
+def test_worked_case_an_unassessed_outcome_is_an_error_never_able() -> None:
+    """pathways.md, checklist for software: "unassessed outcome = error, never 'able'"."""
+    result = _decide(
+        impairment=True,
+        outcomes={"nutrition": "needs_assistance", "hygiene": "needs_assistance"},
+        significant_impact=True,
+        needs_fluctuate=False,
+    )
+    assert result.eligible is None
+    assert len(result.missing) == 8 and "Being appropriately clothed" in result.reasons[0]
+
+
+def test_worked_case_fluctuating_needs_judged_over_a_period() -> None:
+    """pathways.md §5: "Fluctuating needs: judge over whatever period shows the true level" [E]
+    SI 2015/313 reg 2(4): the period is recorded before a decision."""
+    outcomes = {"toilet": "needs_assistance", "clothing": "needs_assistance"}
+    undecided = decide(
+        impairment=True, outcomes=outcomes, significant_impact=True, needs_fluctuate=True
+    )
+    assert undecided.eligible is None
+    decided = decide(
+        impairment=True,
+        outcomes=outcomes,
+        significant_impact=True,
+        needs_fluctuate=True,
+        fluctuation_period="Over 3 months: MS relapses every few weeks",
+    )
+    assert decided.eligible is True

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from caretrust.access.models import AuditEvent
 from caretrust.assessments import fhir, services
+from caretrust.assessments.eligibility import OUTCOMES
 from caretrust.organisations.models import Organisation, Team
 from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
@@ -72,7 +73,11 @@ def test_one_assessment_with_two_organisations_and_a_decision(user_for, routed) 
         assessment=assessment,
         expected_version=assessment.version,
         significant_impact=True,
-        outcomes={"nutrition": ("needs_assistance", "")},
+        needs_fluctuate=False,
+        outcomes={
+            **{code: ("able", "") for code in OUTCOMES if code not in ("hygiene", "home_safety")},
+            "nutrition": ("needs_assistance", ""),
+        },
     )
     decided = services.decide_eligibility(
         actor=sw, assessment=assessment, expected_version=assessment.version
@@ -134,7 +139,12 @@ def test_questionnaire_response_is_valid_fhir(user_for, routed) -> None:
         significant_impact=True,
         has_carer=True,
         carer_name="Susan Smith",
-        outcomes={"hygiene": ("needs_assistance", ""), "toilet": ("significantly_longer", "")},
+        needs_fluctuate=False,
+        outcomes={
+            **{code: ("able", "") for code in OUTCOMES},
+            "hygiene": ("needs_assistance", ""),
+            "toilet": ("significantly_longer", ""),
+        },
     )
     assessment = services.decide_eligibility(
         actor=sw, assessment=assessment, expected_version=assessment.version
@@ -146,7 +156,7 @@ def test_questionnaire_response_is_valid_fhir(user_for, routed) -> None:
     assert data["basedOn"][0]["reference"] == f"ServiceRequest/{routed.uuid}"
     care_act = next(i for i in data["item"] if i["linkId"] == "care-act")
     outcomes = next(i for i in care_act["item"] if i["linkId"] == "care-act.outcomes")
-    assert [i["linkId"] for i in outcomes["item"]] == ["outcome.hygiene", "outcome.toilet"]
+    assert [i["linkId"] for i in outcomes["item"]] == [f"outcome.{code}" for code in OUTCOMES]
     decision = next(i for i in data["item"] if i["linkId"] == "decision")
     assert decision["item"][0]["answer"][0]["valueBoolean"] is True
     assert len(data["extension"]) == 2

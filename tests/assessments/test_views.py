@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from caretrust.assessments.eligibility import OUTCOMES
 from caretrust.assessments.models import Assessment
 from caretrust.organisations.models import Organisation, Team
 from caretrust.people.models import Person
@@ -39,6 +40,8 @@ def _findings(version: int, **changes) -> dict:
         "version": version,
         "impairment": "yes",
         "significant_impact": "yes",
+        "needs_fluctuate": "no",
+        **{f"outcome_{code}": "able" for code in OUTCOMES},
         "outcome_hygiene": "needs_assistance",
         "outcome_nutrition": "needs_assistance",
         **changes,

@@ -118,10 +118,11 @@ def test_the_care_team_has_a_relationship_others_do_not(user_for, plan, django_u
 
 
 def test_agreeing_needs_goals_and_services_and_completes_the_referral(
-    user_for, plan, org, in_days
+    user_for, plan, org, in_days, decide_eligible
 ) -> None:
     coordinator = user_for("coordinator")
-    with pytest.raises(ValidationError, match="at least one goal and one service"):
+    decide_eligible(plan.person)
+    with pytest.raises(ValidationError, match="at least one service"):
         services.agree_plan(actor=coordinator, plan=plan, expected_version=plan.version)
     services.add_service(
         actor=coordinator,

@@ -16,8 +16,9 @@ from caretrust.workspace.selectors import my_tasks
 
 
 @pytest.fixture
-def agreed(user_for, plan, org, today):
+def agreed(user_for, plan, org, today, decide_eligible):
     coordinator = user_for("coordinator")
+    decide_eligible(plan.person)
     plan = services.update_plan(
         actor=coordinator, plan=plan, expected_version=plan.version, goals=["Stay at home"]
     )

@@ -117,6 +117,18 @@ def test_one_door_from_gp_referral_to_edith_seeing_her_plan(page, assert_accessi
     page.get_by_label("Your contribution").fill("Not eating well since the fall; lonely.")
     page.get_by_role("button", name="Add contribution").click()
     page.select_option("#outcome_nutrition", value="needs_assistance")
+    # Every outcome is recorded before a decision: one not assessed is never "able" (issue #16).
+    for outcome in (
+        "toilet",
+        "clothing",
+        "habitable_home",
+        "relationships",
+        "work_education",
+        "community",
+        "caring_for_child",
+    ):
+        page.select_option(f"#outcome_{outcome}", value="able")
+    page.select_option("#needs_fluctuate", value="no")
     page.select_option("#significant_impact", value="yes")
     page.get_by_role("button", name="Save assessment").click()
     page.get_by_role("button", name="Record eligibility decision").click()

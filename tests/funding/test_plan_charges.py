@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from caretrust.access.models import AuditEvent
 from caretrust.careplans import services as plans
 from caretrust.careplans.models import CarePlan
+from caretrust.entitlements.services import start_reablement
 from caretrust.funding.models import FinancialAssessment
 from caretrust.funding.planning import plan_charges, reablement_week
 from caretrust.funding.services import record_financial_assessment
@@ -54,6 +55,8 @@ def make_plan(gp, person, reablement_start: date) -> CarePlan:
     council = Organisation.objects.get(code="DEMO-COUNCIL")
     provider = Organisation.objects.get(code="DEMO-HOMECARE")
     plan = plans.create_plan(actor=gp, person=person, review_date=date(2025, 9, 1))
+    # A reablement line needs the reablement episode behind it (ADR 73).
+    start_reablement(actor=gp, person=person, start=reablement_start)
     for kwargs in (
         # 7 visits a week × 1 hour × £28.50 = £199.50 a week, council-arranged (means-tested).
         {

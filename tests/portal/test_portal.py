@@ -22,7 +22,7 @@ def edith(demo_directory) -> Person:
 
 
 @pytest.fixture
-def edith_plan(user_for, edith):
+def edith_plan(user_for, edith, decide_eligible):
     referral = referrals.submit_professional_referral(
         actor=user_for("gp"),
         person=edith,
@@ -48,6 +48,7 @@ def edith_plan(user_for, edith):
         funding_stream="council",
     )
     plan.refresh_from_db()
+    decide_eligible(edith)
     careplans.agree_plan(actor=coordinator, plan=plan, expected_version=plan.version)
     audit.record_read(actor=user_for("ot"), obj=plan, person_ref=edith.audit_ref)
     return plan

@@ -220,8 +220,9 @@ def test_the_page_shows_records_merged_into_the_person(client, user_for, edith) 
 # 20, plus one for whether the user may correct the person's details (ADR 72), plus six for the
 # Carers (recorded carers; carers named in an assessment or the portal) and Capacity and consent
 # (capacity assessments, best-interests decisions, LPAs) sections (ADR 74), plus three for the
-# header's unread messages and notifications and the person's messages section (ADR 71).
-MAX_QUERIES = 30
+# header's unread messages and notifications and the person's messages section (ADR 71), plus
+# one for the Reviews section (ADR 73).
+MAX_QUERIES = 31
 
 
 def test_a_person_page_costs_the_same_queries_however_long_the_record(
@@ -230,8 +231,8 @@ def test_a_person_page_costs_the_same_queries_however_long_the_record(
     """Session, user, person, timeline counts, audit (+ the actor's organisation, + the audit
     chain's head read under its lock), alerts and carers, About me, identifiers, the page of
     events; the hub's sections (open referrals, assessments, carers, capacity, current plan,
-    tasks, messages) and the header's In-tray, Caseload, Messages and Notifications counts (ADR
-    70, 71): no query per event or per resource."""
+    reviews, tasks, messages) and the header's In-tray, Caseload, Messages and Notifications
+    counts (ADR 70, 71): no query per event or per resource."""
     client.force_login(user_for("gp"))
     url = reverse("record:person", args=[edith.ref])
     client.get(url)

@@ -8,6 +8,9 @@ significant impact on the adult's wellbeing. "Unable to achieve" (regulation 2(3
 able to achieve it only with assistance, or without assistance but with significant pain, distress
 or anxiety, or in a way that endangers the adult's or others' health or safety, or taking
 significantly longer than would normally be expected.
+
+An outcome nobody assessed is never "able": a decision needs all ten recorded, and whether the
+needs fluctuate (regulation 2(4): judged over whatever period shows the true level of need).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ OUTCOMES: dict[str, str] = {
 ABLE = "able"
 DIFFICULTIES: dict[str, str] = {
     ABLE: "Can achieve this without difficulty",
-    "needs_assistance": "Unable to achieve it without assistance",
+    "needs_assistance": "Unable to achieve it, or only with assistance (including prompting)",
     "pain_distress_anxiety": "Can, but it causes significant pain, distress or anxiety",
     "endangers_safety": "Can, but it endangers their or others' health or safety",
     "significantly_longer": "Can, but it takes significantly longer than normal",
@@ -48,6 +51,7 @@ class EligibilityResult:
     eligible: bool | None  # None: not enough is recorded yet to decide
     reasons: tuple[str, ...]
     outcomes_not_achieved: tuple[str, ...]
+    missing: tuple[str, ...] = ()  # outcomes not yet assessed, in the regulation's order
 
 
 def decide(
@@ -55,23 +59,41 @@ def decide(
     impairment: bool | None,
     outcomes: Mapping[str, str],
     significant_impact: bool | None,
+    needs_fluctuate: bool | None = None,
+    fluctuation_period: str = "",
 ) -> EligibilityResult:
-    """Apply the three conditions; every reason says which condition it is about."""
+    """Apply the three conditions; every reason says which condition it is about. Until every
+    outcome, both yes-no conditions and fluctuation are recorded the answer is None, with a reason
+    naming what is missing."""
     unknown = set(outcomes) - set(OUTCOMES)
     if unknown:
         raise ValueError(f"not specified outcomes: {sorted(unknown)}")
     bad = {v for v in outcomes.values() if v not in DIFFICULTIES}
     if bad:
         raise ValueError(f"not a way of being unable to achieve an outcome: {sorted(bad)}")
+    unassessed = tuple(code for code in OUTCOMES if not outcomes.get(code))
     not_achieved = tuple(code for code in OUTCOMES if outcomes.get(code, ABLE) != ABLE)
     reasons: list[str] = []
     missing = []
+    if unassessed:
+        missing.append(
+            "how the person manages "
+            + ("each of these outcomes, not yet assessed: " if len(unassessed) > 1 else "")
+            + "; ".join(OUTCOMES[c] for c in unassessed)
+            + (" (not yet assessed)" if len(unassessed) == 1 else "")
+        )
+    if needs_fluctuate is None:
+        missing.append("whether the person's needs fluctuate")
+    elif needs_fluctuate and not fluctuation_period.strip():
+        missing.append("the period over which fluctuating needs were judged")
     if impairment is None:
         missing.append("whether the needs arise from an impairment or illness")
     if significant_impact is None:
         missing.append("whether there is a significant impact on wellbeing")
     if missing:
-        return EligibilityResult(None, (f"Record {' and '.join(missing)}.",), not_achieved)
+        return EligibilityResult(
+            None, (f"Record {', and '.join(missing)}.",), not_achieved, unassessed
+        )
 
     meets_a = impairment
     meets_b = len(not_achieved) >= MINIMUM_OUTCOMES

@@ -116,9 +116,11 @@ def to_fhir(assessment: Assessment) -> QuestionnaireResponse:
             "lastUpdated": assessment.updated_at.isoformat(),
         },
         "questionnaire": QUESTIONNAIRE,
-        "status": "completed"
-        if assessment.status == Assessment.Status.COMPLETED
-        else "in-progress",
+        # FHIR QuestionnaireResponse.status: an assessment ended without a decision is "stopped".
+        "status": {
+            Assessment.Status.COMPLETED: "completed",
+            Assessment.Status.CANCELLED: "stopped",
+        }.get(assessment.status, "in-progress"),
         "subject": {
             "reference": f"Patient/{assessment.person.ref}",
             "display": assessment.person.display_name,

@@ -36,6 +36,40 @@ class FindingsForm(forms.Form):
     wellbeing_details = forms.CharField(
         label="How their wellbeing is affected", widget=forms.Textarea, required=False
     )
+    desired_outcomes = forms.CharField(
+        label="What they want to achieve (their desired outcomes, in their words)",
+        widget=forms.Textarea,
+        required=False,
+    )
+    strengths = forms.CharField(
+        label="Their strengths and abilities", widget=forms.Textarea, required=False
+    )
+    community_resources = forms.CharField(
+        label="Support from family, friends and the community",
+        widget=forms.Textarea,
+        required=False,
+    )
+    needs_fluctuate = forms.ChoiceField(
+        label="Do their needs fluctuate?", choices=TRI, required=False
+    )
+    fluctuation_period = forms.CharField(
+        label="If so, over what period were their needs judged, and how do they vary?",
+        widget=forms.Textarea,
+        required=False,
+    )
+    substantial_difficulty = forms.ChoiceField(
+        label="Would they have substantial difficulty understanding, retaining, weighing or "
+        "communicating information to be involved?",
+        choices=TRI,
+        required=False,
+    )
+    appropriate_person = forms.CharField(
+        label="Appropriate person to support their involvement (name and relationship)",
+        required=False,
+    )
+    advocate = forms.CharField(
+        label="Independent advocate (name and organisation), if one is needed", required=False
+    )
     has_carer = forms.ChoiceField(
         label="Do they have an unpaid carer?", choices=TRI, required=False
     )
@@ -53,9 +87,17 @@ class FindingsForm(forms.Form):
                 choices=[("", "Not assessed"), *DIFFICULTIES.items()],
                 required=False,
             )
+            self.fields[f"notes_{code}"] = forms.CharField(
+                label=f"Notes and evidence: {text.lower()}",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+            )
 
     def outcome_field_names(self) -> list[str]:
         return [f"outcome_{code}" for code in OUTCOMES]
+
+    def outcome_field_pairs(self) -> list[tuple[str, str]]:
+        return [(f"outcome_{code}", f"notes_{code}") for code in OUTCOMES]
 
     def typed_values(self) -> dict[str, str]:
         """Every editable part as the text the person left in the form (see
@@ -71,26 +113,17 @@ class FindingsForm(forms.Form):
         return value or "Empty"
 
     def changes(self) -> tuple[dict, dict]:
+        from caretrust.assessments.services import FINDING_FIELDS, TRI_FIELDS
+
         data = self.cleaned_data
         fields = {
-            name: tri_value(data[name])
-            if name in ("impairment", "significant_impact", "has_carer", "carer_willing_and_able")
-            else data[name]
-            for name in (
-                "what_matters",
-                "health_needs",
-                "impairment",
-                "impairment_details",
-                "significant_impact",
-                "wellbeing_details",
-                "has_carer",
-                "carer_name",
-                "carer_needs",
-                "carer_willing_and_able",
-            )
+            name: tri_value(data[name]) if name in TRI_FIELDS else data[name]
+            for name in FINDING_FIELDS
         }
         outcomes = {
-            code: (data[f"outcome_{code}"], "") for code in OUTCOMES if data[f"outcome_{code}"]
+            code: (data[f"outcome_{code}"], data[f"notes_{code}"])
+            for code in OUTCOMES
+            if data[f"outcome_{code}"]
         }
         return fields, outcomes
 
@@ -111,3 +144,26 @@ class DecisionForm(forms.Form):
     notes = forms.CharField(
         label="Notes on the decision (optional)", widget=forms.Textarea, required=False
     )
+
+
+class DeciderForm(forms.Form):
+    profession = forms.ChoiceField(
+        label="Every practitioner of a profession",
+        required=False,
+    )
+    user = forms.ModelChoiceField(
+        label="or one named practitioner",
+        required=False,
+        queryset=None,
+        empty_label="Choose a practitioner",
+    )
+    note = forms.CharField(
+        label="The council's authority (optional)", required=False, max_length=300
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from caretrust.organisations.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].choices = [("", "Choose a profession"), *User.Profession.choices]
+        self.fields["user"].queryset = User.objects.filter(role="practitioner", is_active=True)

@@ -10,12 +10,17 @@ from django.db import models
 from django.utils import timezone
 
 from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.organisations.models import User
+
+_PROFESSIONS = User.Profession.choices
 
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
+        # Allowed moves: `assessments.states.TRANSITIONS`.
         IN_PROGRESS = "in-progress", "In progress"
-        COMPLETED = "completed", "Completed"
+        COMPLETED = "completed", "Decided"
+        CANCELLED = "cancelled", "Ended without a decision"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(
@@ -29,6 +34,9 @@ class Assessment(models.Model):
         related_name="assessments",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    # Why it started when there is no referral (a review found new needs; the person asked).
+    started_because = models.CharField(max_length=300, blank=True)
+    ended_reason = models.TextField(blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments_started"
     )
@@ -42,6 +50,21 @@ class Assessment(models.Model):
     impairment_details = models.TextField(blank=True)
     significant_impact = models.BooleanField(null=True, blank=True)
     wellbeing_details = models.TextField(blank=True)
+    desired_outcomes = models.TextField(
+        blank=True, help_text="What the person wants to achieve, in their own words."
+    )
+    strengths = models.TextField(blank=True, help_text="The person's strengths and abilities.")
+    community_resources = models.TextField(
+        blank=True, help_text="Family, friends and community support that help already."
+    )
+    # Regulation 2(4): fluctuating needs are judged over the period that shows the true level.
+    needs_fluctuate = models.BooleanField(null=True, blank=True)
+    fluctuation_period = models.TextField(blank=True)
+    # Care Act s67: an independent advocate when the person would have substantial difficulty
+    # being involved and there is no appropriate person to support them.
+    substantial_difficulty = models.BooleanField(null=True, blank=True)
+    appropriate_person = models.CharField(max_length=200, blank=True)
+    advocate = models.CharField(max_length=200, blank=True)
     has_carer = models.BooleanField(null=True, blank=True)
     carer_name = models.CharField(max_length=200, blank=True)
     carer_needs = models.TextField(blank=True)
@@ -76,6 +99,11 @@ class Assessment(models.Model):
     def outcome_map(self) -> dict[str, str]:
         return {f.outcome: f.difficulty for f in self.findings.all()}
 
+    @property
+    def advocacy_needed(self) -> bool:
+        """s67 triggers: substantial difficulty in being involved AND no appropriate person."""
+        return bool(self.substantial_difficulty) and not self.appropriate_person.strip()
+
 
 class OutcomeFinding(models.Model):
     """How the person manages one of the ten specified outcomes."""
@@ -84,6 +112,7 @@ class OutcomeFinding(models.Model):
     outcome = models.CharField(max_length=30, choices=list(OUTCOMES.items()))
     difficulty = models.CharField(max_length=30, choices=list(DIFFICULTIES.items()))
     notes = models.TextField(blank=True)
+    evidence = models.TextField(blank=True, help_text="What was seen or heard, and from whom.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -125,3 +154,43 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} by {self.author}"
+
+
+class EligibilityDecider(models.Model):
+    """Council policy, held as data: who may decide Care Act eligibility (s13; delegable under
+    s79). A rule names a profession (every practitioner of it) or one named user. Defaults
+    (data migration): social workers and occupational therapists."""
+
+    profession = models.CharField(
+        max_length=30, blank=True, choices=[("", "A named person"), *_PROFESSIONS]
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="eligibility_decider_rules",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="The council's authority.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(profession="") & models.Q(user__isnull=False))
+                    | (~models.Q(profession="") & models.Q(user__isnull=True))
+                ),
+                name="decider_is_a_profession_or_a_named_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_profession_display() if self.profession else f"Named: {self.user}"
+
+    @classmethod
+    def allows(cls, user) -> bool:
+        rules = cls.objects.filter(models.Q(user=user.pk))
+        if getattr(user, "profession", ""):
+            rules = rules | cls.objects.filter(profession=user.profession)
+        return rules.exists()

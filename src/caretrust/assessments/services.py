@@ -9,12 +9,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
+from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.assessments import eligibility
-from caretrust.assessments.models import Assessment, Contribution, OutcomeFinding
+from caretrust.assessments.models import (
+    Assessment,
+    Contribution,
+    EligibilityDecider,
+    OutcomeFinding,
+)
+from caretrust.assessments.states import TRANSITIONS
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
 
@@ -25,6 +31,14 @@ FINDING_FIELDS = (
     "impairment_details",
     "significant_impact",
     "wellbeing_details",
+    "desired_outcomes",
+    "strengths",
+    "community_resources",
+    "needs_fluctuate",
+    "fluctuation_period",
+    "substantial_difficulty",
+    "appropriate_person",
+    "advocate",
     "has_carer",
     "carer_name",
     "carer_needs",
@@ -52,10 +66,14 @@ def _audit(actor: User, assessment: Assessment, action: str, **details: Any) -> 
 
 
 @transaction.atomic
-def start_assessment(*, actor: User, person: Person, referral=None) -> Assessment:
+def start_assessment(
+    *, actor: User, person: Person, referral=None, started_because: str = ""
+) -> Assessment:
     """Start the person's joint assessment, or return the one already in progress (done once).
 
-    Starting it from a referral routed to the actor's team moves that referral to in-progress."""
+    Starting it from a referral routed to the actor's team moves that referral to in-progress.
+    Without a referral (s9: on the appearance of need, e.g. a review found new needs) the reason
+    it started is kept."""
     policy.require(actor, "assessments.contribute", person)
     existing = Assessment.objects.filter(
         person=person, status=Assessment.Status.IN_PROGRESS
@@ -68,6 +86,8 @@ def start_assessment(*, actor: User, person: Person, referral=None) -> Assessmen
                 person=person,
                 referral=referral,
                 started_by=actor,
+                started_because=started_because.strip()[:300],
+                created_at=clock.now(),
                 what_matters=referral.what_matters if referral else "",
             )
     except IntegrityError:  # someone started it at the same moment: use theirs
@@ -122,20 +142,25 @@ def record_findings(
     unknown = set(fields) - set(FINDING_FIELDS)
     if unknown:
         raise ValueError(f"not assessment findings: {sorted(unknown)}")
-    for code, (difficulty, _notes) in (outcomes or {}).items():
+    for code, (difficulty, *_notes) in (outcomes or {}).items():
         if code not in eligibility.OUTCOMES or difficulty not in eligibility.DIFFICULTIES:
             raise ValidationError({f"outcome_{code}": "Choose how the person manages this."})
     updated = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
+        version=F("version") + 1, updated_at=clock.now(), **fields
     )
     if updated != 1:
         assessment.refresh_from_db()
         raise AssessmentChanged(assessment)
-    for code, (difficulty, notes) in (outcomes or {}).items():
+    for code, (difficulty, notes, *evidence) in (outcomes or {}).items():
         OutcomeFinding.objects.update_or_create(
             assessment=assessment,
             outcome=code,
-            defaults={"difficulty": difficulty, "notes": notes.strip(), "recorded_by": actor},
+            defaults={
+                "difficulty": difficulty,
+                "notes": notes.strip(),
+                "evidence": (evidence[0] if evidence else "").strip(),
+                "recorded_by": actor,
+            },
         )
     assessment.refresh_from_db()
     _audit(
@@ -148,7 +173,14 @@ def record_findings(
     return assessment
 
 
-TRI_FIELDS = ("impairment", "significant_impact", "has_carer", "carer_willing_and_able")
+TRI_FIELDS = (
+    "impairment",
+    "significant_impact",
+    "needs_fluctuate",
+    "substantial_difficulty",
+    "has_carer",
+    "carer_willing_and_able",
+)
 _TRI_TEXT = {True: "yes", False: "no", None: ""}
 _TRI_VALUE = {"yes": True, "no": False, "": None}
 
@@ -163,9 +195,10 @@ def finding_values(assessment: Assessment) -> dict[str, str]:
         else getattr(assessment, name) or ""
         for name in FINDING_FIELDS
     }
-    found = assessment.outcome_map()
+    found = {f.outcome: f for f in assessment.findings.all()}
     for code in eligibility.OUTCOMES:
-        values[f"outcome_{code}"] = found.get(code, "")
+        values[f"outcome_{code}"] = found[code].difficulty if code in found else ""
+        values[f"notes_{code}"] = found[code].notes if code in found else ""
     return values
 
 
@@ -208,14 +241,24 @@ def merge_findings(
     for name, value in changed.items():
         if name.startswith("outcome_") and value and value not in eligibility.DIFFICULTIES:
             raise ValidationError({name: "Choose how the person manages this."})
+        if name.startswith("notes_") and value.strip():
+            code = name.removeprefix("notes_")
+            if not (mine.get(f"outcome_{code}") or current[f"outcome_{code}"]):
+                raise ValidationError(
+                    {
+                        name: f"Choose how the person manages {eligibility.OUTCOMES[code].lower()} "
+                        "before adding notes about it."
+                    }
+                )
+    per_outcome = ("outcome_", "notes_")
     fields = {
         name: _TRI_VALUE[value] if name in TRI_FIELDS else value
         for name, value in changed.items()
-        if not name.startswith("outcome_")
+        if not name.startswith(per_outcome)
     }
     if changed:
         Assessment.objects.filter(pk=locked.pk).update(
-            version=F("version") + 1, updated_at=timezone.now(), **fields
+            version=F("version") + 1, updated_at=clock.now(), **fields
         )
     for name, value in changed.items():
         if not name.startswith("outcome_"):
@@ -225,20 +268,23 @@ def merge_findings(
             OutcomeFinding.objects.update_or_create(
                 assessment=locked,
                 outcome=code,
-                defaults={"difficulty": value, "notes": "", "recorded_by": actor},
+                defaults={"difficulty": value, "recorded_by": actor},
             )
         else:
             OutcomeFinding.objects.filter(assessment=locked, outcome=code).delete()
+    for name, value in changed.items():
+        if name.startswith("notes_"):
+            OutcomeFinding.objects.filter(
+                assessment=locked, outcome=name.removeprefix("notes_")
+            ).update(notes=value.strip(), recorded_by=actor)
     locked.refresh_from_db()
     if changed:
         _audit(
             actor,
             locked,
             AuditEvent.Action.UPDATE,
-            fields=sorted(n for n in changed if not n.startswith("outcome_")),
-            outcomes=sorted(
-                n.removeprefix("outcome_") for n in changed if n.startswith("outcome_")
-            ),
+            fields=sorted(n for n in changed if not n.startswith(per_outcome)),
+            outcomes=sorted({n.split("_", 1)[1] for n in changed if n.startswith(per_outcome)}),
             conflicts=sorted(c.name for c in conflicts),
         )
     return locked, conflicts
@@ -248,16 +294,22 @@ def merge_findings(
 def decide_eligibility(
     *, actor: User, assessment: Assessment, expected_version: int, notes: str = ""
 ) -> Assessment:
-    """Apply the regulation to what is recorded, keep the reasons, and complete the assessment."""
+    """Apply the regulation to what is recorded, keep the reasons, and complete the assessment.
+
+    Refused (nothing changes) unless every outcome, both conditions and fluctuation are recorded,
+    the actor may decide under council policy, and the assessment is still in progress."""
     policy.require(actor, "assessments.decide", assessment)
+    TRANSITIONS.check(assessment.status, Assessment.Status.COMPLETED)
     result = eligibility.decide(
         impairment=assessment.impairment,
         outcomes=assessment.outcome_map(),
         significant_impact=assessment.significant_impact,
+        needs_fluctuate=assessment.needs_fluctuate,
+        fluctuation_period=assessment.fluctuation_period,
     )
     if result.eligible is None:
         raise ValidationError(" ".join(result.reasons))
-    now = timezone.now()
+    now = clock.now()
     updated = Assessment.objects.filter(
         pk=assessment.pk, version=expected_version, status=Assessment.Status.IN_PROGRESS
     ).update(
@@ -278,7 +330,9 @@ def decide_eligibility(
         actor,
         assessment,
         AuditEvent.Action.UPDATE,
+        status={"from": "in-progress", "to": "completed"},
         eligible=result.eligible,
+        decider_role=actor.role_label,
         outcomes_not_achieved=list(result.outcomes_not_achieved),
     )
     from caretrust.record.services import note_care_event
@@ -291,3 +345,64 @@ def decide_eligibility(
         + f" (decided by {actor.get_full_name()})",
     )
     return assessment
+
+
+@transaction.atomic
+def end_assessment(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """End an assessment without a decision (the person refused, s11; died; moved away), with the
+    reason. Only an assessment in progress can end; anything else changes nothing."""
+    policy.require(actor, "assessments.end", assessment)
+    TRANSITIONS.check(assessment.status, Assessment.Status.CANCELLED)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the assessment ends without a decision."})
+    updated = Assessment.objects.filter(
+        pk=assessment.pk, status=Assessment.Status.IN_PROGRESS
+    ).update(
+        status=Assessment.Status.CANCELLED,
+        ended_reason=reason.strip(),
+        version=F("version") + 1,
+        updated_at=clock.now(),
+    )
+    assessment.refresh_from_db()
+    if updated != 1:
+        TRANSITIONS.check(assessment.status, Assessment.Status.CANCELLED)
+    _audit(
+        actor,
+        assessment,
+        AuditEvent.Action.UPDATE,
+        status={"from": "in-progress", "to": "cancelled"},
+        reason=reason.strip(),
+    )
+    return assessment
+
+
+@transaction.atomic
+def add_decider_rule(
+    *, actor: User, profession: str = "", user: User | None = None, note: str = ""
+) -> EligibilityDecider:
+    """Council policy: let a profession, or one named practitioner, decide eligibility."""
+    policy.require(actor, "assessments.manage_deciders")
+    if bool(profession) == (user is not None):
+        raise ValidationError({"profession": "Choose a profession or a named practitioner"})
+    if profession and profession not in User.Profession.values:
+        raise ValidationError({"profession": "Choose a profession"})
+    if EligibilityDecider.objects.filter(profession=profession, user=user).exists():
+        raise ValidationError({"profession": "That rule is already there"})
+    rule = EligibilityDecider.objects.create(
+        profession=profession, user=user, note=note.strip()[:300], created_at=clock.now()
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=rule,
+        details={"profession": profession, "user": user.username if user else ""},
+    )
+    return rule
+
+
+@transaction.atomic
+def remove_decider_rule(*, actor: User, rule: EligibilityDecider) -> None:
+    policy.require(actor, "assessments.manage_deciders")
+    details = {"profession": rule.profession, "user": rule.user.username if rule.user else ""}
+    audit.record(actor=actor, action=AuditEvent.Action.DELETE, obj=rule, details=details)
+    rule.delete()

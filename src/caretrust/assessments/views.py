@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy
-from caretrust.assessments import fhir, forms, services
+from caretrust.assessments import eligibility, fhir, forms, services
 from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.assessments.models import Assessment
 from caretrust.referrals.models import Referral
@@ -30,12 +30,48 @@ def start(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("assessments:detail", assessment.uuid)
 
 
+def start_for_person(request: HttpRequest, ref) -> HttpResponse:
+    """Start an assessment with no referral (s9: on the appearance of need; e.g. a review found
+    new needs, or the person or their carer asked). GET asks why; POST starts it."""
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref)
+    policy.require(request.user, "assessments.contribute", person)
+    if request.method != "POST":
+        audit.record_read(
+            actor=request.user,
+            obj=person,
+            person_ref=person.audit_ref,
+            details={"as": "start an assessment"},
+        )
+        return render(
+            request,
+            "assessments/start.jinja",
+            {"page_title": f"Start an assessment: {person.display_name}", "person": person},
+        )
+    because = request.POST.get("because", "").strip()
+    if not because:
+        return render(
+            request,
+            "assessments/start.jinja",
+            {
+                "page_title": f"Error: Start an assessment: {person.display_name}",
+                "person": person,
+                "error": "Say why the assessment is starting",
+            },
+        )
+    try:
+        assessment = services.start_assessment(
+            actor=request.user, person=person, started_because=because
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+        return redirect("record:person", ref)
+    return redirect("assessments:detail", assessment.uuid)
+
+
 def _initial(assessment: Assessment) -> dict:
-    initial = {name: getattr(assessment, name) for name in services.FINDING_FIELDS}
-    for name in ("impairment", "significant_impact", "has_carer", "carer_willing_and_able"):
-        initial[name] = forms.tri_initial(initial[name])
-    for code, difficulty in assessment.outcome_map().items():
-        initial[f"outcome_{code}"] = difficulty
+    initial = dict(services.finding_values(assessment))
     initial["version"] = assessment.version
     return initial
 
@@ -61,17 +97,8 @@ def _render(
     editable = assessment.status == Assessment.Status.IN_PROGRESS and bool(
         policy.decide(request.user, "assessments.contribute", assessment)
     )
-    findings = {f.outcome: f for f in assessment.findings.select_related("recorded_by")}
-    outcome_rows = [
-        {
-            "text": text,
-            "difficulty": DIFFICULTIES[findings[code].difficulty]
-            if code in findings
-            else "Not assessed",
-            "by": findings[code].recorded_by.get_full_name() if code in findings else "",
-        }
-        for code, text in OUTCOMES.items()
-    ]
+    outcome_rows = _outcome_rows(assessment)
+    can_decide = editable and bool(policy.decide(request.user, "assessments.decide", assessment))
     return render(
         request,
         "assessments/detail.jinja",
@@ -79,8 +106,8 @@ def _render(
             "page_title": f"Joint assessment: {assessment.person.display_name}",
             "assessment": assessment,
             "editable": editable,
-            "can_decide": editable
-            and bool(policy.decide(request.user, "assessments.decide", assessment)),
+            "can_decide": can_decide,
+            "still_to_record": _still_to_record(assessment) if editable else [],
             "outcome_rows": outcome_rows,
             "contributions": assessment.contributions.select_related("author", "organisation"),
             "findings_form": findings_form or forms.FindingsForm(initial=_initial(assessment)),
@@ -93,6 +120,68 @@ def _render(
             "reasons": assessment.decision_reasons.splitlines(),
         },
     )
+
+
+def _outcome_rows(assessment: Assessment) -> list[dict]:
+    findings = {f.outcome: f for f in assessment.findings.select_related("recorded_by")}
+    return [
+        {
+            "text": text,
+            "difficulty": DIFFICULTIES[findings[code].difficulty]
+            if code in findings
+            else "Not assessed",
+            "notes": findings[code].notes if code in findings else "",
+            "by": findings[code].recorded_by.get_full_name() if code in findings else "",
+        }
+        for code, text in OUTCOMES.items()
+    ]
+
+
+def _still_to_record(assessment: Assessment) -> list[str]:
+    """What must be recorded before eligibility can be decided (empty when ready)."""
+    result = eligibility.decide(
+        impairment=assessment.impairment,
+        outcomes=assessment.outcome_map(),
+        significant_impact=assessment.significant_impact,
+        needs_fluctuate=assessment.needs_fluctuate,
+        fluctuation_period=assessment.fluctuation_period,
+    )
+    return list(result.reasons) if result.eligible is None else []
+
+
+def written_record(request: HttpRequest, uuid: str) -> HttpResponse:
+    """The written record of the assessment given to the person (s12(3)): a printable page."""
+    assessment = _get(request, uuid)
+    audit.record_read(
+        actor=request.user,
+        obj=assessment,
+        person_ref=assessment.person.audit_ref,
+        details={"as": "written record"},
+    )
+    return render(
+        request,
+        "assessments/record.jinja",
+        {
+            "page_title": f"Your assessment: {assessment.person.display_name}",
+            "assessment": assessment,
+            "outcome_rows": _outcome_rows(assessment),
+            "reasons": assessment.decision_reasons.splitlines(),
+        },
+    )
+
+
+@require_POST
+def end(request: HttpRequest, uuid: str) -> HttpResponse:
+    assessment = _get(request, uuid)
+    try:
+        services.end_assessment(
+            actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The assessment has ended without a decision.")
+    return redirect("assessments:detail", assessment.uuid)
 
 
 def _get(request, uuid) -> Assessment:
@@ -214,4 +303,42 @@ def as_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
     return JsonResponse(
         fhir.to_fhir(assessment).model_dump(mode="json", exclude_none=True),
         content_type="application/fhir+json",
+    )
+
+
+def deciders(request: HttpRequest) -> HttpResponse:
+    """Council policy on who may decide eligibility: list, add, remove (administrators)."""
+    from caretrust.assessments.models import EligibilityDecider
+    from caretrust.web.forms import add_form_errors
+
+    policy.require(request.user, "assessments.manage_deciders")
+    form = forms.DeciderForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            rule = get_object_or_404(EligibilityDecider, pk=request.POST.get("remove"))
+            services.remove_decider_rule(actor=request.user, rule=rule)
+            messages.success(request, f"Removed: {rule}.")
+            return redirect("assessments:deciders")
+        form = forms.DeciderForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_decider_rule(
+                    actor=request.user,
+                    profession=form.cleaned_data["profession"],
+                    user=form.cleaned_data["user"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, "Rule added.")
+                return redirect("assessments:deciders")
+    return render(
+        request,
+        "assessments/deciders.jinja",
+        {
+            "page_title": "Who may decide Care Act eligibility",
+            "rules": EligibilityDecider.objects.select_related("user").order_by("profession"),
+            "form": form,
+        },
     )

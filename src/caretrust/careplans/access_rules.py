@@ -72,8 +72,8 @@ navigation.register("Visits", "careplans:visits", "careplans.team_visits", order
 def _hub_plan(user, person):
     """The current plan (version, named co-ordinator), its care team and the next visits."""
     from django.urls import reverse
-    from django.utils import timezone
 
+    from caretrust import clock
     from caretrust.careplans.selectors import current_plan, upcoming_visits
     from caretrust.record.hub import HubLink, HubSection
 
@@ -91,7 +91,7 @@ def _hub_plan(user, person):
     ]
     for member in plan.care_team.select_related("user", "team", "organisation"):
         links.append(HubLink(f"Care team: {member.display_name}", "", member.role))
-    for visit in upcoming_visits(person, timezone.localdate(), days=14)[:5]:
+    for visit in upcoming_visits(person, clock.today(), days=14)[:5]:
         who = (
             visit.practitioner.get_full_name()
             if visit.practitioner_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from caretrust import clock
@@ -73,3 +74,52 @@ def orphaned_services(coordinator: User):
         .select_related("plan__person", "provider_organisation")
         .order_by("plan__person__family_name", "start", "id")
     )
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    text: str
+    done: bool
+
+
+def agreement_checklist(plan: CarePlan) -> list[ChecklistItem]:
+    """What a plan needs before it is agreed, each item done or not (shown on the plan page;
+    `services.agree_plan` refuses while any is not done)."""
+    from caretrust.assessments.selectors import current_decision
+    from caretrust.careplans import funding_authority
+
+    decision = current_decision(plan.person)
+    if decision is None:
+        eligibility = ChecklistItem(
+            "a Care Act eligibility decision that the person has eligible needs (none is recorded)",
+            False,
+        )
+    elif not decision.eligible:
+        eligibility = ChecklistItem(
+            "a current eligibility decision of eligible needs (the latest, "
+            f"{decision.decided_at:%d %B %Y}, found no eligible needs)",
+            False,
+        )
+    else:
+        eligibility = ChecklistItem(
+            f"eligible needs decided on {decision.decided_at:%d %B %Y} by "
+            f"{decision.decided_by.get_full_name()}",
+            True,
+        )
+    items = [
+        eligibility,
+        ChecklistItem("at least one goal in the person's own words", plan.goals.exists()),
+        ChecklistItem("at least one service", plan.services.exists()),
+    ]
+    for service in plan.services.select_related("provider_organisation"):
+        if not funding_authority.needs_authority(service.funding_stream):
+            continue
+        refused = funding_authority.missing(plan.person, service.funding_stream, service.start)
+        label = f"{service.get_kind_display()} ({service.get_funding_stream_display()})"
+        items.append(
+            ChecklistItem(
+                f"{label} {refused}" if refused else f"{label}: its authority is recorded",
+                refused is None,
+            )
+        )
+    return items

@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
+from caretrust.careplans import funding_authority
 from caretrust.careplans.models import (
     CarePlan,
     CarePlanVersion,
@@ -29,8 +31,13 @@ from caretrust.careplans.models import (
 from caretrust.careplans.snapshots import differences, snapshot
 from caretrust.organisations.models import Organisation, Team, User
 from caretrust.people.models import Person
+from caretrust.statemachine import Transitions
 
 DEFAULT_REVIEW_WEEKS = 6
+# Draft → agreed → ended; an agreed plan changes by new versions, not by going back to draft.
+PLAN_TRANSITIONS = Transitions(
+    "care plan", {"draft": {"active", "completed"}, "active": {"completed"}, "completed": set()}
+)
 DEFAULT_VISIT_HORIZON_DAYS = 14
 DEFAULT_DUPLICATE_WINDOW_DAYS = 7
 
@@ -129,8 +136,7 @@ def create_plan(
                 referral=referral,
                 assessment=assessment,
                 coordinator=coordinator,
-                review_date=review_date
-                or (timezone.localdate() + timedelta(weeks=DEFAULT_REVIEW_WEEKS)),
+                review_date=review_date or (clock.today() + timedelta(weeks=DEFAULT_REVIEW_WEEKS)),
                 created_by=actor,
             )
     except IntegrityError:
@@ -173,6 +179,7 @@ def update_plan(
     goals: list[str] | None = None,
     review_date: date | None = None,
     coordinator: User | None = None,
+    summary: str = "Plan details changed",
 ) -> CarePlan:
     policy.require(actor, "careplans.edit", plan)
     fields: dict[str, Any] = {}
@@ -191,7 +198,7 @@ def update_plan(
         Goal.objects.bulk_create(
             [Goal(plan=plan, text=text, position=i) for i, text in enumerate(cleaned)]
         )
-    _save_version(plan, actor, "Plan details changed")
+    _save_version(plan, actor, summary)
     return plan
 
 
@@ -222,6 +229,10 @@ def add_service(
         raise ValidationError({"kind": "Choose the kind of service."})
     if funding_stream not in PlannedService.FundingStream.values:
         raise ValidationError({"funding_stream": "Choose who funds this service."})
+    refused = funding_authority.missing(plan.person, funding_stream, start)
+    if refused:
+        label = PlannedService.FundingStream(funding_stream).label
+        raise ValidationError({"funding_stream": f"{label} {refused}."})
     if end is not None and end < start:
         raise ValidationError({"end": "The end date must be on or after the start date."})
     if per not in PlannedService.Period.values or frequency < 1:
@@ -349,17 +360,33 @@ def add_care_team_member(
 
 @transaction.atomic
 def agree_plan(*, actor: User, plan: CarePlan, expected_version: int) -> CarePlan:
-    """The person and the care team agree the plan: it becomes active, its visits are generated and
-    the referral that led to it is completed (the referrer sees it: the closed loop)."""
+    """The person and the care team agree the plan: it becomes active, its visits are generated,
+    its first review is scheduled (6 to 8 weeks on, s27) and the referral that led to it is
+    completed (the referrer sees it: the closed loop). Refused, with everything still missing,
+    unless the agreement checklist is complete (a current "eligible" decision; each free line's
+    authority)."""
+    from caretrust.careplans.selectors import agreement_checklist
+
     policy.require(actor, "careplans.edit", plan)
-    if plan.status != CarePlan.Status.DRAFT:
-        raise ValidationError("Only a draft plan can be agreed.")
-    if not plan.goals.exists() or not plan.services.exists():
-        raise ValidationError("A plan needs at least one goal and one service before it is agreed.")
+    PLAN_TRANSITIONS.check(plan.status, CarePlan.Status.ACTIVE)
+    missing = [item.text for item in agreement_checklist(plan) if not item.done]
+    if missing:
+        raise ValidationError("Before the plan can be agreed: " + "; ".join(missing) + ".")
+    from caretrust.reviews import scheduling
+
+    agreed_at = clock.now()
+    first_review = scheduling.first_review_window(clock.local_date(agreed_at))
     plan = _claim_version(
-        plan, expected_version, status=CarePlan.Status.ACTIVE, agreed_at=timezone.now()
+        plan,
+        expected_version,
+        status=CarePlan.Status.ACTIVE,
+        agreed_at=agreed_at,
+        review_date=first_review.latest,
     )
     _save_version(plan, actor, "Plan agreed")
+    from caretrust.reviews import services as reviews
+
+    reviews.schedule_first_review(actor=actor, plan=plan, window=first_review)
     from caretrust.record.services import note_care_event
 
     note_care_event(
@@ -464,7 +491,7 @@ def record_visit(*, actor: User, visit: Visit, outcome: str, reason: str = "") -
             code="missed-visit",
             title=f"Missed visit: {label}",
             description=f"Recorded by {actor.get_full_name()}: {reason}",
-            due_date=timezone.localdate(),
+            due_date=clock.today(),
             assigned_user=coordinator,
             assigned_team=None if coordinator else visit.team,
             raised_by=f"careplans.visit:{visit.uuid}",
@@ -492,7 +519,7 @@ def generate_visits(*, actor: User, plan: CarePlan, horizon_days: int | None = N
     horizon = horizon_days or getattr(
         settings, "CARETRUST_VISIT_HORIZON_DAYS", DEFAULT_VISIT_HORIZON_DAYS
     )
-    first = timezone.localdate()
+    first = clock.today()
     last = first + timedelta(days=horizon)
     created = 0
     for service in plan.services.select_related("provider_team", "second_worker_team"):

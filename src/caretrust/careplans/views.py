@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.careplans import fhir, forms, selectors, services
 from caretrust.careplans.models import CarePlan, PlannedService, Visit
@@ -93,16 +93,18 @@ def _render(
             "charges": plan_charges(plan),
             "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
             "duplicates": services.find_duplicate_visits(plan.person),
-            "visits": selectors.upcoming_visits(plan.person, timezone.localdate(), 14),
+            "visits": selectors.upcoming_visits(plan.person, clock.today(), 14),
             "can_edit": can_edit,
             "can_merge": can_merge,
             "conflict": conflict,
             "details_form": fresh(bound.get("details_form"))
             or forms.PlanDetailsForm(initial=details_initial),
             "service_form": fresh(bound.get("service_form"))
-            or forms.ServiceForm(initial={**version, "start": timezone.localdate()}),
+            or forms.ServiceForm(initial={**version, "start": clock.today()}),
             "member_form": fresh(bound.get("member_form")) or forms.MemberForm(initial=version),
             "agree_version": plan.version,
+            "checklist": selectors.agreement_checklist(plan) if plan.status == "draft" else [],
+            "next_review": plan.reviews.filter(status="scheduled").first(),
         },
     )
 
@@ -231,7 +233,7 @@ def team_visits(request: HttpRequest) -> HttpResponse:
     try:
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = timezone.localdate()
+        day = clock.today()
     visits = selectors.team_visits(request.user, day)
     audit.people_shown(actor=request.user, objects=visits, object_type="careplans.visits")
     from datetime import timedelta

@@ -4,6 +4,8 @@ urlpatterns = [
     path("people/", include("caretrust.record.urls")),
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
+    path("entitlements/", include("caretrust.entitlements.urls")),
+    path("reviews/", include("caretrust.reviews.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),
     path("capacity/", include("caretrust.capacity.urls")),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caretrust.assessments import services as assessments
+from caretrust.assessments.eligibility import OUTCOMES
 from caretrust.careplans import services as plans
 from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.organisations.models import Organisation, Team, User
@@ -81,11 +82,13 @@ def _edith_journey(edith: Person) -> None:
         assessment=assessment,
         expected_version=assessment.version,
         outcomes={
+            **{code: ("able", "") for code in OUTCOMES},
             "nutrition": ("needs_assistance", "Skips meals"),
             "hygiene": ("endangers_safety", "Fell in the bath"),
         },
         impairment=True,
         significant_impact=True,
+        needs_fluctuate=False,
         what_matters="To stay at home, near my daughter Susan.",
     )
     assessment.refresh_from_db()

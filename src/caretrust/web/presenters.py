@@ -205,6 +205,7 @@ def home_page_for(user: User) -> HomePage:
         audit.people_shown(actor=user, objects=task_list, object_type="web.home")
         actions.append(Row("Your tasks", "/workspace/tasks/"))
         actions.append(Row(*_orphaned_services_action(user)))
+        actions.append(Row("Reviews due and overdue", "/reviews/due/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
         from caretrust.access import audit
@@ -225,6 +226,7 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
         actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))
+        actions.append(Row("Reviews due and overdue", "/reviews/due/"))
     if decide(user, "meetings.list") and user.teams.filter(kind=Team.Kind.LOCALITY_MDT).exists():
         actions.append(Row("MDT meetings", "/meetings/"))  # ADR 71
     if decide(user, "referrals.submit"):

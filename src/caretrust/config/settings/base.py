@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "caretrust.carers",
     "caretrust.capacity",
     "caretrust.careplans",
+    "caretrust.entitlements",
+    "caretrust.reviews",
     "caretrust.portal",
     "caretrust.funding",
     "caretrust.outcomes",

@@ -1,0 +1,114 @@
+"""Review pages: the team's reviews due and overdue, and one review (record it, or move it)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from caretrust import clock
+from caretrust.access import audit, policy
+from caretrust.reviews import forms, selectors, services
+from caretrust.reviews.models import Review
+from caretrust.web.forms import add_form_errors
+
+
+def due(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "reviews.team_list")
+    today = clock.today()
+    rows = selectors.team_reviews_due(request.user, today)
+    audit.people_shown(
+        actor=request.user, objects=[row.review for row in rows], object_type="reviews.due"
+    )
+    return render(
+        request,
+        "reviews/due.jinja",
+        {"page_title": "Reviews due and overdue", "rows": rows, "today": today},
+    )
+
+
+def _review(request, uuid) -> Review:
+    review = get_object_or_404(
+        Review.objects.select_related("person", "plan", "plan__coordinator"), uuid=uuid
+    )
+    policy.require(request.user, "reviews.view", review)
+    return review
+
+
+def detail(request: HttpRequest, uuid) -> HttpResponse:
+    review = _review(request, uuid)
+    audit.record_read(actor=request.user, obj=review, person_ref=review.person.audit_ref)
+    return _render(request, review)
+
+
+def _render(request, review, form=None, reschedule_form=None, request_form=None) -> HttpResponse:
+    plan = review.plan
+    can_record = review.status == Review.Status.SCHEDULED and bool(
+        policy.decide(request.user, "reviews.record", review)
+    )
+    goals = "\n".join(plan.goals.values_list("text", flat=True))
+    return render(
+        request,
+        "reviews/detail.jinja",
+        {
+            "page_title": f"Review of the care plan: {review.person.display_name}",
+            "review": review,
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "services": list(plan.services.select_related("provider_organisation")),
+            "state": review.window.state_on(clock.today()),
+            "can_record": can_record,
+            "form": form or forms.ReviewForm(initial={"done_on": clock.today(), "goals": goals}),
+            "reschedule_form": reschedule_form or forms.RescheduleForm(),
+            "request_form": request_form or forms.RequestForm(),
+        },
+    )
+
+
+@require_POST
+def record(request: HttpRequest, uuid) -> HttpResponse:
+    review = _review(request, uuid)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_review(actor=request.user, review=review, **form.values())
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "Review recorded. The next review is scheduled.")
+            return redirect("reviews:detail", review.uuid)
+    return _render(request, review, form=form)
+
+
+@require_POST
+def reschedule(request: HttpRequest, uuid) -> HttpResponse:
+    review = _review(request, uuid)
+    form = forms.RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reschedule(actor=request.user, review=review, **form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "Review date changed.")
+            return redirect("reviews:detail", review.uuid)
+    return _render(request, review, reschedule_form=form)
+
+
+@require_POST
+def request_review(request: HttpRequest, uuid) -> HttpResponse:
+    review = _review(request, uuid)
+    form = forms.RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_review(
+                actor=request.user, review=review, asked_by=form.cleaned_data["asked_by"]
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "The review is brought forward.")
+            return redirect("reviews:detail", review.uuid)
+    return _render(request, review, request_form=form)
