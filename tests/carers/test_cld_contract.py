@@ -125,3 +125,20 @@ def test_values_come_from_the_release_2_value_sets(events) -> None:
     assert {e["Service_Type"].lower() for e in services_} == CARER_SERVICE_TYPES
     # Only services may be open-ended (records.md): assessments always carry an end date.
     assert all(e["Event_End_Date"] is not None for e in assessments)
+
+
+def test_carers_events_reach_the_one_cld_events_selector(events) -> None:
+    """The assessments area's selector (which the CLD export uses) gives the same carers' events,
+    under the cared-for person when the carer has no record of their own, dates as ISO text."""
+    from caretrust.assessments import cld_events
+
+    day = date.fromisoformat(str(events[0]["Event_Start_Date"]))
+    combined = [
+        e.fields
+        for e in cld_events.cld_events(None, day, day)
+        if e.fields["Client_Type"] == "Carer"
+    ]
+    assert sorted(e["Event_Reference"] for e in combined) == sorted(
+        e["Event_Reference"] for e in events
+    )
+    assert all(isinstance(value, str) for e in combined for value in e.values())

@@ -47,18 +47,19 @@ policy.register(
     {Role.PRACTITIONER},
     object_rule=carer_rule,
 )
-# Who decides is council policy (Care Act s13, delegable under s79; pathways.md §5). Until the
-# council's policy held as data (issue #16, the assessments app) covers carers too, the default it
-# names: social workers and occupational therapists.
-DECIDING_PROFESSIONS = {"social_worker", "occupational_therapist"}
 
 
+# Who decides is council policy (Care Act s13, delegable under s79; pathways.md §5), held as data
+# in the assessments area's `EligibilityDecider` (by default social workers and occupational
+# therapists): the same rule for a carer's eligibility as for the adult's.
 def _decider_rule(user, obj) -> Decision:
-    if user.profession not in DECIDING_PROFESSIONS:
+    from caretrust.assessments.models import EligibilityDecider
+
+    if not EligibilityDecider.allows(user):
         return Decision(
             False,
-            "Only a social worker or an occupational therapist may decide a carer's "
-            "eligibility (council policy).",
+            "Your council's policy does not let you decide a carer's eligibility: ask a "
+            "social worker or an occupational therapist.",
             "denied",
         )
     return carer_rule(user, obj)

@@ -123,21 +123,30 @@ def cld_events(period_start: date, period_end: date) -> Iterator[dict]:
 
     Only the carer side: the person, submission and request fields come from the caller (the
     assessments selector, the lead's CLD export)."""
+    for _carer, row in _events(period_start, period_end):
+        yield row
+
+
+def _events(period_start: date, period_end: date) -> Iterator[tuple[Carer, dict]]:
+    """The carers' CLD events with the carer each is about."""
     decided = CarersAssessment.objects.filter(
         decided_on__gte=period_start, decided_on__lte=period_end
     ).select_related("carer__person", "carer__carer_person")
     for assessment in decided.order_by("decided_on", "id"):
-        yield {
-            **_carer_fields(assessment.carer),
-            "Event_Type": "Assessment",
-            "Event_Reference": f"CA-{assessment.uuid}",
-            "Event_Description": "Carer's assessment (Care Act s10)",
-            "Event_Start_Date": assessment.started_on,
-            "Event_End_Date": assessment.decided_on,
-            "Event_Outcome": OUTCOME_ELIGIBLE if assessment.eligible else OUTCOME_NOT_ELIGIBLE,
-            "Assessment_Type": ASSESSMENT_TYPE,
-            "Eligible_Needs_Identified": "Yes" if assessment.eligible else "No",
-        }
+        yield (
+            assessment.carer,
+            {
+                **_carer_fields(assessment.carer),
+                "Event_Type": "Assessment",
+                "Event_Reference": f"CA-{assessment.uuid}",
+                "Event_Description": "Carer's assessment (Care Act s10)",
+                "Event_Start_Date": assessment.started_on,
+                "Event_End_Date": assessment.decided_on,
+                "Event_Outcome": OUTCOME_ELIGIBLE if assessment.eligible else OUTCOME_NOT_ELIGIBLE,
+                "Assessment_Type": ASSESSMENT_TYPE,
+                "Eligible_Needs_Identified": "Yes" if assessment.eligible else "No",
+            },
+        )
     lines = (
         CarerSupportLine.objects.filter(plan__agreed_on__isnull=False, start__lte=period_end)
         .filter(Q(end__isnull=True) | Q(end__gte=period_start))
@@ -145,13 +154,43 @@ def cld_events(period_start: date, period_end: date) -> Iterator[dict]:
     )
     for line in lines.order_by("start", "id"):
         ended = line.end is not None and line.end <= period_end
-        yield {
-            **_carer_fields(line.plan.assessment.carer),
-            "Event_Type": "Service",
-            "Event_Reference": f"CS-{line.pk}",
-            "Event_Description": line.description,
-            "Event_Start_Date": line.start,
-            "Event_End_Date": line.end if ended else None,
-            "Event_Outcome": OUTCOME_ENDED if ended else OUTCOME_CONTINUES,
-            "Service_Type": SERVICE_TYPES[line.kind],
+        yield (
+            line.plan.assessment.carer,
+            {
+                **_carer_fields(line.plan.assessment.carer),
+                "Event_Type": "Service",
+                "Event_Reference": f"CS-{line.pk}",
+                "Event_Description": line.description,
+                "Event_Start_Date": line.start,
+                "Event_End_Date": line.end if ended else None,
+                "Event_Outcome": OUTCOME_ENDED if ended else OUTCOME_CONTINUES,
+                "Service_Type": SERVICE_TYPES[line.kind],
+            },
+        )
+
+
+def _cld_source(person_ids, period_start: date, period_end: date):
+    """The carers' events as the assessments area's CLD selector reads them: reported under the
+    carer's own record when they have one, else under the person they care for."""
+    from caretrust.assessments.cld_events import CldEvent
+
+    wanted = None if person_ids is None else set(person_ids)
+    for carer, row in _events(period_start, period_end):
+        person_id = carer.carer_person_id or carer.person_id
+        if wanted is not None and person_id not in wanted:
+            continue
+        fields = {
+            name: value.isoformat()
+            if isinstance(value, date)
+            else ""
+            if value is None
+            else str(value)
+            for name, value in row.items()
         }
+        yield CldEvent(person_id=person_id, fields=fields)
+
+
+def register_cld_source() -> None:
+    from caretrust.assessments import cld_events as assessments_cld
+
+    assessments_cld.register("carers", _cld_source)
