@@ -22,6 +22,34 @@ def team_visits(user: User, day: date) -> list[Visit]:
     )
 
 
+def next_planned_visits(person_ids: set[int], start: date, days: int = 14) -> dict[int, Visit]:
+    """Each person's first planned visit from `start` to `days` later, for many people in one
+    query (what a list of people shows beside each: "next visit")."""
+    from datetime import timedelta
+
+    from django.db.models import OuterRef, Subquery
+
+    if not person_ids:
+        return {}
+    first = (
+        Visit.objects.filter(
+            person=OuterRef("pk"),
+            status=Visit.Status.PLANNED,
+            date__gte=start,
+            date__lte=start + timedelta(days=days),
+        )
+        .order_by("date", "sequence", "id")
+        .values("pk")[:1]
+    )
+    firsts = Person.objects.filter(pk__in=person_ids).annotate(visit=Subquery(first))
+    return {
+        visit.person_id: visit
+        for visit in Visit.objects.filter(pk__in=firsts.values("visit")).select_related(
+            "organisation", "team", "practitioner"
+        )
+    }
+
+
 def current_plan(person: Person) -> CarePlan | None:
     return (
         CarePlan.objects.filter(person=person, status__in=["draft", "active"])

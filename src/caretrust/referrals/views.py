@@ -419,7 +419,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         team_rows.append(
             {
                 "team": team,
-                "rows": [presenters.caseload_row(r) for r in referrals],
+                "rows": presenters.caseload_rows(referrals),
                 "form": form,
                 "can_transfer": bool(
                     policy.decide(request.user, "referrals.transfer_caseload", team)
@@ -432,7 +432,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "referrals/caseload.jinja",
         {
             "page_title": "Caseload",
-            "mine": [presenters.caseload_row(r) for r in mine],
+            "mine": presenters.caseload_rows(mine),
             "teams": team_rows,
         },
     )
