@@ -126,3 +126,18 @@ def test_the_coordinators_my_work_page(client, user_for) -> None:
 @pytest.mark.django_db
 def test_the_team_in_tray(client, user_for) -> None:
     _same_with_1_and_50(client, user_for, "ot", "/referrals/in-tray/", "Fell at home")
+
+
+@pytest.mark.django_db
+def test_a_busy_in_tray_is_paged_with_its_total(client, user_for) -> None:
+    team = Team.objects.get(code="torquay-mdt")
+    for _ in range(51):
+        _routed(user_for, team)
+    client.force_login(user_for("ot"))
+    first = client.get("/referrals/in-tray/").content.decode()
+    assert "51 referrals waiting: page 1 of 2" in first
+    assert first.count('<tr class="nhsuk-table__row">') == 51  # the header row and 50 referrals
+    assert 'href="?page=2"' in first
+    second = client.get("/referrals/in-tray/?page=2").content.decode()
+    assert "page 2 of 2" in second
+    assert second.count('<tr class="nhsuk-table__row">') == 2

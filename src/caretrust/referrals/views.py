@@ -364,10 +364,17 @@ def _confirm_person(request: HttpRequest, referral: Referral) -> HttpResponse:
     return redirect("referrals:detail", referral.reference)
 
 
+IN_TRAY_PAGE_SIZE = 50
+
+
 def in_tray(request: HttpRequest) -> HttpResponse:
     """The team in-tray: referrals routed to my teams (or to me) waiting to be accepted."""
     policy.require(request.user, "referrals.in_tray")
-    referrals = list(selectors.in_tray(request.user)[:200])
+    # A busy team's in-tray holds hundreds: a page at a time, most urgent first, with the total.
+    page = Paginator(selectors.in_tray(request.user), IN_TRAY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    referrals = list(page.object_list)
     audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.in_tray")
     now = timezone.now()
     return render(
@@ -375,6 +382,7 @@ def in_tray(request: HttpRequest) -> HttpResponse:
         "referrals/in_tray.jinja",
         {
             "page_title": "Team in-tray",
+            "page": page,
             "rows": [presenters.in_tray_row(r, now) for r in referrals],
         },
     )
