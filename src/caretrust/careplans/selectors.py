@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import QuerySet
+
 from caretrust.careplans.models import CarePlan, Visit
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
@@ -12,9 +14,14 @@ from caretrust.referrals.selectors import user_team_ids
 
 def team_visits(user: User, day: date) -> list[Visit]:
     """The visits on `day` for the user's teams, or assigned to the user (merged ones excluded)."""
+    return list(team_visits_query(user, day))
+
+
+def team_visits_query(user: User, day: date) -> QuerySet[Visit]:
+    """`team_visits` as a query, so a summary can count them and show the first few."""
     from django.db.models import Q
 
-    return list(
+    return (
         Visit.objects.filter(Q(team_id__in=user_team_ids(user)) | Q(practitioner=user), date=day)
         .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
         .select_related("person", "organisation", "team", "practitioner", "planned_service")

@@ -141,13 +141,20 @@ def _caseload(user: User) -> tuple[Section, list]:
     return Section("Your caseload", rows, "Nobody is allocated to you."), referrals
 
 
+VISITS_SHOWN = 10
+
+
 def _visits_today(user: User) -> tuple[Section, list]:
-    from django.utils import timezone
+    """How many visits today, and the first few: a locality team makes hundreds a day, which
+    the visits page lists in full."""
+    from caretrust import clock
+    from caretrust.careplans.selectors import team_visits_query
 
-    from caretrust.careplans.selectors import team_visits
-
-    visits = team_visits(user, timezone.localdate())
-    rows = [
+    today = team_visits_query(user, clock.today())
+    visits = list(today[:VISITS_SHOWN])
+    total = today.count()
+    summary = [Row("Visits today", str(total), "/care-plans/visits/")] if total else []
+    rows = summary + [
         Row(
             v.person.display_name,
             (f"{v.time:%H:%M} " if v.time else "")
