@@ -129,7 +129,7 @@ def load(database: str, people: int, referrals: int, workers: int, closed: int) 
                 "demographics_source": "'bench'",
                 "version": "1",
             },
-            "generate_series(1, %(people)s) as g",
+            "generate_series(1, %(people)s::int) as g",
             {
                 "offset": offset,
                 "people": people,
@@ -171,7 +171,7 @@ def load(database: str, people: int, referrals: int, workers: int, closed: int) 
                     "profession": "(%(professions)s::text[])[1 + k %% 4]",
                     "organisation_id": "%(trust)s",
                 },
-                "generate_series(%(first)s, %(last)s) as k",
+                "generate_series(%(first)s::int, %(last)s::int) as k",
                 {
                     "password": password,
                     "code": code,
@@ -242,15 +242,15 @@ def load(database: str, people: int, referrals: int, workers: int, closed: int) 
         routed = accepted + IN_TRAY_PER_TEAM
         claimed = routed + CLAIMED_PER_TEAM
         stage = (
-            "case when n < %(accepted)s then 'accepted' when n < %(routed)s then 'routed' "
-            "when n < %(claimed)s then 'claimed' else 'new' end"
+            "case when g / 3 < %(accepted)s then 'accepted' when g / 3 < %(routed)s then "
+            "'routed' when g / 3 < %(claimed)s then 'claimed' else 'new' end"
         )
         source = (
             f"(select g, g / 3 as n, b.*, {stage} as stage, "
             "(array['urgent','soon','routine','routine','soon'])[1 + g %% 5] as urgency, "
             "now() - ((g %% 20000) * interval '1 minute') - "
             "(case when g / 3 < %(accepted)s then interval '30 days' else interval '0' end) "
-            "as created from generate_series(1, %(referrals)s) as g "
+            "as created from generate_series(1, %(referrals)s::int) as g "
             "join bench_team b on b.t = g %% 3) as s "
             "left join bench_worker w on w.team = s.t and w.k = s.n %% %(workers)s "
             "and s.stage = 'accepted'"
@@ -333,7 +333,7 @@ def load(database: str, people: int, referrals: int, workers: int, closed: int) 
                 "updated_at": "now() - interval '100 days'",
                 "version": "1",
             },
-            "generate_series(1, %(closed)s) as g join bench_team b on b.t = g %% 3",
+            "generate_series(1, %(closed)s::int) as g join bench_team b on b.t = g %% 3",
             {"closed": closed, "offset": offset, "gp": users["gp"]},
         )
         print(f"referrals: {time.perf_counter() - started:.0f} s", flush=True)

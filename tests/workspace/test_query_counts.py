@@ -141,3 +141,35 @@ def test_a_busy_in_tray_is_paged_with_its_total(client, user_for) -> None:
     second = client.get("/referrals/in-tray/?page=2").content.decode()
     assert "page 2 of 2" in second
     assert second.count('<tr class="nhsuk-table__row">') == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", ["new", "open", "waiting_team"])
+def test_the_coordinators_worklist(client, user_for, view) -> None:
+    team = Team.objects.get(code="torquay-mdt")
+
+    def referrals(n: int) -> None:
+        for _ in range(n):
+            _routed(user_for, team)  # claimed and routed: open, waiting for the team
+            referrals_service_submit(user_for)  # new, not claimed
+
+    client.force_login(user_for("coordinator"))
+    path = f"/referrals/worklist/?view={view}"
+    referrals(1)
+    client.get(path)
+    one = queries_for(client, path)
+    referrals(49)
+    assert "R-" in client.get(path).content.decode()
+    fifty = queries_for(client, path)
+    assert fifty == one, f"{path}: {one} queries with 1 referral, {fifty} with 50"
+
+
+def referrals_service_submit(user_for):
+    return referrals.submit_professional_referral(
+        actor=user_for("gp"),
+        person=_person(),
+        source="gp",
+        reason="Fell at home; lives alone.",
+        requested_urgency="routine",
+        consent=True,
+    )
