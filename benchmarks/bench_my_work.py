@@ -424,14 +424,15 @@ def data_sizes(database: str) -> dict:
     today = datetime.now(ZoneInfo("Europe/London")).date()
     with psycopg.connect(database) as conn:
 
-        def one(sql: str, params=()) -> int:
-            return conn.execute(sql, params).fetchone()[0]
+        def one(sql: str, params=()) -> int | float:
+            value = conn.execute(sql, params).fetchone()[0] or 0
+            return int(value) if float(value).is_integer() else float(value)
 
         def per_team(sql: str, params=()) -> dict:
             return dict(conn.execute(sql, params).fetchall())
 
         return {
-            "people": one("select count(*) from people_person"),
+            "people": int(one("select count(*) from people_person")),
             "open_referrals": one(
                 "select count(*) from referrals_referral where status not in "
                 "('completed', 'rejected', 'cancelled', 'failed')"
