@@ -485,9 +485,9 @@ def simulated_users(clients: int) -> list[tuple[str, str]]:
     ]
     for code in TEAMS[1:]:
         practitioners += [f"bench-{code}-{k}" for k in range(6)]
-    coordinators = ["coordinator", "bench-coordinator-paignton"]
-    users = [(name, "practitioner") for name in practitioners[: clients - 2]]
-    return users + [(name, "coordinator") for name in coordinators][: clients - len(users)]
+    coordinators = ["coordinator", "bench-coordinator-paignton"][: 2 if clients >= 4 else 1]
+    users = [(name, "practitioner") for name in practitioners[: clients - len(coordinators)]]
+    return users + [(name, "coordinator") for name in coordinators]
 
 
 def sign_in(base: str, username: str) -> requests.Session:
@@ -665,6 +665,19 @@ def main() -> None:
         per_client = max(2, args.requests // len(users))
         # warm-up: every server thread, both pages
         run_load(base, users, sessions, 4, 0, 9, process, database_name)
+        # Service time: one practitioner and one co-ordinator, one request at a time each.
+        print("two users, no think time...", flush=True)
+        pair = [0, len(users) - 1]
+        service = run_load(
+            base,
+            [users[i] for i in pair],
+            [sessions[i] for i in pair],
+            max(10, args.requests // 20),
+            0,
+            2,
+            process,
+            database_name,
+        )
         print("users with think time...", flush=True)
         figures = run_load(base, users, sessions, per_client, args.think, 1, process, database_name)
     finally:
@@ -688,6 +701,7 @@ def main() -> None:
         "co-ordinators on My work. Every request authorises, counts the header's in-tray, "
         "caseload and tasks, and audits the people it shows.",
         "users_with_think_time": figures,
+        "service_time_two_users_no_think_time": service,
         "machine": {
             "cores": os.cpu_count(),
             "loaded_by_other_work": loaded,
