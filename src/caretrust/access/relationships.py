@@ -8,7 +8,7 @@ the rule stays in one place while the facts stay where they belong.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -100,6 +100,28 @@ def legitimate_relationship(user: User, person: Person) -> str | None:
         if description:
             return description
     return None
+
+
+def people_with_relationship(user: User, people: Iterable[Person]) -> set[int]:
+    """The ids of those among `people` with whom `user` has a legitimate relationship:
+    `legitimate_relationship` for a whole list at once (a query per kind of relationship, each
+    limited to these people, instead of queries per person: list pages stay constant-query)."""
+    from caretrust.people.models import Person
+
+    ids = {person.pk for person in people}
+    if not ids:
+        return set()
+    found: set[int] = set()
+    for people_filter in _filters.values():
+        conditions = people_filter(user)
+        for condition in conditions if isinstance(conditions, list) else [conditions]:
+            if condition is not None:
+                found.update(
+                    Person.objects.filter(condition, pk__in=ids)
+                    .order_by()
+                    .values_list("pk", flat=True)
+                )
+    return found
 
 
 def active_break_glass(user: User, person: Person):

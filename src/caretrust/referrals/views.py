@@ -366,10 +366,17 @@ def _confirm_person(request: HttpRequest, referral: Referral) -> HttpResponse:
     return redirect("referrals:detail", referral.reference)
 
 
+IN_TRAY_PAGE_SIZE = 50
+
+
 def in_tray(request: HttpRequest) -> HttpResponse:
     """The team in-tray: referrals routed to my teams (or to me) waiting to be accepted."""
     policy.require(request.user, "referrals.in_tray")
-    referrals = list(selectors.in_tray(request.user)[:200])
+    # A busy team's in-tray holds hundreds: a page at a time, most urgent first, with the total.
+    page = Paginator(selectors.in_tray(request.user), IN_TRAY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    referrals = list(page.object_list)
     audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.in_tray")
     now = timezone.now()
     return render(
@@ -377,6 +384,7 @@ def in_tray(request: HttpRequest) -> HttpResponse:
         "referrals/in_tray.jinja",
         {
             "page_title": "Team in-tray",
+            "page": page,
             "rows": [presenters.in_tray_row(r, now) for r in referrals],
         },
     )
@@ -430,7 +438,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 "team": team,
                 "needs_reassigning": list(closed.values()),
                 "practitioners": practitioners,
-                "rows": [presenters.caseload_row(r) for r in referrals],
+                "rows": presenters.caseload_rows(referrals),
                 "form": form,
                 "can_transfer": bool(
                     policy.decide(request.user, "referrals.transfer_caseload", team)
@@ -443,7 +451,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "referrals/caseload.jinja",
         {
             "page_title": "Caseload",
-            "mine": [presenters.caseload_row(r) for r in mine],
+            "mine": presenters.caseload_rows(mine),
             "teams": team_rows,
         },
     )

@@ -125,13 +125,12 @@ def _in_tray(user: User) -> tuple[Section, list]:
 
 
 def _caseload(user: User) -> tuple[Section, list]:
-    from caretrust.referrals.presenters import caseload_row
+    from caretrust.referrals.presenters import caseload_rows
     from caretrust.referrals.selectors import caseload
 
     referrals = list(caseload(user)[:20])
     rows = []
-    for referral in referrals:
-        row = caseload_row(referral)
+    for row in caseload_rows(referrals):
         rows.append(
             Row(
                 row.person,
@@ -142,13 +141,22 @@ def _caseload(user: User) -> tuple[Section, list]:
     return Section("Your caseload", rows, "Nobody is allocated to you."), referrals
 
 
+VISITS_SHOWN = 10
+
+
 def _visits_today(user: User) -> tuple[Section, list]:
-    from django.utils import timezone
+    """How many visits today, and the first few: a locality team makes hundreds a day, which
+    the visits page lists in full."""
+    from caretrust import clock
+    from caretrust.careplans.selectors import team_visits_query
 
-    from caretrust.careplans.selectors import team_visits
-
-    visits = team_visits(user, timezone.localdate())
-    rows = [
+    today = team_visits_query(user, clock.today())
+    # The first few by time of day only: ordering by the person's name too made PostgreSQL join
+    # every visit of the day to its person before keeping ten.
+    visits = list(today.order_by("time", "kind", "sequence", "id")[:VISITS_SHOWN])
+    total = today.count()
+    summary = [Row("Visits today", str(total), "/care-plans/visits/")] if total else []
+    rows = summary + [
         Row(
             v.person.display_name,
             (f"{v.time:%H:%M} " if v.time else "")
@@ -164,12 +172,15 @@ def _tasks(user: User) -> tuple[Section, list]:
     """My tasks, overdue and soonest due first (only about people I have a relationship with)."""
     from django.utils import timezone
 
-    from caretrust.access.relationships import legitimate_relationship
+    from caretrust.access.relationships import people_with_relationship
     from caretrust.workspace.presenters import task_row
     from caretrust.workspace.selectors import my_tasks
 
     today = timezone.localdate()
-    tasks = [t for t in my_tasks(user)[:20] if legitimate_relationship(user, t.person)][:8]
+    candidates = list(my_tasks(user)[:20])
+    # One check for the whole list (a query per kind of relationship, not per task).
+    related = people_with_relationship(user, [t.person for t in candidates])
+    tasks = [t for t in candidates if t.person_id in related][:8]
     rows = []
     for task in tasks:
         row = task_row(task, today)
