@@ -7,6 +7,8 @@ Runs 1..N take, for each cell (area × sex × age band × frailty) and setting,
 
     λ = baseline rate × projected population (variant, health status) × growth^t × max(factor, 1)
     n ~ Poisson(λ), then Binomial(n, min(factor, 1))         (mitigators: thinning)
+      (bed days, nursing visits, hours and weeks come in lumps: n ~ Poisson(Gamma) with
+      variance λ·D, D = Σ amount² ÷ Σ amount of the cell's people in the baseline year)
     bed days ~ Binomial(bed days, length-of-stay factor)      (efficiencies)
     care-home activity ~ Binomial(·, diversion); each diverted week becomes home care hours.
 
