@@ -173,7 +173,15 @@ def snapshot_key(path: Path) -> str:
 
 _baselines: dict[str, Baseline] = {}
 _baseline_lock = threading.Lock()
-ARRAYS = ("population", "activity", "squares", "deaths", "transitions", "entry")
+ARRAYS = (
+    "population",
+    "activity",
+    "squares",
+    "deaths",
+    "transitions",
+    "entry",
+    "reablement_after_discharge",
+)
 
 
 def _cache_file(key: str) -> Path:

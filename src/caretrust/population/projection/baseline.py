@@ -89,6 +89,9 @@ class Baseline:
     transitions: np.ndarray
     entry: np.ndarray
     notes: list[str] = field(default_factory=list)
+    #: [a, x, band, f] emergency discharges home with reablement in the year: the reablement
+    #: episodes that follow an emergency admission (an avoided admission avoids them too)
+    reablement_after_discharge: np.ndarray | None = None
 
     @property
     def year(self) -> int:
@@ -352,6 +355,17 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
             amount=joined.amount.sum(), squares=(joined.amount * joined.amount).sum()
         )
     )
+    lo, hi = ibis.literal(start), ibis.literal(start.replace(year=start.year + 1))
+    enc = ds.table("encounters")
+    discharged = enc.filter(
+        (enc.kind == "emergency_admission")
+        & (enc.start_date >= lo)
+        & (enc.start_date < hi)
+        & (enc.discharge_destination == "home_with_reablement")
+    ).join(cells, "person_id")
+    after = ds.execute(
+        discharged.group_by(["area", "sex", "band", "frailty"]).aggregate(n=discharged.count())
+    )
     areas = tuple(sorted(pop.area.unique()))
     n_a, n_f, n_s = len(areas), len(FRAILTY), len(SETTING_IDS)
     population = np.zeros((n_a, 2, N_AGES, n_f))
@@ -372,6 +386,15 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         where = (a, x, act.band.to_numpy(dtype=int), act.frailty.to_numpy(dtype=int), s)
         np.add.at(activity, where, act.amount.to_numpy(dtype=float))
         np.add.at(squares, where, act.squares.to_numpy(dtype=float))
+    reablement_after_discharge = np.zeros((n_a, 2, N_BANDS, n_f))
+    if len(after):
+        where = (
+            _area_index(areas, after),
+            after.sex.map({s: i for i, s in enumerate(SEXES)}).to_numpy(),
+            after.band.to_numpy(dtype=int),
+            after.frailty.to_numpy(dtype=int),
+        )
+        np.add.at(reablement_after_discharge, where, after.n.to_numpy(dtype=float))
     transitions = np.zeros((N_BANDS, n_f, n_f))
     previous = start.replace(year=start.year - 1)
     if first_event_date(ds) <= previous:
@@ -406,6 +429,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         transitions=transitions,
         entry=entry,
         notes=notes,
+        reablement_after_discharge=reablement_after_discharge,
     )
 
 

@@ -7,6 +7,8 @@ Runs 1..N take, for each cell (area × sex × age band × frailty) and setting,
 
     λ = baseline rate × projected population (variant, health status) × growth^t × max(factor, 1)
     n ~ Poisson(λ), then Binomial(n, min(factor, 1))         (mitigators: thinning)
+      (bed days, nursing visits, hours and weeks come in lumps: n ~ Poisson(Gamma) with
+      variance λ·D, D = Σ amount² ÷ Σ amount of the cell's people in the baseline year)
     bed days ~ Binomial(bed days, length-of-stay factor)      (efficiencies)
     care-home activity ~ Binomial(·, diversion); each diverted week becomes home care hours.
 
@@ -69,6 +71,21 @@ CARE_HOME = tuple(
 )
 CARE_HOME_WEEKS = tuple(SETTING_INDEX[s] for s in ("residential_weeks", "nursing_weeks"))
 HOME_CARE = SETTING_INDEX["home_care_hours"]
+EMERGENCY = SETTING_INDEX["emergency_admissions"]
+REABLEMENT = SETTING_INDEX["reablement_episodes"]
+#: settings counted in amounts that come in lumps (a stay brings its bed days, a discharge home
+#: its nursing visits, a person their hours or weeks): a year's total varies as a compound Poisson
+#: (variance Σ amount² per person), not as a Poisson count of single units
+COMPOUND = tuple(
+    SETTING_INDEX[s]
+    for s in (
+        "emergency_bed_days",
+        "community_nursing_visits",
+        "home_care_hours",
+        "residential_weeks",
+        "nursing_weeks",
+    )
+)
 
 Progress = Callable[[int, int], None]
 
@@ -355,6 +372,8 @@ def run_projection(
     band_pop = baseline.band_population()
     weeks = list(CARE_HOME_WEEKS)
     turnover = _new_placement_share(baseline, years)  # [T, S]
+    extra_variance = (_dispersion(baseline) - 1.0)[cells]  # [C, S]
+    reablement_share = _reablement_after_discharge_share(baseline)[cells]  # [C]
     for r in range(1, runs + 1):
         rng = np.random.default_rng(int(params.seeds[r]))
         run_rates = rates_c
@@ -365,11 +384,14 @@ def run_projection(
         g = growth[r][None, :] ** t_index[:, None]  # [T, S]
         lam_g = lam_hsa * g[:, None, :]
         mitigate, efficiency, divert = (f[frailty_of_cell] for f in _factors(scenario, params, r))
+        # an avoided emergency admission also avoids the reablement episode that would have
+        # followed its discharge: reablement after discharge moves with emergency admissions
+        mitigate[:, REABLEMENT] *= 1.0 - reablement_share * (1.0 - mitigate[:, EMERGENCY])
         # a diversion acts on new placements: weeks of people placed before it are still lived,
         # so it reaches the weeks only as the care-home stock turns over
         divert = 1.0 - turnover[:, None, :] * (1.0 - divert[None])  # [T, C, S]
         lam = lam_g * np.maximum(mitigate, 1.0)
-        n = rng.poisson(lam)
+        n = rng.poisson(_compound_mean(lam, extra_variance, rng))
         kept = rng.binomial(n, np.broadcast_to(np.minimum(mitigate, 1.0), n.shape))
         after = rng.binomial(kept, np.broadcast_to(divert, kept.shape))
         diverted_weeks = (kept - after)[..., weeks].sum(axis=(1, 2))
@@ -421,6 +443,40 @@ def run_projection(
         },
         notes=[*baseline.notes, *scenario.notes],
     )
+
+
+def _dispersion(baseline: Baseline) -> np.ndarray:
+    """[A, X, B, F, S] variance ÷ mean of a year's total in each cell: Σ amount² ÷ Σ amount over
+    the cell's people for the ``COMPOUND`` settings (at least 1), 1 for counts of events."""
+    out = np.ones_like(baseline.activity)
+    total, squares = baseline.activity, baseline.squares
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(total > 0, squares / np.where(total > 0, total, 1.0), 1.0)
+    compound = list(COMPOUND)
+    out[..., compound] = np.maximum(ratio[..., compound], 1.0)
+    return out
+
+
+def _compound_mean(lam: np.ndarray, extra: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Poisson means that give each total variance λ·D (D = 1 + ``extra``, per cell and setting):
+    a Gamma(λ/(D−1), D−1) mean, then Poisson, has mean λ and variance λ + λ(D−1)."""
+    extra = np.broadcast_to(extra, lam.shape)
+    mixed = (extra > 0) & (lam > 0)
+    shape = np.where(mixed, lam / np.where(mixed, extra, 1.0), 1.0)
+    drawn = rng.gamma(shape, np.where(mixed, extra, 1.0))
+    return np.where(mixed, drawn, lam)
+
+
+def _reablement_after_discharge_share(baseline: Baseline) -> np.ndarray:
+    """[A, X, B, F] share of each cell's reablement episodes that follow an emergency discharge
+    (0 where the baseline has none, or does not know)."""
+    after = baseline.reablement_after_discharge
+    episodes = baseline.activity[..., REABLEMENT]
+    if after is None:
+        return np.zeros_like(episodes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(episodes > 0, after / np.where(episodes > 0, episodes, 1.0), 0.0)
+    return np.clip(share, 0.0, 1.0)
 
 
 def _new_placement_share(baseline: Baseline, years: int) -> np.ndarray:
