@@ -22,9 +22,9 @@ LAYERS = [
     {"ingest"},
     {"record"},
     {"jobs"},
-    {"people", "organisations", "access"},
+    {"people", "organisations", "access", "ui"},
     {"population", "synthetic"},
-    {"config", "clock", "bulk", "contract", "ui"},
+    {"config", "clock", "bulk", "contract"},
 ]
 LEAVE_OUT = {"cli"}  # gathers every area's commands by name at run time
 

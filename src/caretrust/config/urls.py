@@ -16,4 +16,4 @@ urlpatterns = [
 ]
 
 # Bad parameters are a 400 with the NHS.UK error page naming the parameter (ADR 46).
-handler400 = "caretrust.web.params.bad_request"
+handler400 = "caretrust.ui.params.bad_request"

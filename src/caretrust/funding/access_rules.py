@@ -7,7 +7,7 @@ from __future__ import annotations
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Role
 from caretrust.funding import commitments
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 policy.register(
     "funding.view_pool",

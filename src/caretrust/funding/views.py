@@ -16,7 +16,7 @@ from caretrust.funding.models import FinancialAssessment, PooledBudget
 from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

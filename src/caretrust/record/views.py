@@ -20,7 +20,7 @@ from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record import presenters, selectors, services
 from caretrust.record.forms import AboutMeForm, BreakGlassForm, QuarantineForm, SearchForm
 from caretrust.record.models import Sector
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 TIMELINE_PAGE_SIZE = 25
 

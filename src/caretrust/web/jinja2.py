@@ -12,7 +12,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
-from caretrust.web.navigation import items_for
+from caretrust.ui.navigation import items_for
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
