@@ -24,7 +24,7 @@ LAYERS = [
     {"jobs"},
     {"people", "organisations", "access", "ui"},
     {"population", "synthetic"},
-    {"config", "clock", "bulk", "contract"},
+    {"config", "clock", "dates", "bulk", "contract"},
 ]
 LEAVE_OUT = {"cli"}  # gathers every area's commands by name at run time
 

@@ -17,7 +17,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from django.db.models import F
 from caretrust import bulk
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
+from caretrust.dates import parse_date
 from caretrust.ingest import limits, readers
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import nhs_number
@@ -67,18 +68,6 @@ REQUIRED = ("LA_Code", "Event_Type", "Event_Start_Date")
 def snake(value: str) -> str:
     """'Progress to reablement/ST-Max' → 'progress_to_reablement_st_max'."""
     return re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
-
-
-def parse_date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
 def _decimal(value: str, whole_digits: int = 10) -> Decimal | None:

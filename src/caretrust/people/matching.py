@@ -24,12 +24,13 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from caretrust import dates
 
 COLUMNS = (
     "given_name",
@@ -75,7 +76,6 @@ U_MAX_PAIRS = 1e7
 U_MAX_PAIRS_SMALL = 2e6
 TRAINING_SEED = 1
 MEMORY_LIMIT = os.environ.get("CARETRUST_LINKAGE_MEMORY", "6GB")
-DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y")
 SEX_CODES = {
     "1": "male",
     "2": "female",
@@ -88,17 +88,11 @@ SEX_CODES = {
 
 def parse_date(value) -> str | None:
     """YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY (or a date) → 'YYYY-MM-DD'; None if unreadable."""
-    if value is None:
+    try:
+        parsed = dates.parse_date(value)
+    except ValueError:
         return None
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d")
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).strftime("%Y-%m-%d")
-        except ValueError:
-            continue
-    return None
+    return parsed.strftime("%Y-%m-%d") if parsed else None
 
 
 _NOT_LETTERS = re.compile(r"[^a-z]")

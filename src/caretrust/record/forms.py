@@ -5,11 +5,10 @@ from datetime import date
 from django import forms
 
 from caretrust.access.models import BreakGlassAccess
+from caretrust.dates import parse_date
 
 
 def parse_birth_date(value: str) -> date | None:
-    from caretrust.ingest.cld_import import parse_date
-
     return parse_date(value)
 
 
