@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("people/", include("caretrust.people.urls")),
     path("people/", include("caretrust.record.urls")),
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),

@@ -29,8 +29,8 @@ from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient, patient_from_person
 from caretrust.people.models import Person, PersonVersion
+from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import Resource, ResourceVersion
-from caretrust.record.selectors import record_people_ids
 from caretrust.record.summaries import SUBJECT_PATHS, UNDERSTOOD_TYPES
 
 MAX_COUNT = 100
