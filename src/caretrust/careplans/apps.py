@@ -10,6 +10,7 @@ class CareplansConfig(AppConfig):
         from caretrust.careplans import (
             access_rules,  # noqa: F401  (declares actions and relationships)
             fhir_handlers,
+            funding_facts,  # noqa: F401  (the finance relationship and pool commitments)
         )
         from caretrust.fhir import registry
 

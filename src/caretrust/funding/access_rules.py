@@ -1,12 +1,11 @@
-"""Who may see pooled budgets and record financial assessments, the relationship a finance officer
-has with a person (a council-arranged, means-tested service in their current care plan), and the
-care-plan commitments a pooled budget counts."""
+"""Who may see pooled budgets and record financial assessments. The relationship a finance officer
+has with a person, and the care-plan commitments a pooled budget counts, are facts of care plans:
+`careplans.funding_facts` registers them (ADR 6, ADR 75)."""
 
 from __future__ import annotations
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Role
-from caretrust.funding import commitments
 from caretrust.ui import navigation
 
 policy.register(
@@ -24,60 +23,3 @@ policy.register(
     object_rule=relationships.person_record_rule,
 )
 navigation.register("Pooled budgets", "funding:pool_list", "funding.view_pool", order=60)
-
-MEANS_TESTED = ("council", "reablement", "minor_adaptation", "nursing_home_fee")
-CURRENT = ("draft", "active")
-
-
-def council_finance_for_means_tested_plan(user, person) -> str | None:
-    from caretrust.careplans.models import PlannedService
-
-    if user.role != Role.FINANCE_OFFICER or user.organisation is None:
-        return None
-    if user.organisation.kind != "council":
-        return None
-    if PlannedService.objects.filter(
-        plan__person=person, plan__status__in=CURRENT, funding_stream__in=MEANS_TESTED
-    ).exists():
-        return "a means-tested service in the person's care plan"
-    return None
-
-
-def active_plan_costs(pool):
-    """Every service in an agreed care plan, priced from the catalogue, as a pool commitment."""
-    from caretrust.careplans.models import PlannedService
-    from caretrust.funding.catalogue import load
-
-    catalogue = load()
-    services = PlannedService.objects.filter(plan__status="active").exclude(per="once")
-    for service in services.iterator():
-        price = catalogue.price(
-            kind=service.kind,
-            frequency=service.frequency,
-            per=service.per,
-            hours_per_visit=service.hours_per_visit,
-        )
-        yield commitments.PlannedCost(
-            service.kind, price.weekly, service.start, service.end, f"service {service.pk}"
-        )
-
-
-def council_finance_filter(user):
-    from django.db.models import Q
-
-    from caretrust.careplans.models import PlannedService
-
-    if user.role != Role.FINANCE_OFFICER or user.organisation is None:
-        return None
-    if user.organisation.kind != "council":
-        return None
-    services = PlannedService.objects.filter(
-        plan__status__in=CURRENT, funding_stream__in=MEANS_TESTED
-    )
-    return Q(pk__in=services.values("plan__person_id"))
-
-
-relationships.register_provider(
-    "council_finance", council_finance_for_means_tested_plan, council_finance_filter
-)
-commitments.register_source("care_plans", active_plan_costs)
