@@ -14,9 +14,10 @@ import grimp
 # Upward or tangling edges by the layers contract in pyproject.toml are drawn in red.
 LAYERS = [
     {"web"},
-    {"portal", "workspace", "outcomes"},
+    {"portal", "outcomes"},
     {"careplans", "assessments"},
     {"funding"},
+    {"workspace"},
     {"referrals"},
     {"fhir"},
     {"ingest"},
