@@ -34,18 +34,11 @@ from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.normalise import SEX_CODES
 from caretrust.record.models import Sector, SocialCareEvent, TimelineEvent
 
 BATCH_SIZE = 1000
 EVENT_TYPES = {"request", "assessment", "service", "review"}
-GENDERS = {
-    "1": "male",
-    "2": "female",
-    "m": "male",
-    "f": "female",
-    "male": "male",
-    "female": "female",
-}
 SERVICE_TYPES = {
     "long term support: nursing care": "long_term_nursing",
     "long term support: residential care": "long_term_residential",
@@ -224,7 +217,7 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
         family_name=get("Last_Name")[:100],
         birth_date=dates.get("Date_of_Birth"),
         death_date=death,
-        sex=GENDERS.get(get("Gender").lower(), "unknown"),
+        sex=SEX_CODES.get(get("Gender").lower(), "unknown"),
         postcode=get("Postcode").upper()[:10],
         nhs_number=number_used,
         nhs_verification="01" if traced and traced == number_used else "",

@@ -39,6 +39,7 @@ from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.normalise import is_ref
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
 from caretrust.record.summaries import SUBJECT_PATHS, names_a_person, summarise
 
@@ -445,7 +446,7 @@ class FhirImporter:
             rows = Resource.objects.filter(resource_type=resource_type, logical_id__in=ids)
             known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
             if resource_type == "Patient":
-                refs = Person.objects.filter(ref__in=[i for i in ids if _is_uuid(i)])
+                refs = Person.objects.filter(ref__in=[i for i in ids if is_ref(i)])
                 known.update(("Patient", str(r)) for r in refs.values_list("ref", flat=True))
         for p, path, holder, target in found:
             about_person = target and target[0] == "Patient" and path.split(".")[0] in SUBJECT_PATHS
@@ -531,7 +532,7 @@ class FhirImporter:
             .exclude(person=None)
             .values_list("logical_id", "person_id")
         )
-        uuids = [s for s in subjects - set(person_of) if _is_uuid(s)]
+        uuids = [s for s in subjects - set(person_of) if is_ref(s)]
         person_of.update(
             {
                 str(ref): pk
@@ -669,14 +670,6 @@ class _SeenIds:
 def default_workers() -> int:
     """One validating process per core but one (the importer and the database need the rest)."""
     return max(1, (os.cpu_count() or 1) - 1)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def order_paths(paths: list[Path]) -> list[Path]:

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from caretrust import dates
+from caretrust.people.normalise import SEX_CODES, normalise_postcode
 
 COLUMNS = (
     "given_name",
@@ -76,14 +77,6 @@ U_MAX_PAIRS = 1e7
 U_MAX_PAIRS_SMALL = 2e6
 TRAINING_SEED = 1
 MEMORY_LIMIT = os.environ.get("CARETRUST_LINKAGE_MEMORY", "6GB")
-SEX_CODES = {
-    "1": "male",
-    "2": "female",
-    "m": "male",
-    "f": "female",
-    "male": "male",
-    "female": "female",
-}
 
 
 def parse_date(value) -> str | None:
@@ -96,7 +89,6 @@ def parse_date(value) -> str | None:
 
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
-_NOT_POSTCODE = re.compile(r"[^A-Z0-9]")
 _NOT_LETTERS_OR_SPACE = re.compile(r"[^a-z ]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _ADDRESS_PARTS = re.compile(r"[,;\n]")
@@ -158,12 +150,7 @@ def standardise(table: pa.Table, id_column: str, columns: dict[str, str]) -> pa.
 
 
 def _postcode(value) -> str | None:
-    if not value:
-        return None
-    text = _NOT_POSTCODE.sub("", str(value).upper())
-    if len(text) < 5:
-        return text or None
-    return f"{text[:-3]} {text[-3:]}"
+    return normalise_postcode(value) or None
 
 
 def _town(value) -> str | None:
