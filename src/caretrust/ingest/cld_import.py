@@ -21,14 +21,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import reset_queries, transaction
+from django.db import reset_queries
 from django.db.models import F
 
 from caretrust import bulk
-from caretrust.access import audit
-from caretrust.access.models import AuditEvent
 from caretrust.dates import parse_date
 from caretrust.ingest import limits, readers
+from caretrust.ingest.atomic import import_atomically
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
@@ -264,10 +263,6 @@ def _summary(fields: dict) -> str:
     return f"{text} ({outcome})" if outcome else text
 
 
-class _Rollback(Exception):
-    pass
-
-
 # csv's own limit (128 KiB) would end the file at the first long field; ours is checked per field.
 csv.field_size_limit(limits.MAX_FIELD_CHARS)
 
@@ -311,30 +306,14 @@ class CldImporter:
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
         self._growth = bulk.Growth(SocialCareEvent, Person, PersonIdentifier)
-        try:
-            with transaction.atomic():
-                periods = self._run(path, result)
-                if result.problems and not self.skip_invalid:
-                    raise _Rollback
-                self._close_missing_services(periods)
-                audit.record(
-                    actor=None,
-                    actor_label="import cld",
-                    action=AuditEvent.Action.IMPORT,
-                    object_type="file",
-                    object_id=path.name[:100],
-                    details={
-                        "read": result.read,
-                        "inserted": result.inserted,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "rejected": result.rejected,
-                    },
-                )
-        except _Rollback:
-            result.committed = False
-            result.inserted = result.updated = result.unchanged = 0
-        return result
+        return import_atomically(
+            path,
+            result,
+            label="import cld",
+            skip_invalid=self.skip_invalid,
+            read=lambda: self._run(path, result),
+            before_commit=self._close_missing_services,
+        )
 
     def _run(self, path: Path, result: FileResult) -> dict[str, date]:
         periods: dict[str, date] = {}  # LA → latest reporting period start seen
