@@ -10,8 +10,8 @@ from django.db import transaction
 
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
-from caretrust.funding.charging import ChargingError, assess, assessment_to_json, parse_request
-from caretrust.funding.council_figures import overrides_for
+from caretrust.funding.charging import ChargingError
+from caretrust.funding.engine import assess_with_council_figures
 from caretrust.funding.models import FinancialAssessment
 
 MAXIMUM_PROBE = {
@@ -35,11 +35,8 @@ def record_financial_assessment(*, actor, person, inputs: dict) -> FinancialAsse
     # One notional council-arranged service dearer than any real plan: the engine's charge for it
     # is the person's maximum weekly contribution (what they would pay whatever the plan costs).
     request = {**inputs, "services": [MAXIMUM_PROBE]}
-    overrides = overrides_for(inputs["nation"], date.fromisoformat(inputs["date"]))
-    if overrides:
-        request["figure_overrides"] = overrides
     try:
-        result = assessment_to_json(assess(parse_request(request)))
+        result = assess_with_council_figures(request, date.fromisoformat(inputs["date"]))
     except ChargingError as error:
         raise ValidationError({error.field.split(".")[0].split("[")[0]: error.message}) from None
     assessment = FinancialAssessment.objects.create(
