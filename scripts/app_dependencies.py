@@ -14,6 +14,7 @@ import grimp
 # Upward or tangling edges by the layers contract in pyproject.toml are drawn in red.
 LAYERS = [
     {"web"},
+    {"demo"},
     {"portal", "outcomes"},
     {"careplans", "assessments"},
     {"funding"},

@@ -66,7 +66,7 @@ class Seed:
     """Edith's story told through the services, plus the objects every page needs."""
 
     def __init__(self, user_for) -> None:
-        from caretrust.web.demo_scenario import load_demo_scenario
+        from caretrust.demo.scenario import load_demo_scenario
 
         load_demo_scenario()
         self.edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()

@@ -12,7 +12,13 @@ class CareplansConfig(AppConfig):
             fhir_handlers,
             funding_facts,  # noqa: F401  (the finance relationship and pool commitments)
         )
+        from caretrust.careplans.selectors import upcoming_visits
         from caretrust.fhir import registry
+        from caretrust.referrals.presenters import register_upcoming_visits
+
+        register_upcoming_visits(
+            lambda person, today, days: upcoming_visits(person, today, days=days)
+        )
 
         for handler in (
             fhir_handlers.CarePlanHandler(),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -182,15 +184,24 @@ class CaseloadRow:
     next_visit: str
 
 
+# A person's visits in the next days, newest last: care plans registers its selector here
+# (`register_upcoming_visits`, from its AppConfig.ready()), so referrals never imports care plans.
+UpcomingVisits = Callable[[Any, date, int], list]
+_upcoming_visits: UpcomingVisits = lambda person, today, days: []  # noqa: E731
+
+
+def register_upcoming_visits(source: UpcomingVisits) -> None:
+    global _upcoming_visits
+    _upcoming_visits = source
+
+
 def caseload_row(referral: Referral) -> CaseloadRow:
     """One allocated referral, with its plan's next review and the person's next visit."""
     from django.urls import reverse
 
-    from caretrust.careplans.selectors import upcoming_visits
-
     plan = referral.care_plans.exclude(status="completed").order_by("-created_at").first()
     today = timezone.localdate()
-    visits = upcoming_visits(referral.person, today, days=28) if referral.person_id else []
+    visits = _upcoming_visits(referral.person, today, 28) if referral.person_id else []
     visit = next((v for v in visits if v.status == "planned"), None)
     return CaseloadRow(
         reference=referral.reference,
