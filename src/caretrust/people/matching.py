@@ -79,7 +79,7 @@ TRAINING_SEED = 1
 MEMORY_LIMIT = os.environ.get("CARETRUST_LINKAGE_MEMORY", "6GB")
 
 
-def parse_date(value) -> str | None:
+def _iso_date(value) -> str | None:
     """YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY (or a date) → 'YYYY-MM-DD'; None if unreadable."""
     try:
         parsed = dates.parse_date(value)
@@ -134,7 +134,7 @@ def standardise(table: pa.Table, id_column: str, columns: dict[str, str]) -> pa.
         if ours in ("given_name", "family_name"):
             cleaned = [_NOT_LETTERS.sub("", str(v).lower()) or None if v else None for v in values]
         elif ours == "birth_date":
-            cleaned = [parse_date(v) for v in values]
+            cleaned = [_iso_date(v) for v in values]
         elif ours == "sex":
             cleaned = [SEX_CODES.get(str(v).strip().lower()) if v else None for v in values]
         elif ours == "postcode":
