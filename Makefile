@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 STATIC_BUILT := src/caretrust/web/static/nhsuk/caretrust.css
 
-.PHONY: demo test test-sqlite test-postgres lint format bench install assets system-deps postgres redis clean
+.PHONY: demo test test-fast test-sqlite test-postgres lint format bench install assets system-deps postgres redis clean
 
 demo: install assets ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/caretrust demo
@@ -14,10 +14,18 @@ test: install assets system-deps postgres redis ## the whole suite on SQLite, th
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# The inner loop: everything but the browser and Spark, in two processes (target: under 3 minutes).
+test-fast: install
+	$(BIN)/pytest -n 2 -q -m "not browser and not spark"
+
+# The floor is the coverage measured when it was set (92.2% on 2026-12-02, without Spark);
+# raise it, never lower it.
+COVERAGE_FLOOR := 92
+
 # Two processes (the machine's cores) for everything but the browser, which runs alone: each
 # browser test starts Chromium and a live server, and two at once starve each other.
 test-sqlite:
-	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -n 2 -m "not browser" --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 	$(BIN)/pytest -m browser
 
 test-postgres:
@@ -27,6 +35,8 @@ test-postgres:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -56,7 +56,7 @@ def load(referral_count: int, coordinator_count: int) -> list:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from caretrust.organisations.demo import load_demo_organisations
+    from caretrust.demo import load_demo_directory as load_demo_organisations
     from caretrust.organisations.models import Organisation, Team, User
     from caretrust.people.models import Person
     from caretrust.referrals.models import Referral, ReferralEvent, new_reference, response_standard

@@ -20,7 +20,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def demo_directory(db):
-    from caretrust.organisations.demo import load_demo_organisations
+    from caretrust.demo import load_demo_directory as load_demo_organisations
 
     load_demo_organisations()
 

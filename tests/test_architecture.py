@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 DJANGO_FREE = [
     "caretrust.contract",
@@ -43,3 +44,18 @@ def test_analytics_modules_import_no_django() -> None:
     report = json.loads(result.stdout)
     assert {name: loaded for name, loaded in report.items() if loaded} == {}
     assert set(report) == set(DJANGO_FREE)
+
+
+def test_import_contracts_hold() -> None:
+    """The layer and independence rules in pyproject.toml [tool.importlinter] (ADR 75): a new
+    import that tangles two areas, or points upward, fails here with the chain that does it."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -67,7 +67,7 @@ class Seed:
     """Edith's story told through the services, plus the objects every page needs."""
 
     def __init__(self, user_for) -> None:
-        from caretrust.web.demo_scenario import load_demo_scenario
+        from caretrust.demo.scenario import load_demo_scenario
 
         load_demo_scenario()
         self.edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()
@@ -208,11 +208,11 @@ PARAMS = {
     "capacity:authority": lambda s: {"uuid": s.authority.uuid},
     "record:person": lambda s: {"ref": s.edith.ref},
     "record:about_me": lambda s: {"ref": s.edith.ref},
-    "record:correct_details": lambda s: {"ref": s.edith.ref},
+    "people:correct_details": lambda s: {"ref": s.edith.ref},
     "record:break_glass": lambda s: {"ref": s.edith.ref},
-    "record:person_merges": lambda s: {"ref": s.edith.ref},
-    "record:link_candidate": lambda s: {"pk": s.candidate.pk},
-    "record:undo_merge": lambda s: {"pk": s.merge.pk},
+    "people:person_merges": lambda s: {"ref": s.edith.ref},
+    "people:link_candidate": lambda s: {"pk": s.candidate.pk},
+    "people:undo_merge": lambda s: {"pk": s.merge.pk},
     "record:quarantined_resource": lambda s: {"pk": s.orphan.pk},
     "referrals:detail": lambda s: {"reference": s.referral.reference},
     "referrals:sent": lambda s: {"reference": s.referral.reference},

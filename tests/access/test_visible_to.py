@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from caretrust.access import policy, relationships
 from caretrust.access.services import break_glass
+from caretrust.demo.scenario import load_demo_scenario
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation, User
 from caretrust.people.models import Person
 from caretrust.record.models import Resource
-from caretrust.web.demo_scenario import load_demo_scenario
 
 pytestmark = pytest.mark.django_db
 

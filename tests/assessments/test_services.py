@@ -3,41 +3,18 @@ and exported as a valid FHIR QuestionnaireResponse."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from caretrust.access.models import AuditEvent
 from caretrust.assessments import fhir, services
 from caretrust.assessments.eligibility import OUTCOMES
-from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
-from caretrust.referrals import services as referrals
+from tests.factories import routed_referral
 
 
 @pytest.fixture
 def routed(user_for):
-    person = Person.objects.create(
-        given_name="Mary",
-        family_name="Jones",
-        birth_date=date(1941, 5, 12),
-        sex="female",
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
-    referral = referrals.submit_professional_referral(
-        actor=user_for("gp"),
-        person=person,
-        source="gp",
-        reason="Fell at home; lives alone with heart failure.",
-        what_matters="Staying in my own home with my cat.",
-        consent=True,
-    )
-    coordinator = user_for("coordinator")
-    referrals.claim(actor=coordinator, referral=referral)
-    referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
-    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
-    return referral
+    return routed_referral(what_matters="Staying in my own home with my cat.")
 
 
 def test_one_assessment_with_two_organisations_and_a_decision(user_for, routed) -> None:

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from caretrust.assessments.eligibility import OUTCOMES
 from caretrust.assessments.models import Assessment
-from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
-from caretrust.referrals import services as referrals
+from tests.factories import make_person, routed_referral
 
 
 @pytest.fixture
 def routed(user_for):
-    person = Person.objects.create(
-        given_name="Mary",
-        family_name="Jones",
-        birth_date=date(1941, 5, 12),
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+    return routed_referral(
+        person=make_person(sex="unknown"), reason="Fell at home last night.", what_matters=""
     )
-    referral = referrals.submit_professional_referral(
-        actor=user_for("gp"),
-        person=person,
-        source="gp",
-        reason="Fell at home last night.",
-        consent=True,
-    )
-    coordinator = user_for("coordinator")
-    referrals.claim(actor=coordinator, referral=referral)
-    referrals.route(actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt"))
-    referrals.accept(actor=user_for("ot"), referral=referral, allocate_to=user_for("ot"))
-    return referral
 
 
 def _findings(version: int, **changes) -> dict:

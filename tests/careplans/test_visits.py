@@ -131,3 +131,29 @@ def test_dismissed_pairs_are_no_longer_flagged(user_for, two_ots) -> None:
         reason="Different rooms: stairs vs bath",
     )
     assert services.find_duplicate_visits(two_ots.person) == []
+
+
+def test_the_caseload_row_shows_the_next_planned_visit(user_for, plan, org, in_days) -> None:
+    """Referrals learn of visits through the hook care plans registers (ADR 75), not an import."""
+    from caretrust.referrals.presenters import caseload_rows
+
+    coordinator = user_for("coordinator")
+    assert caseload_rows([plan.referral])[0].next_visit == "None planned"
+    services.add_service(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        kind="community_nursing",
+        provider_organisation=org("DEMO-TRUST"),
+        frequency=1,
+        per="week",
+        start=in_days(3),
+        end=in_days(5),
+        funding_stream="nhs",
+    )
+    plan.refresh_from_db()
+    services.generate_visits(actor=coordinator, plan=plan)
+    assert (
+        caseload_rows([plan.referral])[0].next_visit
+        == f"{in_days(3):%d %b %Y}: Community nursing visit"
+    )

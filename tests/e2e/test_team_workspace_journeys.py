@@ -30,7 +30,7 @@ def menu(page):
 def test_a_nurse_records_a_missed_visit_and_the_co_ordinator_gets_a_task(
     page, assert_accessible
 ) -> None:
-    from caretrust.web.demo_scenario import load_demo_scenario
+    from caretrust.demo.scenario import load_demo_scenario
 
     assert load_demo_scenario()
 

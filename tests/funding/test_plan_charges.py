@@ -19,6 +19,7 @@ from caretrust.funding.planning import plan_charges, reablement_week
 from caretrust.funding.services import record_financial_assessment
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
+from tests.factories import make_person
 
 MEANS = {
     "nation": "england",
@@ -41,13 +42,7 @@ AVAILABLE = Decimal("54.39")
 
 @pytest.fixture
 def mrs_smith(demo_directory) -> Person:
-    return Person.objects.create(
-        given_name="Edna",
-        family_name="Smythe",
-        birth_date=date(1940, 3, 2),
-        sex=Person.Sex.FEMALE,
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
+    return make_person(given_name="Edna", family_name="Smythe", birth_date=date(1940, 3, 2))
 
 
 def make_plan(gp, person, reablement_start: date) -> CarePlan:

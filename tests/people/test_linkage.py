@@ -13,8 +13,8 @@ from caretrust.access.models import AuditEvent
 from caretrust.people import matching, services
 from caretrust.people.linkage import find_duplicates_in_index, link_pending_people
 from caretrust.people.models import LinkCandidate, Merge, Person
+from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import TimelineEvent
-from caretrust.record.selectors import record_people_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -109,11 +109,11 @@ def test_reviewer_accepts_a_pair_with_audit_and_can_undo(client, user_for, index
     )
     coordinator = user_for("coordinator")
     client.force_login(coordinator)
-    queue = client.get(reverse("record:link_queue")).content.decode()
+    queue = client.get(reverse("people:link_queue")).content.decode()
     assert "80.0%" in queue
-    page = client.get(reverse("record:link_candidate", args=[candidate.pk])).content.decode()
+    page = client.get(reverse("people:link_candidate", args=[candidate.pk])).content.decode()
     assert "whitlok" in page and "+1.5" in page
-    client.post(reverse("record:link_candidate", args=[candidate.pk]), {"decision": "same"})
+    client.post(reverse("people:link_candidate", args=[candidate.pk]), {"decision": "same"})
     candidate.refresh_from_db(), incoming.refresh_from_db()
     assert candidate.status == "accepted" and candidate.decided_by == coordinator
     assert incoming.merged_into == index[2]
@@ -126,7 +126,7 @@ def test_reviewer_accepts_a_pair_with_audit_and_can_undo(client, user_for, index
 
 def test_only_coordinators_and_administrators_review(client, user_for, index) -> None:
     client.force_login(user_for("nurse"))
-    assert client.get(reverse("record:link_queue")).status_code == 403
+    assert client.get(reverse("people:link_queue")).status_code == 403
     with pytest.raises(PermissionDenied):
         services.decide_link(
             actor=user_for("nurse"),

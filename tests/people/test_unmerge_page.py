@@ -11,9 +11,9 @@ from django.urls import reverse
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Merge, Person
+from caretrust.people.selectors import record_people_ids
 from caretrust.people.services import merge_people
 from caretrust.record.models import TimelineEvent
-from caretrust.record.selectors import record_people_ids
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_the_person_page_links_to_the_merges_for_a_reviewer(client, user_for, wr
     coordinator.save()
     client.force_login(coordinator)
     html = client.get(reverse("record:person", args=[wrongly_joined.survivor.ref])).content
-    assert reverse("record:person_merges", args=[wrongly_joined.survivor.ref]) in html.decode()
+    assert reverse("people:person_merges", args=[wrongly_joined.survivor.ref]) in html.decode()
 
 
 def test_a_reviewer_lists_merges_and_undoes_one_with_a_reason(client, user_for, wrongly_joined):
@@ -68,15 +68,15 @@ def test_a_reviewer_lists_merges_and_undoes_one_with_a_reason(client, user_for, 
     coordinator = user_for("coordinator")
     client.force_login(coordinator)
 
-    listed = client.get(reverse("record:person_merges", args=[kept.ref]))
+    listed = client.get(reverse("people:person_merges", args=[kept.ref]))
     assert listed.status_code == 200
     html = listed.content.decode()
     assert "Linkage model (automatic) (match probability 93.0%)" in html
     assert "2 March 1942" in html and "TQ2 5ZZ" in html
-    undo_url = reverse("record:undo_merge", args=[wrongly_joined.pk])
+    undo_url = reverse("people:undo_merge", args=[wrongly_joined.pk])
     assert undo_url in html
     # the merged-away person's own address leads to the same list
-    assert client.get(reverse("record:person_merges", args=[other.ref])).status_code == 302
+    assert client.get(reverse("people:person_merges", args=[other.ref])).status_code == 302
     # the names on the page are personal data: each person shown is audited
     shown = AuditEvent.objects.filter(action="read", object_type="people.merge", actor=coordinator)
     assert set(shown.values_list("person_ref", flat=True)) == {kept.audit_ref, other.audit_ref}
@@ -92,7 +92,7 @@ def test_a_reviewer_lists_merges_and_undoes_one_with_a_reason(client, user_for, 
 
     done = client.post(undo_url, {"reason": "Different dates of birth, confirmed with the GP"})
     assert done.status_code == 302 and done["Location"] == reverse(
-        "record:person_merges", args=[kept.ref]
+        "people:person_merges", args=[kept.ref]
     )
     merge = Merge.objects.get(pk=wrongly_joined.pk)
     assert merge.undone_by == coordinator and merge.undone_at is not None
@@ -110,7 +110,7 @@ def test_a_reviewer_lists_merges_and_undoes_one_with_a_reason(client, user_for, 
 
 def test_an_undone_merge_cannot_be_undone_again(client, user_for, wrongly_joined):
     client.force_login(user_for("admin"))
-    undo_url = reverse("record:undo_merge", args=[wrongly_joined.pk])
+    undo_url = reverse("people:undo_merge", args=[wrongly_joined.pk])
     client.post(undo_url, {"reason": "Two different people, checked by phone"})
     again = client.post(undo_url, {"reason": "Two different people, checked by phone"})
     assert again.status_code == 302
@@ -120,17 +120,17 @@ def test_an_undone_merge_cannot_be_undone_again(client, user_for, wrongly_joined
 
 def test_the_review_queue_lists_recent_merges_to_undo(client, user_for, wrongly_joined):
     client.force_login(user_for("admin"))
-    html = client.get(reverse("record:link_queue")).content.decode()
+    html = client.get(reverse("people:link_queue")).content.decode()
     assert "Recent merges" in html
-    assert reverse("record:undo_merge", args=[wrongly_joined.pk]) in html
+    assert reverse("people:undo_merge", args=[wrongly_joined.pk]) in html
 
 
 @pytest.mark.parametrize("username", ["gp", "nurse", "finance", "analyst", "privacy"])
 def test_roles_that_do_not_review_linkage_may_not_undo(client, user_for, wrongly_joined, username):
     client.force_login(user_for(username))
-    undo_url = reverse("record:undo_merge", args=[wrongly_joined.pk])
+    undo_url = reverse("people:undo_merge", args=[wrongly_joined.pk])
     assert client.get(undo_url).status_code == 403
     assert client.post(undo_url, {"reason": "I think these are two people"}).status_code == 403
-    merges = reverse("record:person_merges", args=[wrongly_joined.survivor.ref])
+    merges = reverse("people:person_merges", args=[wrongly_joined.survivor.ref])
     assert client.get(merges).status_code == 403
     assert Merge.objects.get(pk=wrongly_joined.pk).undone_at is None

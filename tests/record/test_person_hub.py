@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_edith_s_page_links_her_work_and_shows_caretrust_s_own_events(client, user_for) -> None:
-    from caretrust.web.demo_scenario import load_demo_scenario
+    from caretrust.demo.scenario import load_demo_scenario
 
     load_demo_scenario()
     edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()
@@ -42,7 +42,7 @@ def test_edith_s_page_links_her_work_and_shows_caretrust_s_own_events(client, us
 
 
 def test_open_referrals_on_the_hub_name_the_allocated_worker(client, user_for) -> None:
-    from caretrust.web.demo_scenario import load_demo_scenario
+    from caretrust.demo.scenario import load_demo_scenario
 
     load_demo_scenario()
     edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()

@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
 from caretrust.referrals import services
+from tests.factories import make_person
 
 
 @pytest.fixture
 def mrs_jones(demo_directory) -> Person:
-    return Person.objects.create(
-        given_name="Mary",
-        family_name="Jones",
-        birth_date=date(1941, 5, 12),
-        sex=Person.Sex.FEMALE,
-        postcode="TQ1 1AA",
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
+    return make_person(postcode="TQ1 1AA")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connections
 call_command("migrate", verbosity=0)
 from datetime import date
-from caretrust.organisations.demo import load_demo_organisations
+from caretrust.demo import load_demo_directory as load_demo_organisations
 from caretrust.organisations.models import Organisation, Team, User
 from caretrust.people.models import Person
 from caretrust.referrals import services as referrals

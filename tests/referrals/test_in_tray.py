@@ -198,10 +198,10 @@ def test_a_former_member_is_not_offered(user_for, routed, team) -> None:
 def test_the_demo_story_leaves_a_referral_in_the_torquay_in_tray(user_for) -> None:
     from datetime import date
 
+    from caretrust.demo.scenario import load_demo_scenario
     from caretrust.organisations.models import Organisation
     from caretrust.outcomes.models import RiskScore
     from caretrust.people.models import Person
-    from caretrust.web.demo_scenario import load_demo_scenario
 
     for n in range(2):
         person = Person.objects.create(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from caretrust import clock
-from caretrust.reviews.scheduling import (
+from caretrust.careplans.review_schedule import (
     Window,
     add_months,
     first_review_window,

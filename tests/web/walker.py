@@ -27,11 +27,11 @@ def load_story() -> list[str]:
 
     from caretrust.assessments.models import Assessment
     from caretrust.careplans.models import CarePlan
+    from caretrust.demo.scenario import load_demo_scenario
     from caretrust.funding.demo import load_demo_pool
     from caretrust.organisations.demo import load_demo_organisations
     from caretrust.portal.demo import load_demo_people
     from caretrust.referrals.models import Referral
-    from caretrust.web.demo_scenario import load_demo_scenario
 
     load_demo_organisations()
     edith = load_demo_people()

@@ -7,7 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = "Access control and audit"
 
     def ready(self) -> None:
-        from caretrust.web import navigation
+        from caretrust.ui import navigation
 
         navigation.register(
             "Break-glass reviews", "access:break_glass", "access.review_break_glass", order=70

@@ -90,7 +90,7 @@ def _hub_assessments(user, person):
 
 
 from caretrust.record import hub  # noqa: E402  (registries are filled at import)
-from caretrust.web import navigation  # noqa: E402
+from caretrust.ui import navigation  # noqa: E402
 
 navigation.register(
     "Eligibility deciders", "assessments:deciders", "assessments.manage_deciders", order=81

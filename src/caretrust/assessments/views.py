@@ -309,7 +309,7 @@ def as_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
 def deciders(request: HttpRequest) -> HttpResponse:
     """Council policy on who may decide eligibility: list, add, remove (administrators)."""
     from caretrust.assessments.models import EligibilityDecider
-    from caretrust.web.forms import add_form_errors
+    from caretrust.ui.forms import add_form_errors
 
     policy.require(request.user, "assessments.manage_deciders")
     form = forms.DeciderForm()

@@ -13,7 +13,7 @@ from caretrust.capacity.mca import FUNCTIONAL_ABILITIES
 from caretrust.capacity.models import BestInterestsDecision, CapacityAssessment, LegalAuthority
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def _person(request, ref, action: str) -> Person:
@@ -135,12 +135,11 @@ def best_interests(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 def _portal_users(person: Person) -> list[User]:
-    from caretrust.portal.models import PersonPortalAccount
-
+    # Through the reverse relation: capacity sits below the portal (the portal reads who may act).
     return [
         account.user
-        for account in PersonPortalAccount.objects.filter(
-            person=person, relationship="carer", revoked_at__isnull=True
+        for account in person.portal_accounts.filter(
+            relationship="carer", revoked_at__isnull=True
         ).select_related("user")
     ]
 

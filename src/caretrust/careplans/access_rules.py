@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 
 def _plan_rule(user, obj) -> Decision:
@@ -106,8 +106,3 @@ def _hub_plan(user, person):
 from caretrust.record import hub  # noqa: E402  (registries are filled at import)
 
 hub.register("careplans", _hub_plan, order=30)
-
-from caretrust.careplans.selectors import means_tested_plans  # noqa: E402
-from caretrust.funding import worklist  # noqa: E402
-
-worklist.register_source("care_plans", means_tested_plans)

@@ -10,8 +10,15 @@ class CareplansConfig(AppConfig):
         from caretrust.careplans import (
             access_rules,  # noqa: F401  (declares actions and relationships)
             fhir_handlers,
+            funding_facts,  # noqa: F401  (the finance relationship and pool commitments)
         )
+        from caretrust.careplans.selectors import next_planned_visits
         from caretrust.fhir import registry
+        from caretrust.referrals.presenters import register_next_planned_visits
+
+        register_next_planned_visits(
+            lambda person_ids, start, days: next_planned_visits(person_ids, start, days=days)
+        )
 
         for handler in (
             fhir_handlers.CarePlanHandler(),

@@ -42,6 +42,17 @@ DEFAULT_VISIT_HORIZON_DAYS = 14
 DEFAULT_DUPLICATE_WINDOW_DAYS = 7
 
 
+# Called in the transaction that agrees a plan, with the first review's window: areas above care
+# plans register here from their AppConfig.ready() (reviews schedules the first review), so care
+# plans never imports them (ADR 75).
+_on_agreed: list = []
+
+
+def register_on_agreed(callback) -> None:
+    if callback not in _on_agreed:
+        _on_agreed.append(callback)
+
+
 def duplicate_window() -> timedelta:
     return timedelta(
         days=getattr(
@@ -372,7 +383,7 @@ def agree_plan(*, actor: User, plan: CarePlan, expected_version: int) -> CarePla
     missing = [item.text for item in agreement_checklist(plan) if not item.done]
     if missing:
         raise ValidationError("Before the plan can be agreed: " + "; ".join(missing) + ".")
-    from caretrust.reviews import scheduling
+    from caretrust.careplans import review_schedule as scheduling
 
     agreed_at = clock.now()
     first_review = scheduling.first_review_window(clock.local_date(agreed_at))
@@ -384,9 +395,8 @@ def agree_plan(*, actor: User, plan: CarePlan, expected_version: int) -> CarePla
         review_date=first_review.latest,
     )
     _save_version(plan, actor, "Plan agreed")
-    from caretrust.reviews import services as reviews
-
-    reviews.schedule_first_review(actor=actor, plan=plan, window=first_review)
+    for on_agreed in _on_agreed:  # the reviews area schedules the first review (ADR 73)
+        on_agreed(actor=actor, plan=plan, window=first_review)
     from caretrust.record.services import note_care_event
 
     note_care_event(

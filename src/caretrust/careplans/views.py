@@ -17,8 +17,8 @@ from caretrust.careplans import fhir, forms, selectors, services
 from caretrust.careplans.models import CarePlan, PlannedService, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
-from caretrust.web.forms import add_form_errors
-from caretrust.web.params import int_param, uuid_list
+from caretrust.ui.forms import add_form_errors
+from caretrust.ui.params import int_param, uuid_list
 
 
 @require_POST

@@ -64,7 +64,6 @@ def carers_of(person) -> list[CarerRow]:
 
 def _named_elsewhere(person) -> Iterator[tuple[str, str, str, dict]]:
     from caretrust.assessments.models import Assessment
-    from caretrust.portal.models import PersonPortalAccount
 
     for assessment in Assessment.objects.filter(person=person, has_carer=True).exclude(
         carer_name=""
@@ -75,8 +74,9 @@ def _named_elsewhere(person) -> Iterator[tuple[str, str, str, dict]]:
             "named in the joint assessment",
             {"assessment": str(assessment.uuid)},
         )
-    for account in PersonPortalAccount.objects.filter(
-        person=person, relationship="carer", revoked_at__isnull=True
+    # Through the reverse relation: carers sit below the portal in the layers (ADR 75).
+    for account in person.portal_accounts.filter(
+        relationship="carer", revoked_at__isnull=True
     ).select_related("user"):
         yield (
             account.user.get_full_name() or account.user.username,

@@ -14,8 +14,8 @@ from caretrust.carers import forms, services
 from caretrust.carers.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.carers.models import Carer, CarersAssessment, CarerSupportPlan
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
-from caretrust.web.params import uuid_list
+from caretrust.ui.forms import add_form_errors
+from caretrust.ui.params import uuid_list
 
 
 def new(request: HttpRequest, ref: str) -> HttpResponse:

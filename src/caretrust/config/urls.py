@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("people/", include("caretrust.people.urls")),
     path("people/", include("caretrust.record.urls")),
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
@@ -23,4 +24,4 @@ urlpatterns = [
 ]
 
 # Bad parameters are a 400 with the NHS.UK error page naming the parameter (ADR 46).
-handler400 = "caretrust.web.params.bad_request"
+handler400 = "caretrust.ui.params.bad_request"

@@ -12,7 +12,7 @@ from caretrust.access import audit, policy
 from caretrust.entitlements import forms, selectors, services
 from caretrust.entitlements.models import ReablementEpisode, S117Entitlement
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def person(request: HttpRequest, ref) -> HttpResponse:

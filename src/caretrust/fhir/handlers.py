@@ -3,7 +3,6 @@ create, update, history) and read/search over every stored resource type (import
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,8 +28,9 @@ from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient, patient_from_person
 from caretrust.people.models import Person, PersonVersion
+from caretrust.people.normalise import is_ref
+from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import Resource, ResourceVersion
-from caretrust.record.selectors import record_people_ids
 from caretrust.record.summaries import SUBJECT_PATHS, UNDERSTOOD_TYPES
 
 MAX_COUNT = 100
@@ -94,18 +94,10 @@ def _cursor(params: SearchParams) -> int:
     return int(params.cursor)
 
 
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def person_for_reference(value: str) -> Person | None:
     """`Patient/<id>` or `<id>`: a person's ref, or the id of an imported Patient resource."""
     ident = value.rsplit("/", 1)[-1]
-    if _is_uuid(ident):
+    if is_ref(ident):
         person = Person.objects.filter(ref=ident).first()
         if person is not None:
             return person
@@ -207,7 +199,7 @@ class PatientHandler(ResourceHandler):
 
     def _get(self, ctx: FhirContext, id: str) -> Person:
         person = None
-        if _is_uuid(id):
+        if is_ref(id):
             # `ref` is unique: no ORDER BY (first() would sort by name), and what the Patient
             # names comes in the same query
             person = (
@@ -302,7 +294,7 @@ class PatientHandler(ResourceHandler):
         return _stored_person(person)
 
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
-        person = Person.objects.filter(ref=id).first() if _is_uuid(id) else None
+        person = Person.objects.filter(ref=id).first() if is_ref(id) else None
         if person is None:
             raise NotFound(f"Patient/{id} is not known (ids are assigned by the server)")
         demographics = _validated_demographics(resource)

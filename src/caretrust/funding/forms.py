@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import forms
 
-from caretrust.web.fields import MoneyField, NhsDateField
+from caretrust.ui.fields import MoneyField, NhsDateField
 
 NONE = ""
 

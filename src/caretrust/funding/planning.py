@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from caretrust.funding import catalogue
-from caretrust.funding.charging import ChargingError, assess, assessment_to_json, parse_request
-from caretrust.funding.council_figures import overrides_for
+from caretrust.funding.charging import ChargingError
+from caretrust.funding.engine import assess_with_council_figures
 from caretrust.funding.models import FinancialAssessment
 
 ZERO = Decimal("0.00")
@@ -120,11 +120,8 @@ def plan_charges(plan, *, on: date | None = None) -> PlanCharges:
         request = dict(assessment.inputs)
         request["date"] = on.isoformat()
         request["services"] = [_engine_service(s, prices[s.pk], on) for s in engine_services]
-        overrides = overrides_for(request["nation"], on)
-        if overrides:
-            request["figure_overrides"] = overrides
         try:
-            result = assessment_to_json(assess(parse_request(request)))
+            result = assess_with_council_figures(request, on)
         except ChargingError as error:
             lines = [_line(s, prices[s.pk], None) for s in services]
             return PlanCharges(lines, assessment, None, problem=str(error))

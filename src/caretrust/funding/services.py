@@ -10,15 +10,16 @@ from django.db import transaction
 
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
-from caretrust.funding.charging import ChargingError, assess_means, means_to_json, parse_request
-from caretrust.funding.council_figures import overrides_for
+from caretrust.funding.charging import ChargingError
+from caretrust.funding.engine import means_with_council_figures
 from caretrust.funding.models import FinancialAssessment
+from caretrust.people import demographics
 
 
 def age_on(birth_date: date | None, on: date) -> int:
     if birth_date is None:
         raise ValidationError("The person's date of birth is needed for a financial assessment.")
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return demographics.age_on(birth_date, on)
 
 
 @transaction.atomic
@@ -27,11 +28,8 @@ def record_financial_assessment(*, actor, person, inputs: dict) -> FinancialAsse
     policy.require(actor, "funding.assess", person)
     # The engine works out the maximum weekly contribution directly from the person's means.
     request = {**inputs, "services": []}
-    overrides = overrides_for(inputs["nation"], date.fromisoformat(inputs["date"]))
-    if overrides:
-        request["figure_overrides"] = overrides
     try:
-        result = means_to_json(assess_means(parse_request(request)))
+        result = means_with_council_figures(request, date.fromisoformat(inputs["date"]))
     except ChargingError as error:
         raise ValidationError({error.field.split(".")[0].split("[")[0]: error.message}) from None
     assessment = FinancialAssessment.objects.create(

@@ -18,7 +18,7 @@ from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
 from caretrust.funding.worklist import finance_work
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

@@ -17,34 +17,27 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import reset_queries, transaction
+from django.db import reset_queries
 from django.db.models import F
 
 from caretrust import bulk
-from caretrust.access import audit
-from caretrust.access.models import AuditEvent
+from caretrust.dates import parse_date
 from caretrust.ingest import limits, readers
+from caretrust.ingest.atomic import import_atomically
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.normalise import SEX_CODES
 from caretrust.record.models import Sector, SocialCareEvent, TimelineEvent
 
 BATCH_SIZE = 1000
 EVENT_TYPES = {"request", "assessment", "service", "review"}
-GENDERS = {
-    "1": "male",
-    "2": "female",
-    "m": "male",
-    "f": "female",
-    "male": "male",
-    "female": "female",
-}
 SERVICE_TYPES = {
     "long term support: nursing care": "long_term_nursing",
     "long term support: residential care": "long_term_residential",
@@ -67,18 +60,6 @@ REQUIRED = ("LA_Code", "Event_Type", "Event_Start_Date")
 def snake(value: str) -> str:
     """'Progress to reablement/ST-Max' → 'progress_to_reablement_st_max'."""
     return re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
-
-
-def parse_date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
 def _decimal(value: str, whole_digits: int = 10) -> Decimal | None:
@@ -235,7 +216,7 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
         family_name=get("Last_Name")[:100],
         birth_date=dates.get("Date_of_Birth"),
         death_date=death,
-        sex=GENDERS.get(get("Gender").lower(), "unknown"),
+        sex=SEX_CODES.get(get("Gender").lower(), "unknown"),
         postcode=get("Postcode").upper()[:10],
         nhs_number=number_used,
         nhs_verification="01" if traced and traced == number_used else "",
@@ -282,10 +263,6 @@ def _summary(fields: dict) -> str:
     return f"{text} ({outcome})" if outcome else text
 
 
-class _Rollback(Exception):
-    pass
-
-
 # csv's own limit (128 KiB) would end the file at the first long field; ours is checked per field.
 csv.field_size_limit(limits.MAX_FIELD_CHARS)
 
@@ -329,30 +306,14 @@ class CldImporter:
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
         self._growth = bulk.Growth(SocialCareEvent, Person, PersonIdentifier)
-        try:
-            with transaction.atomic():
-                periods = self._run(path, result)
-                if result.problems and not self.skip_invalid:
-                    raise _Rollback
-                self._close_missing_services(periods)
-                audit.record(
-                    actor=None,
-                    actor_label="import cld",
-                    action=AuditEvent.Action.IMPORT,
-                    object_type="file",
-                    object_id=path.name[:100],
-                    details={
-                        "read": result.read,
-                        "inserted": result.inserted,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "rejected": result.rejected,
-                    },
-                )
-        except _Rollback:
-            result.committed = False
-            result.inserted = result.updated = result.unchanged = 0
-        return result
+        return import_atomically(
+            path,
+            result,
+            label="import cld",
+            skip_invalid=self.skip_invalid,
+            read=lambda: self._run(path, result),
+            before_commit=self._close_missing_services,
+        )
 
     def _run(self, path: Path, result: FileResult) -> dict[str, date]:
         periods: dict[str, date] = {}  # LA → latest reporting period start seen

@@ -24,21 +24,21 @@ from datetime import datetime
 from pathlib import Path
 
 import ijson
-from django.db import reset_queries, transaction
+from django.db import reset_queries
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from caretrust import bulk
-from caretrust.access import audit
-from caretrust.access.models import AuditEvent
 from caretrust.ingest import limits, readers
+from caretrust.ingest.atomic import Rollback, import_atomically
 from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.normalise import is_ref
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
 from caretrust.record.summaries import SUBJECT_PATHS, names_a_person, summarise
 
@@ -50,10 +50,6 @@ CONDITIONAL_CACHE_SIZE = 10_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
 # Below this an NDJSON file is validated in the importer's own process.
 CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _references(resource: dict) -> list[tuple[str, dict]]:
@@ -171,37 +167,25 @@ class FhirImporter:
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
         self._growth = bulk.Growth(Resource, *PEOPLE_TABLES)
-        try:
-            with transaction.atomic(), self._checker_for(path) as checker:
-                try:
-                    self._run(path, result, checker)
-                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-                    # A damaged .gz: nothing in it can be trusted, whatever --skip-invalid says.
-                    reason = f"not a readable gzip file ({exc})"
-                    result.problems.append(Problem(path.name, "file", "", reason))
-                    raise _Rollback from None
-                if result.problems and not self.skip_invalid:
-                    raise _Rollback
-                self._attach_late_subjects()
-                audit.record(
-                    actor=None,
-                    actor_label="import fhir",
-                    action=AuditEvent.Action.IMPORT,
-                    object_type="file",
-                    object_id=path.name[:100],
-                    details={
-                        "source": self.source,
-                        "read": result.read,
-                        "inserted": result.inserted,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "rejected": result.rejected,
-                    },
-                )
-        except _Rollback:
-            result.committed = False
-            result.inserted = result.updated = result.unchanged = result.older = 0
-        return result
+        return import_atomically(
+            path,
+            result,
+            label="import fhir",
+            skip_invalid=self.skip_invalid,
+            read=lambda: self._read_file(path, result),
+            before_commit=lambda _: self._attach_late_subjects(),
+            details={"source": self.source},
+        )
+
+    def _read_file(self, path: Path, result: FileResult) -> None:
+        with self._checker_for(path) as checker:
+            try:
+                self._run(path, result, checker)
+            except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                # A damaged .gz: nothing in it can be trusted, whatever --skip-invalid says.
+                reason = f"not a readable gzip file ({exc})"
+                result.problems.append(Problem(path.name, "file", "", reason))
+                raise Rollback from None
 
     def _checker_for(self, path: Path):
         """A worker pool for a large NDJSON file; nothing for the rest (starting one costs more
@@ -445,7 +429,7 @@ class FhirImporter:
             rows = Resource.objects.filter(resource_type=resource_type, logical_id__in=ids)
             known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
             if resource_type == "Patient":
-                refs = Person.objects.filter(ref__in=[i for i in ids if _is_uuid(i)])
+                refs = Person.objects.filter(ref__in=[i for i in ids if is_ref(i)])
                 known.update(("Patient", str(r)) for r in refs.values_list("ref", flat=True))
         for p, path, holder, target in found:
             about_person = target and target[0] == "Patient" and path.split(".")[0] in SUBJECT_PATHS
@@ -531,7 +515,7 @@ class FhirImporter:
             .exclude(person=None)
             .values_list("logical_id", "person_id")
         )
-        uuids = [s for s in subjects - set(person_of) if _is_uuid(s)]
+        uuids = [s for s in subjects - set(person_of) if is_ref(s)]
         person_of.update(
             {
                 str(ref): pk
@@ -669,14 +653,6 @@ class _SeenIds:
 def default_workers() -> int:
     """One validating process per core but one (the importer and the database need the rest)."""
     return max(1, (os.cpu_count() or 1) - 1)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def order_paths(paths: list[Path]) -> list[Path]:

@@ -13,7 +13,7 @@ from caretrust.access import audit, policy
 from caretrust.meetings import forms, presenters, selectors, services
 from caretrust.meetings.models import AgendaItem, Meeting
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 STAFF = {Role.COORDINATOR, Role.PRACTITIONER}
 

@@ -12,7 +12,7 @@ from caretrust.access import audit, policy, relationships
 from caretrust.messaging import forms, selectors, services
 from caretrust.messaging.models import Message
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def _when(moment) -> str:

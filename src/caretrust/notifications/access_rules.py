@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from caretrust.access import policy
 from caretrust.access.policy import Role
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 STAFF = {
     Role.COORDINATOR,

@@ -149,9 +149,6 @@ def load_demo_organisations() -> dict[str, int]:
             created += 1
         for team_code in spec.teams:
             TeamMembership.objects.get_or_create(team=teams[team_code], user=user)
-    from caretrust.portal.demo import load_demo_people  # Edith Smith and her daughter (portal)
-
-    load_demo_people()
     return {
         "organisations": len(organisations),
         "localities": len(localities),

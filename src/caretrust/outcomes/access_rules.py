@@ -11,7 +11,7 @@ from __future__ import annotations
 from caretrust.access import policy
 from caretrust.access.policy import Role
 from caretrust.organisations.models import Organisation
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 policy.register(
     "outcomes.view_dashboard",

@@ -13,8 +13,8 @@ from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
 from caretrust.outcomes.published import read_published
 from caretrust.outcomes.services import refer_from_case_finding
-from caretrust.web.forms import add_form_errors
-from caretrust.web.params import int_param
+from caretrust.ui.forms import add_form_errors
+from caretrust.ui.params import int_param
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

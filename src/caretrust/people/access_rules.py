@@ -113,10 +113,10 @@ relationships.register_provider(
 
 
 def _register_navigation() -> None:
-    from caretrust.web import navigation
+    from caretrust.ui import navigation
 
     navigation.register("People", "record:search", "people.find", order=5)
-    navigation.register("Linkage review", "record:link_queue", "people.review_links", order=80)
+    navigation.register("Linkage review", "people:link_queue", "people.review_links", order=80)
 
 
 _register_navigation()

@@ -16,6 +16,11 @@ from caretrust.people.models import Person
 MAX_AGE_YEARS = 120
 
 
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on a date (a birthday on 29 February counts from 1 March)."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
 def birth_date_error(value: date, today: date | None = None) -> str | None:
     """A clear message when a date of birth cannot be right, or None."""
     today = today or clock.today()

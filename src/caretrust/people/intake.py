@@ -8,7 +8,6 @@ a co-ordinator does, from what the referrer told us.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +20,7 @@ from caretrust.organisations.models import Organisation, User
 from caretrust.people import nhs_number
 from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.normalise import normalise_postcode
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,6 @@ class PossibleDuplicates(Exception):
     def __init__(self, candidates: list[Person]) -> None:
         super().__init__(f"{len(candidates)} possible matches in the people index")
         self.candidates = candidates
-
-
-def normalise_postcode(value: str) -> str:
-    compact = re.sub(r"\s+", "", value or "").upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def by_nhs_number(value: str) -> Person | None:

@@ -24,12 +24,14 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from caretrust import dates
+from caretrust.people.normalise import SEX_CODES, normalise_postcode
 
 COLUMNS = (
     "given_name",
@@ -75,34 +77,18 @@ U_MAX_PAIRS = 1e7
 U_MAX_PAIRS_SMALL = 2e6
 TRAINING_SEED = 1
 MEMORY_LIMIT = os.environ.get("CARETRUST_LINKAGE_MEMORY", "6GB")
-DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y")
-SEX_CODES = {
-    "1": "male",
-    "2": "female",
-    "m": "male",
-    "f": "female",
-    "male": "male",
-    "female": "female",
-}
 
 
-def parse_date(value) -> str | None:
+def _iso_date(value) -> str | None:
     """YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY (or a date) → 'YYYY-MM-DD'; None if unreadable."""
-    if value is None:
+    try:
+        parsed = dates.parse_date(value)
+    except ValueError:
         return None
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d")
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).strftime("%Y-%m-%d")
-        except ValueError:
-            continue
-    return None
+    return parsed.strftime("%Y-%m-%d") if parsed else None
 
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
-_NOT_POSTCODE = re.compile(r"[^A-Z0-9]")
 _NOT_LETTERS_OR_SPACE = re.compile(r"[^a-z ]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _ADDRESS_PARTS = re.compile(r"[,;\n]")
@@ -148,7 +134,7 @@ def standardise(table: pa.Table, id_column: str, columns: dict[str, str]) -> pa.
         if ours in ("given_name", "family_name"):
             cleaned = [_NOT_LETTERS.sub("", str(v).lower()) or None if v else None for v in values]
         elif ours == "birth_date":
-            cleaned = [parse_date(v) for v in values]
+            cleaned = [_iso_date(v) for v in values]
         elif ours == "sex":
             cleaned = [SEX_CODES.get(str(v).strip().lower()) if v else None for v in values]
         elif ours == "postcode":
@@ -164,12 +150,7 @@ def standardise(table: pa.Table, id_column: str, columns: dict[str, str]) -> pa.
 
 
 def _postcode(value) -> str | None:
-    if not value:
-        return None
-    text = _NOT_POSTCODE.sub("", str(value).upper())
-    if len(text) < 5:
-        return text or None
-    return f"{text[:-3]} {text[-3:]}"
+    return normalise_postcode(value) or None
 
 
 def _town(value) -> str | None:

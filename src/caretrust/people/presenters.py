@@ -62,7 +62,7 @@ def candidate_view(candidate: LinkCandidate) -> CandidateView:
         rows=rows,
         link_html=format_html(
             '<a href="{}">{} and {}</a>',
-            reverse("record:link_candidate", args=[candidate.pk]),
+            reverse("people:link_candidate", args=[candidate.pk]),
             candidate.incoming.display_name,
             candidate.existing.display_name,
         ),
@@ -119,7 +119,7 @@ def merge_view(merge: Merge) -> MergeView:
         if undone
         else format_html(
             '<a href="{}">Undo this merge<span class="nhsuk-u-visually-hidden"> of {}</span></a>',
-            reverse("record:undo_merge", args=[merge.pk]),
+            reverse("people:undo_merge", args=[merge.pk]),
             merged.display_name,
         )
     )

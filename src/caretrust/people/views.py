@@ -10,11 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from caretrust.access import audit, policy
-from caretrust.people import services
+from caretrust.people import selectors, services
+from caretrust.people.forms import UnmergeForm
 from caretrust.people.models import LinkCandidate, Merge, Person
 from caretrust.people.presenters import candidate_view, merge_view
-from caretrust.record import selectors
-from caretrust.record.forms import UnmergeForm
 
 RECENT_MERGES = 10
 
@@ -55,7 +54,7 @@ def person_merges(request: HttpRequest, ref) -> HttpResponse:
     policy.require(request.user, "people.unmerge")
     person = get_object_or_404(Person, ref=ref)
     if person.merged_into_id:
-        return redirect("record:person_merges", ref=person.survivor().ref)
+        return redirect("people:person_merges", ref=person.survivor().ref)
     merges = [merge_view(m) for m in selectors.merges_into_record(person)]
     _audit_merges_shown(request, merges, "merges of a record")
     return render(
@@ -79,7 +78,7 @@ def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if merge.undone_at is not None:
         messages.info(request, "That merge has already been undone.")
-        return redirect("record:person_merges", ref=merge.survivor.ref)
+        return redirect("people:person_merges", ref=merge.survivor.ref)
     form = UnmergeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -94,7 +93,7 @@ def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Merge undone: {restored.display_name} and {merge.survivor.display_name} are "
                 "separate records again, each with their own history.",
             )
-            return redirect("record:person_merges", ref=merge.survivor.ref)
+            return redirect("people:person_merges", ref=merge.survivor.ref)
     view = merge_view(merge)
     if not form.is_bound:
         _audit_merges_shown(request, [view], "undo a merge")
@@ -121,7 +120,7 @@ def review_candidate(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
-                return redirect("record:link_queue")
+                return redirect("people:link_queue")
         else:
             error = "Choose whether these records are the same person"
     else:
@@ -143,7 +142,7 @@ def correct_details(request: HttpRequest, ref) -> HttpResponse:
     """Correct a person's demographics (name, date of birth, sex, address, phone): a new version
     of the person, audited with the reason (ADR 72)."""
     from caretrust.people.demographics import CorrectDemographicsForm
-    from caretrust.web.forms import add_form_errors
+    from caretrust.ui.forms import add_form_errors
 
     person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
     policy.require(request.user, "people.correct_demographics", person)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ibis
 
@@ -70,7 +70,7 @@ class SparkBackend(Backend):
         # Local mode keeps each contract table in memory after its first scan: every indicator
         # is one query over the same few tables, and re-reading Parquet files for each was a
         # large share of the time on small data. A cluster session decides for itself.
-        local = self.session.sparkContext.master.startswith("local")
+        local = cast(str, self.session.sparkContext.master).startswith("local")
         self.cache_tables = local if cache_tables is None else cache_tables
 
     @property

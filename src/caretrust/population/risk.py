@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import numpy as np
@@ -96,7 +97,7 @@ def _design(frame: pd.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RiskModel:
-    pipeline: object
+    pipeline: Any  # a fitted scikit-learn Pipeline
     trained_as_of: dt.date
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -233,7 +234,8 @@ class _Run:
 
     def roster_process(self, team: Team):
         """Takes people off duty by holding top-priority requests (they finish the job in hand)."""
-        resource = self.resources[team.name]
+        # Only teams with a resource get a roster process.
+        resource = cast(simpy.PriorityResource, self.resources[team.name])
         off: list = []
         while True:
             wanted = resource.capacity - team.on_duty(self.env.now)

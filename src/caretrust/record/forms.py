@@ -5,11 +5,11 @@ from datetime import date
 from django import forms
 
 from caretrust.access.models import BreakGlassAccess
+from caretrust.dates import parse_date
+from caretrust.people.forms import UnmergeForm  # noqa: F401  (moved to people; the old name)
 
 
 def parse_birth_date(value: str) -> date | None:
-    from caretrust.ingest.cld_import import parse_date
-
     return parse_date(value)
 
 
@@ -45,17 +45,6 @@ class BreakGlassForm(forms.Form):
     )
     reason = forms.CharField(
         max_length=2000, error_messages={"required": "Give your reason for seeing this record"}
-    )
-
-
-class UnmergeForm(forms.Form):
-    reason = forms.CharField(
-        min_length=10,
-        max_length=2000,
-        error_messages={
-            "required": "Say why these records are not the same person",
-            "min_length": "Say why in at least 10 characters",
-        },
     )
 
 

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from caretrust.people import nhs_number
-from caretrust.people.models import Merge, Person
+from caretrust.people.models import Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
 
 
@@ -19,21 +19,6 @@ def people_for_record() -> QuerySet:
     them (most people: nobody, so `record_people_ids` needs no query of its own)."""
     merged = Person.objects.filter(merged_into=OuterRef("pk"))
     return Person.objects.select_related("gp_practice").annotate(has_merged_people=Exists(merged))
-
-
-def record_people_ids(person: Person) -> list[int]:
-    """The person and everyone merged into them, however deep."""
-    if getattr(person, "has_merged_people", True) is False:
-        return [person.pk]
-    ids, frontier = [person.pk], [person.pk]
-    while frontier:
-        frontier = list(
-            Person.objects.filter(merged_into_id__in=frontier)
-            .order_by()  # no sort by name: only the ids are wanted
-            .values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
 
 
 def timeline(person_ids: list[int], *, sector: str = "", kind: str = "") -> QuerySet:
@@ -121,21 +106,6 @@ def search_people(*, name: str = "", nhs: str = "", birth_date: date | None = No
     if birth_date:
         people = people.filter(birth_date=birth_date)
     return people.distinct().order_by("family_name", "given_name", "pk")
-
-
-def _merges() -> QuerySet:
-    return Merge.objects.select_related("survivor", "merged", "merged_by", "undone_by")
-
-
-def merges_into_record(person: Person) -> list[Merge]:
-    """Merges into the person or into anyone merged into them, standing or undone, newest
-    first."""
-    return list(_merges().filter(survivor_id__in=record_people_ids(person)).order_by("-merged_at"))
-
-
-def recent_merges(limit: int) -> list[Merge]:
-    """The newest merges still standing (what a reviewer may want to take back)."""
-    return list(_merges().filter(undone_at__isnull=True).order_by("-merged_at", "-id")[:limit])
 
 
 def quarantined_resources():

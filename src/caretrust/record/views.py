@@ -17,10 +17,11 @@ from caretrust.access.models import AuditEvent, BreakGlassLimit
 from caretrust.access.services import break_glass as open_break_glass
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.selectors import record_people_ids
 from caretrust.record import presenters, selectors, services
 from caretrust.record.forms import AboutMeForm, BreakGlassForm, QuarantineForm, SearchForm
 from caretrust.record.models import Sector
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -84,7 +85,7 @@ def person(request: HttpRequest, ref) -> HttpResponse:
     sector = request.GET.get("sector", "")
     sector = sector if sector in Sector.values else ""
     kind = request.GET.get("type", "")[:64]
-    person_ids = selectors.record_people_ids(person)
+    person_ids = record_people_ids(person)
     timeline = selectors.timeline_page(
         person_ids,
         sector=sector,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
 from caretrust.referrals import lifecycle
-from caretrust.web import navigation
+from caretrust.ui import navigation
 
 # After a routed referral completes, the team keeps access for follow-up questions.
 ROUTED_GRACE = timedelta(days=28)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -182,6 +184,18 @@ class CaseloadRow:
     next_visit: str
 
 
+# People's next planned visits, for a whole list at once: care plans registers its selector here
+# (`register_next_planned_visits`, from its AppConfig.ready()), so referrals never imports care
+# plans (ADR 75).
+NextPlannedVisits = Callable[[set[int], date, int], dict[int, Any]]
+_next_planned_visits: NextPlannedVisits = lambda person_ids, start, days: {}  # noqa: E731
+
+
+def register_next_planned_visits(source: NextPlannedVisits) -> None:
+    global _next_planned_visits
+    _next_planned_visits = source
+
+
 def caseload_row(referral: Referral, plan=None, visit=None) -> CaseloadRow:
     """One allocated referral, with its plan's next review and the person's next visit (as
     `caseload_rows` found them for the whole list)."""
@@ -209,7 +223,6 @@ def caseload_rows(referrals: list[Referral]) -> list[CaseloadRow]:
     """Caseload rows for a whole list in two queries (the plans, the next visits), not two per
     row: a caseload page costs the same whether it lists one person or fifty."""
     from caretrust import clock
-    from caretrust.careplans.selectors import next_planned_visits
     from caretrust.referrals.selectors import CarePlanRef
 
     referrals = list(referrals)
@@ -221,8 +234,8 @@ def caseload_rows(referrals: list[Referral]) -> list[CaseloadRow]:
             .order_by("referral_id", "-created_at")
         ):
             plans.setdefault(plan.referral_id, plan)  # the newest plan that is not completed
-    visits = next_planned_visits(
-        {r.person_id for r in referrals if r.person_id}, clock.today(), days=28
+    visits = _next_planned_visits(
+        {r.person_id for r in referrals if r.person_id}, clock.today(), 28
     )
     return [caseload_row(r, plans.get(r.pk), visits.get(r.person_id)) for r in referrals]
 
@@ -269,7 +282,7 @@ def about_the_person(referral: Referral, today: date | None = None) -> list[tupl
     address and contact (from the person's record once confirmed, else as the referrer gave them),
     and how to reach the referrer. Computed at each showing (the age, like the clock)."""
     from caretrust import clock as calendar
-    from caretrust.funding.services import age_on
+    from caretrust.people.demographics import age_on
 
     today = today or calendar.today()
     details = referral.subject_details or {}

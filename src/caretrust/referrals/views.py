@@ -16,7 +16,7 @@ from caretrust.people.intake import PersonDetails, PossibleDuplicates, possible_
 from caretrust.people.models import Person
 from caretrust.referrals import forms, presenters, selectors, services
 from caretrust.referrals.models import Referral
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def _candidates_view(candidates: list[Person]) -> list[dict]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from caretrust.reviews.scheduling import Window
+from caretrust.careplans.review_schedule import Window
 
 
 class Review(models.Model):

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
+from caretrust.careplans import review_schedule as scheduling
 from caretrust.organisations.models import User
-from caretrust.reviews import scheduling
 from caretrust.reviews.models import Review
 from caretrust.reviews.states import TRANSITIONS
 

@@ -12,7 +12,7 @@ from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.reviews import forms, selectors, services
 from caretrust.reviews.models import Review
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 
 
 def due(request: HttpRequest) -> HttpResponse:

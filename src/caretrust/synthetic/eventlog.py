@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,7 +34,7 @@ class EventLog:
 
     def table(self) -> pa.Table:
         schema = {"person": pa.int64(), **self.schema}
-        arrays = {name: [] for name in schema}
+        arrays: dict[str, list] = {name: [] for name in schema}
         for n, batch in self.batches:
             for name, kind in schema.items():
                 arrays[name].append(_column(batch.get(name), n, kind))
@@ -58,7 +60,7 @@ def _column(value, n: int, kind: pa.DataType) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, pa.array([value]).cast(kind)).cast(kind)
 
 
-def coded(index: np.ndarray, vocabulary: tuple[str, ...] | np.ndarray) -> pa.Array:
+def coded(index: np.ndarray, vocabulary: Sequence[str] | np.ndarray) -> pa.Array:
     """Strings from indices into a vocabulary; negative index gives null."""
     index = np.asarray(index, dtype=np.int32)
     dictionary = pa.array(list(vocabulary), type=pa.string())

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -98,7 +99,7 @@ class Writer:
         self.bundles = set(bundles)
         self.stats = WriteStats()
         self._parquet: dict[str, pq.ParquetWriter] = {}
-        self._files: dict[str, object] = {}
+        self._files: dict[str, BinaryIO] = {}
         self._csv: dict[str, pacsv.CSVWriter] = {}
 
     def write_chunk(self, chunk: Chunk) -> None:

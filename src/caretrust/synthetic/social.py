@@ -204,7 +204,7 @@ class SocialCare:
         homes = self._care_home_services(death)
         for who, start, stop in (community, homes):
             self._reviews(who, start, stop)
-        self._carers(*community[:2], death, has_carer)
+        self._carers(community[0], community[1], death, has_carer)
 
     def _community_services(self, death, care_home_since, onset):
         rng, h = self.rng, self.h

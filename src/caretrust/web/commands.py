@@ -210,13 +210,13 @@ def demo(
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo")
     if population:
-        from caretrust.web.demo_population import prepare
+        from caretrust.demo.population import prepare
 
         facts = prepare(settings.VAR_DIR, people=people)
         typer.echo(
             f"Demo place ready: {facts['people']:,} synthetic people over {facts['years']} years."
         )
-    from caretrust.web.demo_scenario import load_demo_scenario
+    from caretrust.demo.scenario import load_demo_scenario
 
     if load_demo_scenario():
         typer.echo("Demo story ready: Edith Smith's plan is agreed; referrals are waiting.")

@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from caretrust.access import audit, throttle
 from caretrust.access.middleware import client_address
 from caretrust.access.models import AuditEvent
+from caretrust.ui.forms import add_form_errors
+
+__all__ = ["SecondFactorForm", "ThrottledAuthenticationForm", "add_form_errors"]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -59,13 +62,3 @@ class SecondFactorForm(forms.Form):
         if not (code.isdigit() and len(code) == 6):
             raise ValidationError("Enter the 6 digits your authenticator app shows, like 123456")
         return code
-
-
-def add_form_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form has
-    that field, otherwise at the top of the error summary."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
-from caretrust.web.navigation import account_items_for, items_for
+from caretrust.ui.navigation import account_items_for, items_for
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

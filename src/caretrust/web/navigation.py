@@ -1,74 +1,8 @@
-"""The header's navigation: each area registers its sections with the action that unlocks them,
-so a user sees exactly the places their role may go (decided by the one policy)."""
+"""Moved to `caretrust.ui.navigation` (ADR 75); the old names stay importable."""
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from django.http import HttpRequest
-from django.urls import reverse
-
-from caretrust.access.policy import decide
-
-
-@dataclass(frozen=True)
-class NavItem:
-    text: str
-    url_name: str
-    action: str  # the policy action a user needs for the item to show
-    order: int = 50
-    # How many things wait there for this user (shown as "In-tray (3)"); None shows no count.
-    count: Callable[[Any], int] | None = None
-    # "menu": the header's navigation; "account": beside the user's name (notifications and
-    # settings, which are about the user, not a place of work; the menu stays one line wide).
-    place: str = "menu"
-
-
-_items: dict[str, NavItem] = {}
-
-
-def register(
-    text: str,
-    url_name: str,
-    action: str,
-    order: int = 50,
-    count: Callable[[Any], int] | None = None,
-    place: str = "menu",
-) -> None:
-    _items[url_name] = NavItem(text, url_name, action, order, count, place)
-
-
-def _text(item: NavItem, user) -> str:
-    if item.count is None:
-        return item.text
-    return f"{item.text} ({item.count(user)})"
-
-
-def _allowed(request: HttpRequest, place: str) -> list[dict]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
-    return [
-        {"text": _text(item, user), "href": reverse(item.url_name)}
-        for item in sorted(_items.values(), key=lambda i: (i.order, i.text))
-        if item.place == place and decide(user, item.action).allowed
-    ]
-
-
-def account_items_for(request: HttpRequest) -> list[dict]:
-    """Links beside the user's name in the header (e.g. "Notifications (2)", "Settings")."""
-    return _allowed(request, "account")
-
-
-def items_for(request: HttpRequest) -> list[dict]:
-    here = request.path
-    result = _allowed(request, "menu")
-    # Only the most specific section containing this page is current (/referrals/worklist/ is the
-    # worklist, not also "Your referrals" at /referrals/).
-    matches = [item["href"] for item in result if here.startswith(item["href"])]
-    current = max(matches, key=len, default=None)
-    for item in result:
-        item["current"] = item["href"] == current
-    return result
+from caretrust.ui.navigation import (  # noqa: F401
+    NavItem,
+    account_items_for,
+    items_for,
+    register,
+)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from caretrust.access import policy
 from caretrust.organisations import services as directory
 from caretrust.organisations.models import Team, User
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 from caretrust.workspace import forms, services
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from caretrust.access import audit, policy, relationships
 from caretrust.people.models import Person
-from caretrust.web.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors
 from caretrust.workspace import forms, presenters, selectors, services
 from caretrust.workspace.models import Task
 

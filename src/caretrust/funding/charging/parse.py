@@ -34,9 +34,9 @@ from caretrust.funding.charging.rules import NATIONS
 from caretrust.funding.charging.values import (
     parse_bool,
     parse_choice,
-    parse_date,
     parse_fraction,
     parse_int,
+    parse_iso_date,
     parse_money,
     parse_text,
 )
@@ -55,7 +55,7 @@ def parse_request(data: object) -> AssessmentRequest:
     weeks = obj.get("weeks_since_permanent_admission")
     return AssessmentRequest(
         nation=parse_choice(_required(obj, "nation", "nation"), "nation", frozenset(NATIONS)),
-        on=parse_date(_required(obj, "date", "date"), "date"),
+        on=parse_iso_date(_required(obj, "date", "date"), "date"),
         setting=setting,
         person=_person(_required(obj, "person", "person")),
         services=tuple(

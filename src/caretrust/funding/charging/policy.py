@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from caretrust.funding.charging.errors import ChargingInputError
 from caretrust.funding.charging.rules import RULES_DIR
@@ -39,7 +40,7 @@ class CouncilPolicy:
         self, overrides: Mapping[str, object], prefix: str = "council_policy"
     ) -> CouncilPolicy:
         """A copy with fields replaced from `overrides` (JSON-like values, validated)."""
-        changes = {
+        changes: dict[str, Any] = {
             key: _parse_field(key, value, f"{prefix}.{key}") for key, value in overrides.items()
         }
         policy = dataclasses.replace(self, **changes)

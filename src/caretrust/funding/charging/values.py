@@ -53,7 +53,7 @@ def parse_text(value: object, path: str) -> str:
     return value
 
 
-def parse_date(value: object, path: str) -> date:
+def parse_iso_date(value: object, path: str) -> date:
     if not isinstance(value, str):
         raise ChargingInputError(path, "must be an ISO date string, e.g. 2025-06-01")
     try:

@@ -702,12 +702,12 @@ def _conley_taber(
     events = controls.pivot(index="unit", columns="window", values="events").fillna(0)
     exposure = controls.pivot(index="unit", columns="window", values="person_years").fillna(0)
     post = controls.groupby("window").post.first().reindex(events.columns).to_numpy()
-    placebo = []
+    betas: list[float] = []
     for k in range(len(units)):
         d = np.zeros(events.shape)
         d[k] = post
-        placebo.append(models.poisson_twfe_beta(events.to_numpy(), exposure.to_numpy(), d))
-    placebo = np.array(placebo)
+        betas.append(models.poisson_twfe_beta(events.to_numpy(), exposure.to_numpy(), d))
+    placebo = np.array(betas)
     low = beta - np.quantile(placebo, 0.975)
     high = beta - np.quantile(placebo, 0.025)
     p = (1 + np.sum(np.abs(placebo) >= abs(beta))) / (len(units) + 1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import io
+from typing import cast
 
 from caretrust.population.evaluation.design import EvaluationResult
+from caretrust.population.evaluation.effects import Effect
 
 STYLE = """body{font-family:Arial,sans-serif;margin:2em;color:#212b32;max-width:62em}
 table{border-collapse:collapse;font-size:0.85em;margin-bottom:1.5em}
@@ -80,7 +82,7 @@ def render(result: EvaluationResult) -> str:
 
 
 def _effect_table(result: EvaluationResult) -> str:
-    e = result.effect
+    e = cast(Effect, result.effect)  # only results with an effect get this table
     rows = [
         ("Rate ratio", e.rate_ratio, "{:.3f}"),
         ("Change (%)", e.percent_change, "{:+.1f}"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import ibis
 import pandas as pd
@@ -159,7 +160,7 @@ class Indicator:
     version: str
     definition: str
     unit: str
-    improvement: str  # "higher" | "lower" | "neutral": for SPC colouring
+    improvement: Literal["higher", "lower", "neutral"]  # for SPC colouring
     compute: Callable[[Dataset, Scope], ibis.Table] = field(repr=False, compare=False)
     count_columns: tuple[str, ...] = ("numerator", "denominator")  # suppressed by the HES rule
     # k in value = numerator ÷ denominator × k (None for a standardised rate, a median, ...):

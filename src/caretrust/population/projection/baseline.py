@@ -388,13 +388,13 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         np.add.at(squares, where, act.squares.to_numpy(dtype=float))
     reablement_after_discharge = np.zeros((n_a, 2, N_BANDS, n_f))
     if len(after):
-        where = (
+        after_cells = (
             _area_index(areas, after),
             after.sex.map({s: i for i, s in enumerate(SEXES)}).to_numpy(),
             after.band.to_numpy(dtype=int),
             after.frailty.to_numpy(dtype=int),
         )
-        np.add.at(reablement_after_discharge, where, after.n.to_numpy(dtype=float))
+        np.add.at(reablement_after_discharge, after_cells, after.n.to_numpy(dtype=float))
     transitions = np.zeros((N_BANDS, n_f, n_f))
     previous = start.replace(year=start.year - 1)
     if first_event_date(ds) <= previous:

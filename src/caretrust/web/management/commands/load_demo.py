@@ -1,11 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from caretrust.organisations.demo import (
-    DEMO_PASSWORD,
-    USERS,
-    DemoDataRefused,
-    load_demo_organisations,
-)
+from caretrust.demo import load_demo_directory, load_demo_pool
+from caretrust.organisations.demo import DEMO_PASSWORD, USERS, DemoDataRefused
 
 
 class Command(BaseCommand):
@@ -13,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            counts = load_demo_organisations()
+            counts = load_demo_directory()
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
@@ -21,8 +17,6 @@ class Command(BaseCommand):
             "{teams} teams, {users_created} new users.".format(**counts)
         )
         from django.utils import timezone
-
-        from caretrust.funding.demo import load_demo_pool
 
         pool = load_demo_pool(timezone.localdate())
         self.stdout.write(f"Demo pooled budget ready: {pool}.")

@@ -1,0 +1,58 @@
+"""The demo's synthetic place, loaded through the same commands an operator would run:
+generate → import FHIR → import CLD (with linkage) → export Parquet → score risk and publish
+indicators. Runs once per var/ folder; a marker file records what was loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEMO_LOCALITIES = "torquay,paignton,brixham"
+# Practice i serves locality i mod 3, so GP1 and GP2 are Torquay's as in the demo directory.
+DEMO_PRACTICES = "DEMO-GP1,DEMO-GP3,DEMO-GP4,DEMO-GP2"
+DEMO_AREA = "torbay"
+
+
+def _caretrust(*args: str | Path) -> None:
+    command = [sys.executable, "-m", "caretrust.cli", *map(str, args)]
+    print(f"$ caretrust {' '.join(map(str, args[:3]))} …", flush=True)
+    subprocess.run(command, check=True, env=os.environ.copy())  # noqa: S603 (our own CLI)
+
+
+def prepare(var_dir: Path, *, people: int, years: int = 10, seed: int = 7) -> dict:
+    """Load the demo population unless this var/ folder already has it."""
+    root = var_dir / "demo"
+    marker = root / "population.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    synthetic, extract = root / "synthetic", var_dir / "analytics" / "extract"
+    shutil.rmtree(synthetic, ignore_errors=True)
+    started = time.monotonic()
+    _caretrust(
+        "generate",
+        "--people", people,
+        "--comparison-people", 1,
+        "--years", years,
+        "--seed", seed,
+        "--out", synthetic,
+        "--localities", DEMO_LOCALITIES,
+        "--practices", DEMO_PRACTICES,
+    )  # fmt: skip
+    _caretrust("import", "fhir", synthetic / "fhir")
+    _caretrust("import", "cld", *sorted((synthetic / "cld").glob("*.csv")))
+    shutil.rmtree(extract, ignore_errors=True)
+    _caretrust("export", "parquet", extract, "--area", DEMO_AREA)
+    _caretrust("outcomes", "refresh", "--data", extract)
+    facts = {
+        "people": people,
+        "years": years,
+        "seed": seed,
+        "seconds": round(time.monotonic() - started),
+    }
+    marker.write_text(json.dumps(facts))
+    return facts
