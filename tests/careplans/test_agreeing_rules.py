@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from caretrust.careplans import services
+from caretrust.organisations.models import Team
 
 
 @pytest.fixture
@@ -130,6 +131,7 @@ def test_the_plan_page_shows_the_checklist_and_the_refused_line(
             "version": plan.version,
             "kind": "home_care",
             "provider_organisation": org("DEMO-HOMECARE").pk,
+            "provider_team": Team.objects.get(code="coastline-carers").pk,
             "frequency": 1,
             "per": "week",
             "start": today.isoformat(),
@@ -139,3 +141,16 @@ def test_the_plan_page_shows_the_checklist_and_the_refused_line(
     assert 'href="#funding_stream"' in page
     assert "needs a current NHS Continuing Healthcare eligibility decision" in page
     assert not plan.services.exists()
+
+
+def test_a_plan_of_nhs_care_alone_needs_no_care_act_decision(
+    _decide, user_for, plan, org, in_days
+) -> None:
+    """Community nursing for someone with no Care Act needs: the NHS arranges it, so the plan is
+    agreed without an eligibility decision; adding council home care then needs one."""
+    _add(user_for, plan, org, in_days, "nhs", kind="community_nursing")
+    plan.refresh_from_db()
+    agreed = services.agree_plan(
+        actor=user_for("coordinator"), plan=plan, expected_version=plan.version
+    )
+    assert agreed.status == "active"

@@ -122,9 +122,17 @@ def agreement_checklist(plan: CarePlan) -> list[ChecklistItem]:
     `services.agree_plan` refuses while any is not done)."""
     from caretrust.assessments.selectors import current_decision
     from caretrust.careplans import funding_authority
+    from caretrust.funding.worklist import MEANS_TESTED_STREAMS
 
     decision = current_decision(plan.person)
-    if decision is None:
+    care_act = plan.services.filter(funding_stream__in=MEANS_TESTED_STREAMS).exists()
+    if not care_act and plan.services.exists() and (decision is None or not decision.eligible):
+        # NHS care alone (community nursing, therapy) is not arranged under the Care Act: it
+        # needs no eligibility decision, so an integrated team can agree a health-only plan.
+        eligibility = ChecklistItem(
+            "no council-arranged services: a Care Act eligibility decision is not needed", True
+        )
+    elif decision is None:
         eligibility = ChecklistItem(
             "a Care Act eligibility decision that the person has eligible needs (none is recorded)",
             False,
