@@ -19,7 +19,14 @@ def user_localities(user: User) -> QuerySet[Locality]:
 
 
 def user_team_ids(user: User) -> set[int]:
-    return set(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
+    """The ids of the user's teams, read once per user object: a page's header counts (in-tray,
+    caseload, tasks) and its lists all need them. The request's user object lives for one
+    request, so a change of membership shows from the next page."""
+    cached = getattr(user, "_caretrust_team_ids", None)
+    if cached is None:
+        cached = frozenset(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
+        user._caretrust_team_ids = cached
+    return set(cached)
 
 
 SORTS = {

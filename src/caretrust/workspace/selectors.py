@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from caretrust.organisations.models import Team, User
+from caretrust.organisations.models import User
+from caretrust.referrals.selectors import user_team_ids
 from caretrust.workspace.models import Task
 
 
@@ -13,7 +14,7 @@ def my_tasks(user: User) -> QuerySet[Task]:
     urgent before routine on the same day."""
     # The team ids as a list, not a subquery: PostgreSQL then reads the task_mine and task_team
     # indexes; with a subquery it filtered every open task (bench_my_work.py measures it).
-    teams = sorted(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
+    teams = sorted(user_team_ids(user))
     return (
         Task.objects.filter(
             Q(assigned_user=user) | Q(assigned_team_id__in=teams), status__in=Task.OPEN
