@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "caretrust.portal",
     "caretrust.funding",
     "caretrust.outcomes",
+    "caretrust.evaluation",
     "caretrust.fhir",
     "caretrust.jobs",
     "caretrust.workspace",
