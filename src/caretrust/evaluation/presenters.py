@@ -23,6 +23,14 @@ DIAGNOSTIC_TITLES = {
     "cluster_robust_interval": "Cluster-robust interval alongside",
     "twfe_comparison": "Two-way fixed effects alongside",
 }
+COVARIATE_TITLES = {
+    "age": "Age",
+    "female": "Female",
+    "prior_emergency": "Prior emergency admissions",
+    "prior_ae": "Prior A&E attendances",
+    "deficits": "Coded frailty deficits",
+    "lives_alone": "Lives alone",
+}
 STATUS_TAG = {
     "pass": ("Pass", "nhsuk-tag--green"),
     "warning": ("Warning", "nhsuk-tag--orange"),
@@ -151,7 +159,9 @@ def evaluation_view(evaluation: Evaluation) -> dict:
         else "Effect per 1,000 person-years",
         balance=[
             {
-                "covariate": row["covariate"].replace("_", " "),
+                "covariate": COVARIATE_TITLES.get(
+                    row["covariate"], row["covariate"].replace("_", " ").capitalize()
+                ),
                 "before": f"{row['smd_before']:+.3f}",
                 "after": f"{row['smd_after']:+.3f}",
                 "passes": row["passes"],
