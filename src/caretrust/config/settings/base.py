@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caretrust.funding",
     "caretrust.outcomes",
     "caretrust.evaluation",
+    "caretrust.feedback",
     "caretrust.fhir",
     "caretrust.jobs",
     "caretrust.workspace",
