@@ -102,6 +102,8 @@ def summarise(rows: list[dict]) -> dict:
             "median_estimate": estimates[len(estimates) // 2],
             "truth_rate_ratio": runs[0]["truth_rate_ratio"],
             "mean_ci_width": sum(r["high"] - r["low"] for r in runs) / len(runs),
+            # half the 95% interval of the rate ratio, i.e. +/- this many points of % change
+            "mean_ci_half_width": sum(r["high"] - r["low"] for r in runs) / len(runs) / 2,
         }
     return out
 

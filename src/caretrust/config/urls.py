@@ -13,6 +13,8 @@ urlpatterns = [
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
+    path("evaluation/", include("caretrust.evaluation.urls")),
+    path("feedback/", include("caretrust.feedback.urls")),
     path("jobs/", include("caretrust.jobs.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("privacy/", include("caretrust.access.urls")),

@@ -16,6 +16,9 @@ DEMO_LOCALITIES = "torquay,paignton,brixham"
 # Practice i serves locality i mod 3, so GP1 and GP2 are Torquay's as in the demo directory.
 DEMO_PRACTICES = "DEMO-GP1,DEMO-GP3,DEMO-GP4,DEMO-GP2"
 DEMO_AREA = "torbay"
+# The Evaluation page's data (ADR 80): the imported place above is Torbay alone, so the demo writes
+# a second synthetic place with a comparison area and 12 donor areas, integration from this date.
+EVALUATION_START = "2019-04-01"
 
 
 def _caretrust(*args: str | Path) -> None:
@@ -48,6 +51,23 @@ def prepare(var_dir: Path, *, people: int, years: int = 10, seed: int = 7) -> di
     shutil.rmtree(extract, ignore_errors=True)
     _caretrust("export", "parquet", extract, "--area", DEMO_AREA)
     _caretrust("outcomes", "refresh", "--data", extract)
+    evaluation = var_dir / "analytics" / "evaluation"
+    shutil.rmtree(evaluation, ignore_errors=True)
+    _caretrust(
+        "generate",
+        "--people", 20_000,
+        "--comparison-people", 20_000,
+        "--donor-areas", 12,
+        "--donor-people", 3_000,
+        "--years", 8,
+        "--start", "2015-04-01",
+        "--integration-start", EVALUATION_START,
+        "--localities", DEMO_LOCALITIES,
+        "--seed", seed,
+        "--no-prescriptions",
+        "--formats", "parquet",
+        "--out", evaluation,
+    )  # fmt: skip
     facts = {
         "people": people,
         "years": years,

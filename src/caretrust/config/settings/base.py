@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "caretrust.portal",
     "caretrust.funding",
     "caretrust.outcomes",
+    "caretrust.evaluation",
+    "caretrust.feedback",
     "caretrust.fhir",
     "caretrust.jobs",
     "caretrust.workspace",

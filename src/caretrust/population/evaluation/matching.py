@@ -61,7 +61,11 @@ def propensity(frame: pd.DataFrame, treated: pd.Series) -> np.ndarray:
     """Logit propensity score (linear predictor) of treatment on PS_COVARIATES."""
     import statsmodels.api as sm
 
-    x = sm.add_constant(frame[list(PS_COVARIATES)].astype(float), has_constant="add")
+    covariates = frame[list(PS_COVARIATES)].astype(float)
+    # a covariate with one value in the cohort (no one coded as living alone in a small place)
+    # says nothing about who was treated and would make the logit's Hessian singular
+    covariates = covariates.loc[:, covariates.nunique() > 1]
+    x = sm.add_constant(covariates, has_constant="add")
     model = sm.Logit(treated.astype(float).to_numpy(), x.to_numpy())
     fitted = model.fit(disp=False, maxiter=100)
     return x.to_numpy() @ fitted.params
