@@ -60,6 +60,11 @@ EXCLUDED = {
     "fhir:history": "FHIR API: as above",
     "fhir:vread": "FHIR API: as above",
     "fhir:None": "FHIR API: unknown paths answer 404",
+    "evaluation:detail": (
+        "a saved evaluation: rates, counts and diagnostics for areas, never a person (small "
+        "numbers suppressed; tests/evaluation)"
+    ),
+    "evaluation:again": "runs a saved evaluation again: as above",
 }
 
 
