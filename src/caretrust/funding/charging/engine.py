@@ -27,7 +27,7 @@ from caretrust.funding.charging.model import (
 )
 from caretrust.funding.charging.money import assessable
 from caretrust.funding.charging.policy import CouncilPolicy, default_policy
-from caretrust.funding.charging.rules import Figures, RuleBook, default_rule_book
+from caretrust.funding.charging.rules import Figures, RuleBook, RuleSet, default_rule_book
 
 HUNDRED = Decimal("100")
 
@@ -36,6 +36,23 @@ HUNDRED = Decimal("100")
 class _Charge:
     weekly: Decimal
     full_cost_payer: bool
+
+
+def _setting_out(
+    request: AssessmentRequest, rules: RuleBook | None, policy: CouncilPolicy | None
+) -> tuple[RuleSet, CouncilPolicy, Figures, Explanation]:
+    """The rule set and council policy in force on the date, with the first explanation step."""
+    book = rules or default_rule_book()
+    rule_set = book.rule_set_for(request.nation, request.on)
+    council = (policy or default_policy()).with_overrides(request.council_policy)
+    figures = Figures(book, request.nation, request.on, dict(request.figure_overrides))
+    explain = Explanation()
+    explain.add(
+        f"Rule set {rule_set.name} ({rule_set.nation}, in force from "
+        f"{rule_set.effective_from.isoformat()}); council policy: {council.name}",
+        rule="Care Act 2014 s.14 and s.17",
+    )
+    return rule_set, council, figures, explain
 
 
 def assess(
@@ -49,16 +66,7 @@ def assess(
     `rules` defaults to the shipped rule sets, `policy` to caretrust's default council policy;
     `request.council_policy` overrides policy fields for this assessment.
     """
-    book = rules or default_rule_book()
-    rule_set = book.rule_set_for(request.nation, request.on)
-    council = (policy or default_policy()).with_overrides(request.council_policy)
-    figures = Figures(book, request.nation, request.on, dict(request.figure_overrides))
-    explain = Explanation()
-    explain.add(
-        f"Rule set {rule_set.name} ({rule_set.nation}, in force from "
-        f"{rule_set.effective_from.isoformat()}); council policy: {council.name}",
-        rule="Care Act 2014 s.14 and s.17",
-    )
+    rule_set, council, figures, explain = _setting_out(request, rules, policy)
     splits = [split_service(i, s, figures, explain) for i, s in enumerate(request.services)]
     weekly = [s for s in splits if not s.service.one_off]
     chargeable_weekly = sum((s.chargeable for s in weekly), ZERO)
@@ -91,16 +99,7 @@ def assess_means(
     """The person's means, with no plan: whether they pay the full cost, and otherwise the most
     they pay a week towards council-arranged care whatever it costs (what they can afford, after
     the national and council limits). `request.services` is ignored."""
-    book = rules or default_rule_book()
-    rule_set = book.rule_set_for(request.nation, request.on)
-    council = (policy or default_policy()).with_overrides(request.council_policy)
-    figures = Figures(book, request.nation, request.on, dict(request.figure_overrides))
-    explain = Explanation()
-    explain.add(
-        f"Rule set {rule_set.name} ({rule_set.nation}, in force from "
-        f"{rule_set.effective_from.isoformat()}); council policy: {council.name}",
-        rule="Care Act 2014 s.14 and s.17",
-    )
+    rule_set, council, figures, explain = _setting_out(request, rules, policy)
     capital = assess_capital(request, figures, council, explain)
     maximum: Decimal | None
     if capital.above_upper_limit:
