@@ -104,24 +104,26 @@ def legitimate_relationship(user: User, person: Person) -> str | None:
 
 def people_with_relationship(user: User, people: Iterable[Person]) -> set[int]:
     """The ids of those among `people` with whom `user` has a legitimate relationship:
-    `legitimate_relationship` for a whole list at once (a query per kind of relationship, each
-    limited to these people, instead of queries per person: list pages stay constant-query)."""
+    `legitimate_relationship` for a whole list at once, in one query whatever the list's length
+    (list pages stay constant-query): a UNION of one branch per kind of relationship, each
+    limited to these people first. (One OR across the kinds made PostgreSQL read every referral
+    of the user's team to hash it: 50 ms at a million people, against 2 ms.)"""
     from caretrust.people.models import Person
 
     ids = {person.pk for person in people}
     if not ids:
         return set()
-    found: set[int] = set()
+    branches = []
     for people_filter in _filters.values():
-        conditions = people_filter(user)
-        for condition in conditions if isinstance(conditions, list) else [conditions]:
+        found = people_filter(user)
+        for condition in found if isinstance(found, list) else [found]:
             if condition is not None:
-                found.update(
-                    Person.objects.filter(condition, pk__in=ids)
-                    .order_by()
-                    .values_list("pk", flat=True)
+                branches.append(
+                    Person.objects.filter(condition, pk__in=ids).order_by().values_list("pk")
                 )
-    return found
+    if not branches:
+        return set()
+    return {pk for (pk,) in branches[0].union(*branches[1:])}
 
 
 def active_break_glass(user: User, person: Person):

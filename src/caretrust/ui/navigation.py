@@ -40,10 +40,25 @@ def register(
     _items[url_name] = NavItem(text, url_name, action, order, count, place)
 
 
+def count_for(user, url_name: str) -> int | None:
+    """How many things wait at `url_name` for `user`, counted once per request: the header and
+    the page body (My work's "Waiting to be accepted") show the same number. Held on the request's
+    user object, like `user_team_ids`, so the next page counts afresh."""
+    item = _items.get(url_name)
+    if item is None or item.count is None:
+        return None
+    counts = getattr(user, "_caretrust_nav_counts", None)
+    if counts is None:
+        counts = user._caretrust_nav_counts = {}
+    if url_name not in counts:
+        counts[url_name] = item.count(user)
+    return counts[url_name]
+
+
 def _text(item: NavItem, user) -> str:
     if item.count is None:
         return item.text
-    return f"{item.text} ({item.count(user)})"
+    return f"{item.text} ({count_for(user, item.url_name)})"
 
 
 def _allowed(request: HttpRequest, place: str) -> list[dict]:

@@ -111,10 +111,13 @@ def _in_tray(user: User) -> tuple[Section, list]:
 
     from caretrust.referrals.presenters import in_tray_row
     from caretrust.referrals.selectors import in_tray
+    from caretrust.ui.navigation import count_for
 
     waiting = in_tray(user)
-    total = waiting.count()
-    shown = list(waiting[:5])
+    total = count_for(user, "referrals:in_tray")  # the header shows the same count
+    if total is None:
+        total = waiting.count()
+    shown = list(waiting[:5]) if total else []
     now = timezone.now()
     rows = [Row("Waiting to be accepted", str(total), "/referrals/in-tray/")] if total else []
     for referral in shown:
@@ -124,12 +127,19 @@ def _in_tray(user: User) -> tuple[Section, list]:
     return Section("Team in-tray", rows, "Nothing is waiting for your team."), shown
 
 
+CASELOAD_SHOWN = 10
+
+
 def _caseload(user: User) -> tuple[Section, list]:
     from caretrust.referrals.presenters import caseload_rows
     from caretrust.referrals.selectors import caseload
+    from caretrust.ui.navigation import count_for
 
-    referrals = list(caseload(user)[:20])
-    rows = []
+    # The first few (My work is a summary; the caseload page lists them all), under the count
+    # the header already shows.
+    total = count_for(user, "referrals:caseload")
+    referrals = list(caseload(user)[:CASELOAD_SHOWN]) if total != 0 else []
+    rows = [Row("On your caseload", str(total), "/referrals/caseload/")] if total else []
     for row in caseload_rows(referrals):
         rows.append(
             Row(
@@ -153,7 +163,11 @@ def _visits_today(user: User) -> tuple[Section, list]:
     today = team_visits_query(user, clock.today())
     # The first few by time of day only: ordering by the person's name too made PostgreSQL join
     # every visit of the day to its person before keeping ten.
-    visits = list(today.order_by("time", "kind", "sequence", "id")[:VISITS_SHOWN])
+    visits = list(
+        today.select_related(None)
+        .select_related("person", "organisation", "team")
+        .order_by("time", "kind", "sequence", "id")[:VISITS_SHOWN]
+    )
     total = today.count()
     summary = [Row("Visits today", str(total), "/care-plans/visits/")] if total else []
     rows = summary + [
