@@ -404,7 +404,7 @@ def _validate(pool: Pool, commitments: Sequence[Commitment], spend: Sequence[Spe
                     raise ValueError(
                         f"risk share: a {kind} band names a partner with no contribution"
                     )
-                if sum(band.shares.values(), Decimal(0)) != 1:
+                if abs(sum(band.shares.values(), Decimal(0)) - 1) > Decimal("1e-20"):
                     raise ValueError(f"risk share: each {kind} band's shares must add up to 1")
     for item in [*commitments, *spend]:
         if item.line_id not in ids:
