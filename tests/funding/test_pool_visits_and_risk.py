@@ -22,7 +22,7 @@ from caretrust.funding.demo import create_demo_pool
 from caretrust.funding.pool_setup import define_pool
 from caretrust.funding.selectors import latest_forecast
 from caretrust.funding.spend_import import import_spend
-from caretrust.organisations.models import Organisation
+from caretrust.organisations.models import Organisation, Team
 from tests.factories import make_person, routed_referral
 
 D = Decimal
@@ -114,6 +114,37 @@ def test_a_line_that_does_not_take_visits_ignores_them(settings, user_for, home_
     pool = create_demo_pool(date(2026, 11, 16))
     pool.lines.update(delivered_visits_are_actuals=False)
     assert all(line.actual_to_date == 0 for line in latest_forecast(pool).lines)
+
+
+def test_a_double_handed_call_costs_two_workers(settings, user_for, decide_eligible):
+    """Home care by two workers, one hour a day from 5 October: committed at 2 x £199.50 = £399.00
+    a week (x 151 / 7 from 1 November = £8,607.00), and the call done on 5 October is two
+    delivered visits, one for each worker: 2 x £28.50 = £57.00."""
+    settings.CARETRUST_TODAY = "2026-10-05"
+    coordinator = user_for("coordinator")
+    referral = routed_referral(person=make_person(family_name="Twohands"))
+    decide_eligible(referral.person)
+    plan = plans.create_plan(actor=coordinator, person=referral.person, referral=referral)
+    service = plans.add_service(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        kind="home_care",
+        provider_organisation=Organisation.objects.get(code="DEMO-HOMECARE"),
+        provider_team=Team.objects.get(code="coastline-carers"),
+        workers_needed=2,
+        per="day",
+        hours_per_visit=D("1"),
+        funding_stream="council",
+        start=date(2026, 10, 5),
+    )
+    plan.refresh_from_db()
+    plan = plans.agree_plan(actor=coordinator, plan=plan, expected_version=plan.version)
+    _record(coordinator, plan, date(2026, 10, 5), service=service)
+    settings.CARETRUST_TODAY = "2026-11-16"
+    forecast = latest_forecast(create_demo_pool(date(2026, 11, 16)))
+    home = next(line for line in forecast.lines if line.name == "home-care")
+    assert (home.delivered, home.committed) == (D("57.00"), D("8607.00"))
 
 
 SCHEDULE = """

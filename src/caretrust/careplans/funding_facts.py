@@ -30,7 +30,8 @@ def council_finance_for_means_tested_plan(user, person) -> str | None:
 
 def active_plan_costs(pool):
     """Every weekly service in an agreed care plan, priced from the catalogue, with its funding
-    stream (the pool counts only the streams its lines pay for)."""
+    stream (the pool counts only the streams its lines pay for). A double-handed service costs
+    the pool two workers' time a call, as its delivered visits (one for each worker) do."""
     from caretrust.careplans.models import PlannedService
 
     catalogue = load()
@@ -44,7 +45,7 @@ def active_plan_costs(pool):
         )
         yield commitments.PlannedCost(
             service.kind,
-            price.weekly,
+            price.weekly * service.workers_needed,
             service.start,
             service.end,
             f"service {service.pk}",
