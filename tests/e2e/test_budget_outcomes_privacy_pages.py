@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -22,10 +23,10 @@ def test_the_finance_officer_reads_the_pooled_budget(page, assert_accessible, si
     expect(lines).to_be_visible()
     # November: the forecast carries each line's run rate to March, so home care (spending at
     # 109% of a twelfth a month) is an overspend, not one of five "underspends".
-    expect(lines.get_by_role("row").filter(has_text="Home care")).to_contain_text("Overspend")
+    expect(lines.get_by_role("row").filter(has_text="Home care")).to_contain_text("Red: overspend")
     expect(lines.get_by_role("columnheader", name="Projected at recent rate")).to_be_visible()
     page.get_by_text("How the forecast is made").click()
-    expect(page.get_by_text("average of the last three months")).to_be_visible()
+    expect(page.get_by_text(re.compile("mean of the last three months"))).to_be_visible()
     assert_accessible(page)
 
 

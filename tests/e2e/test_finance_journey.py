@@ -95,3 +95,41 @@ def test_the_finance_officer_assesses_and_the_person_sees_the_same_figures(
     expect(page.get_by_role("heading", name="Your financial assessment")).to_be_visible()
     expect(page.locator(".nhsuk-lede-text")).to_contain_text(f"£{weekly} a week")
     assert_accessible(page)
+
+
+def test_the_pool_page_in_november_shows_a_projected_outturn_not_an_underspend_on_every_line(
+    page, sign_in, assert_accessible, settings
+) -> None:
+    """#18 done-when: on 16 November the demo pool has seven complete months of spend (April to
+    October) and few care plans. The page shows the forecast made at 31 October with spend
+    projected at the recent rate for the five remaining months, the method, a RAG status per line
+    and per partner and each partner's share of the pool's variance; not every line underspent."""
+    from caretrust.funding.demo import load_demo_pool
+
+    settings.CARETRUST_TODAY = "2026-11-16"
+    load_demo_pool(date(2026, 11, 16))
+    sign_in(page, "finance")
+    assert_accessible(page)
+    page.get_by_role("link", name="Pooled budgets").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Bayside Better Care Fund 2026/27").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bayside Better Care Fund")
+    expect(page.locator(".nhsuk-lede-text")).to_contain_text("Forecast outturn at 31 October 2026")
+    lines = page.get_by_role("table", name="Service lines")
+    home_care = lines.get_by_role("row").filter(has_text="Home care")
+    # Projected at the recent rate: a figure other than nothing for the five months to March.
+    projected = home_care.get_by_role("cell").nth(3)
+    expect(projected).not_to_have_text("£0.00")
+    expect(home_care).to_contain_text("Red: overspend")
+    statuses = lines.locator(".nhsuk-tag").all_inner_texts()
+    assert len(statuses) == 5
+    assert not all("underspend" in status for status in statuses), statuses
+    partners = page.get_by_role("table", name="Partners")
+    expect(
+        partners.get_by_role("columnheader", name="Share of the pool's variance")
+    ).to_be_visible()
+    expect(page.get_by_text("The first £250,000 of an overspend is shared")).to_be_visible()
+    page.get_by_text("How the forecast is made").click()
+    expect(page.get_by_text(re.compile("mean of the last three months"))).to_be_visible()
+    assert_accessible(page)

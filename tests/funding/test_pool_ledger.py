@@ -114,10 +114,11 @@ def test_forecast_adds_spend_and_care_plan_commitments(pool, finance) -> None:
     assert forecast.as_of == date(2026, 5, 31)
     assert home_care.actual_to_date == Decimal("440000.00")
     assert home_care.committed == Decimal("3000.00")  # 700 × 30 / 7
-    # Run rate: (210,000 + 230,000) / 2 = 220,000 a month × 10 months = 2,200,000, less the
-    # 3,000 committed = 2,197,000 projected.
-    assert home_care.projected == Decimal("2197000.00")
-    assert home_care.forecast == Decimal("2640000.00")
+    # Not covered by plans: the plan starts in June, so it covered nothing of April's 210,000 or
+    # May's 230,000: (210,000 + 230,000) / 2 = 220,000 a month × 10 months = 2,200,000 projected;
+    # the June plan is counted once, as a commitment.
+    assert home_care.projected == Decimal("2200000.00")
+    assert home_care.forecast == Decimal("2643000.00")
     assert home_care.status == "on_track"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from caretrust.access import relationships
 from caretrust.access.policy import Role
-from caretrust.funding import commitments, worklist
+from caretrust.funding import commitments, deliveries, worklist
 from caretrust.funding.catalogue import load
 
 MEANS_TESTED = worklist.MEANS_TESTED_STREAMS
@@ -30,7 +30,8 @@ def council_finance_for_means_tested_plan(user, person) -> str | None:
 
 def active_plan_costs(pool):
     """Every weekly service in an agreed care plan, priced from the catalogue, with its funding
-    stream (the pool counts only the streams its lines pay for)."""
+    stream (the pool counts only the streams its lines pay for). A double-handed service costs
+    the pool two workers' time a call, as its delivered visits (one for each worker) do."""
     from caretrust.careplans.models import PlannedService
 
     catalogue = load()
@@ -44,11 +45,46 @@ def active_plan_costs(pool):
         )
         yield commitments.PlannedCost(
             service.kind,
-            price.weekly,
+            price.weekly * service.workers_needed,
             service.start,
             service.end,
             f"service {service.pk}",
             funding_stream=service.funding_stream,
+        )
+
+
+def done_visits(first_day, before):
+    """Visits marked done in the team workspace from `first_day` to the day before `before`,
+    counted by month and by their planned service's kind, hours and funding stream."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from caretrust.careplans.models import Visit
+
+    rows = (
+        Visit.objects.filter(
+            status=Visit.Status.DONE,
+            date__gte=first_day,
+            date__lt=before,
+            planned_service__isnull=False,
+        )
+        .annotate(month=TruncMonth("date"))
+        .values(
+            "month",
+            "planned_service__kind",
+            "planned_service__hours_per_visit",
+            "planned_service__funding_stream",
+        )
+        .annotate(visits=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        yield deliveries.DeliveredVisits(
+            kind=row["planned_service__kind"],
+            month=row["month"],
+            visits=row["visits"],
+            hours_per_visit=row["planned_service__hours_per_visit"],
+            funding_stream=row["planned_service__funding_stream"],
         )
 
 
@@ -71,6 +107,7 @@ relationships.register_provider(
     "council_finance", council_finance_for_means_tested_plan, council_finance_filter
 )
 commitments.register_source("care_plans", active_plan_costs)
+deliveries.register_source("care_plan_visits", done_visits)
 
 
 def _means_tested_plans():

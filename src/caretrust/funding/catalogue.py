@@ -49,6 +49,18 @@ class Catalogue:
         weekly = (per_week * cost).quantize(PENNY, ROUND_HALF_UP)
         return Price(weekly, None, f"{frequency} a {per} × {each}")
 
+    def per_visit(self, kind: str, hours_per_visit: Decimal | None) -> Decimal | None:
+        """What one delivered visit costs: hours (1 if not given) x the hourly cost, or the cost
+        of a visit or session; None for a kind priced by the week or the item."""
+        if kind not in self.units:
+            return None
+        unit, cost = self.units[kind]
+        if unit == "hour":
+            return ((hours_per_visit or Decimal(1)) * cost).quantize(PENNY, ROUND_HALF_UP)
+        if unit in ("visit", "session"):
+            return cost
+        return None
+
 
 @cache
 def load(path: Path = DEFAULT) -> Catalogue:

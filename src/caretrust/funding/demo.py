@@ -30,6 +30,26 @@ LINES = [
 ]
 
 
+# Lines whose visits done in the team workspace are actual spend (the council's own teams).
+DELIVERED_VISIT_LINES = {"home-care", "reablement"}
+
+# The demo agreement's risk share (an ASSUMPTION of the kind Section 75 agreements set out): the
+# first £250,000 of an overspend shared by contribution, the rest borne by the council as host and
+# commissioner; an underspend shared by contribution.
+RISK_SHARE = {
+    "description": (
+        "The first £250,000 of an overspend is shared in proportion to the contributions; the "
+        "council bears any overspend beyond that. An underspend is shared in proportion to the "
+        "contributions."
+    ),
+    "overspend": [
+        {"up_to": "250000.00", "shares": "contributions"},
+        {"up_to": None, "shares": {"DEMO-COUNCIL": "1"}},
+    ],
+    "underspend": [{"up_to": None, "shares": "contributions"}],
+}
+
+
 # How each line is running against a twelfth of its budget, so the demo shows a realistic mix.
 RUN_RATES = {
     "home-care": Decimal("1.09"),
@@ -73,7 +93,7 @@ def create_demo_pool(today: date) -> PooledBudget:
     pool, _ = PooledBudget.objects.get_or_create(
         name="Bayside Better Care Fund",
         financial_year_start=start,
-        defaults={"host_organisation": council},
+        defaults={"host_organisation": council, "risk_share": RISK_SHARE},
     )
     PoolContribution.objects.get_or_create(
         pool=pool, partner=trust, defaults={"amount": Decimal("3900000")}
@@ -83,6 +103,13 @@ def create_demo_pool(today: date) -> PooledBudget:
     )
     for code, name, budget, kinds in LINES:
         ServiceLine.objects.get_or_create(
-            pool=pool, code=code, defaults={"name": name, "budget": budget, "service_kinds": kinds}
+            pool=pool,
+            code=code,
+            defaults={
+                "name": name,
+                "budget": budget,
+                "service_kinds": kinds,
+                "delivered_visits_are_actuals": code in DELIVERED_VISIT_LINES,
+            },
         )
     return pool

@@ -28,6 +28,10 @@ class PooledBudget(models.Model):
         default=Decimal("0.050"),
         help_text="Warn when a forecast differs from its budget by more than this fraction.",
     )
+    # How the agreement shares an over- or underspend between the partners (see pool_setup):
+    # {"description": ..., "overspend": [{"up_to": "50000.00" | None, "shares": {partner code:
+    # fraction} | "contributions"}, ...], "underspend": [...]}; empty: by contributions.
+    risk_share = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-financial_year_start", "name"]
@@ -88,6 +92,10 @@ class ServiceLine(models.Model):
     # Partner organisation code → share of this line (fractions adding up to 1); empty means the
     # line is shared in proportion to the partners' contributions.
     partner_shares = models.JSONField(default=dict, blank=True)
+    # Visits of this line's service kinds marked done in the team workspace, priced by the service
+    # catalogue, are actual spend of their month (for care the council's own teams deliver, which
+    # no invoice in the ledger pays).
+    delivered_visits_are_actuals = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["code"]

@@ -15,6 +15,12 @@ service_kinds = ["home_care"]
 funding_streams = ["council"]            # optional; default: council, reablement, aids and
                                          # adaptations, and NHS community services
 partner_shares = { DEMO-COUNCIL = "1" } # optional
+delivered_visits_are_actuals = true      # optional: visits done, priced by the catalogue
+
+[risk_share]                             # optional; default: by contributions
+description = "The first £200,000 of an overspend by contribution, the rest by the council"
+overspend = [{ up_to = "200000.00", shares = "contributions" }, { shares = { DEMO-COUNCIL = "1" } }]
+underspend = [{ shares = "contributions" }]
 ```
 Running it again with the same file changes nothing; a changed amount updates it (audited).
 """
@@ -57,6 +63,44 @@ def _organisation(code: str, where: str) -> Organisation:
     return organisation
 
 
+def _risk_share(spec: dict, partners: set[str], path: Path) -> dict:
+    """The agreement's risk share as stored: bands of money and shares that add up to 1."""
+    if not spec:
+        return {}
+    stored: dict = {"description": str(spec.get("description", ""))}
+    for kind in ("overspend", "underspend"):
+        bands = spec.get(kind, [{"shares": "contributions"}])
+        where = f"{path}: risk_share.{kind}"
+        if not isinstance(bands, list) or not bands:
+            raise ValidationError(f"{where} must be a list of bands")
+        out, last = [], Decimal(0)
+        for number, band in enumerate(bands, start=1):
+            up_to = band.get("up_to")
+            if (up_to is None) != (number == len(bands)):
+                raise ValidationError(
+                    f"{where}[{number}]: every band but the last needs up_to; the last has none"
+                )
+            if up_to is not None:
+                amount = _money(up_to, f"{where}[{number}].up_to")
+                if amount <= last:
+                    raise ValidationError(f"{where}[{number}].up_to must be more than the last")
+                last, up_to = amount, str(amount)
+            shares = band.get("shares", "contributions")
+            if shares != "contributions":
+                if not isinstance(shares, dict) or set(shares) - partners:
+                    raise ValidationError(
+                        f"{where}[{number}].shares: name partners that contribute, or "
+                        '"contributions"'
+                    )
+                values = {k: _money(v, f"{where}[{number}].shares.{k}") for k, v in shares.items()}
+                if sum(values.values(), Decimal(0)) != 1:
+                    raise ValidationError(f"{where}[{number}].shares must add up to 1")
+                shares = {k: str(v) for k, v in values.items()}
+            out.append({"up_to": up_to, "shares": shares})
+        stored[kind] = out
+    return stored
+
+
 @transaction.atomic
 def define_pool(path: Path, *, actor_label: str = "caretrust funding define-pool") -> PooledBudget:
     try:
@@ -82,6 +126,8 @@ def define_pool(path: Path, *, actor_label: str = "caretrust funding define-pool
             partner=_organisation(code, f"{path}: contributions.{code}"),
             defaults={"amount": _money(amount, f"{path}: contributions.{code}")},
         )
+    pool.risk_share = _risk_share(spec.get("risk_share", {}), set(spec["contributions"]), path)
+    pool.save(update_fields=["risk_share"])
     for number, line in enumerate(spec["lines"], start=1):
         where = f"{path}: lines[{number}]"
         for field in ("code", "name", "budget"):
@@ -103,6 +149,9 @@ def define_pool(path: Path, *, actor_label: str = "caretrust funding define-pool
                 "service_kinds": list(line.get("service_kinds", [])),
                 "funding_streams": streams,
                 "partner_shares": shares,
+                "delivered_visits_are_actuals": bool(
+                    line.get("delivered_visits_are_actuals", False)
+                ),
             },
         )
     audit.record(

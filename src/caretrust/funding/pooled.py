@@ -19,14 +19,21 @@ Per partner, each line's budget and forecast are split by the line's partner sha
 line has none, by each partner's share of the total contributions. Splits are in whole pennies by
 largest remainder so that parts add up exactly. A line or partner is "over" when its forecast
 exceeds its budget by more than `threshold` (a fraction of the budget, default 5%), "under" when
-it falls short by more than that, else "on track". Money is `Decimal`, rounded to the penny
-(half-up) once per commitment.
+it falls short by more than that, else "on track". The RAG rating follows: red for an overspend
+beyond the threshold, amber for an overspend within it or an underspend beyond it, green for a
+forecast at or under budget within the threshold. Money is `Decimal`, rounded to the penny
+(half-up) once per commitment and once for the projection.
+
+The pool's variance (total forecast less total line budgets) is shared between the partners by
+the agreement's risk share (`RiskShare`): bands of an overspend (and of an underspend) each split
+by their own shares, e.g. the first £200,000 by contributions and the rest by the host alone.
+Without one, the variance is shared in proportion to the contributions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,10 +42,15 @@ ZERO = Decimal("0.00")
 DEFAULT_THRESHOLD = Decimal("0.05")
 RUN_RATE_MONTHS = 3
 METHOD = (
-    "Forecast outturn = spent to date + commitments for the rest of the year (agreed care plans "
-    "priced by the service catalogue) + spend not covered by commitments: the average of the last "
-    "three months' actual spend x the months remaining, less the commitments, if that is more."
+    "Forecast outturn = actual spend to date (the ledger, and delivered home-care and reablement "
+    "visits priced by the service catalogue) + commitments for the remaining months (agreed care "
+    "plans' council- and pool-funded services priced by the service catalogue) + spend not covered "
+    "by commitments: the mean of the last three months' actual spend less what plans covered in "
+    "those months, x the months remaining (nothing if plans cover it all). Red: forecast over "
+    "budget by more than the threshold; amber: over budget within it, or under budget by more "
+    "than it; green: at or under budget within it."
 )
+RAG = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,29 @@ class PoolLine:
 
 
 @dataclass(frozen=True)
+class RiskBand:
+    """A band of the pool's over- or underspend and how it is split: `up_to` is the size of the
+    variance at which the band ends (None: no end), `shares` partner -> fraction (adding up to 1)."""
+
+    up_to: Decimal | None
+    shares: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class RiskShare:
+    """How the agreement splits an overspend and an underspend: bands in order of size."""
+
+    overspend: tuple[RiskBand, ...]
+    underspend: tuple[RiskBand, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Pool:
     financial_year_start: date  # 1 April
     contributions: Mapping[str, Decimal]  # partner -> annual contribution
     lines: tuple[PoolLine, ...]
+    risk_share: RiskShare | None = None  # None: in proportion to the contributions
 
     @property
     def financial_year_end(self) -> date:
@@ -77,6 +108,7 @@ class Spend:
     line_id: str
     month: date
     amount: Decimal
+    source: str = "ledger"  # "ledger" (imported) | "visits" (delivered visits, priced)
 
 
 @dataclass(frozen=True)
@@ -91,6 +123,16 @@ class Outturn:
     forecast: Decimal
     variance: Decimal  # forecast - budget; positive = overspend
     status: str  # "over" | "under" | "on_track"
+    delivered: Decimal = ZERO  # of actual_to_date, delivered visits priced by the catalogue
+
+    @property
+    def rag(self) -> str:
+        """ "red" | "amber" | "green" (see the module docstring)."""
+        if self.status == "over":
+            return "red"
+        if self.status == "under" or self.variance > 0:
+            return "amber"
+        return "green"
 
 
 @dataclass(frozen=True)
@@ -99,6 +141,8 @@ class Forecast:
     lines: tuple[Outturn, ...]
     partners: tuple[Outturn, ...]
     warnings: tuple[str, ...]
+    variance: Decimal = ZERO  # the pool's: total forecast - total line budgets
+    risk_shares: Mapping[str, Decimal] = field(default_factory=dict)  # partner -> share of it
 
     @property
     def total_forecast(self) -> Decimal:
@@ -117,6 +161,14 @@ def commitment_value(commitment: Commitment, from_day: date, year_end: date) -> 
     last = min(year_end, commitment.end or year_end)
     value = commitment.weekly_cost * weeks_between(first, last)
     return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def covered_in_month(commitment: Commitment, month: date) -> Decimal:
+    """What a plan covered in the month of `month`: weekly cost x its days in that month / 7
+    (not rounded: the projection is rounded once)."""
+    first = max(month.replace(day=1), commitment.start or month)
+    last = min(month_end(month), commitment.end or month_end(month))
+    return commitment.weekly_cost * weeks_between(first, last)
 
 
 def month_end(day: date) -> date:
@@ -142,7 +194,10 @@ def forecast(
         _line_outturn(line, commitments, spend, as_of, pool, threshold) for line in pool.lines
     )
     partners = _partner_outturns(pool, lines, threshold)
-    return Forecast(as_of, lines, partners, _warnings(pool, lines, partners))
+    budget = sum((line.budget for line in pool.lines), ZERO)
+    variance = sum((line.forecast for line in lines), ZERO) - budget
+    risk = share_risk(variance, pool.risk_share or proportional_risk_share(pool.contributions))
+    return Forecast(as_of, lines, partners, _warnings(pool, lines, partners), variance, risk)
 
 
 def monthly_forecasts(
@@ -173,20 +228,43 @@ def _line_outturn(
     pool: Pool,
     threshold: Decimal,
 ) -> Outturn:
-    actual = sum((s.amount for s in spend if s.line_id == line.id and s.month <= as_of), ZERO)
+    own_spend = [s for s in spend if s.line_id == line.id and s.month <= as_of]
+    own_commitments = [c for c in commitments if c.line_id == line.id]
+    actual = sum((s.amount for s in own_spend), ZERO)
+    delivered = sum((s.amount for s in own_spend if s.source == "visits"), ZERO)
     from_day = as_of + timedelta(days=1)
     committed = sum(
+        (commitment_value(c, from_day, pool.financial_year_end) for c in own_commitments), ZERO
+    )
+    months = recent_months(as_of, pool.financial_year_start)
+    uncovered = sum(
         (
-            commitment_value(c, from_day, pool.financial_year_end)
-            for c in commitments
-            if c.line_id == line.id
+            sum((s.amount for s in own_spend if _same_month(s.month, month)), ZERO)
+            - sum((covered_in_month(c, month) for c in own_commitments), ZERO)
+            for month in months
         ),
         ZERO,
     )
-    run_rate = recent_monthly_spend(line.id, spend, as_of, pool.financial_year_start)
-    at_run_rate = run_rate * months_remaining(as_of, pool.financial_year_end)
-    projected = max(ZERO, at_run_rate - committed).quantize(PENNY, rounding=ROUND_HALF_UP)
-    return _outturn(line.id, line.budget, actual, committed, projected, threshold)
+    remaining = months_remaining(as_of, pool.financial_year_end)
+    projected = max(ZERO, uncovered * remaining / len(months)).quantize(
+        PENNY, rounding=ROUND_HALF_UP
+    )
+    outturn = _outturn(line.id, line.budget, actual, committed, projected, threshold)
+    return replace(outturn, delivered=delivered)
+
+
+def _same_month(a: date, b: date) -> bool:
+    return (a.year, a.month) == (b.year, b.month)
+
+
+def recent_months(as_of: date, year_start: date) -> list[date]:
+    """The first days of the last three months to `as_of` (fewer in April and May)."""
+    first = as_of.replace(day=1)
+    months = [first]
+    for _ in range(min(RUN_RATE_MONTHS, months_elapsed(as_of, year_start)) - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return months
 
 
 def months_elapsed(as_of: date, year_start: date) -> int:
@@ -195,20 +273,6 @@ def months_elapsed(as_of: date, year_start: date) -> int:
 
 def months_remaining(as_of: date, year_end: date) -> int:
     return (year_end.year - as_of.year) * 12 + year_end.month - as_of.month
-
-
-def recent_monthly_spend(
-    line_id: str, spend: Sequence[Spend], as_of: date, year_start: date
-) -> Decimal:
-    """Mean actual spend a month over the last three months to `as_of` (fewer in April and May)."""
-    months = min(RUN_RATE_MONTHS, months_elapsed(as_of, year_start))
-    first = as_of.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    total = sum(
-        (s.amount for s in spend if s.line_id == line_id and first <= s.month <= as_of), ZERO
-    )
-    return total / months
 
 
 def _outturn(
@@ -243,6 +307,38 @@ def _partner_outturns(
     return tuple(
         _outturn(p, pool.contributions[p], *parts[p], threshold=threshold) for p in partners
     )
+
+
+def proportional_risk_share(contributions: Mapping[str, Decimal]) -> RiskShare:
+    """The default: over- and underspends shared in proportion to the contributions."""
+    total = sum(contributions.values(), ZERO)
+    shares = {p: amount / total for p, amount in contributions.items()}
+    band = (RiskBand(None, shares),)
+    return RiskShare(band, band, "in proportion to the partners' contributions")
+
+
+def share_risk(variance: Decimal, risk_share: RiskShare) -> dict[str, Decimal]:
+    """Each partner's part of the pool's `variance` (positive: overspend), band by band, in whole
+    pennies that add up to the variance."""
+    bands = risk_share.overspend if variance >= 0 else risk_share.underspend
+    partners = list(dict.fromkeys(p for band in bands for p in band.shares))
+    parts = dict.fromkeys(partners, ZERO)
+    left, lower = abs(variance), ZERO
+    for band in bands:
+        if left <= 0:
+            break
+        size = left if band.up_to is None else min(left, band.up_to - lower)
+        if size <= 0:
+            continue
+        weights = [Decimal(band.shares.get(p, 0)) for p in partners]
+        for partner, amount in zip(partners, split(size, weights), strict=True):
+            parts[partner] += amount
+        left -= size
+        lower = band.up_to if band.up_to is not None else lower
+    if left > 0:
+        raise ValueError("the risk share's last band must have no upper limit")
+    sign = 1 if variance >= 0 else -1
+    return {p: sign * amount for p, amount in parts.items()}
 
 
 def split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
@@ -293,6 +389,23 @@ def _validate(pool: Pool, commitments: Sequence[Commitment], spend: Sequence[Spe
                 )
             if sum(line.partner_shares.values(), Decimal(0)) != 1:
                 raise ValueError(f"line {line.id}: partner_shares must add up to 1")
+    if pool.risk_share is not None:
+        for kind, bands in (
+            ("overspend", pool.risk_share.overspend),
+            ("underspend", pool.risk_share.underspend),
+        ):
+            if not bands or bands[-1].up_to is not None:
+                raise ValueError(f"risk share: the last {kind} band must have no upper limit")
+            limits = [b.up_to for b in bands[:-1]]
+            if any(a is None or a <= 0 for a in limits) or limits != sorted(set(limits)):  # type: ignore[type-var]
+                raise ValueError(f"risk share: {kind} bands must rise in size")
+            for band in bands:
+                if set(band.shares) - set(pool.contributions):
+                    raise ValueError(
+                        f"risk share: a {kind} band names a partner with no contribution"
+                    )
+                if abs(sum(band.shares.values(), Decimal(0)) - 1) > Decimal("1e-20"):
+                    raise ValueError(f"risk share: each {kind} band's shares must add up to 1")
     for item in [*commitments, *spend]:
         if item.line_id not in ids:
             raise ValueError(f"unknown service line {item.line_id!r}")

@@ -9,11 +9,16 @@ from caretrust.funding import pooled, selectors
 from caretrust.funding.charts import forecast_chart
 from caretrust.funding.models import PooledBudget
 
-STATUS_TAGS = {
-    "over": ("Overspend", "nhsuk-tag--red"),
-    "under": ("Underspend", "nhsuk-tag--yellow"),
-    "on_track": ("On track", "nhsuk-tag--green"),
-}
+RAG_TAGS = {"red": "nhsuk-tag--red", "amber": "nhsuk-tag--orange", "green": "nhsuk-tag--green"}
+STATUS_WORDS = {"over": "overspend", "under": "underspend", "on_track": "on track"}
+
+
+def rag_text(outturn: pooled.Outturn) -> str:
+    """ "Red: overspend", "Amber: underspend", "Amber: over budget, within the threshold"..."""
+    words = STATUS_WORDS[outturn.status]
+    if outturn.rag == "amber" and outturn.status == "on_track":
+        words = "over budget, within the threshold"
+    return f"{pooled.RAG[outturn.rag]}: {words}"
 
 
 def money(value: Decimal) -> str:
@@ -32,6 +37,8 @@ class OutturnRow:
     variance: str
     status_text: str
     status_class: str
+    delivered: str = ""
+    risk_share: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,11 +51,12 @@ class PoolPage:
     chart_svg: str
     total_budget: str
     total_forecast: str
+    variance: str
+    risk_share: str
     method: str = pooled.METHOD
 
 
-def _row(outturn: pooled.Outturn, names: dict[str, str]) -> OutturnRow:
-    text, css = STATUS_TAGS[outturn.status]
+def _row(outturn: pooled.Outturn, names: dict[str, str], risk: Decimal | None = None) -> OutturnRow:
     return OutturnRow(
         names.get(outturn.name, outturn.name),
         money(outturn.budget),
@@ -57,8 +65,10 @@ def _row(outturn: pooled.Outturn, names: dict[str, str]) -> OutturnRow:
         money(outturn.projected),
         money(outturn.forecast),
         money(outturn.variance),
-        text,
-        css,
+        rag_text(outturn),
+        RAG_TAGS[outturn.rag],
+        delivered=money(outturn.delivered),
+        risk_share="" if risk is None else money(risk),
     )
 
 
@@ -76,11 +86,13 @@ def pool_page(pool: PooledBudget) -> PoolPage:
         pool=pool,
         as_of=f"{latest.as_of:%-d %B %Y}",
         lines=[_row(o, names) for o in latest.lines],
-        partners=[_row(o, {}) for o in latest.partners],
+        partners=[_row(o, {}, latest.risk_shares.get(o.name, Decimal(0))) for o in latest.partners],
         warnings=_warnings(latest, names),
         chart_svg=forecast_chart(forecasts, budget, spend_by_month[:months_so_far]),
         total_budget=money(budget),
         total_forecast=money(latest.total_forecast),
+        variance=money(latest.variance),
+        risk_share=selectors.risk_share_description(pool),
     )
 
 
@@ -108,10 +120,14 @@ def export_rows(pool: PooledBudget) -> list[list[str]]:
             "forecast",
             "variance",
             "status",
+            "rag",
+            "delivered_visits",
+            "risk_share",
             "method",
         ]
     ]
     names = {line.code: line.name for line in pool.lines.all()}
+    risk_share = selectors.risk_share_description(pool)
     for forecast in selectors.forecasts(pool):
         for level, outturns in (("line", forecast.lines), ("partner", forecast.partners)):
             for o in outturns:
@@ -127,7 +143,12 @@ def export_rows(pool: PooledBudget) -> list[list[str]]:
                         f"{o.forecast:.2f}",
                         f"{o.variance:.2f}",
                         o.status,
-                        pooled.METHOD,
+                        o.rag,
+                        f"{o.delivered:.2f}",
+                        f"{forecast.risk_shares.get(o.name, Decimal(0)):.2f}"
+                        if level == "partner"
+                        else "",
+                        f"{pooled.METHOD} Risk share: {risk_share}",
                     ]
                 )
     return rows

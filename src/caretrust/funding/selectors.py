@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from caretrust import clock
 from caretrust.funding import pooled
 from caretrust.funding.commitments import care_plan_commitments
+from caretrust.funding.deliveries import delivered_spend
 from caretrust.funding.models import ActualSpend, PooledBudget
 
 
@@ -23,7 +25,43 @@ def pool_model(pool: PooledBudget) -> pooled.Pool:
             )
             for line in pool.lines.all()
         ),
+        risk_share=risk_share(pool),
     )
+
+
+def risk_share(pool: PooledBudget) -> pooled.RiskShare | None:
+    """The agreement's risk share with partners by name (None: by contributions)."""
+    if not pool.risk_share:
+        return None
+    contributions = {c.partner.code: c for c in pool.contributions.select_related("partner")}
+    total = sum((c.amount for c in contributions.values()), Decimal(0))
+
+    def bands(spec: list) -> tuple[pooled.RiskBand, ...]:
+        out = []
+        for band in spec:
+            shares = band.get("shares", "contributions")
+            if shares == "contributions":
+                by_name = {c.partner.name: c.amount / total for c in contributions.values()}
+            else:
+                by_name = {
+                    contributions[code].partner.name: Decimal(str(v)) for code, v in shares.items()
+                }
+            up_to = band.get("up_to")
+            out.append(pooled.RiskBand(None if up_to is None else Decimal(str(up_to)), by_name))
+        return tuple(out)
+
+    default = [{"shares": "contributions"}]
+    return pooled.RiskShare(
+        overspend=bands(pool.risk_share.get("overspend", default)),
+        underspend=bands(pool.risk_share.get("underspend", default)),
+        description=pool.risk_share.get("description", ""),
+    )
+
+
+def risk_share_description(pool: PooledBudget) -> str:
+    if not pool.risk_share:
+        return "Over- and underspends are shared in proportion to the partners' contributions."
+    return pool.risk_share.get("description", "") or "As the agreement's risk share sets out."
 
 
 def _shares_by_partner_name(pool: PooledBudget, shares_by_code: dict) -> dict[str, Decimal]:
@@ -32,10 +70,13 @@ def _shares_by_partner_name(pool: PooledBudget, shares_by_code: dict) -> dict[st
 
 
 def spend(pool: PooledBudget) -> list[pooled.Spend]:
-    return [
+    """The ledger's actual spend and, for lines that take them, delivered visits priced by the
+    catalogue in the complete months before today's."""
+    ledger = [
         pooled.Spend(line_id=row.line.code, month=row.month, amount=row.amount)
         for row in ActualSpend.objects.filter(line__pool=pool).select_related("line")
     ]
+    return ledger + delivered_spend(pool, before=clock.today())
 
 
 def forecasts(pool: PooledBudget) -> list[pooled.Forecast]:
