@@ -198,6 +198,7 @@ def test_the_worklist_shows_days_elapsed_and_breaches(user_for, person, today) -
         received_at=datetime.combine(date(2026, 5, 5), time(10), tzinfo=clock.LONDON),
     )
     rows, due = selectors.worklist(user_for("chc"), today)
+    assert due == []  # nothing decided, so no review
     assert [(r.case.person_id, r.clock.days, r.clock.breached) for r in rows] == [
         (person.pk, 41, True)
     ]

@@ -34,7 +34,10 @@ def test_worked_case_one_a_not_in_a_priority_domain_and_three_b_is_negative() ->
     [
         ({"mobility": "A", "cognition": "A"}, "two or more"),  # ≥2 A
         ({k: "B" for k in ("nutrition", "continence", "skin", "mobility", "cognition")}, "five"),
-        ({"mobility": "A", "nutrition": "B", "continence": "B", "skin": "B", "cognition": "B"}, "one A"),
+        (
+            {"mobility": "A", "nutrition": "B", "continence": "B", "skin": "B", "cognition": "B"},
+            "one A",
+        ),
         ({"behaviour": "A"}, "Priority"),  # an A in a domain with a DST Priority level
         ({"altered_states": "A"}, "Priority"),
     ],

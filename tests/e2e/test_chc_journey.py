@@ -65,7 +65,9 @@ def test_checklist_dst_icb_decision_then_a_chc_funded_plan_line(
     page.get_by_role("button", name="Record the checklist").click()
     expect(page.get_by_text(re.compile("The 28-day clock has started"))).to_be_visible()
     expect(page.get_by_role("heading", name="Checklist: positive")).to_be_visible()
-    expect(page.get_by_text(re.compile("Day 0 of 28.*decision due by 07 April 2026"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("Day 0 of 28.*decision due by 07 April 2026"))
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Record the decision")).to_have_count(0)
     assert_accessible(page)
 

@@ -48,7 +48,9 @@ policy.register(
     _person_rule,
 )
 policy.register("chc.decide", "decide NHS Continuing Healthcare eligibility (ICB)", CARE, _icb_rule)
-policy.register("chc.worklist", "see open NHS Continuing Healthcare cases and the 28-day clock", CARE)
+policy.register(
+    "chc.worklist", "see open NHS Continuing Healthcare cases and the 28-day clock", CARE
+)
 
 
 def _icb_case(user, person) -> str | None:

@@ -19,7 +19,9 @@ def _received_at(day: date) -> datetime:
 
 
 class ChecklistForm(forms.Form):
-    completed_on = forms.DateField(label="Date the checklist was completed", error_messages=DATE_ERRORS)
+    completed_on = forms.DateField(
+        label="Date the checklist was completed", error_messages=DATE_ERRORS
+    )
     received_on = forms.DateField(
         label="Date the ICB received it (if positive: the 28-day clock starts)",
         error_messages=DATE_ERRORS,

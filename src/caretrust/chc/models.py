@@ -118,6 +118,9 @@ class ChcReview(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"CHC review due {self.due_on:%d %B %Y}"
+
 
 class FundedNursingCare(models.Model):
     """NHS-funded nursing care: a flat weekly NHS payment to the nursing home for a resident not
@@ -141,3 +144,6 @@ class FundedNursingCare(models.Model):
 
     class Meta:
         ordering = ["-start", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Funded nursing care at {self.nursing_home} from {self.start:%d %B %Y}"

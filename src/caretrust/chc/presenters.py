@@ -9,7 +9,9 @@ from caretrust.chc.models import ChcCase
 
 
 def case_summary(case: ChcCase, today: date) -> dict:
-    state = rules.clock_state(case.received_at, case.decided_on, today) if case.received_at else None
+    state = (
+        rules.clock_state(case.received_at, case.decided_on, today) if case.received_at else None
+    )
     pending = next((r for r in case.reviews.all() if r.done_on is None), None)
     if state is None:
         clock_text = "No clock: the checklist was negative"

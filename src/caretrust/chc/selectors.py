@@ -26,7 +26,9 @@ def current_eligible(person: Person, on: date) -> ChcCase | None:
     )
     if latest is None or latest.decision != ChcCase.Decision.ELIGIBLE:
         return None
-    if latest.status == ChcCase.Status.ENDED and (latest.closed_on is None or latest.closed_on <= on):
+    if latest.status == ChcCase.Status.ENDED and (
+        latest.closed_on is None or latest.closed_on <= on
+    ):
         return None
     pending = latest.reviews.filter(done_on__isnull=True).order_by("due_on").first()
     if pending is not None and on > pending.due_on:
@@ -58,9 +60,7 @@ def why_not_eligible(person: Person, on: date) -> str | None:
 def person_chc(actor: User, person: Person) -> dict:
     """A person's CHC cases, reviews and funded nursing care."""
     policy.require(actor, "chc.view", person)
-    audit.record_read(
-        actor=actor, obj=person, person_ref=person.audit_ref, details={"as": "chc"}
-    )
+    audit.record_read(actor=actor, obj=person, person_ref=person.audit_ref, details={"as": "chc"})
     cases = list(
         ChcCase.objects.filter(person=person)
         .select_related("decided_by", "checklist_by")

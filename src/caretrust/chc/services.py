@@ -21,9 +21,7 @@ from caretrust.people.models import Person
 
 
 def _audit(actor: User, obj, action: str, person: Person, **details: Any) -> None:
-    audit.record(
-        actor=actor, action=action, obj=obj, person_ref=person.audit_ref, details=details
-    )
+    audit.record(actor=actor, action=action, obj=obj, person_ref=person.audit_ref, details=details)
 
 
 def _note(person: Person, kind: str, summary: str) -> None:
@@ -153,9 +151,7 @@ def refer_fast_track(
         created_at=now,
         updated_at=now,
     )
-    _audit(
-        actor, case, AuditEvent.Action.CREATE, person, status={"from": None, "to": case.status}
-    )
+    _audit(actor, case, AuditEvent.Action.CREATE, person, status={"from": None, "to": case.status})
     _note(person, "CHC Fast Track", f"Fast Track referral to the ICB by {clinician.strip()}")
     return case
 
@@ -295,7 +291,11 @@ def withdraw(*, actor: User, case: ChcCase, reason: str, closed_on: date) -> Chc
     before = case.status
     case = _move(case, ChcCase.Status.WITHDRAWN, closed_on=closed_on, closed_reason=reason.strip())
     _audit(
-        actor, case, AuditEvent.Action.UPDATE, case.person, status={"from": before, "to": "withdrawn"}
+        actor,
+        case,
+        AuditEvent.Action.UPDATE,
+        case.person,
+        status={"from": before, "to": "withdrawn"},
     )
     return case
 

@@ -87,7 +87,11 @@ def checklist(request: HttpRequest, ref) -> HttpResponse:
             messages.success(
                 request,
                 "Checklist recorded: "
-                + ("positive. The 28-day clock has started." if case.checklist_positive else "negative."),
+                + (
+                    "positive. The 28-day clock has started."
+                    if case.checklist_positive
+                    else "negative."
+                ),
             )
             return redirect("chc:case", case.uuid)
     return _render_person(request, subject, checklist_form=form)

@@ -84,9 +84,7 @@ USERS = [
     ),
     DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),
     # The ICB's CHC nurse assessor and decision-maker (ADR 85).
-    DemoUser(
-        "chc", "Lena", "Ward", R.PRACTITIONER, "DEMO-ICB", ("icb-chc",), P.COMMUNITY_NURSE
-    ),
+    DemoUser("chc", "Lena", "Ward", R.PRACTITIONER, "DEMO-ICB", ("icb-chc",), P.COMMUNITY_NURSE),
     DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
     DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0002_person_and_carer_roles'),
+        ("organisations", "0002_person_and_carer_roles"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('nhs_trust', 'NHS trust'), ('council', 'Council (adult social care)'), ('gp_practice', 'GP practice'), ('care_provider', 'Care provider'), ('voluntary', 'Voluntary organisation'), ('icb', 'Integrated care board')], max_length=20),
+            model_name="organisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("nhs_trust", "NHS trust"),
+                    ("council", "Council (adult social care)"),
+                    ("gp_practice", "GP practice"),
+                    ("care_provider", "Care provider"),
+                    ("voluntary", "Voluntary organisation"),
+                    ("icb", "Integrated care board"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
