@@ -40,6 +40,7 @@ ROLES = (
     "analyst",
     "privacy",
     "admin",
+    "chc",
     "edith",
     "susan",
 )
@@ -284,6 +285,28 @@ for name in ("detail", "findings", "contribute", "decide", "fhir", "record", "en
     PARAMS[f"assessments:{name}"] = lambda s: {"uuid": s.assessment.uuid}
 PARAMS["assessments:start_for_person"] = lambda s: {"ref": s.edith.ref}
 PARAMS["entitlements:person"] = lambda s: {"ref": s.edith.ref}
+for name in ("person", "checklist", "fast_track", "fnc"):
+    PARAMS[f"chc:{name}"] = lambda s: {"ref": s.edith.ref}
+
+
+def _chc_case(seed) -> dict:
+    """Edith's CHC case: a positive checklist from the co-ordinator (made once)."""
+    from caretrust.chc import rules, services
+    from caretrust.chc.models import ChcCase
+
+    case = ChcCase.objects.filter(person=seed.edith).first()
+    if case is None:
+        case = services.record_checklist(
+            actor=User.objects.get(username="coordinator"),
+            person=seed.edith,
+            levels={key: "A" for key in rules.CHECKLIST_DOMAINS},
+            completed_on=timezone.localdate(),
+        )
+    return {"uuid": case.uuid}
+
+
+for name in ("case", "dst", "decide", "review"):
+    PARAMS[f"chc:{name}"] = _chc_case
 
 
 def _review(seed) -> dict:

@@ -2,8 +2,9 @@
 free needs the decision or entitlement behind that stream, current on the line's start date.
 
 - NHS Continuing Healthcare: a current ICB eligibility decision (pathways.md §3: "never mark a
-  line CHC-funded without a current ICB decision"). caretrust has no CHC decisions yet, so a CHC
-  line is refused with the reason until the NHS pathways area registers its check here.
+  line CHC-funded without a current ICB decision"). `caretrust.chc` registers the real check from
+  its AppConfig.ready() (ADR 85); the stub below, which refuses every CHC line, stands only where
+  that app is not installed (careplans never imports chc).
 - Section 117 aftercare: a recorded s117 entitlement (`caretrust.entitlements`).
 - Reablement: a reablement episode covering the start (`caretrust.entitlements`).
 
@@ -40,7 +41,7 @@ def needs_authority(stream: str) -> bool:
 
 
 def _chc(person: Person, on: date) -> str | None:
-    # No CHC decisions exist in caretrust yet: always refused, with the reason.
+    # Replaced by caretrust.chc's check at start-up; without that app, always refused.
     return f"{CHC_MISSING} (an ICB decision recorded in caretrust); none is recorded"
 
 

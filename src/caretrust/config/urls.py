@@ -6,6 +6,7 @@ urlpatterns = [
     path("referrals/", include("caretrust.referrals.urls")),
     path("assessments/", include("caretrust.assessments.urls")),
     path("entitlements/", include("caretrust.entitlements.urls")),
+    path("continuing-healthcare/", include("caretrust.chc.urls")),
     path("reviews/", include("caretrust.reviews.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),

@@ -25,6 +25,7 @@ ORGANISATIONS = [
     ("DEMO-GP4", "Brixham Quay Practice", Organisation.Kind.GP_PRACTICE, "brixham"),
     ("DEMO-HOMECARE", "Coastline Home Care Ltd", Organisation.Kind.CARE_PROVIDER, None),
     ("DEMO-VOLUNTARY", "Bayside Age Friendly Network", Organisation.Kind.VOLUNTARY, None),
+    ("DEMO-ICB", "Bayside Integrated Care Board", Organisation.Kind.ICB, None),
 ]
 
 TEAMS = [
@@ -41,6 +42,8 @@ TEAMS = [
         None,
         "DEMO-COUNCIL",
     ),
+    # The ICB's NHS Continuing Healthcare team: decides eligibility (ADR 85).
+    ("icb-chc", "ICB Continuing Healthcare team", Team.Kind.SERVICE, None, "DEMO-ICB"),
 ]
 
 
@@ -80,6 +83,8 @@ USERS = [
         P.SOCIAL_WORKER,
     ),
     DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),
+    # The ICB's CHC nurse assessor and decision-maker (ADR 85).
+    DemoUser("chc", "Lena", "Ward", R.PRACTITIONER, "DEMO-ICB", ("icb-chc",), P.COMMUNITY_NURSE),
     DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
     DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),

@@ -13,6 +13,8 @@ class Organisation(models.Model):
         GP_PRACTICE = "gp_practice", "GP practice"
         CARE_PROVIDER = "care_provider", "Care provider"
         VOLUNTARY = "voluntary", "Voluntary organisation"
+        # The NHS body that decides NHS Continuing Healthcare eligibility (pathways.md §3).
+        ICB = "icb", "Integrated care board"
 
     # ODS code for NHS bodies and GP practices, ONS/LA code for councils; our own code otherwise.
     code = models.CharField(max_length=20, unique=True)

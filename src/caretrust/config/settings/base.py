@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caretrust.careplans",
     "caretrust.entitlements",
     "caretrust.reviews",
+    "caretrust.chc",
     "caretrust.portal",
     "caretrust.funding",
     "caretrust.outcomes",
