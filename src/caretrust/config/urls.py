@@ -7,6 +7,7 @@ urlpatterns = [
     path("assessments/", include("caretrust.assessments.urls")),
     path("entitlements/", include("caretrust.entitlements.urls")),
     path("reviews/", include("caretrust.reviews.urls")),
+    path("discharge/", include("caretrust.discharge.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),
     path("capacity/", include("caretrust.capacity.urls")),
