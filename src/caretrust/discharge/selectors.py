@@ -114,14 +114,16 @@ def reabled_discharges():
         .order_by("pk")
     )
     person_ids = {d.person_id for d in reabled}
-    admissions: dict[int, list[date]] = {}
-    care_homes: dict[int, list[date]] = {}
-    for person_id, created, status, pathway, left in Discharge.objects.filter(
+    # Another hospital discharge referral for the person is a readmission (made while they are in
+    # hospital again); another discharge on pathway 3 a care-home start.
+    admissions: dict[int, list[tuple[int, date]]] = {}
+    care_homes: dict[int, list[tuple[int, date]]] = {}
+    for pk, person_id, created, status, pathway, left in Discharge.objects.filter(
         person_id__in=person_ids
-    ).values_list("person_id", "created_at", "status", "pathway", "discharged_on"):
-        admissions.setdefault(person_id, []).append(clock.local_date(created))
+    ).values_list("pk", "person_id", "created_at", "status", "pathway", "discharged_on"):
+        admissions.setdefault(person_id, []).append((pk, clock.local_date(created)))
         if status == Discharge.Status.DISCHARGED and pathway == Pathway.CARE_HOME:
-            care_homes.setdefault(person_id, []).append(left)
+            care_homes.setdefault(person_id, []).append((pk, left))
     cases = []
     for d in reabled:
         born = d.person.birth_date
@@ -138,10 +140,10 @@ def reabled_discharges():
                 age=age,
                 death_date=d.person.death_date,
                 later_admissions=tuple(
-                    a for a in admissions.get(d.person_id, []) if a > d.discharged_on
+                    a for pk, a in admissions.get(d.person_id, []) if pk != d.pk and a > d.discharged_on
                 ),
                 care_home_starts=tuple(
-                    c for c in care_homes.get(d.person_id, []) if c > d.discharged_on
+                    c for pk, c in care_homes.get(d.person_id, []) if pk != d.pk and c > d.discharged_on
                 ),
             )
         )
