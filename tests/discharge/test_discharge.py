@@ -105,11 +105,24 @@ def test_fhir_service_request_with_ready_date_and_pathway(user_for) -> None:
     }
     registry.get("ServiceRequest").create(ctx, resource)
     d = Discharge.objects.get()
-    assert (d.pathway, d.ready_date, d.referral.source) == (2, date(2026, 11, 9), "hospital_discharge")
-    bad = {**resource, "category": [resource["category"][0], {"coding": [{"system": fhir.DISCHARGE_PATHWAY_SYSTEM, "code": "5"}]}]}
+    assert (d.pathway, d.ready_date, d.referral.source) == (
+        2,
+        date(2026, 11, 9),
+        "hospital_discharge",
+    )
+    bad = {
+        **resource,
+        "category": [
+            resource["category"][0],
+            {"coding": [{"system": fhir.DISCHARGE_PATHWAY_SYSTEM, "code": "5"}]},
+        ],
+    }
     with pytest.raises(Unprocessable, match="pathway 0, 1, 2 or 3"):
         registry.get("ServiceRequest").create(ctx, bad)
-    no_date = {**resource, "extension": [{"url": fhir.DISCHARGE_READY_DATE_URL, "valueDate": "soon"}]}
+    no_date = {
+        **resource,
+        "extension": [{"url": fhir.DISCHARGE_READY_DATE_URL, "valueDate": "soon"}],
+    }
     with pytest.raises(Unprocessable, match="must be a date"):
         registry.get("ServiceRequest").create(ctx, no_date)
     assert Discharge.objects.count() == 1
@@ -120,11 +133,17 @@ def test_the_discharge_date_closes_the_wait_once(user_for) -> None:
     d = discharge_referral(user_for)
     with pytest.raises(ValidationError, match="after their ready date"):
         services.record_discharge(
-            actor=coordinator, discharge=d, discharged_on=date(2026, 11, 9), destination="usual_residence"
+            actor=coordinator,
+            discharge=d,
+            discharged_on=date(2026, 11, 9),
+            destination="usual_residence",
         )
     with pytest.raises(ValidationError, match="in the future"):
         services.record_discharge(
-            actor=coordinator, discharge=d, discharged_on=date(2026, 11, 11), destination="usual_residence"
+            actor=coordinator,
+            discharge=d,
+            discharged_on=date(2026, 11, 11),
+            destination="usual_residence",
         )
     services.record_discharge(
         actor=coordinator,
@@ -137,7 +156,11 @@ def test_the_discharge_date_closes_the_wait_once(user_for) -> None:
     assert not selectors.waiting(coordinator).exists()
     with pytest.raises(InvalidTransition):
         services.record_discharge(
-            actor=coordinator, discharge=d, discharged_on=date(2026, 11, 9), destination="care_home", delay_reason="x"
+            actor=coordinator,
+            discharge=d,
+            discharged_on=date(2026, 11, 9),
+            destination="care_home",
+            delay_reason="x",
         )
     with pytest.raises(InvalidTransition):
         services.cancel(actor=coordinator, discharge=d, reason="changed mind")
@@ -158,7 +181,10 @@ def test_ready_date_history_and_who_may_change_it(user_for) -> None:
             actor=user_for("coordinator"), discharge=d, ready_date=date(2026, 11, 12), reason=" "
         )
     services.change_ready_date(
-        actor=user_for("coordinator"), discharge=d, ready_date=date(2026, 11, 12), reason="New infection"
+        actor=user_for("coordinator"),
+        discharge=d,
+        ready_date=date(2026, 11, 12),
+        reason="New infection",
     )
     assert [h.ready_date for h in d.ready_dates.all()] == [date(2026, 11, 7), date(2026, 11, 12)]
     assert selectors.days_since_ready(d) == -2
@@ -166,10 +192,17 @@ def test_ready_date_history_and_who_may_change_it(user_for) -> None:
 
 def test_worklists_show_the_wait_by_pathway(client, user_for) -> None:
     discharge_referral(user_for, ready=date(2026, 11, 7), pathway=1)
-    discharge_referral(user_for, ready=date(2026, 11, 10), pathway=3, person=make_person(given_name="Bea"))
+    discharge_referral(
+        user_for, ready=date(2026, 11, 10), pathway=3, person=make_person(given_name="Bea")
+    )
     coordinator = user_for("coordinator")
-    groups, shown = selectors.worklist(coordinator)
-    assert [(g.pathway, [r.days for r in g.rows]) for g in groups] == [(0, []), (1, [3]), (2, []), (3, [0])]
+    groups, _shown = selectors.worklist(coordinator)
+    assert [(g.pathway, [r.days for r in g.rows]) for g in groups] == [
+        (0, []),
+        (1, [3]),
+        (2, []),
+        (3, [0]),
+    ]
     client.force_login(coordinator)
     page = client.get(reverse("discharge:worklist") + "?pathway=1").content.decode()
     assert "ready 3 days ago" in page and "Bea" not in page

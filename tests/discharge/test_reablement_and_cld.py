@@ -72,7 +72,10 @@ def test_reablement_from_a_discharge(user_for, discharged) -> None:
     )
     with pytest.raises(InvalidTransition):
         services.record_reablement_outcome(
-            actor=coordinator, discharge=discharged, outcome="long_term", ended_on=date(2026, 12, 10)
+            actor=coordinator,
+            discharge=discharged,
+            outcome="long_term",
+            ended_on=date(2026, 12, 10),
         )
     assert REABLEMENT.allowed("active") == {"ended"} and REABLEMENT.final("ended")
 
@@ -80,7 +83,9 @@ def test_reablement_from_a_discharge(user_for, discharged) -> None:
 def test_reablement_needs_the_discharge_first(user_for) -> None:
     d = discharge_referral(user_for, ready=date(2026, 12, 1))
     with pytest.raises(ValidationError, match="Record the discharge"):
-        services.start_reablement(actor=user_for("coordinator"), discharge=d, start=date(2026, 12, 1))
+        services.start_reablement(
+            actor=user_for("coordinator"), discharge=d, start=date(2026, 12, 1)
+        )
 
 
 def test_every_sts002a_sequel_has_a_cld_outcome() -> None:
@@ -96,7 +101,9 @@ def _spec() -> tuple[set[str], set[str], set[str]]:
     outcomes_text = section[section.index(marker) + len(marker) :]
     outcomes_text = outcomes_text[: outcomes_text.index("DHSC rules")]
     outcomes = {o.strip().rstrip(".") for o in " ".join(outcomes_text.split()).split(";")}
-    types_text = section[section.index("Service_Type (Release 2):") : section.index("Event_Outcome (Release 2)")]
+    types_text = section[
+        section.index("Service_Type (Release 2):") : section.index("Event_Outcome (Release 2)")
+    ]
     types_text = " ".join(types_text.split()).removeprefix("Service_Type (Release 2): ")
     service_types = set()
     for group in types_text.rstrip(".").split(";"):
@@ -111,19 +118,26 @@ def test_cld_events_match_the_specification(user_for, discharged) -> None:
     access one of the flagged values."""
     coordinator = user_for("coordinator")
     services.start_reablement(actor=coordinator, discharge=discharged, start=date(2026, 11, 3))
-    events = [e.fields for e in cld_events([discharged.person_id], date(2026, 10, 1), date(2026, 12, 31))]
+    events = [
+        e.fields for e in cld_events([discharged.person_id], date(2026, 10, 1), date(2026, 12, 31))
+    ]
     fields, outcomes, service_types = _spec()
     request = next(e for e in events if e["Event_Type"] == "Request")
     assert request["Request_Route_of_Access"] == "Discharge from Hospital"
     assert request["Event_Outcome"] == "Progress to reablement/ST-Max"
     assert request["Event_End_Date"] == "2026-11-02"
     service = next(e for e in events if e["Event_Type"] == "Service")
-    assert (service["Service_Type"], service["Service_Component"]) == ("Short term support: ST-Max", "Reablement")
+    assert (service["Service_Type"], service["Service_Component"]) == (
+        "Short term support: ST-Max",
+        "Reablement",
+    )
     assert service["Event_End_Date"] == "" and "Event_Outcome" not in service  # still open
     services.record_reablement_outcome(
         actor=coordinator, discharge=discharged, outcome="early_died", ended_on=date(2026, 12, 1)
     )
-    events = [e.fields for e in cld_events([discharged.person_id], date(2026, 10, 1), date(2026, 12, 31))]
+    events = [
+        e.fields for e in cld_events([discharged.person_id], date(2026, 10, 1), date(2026, 12, 31))
+    ]
     service = next(e for e in events if e["Event_Type"] == "Service")
     assert (service["Event_End_Date"], service["Event_Outcome"]) == ("2026-12-01", "NFA: Deceased")
     for event in events:
@@ -135,8 +149,14 @@ def test_cld_events_match_the_specification(user_for, discharged) -> None:
             assert event["Service_Type"] in service_types
         if "Request_Route_of_Access" in event:
             assert event["Request_Route_of_Access"] in UNCONFIRMED_VALUES["Request_Route_of_Access"]
-    for value in [*cld.EPISODE_OUTCOMES.values(), *cld.REQUEST_OUTCOMES.values(), cld.PROGRESS_TO_REABLEMENT]:
+    for value in [
+        *cld.EPISODE_OUTCOMES.values(),
+        *cld.REQUEST_OUTCOMES.values(),
+        cld.PROGRESS_TO_REABLEMENT,
+    ]:
         assert value in outcomes, value
     # Next quarter: the ended episode is not reported again; the request was reported once.
-    later = [e.fields for e in cld_events([discharged.person_id], date(2027, 1, 1), date(2027, 3, 31))]
+    later = [
+        e.fields for e in cld_events([discharged.person_id], date(2027, 1, 1), date(2027, 3, 31))
+    ]
     assert later == []

@@ -80,7 +80,10 @@ def test_monthly_series_by_pathway_and_spc() -> None:
     assert result is not None and result.variation_icon == "special_cause_concern"
     # a month without a discharge is a gap, not a zero
     gappy = indicators.monthly_series(
-        [Discharged(0, date(2026, 1, 5), date(2026, 1, 5)), Discharged(0, date(2026, 3, 5), date(2026, 3, 6))],
+        [
+            Discharged(0, date(2026, 1, 5), date(2026, 1, 5)),
+            Discharged(0, date(2026, 3, 5), date(2026, 3, 6)),
+        ],
         indicators.SAME_DAY,
     )
     assert gappy.values == [100.0, None, 0.0]
@@ -151,7 +154,10 @@ def test_reablement_indicators_from_the_records(settings, user_for) -> None:
     for person in people:
         d = discharge_referral(user_for, ready=date(2026, 11, 2), pathway=1, person=person)
         services.record_discharge(
-            actor=coordinator, discharge=d, discharged_on=date(2026, 11, 2), destination="usual_with_support"
+            actor=coordinator,
+            discharge=d,
+            discharged_on=date(2026, 11, 2),
+            destination="usual_with_support",
         )
         services.start_reablement(actor=coordinator, discharge=d, start=date(2026, 11, 3))
     settings.CARETRUST_TODAY = "2026-12-01"

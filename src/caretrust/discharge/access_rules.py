@@ -56,7 +56,9 @@ navigation.register(
     order=4,
     count=_waiting_count,
 )
-navigation.register("Discharge indicators", "discharge:indicators", "discharge.indicators", order=60)
+navigation.register(
+    "Discharge indicators", "discharge:indicators", "discharge.indicators", order=60
+)
 
 
 def _worklist_notes(referrals):

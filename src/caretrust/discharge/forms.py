@@ -51,7 +51,10 @@ class CancelForm(forms.Form):
 class StartReablementForm(forms.Form):
     start = forms.DateField(
         label="Reablement starts",
-        error_messages={"required": "Enter the date reablement starts", "invalid": "Enter a real date"},
+        error_messages={
+            "required": "Enter the date reablement starts",
+            "invalid": "Enter a real date",
+        },
     )
     goal = forms.CharField(label="What the person wants to regain", max_length=300, required=False)
 
@@ -65,5 +68,8 @@ class ReablementOutcomeForm(forms.Form):
     )
     ended_on = forms.DateField(
         label="Date reablement ended",
-        error_messages={"required": "Enter the date reablement ended", "invalid": "Enter a real date"},
+        error_messages={
+            "required": "Enter the date reablement ended",
+            "invalid": "Enter a real date",
+        },
     )

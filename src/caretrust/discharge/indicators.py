@@ -115,9 +115,7 @@ def monthly_series(
     rows = [d for d in discharges if pathway is None or d.pathway == pathway]
     if not rows:
         return Series(indicator, pathway, [], [], [])
-    months = months_between(
-        min(d.discharged_on for d in rows), max(d.discharged_on for d in rows)
-    )
+    months = months_between(min(d.discharged_on for d in rows), max(d.discharged_on for d in rows))
     values: list[float | None] = []
     counts = []
     for month in months:

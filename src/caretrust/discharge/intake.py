@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from caretrust.referrals import hooks
 from caretrust.referrals.models import Referral
 
-
 FORM_FIELDS = {"ready_date": "discharge_ready_date", "pathway": "discharge_pathway"}
 
 

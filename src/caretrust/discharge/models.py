@@ -82,3 +82,6 @@ class ReadyDateChange(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Ready {self.ready_date} ({self.reason})"

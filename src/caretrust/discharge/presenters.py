@@ -63,8 +63,7 @@ def detail(discharge: Discharge) -> dict:
             "outcome": episode.get_outcome_display() if episode.outcome else "",
         },
         "can_discharge": waiting,
-        "can_start_reablement": discharge.status == Discharge.Status.DISCHARGED
-        and episode is None,
+        "can_start_reablement": discharge.status == Discharge.Status.DISCHARGED and episode is None,
         "can_record_outcome": episode is not None and episode.status == episode.Status.ACTIVE,
     }
 
@@ -143,7 +142,9 @@ def indicators_view(pathway: int | None, today: date) -> dict:
     followed_last = today - timedelta(days=85)
     followed_first = followed_last - timedelta(days=364)
     cases = selectors.reabled_discharges()
-    q4_year = today.year if today >= date(today.year, 12, 31) + timedelta(days=91) else today.year - 1
+    q4_year = (
+        today.year if today >= date(today.year, 12, 31) + timedelta(days=91) else today.year - 1
+    )
     ratios = [
         (
             "ASCOF 2A: short-term support with no further request (episodes ending "

@@ -140,10 +140,14 @@ def reabled_discharges():
                 age=age,
                 death_date=d.person.death_date,
                 later_admissions=tuple(
-                    a for pk, a in admissions.get(d.person_id, []) if pk != d.pk and a > d.discharged_on
+                    a
+                    for pk, a in admissions.get(d.person_id, [])
+                    if pk != d.pk and a > d.discharged_on
                 ),
                 care_home_starts=tuple(
-                    c for pk, c in care_homes.get(d.person_id, []) if pk != d.pk and c > d.discharged_on
+                    c
+                    for pk, c in care_homes.get(d.person_id, [])
+                    if pk != d.pk and c > d.discharged_on
                 ),
             )
         )

@@ -146,7 +146,10 @@ class ProfessionalReferralForm(PersonFields):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("source") == Referral.Source.HOSPITAL_DISCHARGE:
-            if not cleaned.get("discharge_ready_date") and "discharge_ready_date" not in self.errors:
+            if (
+                not cleaned.get("discharge_ready_date")
+                and "discharge_ready_date" not in self.errors
+            ):
                 self.add_error(
                     "discharge_ready_date", "Enter the date the person is ready for discharge"
                 )
