@@ -212,3 +212,32 @@ def test_worklists_show_the_wait_by_pathway(client, user_for) -> None:
     assert AuditEvent.objects.filter(object_type="discharge.worklist").count() == 1
     client.force_login(user_for("ot"))
     assert client.get(reverse("discharge:worklist")).status_code == 403
+
+
+def test_the_discharge_page_moves_it_along(client, user_for) -> None:
+    d = discharge_referral(user_for, ready=date(2026, 11, 10))
+    url = reverse("discharge:detail", args=[d.uuid])
+    client.force_login(user_for("nurse"))  # same team, no relationship with the person
+    assert client.get(url).status_code == 403
+    client.force_login(user_for("coordinator"))
+    page = client.get(url).content.decode()
+    assert "Record the discharge" in page and "Start reablement" not in page
+    bad = client.post(url, {"kind": "discharge", "discharged_on": "", "destination": ""})
+    assert "Enter the date the person left hospital" in bad.content.decode()
+    steps = [
+        {"kind": "discharge", "discharged_on": "2026-11-10", "destination": "usual_with_support"},
+        {"kind": "reablement", "start": "2026-11-10", "goal": "Cook again"},
+        {"kind": "outcome", "outcome": "ongoing_low_level", "ended_on": "2026-11-10"},
+    ]
+    for step in steps:
+        assert client.post(url, step).status_code == 302
+    d.refresh_from_db()
+    assert (d.status, d.reablement.status, d.reablement.outcome) == (
+        "discharged",
+        "ended",
+        "ongoing_low_level",
+    )
+    assert "Ongoing low-level support, ended 10 November 2026" in client.get(url).content.decode()
+    indicators = client.get(reverse("discharge:indicators") + "?pathway=1").content.decode()
+    assert "Share discharged on their discharge ready date, pathway 1" in indicators
+    assert "ASCOF 2A" in indicators
