@@ -53,6 +53,7 @@ def test_pathway_1_discharge_through_reablement_to_its_outcome(
 
     # 2. The co-ordinator sees it on the discharge list under pathway 1, ready one day ago,
     #    and on the referrals worklist with the same note.
+    page.context.clear_cookies()  # sign the hospital nurse out
     sign_in(page, "coordinator")
     page.wait_for_url(re.compile(r"/$"))
     page.get_by_role("navigation", name="Menu").get_by_role(
