@@ -309,6 +309,28 @@ for name in ("case", "dst", "decide", "review"):
     PARAMS[f"chc:{name}"] = _chc_case
 
 
+def _discharge(seed) -> dict:
+    """Edith's hospital discharge, referred by the hospital's discharge team (made once)."""
+    from caretrust.discharge.models import Discharge
+    from caretrust.referrals import services as referrals
+
+    found = Discharge.objects.filter(person=seed.edith).first()
+    if found is None:
+        referral = referrals.submit_professional_referral(
+            actor=User.objects.get(username="discharge"),
+            person=seed.edith,
+            source="hospital_discharge",
+            reason="Ready to go home after a chest infection.",
+            consent=True,
+            extra={"discharge": {"ready_date": date.today(), "pathway": 1}},
+        )
+        found = Discharge.objects.get(referral=referral)
+    return {"ref": found.uuid}
+
+
+PARAMS["discharge:detail"] = _discharge
+
+
 def _review(seed) -> dict:
     from caretrust.reviews.models import Review
 

@@ -47,7 +47,7 @@ def test_each_role_reaches_its_pages_by_clicking(live_server, demo_directory) ->
 def _a_referral_waiting_for_the_co_ordinators() -> None:
     """The demo's waiting referrals come from its synthetic place's risk list, which this test
     does not load: one GP referral stands in for them."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from caretrust.organisations.models import Organisation, User
     from caretrust.people.models import Person
@@ -65,4 +65,16 @@ def _a_referral_waiting_for_the_co_ordinators() -> None:
         source="gp",
         reason="Second fall this month; struggling on the stairs.",
         consent=True,
+    )
+    # ...and the demo's hospital discharge referral (pathway 1, ready yesterday; ADR 84).
+    from caretrust import clock
+    from tests.factories import make_person
+
+    services.submit_professional_referral(
+        actor=User.objects.get(username="discharge"),
+        person=make_person(given_name="Iris", family_name="Wade"),
+        source="hospital_discharge",
+        reason="Medically fit after pneumonia; needs help at home to get going again.",
+        consent=True,
+        extra={"discharge": {"ready_date": clock.today() - timedelta(days=1), "pathway": 1}},
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from caretrust import clock
 
@@ -95,8 +95,25 @@ def cld_events(
             )
 
 
+def _local(moment) -> date:
+    """A moment's London date; a date is already one."""
+    return moment if not isinstance(moment, datetime) else clock.local_date(moment)
+
+
 def _day(moment) -> str:
-    return clock.local_date(moment).isoformat()
+    return _local(moment).isoformat()
+
+
+# Areas above that can conclude a request (a hospital discharge: the person left hospital):
+# `register_request_conclusion(fn)`, `fn(referral_ids) -> {referral id: (date, Event_Outcome)}`.
+# A request is reported once, ended by whichever conclusion came first.
+RequestConclusions = Callable[[list[int]], dict[int, tuple[date, str]]]
+_request_conclusions: list[RequestConclusions] = []
+
+
+def register_request_conclusion(fn: RequestConclusions) -> None:
+    if fn not in _request_conclusions:
+        _request_conclusions.append(fn)
 
 
 def _in(queryset, person_ids):
@@ -114,16 +131,23 @@ def _requests(person_ids, start: date, end: date) -> Iterator[CldEvent]:
     referrals = _in(
         Referral.objects.exclude(person=None).exclude(status="cancelled"), person_ids
     ).prefetch_related("assessments")
+    referrals = list(referrals)
+    concluded: dict[int, list[tuple[date, str]]] = {}
+    for conclusions in _request_conclusions:
+        for referral_id, found in conclusions([r.pk for r in referrals]).items():
+            concluded.setdefault(referral_id, []).append(found)
     for referral in referrals:
+        candidates = list(concluded.get(referral.pk, []))
         assessment = min(referral.assessments.all(), key=lambda a: a.created_at, default=None)
         if assessment is not None:
-            ended, outcome = assessment.created_at, PROGRESS_TO_ASSESSMENT
-        elif referral.status in ("completed", "rejected", "failed") and referral.completed_at:
-            ended = referral.completed_at
+            candidates.append((_local(assessment.created_at), PROGRESS_TO_ASSESSMENT))
+        if referral.status in ("completed", "rejected", "failed") and referral.completed_at:
             outcome = NFA_ADVICE if referral.outcome == "signposted" else NFA_OTHER
-        else:
+            candidates.append((_local(referral.completed_at), outcome))
+        if not candidates:
             continue  # still open: reported when it concludes
-        if not start <= clock.local_date(ended) <= end:
+        ended, outcome = min(candidates, key=lambda c: c[0])
+        if not start <= ended <= end:
             continue
         yield CldEvent(
             referral.person_id,

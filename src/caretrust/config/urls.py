@@ -8,6 +8,7 @@ urlpatterns = [
     path("entitlements/", include("caretrust.entitlements.urls")),
     path("continuing-healthcare/", include("caretrust.chc.urls")),
     path("reviews/", include("caretrust.reviews.urls")),
+    path("discharge/", include("caretrust.discharge.urls")),
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),
     path("capacity/", include("caretrust.capacity.urls")),

@@ -193,15 +193,23 @@ def _waiting_referrals(*, exclude: Person) -> None:
         .select_related("person")
         .order_by("-risk")[: len(WAITING)]
     ]
+    from caretrust import clock
+
     gp, coordinator = _user("gp"), _user("coordinator")
     for index, (person, (source, urgency, reason)) in enumerate(zip(people, WAITING, strict=False)):
+        # The hospital's discharge team refers with the discharge-ready date (yesterday) and the
+        # pathway (1: home with reablement), so the co-ordinators' discharge list has someone.
+        hospital = source == "hospital_discharge"
         referral = referrals.submit_professional_referral(
-            actor=gp,
+            actor=_user("discharge") if hospital else gp,
             person=person,
             source=source,
             reason=reason,
             requested_urgency=urgency,
             consent=True,
+            extra={"discharge": {"ready_date": clock.today() - timedelta(days=1), "pathway": 1}}
+            if hospital
+            else None,
         )
         if index == 0:
             # One is already routed and waits in the Torquay team's in-tray (ADR 70).

@@ -44,9 +44,43 @@ class S117Entitlement(_Period):
 
 class ReablementEpisode(_Period):
     """A time-limited reablement (CLD Short Term Support: ST-Max) episode; the first six weeks
-    are free."""
+    are free (`planned_end`). `end` is the end in force: the planned end until the outcome is
+    recorded, then the day it really ended. The outcome is one of the SALT STS002a sequels
+    (pathways.md §8), each mapped to a CLD Release 2 Event_Outcome (`discharge.cld`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In progress"
+        ENDED = "ended", "Ended, outcome recorded"
+
+    class Outcome(models.TextChoices):
+        # pathways.md §8 (SALT STS002a sequels to ST-Max), in its order.
+        EARLY_NHS = "early_nhs", "Ended early: NHS-funded care or end of life"
+        EARLY_HOSPITAL = "early_hospital", "Ended early: admitted to hospital"
+        EARLY_DIED = "early_died", "Ended early: the person died"
+        EARLY_NOT_LTS = "early_not_lts", "Ended early, not leading to long-term support"
+        EARLY_LTS = "early_lts", "Ended early, leading to long-term support"
+        LONG_TERM = "long_term", "Long-term support"
+        ONGOING_LOW_LEVEL = "ongoing_low_level", "Ongoing low-level support"
+        SHORT_TERM_OTHER = "short_term_other", "Other short-term support"
+        SELF_FUNDING = "no_services_self_funding", "No services: self-funding"
+        DECLINED = "no_services_declined", "No services: support declined"
+        UNIVERSAL = "no_services_universal", "No services: universal services or signposted"
+        NO_NEEDS = "no_services_no_needs", "No services: no identified needs"
 
     goal = models.CharField(max_length=300, blank=True)
+    planned_end = models.DateField(
+        null=True, blank=True, help_text="The end of the six free weeks (start + 6 weeks - 1)."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(_Period.Meta):
         verbose_name = "reablement episode"

@@ -11,6 +11,7 @@ from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.entitlements.models import ReablementEpisode, S117Entitlement
+from caretrust.entitlements.states import REABLEMENT
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
 
@@ -55,16 +56,56 @@ def start_reablement(
 ) -> ReablementEpisode:
     """A reablement episode; it ends six weeks on unless another end is given."""
     policy.require(actor, "entitlements.record", person)
-    end = end or start + timedelta(weeks=REABLEMENT_FREE_WEEKS) - timedelta(days=1)
+    planned_end = start + timedelta(weeks=REABLEMENT_FREE_WEEKS) - timedelta(days=1)
+    end = end or planned_end
     if end < start:
         raise ValidationError({"end": "The end date must be on or after the start date"})
     episode = ReablementEpisode.objects.create(
         person=person,
         start=start,
         end=end,
+        planned_end=planned_end,
         goal=goal.strip()[:300],
         recorded_by=actor,
         recorded_at=clock.now(),
     )
     _audit(actor, episode, entitlement="reablement", start=start.isoformat())
+    return episode
+
+
+@transaction.atomic
+def record_reablement_outcome(
+    *, actor: User, episode: ReablementEpisode, outcome: str, ended_on: date
+) -> ReablementEpisode:
+    """The episode ends with its outcome (a SALT STS002a sequel, pathways.md §8). The write is
+    conditional on the state read, so a second outcome (or a race) changes nothing."""
+    policy.require(actor, "entitlements.record", episode.person)
+    REABLEMENT.check(episode.status, ReablementEpisode.Status.ENDED)
+    if outcome not in ReablementEpisode.Outcome.values:
+        raise ValidationError({"outcome": "Choose what happened at the end of reablement"})
+    if ended_on < episode.start:
+        raise ValidationError({"ended_on": "The end date must be on or after the start date"})
+    if ended_on > clock.today():
+        raise ValidationError({"ended_on": "The end date cannot be in the future"})
+    moment = clock.now()
+    changed = ReablementEpisode.objects.filter(
+        pk=episode.pk, status=ReablementEpisode.Status.ACTIVE
+    ).update(
+        status=ReablementEpisode.Status.ENDED,
+        outcome=outcome,
+        end=ended_on,
+        outcome_recorded_by=actor,
+        outcome_recorded_at=moment,
+    )
+    if not changed:
+        episode.refresh_from_db()
+        REABLEMENT.check(episode.status, ReablementEpisode.Status.ENDED)
+    episode.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=episode,
+        person_ref=episode.person.audit_ref,
+        details={"entitlement": "reablement", "outcome": outcome, "ended": ended_on.isoformat()},
+    )
     return episode

@@ -85,6 +85,8 @@ USERS = [
     DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),
     # The ICB's CHC nurse assessor and decision-maker (ADR 85).
     DemoUser("chc", "Lena", "Ward", R.PRACTITIONER, "DEMO-ICB", ("icb-chc",), P.COMMUNITY_NURSE),
+    # The hospital's discharge team: refers people ready to leave hospital (discharge to assess).
+    DemoUser("discharge", "Nadia", "Khan", R.PRACTITIONER, "DEMO-TRUST", (), P.COMMUNITY_NURSE),
     DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
     DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),

@@ -10,6 +10,11 @@ from caretrust.referrals.models import Referral
 
 REFERENCE_SYSTEM = "https://caretrust.example.org/fhir/Id/referral-reference"
 SOURCE_SYSTEM = "https://caretrust.example.org/fhir/CodeSystem/referral-source"
+# A hospital discharge referral (ADR 0084): its discharge-ready date and pathway 0-3.
+DISCHARGE_READY_DATE_URL = (
+    "https://caretrust.example.org/fhir/StructureDefinition/discharge-ready-date"
+)
+DISCHARGE_PATHWAY_SYSTEM = "https://caretrust.example.org/fhir/CodeSystem/discharge-pathway"
 # Our urgent (4 hours) is the most pressing; FHIR orders routine < urgent < asap < stat.
 PRIORITY = {"urgent": "asap", "soon": "urgent", "routine": "routine"}
 URGENCY_FROM_PRIORITY = {"stat": "urgent", "asap": "urgent", "urgent": "soon", "routine": "routine"}

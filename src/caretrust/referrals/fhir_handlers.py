@@ -4,6 +4,7 @@ web form) and Task (read, search: the workflow status, the closed loop for a ref
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -48,6 +49,41 @@ def _referral(ctx: FhirContext, id: str, type_name: str) -> Referral:
     return referral
 
 
+def _discharge_details(resource: dict, codes: list) -> dict:
+    """A hospital discharge (pathways.md §2): the discharge-ready date as an extension (valueDate)
+    and the pathway as a category coding from the pathway CodeSystem. Both or neither."""
+    ready = [
+        ext.get("valueDate")
+        for ext in resource.get("extension", [])
+        if ext.get("url") == fhir.DISCHARGE_READY_DATE_URL
+    ]
+    pathways = [
+        coding.get("code")
+        for category in resource.get("category", [])
+        for coding in category.get("coding", [])
+        if coding.get("system") == fhir.DISCHARGE_PATHWAY_SYSTEM
+    ]
+    if not ready and not pathways:
+        return {}
+    if len(ready) != 1 or not ready[0]:
+        raise Unprocessable(
+            f"give one discharge ready date (extension {fhir.DISCHARGE_READY_DATE_URL}, valueDate)",
+            expression="extension",
+        )
+    if len(pathways) != 1 or pathways[0] not in {"0", "1", "2", "3"}:
+        raise Unprocessable(
+            f"give one discharge pathway 0, 1, 2 or 3 (category {fhir.DISCHARGE_PATHWAY_SYSTEM})",
+            expression="category",
+        )
+    try:
+        ready_date = date.fromisoformat(str(ready[0]))
+    except ValueError:
+        raise Unprocessable(
+            "the discharge ready date must be a date (YYYY-MM-DD)", expression="extension"
+        ) from None
+    return {"discharge": {"ready_date": ready_date, "pathway": int(pathways[0])}}
+
+
 class _ReferralHandler(ResourceHandler):
     search_params = {"patient": "reference", "subject": "reference", "status": "token"}
     to_fhir = staticmethod(fhir.task)
@@ -86,7 +122,9 @@ class ServiceRequestHandler(_ReferralHandler):
     documentation = (
         "A referral to the single point of contact. create = the professional referral form: "
         "subject (an existing Patient), reasonCode or note (what has happened), priority, and "
-        "optionally category (referral source). The Task with the same id tracks its progress."
+        "optionally category (referral source). A hospital discharge adds its discharge ready date "
+        "(extension discharge-ready-date, valueDate) and pathway (category coding from the "
+        "discharge-pathway CodeSystem, code 0-3). The Task with the same id tracks its progress."
     )
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:
@@ -106,6 +144,12 @@ class ServiceRequestHandler(_ReferralHandler):
         source = source or SOURCE_FOR_ORGANISATION.get(
             getattr(organisation, "kind", ""), Referral.Source.COMMUNITY_TEAM
         )
+        extra = _discharge_details(resource, codes)
+        if extra and source != Referral.Source.HOSPITAL_DISCHARGE:
+            raise Unprocessable(
+                "a discharge ready date or pathway needs the hospital_discharge category",
+                expression="category",
+            )
         try:
             referral = services.submit_professional_referral(
                 actor=ctx.user,
@@ -118,6 +162,7 @@ class ServiceRequestHandler(_ReferralHandler):
                 # API clients are bound by their data-sharing agreement to send only referrals the
                 # person agreed to (or that are in their best interests): see ADR 0050.
                 consent=True,
+                extra=extra,
             )
         except PermissionDenied as denied:
             raise Forbidden(str(denied)) from None

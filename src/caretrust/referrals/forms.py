@@ -8,7 +8,7 @@ from caretrust.organisations.models import Locality, Organisation, Team, User
 from caretrust.people.demographics import clean_plausible_birth_date
 from caretrust.people.intake import PersonDetails
 from caretrust.people.models import Person
-from caretrust.referrals.models import Referral
+from caretrust.referrals.models import DischargePathway, Referral
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
@@ -116,11 +116,45 @@ class ProfessionalReferralForm(PersonFields):
         "(a capacity assessment finding so must be recorded on their page)",
         required=False,
     )
+    # A hospital discharge referral (pathways.md §2): the discharge-ready date and pathway.
+    discharge_ready_date = forms.DateField(
+        label="Discharge ready date (hospital discharge referrals)",
+        required=False,
+        error_messages={"invalid": "Discharge ready date must be a real date"},
+    )
+    discharge_pathway = forms.TypedChoiceField(
+        label="Discharge pathway (hospital discharge referrals)",
+        choices=DischargePathway.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     # After the duplicate check: the ref of the person chosen, or "new".
     person_choice = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def discharge_details(self) -> dict:
+        data = self.cleaned_data
+        if data.get("source") != Referral.Source.HOSPITAL_DISCHARGE:
+            return {}
+        return {
+            "discharge": {
+                "ready_date": data["discharge_ready_date"],
+                "pathway": data["discharge_pathway"],
+            }
+        }
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("source") == Referral.Source.HOSPITAL_DISCHARGE:
+            if (
+                not cleaned.get("discharge_ready_date")
+                and "discharge_ready_date" not in self.errors
+            ):
+                self.add_error(
+                    "discharge_ready_date", "Enter the date the person is ready for discharge"
+                )
+            if cleaned.get("discharge_pathway") is None:
+                self.add_error("discharge_pathway", "Choose the discharge pathway")
         if cleaned.get("consent") and cleaned.get("best_interests"):
             self.add_error(
                 "best_interests",

@@ -34,6 +34,17 @@ def new_reference() -> str:
     return f"R-{raw[:4]}-{raw[4:]}"
 
 
+class DischargePathway(models.IntegerChoices):
+    """What a hospital discharge referral asks for (pathways.md §2; Hospital discharge and
+    community support guidance, 26 Jan 2024, Annex B). Here because the referral form and the
+    FHIR ServiceRequest carry it; the discharge itself is kept by `caretrust.discharge`."""
+
+    HOME = 0, "Pathway 0: home, no new or extra support"
+    HOME_WITH_SUPPORT = 1, "Pathway 1: home with new or extra support, e.g. reablement"
+    BED_BASED = 2, "Pathway 2: short-term bed-based recovery or assessment, then home"
+    CARE_HOME = 3, "Pathway 3: care home, most complex needs"
+
+
 class ReferralQuerySet(models.QuerySet):
     def open(self) -> ReferralQuerySet:
         from caretrust.referrals.lifecycle import TERMINAL

@@ -97,6 +97,7 @@ class WorklistRow:
     claim_url: str
     # Where it stands with a team: "Waiting for <team>" or "Returned by <team>: <reason>".
     team_note: str = ""
+    referral_id: int = 0
 
 
 def status_plain(referral: Referral) -> str:
@@ -133,6 +134,7 @@ def worklist_row(referral: Referral, now: datetime) -> WorklistRow:
         can_claim=referral.claimed_by_id is None and referral.status == "requested",
         claim_url=reverse("referrals:claim", args=[referral.reference]),
         team_note=_team_note(referral),
+        referral_id=referral.pk,
     )
 
 

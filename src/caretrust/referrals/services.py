@@ -16,7 +16,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Locality, Organisation, Team, User
 from caretrust.people.intake import PersonDetails
 from caretrust.people.models import Person
-from caretrust.referrals import lifecycle
+from caretrust.referrals import hooks, lifecycle
 from caretrust.referrals.models import Referral, ReferralEvent, response_standard
 
 MINIMUM_REASON_LENGTH = 10
@@ -109,13 +109,15 @@ def submit_professional_referral(
     locality: Locality | None = None,
     best_interests: bool = False,
     consent_given=None,
+    extra: dict[str, Any] | None = None,
 ) -> Referral:
     """A GP, hospital discharge team, ambulance crew, community team or contact centre refers.
 
     The person agrees (`consent`, confirmed by the referrer; or `consent_given`: who agreed, how
     and when), or the referral is made in their best interests (`best_interests`, or a
     `consent_given` with that basis), which needs a recorded capacity assessment finding they
-    cannot decide about being referred (`capacity` app, ADR 74)."""
+    cannot decide about being referred (`capacity` app, ADR 74). `extra` goes to the intake
+    hooks of the areas above (`referrals.hooks`), e.g. a discharge-ready date and pathway."""
     from caretrust import clock
     from caretrust.capacity import services as capacity
 
@@ -169,6 +171,7 @@ def submit_professional_referral(
         consent=consent_given,
         capacity_assessment=capacity_assessment,
     )
+    hooks.run_intake(actor=actor, referral=referral, extra=extra or {})
     _timeline(
         referral,
         "Referral received",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from caretrust.access import audit, policy
 from caretrust.people.intake import PersonDetails, PossibleDuplicates, possible_matches
 from caretrust.people.models import Person
-from caretrust.referrals import forms, presenters, selectors, services
+from caretrust.referrals import forms, hooks, presenters, selectors, services
 from caretrust.referrals.models import Referral
 from caretrust.ui.forms import add_form_errors
 
@@ -81,6 +81,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 consent=data["consent"],
                 best_interests=data["best_interests"],
                 referrer_contact=data["referrer_contact"],
+                extra=form.discharge_details(),
             )
         except PossibleDuplicates as found:
             candidates = _candidates_view(found.candidates)
@@ -170,6 +171,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "query": query,
             "page": page,
             "rows": [presenters.worklist_row(r, now) for r in page.object_list],
+            "notes": hooks.worklist_notes(page.object_list),
             "views": selectors.VIEWS,
             "sorts": {"urgency": "Most urgent", "waiting": "Waiting longest", "due": "Due soonest"},
             "urgencies": Referral.Urgency.choices,

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "caretrust.capacity",
     "caretrust.careplans",
     "caretrust.entitlements",
+    "caretrust.discharge",
     "caretrust.reviews",
     "caretrust.chc",
     "caretrust.portal",
