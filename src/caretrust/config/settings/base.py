@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "caretrust.reviews",
     "caretrust.portal",
     "caretrust.funding",
+    "caretrust.budgets",
     "caretrust.outcomes",
     "caretrust.evaluation",
     "caretrust.feedback",
