@@ -118,7 +118,9 @@ def test_a_council_rate_above_the_maximum_is_never_charged() -> None:
     assert (june.rate, june.capped) == (Decimal("4.50"), False)
     assert (july.rate, july.capped) == (Decimal("4.05"), True)
     # Weekly deferrals on 24 Jun, 1, 8 and 15 Jul; the first grows as worked above.
-    first = Decimal("1000") * (1 + Decimal("0.045") / 365) ** 7 * (1 + Decimal("0.0405") / 365) ** 14
+    first = (
+        Decimal("1000") * (1 + Decimal("0.045") / 365) ** 7 * (1 + Decimal("0.0405") / 365) ** 14
+    )
     assert arithmetic.pennies(first) == Decimal("1002.42")
 
 
@@ -142,7 +144,10 @@ def test_no_interest_is_added_for_a_period_with_no_known_maximum() -> None:
 @pytest.mark.parametrize(
     ("value", "encumbrances", "limit"),
     # £250,000 − 10% = £225,000; − £14,250 lower limit = £210,750; − £20,000 mortgage = £190,750.
-    [(Decimal("250000"), Decimal("0"), Decimal("210750.00")), (Decimal("250000"), Decimal("20000"), Decimal("190750.00"))],
+    [
+        (Decimal("250000"), Decimal("0"), Decimal("210750.00")),
+        (Decimal("250000"), Decimal("20000"), Decimal("190750.00")),
+    ],
 )
 def test_the_equity_limit(value, encumbrances, limit) -> None:
     assert (

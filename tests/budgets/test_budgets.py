@@ -152,7 +152,7 @@ def test_a_direct_payment_pays_the_councils_part_every_four_weeks(agreed_plan, u
         contingency_weeks=4,
         conditions_met=True,
     )
-    line = next(l for l in plan_charges(agreed_plan).lines if l.funding_stream == "council")
+    line = next(c for c in plan_charges(agreed_plan).lines if c.funding_stream == "council")
     assert (agreement.gross_weekly, agreement.person_weekly, agreement.weekly_amount) == (
         line.weekly_cost,
         line.person,
@@ -326,7 +326,9 @@ def test_a_deferred_payment_needs_the_conditions_and_a_rate_within_the_maximum(
         CARE_HOME["capital"][0],
         {**CARE_HOME["capital"][1], "qualifying_relative_lives_there": True},
     ]
-    _assess(user_for, care_home_resident, **{**CARE_HOME, "date": "2024-06-02", "capital": relative})
+    _assess(
+        user_for, care_home_resident, **{**CARE_HOME, "date": "2024-06-02", "capital": relative}
+    )
     with pytest.raises(ValidationError, match="The home is counted"):
         _agreement(user_for, care_home_resident)
     rich = [{"kind": "savings", "value": "30000.00", "joint_owners": 1}, CARE_HOME["capital"][1]]

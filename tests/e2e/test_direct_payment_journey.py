@@ -90,17 +90,23 @@ def test_a_direct_payment_is_set_up_monitored_and_seen_in_the_portal(
     page.get_by_label(re.compile("^The person asked for direct payments")).check()
     page.get_by_role("button", name="Set up the direct payment").click()
     expect(page.get_by_text("The direct payment agreement is set up.")).to_be_visible()
-    expect(page.locator("#direct-payment")).to_contain_text("every 4 weeks, in advance, from 16 November 2026")
+    expect(page.locator("#direct-payment")).to_contain_text(
+        "every 4 weeks, in advance, from 16 November 2026"
+    )
     schedule = page.locator("#payment-schedule")
     expect(schedule).to_contain_text("14 December 2026")
-    payment = re.search(r"£([\d,]+\.\d\d) every 4 weeks", page.locator("#direct-payment").inner_text()).group(1)
+    payment = re.search(
+        r"£([\d,]+\.\d\d) every 4 weeks", page.locator("#direct-payment").inner_text()
+    ).group(1)
     assert_accessible(page)
 
     # The period so far (the first payment, 16 November): spent £50, £1,000.00 in the account.
     page.get_by_label("Spent in the period (£)").fill("£50")
     page.get_by_label("Balance on the account at the end of the period (£)").fill("1,000.00")
     page.get_by_role("button", name="Record the monitoring return").click()
-    expect(page.get_by_text(re.compile(r"Monitoring return recorded\. To recover: £"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Monitoring return recorded\. To recover: £"))
+    ).to_be_visible()
     returns = page.locator("#monitoring-returns")
     expect(returns).to_contain_text(f"£{payment}")  # the council's payment in the period
     assert_accessible(page)

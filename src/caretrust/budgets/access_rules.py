@@ -14,7 +14,9 @@ from caretrust.ui import navigation
 
 def _finance_or_social_worker(user, person) -> Decision:
     if user.role == Role.PRACTITIONER and user.profession != "social_worker":
-        return Decision(False, "Only a social worker or a finance officer arranges a personal budget.", "denied")
+        return Decision(
+            False, "Only a social worker or a finance officer arranges a personal budget.", "denied"
+        )
     return relationships.person_record_rule(user, person)
 
 

@@ -189,13 +189,17 @@ def statement(
             starts, ends = half_year(day)
             known = rates.maximum_for(day)
             maximum = known.maximum_rate if known else None
-            rate = maximum if council_rate is None or maximum is None else min(council_rate, maximum)
+            rate = (
+                maximum if council_rate is None or maximum is None else min(council_rate, maximum)
+            )
             period = StatementPeriod(
                 starts=max(starts, deferral_start),
                 ends=min(ends, on),
                 maximum_rate=maximum,
                 rate=rate,
-                capped=bool(council_rate is not None and maximum is not None and council_rate > maximum),
+                capped=bool(
+                    council_rate is not None and maximum is not None and council_rate > maximum
+                ),
                 source=known.source if known else "",
             )
             if known is None:
@@ -232,7 +236,9 @@ def statement(
 EQUITY_MARGIN = Decimal("0.10")
 
 
-def equity_limit(*, property_value: Decimal, encumbrances: Decimal, lower_capital_limit: Decimal) -> Decimal:
+def equity_limit(
+    *, property_value: Decimal, encumbrances: Decimal, lower_capital_limit: Decimal
+) -> Decimal:
     """How much may be deferred against the home: its value less 10%, less the lower capital
     limit, less what is already secured on it (statutory guidance ch. 9, "equity limit")."""
     return max(

@@ -30,7 +30,11 @@ class DirectPaymentForm(forms.Form):
     contingency_weeks = forms.TypedChoiceField(
         label="Contingency the person may keep in the account",
         coerce=int,
-        choices=[(4, "4 weeks of payments"), (8, "8 weeks of payments"), (2, "2 weeks of payments")],
+        choices=[
+            (4, "4 weeks of payments"),
+            (8, "8 weeks of payments"),
+            (2, "2 weeks of payments"),
+        ],
         initial=4,
     )
     conditions_met = forms.BooleanField(

@@ -125,7 +125,9 @@ def personal_budget(plan: CarePlan, *, on: date | None = None) -> PersonalBudget
         person_weekly=person,
         council_weekly=council,
         nhs_weekly=nhs,
-        one_off_total=sum((line.charge.one_off_cost or ZERO for line in lines if not line.weekly), ZERO),
+        one_off_total=sum(
+            (line.charge.one_off_cost or ZERO for line in lines if not line.weekly), ZERO
+        ),
         direct_payment=plan.direct_payments.filter(status="active").first(),
         direct_payment_lines=[line for line in lines if line.mechanism == Mechanism.DIRECT_PAYMENT],
     )
@@ -200,7 +202,9 @@ def budget_work(user) -> BudgetWork:
         latest.setdefault(assessment.person_id, assessment)
     agreements = {
         a.person_id: a
-        for a in DeferredPaymentAgreement.objects.filter(person_id__in=visible).order_by("agreed_on")
+        for a in DeferredPaymentAgreement.objects.filter(person_id__in=visible).order_by(
+            "agreed_on"
+        )
     }
     care_home = [
         CareHomeRow(a.person, a, agreements.get(a.person_id))

@@ -146,7 +146,9 @@ def set_up_direct_payment(
             created_by=actor,
         )
     except IntegrityError:
-        raise ValidationError("A direct payment agreement is already in place for this plan.") from None
+        raise ValidationError(
+            "A direct payment agreement is already in place for this plan."
+        ) from None
     _created(
         actor,
         agreement,
@@ -276,7 +278,11 @@ def deferred_payment_eligibility(assessment) -> tuple[list[dict], Decimal | None
         {
             "condition": "The home is counted in the financial assessment (not disregarded because "
             "a qualifying relative lives there)",
-            "met": bool(home and Decimal(home["value"]) > 0 and not home.get("qualifying_relative_lives_there")),
+            "met": bool(
+                home
+                and Decimal(home["value"]) > 0
+                and not home.get("qualifying_relative_lives_there")
+            ),
             "rule": "SI 2014/2671 reg 2(2)(c); SI 2014/2672 Sch 2",
         },
     ]
@@ -397,5 +403,9 @@ def lower_capital_limit(on: date) -> Decimal | None:
 
 
 def next_payment(agreement: DirectPaymentAgreement, today: date) -> arithmetic.Payment | None:
-    upcoming = [p for p in schedule(agreement, today + timedelta(weeks=agreement.frequency_weeks)) if p.due >= today]
+    upcoming = [
+        p
+        for p in schedule(agreement, today + timedelta(weeks=agreement.frequency_weeks))
+        if p.due >= today
+    ]
     return upcoming[0] if upcoming else None

@@ -19,9 +19,9 @@ from caretrust.budgets.models import (
     MonitoringReturn,
 )
 from caretrust.careplans.models import CarePlan, PlannedService
+from caretrust.dates import parse_date
 from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
-from caretrust.dates import parse_date
 from caretrust.ui.params import BadParameter
 
 
@@ -94,7 +94,9 @@ def direct_payment_new(request: HttpRequest, uuid) -> HttpResponse:
     form = forms.DirectPaymentForm(request.POST)
     if form.is_valid():
         try:
-            agreement = services.set_up_direct_payment(actor=request.user, plan=plan, **form.cleaned_data)
+            agreement = services.set_up_direct_payment(
+                actor=request.user, plan=plan, **form.cleaned_data
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
@@ -209,9 +211,7 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
 
 def deferred_payment(request: HttpRequest, pk: int) -> HttpResponse:
     """The statement: the amount deferred to a date, with the interest by half-year; printable."""
-    agreement = get_object_or_404(
-        DeferredPaymentAgreement.objects.select_related("person"), pk=pk
-    )
+    agreement = get_object_or_404(DeferredPaymentAgreement.objects.select_related("person"), pk=pk)
     policy.require(request.user, "budgets.deferred_payment", agreement.person)
     try:
         on = parse_date(request.GET.get("on")) or clock.today()

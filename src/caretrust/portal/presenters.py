@@ -215,13 +215,19 @@ def _budget(plan, is_carer: bool, first_name: str) -> dict | None:
     if not budget.lines:
         return None
     you = f"{first_name} pays" if is_carer else "You pay"
-    parts = [f"Your personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."]
+    parts = [
+        f"Your personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."
+    ]
     if is_carer:
-        parts[0] = f"{first_name}{chr(8217)}s personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."
+        parts[0] = (
+            f"{first_name}{chr(8217)}s personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."
+        )
     if budget.person_weekly is None:
         parts.append("A financial assessment will decide what part of it is paid by the council.")
     else:
-        parts.append(f"{you} {_money(budget.person_weekly)} a week and the council pays {_money(budget.council_weekly)} a week.")
+        parts.append(
+            f"{you} {_money(budget.person_weekly)} a week and the council pays {_money(budget.council_weekly)} a week."
+        )
     lines = [
         {"what": line.charge.description, "how": line.mechanism_label} for line in budget.lines
     ]

@@ -7,110 +7,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('careplans', '0004_aids_and_adaptations_label'),
-        ('funding', '0003_service_line_funding_streams'),
-        ('people', '0003_personidentifier_data_quality'),
+        ("careplans", "0004_aids_and_adaptations_label"),
+        ("funding", "0003_service_line_funding_streams"),
+        ("people", "0003_personidentifier_data_quality"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeferredPaymentAgreement',
+            name="DeferredPaymentAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreed_on', models.DateField()),
-                ('deferral_start', models.DateField()),
-                ('care_home_weekly_fee', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('weekly_contribution', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('weekly_deferred', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('property_address', models.CharField(max_length=300)),
-                ('property_value', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('encumbrances', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('land_registry_title', models.CharField(max_length=30)),
-                ('charge_registered_on', models.DateField()),
-                ('council_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('eligibility', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('financial_assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='funding.financialassessment')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deferred_payments', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreed_on", models.DateField()),
+                ("deferral_start", models.DateField()),
+                ("care_home_weekly_fee", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("weekly_contribution", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("weekly_deferred", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("property_address", models.CharField(max_length=300)),
+                ("property_value", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("encumbrances", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("land_registry_title", models.CharField(max_length=30)),
+                ("charge_registered_on", models.DateField()),
+                (
+                    "council_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True),
+                ),
+                ("eligibility", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "financial_assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="funding.financialassessment",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deferred_payments",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-agreed_on', '-id'],
+                "ordering": ["-agreed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DirectPaymentAgreement',
+            name="DirectPaymentAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'In place'), ('ended', 'Ended')], default='active', max_length=10)),
-                ('recipient', models.CharField(choices=[('person', 'The person'), ('nominee', 'A nominee chosen by the person'), ('authorised', 'An authorised person (the person lacks capacity, s32)')], max_length=12)),
-                ('recipient_name', models.CharField(blank=True, max_length=200)),
-                ('requested_on', models.DateField()),
-                ('start', models.DateField()),
-                ('frequency_weeks', models.PositiveSmallIntegerField(default=4)),
-                ('gross_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('person_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('weekly_amount', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('contingency_weeks', models.PositiveSmallIntegerField(default=4)),
-                ('lines', models.JSONField(default=list)),
-                ('first_review_by', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='direct_payments', to='people.person')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='direct_payments', to='careplans.careplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "In place"), ("ended", "Ended")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.CharField(
+                        choices=[
+                            ("person", "The person"),
+                            ("nominee", "A nominee chosen by the person"),
+                            ("authorised", "An authorised person (the person lacks capacity, s32)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("recipient_name", models.CharField(blank=True, max_length=200)),
+                ("requested_on", models.DateField()),
+                ("start", models.DateField()),
+                ("frequency_weeks", models.PositiveSmallIntegerField(default=4)),
+                ("gross_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("person_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("weekly_amount", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("contingency_weeks", models.PositiveSmallIntegerField(default=4)),
+                ("lines", models.JSONField(default=list)),
+                ("first_review_by", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="direct_payments",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="direct_payments",
+                        to="careplans.careplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start', '-id'],
+                "ordering": ["-start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LineDelivery',
+            name="LineDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mechanism', models.CharField(choices=[('direct_payment', 'Direct payment'), ('council_managed', 'Council-managed budget'), ('individual_service_fund', 'Individual service fund'), ('commissioned', 'Commissioned by the council')], max_length=30)),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('service', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delivery', to='careplans.plannedservice')),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mechanism",
+                    models.CharField(
+                        choices=[
+                            ("direct_payment", "Direct payment"),
+                            ("council_managed", "Council-managed budget"),
+                            ("individual_service_fund", "Individual service fund"),
+                            ("commissioned", "Commissioned by the council"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("set_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "service",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery",
+                        to="careplans.plannedservice",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MonitoringReturn',
+            name="MonitoringReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('spent', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('paid_in', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('expected_balance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('contingency', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('recovery_due', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('note', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='budgets.directpaymentagreement')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("spent", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("paid_in", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("expected_balance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("contingency", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("recovery_due", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("note", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="budgets.directpaymentagreement",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['period_start', 'id'],
+                "ordering": ["period_start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recovery',
+            name="Recovery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('monitoring_return', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='recovery', to='budgets.monitoringreturn')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "monitoring_return",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recovery",
+                        to="budgets.monitoringreturn",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='directpaymentagreement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('plan',), name='one_active_direct_payment_per_plan'),
+            model_name="directpaymentagreement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("plan",),
+                name="one_active_direct_payment_per_plan",
+            ),
         ),
     ]
