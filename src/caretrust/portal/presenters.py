@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from caretrust import clock
 from caretrust.access.models import AuditEvent
 from caretrust.careplans.models import PlannedService
 from caretrust.careplans.selectors import current_plan, upcoming_visits
@@ -234,7 +235,7 @@ def _budget(plan, is_carer: bool, first_name: str) -> dict | None:
     direct = None
     agreement = budget.direct_payment
     if agreement is not None:
-        upcoming = next_payment(agreement, timezone.localdate())
+        upcoming = next_payment(agreement, clock.today())
         direct = (
             f"The council pays {_money(agreement.payment_amount)} every {agreement.frequency_weeks} "
             f"weeks into the direct payment account"
