@@ -356,3 +356,33 @@ def test_a_deferred_payment_needs_the_conditions_and_a_rate_within_the_maximum(
     agreement = _agreement(user_for, care_home_resident, council_rate=Decimal("4.50"))
     assert agreement.council_rate == Decimal("4.50")
     assert agreement.agreed_on + timedelta(days=28) == date(2024, 7, 15)
+
+
+def test_the_person_and_their_carer_see_the_same_budget_in_the_portal(
+    agreed_plan, user_for
+) -> None:
+    from caretrust.organisations.models import User
+    from caretrust.portal.models import PersonPortalAccount
+    from caretrust.portal.presenters import portal_home
+
+    _assess(user_for, agreed_plan.person)
+    budget = selectors.personal_budget(agreed_plan)
+    accounts = {}
+    for username, relationship in (("peggy", "self"), ("sam", "carer")):
+        accounts[username] = User.objects.create(
+            username=username, role=User.Role.PERSON if relationship == "self" else User.Role.CARER
+        )
+        PersonPortalAccount.objects.create(
+            user=accounts[username], person=agreed_plan.person, relationship=relationship
+        )
+    own = portal_home(accounts["peggy"]).budget
+    carer = portal_home(accounts["sam"]).budget
+    assert own["summary"].startswith(f"Your personal budget is £{budget.weekly_total:,.2f} a week")
+    assert f"You pay £{budget.person_weekly:,.2f} a week" in own["summary"]
+    assert carer["summary"].startswith(f"Peggy’s personal budget is £{budget.weekly_total:,.2f}")
+    assert f"Peggy pays £{budget.person_weekly:,.2f} a week" in carer["summary"]
+    assert f"the council pays £{budget.council_weekly:,.2f} a week" in carer["summary"]
+    assert [line["how"] for line in carer["lines"]] == [
+        "Council-managed budget",
+        "Commissioned by the council",
+    ]
