@@ -356,6 +356,73 @@ PARAMS["careplans:who_visits"] = lambda s: {
 }
 
 
+def _direct_payment(seed):
+    """Edith's direct payment agreement, with one monitoring return (ADR 86)."""
+    from caretrust.budgets.models import DirectPaymentAgreement, MonitoringReturn
+
+    agreement = DirectPaymentAgreement.objects.filter(person=seed.edith).first()
+    if agreement is None:
+        money = {"gross_weekly": "200.00", "person_weekly": "20.00", "weekly_amount": "180.00"}
+        agreement = DirectPaymentAgreement.objects.create(
+            person=seed.edith,
+            plan=seed.plan,
+            recipient="person",
+            requested_on=date(2026, 11, 2),
+            start=date(2026, 11, 2),
+            first_review_by=date(2027, 5, 2),
+            created_by=User.objects.get(username="finance"),
+            **money,
+        )
+        MonitoringReturn.objects.create(
+            agreement=agreement,
+            period_start=date(2026, 11, 2),
+            period_end=date(2026, 11, 29),
+            spent="500.00",
+            balance="900.00",
+            paid_in="720.00",
+            expected_balance="300.00",
+            contingency="720.00",
+            recovery_due="180.00",
+            recorded_by=User.objects.get(username="finance"),
+        )
+    return agreement
+
+
+def _deferred_payment(seed) -> dict:
+    from caretrust.budgets.models import DeferredPaymentAgreement
+
+    agreement = DeferredPaymentAgreement.objects.filter(person=seed.edith).first()
+    if agreement is None:
+        agreement = DeferredPaymentAgreement.objects.create(
+            person=seed.edith,
+            financial_assessment=seed.financial,
+            agreed_on=date(2024, 6, 17),
+            deferral_start=date(2024, 6, 17),
+            care_home_weekly_fee="900.00",
+            weekly_contribution="191.05",
+            weekly_deferred="708.95",
+            property_address="1 Walk Street",
+            property_value="250000.00",
+            land_registry_title="DN1",
+            charge_registered_on=date(2024, 6, 28),
+            created_by=User.objects.get(username="finance"),
+        )
+    return {"pk": agreement.pk}
+
+
+for name in ("plan", "direct_payment_new"):
+    PARAMS[f"budgets:{name}"] = lambda s: {"uuid": s.plan.uuid}
+PARAMS["budgets:line_delivery"] = lambda s: {
+    "uuid": s.plan.uuid,
+    "service_id": s.plan.services.order_by("pk").first().pk,
+}
+PARAMS["budgets:direct_payment"] = lambda s: {"pk": _direct_payment(s).pk}
+PARAMS["budgets:monitoring_return"] = lambda s: {"pk": _direct_payment(s).pk}
+PARAMS["budgets:recover"] = lambda s: {"pk": _direct_payment(s).returns.first().pk}
+PARAMS["budgets:deferred_payment_new"] = lambda s: {"ref": s.edith.ref}
+PARAMS["budgets:deferred_payment"] = _deferred_payment
+
+
 def _patterns(patterns=None, namespace=None):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

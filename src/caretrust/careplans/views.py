@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from caretrust import clock
 from caretrust.access import audit, policy
-from caretrust.careplans import fhir, forms, selectors, services
+from caretrust.careplans import fhir, forms, plan_links, selectors, services
 from caretrust.careplans.models import CarePlan, PlannedService, Visit
 from caretrust.funding.planning import plan_charges
 from caretrust.referrals.models import Referral
@@ -91,6 +91,7 @@ def _render(
             ),
             "care_team": list(plan.care_team.select_related("user", "team", "organisation")),
             "charges": plan_charges(plan),
+            "plan_links": plan_links.links_for(request.user, plan),
             "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
             "duplicates": services.find_duplicate_visits(plan.person),
             "visits": selectors.upcoming_visits(plan.person, clock.today(), 14),

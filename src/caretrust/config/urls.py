@@ -14,6 +14,7 @@ urlpatterns = [
     path("capacity/", include("caretrust.capacity.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),
+    path("budgets/", include("caretrust.budgets.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
     path("evaluation/", include("caretrust.evaluation.urls")),
     path("feedback/", include("caretrust.feedback.urls")),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from caretrust import clock
 from caretrust.access.models import AuditEvent
 from caretrust.careplans.models import PlannedService
 from caretrust.careplans.selectors import current_plan, upcoming_visits
@@ -52,6 +53,8 @@ class PortalPage:
     assessment_letter: bool = False
     # For a carer: what they may decide for the person (as attorney or deputy) and why (ADR 74).
     acting: list[dict] = field(default_factory=list)
+    # The personal budget of an agreed plan, in plain words (ADR 86); None before the plan is agreed.
+    budget: dict | None = None
 
 
 def _paid(service: PlannedService, line) -> str:
@@ -195,7 +198,51 @@ def portal_home(user: User) -> PortalPage:
         visits=visits,
         accesses=accesses,
         acting=_acting(user, person, first_name) if is_carer else [],
+        budget=_budget(plan, is_carer, first_name) if plan and plan.status == "active" else None,
     )
+
+
+def _money(amount) -> str:
+    return f"£{amount:,.2f}"
+
+
+def _budget(plan, is_carer: bool, first_name: str) -> dict | None:
+    """The personal budget (Care Act 2014 s26) as the budgets area works it out from the
+    charging engine's answer: the same figures the finance officer sees."""
+    from caretrust.budgets.selectors import personal_budget
+    from caretrust.budgets.services import next_payment
+
+    budget = personal_budget(plan)
+    if not budget.lines:
+        return None
+    you = f"{first_name} pays" if is_carer else "You pay"
+    parts = [
+        f"Your personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."
+    ]
+    if is_carer:
+        parts[0] = (
+            f"{first_name}{chr(8217)}s personal budget is {_money(budget.weekly_total)} a week: what it costs to meet the needs the council meets."
+        )
+    if budget.person_weekly is None:
+        parts.append("A financial assessment will decide what part of it is paid by the council.")
+    else:
+        parts.append(
+            f"{you} {_money(budget.person_weekly)} a week and the council pays {_money(budget.council_weekly)} a week."
+        )
+    lines = [
+        {"what": line.charge.description, "how": line.mechanism_label} for line in budget.lines
+    ]
+    direct = None
+    agreement = budget.direct_payment
+    if agreement is not None:
+        upcoming = next_payment(agreement, clock.today())
+        direct = (
+            f"The council pays {_money(agreement.payment_amount)} every {agreement.frequency_weeks} "
+            f"weeks into the direct payment account"
+            + (f" ({agreement.recipient_name})" if agreement.recipient_name else "")
+            + (f"; the next payment is on {upcoming.due:%-d %B %Y}." if upcoming else ".")
+        )
+    return {"summary": " ".join(parts), "lines": lines, "direct_payment": direct}
 
 
 def _acting(user: User, person, first_name: str) -> list[dict]:

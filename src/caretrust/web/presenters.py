@@ -261,6 +261,8 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Staff and teams", "/workspace/admin/"))
     if decide(user, "funding.worklist"):
         actions.insert(0, Row("People waiting for a financial assessment", "/funding/work/"))
+    if decide(user, "budgets.worklist"):
+        actions.insert(1, Row("Personal budgets and direct payments", "/budgets/"))
     if role in (User.Role.FINANCE_OFFICER, User.Role.ANALYST, User.Role.ADMINISTRATOR):
         sections.append(_partners())
     if decide(user, "access.view_audit"):

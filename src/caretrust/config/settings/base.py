@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "caretrust.chc",
     "caretrust.portal",
     "caretrust.funding",
+    "caretrust.budgets",
     "caretrust.outcomes",
     "caretrust.evaluation",
     "caretrust.feedback",

@@ -1,0 +1,247 @@
+"""The money arithmetic of personal budgets, direct payments and deferred payment agreements, in
+Decimal, with no Django (tested to the penny by hand-worked cases in tests/budgets).
+
+- Direct payments: a payment every `frequency_weeks` from the start, in advance; the unspent
+  balance above a contingency is recovered.
+- Deferred payment agreements (Care Act 2014 s34-36; SI 2014/2671): the weekly deferred amount is
+  added on each deferral date (weekly, in advance, from the deferral start); interest is compound,
+  added daily at the annual rate / 365 (the common council practice: interest "added to the loan
+  every day"), at the rate for each half-year: the council's rate, never more than the national
+  maximum for that period (reg 9). Figures are kept exact and rounded to the penny (half up) only
+  when shown.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
+from pathlib import Path
+
+ZERO = Decimal("0.00")
+PENNY = Decimal("0.01")
+DAYS_IN_YEAR = Decimal(365)
+RATES_FILE = Path(__file__).with_name("data") / "deferred_payment_interest.toml"
+
+
+def pennies(amount: Decimal) -> Decimal:
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+# Direct payments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payment:
+    number: int
+    due: date
+    amount: Decimal
+
+
+def payment_schedule(
+    *, start: date, frequency_weeks: int, weekly_amount: Decimal, until: date
+) -> list[Payment]:
+    """Payments due from `start` to `until` inclusive: `weekly_amount` × `frequency_weeks` each."""
+    amount = pennies(weekly_amount * frequency_weeks)
+    payments, due, number = [], start, 1
+    while due <= until:
+        payments.append(Payment(number, due, amount))
+        due += timedelta(weeks=frequency_weeks)
+        number += 1
+    return payments
+
+
+def paid_between(schedule: list[Payment], first: date, last: date) -> Decimal:
+    return sum((p.amount for p in schedule if first <= p.due <= last), ZERO)
+
+
+@dataclass(frozen=True)
+class ReturnFigures:
+    paid_in: Decimal
+    expected_balance: Decimal
+    contingency: Decimal
+    recovery_due: Decimal
+
+
+def monitoring_figures(
+    *,
+    opening_balance: Decimal,
+    paid_in: Decimal,
+    person_contributions: Decimal,
+    spent: Decimal,
+    balance: Decimal,
+    weekly_amount: Decimal,
+    contingency_weeks: int,
+) -> ReturnFigures:
+    """The expected balance (opening + council payments + the person's contributions − spent), the
+    contingency the person may keep (`contingency_weeks` of the council's weekly payment) and
+    the amount to recover: the stated balance above the contingency, never below nothing."""
+    contingency = pennies(weekly_amount * contingency_weeks)
+    return ReturnFigures(
+        paid_in=paid_in,
+        expected_balance=pennies(opening_balance + paid_in + person_contributions - spent),
+        contingency=contingency,
+        recovery_due=max(ZERO, pennies(balance - contingency)),
+    )
+
+
+# Deferred payment interest --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatePeriod:
+    starts: date
+    ends: date
+    maximum_rate: Decimal  # per cent a year
+    confidence: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RateTable:
+    rule: str
+    rule_url: str
+    periods: tuple[RatePeriod, ...]
+
+    def maximum_for(self, day: date) -> RatePeriod | None:
+        return next((p for p in self.periods if p.starts <= day <= p.ends), None)
+
+
+def half_year(day: date) -> tuple[date, date]:
+    if day.month <= 6:
+        return date(day.year, 1, 1), date(day.year, 6, 30)
+    return date(day.year, 7, 1), date(day.year, 12, 31)
+
+
+def load_rates(path: Path = RATES_FILE) -> RateTable:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    periods = []
+    for row in data["period"]:
+        starts, ends = row["starts"], row["ends"]
+        if (starts, ends) != half_year(starts):
+            raise ValueError(f"{path.name}: {starts}..{ends} is not a half-year (reg 9(5))")
+        periods.append(
+            RatePeriod(starts, ends, Decimal(row["maximum_rate"]), row["confidence"], row["source"])
+        )
+    return RateTable(data["rule"], data["rule_url"], tuple(sorted(periods, key=lambda p: p.starts)))
+
+
+@cache
+def national_rates() -> RateTable:
+    return load_rates()
+
+
+@dataclass
+class StatementPeriod:
+    starts: date
+    ends: date
+    maximum_rate: Decimal | None
+    rate: Decimal | None  # the rate charged; None when no national maximum is known
+    capped: bool  # the council's rate was above the maximum and the maximum was charged
+    source: str
+    deferrals: int = 0
+    deferred: Decimal = ZERO
+    interest: Decimal = Decimal(0)
+    closing: Decimal = Decimal(0)
+
+
+@dataclass
+class Statement:
+    on: date
+    deferred: Decimal
+    interest: Decimal
+    total: Decimal
+    periods: list[StatementPeriod] = field(default_factory=list)
+    missing_rates: list[tuple[date, date]] = field(default_factory=list)
+
+
+def deferral_dates(start: date, on: date, end: date | None = None) -> list[date]:
+    last = min(on, end) if end else on
+    dates, day = [], start
+    while day <= last:
+        dates.append(day)
+        day += timedelta(weeks=1)
+    return dates
+
+
+def statement(
+    *,
+    deferral_start: date,
+    weekly_deferred: Decimal,
+    on: date,
+    council_rate: Decimal | None = None,
+    rates: RateTable | None = None,
+) -> Statement:
+    """The amount deferred to `on` (inclusive of a deferral falling that day), with the compound
+    interest to `on`, by half-year period. Interest for day d runs from d to d + 1: a deferral made
+    on `on` has earned none yet."""
+    rates = rates or national_rates()
+    deferrals = set(deferral_dates(deferral_start, on))
+    periods: list[StatementPeriod] = []
+    missing: list[tuple[date, date]] = []
+    with localcontext() as ctx:
+        ctx.prec = 40
+        balance = Decimal(0)
+        day = deferral_start
+        while day <= on:
+            starts, ends = half_year(day)
+            known = rates.maximum_for(day)
+            maximum = known.maximum_rate if known else None
+            rate = (
+                maximum if council_rate is None or maximum is None else min(council_rate, maximum)
+            )
+            period = StatementPeriod(
+                starts=max(starts, deferral_start),
+                ends=min(ends, on),
+                maximum_rate=maximum,
+                rate=rate,
+                capped=bool(
+                    council_rate is not None and maximum is not None and council_rate > maximum
+                ),
+                source=known.source if known else "",
+            )
+            if known is None:
+                missing.append((starts, ends))
+            while day <= period.ends:
+                if day in deferrals:
+                    balance += weekly_deferred
+                    period.deferrals += 1
+                    period.deferred += weekly_deferred
+                if day < on and rate is not None:
+                    interest = balance * rate / 100 / DAYS_IN_YEAR
+                    balance += interest
+                    period.interest += interest
+                day += timedelta(days=1)
+            period.closing = balance
+            periods.append(period)
+        deferred = sum((p.deferred for p in periods), ZERO)
+        interest = sum((p.interest for p in periods), Decimal(0))
+        for period in periods:
+            period.interest = pennies(period.interest)
+            period.closing = pennies(period.closing)
+        return Statement(
+            on=on,
+            deferred=pennies(deferred),
+            interest=pennies(interest),
+            total=pennies(balance),
+            periods=periods,
+            missing_rates=missing,
+        )
+
+
+# Deferred payment equity --------------------------------------------------------------------
+
+EQUITY_MARGIN = Decimal("0.10")
+
+
+def equity_limit(
+    *, property_value: Decimal, encumbrances: Decimal, lower_capital_limit: Decimal
+) -> Decimal:
+    """How much may be deferred against the home: its value less 10%, less the lower capital
+    limit, less what is already secured on it (statutory guidance ch. 9, "equity limit")."""
+    return max(
+        ZERO,
+        pennies(property_value * (1 - EQUITY_MARGIN) - lower_capital_limit - encumbrances),
+    )

@@ -1,0 +1,411 @@
+"""Writes of personal budgets, direct payments and deferred payment agreements, each audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from caretrust import clock
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.budgets import arithmetic
+from caretrust.budgets.models import (
+    DeferredPaymentAgreement,
+    DirectPaymentAgreement,
+    LineDelivery,
+    Mechanism,
+    MonitoringReturn,
+    Recovery,
+)
+from caretrust.budgets.selectors import in_budget, latest_assessment, personal_budget
+from caretrust.careplans.models import CarePlan, PlannedService
+from caretrust.careplans.review_schedule import add_months
+from caretrust.funding.charging import ChargingError
+from caretrust.funding.engine import means_with_council_figures
+
+# Direct payments are reviewed within 6 months of being made, then at least every 12 months (Care
+# and Support (Direct Payments) Regulations 2014 reg 7; pathways.md §6).
+FIRST_DIRECT_PAYMENT_REVIEW_MONTHS = 6
+
+
+def _created(actor, obj, person, details: dict) -> None:
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=obj,
+        person_ref=person.audit_ref,
+        details=details,
+    )
+
+
+@transaction.atomic
+def set_line_delivery(*, actor, service: PlannedService, mechanism: str) -> LineDelivery:
+    plan = service.plan
+    policy.require(actor, "budgets.arrange", plan.person)
+    if mechanism not in Mechanism.values:
+        raise ValidationError({"mechanism": "Choose how this service is delivered."})
+    if not in_budget(service):
+        raise ValidationError(
+            "This service is not met from the personal budget (NHS-funded, self-funded or the "
+            "carer's own support)."
+        )
+    if mechanism == Mechanism.DIRECT_PAYMENT and service.per == PlannedService.Period.ONCE:
+        raise ValidationError(
+            {"mechanism": "A one-off item is bought by the council, not paid as a direct payment."}
+        )
+    active = plan.direct_payments.filter(status="active").first()
+    if active is not None:
+        raise ValidationError(
+            "A direct payment agreement is in place for this plan: its amounts were agreed with "
+            "these lines. End it before changing how a line is delivered."
+        )
+    delivery, _ = LineDelivery.objects.update_or_create(
+        service=service,
+        defaults={"mechanism": mechanism, "set_by": actor, "set_at": clock.now()},
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=delivery,
+        person_ref=plan.person.audit_ref,
+        details={"service": service.pk, "mechanism": mechanism},
+    )
+    return delivery
+
+
+@transaction.atomic
+def set_up_direct_payment(
+    *,
+    actor,
+    plan: CarePlan,
+    recipient: str,
+    recipient_name: str,
+    requested_on: date,
+    start: date,
+    frequency_weeks: int,
+    contingency_weeks: int,
+    conditions_met: bool,
+) -> DirectPaymentAgreement:
+    """A direct payment for the plan's lines marked "direct payment": the council pays its part of
+    their cost (net of the person's assessed part, from the charging engine) every
+    `frequency_weeks`, in advance, from `start`. The figures are kept as agreed."""
+    policy.require(actor, "budgets.arrange", plan.person)
+    if plan.status != CarePlan.Status.ACTIVE:
+        raise ValidationError("A direct payment is set up for an agreed plan (s31: planned needs).")
+    errors: dict[str, str] = {}
+    if not conditions_met:
+        errors["conditions_met"] = (
+            "Confirm the person asked for direct payments and can manage them, with help if "
+            "needed (s31), or that an authorised person will (s32)."
+        )
+    if recipient != DirectPaymentAgreement.Recipient.PERSON and not recipient_name.strip():
+        errors["recipient_name"] = "Enter the name of the nominee or authorised person."
+    if start < requested_on:
+        errors["start"] = "The first payment cannot be before the person asked for direct payments."
+    if errors:
+        raise ValidationError(errors)
+    budget = personal_budget(plan, on=start)
+    if not budget.direct_payment_lines:
+        raise ValidationError(
+            "No service in the plan is to be taken as a direct payment: choose which first."
+        )
+    weekly = budget.direct_payment_weekly
+    if weekly is None:
+        raise ValidationError(
+            "The person's part cannot be worked out yet: record the financial assessment first."
+        )
+    cost, person_part, council_part = weekly
+    try:
+        agreement = DirectPaymentAgreement.objects.create(
+            person=plan.person,
+            plan=plan,
+            recipient=recipient,
+            recipient_name=recipient_name.strip(),
+            requested_on=requested_on,
+            start=start,
+            frequency_weeks=frequency_weeks,
+            gross_weekly=cost,
+            person_weekly=person_part,
+            weekly_amount=council_part,
+            contingency_weeks=contingency_weeks,
+            lines=[
+                {
+                    "service_id": line.charge.service_id,
+                    "description": line.charge.description,
+                    "weekly_cost": str(line.charge.weekly_cost),
+                    "person": str(line.charge.person),
+                    "council": str(line.charge.council),
+                }
+                for line in budget.direct_payment_lines
+                if line.weekly
+            ],
+            first_review_by=add_months(start, FIRST_DIRECT_PAYMENT_REVIEW_MONTHS),
+            created_by=actor,
+        )
+    except IntegrityError:
+        raise ValidationError(
+            "A direct payment agreement is already in place for this plan."
+        ) from None
+    _created(
+        actor,
+        agreement,
+        plan.person,
+        {"weekly_amount": str(council_part), "frequency_weeks": frequency_weeks},
+    )
+    return agreement
+
+
+def schedule(agreement: DirectPaymentAgreement, until: date) -> list[arithmetic.Payment]:
+    return arithmetic.payment_schedule(
+        start=agreement.start,
+        frequency_weeks=agreement.frequency_weeks,
+        weekly_amount=agreement.weekly_amount,
+        until=until,
+    )
+
+
+@transaction.atomic
+def record_monitoring_return(
+    *,
+    actor,
+    agreement: DirectPaymentAgreement,
+    period_start: date,
+    period_end: date,
+    spent: Decimal,
+    balance: Decimal,
+    note: str = "",
+) -> MonitoringReturn:
+    policy.require(actor, "budgets.arrange", agreement.person)
+    agreement = DirectPaymentAgreement.objects.select_for_update().get(pk=agreement.pk)
+    errors = {}
+    if period_end < period_start:
+        errors["period_end"] = "The end of the period must be on or after its start."
+    if period_start < agreement.start:
+        errors["period_start"] = (
+            f"The period cannot start before the first payment ({agreement.start:%-d %B %Y})."
+        )
+    if period_end > clock.today():
+        errors["period_end"] = "The period cannot end in the future."
+    previous = agreement.returns.order_by("-period_end").first()
+    if previous is not None and period_start <= previous.period_end:
+        errors["period_start"] = (
+            f"The last return ran to {previous.period_end:%-d %B %Y}: start the next one after it."
+        )
+    if errors:
+        raise ValidationError(errors)
+    opening = arithmetic.ZERO
+    if previous is not None:
+        recovered = previous.recovery.amount if hasattr(previous, "recovery") else arithmetic.ZERO
+        opening = previous.balance - recovered
+    weeks = Decimal((period_end - period_start).days + 1) / 7
+    figures = arithmetic.monitoring_figures(
+        opening_balance=opening,
+        paid_in=arithmetic.paid_between(schedule(agreement, period_end), period_start, period_end),
+        person_contributions=arithmetic.pennies(agreement.person_weekly * weeks),
+        spent=spent,
+        balance=balance,
+        weekly_amount=agreement.weekly_amount,
+        contingency_weeks=agreement.contingency_weeks,
+    )
+    monitoring = MonitoringReturn.objects.create(
+        agreement=agreement,
+        period_start=period_start,
+        period_end=period_end,
+        spent=spent,
+        balance=balance,
+        paid_in=figures.paid_in,
+        expected_balance=figures.expected_balance,
+        contingency=figures.contingency,
+        recovery_due=figures.recovery_due,
+        note=note,
+        recorded_by=actor,
+    )
+    _created(
+        actor,
+        monitoring,
+        agreement.person,
+        {"spent": str(spent), "balance": str(balance), "recovery_due": str(figures.recovery_due)},
+    )
+    return monitoring
+
+
+@transaction.atomic
+def record_recovery(*, actor, monitoring_return: MonitoringReturn) -> Recovery:
+    person = monitoring_return.agreement.person
+    policy.require(actor, "budgets.recover", person)
+    if monitoring_return.recovery_due <= 0:
+        raise ValidationError("Nothing is above the contingency: there is nothing to recover.")
+    try:
+        with transaction.atomic():
+            recovery = Recovery.objects.create(
+                monitoring_return=monitoring_return,
+                amount=monitoring_return.recovery_due,
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError("The recovery for this return has already been recorded.") from None
+    _created(actor, recovery, person, {"amount": str(recovery.amount)})
+    return recovery
+
+
+# Deferred payment agreements -----------------------------------------------------------------
+
+
+def _without_home(inputs: dict) -> dict:
+    return {
+        **inputs,
+        "capital": [c for c in inputs.get("capital", []) if c.get("kind") != "main_home"],
+        "services": [],
+    }
+
+
+def deferred_payment_eligibility(assessment) -> tuple[list[dict], Decimal | None]:
+    """The conditions under which a council must offer a deferred payment agreement (SI 2014/2671
+    reg 2; pathways.md §6), each with whether it is met, from the latest financial assessment; and
+    the person's weekly contribution with the home left out (the charging engine's maximum weekly
+    contribution), None if the engine cannot work it out."""
+    inputs = assessment.inputs
+    home = next((c for c in inputs.get("capital", []) if c.get("kind") == "main_home"), None)
+    checks = [
+        {
+            "condition": "Needs are met in a care home (permanent residence)",
+            "met": assessment.setting == "care_home",
+            "rule": "SI 2014/2671 reg 2(2)(a)",
+        },
+        {
+            "condition": "The home is counted in the financial assessment (not disregarded because "
+            "a qualifying relative lives there)",
+            "met": bool(
+                home
+                and Decimal(home["value"]) > 0
+                and not home.get("qualifying_relative_lives_there")
+            ),
+            "rule": "SI 2014/2671 reg 2(2)(c); SI 2014/2672 Sch 2",
+        },
+    ]
+    contribution = None
+    try:
+        result = means_with_council_figures(_without_home(inputs), assessment.assessed_on)
+    except ChargingError as error:
+        checks.append(
+            {
+                "condition": "Capital other than the home is at or below the upper capital limit",
+                "met": False,
+                "rule": "SI 2014/2671 reg 2(2)(b)",
+                "note": f"cannot be worked out: {error.message}",
+            }
+        )
+    else:
+        checks.append(
+            {
+                "condition": "Capital other than the home is at or below the upper capital limit",
+                "met": not result["full_cost_payer"],
+                "rule": "SI 2014/2671 reg 2(2)(b)",
+            }
+        )
+        if result["maximum_weekly"] is not None:
+            contribution = Decimal(result["maximum_weekly"])
+    return checks, contribution
+
+
+@transaction.atomic
+def make_deferred_payment_agreement(
+    *,
+    actor,
+    person,
+    agreed_on: date,
+    deferral_start: date,
+    care_home_weekly_fee: Decimal,
+    property_address: str,
+    property_value: Decimal,
+    encumbrances: Decimal,
+    land_registry_title: str,
+    charge_registered_on: date,
+    council_rate: Decimal | None,
+) -> DeferredPaymentAgreement:
+    policy.require(actor, "budgets.deferred_payment", person)
+    assessment = latest_assessment(person)
+    if assessment is None:
+        raise ValidationError("Record the person's financial assessment first.")
+    checks, contribution = deferred_payment_eligibility(assessment)
+    unmet = [c["condition"] for c in checks if not c["met"]]
+    if unmet:
+        raise ValidationError(
+            "The person does not meet the conditions for a deferred payment agreement: "
+            + "; ".join(unmet)
+            + "."
+        )
+    errors = {}
+    if not land_registry_title.strip():
+        errors["land_registry_title"] = "Enter the Land Registry title number the charge is on."
+    if charge_registered_on > clock.today():
+        errors["charge_registered_on"] = "The charge cannot be registered in the future."
+    if deferral_start < agreed_on:
+        errors["deferral_start"] = "Deferring starts on or after the day the agreement is made."
+    if encumbrances > property_value:
+        errors["encumbrances"] = "What is secured on the home cannot be more than it is worth."
+    if council_rate is not None:
+        period = arithmetic.national_rates().maximum_for(deferral_start)
+        if period is None:
+            errors["council_rate"] = (
+                "No national maximum rate is recorded for the period the deferral starts in: "
+                "charge the national maximum, or add the period's rate with its source first."
+            )
+        elif council_rate > period.maximum_rate:
+            errors["council_rate"] = (
+                f"The rate cannot be more than the national maximum for the period, "
+                f"{period.maximum_rate}% (SI 2014/2671 reg 9)."
+            )
+    if contribution is None:
+        errors["care_home_weekly_fee"] = (
+            "The person's weekly contribution cannot be worked out from the financial assessment."
+        )
+    if errors:
+        raise ValidationError(errors)
+    agreement = DeferredPaymentAgreement.objects.create(
+        person=person,
+        financial_assessment=assessment,
+        agreed_on=agreed_on,
+        deferral_start=deferral_start,
+        care_home_weekly_fee=care_home_weekly_fee,
+        weekly_contribution=contribution,
+        weekly_deferred=max(arithmetic.ZERO, care_home_weekly_fee - contribution),
+        property_address=property_address.strip(),
+        property_value=property_value,
+        encumbrances=encumbrances,
+        land_registry_title=land_registry_title.strip(),
+        charge_registered_on=charge_registered_on,
+        council_rate=council_rate,
+        eligibility=checks,
+        created_by=actor,
+    )
+    _created(actor, agreement, person, {"weekly_deferred": str(agreement.weekly_deferred)})
+    return agreement
+
+
+def deferred_statement(agreement: DeferredPaymentAgreement, on: date) -> arithmetic.Statement:
+    return arithmetic.statement(
+        deferral_start=agreement.deferral_start,
+        weekly_deferred=agreement.weekly_deferred,
+        on=on,
+        council_rate=agreement.council_rate,
+    )
+
+
+def lower_capital_limit(on: date) -> Decimal | None:
+    from caretrust.funding.charging.rules import default_rule_book
+
+    figure = default_rule_book().figure("england", "lower_capital_limit_care_home", on)
+    return None if figure is None or figure.value is None else figure.value
+
+
+def next_payment(agreement: DirectPaymentAgreement, today: date) -> arithmetic.Payment | None:
+    upcoming = [
+        p
+        for p in schedule(agreement, today + timedelta(weeks=agreement.frequency_weeks))
+        if p.due >= today
+    ]
+    return upcoming[0] if upcoming else None

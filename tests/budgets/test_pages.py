@@ -1,0 +1,77 @@
+"""The deferred payment pages as the finance officer uses them: the worklist names the care home
+resident, the form shows the conditions and records the agreement, the statement shows the
+amount deferred to a date with the national maximum rates and their sources."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from caretrust.budgets.models import DeferredPaymentAgreement
+from tests.budgets.test_budgets import CARE_HOME, _assess, care_home_resident  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "agreed_on_day": "17",
+    "agreed_on_month": "6",
+    "agreed_on_year": "2024",
+    "deferral_start_day": "17",
+    "deferral_start_month": "6",
+    "deferral_start_year": "2024",
+    "care_home_weekly_fee": "£900",
+    "property_address": "4 Quay Lane, Torquay",
+    "property_value": "250,000",
+    "encumbrances": "",
+    "land_registry_title": "DN123456",
+    "charge_registered_on_day": "28",
+    "charge_registered_on_month": "6",
+    "charge_registered_on_year": "2024",
+    "council_rate": "",
+}
+
+
+def test_the_finance_officer_makes_a_deferred_payment_agreement_and_reads_its_statement(
+    care_home_resident,  # noqa: F811
+    user_for,
+) -> None:
+    _assess(user_for, care_home_resident, **CARE_HOME)
+    client = Client()
+    client.force_login(user_for("finance"))
+    worklist = client.get("/budgets/").content.decode()
+    assert "Permanent care home residents (1)" in worklist
+    url = f"/budgets/people/{care_home_resident.ref}/deferred-payment/"
+    assert f'href="{url}"' in worklist
+    page = client.get(url).content.decode()
+    assert page.count("Met:") == 3 and "£191.05 a week" in page
+
+    refused = client.post(url, {**FORM, "council_rate": "5"})
+    assert refused.status_code == 400
+    assert "national maximum for the period, 4.65%" in refused.content.decode()
+
+    response = client.post(url, FORM)
+    agreement = DeferredPaymentAgreement.objects.get()
+    assert (
+        response.status_code == 302
+        and response.url == f"/budgets/deferred-payments/{agreement.pk}/"
+    )
+    statement = client.get(response.url + "?on=2024-07-15").content.decode()
+    assert "£3,550.51" in statement and "£5.76" in statement
+    assert "4.05%" in statement and "legislation.gov.uk/uksi/2014/2671/regulation/9" in statement
+    # Equity limit: £250,000 − 10% − £14,250 lower capital limit = £210,750.00.
+    assert "£210,750.00" in statement
+    assert client.get(response.url + "?on=15th").status_code == 400
+    assert Client().get(response.url).status_code == 302  # signed out: to sign-in
+
+
+def test_a_social_worker_cannot_see_a_deferred_payment_agreement(
+    care_home_resident,  # noqa: F811
+    user_for,
+) -> None:
+    _assess(user_for, care_home_resident, **CARE_HOME)
+    client = Client()
+    client.force_login(user_for("socialworker"))
+    assert (
+        client.get(f"/budgets/people/{care_home_resident.ref}/deferred-payment/").status_code == 403
+    )
+    assert client.get("/budgets/").status_code == 403
