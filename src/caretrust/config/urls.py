@@ -10,6 +10,7 @@ urlpatterns = [
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),
     path("capacity/", include("caretrust.capacity.urls")),
+    path("safeguarding/", include("caretrust.safeguarding.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),
     path("outcomes/", include("caretrust.outcomes.urls")),
