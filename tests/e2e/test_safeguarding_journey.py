@@ -56,7 +56,9 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     page.get_by_label("Other: known to the individual").check()
     page.get_by_label("What does the person want").fill("I want him to stop coming round.")
     page.get_by_role("button", name="Raise the concern").click()
-    expect(page.get_by_text("Concern raised. Adult safeguarding team will decide by")).to_be_visible()
+    expect(
+        page.get_by_text("Concern raised. Adult safeguarding team will decide by")
+    ).to_be_visible()
     assert_accessible(page)
 
     sign_in_as(page, "socialworker")
@@ -87,13 +89,17 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     page.get_by_label("The outcomes they want, in their own words").fill(
         "I want him to stop taking my money. I want to stay in my own home."
     )
-    page.get_by_label("Did they lack capacity").select_option(label="No, they did not lack capacity")
+    page.get_by_label("Did they lack capacity").select_option(
+        label="No, they did not lack capacity"
+    )
     page.get_by_role("button", name="Save their outcomes").click()
     assert_accessible(page)
 
     page.get_by_role("link", name="Record the risk assessment").click()
     assert_accessible(page)
-    page.get_by_label("Risk assessment", exact=True).fill("Nephew visits weekly; has her bank card.")
+    page.get_by_label("Risk assessment", exact=True).fill(
+        "Nephew visits weekly; has her bank card."
+    )
     page.get_by_label("Risk identified").check()
     page.get_by_role("button", name="Save the risk assessment").click()
     assert_accessible(page)
@@ -104,7 +110,9 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     page.get_by_label("Who will do it").fill("Edith, with Grace Okafor")
     page.get_by_label("By when").fill("31/12/2030")
     page.get_by_role("button", name="Add the action").click()
-    expect(page.get_by_role("cell", name="Cancel the bank card; new card to Edith only")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Cancel the bank card; new card to Edith only")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Conclude the enquiry").click()

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def concern(referral, user_for):
-    return services.raise_concern(actor=user_for("nurse"), person=referral.person, details=details())
+    return services.raise_concern(
+        actor=user_for("nurse"), person=referral.person, details=details()
+    )
 
 
 @pytest.fixture
@@ -115,9 +117,10 @@ def test_every_read_is_audited_with_its_basis(client, concern, user_for) -> None
 def test_the_alert_shows_to_relationships_not_to_break_glass(client, concern, stranger, user_for):
     person_page = reverse("record:person", args=[concern.person.ref])
     client.force_login(user_for("ot"))
-    assert "Safeguarding: a safeguarding concern awaiting an s42 decision" in client.get(
-        person_page
-    ).content.decode()
+    assert (
+        "Safeguarding: a safeguarding concern awaiting an s42 decision"
+        in client.get(person_page).content.decode()
+    )
     break_glass(
         actor=stranger,
         person=concern.person,

@@ -17,7 +17,7 @@ The year, by hand:
   counted in SG2-SG4 of 2025-26 (concluded in it), not in its SG1 (started the year before).
   Self-neglect, own home, risk identified and action, risk removed; not asked (dont_know).
 
-SG1f: concerns 4 (A twice, B, C, D; E's was in 2024-25); s42 enquiries 3 (A twice, C); other 1.
+SG1f: concerns 5 (A twice, B, C, D; E's was in 2024-25); s42 enquiries 3 (A twice, C); other 1.
 SG1a: individuals with s42 started: A (85-94), C (95+) = 2 (A once though she had two).
 Concluded s42 in 2025-26: A's first, C, E = 3.
 """
@@ -57,8 +57,20 @@ def _decide(settings, user_for, concern, day, route, criteria=ALL_MET):
     )
 
 
-def _close(settings, user_for, concern, day, *, msp, outcomes="", capacity="", risk, action,
-           result="", achieved=""):
+def _close(
+    settings,
+    user_for,
+    concern,
+    day,
+    *,
+    msp,
+    outcomes="",
+    capacity="",
+    risk,
+    action,
+    result="",
+    achieved="",
+):
     sw = user_for("socialworker")
     services.record_personal_outcomes(
         actor=sw,
@@ -70,7 +82,9 @@ def _close(settings, user_for, concern, day, *, msp, outcomes="", capacity="", r
     )
     services.record_risk(actor=sw, concern=concern, assessment="Assessed", risk_found=risk)
     if risk == "identified" and action:
-        services.add_plan_action(actor=sw, concern=concern, action="a", owner="o", due=date(2026, 1, 1))
+        services.add_plan_action(
+            actor=sw, concern=concern, action="a", owner="o", due=date(2026, 1, 1)
+        )
     _at(settings, day)
     services.conclude(
         actor=sw,
@@ -87,25 +101,74 @@ def year(demo_directory, user_for, settings):
         return p
 
     a, b = person("A", date(1940, 5, 1)), person("B", date(1960, 1, 1))
-    c, d, e = person("C", date(1930, 1, 1)), person("D", date(1950, 1, 1)), person("E", date(1945, 1, 1))
+    c, d, e = (
+        person("C", date(1930, 1, 1)),
+        person("D", date(1950, 1, 1)),
+        person("E", date(1945, 1, 1)),
+    )
     # E: started in 2024-25, concluded in 2025-26.
-    ce = _concern(settings, user_for, e, "2025-03-15", abuse_types=["self_neglect"], source_of_risk="known")
+    ce = _concern(
+        settings, user_for, e, "2025-03-15", abuse_types=["self_neglect"], source_of_risk="known"
+    )
     _decide(settings, user_for, ce, "2025-03-16", "s42")
-    _close(settings, user_for, ce, "2025-04-10", msp="dont_know", risk="identified", action=True,
-           result="removed")
+    _close(
+        settings,
+        user_for,
+        ce,
+        "2025-04-10",
+        msp="dont_know",
+        risk="identified",
+        action=True,
+        result="removed",
+    )
     ca = _concern(settings, user_for, a, "2025-04-10")
     _decide(settings, user_for, ca, "2025-04-11", "s42")
-    _close(settings, user_for, ca, "2025-06-01", msp="expressed", outcomes="Stop him", capacity="no",
-           risk="identified", action=True, result="reduced", achieved="partially")
+    _close(
+        settings,
+        user_for,
+        ca,
+        "2025-06-01",
+        msp="expressed",
+        outcomes="Stop him",
+        capacity="no",
+        risk="identified",
+        action=True,
+        result="reduced",
+        achieved="partially",
+    )
     cb = _concern(settings, user_for, b, "2025-05-05")
     _decide(settings, user_for, cb, "2025-05-06", "other", NOT_MET)
-    _close(settings, user_for, cb, "2025-07-01", msp="expressed", outcomes="Help", risk="none",
-           action=False, achieved="fully")
-    cc = _concern(settings, user_for, c, "2025-06-01", abuse_types=["neglect"],
-                  location="care_home_residential", source_of_risk="service_provider")
+    _close(
+        settings,
+        user_for,
+        cb,
+        "2025-07-01",
+        msp="expressed",
+        outcomes="Help",
+        risk="none",
+        action=False,
+        achieved="fully",
+    )
+    cc = _concern(
+        settings,
+        user_for,
+        c,
+        "2025-06-01",
+        abuse_types=["neglect"],
+        location="care_home_residential",
+        source_of_risk="service_provider",
+    )
     _decide(settings, user_for, cc, "2025-06-02", "s42")
-    _close(settings, user_for, cc, "2025-08-01", msp="not_asked", capacity="yes", risk="none",
-           action=False)
+    _close(
+        settings,
+        user_for,
+        cc,
+        "2025-08-01",
+        msp="not_asked",
+        capacity="yes",
+        risk="none",
+        action=False,
+    )
     cd = _concern(settings, user_for, d, "2026-03-20")
     _decide(settings, user_for, cd, "2026-03-23", "nfa", NOT_MET)
     ca2 = _concern(settings, user_for, a, "2026-02-01")
@@ -121,7 +184,7 @@ def test_the_hand_counted_year(year) -> None:
     figures = sac.figures(year)
     sg1f = _table(figures, "SG1f")
     assert sg1f == {
-        ("Total", "Safeguarding concerns"): 4,
+        ("Total", "Safeguarding concerns"): 5,
         ("Total", "Section 42 safeguarding enquiries"): 3,
         ("Total", "Other safeguarding enquiries"): 1,
     }
@@ -147,8 +210,11 @@ def test_the_hand_counted_year(year) -> None:
     sg2e = {row: n for (row, _), n in _table(figures, "SG2e").items() if n}
     assert sg2e == {"Risk reduced": 1, "Risk removed": 1}
     sg3a = {row: n for (row, _), n in _table(figures, "SG3a").items() if n}
-    assert sg3a == {"No, they did not lack capacity": 1, "Yes, they lacked capacity": 1,
-                    "Not recorded": 1}
+    assert sg3a == {
+        "No, they did not lack capacity": 1,
+        "Yes, they lacked capacity": 1,
+        "Not recorded": 1,
+    }
     sg4a = {key: n for key, n in _table(figures, "SG4a").items() if n}
     assert sg4a == {
         ("Yes, they were asked and outcomes were expressed", "Concluded section 42 enquiries"): 1,
@@ -168,8 +234,13 @@ def test_the_csv_for_the_analyst_by_clicking(year, client, user_for) -> None:
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     concerns = [r for r in rows if r["table"] == "SG1f" and r["column"] == "Safeguarding concerns"]
     assert concerns == [
-        {"financial_year": "2025-26", "table": "SG1f", "row": "Total",
-         "column": "Safeguarding concerns", "value": "4"}
+        {
+            "financial_year": "2025-26",
+            "table": "SG1f",
+            "row": "Total",
+            "column": "Safeguarding concerns",
+            "value": "5",
+        }
     ]
     assert client.get(reverse("safeguarding:sac_csv", args=["2025-27"])).status_code == 404
 

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def concern(referral, user_for, settings):
     settings.CARETRUST_TODAY = "2026-03-06"  # a Friday
-    return services.raise_concern(actor=user_for("nurse"), person=referral.person, details=details())
+    return services.raise_concern(
+        actor=user_for("nurse"), person=referral.person, details=details()
+    )
 
 
 def test_a_concern_is_due_for_decision_within_the_councils_timescale(concern, user_for) -> None:
@@ -86,7 +88,11 @@ def test_each_criterion_needs_an_answer_and_evidence(concern, user_for) -> None:
     blank = services.Criteria(None, True, True, "", "Bruises", "")
     with pytest.raises(ValidationError) as refused:
         services.decide(
-            actor=user_for("socialworker"), concern=concern, criteria=blank, route="s42", reasons="x"
+            actor=user_for("socialworker"),
+            concern=concern,
+            criteria=blank,
+            route="s42",
+            reasons="x",
         )
     assert set(refused.value.message_dict) == {
         "care_and_support_needs",
@@ -133,7 +139,10 @@ def test_the_enquiry_from_msp_to_conclusion(concern, user_for, settings) -> None
             conclusion=services.Conclusion(True, "reduced", "partially", "Done"),
         )
     services.add_plan_action(
-        actor=sw, concern=concern, action="Bank: third-party mandate removed", owner="Ada, with SW",
+        actor=sw,
+        concern=concern,
+        action="Bank: third-party mandate removed",
+        owner="Ada, with SW",
         due=date(2026, 3, 20),
     )
     settings.CARETRUST_TODAY = "2026-04-02"
@@ -154,7 +163,9 @@ def test_the_enquiry_from_msp_to_conclusion(concern, user_for, settings) -> None
     assert enquiry.concluded_on == date(2026, 4, 2)
     moves = [
         e.details["status"]
-        for e in AuditEvent.objects.filter(object_type="safeguarding.concern", action="update")
+        for e in AuditEvent.objects.filter(
+            object_type="safeguarding.concern", action="update"
+        ).order_by("id")
     ]
     assert moves == [["concern", "s42_enquiry"], ["s42_enquiry", "concluded"]]
     assert AuditEvent.objects.filter(object_type="safeguarding.enquiry").count() == 5

@@ -182,7 +182,9 @@ def _hub_section(user, person):
         HubLink(row.text, row.href, row.hint)
         for row in selectors.concerns_on_person_page(user, person)
     ]
-    links.append(HubLink("Raise a safeguarding concern", reverse("safeguarding:raise", args=[person.ref])))
+    links.append(
+        HubLink("Raise a safeguarding concern", reverse("safeguarding:raise", args=[person.ref]))
+    )
     return HubSection("Safeguarding", links)
 
 

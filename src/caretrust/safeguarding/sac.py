@@ -34,7 +34,7 @@ class FinancialYear:
 
     @classmethod
     def parse(cls, text: str) -> FinancialYear:
-        """"2025-26" (1 April 2025 to 31 March 2026)."""
+        """ "2025-26" (1 April 2025 to 31 March 2026)."""
         try:
             first, second = text.split("-")
             year = int(first)

@@ -71,11 +71,20 @@ def is_overdue(concern: Concern) -> bool:
     return concern.status == states.CONCERN and clock.today() > concern.decision_due
 
 
+def _concerns_of(person) -> list[Concern]:
+    """The person's concerns, read once per person page (its section and its alert share them)."""
+    cached = getattr(person, "_safeguarding_concerns", None)
+    if cached is None:
+        cached = list(_base().filter(person=person))
+        person._safeguarding_concerns = cached
+    return cached
+
+
 def concerns_on_person_page(user, person) -> list[ConcernRow]:
     """The person's concerns the user may see (the stricter rule, one decision per concern),
     each read audited."""
     rows = []
-    for concern in _base().filter(person=person):
+    for concern in _concerns_of(person):
         decision = policy.decide(user, "safeguarding.view", concern)
         if not decision.allowed:
             continue
@@ -99,12 +108,8 @@ def concerns_on_person_page(user, person) -> list[ConcernRow]:
 def alert_text(person) -> str | None:
     """The person page's alert: that a concern or enquiry is open, not what it is about (the
     details are for those the stricter rule lets in)."""
-    open_concern = (
-        Concern.objects.filter(person=person, status__in=states.OPEN_STATES)
-        .order_by("received_on")
-        .select_related("responsible_team")
-        .first()
-    )
+    open_concerns = [c for c in _concerns_of(person) if c.status in states.OPEN_STATES]
+    open_concern = min(open_concerns, key=lambda c: c.received_on, default=None)
     if open_concern is None:
         return None
     what = (

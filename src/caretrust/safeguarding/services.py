@@ -122,7 +122,9 @@ class Criteria:
 
     @property
     def all_met(self) -> bool:
-        return bool(self.care_and_support_needs and self.abuse_or_neglect and self.unable_to_protect)
+        return bool(
+            self.care_and_support_needs and self.abuse_or_neglect and self.unable_to_protect
+        )
 
 
 def check_route(criteria: Criteria, route: str) -> None:

@@ -16,9 +16,7 @@ CALENDAR = "calendar"
 WORKING = "working"
 
 
-def due_date(
-    received: date, days: int, counting: str, non_working: Iterable[date] = ()
-) -> date:
+def due_date(received: date, days: int, counting: str, non_working: Iterable[date] = ()) -> date:
     """The last day on which the decision is in time: `days` calendar days after `received`, or
     `days` working days after it (Monday to Friday, skipping the council's non-working days,
     such as bank holidays, listed in the data). The day received is day 0."""

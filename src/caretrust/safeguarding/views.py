@@ -79,7 +79,7 @@ def raise_concern(request: HttpRequest, ref) -> HttpResponse:
         details={"page": "safeguarding.raise"},
     )
     source, label = _raised_from(request, person)
-    form = forms.ConcernForm(request.POST or None)
+    form = forms.ConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -195,7 +195,7 @@ def decide(request: HttpRequest, uuid) -> HttpResponse:
     return _form_page(
         request,
         found,
-        forms.DecisionForm(request.POST or None),
+        forms.DecisionForm(request.POST if request.method == "POST" else None),
         "Section 42 decision",
         "Record the decision",
         save,
@@ -221,7 +221,7 @@ def outcomes(request: HttpRequest, uuid) -> HttpResponse:
     return _form_page(
         request,
         found,
-        forms.OutcomesForm(request.POST or None),
+        forms.OutcomesForm(request.POST if request.method == "POST" else None),
         "What the person wants to happen",
         "Save their outcomes",
         save,
@@ -245,7 +245,7 @@ def risk(request: HttpRequest, uuid) -> HttpResponse:
     return _form_page(
         request,
         found,
-        forms.RiskForm(request.POST or None),
+        forms.RiskForm(request.POST if request.method == "POST" else None),
         "Risk assessment",
         "Save the risk assessment",
         save,
@@ -268,7 +268,7 @@ def plan(request: HttpRequest, uuid) -> HttpResponse:
     return _form_page(
         request,
         found,
-        forms.PlanActionForm(request.POST or None),
+        forms.PlanActionForm(request.POST if request.method == "POST" else None),
         "Add to the safeguarding plan",
         "Add the action",
         save,
@@ -295,7 +295,7 @@ def conclude(request: HttpRequest, uuid) -> HttpResponse:
     return _form_page(
         request,
         found,
-        forms.ConcludeForm(request.POST or None),
+        forms.ConcludeForm(request.POST if request.method == "POST" else None),
         "Conclude the enquiry",
         "Conclude the enquiry",
         save,
@@ -314,8 +314,16 @@ def sac_figures(request: HttpRequest) -> HttpResponse:
     try:
         year = sac.FinancialYear.parse(request.GET.get("year") or years[1].label)
     except ValueError as problem:
-        return _page(request, "safeguarding/sac.jinja", "Safeguarding Adults Collection", 400,
-                     problem=str(problem), years=years, year=None, figures=[])
+        return _page(
+            request,
+            "safeguarding/sac.jinja",
+            "Safeguarding Adults Collection",
+            400,
+            problem=str(problem),
+            years=years,
+            year=None,
+            figures=[],
+        )
     return _page(
         request,
         "safeguarding/sac.jinja",
