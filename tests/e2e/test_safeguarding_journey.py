@@ -77,7 +77,7 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     page.get_by_label("Evidence for (b)").fill("Bruising; money missing from her purse.")
     answer(page, r"^\(c\)", "Yes")
     page.get_by_label("Evidence for (c)").fill("Cannot get away from him or refuse him.")
-    page.get_by_label(re.compile("^Section 42 enquiry")).check()
+    answer(page, "What happens next", "Section 42 enquiry (all three criteria met)")
     page.get_by_label("Reasons for the decision").fill("All three criteria met.")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The section 42 decision is recorded.")).to_be_visible()
@@ -100,13 +100,13 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     page.get_by_label("Risk assessment", exact=True).fill(
         "Nephew visits weekly; has her bank card."
     )
-    page.get_by_label("Risk identified").check()
+    page.get_by_label("Risk identified", exact=True).check()
     page.get_by_role("button", name="Save the risk assessment").click()
     assert_accessible(page)
 
     page.get_by_role("link", name="Add an action to the plan").click()
     assert_accessible(page)
-    page.get_by_label("Action").fill("Cancel the bank card; new card to Edith only")
+    page.get_by_label("Action", exact=True).fill("Cancel the bank card; new card to Edith only")
     page.get_by_label("Who will do it").fill("Edith, with Grace Okafor")
     page.get_by_label("By when").fill("31/12/2030")
     page.get_by_role("button", name="Add the action").click()
