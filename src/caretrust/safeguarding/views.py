@@ -144,7 +144,9 @@ def _concern_to_change(request, uuid, action: str) -> Concern:
     return found
 
 
-def _form_page(request, found: Concern, form, title: str, button: str, save, done: str, **extra):
+def _form_page(
+    request, found: Concern, form, title: str, button_text: str, save, done: str, **extra
+):
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -161,7 +163,7 @@ def _form_page(request, found: Concern, form, title: str, button: str, save, don
         concern=found,
         form=form,
         heading=title,
-        button=button,
+        button_text=button_text,
         **extra,
     )
 
