@@ -196,9 +196,24 @@ class Seed:
             registered_on=date(2024, 5, 1),
             reference="M-1234-5678-9012",
         )
+        # A safeguarding concern about her, raised by the nurse (ADR 83).
+        from caretrust.safeguarding import services as safeguarding
+
+        self.concern = safeguarding.raise_concern(
+            actor=user_for("nurse"),
+            person=self.edith,
+            details=safeguarding.ConcernDetails(
+                facts="Bruises on both arms",
+                abuse_types=["physical"],
+                location="own_home",
+                source_of_risk="known",
+            ),
+        )
 
 
 PARAMS = {
+    "safeguarding:raise": lambda s: {"ref": s.edith.ref},
+    "safeguarding:sac_csv": lambda s: {"year": "2025-26"},
     "carers:new": lambda s: {"ref": s.edith.ref},
     "carers:detail": lambda s: {"uuid": s.carer.uuid},
     "carers:start": lambda s: {"uuid": s.carer.uuid},
@@ -329,6 +344,8 @@ def _discharge(seed) -> dict:
 
 
 PARAMS["discharge:detail"] = _discharge
+for name in ("concern", "decide", "outcomes", "risk", "plan", "conclude"):
+    PARAMS[f"safeguarding:{name}"] = lambda s: {"uuid": s.concern.uuid}
 
 
 def _review(seed) -> dict:

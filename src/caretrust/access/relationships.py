@@ -102,6 +102,17 @@ def legitimate_relationship(user: User, person: Person) -> str | None:
     return None
 
 
+def relationship_of_kinds(user: User, person: Person, kinds: Iterable[str]) -> str | None:
+    """`legitimate_relationship` counting only the named kinds of relationship (a stricter rule
+    for a part of the record, such as safeguarding: ADR 83)."""
+    for name in kinds:
+        provider = _providers.get(name)
+        description = provider(user, person) if provider else None
+        if description:
+            return description
+    return None
+
+
 def people_with_relationship(user: User, people: Iterable[Person]) -> set[int]:
     """The ids of those among `people` with whom `user` has a legitimate relationship:
     `legitimate_relationship` for a whole list at once, in one query whatever the list's length

@@ -12,6 +12,7 @@ urlpatterns = [
     path("care-plans/", include("caretrust.careplans.urls")),
     path("carers/", include("caretrust.carers.urls")),
     path("capacity/", include("caretrust.capacity.urls")),
+    path("safeguarding/", include("caretrust.safeguarding.urls")),
     path("my-care/", include("caretrust.portal.urls")),
     path("funding/", include("caretrust.funding.urls")),
     path("budgets/", include("caretrust.budgets.urls")),

@@ -19,9 +19,11 @@ def load_demo_directory() -> dict[str, int]:
     (the portal's people). Idempotent."""
     from caretrust.organisations.demo import load_demo_organisations
     from caretrust.portal.demo import load_demo_people
+    from caretrust.safeguarding.demo import load_demo_safeguarding
 
     counts = load_demo_organisations()
     load_demo_people()
+    load_demo_safeguarding()
     return counts
 
 

@@ -35,6 +35,14 @@ TEAMS = [
     ("brixham-mdt", "Brixham locality team", Team.Kind.LOCALITY_MDT, "brixham", "DEMO-TRUST"),
     # The independent providers' own teams: every planned service names who visits (ADR 72).
     ("coastline-carers", "Coastline Home Care carers", Team.Kind.SERVICE, None, "DEMO-HOMECARE"),
+    # The council's adult safeguarding team: receives concerns, makes s42 decisions (ADR 83).
+    (
+        "council-safeguarding",
+        "Adult safeguarding team",
+        Team.Kind.SERVICE,
+        None,
+        "DEMO-COUNCIL",
+    ),
     (
         "council-equipment",
         "Council equipment and adaptations service",
@@ -79,7 +87,7 @@ USERS = [
         "Okafor",
         R.PRACTITIONER,
         "DEMO-COUNCIL",
-        ("torquay-mdt",),
+        ("torquay-mdt", "council-safeguarding"),
         P.SOCIAL_WORKER,
     ),
     DemoUser("gp", "Helen", "Moss", R.PRACTITIONER, "DEMO-GP1", (), P.GP),

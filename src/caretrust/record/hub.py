@@ -39,3 +39,24 @@ def sections_for(user: Any, person: Any) -> list[HubSection]:
         if section is not None:
             sections.append(section)
     return sections
+
+
+# Alerts at the top of the person page from areas above the record ("an open safeguarding
+# enquiry"): alert(user, person, basis) -> a sentence or None. `basis` is how the user came to
+# see the record ("legitimate_relationship", "break_glass"), so an area can keep its alert from
+# those who only broke the glass.
+AlertProvider = Callable[[Any, Any, str], str | None]
+_alerts: dict[str, AlertProvider] = {}
+
+
+def register_alert(name: str, provider: AlertProvider) -> None:
+    _alerts[name] = provider
+
+
+def alerts_for(user: Any, person: Any, basis: str) -> list[str]:
+    found = []
+    for provider in _alerts.values():
+        text = provider(user, person, basis)
+        if text:
+            found.append(text)
+    return found

@@ -129,6 +129,7 @@ def person(request: HttpRequest, ref) -> HttpResponse:
             "page": page,
             "page_title": page.name,
             "hub": hub.sections_for(request.user, person),
+            "hub_alerts": hub.alerts_for(request.user, person, decision.basis),
             "can_correct": bool(policy.decide(request.user, "people.correct_demographics", person)),
         },
     )

@@ -13,6 +13,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
 from caretrust.ui.navigation import account_items_for, items_for
+from caretrust.ui.related import links as related_links
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -68,6 +69,7 @@ def environment(**options: Any) -> Environment:
             "get_messages": get_messages,
             "navigation_for": items_for,
             "account_links_for": account_items_for,
+            "related_links": related_links,
             "service_name": "caretrust",
         }
     )

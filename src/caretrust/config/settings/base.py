@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "caretrust.assessments",
     "caretrust.carers",
     "caretrust.capacity",
+    "caretrust.safeguarding",
     "caretrust.careplans",
     "caretrust.entitlements",
     "caretrust.discharge",

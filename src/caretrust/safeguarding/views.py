@@ -1,0 +1,359 @@
+"""Safeguarding pages: raise a concern (from a person, visit, task or referral), the
+safeguarding worklist, a concern and its enquiry, the s42 decision, MSP, risk, plan, conclusion,
+and the SAC figures. Thin: services write, selectors read and audit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from caretrust import clock
+from caretrust.access import audit, policy
+from caretrust.access.models import AuditEvent
+from caretrust.people.models import Person
+from caretrust.safeguarding import forms, sac, selectors, services, states
+from caretrust.safeguarding.models import ABUSE_TYPES, Concern, DecisionTimescale, RaisedFrom
+from caretrust.ui.forms import add_form_errors
+
+
+def _page(request, template: str, title: str, status: int = 200, **context) -> HttpResponse:
+    return render(request, template, {"page_title": title, **context}, status=status)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "safeguarding.view")
+    rows = selectors.worklist_rows(request.user)
+    return _page(
+        request,
+        "safeguarding/index.jinja",
+        "Safeguarding",
+        rows=rows,
+        overdue={c.pk for c in rows["to_decide"] if selectors.is_overdue(c)},
+        today=clock.today(),
+    )
+
+
+def _raised_from(request, person: Person) -> tuple[str, str]:
+    """Where the concern was raised, checked to be about this person (else "their record")."""
+    source, ident = request.GET.get("from", ""), request.GET.get("id", "")[:64]
+    if source == RaisedFrom.VISIT and _is_uuid(ident):
+        from caretrust.careplans.models import Visit
+
+        visit = Visit.objects.filter(uuid=ident, person=person).first()
+        if visit is not None:
+            return source, f"Visit: {visit.get_kind_display()} on {visit.date:%d %B %Y}"
+    if source == RaisedFrom.TASK and _is_uuid(ident):
+        from caretrust.workspace.models import Task
+
+        task = Task.objects.filter(uuid=ident, person=person).first()
+        if task is not None:
+            return source, f"Task: {task.title}"[:200]
+    if source == RaisedFrom.REFERRAL and ident:
+        from caretrust.referrals.models import Referral
+
+        referral = Referral.objects.filter(reference=ident, person=person).first()
+        if referral is not None:
+            return source, f"Referral {referral.reference}"
+    return RaisedFrom.PERSON, "Their record"
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def raise_concern(request: HttpRequest, ref) -> HttpResponse:
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    policy.require(request.user, "safeguarding.raise", person)
+    audit.record_read(
+        actor=request.user,
+        obj=person,
+        person_ref=person.audit_ref,
+        details={"page": "safeguarding.raise"},
+    )
+    source, label = _raised_from(request, person)
+    form = forms.ConcernForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concern = services.raise_concern(
+                actor=request.user,
+                person=person,
+                details=services.ConcernDetails(
+                    facts=data["facts"],
+                    abuse_types=data["abuse_types"],
+                    location=data["location"],
+                    source_of_risk=data["source_of_risk"],
+                    immediate_actions=data["immediate_actions"],
+                    person_wishes=data["person_wishes"],
+                    raised_from=source,
+                    raised_from_label=label,
+                ),
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            team = concern.responsible_team.name if concern.responsible_team else "The council"
+            messages.success(
+                request,
+                f"Concern raised. {team} will decide by {concern.decision_due:%d %B %Y} whether "
+                "it needs a section 42 enquiry.",
+            )
+            return redirect("safeguarding:concern", concern.uuid)
+    return _page(
+        request,
+        "safeguarding/raise.jinja",
+        f"Raise a safeguarding concern: {person.display_name}",
+        400 if form.errors else 200,
+        person=person,
+        form=form,
+        raised_from=label,
+        timescale=DecisionTimescale.current(),
+    )
+
+
+def concern(request: HttpRequest, uuid) -> HttpResponse:
+    found = selectors.concern_for(request.user, uuid)
+    enquiry = getattr(found, "enquiry", None) if found.status != states.CONCERN else None
+    return _page(
+        request,
+        "safeguarding/concern.jinja",
+        f"Safeguarding concern: {found.person.display_name}",
+        concern=found,
+        enquiry=enquiry,
+        plan=list(enquiry.plan.all()) if enquiry else [],
+        abuse_types=found.abuse_type_labels,
+        overdue=selectors.is_overdue(found),
+        can_decide=found.status == states.CONCERN
+        and policy.decide(request.user, "safeguarding.decide", found).allowed,
+        can_enquire=found.status in states.ENQUIRY_STATES
+        and policy.decide(request.user, "safeguarding.enquire", found).allowed,
+    )
+
+
+def _concern_to_change(request, uuid, action: str) -> Concern:
+    found = selectors.concern_for(request.user, uuid)
+    policy.require(request.user, action, found)
+    return found
+
+
+def _form_page(
+    request, found: Concern, form, title: str, button_text: str, save, done: str, **extra
+):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("safeguarding:concern", found.uuid)
+    return _page(
+        request,
+        "safeguarding/form.jinja",
+        f"{title}: {found.person.display_name}",
+        400 if form.errors else 200,
+        concern=found,
+        form=form,
+        heading=title,
+        button_text=button_text,
+        **extra,
+    )
+
+
+def decide(request: HttpRequest, uuid) -> HttpResponse:
+    found = _concern_to_change(request, uuid, "safeguarding.decide")
+
+    def save(data) -> None:
+        services.decide(
+            actor=request.user,
+            concern=found,
+            criteria=services.Criteria(
+                care_and_support_needs=forms.yes_no(data["care_and_support_needs"]),
+                abuse_or_neglect=forms.yes_no(data["abuse_or_neglect"]),
+                unable_to_protect=forms.yes_no(data["unable_to_protect"]),
+                care_and_support_needs_evidence=data["care_and_support_needs_evidence"],
+                abuse_or_neglect_evidence=data["abuse_or_neglect_evidence"],
+                unable_to_protect_evidence=data["unable_to_protect_evidence"],
+            ),
+            route=data["route"],
+            reasons=data["reasons"],
+            caused_to_enquire=data["caused_to_enquire"] or "council",
+        )
+
+    intro = (
+        f"Concern received {found.received_on:%d %B %Y}; the decision is due by "
+        f"{found.decision_due:%d %B %Y} ({found.timescale_text}, the council's procedure). "
+        "Section 42(1) of the Care Act 2014: all three criteria must be met for a section 42 "
+        "enquiry."
+    )
+    return _form_page(
+        request,
+        found,
+        forms.DecisionForm(request.POST if request.method == "POST" else None),
+        "Section 42 decision",
+        "Record the decision",
+        save,
+        "The section 42 decision is recorded.",
+        intro=intro,
+    )
+
+
+def outcomes(request: HttpRequest, uuid) -> HttpResponse:
+    found = _concern_to_change(request, uuid, "safeguarding.enquire")
+
+    def save(data) -> None:
+        services.record_personal_outcomes(
+            actor=request.user,
+            concern=found,
+            asked=data["asked"],
+            desired_outcomes=data["desired_outcomes"],
+            not_asked_reason=data["not_asked_reason"],
+            lacked_capacity=data["lacked_capacity"],
+            advocate=forms.yes_no(data["advocate"]),
+        )
+
+    return _form_page(
+        request,
+        found,
+        forms.OutcomesForm(request.POST if request.method == "POST" else None),
+        "What the person wants to happen",
+        "Save their outcomes",
+        save,
+        "The person's desired outcomes are recorded.",
+        intro="Making Safeguarding Personal: ask the person at the start what they want to "
+        "happen, and record it in their words.",
+    )
+
+
+def risk(request: HttpRequest, uuid) -> HttpResponse:
+    found = _concern_to_change(request, uuid, "safeguarding.enquire")
+
+    def save(data) -> None:
+        services.record_risk(
+            actor=request.user,
+            concern=found,
+            assessment=data["assessment"],
+            risk_found=data["risk_found"],
+        )
+
+    return _form_page(
+        request,
+        found,
+        forms.RiskForm(request.POST if request.method == "POST" else None),
+        "Risk assessment",
+        "Save the risk assessment",
+        save,
+        "The risk assessment is recorded.",
+    )
+
+
+def plan(request: HttpRequest, uuid) -> HttpResponse:
+    found = _concern_to_change(request, uuid, "safeguarding.enquire")
+
+    def save(data) -> None:
+        services.add_plan_action(
+            actor=request.user,
+            concern=found,
+            action=data["action"],
+            owner=data["owner"],
+            due=data["due"],
+        )
+
+    return _form_page(
+        request,
+        found,
+        forms.PlanActionForm(request.POST if request.method == "POST" else None),
+        "Add to the safeguarding plan",
+        "Add the action",
+        save,
+        "The action is added to the safeguarding plan.",
+    )
+
+
+def conclude(request: HttpRequest, uuid) -> HttpResponse:
+    found = _concern_to_change(request, uuid, "safeguarding.enquire")
+
+    def save(data) -> None:
+        services.conclude(
+            actor=request.user,
+            concern=found,
+            conclusion=services.Conclusion(
+                action_taken=forms.yes_no(data["action_taken"]),
+                risk_result=data["risk_result"],
+                msp_achieved=data["msp_achieved"],
+                outcome_summary=data["outcome_summary"],
+                ceased_at_request=data["ceased_at_request"],
+            ),
+        )
+
+    return _form_page(
+        request,
+        found,
+        forms.ConcludeForm(request.POST if request.method == "POST" else None),
+        "Conclude the enquiry",
+        "Conclude the enquiry",
+        save,
+        "The enquiry is concluded.",
+    )
+
+
+def _years() -> list[sac.FinancialYear]:
+    current = sac.FinancialYear.containing(clock.today())
+    return [sac.FinancialYear(current.start_year - n) for n in range(0, 4)]
+
+
+def sac_figures(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, "safeguarding.sac")
+    years = _years()
+    try:
+        year = sac.FinancialYear.parse(request.GET.get("year") or years[1].label)
+    except ValueError as problem:
+        return _page(
+            request,
+            "safeguarding/sac.jinja",
+            "Safeguarding Adults Collection",
+            400,
+            problem=str(problem),
+            years=years,
+            year=None,
+            figures=[],
+        )
+    return _page(
+        request,
+        "safeguarding/sac.jinja",
+        "Safeguarding Adults Collection",
+        years=years,
+        year=year,
+        figures=sac.figures(year),
+        abuse_types=ABUSE_TYPES,
+    )
+
+
+def sac_csv(request: HttpRequest, year: str) -> HttpResponse:
+    policy.require(request.user, "safeguarding.sac")
+    try:
+        fy = sac.FinancialYear.parse(year)
+    except ValueError as problem:
+        raise Http404(str(problem)) from problem
+    body = sac.as_csv(fy, sac.figures(fy))
+    from django.db import transaction
+
+    with transaction.atomic():
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="safeguarding.sac",
+            object_id=fy.label,
+            details={"figures": "counts only"},
+        )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sac-{fy.label}.csv"'
+    return response
