@@ -209,6 +209,8 @@ def field_problems(row: dict[str, str]) -> list[tuple[str, str]]:
         _date(row.get("Reporting_Period_Start_Date", "")),
         _date(row.get("Reporting_Period_End_Date", "")),
     )
+    if event_type == "Service" and end and not row.get("Event_Outcome"):
+        problems.append(("Event_Outcome", "missing: required for a Service that ended"))
     if start and end and end < start:
         problems.append(("Event_End_Date", "is before Event_Start_Date"))
     if all(period) and start and start > period[1]:  # type: ignore[operator]

@@ -1,6 +1,7 @@
 """A care plan's council-arranged services as CLD "Service" events (registered into
-`caretrust.assessments.cld_events`; ADR 87). Reablement lines are the reablement episodes
-(Short term support: ST-Max); an area that keeps its own episodes registers its own source.
+`caretrust.assessments.cld_events`; ADR 87). Reablement is not here: a plan's reablement line
+needs a reablement episode (entitlements), and the episode is the CLD event (Short term support:
+ST-Max, `cld_events._reablement`), so it is reported once.
 
 A service is reported in every period it is open in (only services may be open-ended,
 records.md); it ends in the period its line ends. Only lines the council arranges are in the
@@ -23,11 +24,10 @@ from caretrust.assessments.cld_events import CldEvent
 SERVICES = {
     "home_care": ("Long term support: Community", "Home Care"),
     "day_opportunities": ("Long term support: Community", "Day Care"),
-    "reablement": ("Short term support: ST-Max", "Reablement"),
     "equipment": ("Short term support: Ongoing low level", "Equipment"),
     "telecare": ("Short term support: Ongoing low level", "Telecare"),
 }
-COUNCIL_ARRANGED = ("council", "reablement", "minor_adaptation")
+COUNCIL_ARRANGED = ("council", "minor_adaptation")
 
 
 def services(person_ids, start: date, end: date) -> Iterator[CldEvent]:
