@@ -37,7 +37,9 @@ def _spec_list(field: str) -> set[str]:
 
 
 def _spec_service_types() -> set[str]:
-    block = " ".join(SPEC.split("Service_Type (Release 2):", 1)[1].split("Event_Outcome", 1)[0].split())
+    block = " ".join(
+        SPEC.split("Service_Type (Release 2):", 1)[1].split("Event_Outcome", 1)[0].split()
+    )
     values = set()
     for group in block.rstrip(".").split(";"):
         name, items = group.split(":", 1)

@@ -99,9 +99,7 @@ def test_the_analyst_extract_has_only_the_cleared_cohort(people, tmp_path):
     assert marker["cleared_on"] == clock.today().isoformat()
 
 
-def test_a_newer_or_stale_check_refuses_analytics_on_an_older_extract(
-    people, tmp_path, settings
-):
+def test_a_newer_or_stale_check_refuses_analytics_on_an_older_extract(people, tmp_path, settings):
     from caretrust.outcomes.services import load_scores
     from caretrust.record.export import export_parquet
 
@@ -110,9 +108,7 @@ def test_a_newer_or_stale_check_refuses_analytics_on_an_older_extract(
     require_current_extract(tmp_path / "extract", "risk scores")  # current: fine
 
     # Bob opts out; the next monthly check no longer clears him: the old extract may not be used.
-    import_cleared_cohort(
-        path=_returned(tmp_path, ANN, name="next.csv"), cleared_on=clock.today()
-    )
+    import_cleared_cohort(path=_returned(tmp_path, ANN, name="next.csv"), cleared_on=clock.today())
     with pytest.raises(StaleCohort, match="export it again"):
         load_scores(data_dir=tmp_path / "extract")
 

@@ -270,7 +270,9 @@ def _imported(person_ids, start: date, end: date) -> Iterator[CldEvent]:
             fields = {name: getattr(event, column) for name, column in _COLUMNS.items()}
             fields["Client_Type"] = event.client_type
             if event.eligible_needs_identified is not None:
-                fields["Eligible_Needs_Identified"] = "Yes" if event.eligible_needs_identified else "No"
+                fields["Eligible_Needs_Identified"] = (
+                    "Yes" if event.eligible_needs_identified else "No"
+                )
             for name, value in (
                 ("Unit_Cost", event.unit_cost),
                 ("Planned_units_per_week", event.planned_units_per_week),

@@ -162,9 +162,9 @@ def normalise(row: dict[str, str]) -> dict[str, str]:
             value = _decimal_text(value)
         row[rule.name] = value
     death, end = row["Date_of_Death"], row["Event_End_Date"]
-    if death and row["Event_Start_Date"] and row["Event_Start_Date"] <= death:
-        if not end or end > death:
-            row["Event_End_Date"] = death  # DHSC: end dates cropped to the date of death
+    started = row["Event_Start_Date"]
+    if death and started and started <= death and (not end or end > death):
+        row["Event_End_Date"] = death  # DHSC: end dates cropped to the date of death
     return row
 
 
@@ -230,7 +230,7 @@ def event_key(row: dict[str, str]) -> tuple[str, ...]:
         row["LA_Code"],
         row["Event_Start_Date"],
         "" if service else row["Event_End_Date"],
-        _squash(row["Client_Type"]).startswith("carer") and "carer" or "service_user",
+        (_squash(row["Client_Type"]).startswith("carer") and "carer") or "service_user",
         row["NHS_Number"] or f"la:{row['LA_Person_Unique_Identifier']}",
         row["Event_Type"],
         row["Request_Route_of_Access"],

@@ -166,7 +166,9 @@ def import_cld(
 
 @import_app.command("ndop")
 def import_ndop(
-    path: Annotated[Path, typer.Argument(help="The file the National Data Opt-out service returned.")],
+    path: Annotated[
+        Path, typer.Argument(help="The file the National Data Opt-out service returned.")
+    ],
     cleared_on: Annotated[
         str, typer.Option("--cleared-on", help="The day the national check ran (YYYY-MM-DD).")
     ],
@@ -178,7 +180,9 @@ def import_ndop(
     try:
         day = date.fromisoformat(cleared_on)
     except ValueError:
-        raise typer.BadParameter(f"--cleared-on {cleared_on!r} is not a date (YYYY-MM-DD)") from None
+        raise typer.BadParameter(
+            f"--cleared-on {cleared_on!r} is not a date (YYYY-MM-DD)"
+        ) from None
     if not path.is_file():
         raise typer.BadParameter(f"{path} does not exist")
     from caretrust.config.bootstrap import setup_django
@@ -195,9 +199,13 @@ def import_ndop(
         raise typer.Exit(1) from None
     cohort = outcome.cohort
     if outcome.created:
-        typer.echo(f"{path.name}: {cohort.numbers_cleared} NHS numbers cleared on {cohort.cleared_on}")
+        typer.echo(
+            f"{path.name}: {cohort.numbers_cleared} NHS numbers cleared on {cohort.cleared_on}"
+        )
     else:
-        typer.echo(f"{path.name}: already imported (cleared on {cohort.cleared_on}); nothing changed")
+        typer.echo(
+            f"{path.name}: already imported (cleared on {cohort.cleared_on}); nothing changed"
+        )
 
 
 def _run(

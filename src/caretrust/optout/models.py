@@ -30,3 +30,6 @@ class ClearedNumber(models.Model):
             models.UniqueConstraint(fields=["cohort", "nhs_number"], name="optout_number_once")
         ]
         indexes = [models.Index(fields=["nhs_number", "cohort"])]
+
+    def __str__(self) -> str:
+        return self.nhs_number

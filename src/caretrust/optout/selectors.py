@@ -92,8 +92,8 @@ def submission_numbers() -> list[str]:
 
     return sorted(
         set(
-            PersonIdentifier.objects.filter(
-                system=nhs_number.SYSTEM, data_quality=""
-            ).values_list("value", flat=True)
+            PersonIdentifier.objects.filter(system=nhs_number.SYSTEM, data_quality="").values_list(
+                "value", flat=True
+            )
         )
     )

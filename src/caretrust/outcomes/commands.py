@@ -25,14 +25,13 @@ def refresh(
     setup_django()
     from django.conf import settings
 
+    from caretrust.optout.selectors import StaleCohort, require_current_extract
     from caretrust.outcomes.published import compute_published, write_published
     from caretrust.outcomes.services import load_scores
     from caretrust.population import connect
     from caretrust.population.commands import _last_event_date, _write_frailty
     from caretrust.population.frailty import frailty_scores
     from caretrust.population.risk import stratify, write_scores
-
-    from caretrust.optout.selectors import StaleCohort, require_current_extract
 
     console = Console()
     try:  # a secondary use: the extract's opt-out check must still be current (ADR 87)

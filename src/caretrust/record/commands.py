@@ -24,9 +24,8 @@ def export_parquet(
 
     from caretrust.access import audit
     from caretrust.access.models import AuditEvent
-    from caretrust.record.export import export_parquet as run
-
     from caretrust.optout.selectors import StaleCohort
+    from caretrust.record.export import export_parquet as run
 
     try:
         stats = run(out, area=area)

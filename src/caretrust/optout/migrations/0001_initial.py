@@ -5,37 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ClearedCohort',
+            name="ClearedCohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cleared_on', models.DateField(help_text='The day the national service checked the numbers.')),
-                ('file_name', models.CharField(max_length=200)),
-                ('file_sha256', models.CharField(max_length=64, unique=True)),
-                ('numbers_cleared', models.PositiveIntegerField(default=0)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cleared_on",
+                    models.DateField(help_text="The day the national service checked the numbers."),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("file_sha256", models.CharField(max_length=64, unique=True)),
+                ("numbers_cleared", models.PositiveIntegerField(default=0)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-cleared_on', '-pk'],
+                "ordering": ["-cleared_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClearedNumber',
+            name="ClearedNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nhs_number', models.CharField(max_length=10)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='numbers', to='optout.clearedcohort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nhs_number", models.CharField(max_length=10)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="numbers",
+                        to="optout.clearedcohort",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['nhs_number', 'cohort'], name='optout_clea_nhs_num_b26019_idx')],
-                'constraints': [models.UniqueConstraint(fields=('cohort', 'nhs_number'), name='optout_number_once')],
+                "indexes": [
+                    models.Index(
+                        fields=["nhs_number", "cohort"], name="optout_clea_nhs_num_b26019_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("cohort", "nhs_number"), name="optout_number_once"
+                    )
+                ],
             },
         ),
     ]

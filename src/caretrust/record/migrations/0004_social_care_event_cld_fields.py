@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('record', '0003_integrated_care_timeline_events'),
+        ("record", "0003_integrated_care_timeline_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='socialcareevent',
-            name='cld_fields',
+            model_name="socialcareevent",
+            name="cld_fields",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
