@@ -309,3 +309,47 @@ def test_export_import_into_an_empty_database_export_gives_the_same_file(
     # Idempotent by file hash: the same file again changes nothing.
     again = CldImporter().import_file(tmp_path / "first.csv")
     assert again.inserted == 0 and SocialCareEvent.objects.count() == first.rows
+
+
+def test_the_command_writes_the_return_or_names_the_failing_rows(mary, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from caretrust.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "return.csv"
+    args = ["export", "cld", "--from", "2026-07-01", "--to", "2026-09-30", "--output", str(out)]
+    said = runner.invoke(app, [*args, "--la-code", LA])
+    assert said.exit_code == 0, said.output
+    assert "every row valid" in said.output and "Service: 2" in said.output
+    out.unlink()
+
+    def careless(person_ids, start, end):
+        yield CldEvent(mary.pk, {"Event_Type": "Request", "Event_Reference": "BAD-2"})
+
+    monkeypatch.setitem(cld_events._sources, "zz_careless", careless)
+    refused = runner.invoke(app, [*args, "--la-code", LA])
+    assert refused.exit_code == 1 and not out.exists()
+    assert "(Request BAD-2): Event_Start_Date: missing: required" in refused.output
+
+
+def test_an_open_service_ends_with_a_death(mary, tmp_path, settings) -> None:
+    """DHSC: end dates are cropped to the date of death (records.md); the open home care ends
+    on the day Mary died, as "NFA: Deceased". An event that would end before the period is in
+    an earlier return."""
+    from caretrust.people.models import Person
+
+    Person.objects.filter(pk=mary.pk).update(death_date=date(2026, 9, 25))
+    export_cld(*Q3, output=tmp_path / "cld.csv", la_code=LA)
+    home_care = next(
+        r for r in _rows(tmp_path / "cld.csv") if r["Service_Component"] == "Home Care"
+    )
+    assert (home_care["Event_End_Date"], home_care["Event_Outcome"]) == (
+        "2026-09-25",
+        "NFA: Deceased",
+    )
+    Person.objects.filter(pk=mary.pk).update(death_date=date(2026, 8, 10))
+    later = export_cld(
+        date(2026, 10, 1), date(2026, 12, 31), output=tmp_path / "q4.csv", la_code=LA
+    )
+    assert later.rows == 0 and later.left_out_died_before == 1

@@ -139,3 +139,26 @@ def test_the_evaluation_job_refuses_a_stale_extract(people, tmp_path, settings, 
     assert job.status == Job.Status.FAILED
     assert "National Data Opt-out check" in job.error and "40 days old" in job.error
     assert Evaluation.objects.count() == 1
+
+
+def test_the_commands_submit_import_and_refuse_by_line(people, tmp_path):
+    from typer.testing import CliRunner
+
+    from caretrust.cli import app
+
+    runner = CliRunner()
+    submitted = tmp_path / "submitted.csv"
+    said = runner.invoke(app, ["export", "ndop-submission", str(submitted)])
+    assert said.exit_code == 0, said.output
+    assert {ANN, BOB, CAL} <= set(submitted.read_text().split())
+
+    bad = _returned(tmp_path, ANN, "12345", name="bad.csv")
+    refused = runner.invoke(app, ["import", "ndop", str(bad), "--cleared-on", "2026-10-14"])
+    assert refused.exit_code == 1
+    assert "bad.csv line 3: NHS_Number: '12345' is not a valid NHS number" in refused.output
+
+    good = _returned(tmp_path, ANN, CAL)
+    for expected in ("2 NHS numbers cleared on 2026-10-14", "already imported"):
+        said = runner.invoke(app, ["import", "ndop", str(good), "--cleared-on", "2026-10-14"])
+        assert said.exit_code == 0 and expected in said.output, said.output
+    assert ClearedCohort.objects.count() == 1

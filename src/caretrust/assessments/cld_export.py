@@ -109,6 +109,7 @@ class ExportResult:
     problems: list[Problem] = field(default_factory=list)
     path: Path | None = None
     la_code: str = ""
+    left_out_died_before: int = 0  # cropped to a date of death before the period
 
 
 class InvalidReturn(Exception):
@@ -165,6 +166,8 @@ def normalise(row: dict[str, str]) -> dict[str, str]:
     started = row["Event_Start_Date"]
     if death and started and started <= death and (not end or end > death):
         row["Event_End_Date"] = death  # DHSC: end dates cropped to the date of death
+        if not end:
+            row["Event_Outcome"] = "NFA: Deceased"  # an open service that ended with a death
     return row
 
 
@@ -240,12 +243,19 @@ def event_key(row: dict[str, str]) -> tuple[str, ...]:
     )
 
 
-def build_rows(la_code: str, period_start: date, period_end: date) -> list[dict[str, str]]:
+def build_rows(
+    la_code: str,
+    period_start: date,
+    period_end: date,
+    ended_before: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
     """Every registered source's events in the period as CLD rows (in the specification's
-    spelling), sorted the way they are written."""
+    spelling), sorted the way they are written. Events that, cropped to the person's date of
+    death, ended before the period are left out (and added to `ended_before`)."""
+    ended_before = [] if ended_before is None else ended_before
     events = list(cld_events.cld_events(None, period_start, period_end))
     people = _people({e.person_id for e in events if e.about_indexed_person})
-    rows = []
+    rows, before = [], period_start.isoformat()
     for event in events:
         row = dict.fromkeys(COLUMNS, "")
         if event.about_indexed_person:
@@ -254,7 +264,12 @@ def build_rows(la_code: str, period_start: date, period_end: date) -> list[dict[
                 row[name] = held.get(name) or event.person_fallback.get(name, "")
         row.update({k: v for k, v in event.fields.items() if k in row and v})
         row["LA_Code"] = la_code
-        rows.append(normalise(row))
+        row = normalise(row)
+        if row["Event_End_Date"] and row["Event_End_Date"] < before:
+            # Cropped to a death before the period: the event belonged to an earlier return.
+            ended_before.append(row)
+            continue
+        rows.append(row)
     rows.sort(key=lambda r: (r["Event_Type"], r["Event_Reference"], r["Event_Start_Date"]))
     return rows
 
@@ -306,11 +321,13 @@ def export_cld(
             "No LA code: give --la-code (the council's ONS code, e.g. E06000027) or set "
             "CARETRUST_LA_CODE"
         )
-    rows = build_rows(la_code, period_start, period_end)
+    ended_before: list[dict[str, str]] = []
+    rows = build_rows(la_code, period_start, period_end, ended_before)
     result = ExportResult(
         rows=len(rows),
         by_event_type=dict(sorted(Counter(r["Event_Type"] for r in rows).items())),
         la_code=la_code,
+        left_out_died_before=len(ended_before),
     )
     result.problems = validate(rows)
     if result.problems:

@@ -64,6 +64,11 @@ def export_cld(
     typer.echo(f"{result.path}: {result.rows} rows, every row valid")
     for event_type, count in result.by_event_type.items():
         typer.echo(f"  {event_type}: {count}")
+    if result.left_out_died_before:
+        typer.echo(
+            f"left out: {result.left_out_died_before} events that ended, cropped to the "
+            "person's date of death, before the period"
+        )
 
 
 def register(app: typer.Typer) -> None:
