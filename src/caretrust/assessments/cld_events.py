@@ -282,6 +282,10 @@ def _imported(person_ids, start: date, end: date) -> Iterator[CldEvent]:
         fields["Event_Type"] = event.event_type.capitalize()
         fields["Event_Start_Date"] = event.start_date.isoformat()
         fields["Event_End_Date"] = event.end_date.isoformat() if event.end_date else ""
+        if event.closed_at_period_end and not fields.get("Event_Outcome"):
+            # Closed by DHSC's rule (missing from the council's next period): it ended, the
+            # council did not say how.
+            fields["Event_Outcome"] = "NFA: Support ended for other reason"
         yield CldEvent(
             event.person_id,
             {k: v for k, v in fields.items() if v not in ("", None)},
