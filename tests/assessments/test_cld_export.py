@@ -353,3 +353,35 @@ def test_an_open_service_ends_with_a_death(mary, tmp_path, settings) -> None:
         date(2026, 10, 1), date(2026, 12, 31), output=tmp_path / "q4.csv", la_code=LA
     )
     assert later.rows == 0 and later.left_out_died_before == 1
+
+
+def test_a_service_the_import_closed_at_a_period_end_is_written_as_ended(
+    demo_directory, tmp_path, settings
+) -> None:
+    """DHSC: open services missing from the next period are closed at period end (records.md);
+    the council did not say how it ended, so the return says "for other reason"."""
+    from caretrust.ingest.cld_import import CldImporter
+
+    settings.CARETRUST_TODAY = "2026-10-15"
+    header = (
+        "LA_Code,Reporting_Period_Start_Date,Reporting_Period_End_Date,"
+        "LA_Person_Unique_Identifier,Client_Type,Event_Type,Event_Reference,Event_Start_Date,"
+        "Event_End_Date,Event_Outcome,Service_Type,Request_Route_of_Access\n"
+    )
+    history = tmp_path / "history.csv"
+    history.write_text(
+        header + f"{LA},2026-04-01,2026-06-30,C1,Service user,Service,S1,2026-05-01,,,"
+        "Long Term Support: Community,\n"
+        + f"{LA},2026-07-01,2026-09-30,C2,Service user,Request,Q1,2026-07-02,2026-07-03,"
+        "NFA: Information and advice or signposting,,Community\n"
+    )
+    assert CldImporter().import_file(history).committed
+    export_cld(date(2026, 4, 1), date(2026, 6, 30), output=tmp_path / "q2.csv", la_code=LA)
+    (service,) = _rows(tmp_path / "q2.csv")
+    assert (service["Event_End_Date"], service["Event_Outcome"]) == (
+        "2026-06-30",
+        "NFA: Support ended for other reason",
+    )
+    export_cld(*Q3, output=tmp_path / "q3.csv", la_code=LA)
+    (request,) = _rows(tmp_path / "q3.csv")
+    assert request["Request_Route_of_Access"] == "Community / Other Route"  # the spec's spelling
