@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import psutil
@@ -203,6 +204,13 @@ def main() -> None:
         )
         result["reimport_patients_idempotent"] = step
 
+        # The extract is a secondary use: it needs a current National Data Opt-out check (ADR
+        # 87). Here the national service is taken to clear every number submitted.
+        run(["export", "ndop-submission", str(work / "ndop.csv")], env)
+        run(
+            ["import", "ndop", str(work / "ndop.csv"), "--cleared-on", date.today().isoformat()],
+            env,
+        )
         step = run(["export", "parquet", str(work / "export")], env)
         result["export_parquet"] = step
 

@@ -22,6 +22,7 @@ AREAS = (
     "ingest",
     "people",
     "record",
+    "assessments",
     "referrals",
     "funding",
     "outcomes",

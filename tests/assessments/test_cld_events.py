@@ -103,7 +103,11 @@ def story(user_for, decide_eligible, settings):
 def test_each_record_gives_its_event_in_the_period_it_concluded(story) -> None:
     events = list(cld_events([story.pk], date(2026, 1, 1), date(2026, 3, 31)))
     by_type = {e.fields["Event_Type"]: e.fields for e in events}
-    assert set(by_type) == {"Request", "Assessment", "Review"}
+    assert set(by_type) == {"Request", "Assessment", "Review", "Service"}
+    # The plan's council-arranged home care is a service, open (only services may be, records.md).
+    assert by_type["Service"]["Service_Type"] == "Long term support: Community"
+    assert by_type["Service"]["Event_Start_Date"] == "2026-02-11"
+    assert "Event_End_Date" not in by_type["Service"]
     assert by_type["Request"]["Event_Outcome"] == "Progress to assessment, review or reassessment"
     assert by_type["Request"]["Request_Route_of_Access"] == "Discharge from Hospital"
     assert by_type["Assessment"]["Eligible_Needs_Identified"] == "Yes"
@@ -112,9 +116,12 @@ def test_each_record_gives_its_event_in_the_period_it_concluded(story) -> None:
     assert by_type["Review"]["Event_Start_Date"] == "2026-03-30"
     assert by_type["Review"]["Review_Outcomes_Achieved"] == "Fully Achieved"
     assert all(e.fields["LA_Person_Unique_Identifier"] == str(story.ref) for e in events)
-    # The next quarter has none of them (each is reported once, when it concluded).
-    assert list(cld_events(None, date(2026, 4, 1), date(2026, 6, 30))) == []
-    assert {"requests", "assessments", "reviews"} <= set(sources())
+    # The next quarter has none of them (each is reported once, when it concluded) but for the
+    # service, still open.
+    later = list(cld_events(None, date(2026, 4, 1), date(2026, 6, 30)))
+    assert [e.fields["Event_Type"] for e in later] == ["Service"]
+    assert later[0].fields["Event_Outcome"] == "Continuation of support or services"
+    assert {"requests", "assessments", "reviews", "services", "imported"} <= set(sources())
 
 
 def test_every_field_name_and_code_is_in_the_specification(story) -> None:

@@ -11,9 +11,23 @@ import pytest
 from caretrust.ingest.cld_import import CldImporter
 from caretrust.ingest.fhir_import import FhirImporter
 from caretrust.people.models import Person
-from caretrust.record.export import SCHEMAS, export_parquet
+from caretrust.record.export import SCHEMAS
+from caretrust.record.export import export_parquet as _export_parquet
 
 pytestmark = pytest.mark.django_db
+
+
+def export_parquet(out: Path, **options):
+    """The export after a National Data Opt-out check that cleared everyone in the index (ADR
+    87; tests/optout has the people it does not clear)."""
+    from caretrust import clock
+    from caretrust.optout.selectors import submission_numbers
+    from caretrust.optout.services import import_cleared_cohort
+
+    returned = out.parent / f"{out.name}-ndop.csv"
+    returned.write_text("".join(f"{n}\n" for n in submission_numbers()))
+    import_cleared_cohort(path=returned, cleared_on=clock.today())
+    return _export_parquet(out, **options)
 
 
 def _patient(pid: str, nhs: str, family: str) -> dict:

@@ -50,10 +50,18 @@ UNCONFIRMED_VALUES: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class CldEvent:
-    """One CLD row's event part: `fields` maps CLD field names to values (dates as ISO text)."""
+    """One CLD row's event part: `fields` maps CLD field names to values (dates as ISO text).
+
+    `about_indexed_person` is False when the row is about someone the people index does not hold
+    (a carer without a record of their own, reported under the person they care for): the row
+    then carries its own `LA_Person_Unique_Identifier` and no NHS number. `person_fallback` holds
+    person fields as a sending system submitted them (an imported event), used where the index
+    has none (the export, ADR 87)."""
 
     person_id: int
     fields: dict[str, str] = field(default_factory=dict)
+    about_indexed_person: bool = True
+    person_fallback: dict[str, str] = field(default_factory=dict)
 
 
 Source = Callable[[Iterable[int] | None, date, date], Iterator[CldEvent]]
@@ -73,26 +81,68 @@ def cld_events(
 ) -> Iterator[CldEvent]:
     """Every registered source's events for these people (None: everyone) that concluded in
     [period_start, period_end], with the submission and person fields filled in."""
-    from caretrust.people.models import Person
-
     ids = None if person_ids is None else list(person_ids)
-    people: dict[int, Person] = {}
     for name in sorted(_sources):
+        batch: list[CldEvent] = []
         for event in _sources[name](ids, period_start, period_end):
-            person = people.get(event.person_id)
-            if person is None:
-                person = people[event.person_id] = Person.objects.get(pk=event.person_id)
-            yield CldEvent(
-                event.person_id,
-                {
-                    "Reporting_Period_Start_Date": period_start.isoformat(),
-                    "Reporting_Period_End_Date": period_end.isoformat(),
-                    "LA_Person_Unique_Identifier": str(person.ref),
-                    "NHS_Number": person.nhs_number or "",
-                    "Client_Type": CLIENT_SERVICE_USER,
-                    **event.fields,
-                },
-            )
+            batch.append(event)
+            if len(batch) >= BATCH:
+                yield from _with_person_key(batch, period_start, period_end)
+                batch = []
+        yield from _with_person_key(batch, period_start, period_end)
+
+
+BATCH = 5000
+
+
+def person_keys(person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """person id → (LA person id, NHS number) by DHSC's person key rules (records.md): the valid
+    NHS number the index holds ("" if none), and the council's own person id: the one a CLD
+    import recorded (urn:caretrust:cld:LA:person; the lowest if several), else the person's ref."""
+    from caretrust.people import nhs_number
+    from caretrust.people.models import Person, PersonIdentifier
+
+    ids = list(set(person_ids))
+    keys: dict[int, list[str]] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for pk, ref in Person.objects.filter(pk__in=chunk).values_list("pk", "ref"):
+            keys[pk] = [str(ref), "", ""]
+        identifiers = PersonIdentifier.objects.filter(person_id__in=chunk).filter(
+            system__startswith="urn:caretrust:cld:"
+        ) | PersonIdentifier.objects.filter(
+            person_id__in=chunk, system=nhs_number.SYSTEM, data_quality=""
+        )
+        for pk, system, value in identifiers.values_list("person_id", "system", "value"):
+            held = keys[pk]
+            if system == nhs_number.SYSTEM:
+                held[1] = min(held[1] or value, value)
+            elif system.endswith(":person"):
+                held[2] = min(held[2] or value, value)
+    return {pk: (la or ref, number) for pk, (ref, number, la) in keys.items()}
+
+
+def _with_person_key(
+    batch: list[CldEvent], period_start: date, period_end: date
+) -> Iterator[CldEvent]:
+    keys = person_keys(e.person_id for e in batch)
+    for event in batch:
+        la_person, number = keys[event.person_id]
+        if not event.about_indexed_person:
+            number = ""  # someone else's row: never the cared-for person's NHS number
+        yield CldEvent(
+            event.person_id,
+            {
+                "Reporting_Period_Start_Date": period_start.isoformat(),
+                "Reporting_Period_End_Date": period_end.isoformat(),
+                "LA_Person_Unique_Identifier": la_person,
+                "NHS_Number": number,
+                "Client_Type": CLIENT_SERVICE_USER,
+                **event.fields,
+            },
+            event.about_indexed_person,
+            event.person_fallback,
+        )
 
 
 def _local(moment) -> date:
@@ -189,3 +239,112 @@ def _assessments(person_ids, start: date, end: date) -> Iterator[CldEvent]:
 
 register("requests", _requests)
 register("assessments", _assessments)
+
+
+# Person fields a sending system submitted with an imported event (the export's fallback where
+# the index holds none), and the submission fields the export writes itself.
+PERSON_FIELDS = ("GP_Practice_Code", "Date_of_Birth", "Postcode", "Gender", "Date_of_Death")
+NOT_EVENT_FIELDS = frozenset(
+    {
+        "LA_Code",
+        "Reporting_Period_Start_Date",
+        "Reporting_Period_End_Date",
+        "LA_Person_Unique_Identifier",
+        "NHS_Number",
+        "Traced_NHS_Number",
+        "First_Name",
+        "Last_Name",
+        *PERSON_FIELDS,
+    }
+)
+# What an import before ADR 87 kept (snake-case codes in columns, no submitted row): enough to
+# write the event again; the export's value sets turn the codes back into labels.
+_COLUMNS = {
+    "Event_Reference": "event_reference",
+    "Event_Outcome": "event_outcome",
+    "Request_Route_of_Access": "request_route_of_access",
+    "Assessment_Type": "assessment_type",
+    "Service_Type": "service_type",
+    "Service_Component": "service_component",
+    "Delivery_Mechanism": "delivery_mechanism",
+    "Cost_Frequency_Unit_Type": "cost_frequency_unit_type",
+    "Review_Reason": "review_reason",
+}
+
+
+def _imported(person_ids, start: date, end: date) -> Iterator[CldEvent]:
+    """Events imported from a council's CLD files (`caretrust import cld`) are part of the record
+    too: a request, assessment or review whose (cropped) end falls in the period, and a service
+    open at any time in it. Each is written back as it was submitted (`cld_fields`), with the
+    dates the record holds now (cropped to a death, or closed at a period end)."""
+    from django.db.models import Q
+
+    from caretrust.record.models import SocialCareEvent
+
+    events = SocialCareEvent.objects.filter(
+        Q(event_type="service", start_date__lte=end)
+        & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+        | ~Q(event_type="service") & Q(end_date__gte=start, end_date__lte=end)
+    ).order_by("pk")
+    for event in _in(events, person_ids).iterator(chunk_size=BATCH):
+        submitted = event.cld_fields or {}
+        if submitted:
+            fields = {k: v for k, v in submitted.items() if k not in NOT_EVENT_FIELDS}
+        else:
+            fields = {name: getattr(event, column) for name, column in _COLUMNS.items()}
+            fields["Client_Type"] = event.client_type
+            if event.eligible_needs_identified is not None:
+                fields["Eligible_Needs_Identified"] = (
+                    "Yes" if event.eligible_needs_identified else "No"
+                )
+            for name, value in (
+                ("Unit_Cost", event.unit_cost),
+                ("Planned_units_per_week", event.planned_units_per_week),
+            ):
+                if value is not None:
+                    fields[name] = f"{value:.2f}"
+        fields["Event_Type"] = event.event_type.capitalize()
+        fields["Event_Start_Date"] = event.start_date.isoformat()
+        fields["Event_End_Date"] = event.end_date.isoformat() if event.end_date else ""
+        if event.closed_at_period_end and not fields.get("Event_Outcome"):
+            # Closed by DHSC's rule (missing from the council's next period): it ended, the
+            # council did not say how.
+            fields["Event_Outcome"] = "NFA: Support ended for other reason"
+        yield CldEvent(
+            event.person_id,
+            {k: v for k, v in fields.items() if v not in ("", None)},
+            person_fallback={k: submitted[k] for k in PERSON_FIELDS if submitted.get(k)},
+        )
+
+
+register("imported", _imported)
+
+
+def _reablement(person_ids, start: date, end: date) -> Iterator[CldEvent]:
+    """A reablement episode (entitlements: the free six weeks, Care and Support (Charging and
+    Assessment of Resources) Regulations 2014 reg 4) is a short-term service, ST-Max, reported
+    in every period it is open in; it ends in the period its episode ends."""
+    from django.db.models import Q
+
+    from caretrust.entitlements.models import ReablementEpisode
+
+    episodes = ReablementEpisode.objects.filter(start__lte=end).filter(
+        Q(end__isnull=True) | Q(end__gte=start)
+    )
+    for episode in _in(episodes, person_ids).order_by("pk").iterator(chunk_size=BATCH):
+        ended = episode.end is not None and episode.end <= end
+        fields = {
+            "Event_Type": SERVICE,
+            "Event_Reference": f"RE-{episode.pk}",
+            "Event_Description": (episode.goal or "Reablement")[:300],
+            "Event_Start_Date": episode.start.isoformat(),
+            "Event_Outcome": NFA_ENDED_AS_PLANNED if ended else CONTINUATION,
+            "Service_Type": "Short term support: ST-Max",
+            "Service_Component": "Reablement",
+        }
+        if ended and episode.end:
+            fields["Event_End_Date"] = episode.end.isoformat()
+        yield CldEvent(episode.person_id, fields)
+
+
+register("reablement", _reablement)

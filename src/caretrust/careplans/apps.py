@@ -9,6 +9,7 @@ class CareplansConfig(AppConfig):
     def ready(self) -> None:
         from caretrust.careplans import (
             access_rules,  # noqa: F401  (declares actions and relationships)
+            cld,  # noqa: F401  (services as CLD events)
             fhir_handlers,
             funding_facts,  # noqa: F401  (the finance relationship and pool commitments)
         )

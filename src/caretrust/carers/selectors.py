@@ -187,7 +187,12 @@ def _cld_source(person_ids, period_start: date, period_end: date):
             else str(value)
             for name, value in row.items()
         }
-        yield CldEvent(person_id=person_id, fields=fields)
+        if carer.carer_person_id:
+            # The carer's own record: the selector applies the person key rules to it.
+            del fields["LA_Person_Unique_Identifier"]
+        yield CldEvent(
+            person_id=person_id, fields=fields, about_indexed_person=bool(carer.carer_person_id)
+        )
 
 
 def register_cld_source() -> None:

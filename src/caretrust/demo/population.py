@@ -27,6 +27,25 @@ def _caretrust(*args: str | Path) -> None:
     subprocess.run(command, check=True, env=os.environ.copy())  # noqa: S603 (our own CLI)
 
 
+def _today() -> str:
+    return os.environ.get("CARETRUST_TODAY") or time.strftime("%Y-%m-%d")
+
+
+def _simulate_national_check(submitted: Path, returned: Path, share: float = 0.054) -> None:
+    """Stands in for NHS England's service in the demo: it returns the numbers submitted less
+    about 5.4% (the national opt-out rate is of that order), chosen by a hash so the same
+    numbers are always removed."""
+    import hashlib
+
+    lines = submitted.read_text().splitlines()
+    kept = [
+        n
+        for n in lines[1:]
+        if int(hashlib.sha256(n.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF >= share
+    ]
+    returned.write_text("\n".join([lines[0], *kept]) + "\n")
+
+
 def prepare(var_dir: Path, *, people: int, years: int = 10, seed: int = 7) -> dict:
     """Load the demo population unless this var/ folder already has it."""
     root = var_dir / "demo"
@@ -48,6 +67,12 @@ def prepare(var_dir: Path, *, people: int, years: int = 10, seed: int = 7) -> di
     )  # fmt: skip
     _caretrust("import", "fhir", synthetic / "fhir")
     _caretrust("import", "cld", *sorted((synthetic / "cld").glob("*.csv")))
+    # The extract is a secondary use (ADR 87): submit the NHS numbers to the National Data
+    # Opt-out check and import what it returns, cleared today.
+    submitted, returned = root / "ndop-submitted.csv", root / "ndop-returned.csv"
+    _caretrust("export", "ndop-submission", submitted)
+    _simulate_national_check(submitted, returned)
+    _caretrust("import", "ndop", returned, "--cleared-on", _today())
     shutil.rmtree(extract, ignore_errors=True)
     _caretrust("export", "parquet", extract, "--area", DEMO_AREA)
     _caretrust("outcomes", "refresh", "--data", extract)

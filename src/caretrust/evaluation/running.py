@@ -124,6 +124,12 @@ def run_evaluation_job(job, progress) -> str:
     path = Path(evaluation.data_dir)
     if not (path / "people.parquet").is_file():
         raise EvaluationDataError(f"There is no evaluation data in {path}.")
+    from caretrust.optout.selectors import StaleCohort, require_current_extract
+
+    try:  # a secondary use: an extract's opt-out check must still be current (ADR 87)
+        require_current_extract(path, "evaluation")
+    except StaleCohort as exc:
+        raise EvaluationDataError(str(exc)) from None
     progress(2, "Reading the data snapshot")
     ds = connect(path)
     snapshot = snapshot_hash(ds)

@@ -55,6 +55,20 @@ DELIVERY = {
     "direct payment": "cash_direct_payment",
 }
 REQUIRED = ("LA_Code", "Event_Type", "Event_Start_Date")
+# Kept elsewhere (the submission, the person key, the person's name on the person) rather than in
+# the event's `cld_fields`, the row as submitted that `caretrust export cld` writes back (ADR 87).
+NOT_KEPT_WITH_EVENT = frozenset(
+    {
+        "LA_Code",
+        "Reporting_Period_Start_Date",
+        "Reporting_Period_End_Date",
+        "LA_Person_Unique_Identifier",
+        "NHS_Number",
+        "Traced_NHS_Number",
+        "First_Name",
+        "Last_Name",
+    }
+)
 
 
 def snake(value: str) -> str:
@@ -207,6 +221,14 @@ def check_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[tuple
         "planned_units_per_week": planned,
         "review_reason": snake(get("Review_Reason"))[:80],
         "reporting_period_end": dates.get("Reporting_Period_End_Date"),
+        "cld_fields": {
+            column: value.strip()
+            for column, value in raw.items()
+            if column
+            and column not in NOT_KEPT_WITH_EVENT
+            and isinstance(value, str)
+            and value.strip()
+        },
     }
     row.reporting_period_start = dates.get("Reporting_Period_Start_Date")
     row.person_key = f"nhs:{number_used}" if number_used else f"la:{la_code}:{la_person}"

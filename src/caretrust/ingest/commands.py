@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 import_app = typer.Typer(
-    help="Import health (FHIR R4) and social care (CLD CSV) records.", no_args_is_help=True
+    help="Import health (FHIR R4) and social care (CLD CSV) records, and National Data Opt-out "
+    "check results.",
+    no_args_is_help=True,
 )
 
 SkipInvalid = Annotated[
@@ -160,6 +162,50 @@ def import_cld(
         rejects=rejects,
         link=link,
     )
+
+
+@import_app.command("ndop")
+def import_ndop(
+    path: Annotated[
+        Path, typer.Argument(help="The file the National Data Opt-out service returned.")
+    ],
+    cleared_on: Annotated[
+        str, typer.Option("--cleared-on", help="The day the national check ran (YYYY-MM-DD).")
+    ],
+) -> None:
+    """Record the cohort the National Data Opt-out check cleared (the NHS numbers submitted,
+    opted-out people removed). Atomic; importing the same file again changes nothing."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(cleared_on)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--cleared-on {cleared_on!r} is not a date (YYYY-MM-DD)"
+        ) from None
+    if not path.is_file():
+        raise typer.BadParameter(f"{path} does not exist")
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from caretrust.optout.services import CohortFileError, import_cleared_cohort
+
+    try:
+        outcome = import_cleared_cohort(path=path, cleared_on=day)
+    except CohortFileError as exc:
+        typer.echo(f"REFUSED: nothing imported. {len(exc.problems)} problem(s):", err=True)
+        for problem in exc.problems[:50]:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    cohort = outcome.cohort
+    if outcome.created:
+        typer.echo(
+            f"{path.name}: {cohort.numbers_cleared} NHS numbers cleared on {cohort.cleared_on}"
+        )
+    else:
+        typer.echo(
+            f"{path.name}: already imported (cleared on {cohort.cleared_on}); nothing changed"
+        )
 
 
 def _run(

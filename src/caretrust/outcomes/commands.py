@@ -25,6 +25,7 @@ def refresh(
     setup_django()
     from django.conf import settings
 
+    from caretrust.optout.selectors import StaleCohort, require_current_extract
     from caretrust.outcomes.published import compute_published, write_published
     from caretrust.outcomes.services import load_scores
     from caretrust.population import connect
@@ -33,6 +34,11 @@ def refresh(
     from caretrust.population.risk import stratify, write_scores
 
     console = Console()
+    try:  # a secondary use: the extract's opt-out check must still be current (ADR 87)
+        require_current_extract(data, "risk scores or indicators")
+    except StaleCohort as exc:
+        typer.echo(f"REFUSED: {exc}", err=True)
+        raise typer.Exit(2) from None
     if not (data / "people.parquet").exists() and not (data / "people").is_dir():
         raise typer.BadParameter(
             f"{data} has no people table (see docs/data-contract.md)", param_hint="--data"

@@ -229,6 +229,12 @@ def load_baseline(path: Path | None = None) -> tuple[str, Baseline]:
             f"There is no Parquet extract in {path} yet: an analyst makes one with "
             "`caretrust export parquet DIR` (the demo does this itself)."
         )
+    from caretrust.optout.selectors import StaleCohort, require_current_extract
+
+    try:  # a secondary use: the extract's opt-out check must still be current (ADR 87)
+        require_current_extract(path, "Plan ahead baseline")
+    except StaleCohort as exc:
+        raise PlanAheadError(str(exc)) from None
     with _baseline_lock:
         if key in _baselines:
             return key, _baselines[key]

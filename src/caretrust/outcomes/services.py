@@ -11,6 +11,7 @@ from django.db import transaction
 
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
+from caretrust.optout import selectors as optout
 from caretrust.outcomes.models import RiskScore
 from caretrust.people.models import Person
 
@@ -34,7 +35,10 @@ def _read(path: Path):
 @transaction.atomic
 def load_scores(*, data_dir: Path) -> ScoreLoad:
     """Replace the scores of the score date found in `data_dir` (idempotent: the same files give
-    the same rows). `person_id` in the analytics tables is the person's `ref` (a pseudonym)."""
+    the same rows). `person_id` in the analytics tables is the person's `ref` (a pseudonym).
+    A secondary use: refused (StaleCohort) when the extract's National Data Opt-out check is no
+    longer current (ADR 87)."""
+    optout.require_current_extract(data_dir, "risk scores")
     scores = _read(data_dir / "risk_scores.parquet")
     if scores is None or scores.empty:
         return ScoreLoad(0, 0, 0, None)

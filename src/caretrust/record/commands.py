@@ -24,9 +24,14 @@ def export_parquet(
 
     from caretrust.access import audit
     from caretrust.access.models import AuditEvent
+    from caretrust.optout.selectors import StaleCohort
     from caretrust.record.export import export_parquet as run
 
-    stats = run(out, area=area)
+    try:
+        stats = run(out, area=area)
+    except StaleCohort as exc:
+        typer.echo(f"REFUSED: {exc}", err=True)
+        raise typer.Exit(2) from None
     with transaction.atomic():
         audit.record(
             actor=None,
@@ -34,11 +39,34 @@ def export_parquet(
             action=AuditEvent.Action.EXPORT,
             object_type="parquet",
             object_id=str(out)[:100],
-            details={"rows": stats.rows, "left_out_opted_out": stats.left_out_opted_out},
+            details={
+                "rows": stats.rows,
+                "left_out_opted_out": stats.left_out_opted_out,
+                "ndop_cleared_on": str(stats.ndop_cleared_on),
+            },
         )
     for table, rows in stats.rows.items():
         typer.echo(f"{table}: {rows} rows")
-    typer.echo(f"left out (National Data Opt-out): {stats.left_out_opted_out} people")
+    typer.echo(
+        f"left out (National Data Opt-out check of {stats.ndop_cleared_on}, or opted out "
+        f"locally): {stats.left_out_opted_out} people"
+    )
+
+
+@export_app.command("ndop-submission")
+def export_ndop_submission(
+    out: Annotated[Path, typer.Argument(help="The file of NHS numbers to submit.")],
+) -> None:
+    """Write the valid NHS numbers of everyone in the index, one a line, to submit to the
+    National Data Opt-out service; import what it returns with `caretrust import ndop`."""
+    from caretrust.config.bootstrap import setup_django
+
+    setup_django()
+    from caretrust.optout.selectors import submission_numbers
+
+    numbers = submission_numbers()
+    out.write_text("NHS_Number\n" + "".join(f"{n}\n" for n in numbers))
+    typer.echo(f"{out}: {len(numbers)} NHS numbers")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from caretrust.contract import SCHEMAS
+from caretrust.optout import selectors as optout
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import AboutMe, Resource, SocialCareEvent
@@ -110,7 +111,8 @@ class _LivingEvidence:
 @dataclass
 class ExportStats:
     rows: dict[str, int] = field(default_factory=dict)
-    left_out_opted_out: int = 0
+    left_out_opted_out: int = 0  # outside the cleared cohort or opted out locally
+    ndop_cleared_on: date | None = None
 
 
 class _Writer:
@@ -196,9 +198,9 @@ def encounter_row(person_id: str, resource: Resource) -> dict:
     }
 
 
-def _survivor_keys(opted_out: set[int]) -> dict[int, str | None]:
-    """person pk → exported person_id (the survivor's ref), None when opted out."""
-    keys: dict[int, str | None] = {}
+def _survivor_keys(cleared: set[int], opted_out: set[int]) -> dict[int, str | None]:
+    """person pk → exported person_id (the survivor's ref); None when the person (or the record
+    they were merged into) is outside the cleared National Data Opt-out cohort or opted out."""
     parents: dict[int, int | None] = {}
     refs: dict[int, str] = {}
     for pk, merged_into, ref in Person.objects.values_list("pk", "merged_into_id", "ref").iterator(
@@ -206,12 +208,18 @@ def _survivor_keys(opted_out: set[int]) -> dict[int, str | None]:
     ):
         parents[pk] = merged_into
         refs[pk] = str(ref)
+    roots: dict[int, int] = {}
     for pk in parents:
         root, seen = pk, 0
         while parents.get(root) is not None and seen < 50:
             root, seen = parents[root], seen + 1
-        keys[pk] = None if root in opted_out else refs[root]
-    return keys
+        roots[pk] = root
+    # A merged record's NHS number may sit on any of its members: cleared if one is, and left
+    # out if any member opted out locally.
+    allowed = {roots[pk] for pk in cleared if pk in roots} - {
+        roots[pk] for pk in opted_out if pk in roots
+    }
+    return {pk: refs[root] if root in allowed else None for pk, root in roots.items()}
 
 
 def _resources(resource_type: str) -> Iterator[Resource]:
@@ -223,14 +231,20 @@ def _resources(resource_type: str) -> Iterator[Resource]:
 
 
 def export_parquet(out: Path, *, area: str = "") -> ExportStats:
+    # Secondary use: only people the National Data Opt-out check cleared, and only while that
+    # check is current (ADR 87); StaleCohort says what to do otherwise.
+    cohort = optout.current_cohort("analyst extract")
     out.mkdir(parents=True, exist_ok=True)
-    stats = ExportStats()
+    stats = ExportStats(ndop_cleared_on=cohort.cleared_on)
     opted_out = set(
         Person.objects.filter(opted_out_of_secondary_use=True).values_list("pk", flat=True)
     )
-    keys = _survivor_keys(opted_out)
+    keys = _survivor_keys(set(optout.cleared_people(cohort)), opted_out)
     survivors = Person.objects.filter(merged_into__isnull=True)
-    stats.left_out_opted_out = survivors.filter(opted_out_of_secondary_use=True).count()
+    exported = {pk for pk, key in keys.items() if key is not None}
+    stats.left_out_opted_out = sum(
+        1 for pk in survivors.values_list("pk", flat=True).iterator() if pk not in exported
+    )
     numbers = dict(
         PersonIdentifier.objects.filter(system=nhs_number.SYSTEM).values_list("person_id", "value")
     )
@@ -286,12 +300,10 @@ def export_parquet(out: Path, *, area: str = "") -> ExportStats:
         )
 
     people = _Writer(out, "people")
-    for person in (
-        survivors.filter(opted_out_of_secondary_use=False)
-        .select_related("gp_practice__locality")
-        .iterator(chunk_size=5000)
-    ):
+    for person in survivors.select_related("gp_practice__locality").iterator(chunk_size=5000):
         key = keys[person.pk]
+        if key is None:
+            continue
         members = merged_into_survivor.get(key, [person.pk])
         number = next((numbers[m] for m in members if m in numbers), None)
         practice = person.gp_practice
@@ -362,4 +374,5 @@ def export_parquet(out: Path, *, area: str = "") -> ExportStats:
             }
         )
     stats.rows["social_care_events"] = social.close()
+    optout.mark_extract(out, cohort)
     return stats

@@ -123,6 +123,9 @@ class SocialCareEvent(models.Model):
         max_digits=8, decimal_places=2, null=True, blank=True
     )
     review_reason = models.CharField(max_length=80, blank=True)
+    # The row's fields as submitted, but for the submission and the person key (ADR 87): what
+    # `caretrust export cld` writes back, so export → import → export gives the same file.
+    cld_fields = models.JSONField(default=dict, blank=True)
     reporting_period_end = models.DateField(null=True, blank=True)
     # Closed by the open-services rule (missing from the next period) rather than by the source.
     closed_at_period_end = models.BooleanField(default=False)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "caretrust.access",
     "caretrust.record",
     "caretrust.ingest",
+    "caretrust.optout",
     "caretrust.referrals",
     "caretrust.assessments",
     "caretrust.carers",
@@ -226,6 +227,11 @@ CARETRUST_BASE_URL = env_str("CARETRUST_BASE_URL", "http://localhost:8000")
 
 # Parquet extracts, risk scores and published indicators (secondary use).
 CARETRUST_ANALYTICS_DIR = Path(env_str("CARETRUST_ANALYTICS_DIR", str(VAR_DIR / "analytics")))
+# National Data Opt-out (ADR 87): a cleared cohort older than this many days is stale and every
+# secondary use refuses until the check is run again [unconfirmed: a local policy figure].
+CARETRUST_NDOP_MAX_AGE_DAYS = env_int("CARETRUST_NDOP_MAX_AGE_DAYS", 30)
+# The council's LA code in the statutory CLD return (`caretrust export cld`, ADR 87).
+CARETRUST_LA_CODE = env_str("CARETRUST_LA_CODE", "")
 
 # A council's own figures where the national charging rules mark one unknown (TOML; see
 # src/caretrust/funding/rules/demo-council-figures.toml). Empty: none supplied.
