@@ -320,31 +320,5 @@ def _imported(person_ids, start: date, end: date) -> Iterator[CldEvent]:
 register("imported", _imported)
 
 
-def _reablement(person_ids, start: date, end: date) -> Iterator[CldEvent]:
-    """A reablement episode (entitlements: the free six weeks, Care and Support (Charging and
-    Assessment of Resources) Regulations 2014 reg 4) is a short-term service, ST-Max, reported
-    in every period it is open in; it ends in the period its episode ends."""
-    from django.db.models import Q
-
-    from caretrust.entitlements.models import ReablementEpisode
-
-    episodes = ReablementEpisode.objects.filter(start__lte=end).filter(
-        Q(end__isnull=True) | Q(end__gte=start)
-    )
-    for episode in _in(episodes, person_ids).order_by("pk").iterator(chunk_size=BATCH):
-        ended = episode.end is not None and episode.end <= end
-        fields = {
-            "Event_Type": SERVICE,
-            "Event_Reference": f"RE-{episode.pk}",
-            "Event_Description": (episode.goal or "Reablement")[:300],
-            "Event_Start_Date": episode.start.isoformat(),
-            "Event_Outcome": NFA_ENDED_AS_PLANNED if ended else CONTINUATION,
-            "Service_Type": "Short term support: ST-Max",
-            "Service_Component": "Reablement",
-        }
-        if ended and episode.end:
-            fields["Event_End_Date"] = episode.end.isoformat()
-        yield CldEvent(episode.person_id, fields)
-
-
-register("reablement", _reablement)
+# Reablement episodes (Short term support: ST-Max) are reported by the discharge area, which owns
+# the episode's outcome (caretrust.discharge.cld, ADR 84): one source, so each is reported once.

@@ -1,7 +1,7 @@
 """A care plan's council-arranged services as CLD "Service" events (registered into
 `caretrust.assessments.cld_events`; ADR 87). Reablement is not here: a plan's reablement line
 needs a reablement episode (entitlements), and the episode is the CLD event (Short term support:
-ST-Max, `cld_events._reablement`), so it is reported once.
+ST-Max, `discharge.cld.reablement_services`), so it is reported once.
 
 A service is reported in every period it is open in (only services may be open-ended,
 records.md); it ends in the period its line ends. Only lines the council arranges are in the
