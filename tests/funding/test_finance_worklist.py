@@ -15,13 +15,14 @@ from caretrust.funding.services import record_financial_assessment
 from caretrust.funding.worklist import finance_work
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
+from tests.factories import person_row
 from tests.funding.test_plan_charges import MEANS
 
 pytestmark = pytest.mark.django_db
 
 
 def _person(family: str) -> Person:
-    return Person.objects.create(
+    return person_row(
         given_name="Ann",
         family_name=family,
         birth_date=date(1940, 3, 2),

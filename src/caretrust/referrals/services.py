@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from caretrust import guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Locality, Organisation, Team, User
@@ -94,6 +95,7 @@ def _check_reason(reason: str) -> str:
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def submit_professional_referral(
     *,
     actor: User,
@@ -178,6 +180,7 @@ def submit_professional_referral(
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def submit_self_referral(
     *,
     actor: User | None,
@@ -236,6 +239,7 @@ def submit_self_referral(
     return referral
 
 
+@guard.service_writes(Referral)
 def _apply(
     referral: Referral,
     *,
@@ -277,6 +281,7 @@ def _apply(
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def claim(*, actor: User, referral: Referral) -> Referral:
     """Take ownership (Task received). A conditional UPDATE: of two co-ordinators claiming at the
     same moment exactly one changes the row; the other is told who has it."""
