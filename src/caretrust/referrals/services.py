@@ -540,7 +540,7 @@ def allocate(*, actor: User, referral: Referral, worker: User) -> Referral:
 def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: User) -> int:
     """Move every open referral of `team` allocated to one worker to another, in one step (one
     event and audit row per referral, plus one for the transfer). Returns how many moved."""
-    from caretrust.referrals.selectors import caseload
+    from caretrust.referrals.selectors import allocated_to
 
     policy.require(actor, "referrals.transfer_caseload", team)
     members = set(team.memberships.values_list("user_id", flat=True))
@@ -555,7 +555,9 @@ def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: 
     if from_worker.pk == to_worker.pk:
         raise ValidationError({"to_worker": "Choose someone else."})
     moved = 0
-    for referral in caseload(from_worker).filter(routed_team=team).select_for_update(of=("self",)):
+    for referral in (
+        allocated_to(from_worker).filter(routed_team=team).select_for_update(of=("self",))
+    ):
         _apply(
             referral,
             actor=actor,

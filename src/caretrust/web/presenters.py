@@ -230,7 +230,7 @@ def home_page_for(user: User) -> HomePage:
         # The home page names people: audited like every list page.
         audit.people_shown(
             actor=user,
-            objects=[*waiting, *allocated, *today, *task_list],
+            objects=task_list,  # in-tray, caseload and visits: their selectors audit (ADR 89)
             object_type="web.home",
         )
         actions.append(Row("Your tasks", "/workspace/tasks/"))
