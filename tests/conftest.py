@@ -75,7 +75,59 @@ APP_ROLE = "caretrust_test_app"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _migrations_from_cache():
+    """On SQLite, migrate once and keep the result: each test process (two under `make
+    test-fast`) otherwise spends most of its start-up rendering 80 migrations' model states. The
+    migrated database is saved under `.test-db-cache/`, keyed by a hash of every migration (and
+    the post-migrate seeding, Django's version and the installed apps), and copied into the
+    in-memory test database with SQLite's backup API. A changed migration makes a new key."""
+    import hashlib
+    import sqlite3
+    from pathlib import Path
+
+    import django
+    from django.conf import settings
+    from django.core.management.commands import migrate
+
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{django.get_version()} {settings.INSTALLED_APPS}".encode())
+    for path in sorted((root / "src" / "caretrust").glob("*/migrations/*.py")) + [
+        root / "src" / "caretrust" / "assessments" / "apps.py"
+    ]:
+        digest.update(path.name.encode() + path.read_bytes())
+    cache = Path(os.environ.get("CARETRUST_TEST_DB_CACHE", root / ".test-db-cache"))
+    saved = cache / f"{digest.hexdigest()[:16]}.sqlite3"
+    original = migrate.Command.handle
+
+    def handle(self, *args, **options):
+        from django.db import connections
+
+        connection = connections[options.get("database") or "default"]
+        connection.ensure_connection()
+        if saved.exists():
+            with sqlite3.connect(saved) as source:
+                source.backup(connection.connection)
+            return None
+        result = original(self, *args, **options)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = saved.with_suffix(f".{os.getpid()}.tmp")
+        with sqlite3.connect(partial) as target:
+            connection.connection.backup(target)
+        partial.replace(saved)  # atomic: a parallel worker sees the whole file or none
+        return result
+
+    migrate.Command.handle = handle
+    try:
+        yield
+    finally:
+        migrate.Command.handle = original
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrations_from_cache, django_db_setup, django_db_blocker):
     from django.db import connection
 
     if connection.vendor == "postgresql":
