@@ -18,11 +18,55 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.database)
 
 
+_demo_rows: dict[str, tuple[list[str], list[tuple]]] | None = None  # per test process
+
+
 @pytest.fixture
 def demo_directory(db):
+    """The demo directory (organisations, teams, eleven users with their audit rows, Edith).
+    Loading it through the services costs most of a small test's time, and nearly every test
+    needs it, so on SQLite each test process loads it once and copies the same rows back for
+    later tests (the rows it added to each table, ids, audit chain and all: exactly what loading
+    it again into the same empty database would give, but for timestamps). ADR 89."""
+    global _demo_rows
+    from django.db import connection
+
     from caretrust.demo import load_demo_directory as load_demo_organisations
 
-    load_demo_organisations()
+    if connection.vendor != "sqlite":
+        load_demo_organisations()
+        return
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        last = {t: _max_rowid(cursor, t) for t in tables}
+        if _demo_rows is not None and all(last[t] == 0 for t in _demo_rows):
+            for table, (columns, rows) in _demo_rows.items():
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",
+                    rows,
+                )
+            return
+        load_demo_organisations()
+        if _demo_rows is not None or any(last[t] for t in ("organisations_user",)):
+            return  # not a clean database: load, but do not keep
+        added = {}
+        for table in tables:
+            cursor.execute(
+                f"SELECT * FROM {connection.ops.quote_name(table)} WHERE rowid > %s ORDER BY rowid",
+                [last[table]],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                added[table] = ([c[0] for c in cursor.description], rows)
+        if all(last[t] == 0 for t in added):
+            _demo_rows = added
+
+
+def _max_rowid(cursor, table: str) -> int:
+    cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM "{table}"')
+    return cursor.fetchone()[0]
 
 
 @pytest.fixture
