@@ -138,9 +138,8 @@ def _migrations_from_cache():
         return
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"{django.get_version()} {settings.INSTALLED_APPS}".encode())
-    for path in sorted((root / "src" / "caretrust").glob("*/migrations/*.py")) + [
-        root / "src" / "caretrust" / "assessments" / "apps.py"
-    ]:
+    seeding = root / "src" / "caretrust" / "assessments" / "apps.py"
+    for path in [*sorted((root / "src" / "caretrust").glob("*/migrations/*.py")), seeding]:
         digest.update(path.name.encode() + path.read_bytes())
     cache = Path(os.environ.get("CARETRUST_TEST_DB_CACHE", root / ".test-db-cache"))
     saved = cache / f"{digest.hexdigest()[:16]}.sqlite3"
