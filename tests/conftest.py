@@ -36,7 +36,10 @@ def demo_directory(db):
     if connection.vendor != "sqlite":
         load_demo_organisations()
         return
-    with connection.cursor() as cursor:
+    from django.db import transaction
+
+    # atomic: foreign keys are checked at commit, after every table's rows are back.
+    with transaction.atomic(), connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
         last = {t: _max_rowid(cursor, t) for t in tables}
         if _demo_rows is not None and all(last[t] == 0 for t in _demo_rows):
