@@ -21,7 +21,7 @@ from caretrust.organisations.models import Organisation, Team
 from caretrust.outcomes.models import RiskScore
 from caretrust.referrals import services as referrals
 from caretrust.workspace.models import Task
-from tests.factories import person_row, plan_row
+from tests.factories import force_update, person_row, plan_row
 
 
 @pytest.fixture
@@ -76,7 +76,9 @@ def breached(user_for):
         reason="Two falls this week at home",
         consent=True,
     )
-    type(referral).objects.filter(pk=referral.pk).update(due_by=timezone.now() - timedelta(hours=2))
+    force_update(
+        type(referral).objects.filter(pk=referral.pk), due_by=timezone.now() - timedelta(hours=2)
+    )
     return referral
 
 
