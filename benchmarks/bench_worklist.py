@@ -56,6 +56,7 @@ def load(referral_count: int, coordinator_count: int) -> list:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from caretrust import guard
     from caretrust.demo import load_demo_directory as load_demo_organisations
     from caretrust.organisations.models import Organisation, Team, User
     from caretrust.people.models import Person
@@ -80,46 +81,48 @@ def load(referral_count: int, coordinator_count: int) -> list:
     rng = random.Random(6)
     now = timezone.now()
     batch = 5000
-    for start in range(0, referral_count, batch):
-        size = min(batch, referral_count - start)
-        people = Person.objects.bulk_create(
-            [
-                Person(
-                    given_name=f"Given{start + i}",
-                    family_name=f"Family{start + i}",
-                    gp_practice=practice,
-                )
-                for i in range(size)
-            ]
-        )
-        referrals = []
-        for person in people:
-            urgency = rng.choices(["urgent", "soon", "routine"], weights=[1, 3, 6])[0]
-            created = now - timedelta(minutes=rng.randrange(0, 10 * 24 * 60))
-            referrals.append(
-                Referral(
-                    reference=new_reference(),
-                    source="gp",
-                    person=person,
-                    locality=team.locality,
-                    referrer=gp,
-                    referrer_organisation=practice,
-                    referrer_name="Helen Moss",
-                    reason="Benchmark referral: fall at home.",
-                    consent=True,
-                    urgency=urgency,
-                    requested_urgency=urgency,
-                    created_at=created,
-                    due_by=created + response_standard(urgency),
-                )
+    # The named bulk path (ADR 89): the services would take hours for this many rows.
+    with guard.bulk_load(Person, Referral, why="worklist benchmark: synthetic referrals"):
+        for start in range(0, referral_count, batch):
+            size = min(batch, referral_count - start)
+            people = Person.objects.bulk_create(
+                [
+                    Person(
+                        given_name=f"Given{start + i}",
+                        family_name=f"Family{start + i}",
+                        gp_practice=practice,
+                    )
+                    for i in range(size)
+                ]
             )
-        created_rows = Referral.objects.bulk_create(referrals)
-        ReferralEvent.objects.bulk_create(
-            [
-                ReferralEvent(referral=r, to_status="requested", actor_label="Helen Moss")
-                for r in created_rows
-            ]
-        )
+            referrals = []
+            for person in people:
+                urgency = rng.choices(["urgent", "soon", "routine"], weights=[1, 3, 6])[0]
+                created = now - timedelta(minutes=rng.randrange(0, 10 * 24 * 60))
+                referrals.append(
+                    Referral(
+                        reference=new_reference(),
+                        source="gp",
+                        person=person,
+                        locality=team.locality,
+                        referrer=gp,
+                        referrer_organisation=practice,
+                        referrer_name="Helen Moss",
+                        reason="Benchmark referral: fall at home.",
+                        consent=True,
+                        urgency=urgency,
+                        requested_urgency=urgency,
+                        created_at=created,
+                        due_by=created + response_standard(urgency),
+                    )
+                )
+            created_rows = Referral.objects.bulk_create(referrals)
+            ReferralEvent.objects.bulk_create(
+                [
+                    ReferralEvent(referral=r, to_status="requested", actor_label="Helen Moss")
+                    for r in created_rows
+                ]
+            )
     from django.db import connection
 
     with connection.cursor() as cursor:

@@ -18,11 +18,58 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.database)
 
 
+_demo_rows: dict[str, tuple[list[str], list[tuple]]] | None = None  # per test process
+
+
 @pytest.fixture
 def demo_directory(db):
+    """The demo directory (organisations, teams, eleven users with their audit rows, Edith).
+    Loading it through the services costs most of a small test's time, and nearly every test
+    needs it, so on SQLite each test process loads it once and copies the same rows back for
+    later tests (the rows it added to each table, ids, audit chain and all: exactly what loading
+    it again into the same empty database would give, but for timestamps). ADR 89."""
+    global _demo_rows
+    from django.db import connection
+
     from caretrust.demo import load_demo_directory as load_demo_organisations
 
-    load_demo_organisations()
+    if connection.vendor != "sqlite":
+        load_demo_organisations()
+        return
+    from django.db import transaction
+
+    # atomic: foreign keys are checked at commit, after every table's rows are back.
+    with transaction.atomic(), connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        last = {t: _max_rowid(cursor, t) for t in tables}
+        if _demo_rows is not None and all(last[t] == 0 for t in _demo_rows):
+            for table, (columns, rows) in _demo_rows.items():
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",
+                    rows,
+                )
+            return
+        load_demo_organisations()
+        if _demo_rows is not None or any(last[t] for t in ("organisations_user",)):
+            return  # not a clean database: load, but do not keep
+        added = {}
+        for table in tables:
+            cursor.execute(
+                f"SELECT * FROM {connection.ops.quote_name(table)} WHERE rowid > %s ORDER BY rowid",
+                [last[table]],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                added[table] = ([c[0] for c in cursor.description], rows)
+        if all(last[t] == 0 for t in added):
+            _demo_rows = added
+
+
+def _max_rowid(cursor, table: str) -> int:
+    cursor.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM "{table}"')
+    return cursor.fetchone()[0]
 
 
 @pytest.fixture
@@ -75,7 +122,58 @@ APP_ROLE = "caretrust_test_app"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _migrations_from_cache():
+    """On SQLite, migrate once and keep the result: each test process (two under `make
+    test-fast`) otherwise spends most of its start-up rendering 80 migrations' model states. The
+    migrated database is saved under `.test-db-cache/`, keyed by a hash of every migration (and
+    the post-migrate seeding, Django's version and the installed apps), and copied into the
+    in-memory test database with SQLite's backup API. A changed migration makes a new key."""
+    import hashlib
+    import sqlite3
+    from pathlib import Path
+
+    import django
+    from django.conf import settings
+    from django.core.management.commands import migrate
+
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{django.get_version()} {settings.INSTALLED_APPS}".encode())
+    seeding = root / "src" / "caretrust" / "assessments" / "apps.py"
+    for path in [*sorted((root / "src" / "caretrust").glob("*/migrations/*.py")), seeding]:
+        digest.update(path.name.encode() + path.read_bytes())
+    cache = Path(os.environ.get("CARETRUST_TEST_DB_CACHE", root / ".test-db-cache"))
+    saved = cache / f"{digest.hexdigest()[:16]}.sqlite3"
+    original = migrate.Command.handle
+
+    def handle(self, *args, **options):
+        from django.db import connections
+
+        connection = connections[options.get("database") or "default"]
+        connection.ensure_connection()
+        if saved.exists():
+            with sqlite3.connect(saved) as source:
+                source.backup(connection.connection)
+            return None
+        result = original(self, *args, **options)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = saved.with_suffix(f".{os.getpid()}.tmp")
+        with sqlite3.connect(partial) as target:
+            connection.connection.backup(target)
+        partial.replace(saved)  # atomic: a parallel worker sees the whole file or none
+        return result
+
+    migrate.Command.handle = handle
+    try:
+        yield
+    finally:
+        migrate.Command.handle = original
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrations_from_cache, django_db_setup, django_db_blocker):
     from django.db import connection
 
     if connection.vendor == "postgresql":

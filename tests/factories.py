@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from caretrust import guard
 from caretrust.organisations.models import Team, User
 from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person
@@ -98,3 +99,59 @@ def make_plan(*, referral=None):
         referral=referral,
         assessment=assessment,
     )
+
+
+def make_assessment(*, referral=None, actor: User | None = None):
+    """A joint assessment started through `assessments.services.start_assessment` by the OT for a
+    routed referral (default: a new `routed_referral()`)."""
+    from caretrust.assessments import services as assessments
+
+    referral = referral or routed_referral()
+    return assessments.start_assessment(
+        actor=actor or demo_user("ot"), person=referral.person, referral=referral
+    )
+
+
+def make_financial_assessment(*, person: Person, inputs: dict, actor: User | None = None):
+    """A financial assessment through `funding.services.record_financial_assessment` (the person
+    needs a plan with means-tested support), by the demo finance officer."""
+    from caretrust.funding.services import record_financial_assessment
+
+    return record_financial_assessment(
+        actor=actor or demo_user("finance"), person=person, inputs=inputs
+    )
+
+
+# ------------------------------------------------------------------ bare rows (named bulk path)
+# For tests about something else (scoping, pages, query counts, concurrency) that need a row and
+# must not get the service's version and audit rows in their counts. They go through the named
+# bulk path (ADR 89), like the import and demo loaders; prefer the service factories above.
+
+
+def person_row(**fields: Any) -> Person:
+    """A bare `Person` row (no version, no audit row): `Person(**fields)` through the bulk path."""
+    with guard.bulk_load(Person, why="tests.factories.person_row"):
+        return Person.objects.create(**fields)
+
+
+def plan_row(**fields: Any):
+    """A bare `CarePlan` row (no care team, version or audit row)."""
+    from caretrust.careplans.models import CarePlan
+
+    with guard.bulk_load(CarePlan, why="tests.factories.plan_row"):
+        return CarePlan.objects.create(**fields)
+
+
+def assessment_row(**fields: Any):
+    """A bare `Assessment` row (no audit row)."""
+    from caretrust.assessments.models import Assessment
+
+    with guard.bulk_load(Assessment, why="tests.factories.assessment_row"):
+        return Assessment.objects.create(**fields)
+
+
+def force_update(queryset, **fields: Any) -> int:
+    """`queryset.update(**fields)` on a guarded model, to put a row in a state the services never
+    make (backdating, a corrupted row): test set-up only."""
+    with guard.bulk_load(queryset.model, why="tests.factories.force_update"):
+        return queryset.update(**fields)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from caretrust import bulk
 from caretrust.people.models import Person, PersonIdentifier
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +23,11 @@ def test_insert_returns_ids_in_order_and_fills_model_defaults() -> None:
     assert edith.created_at is not None and edith.version == 1
     assert (edith.sex, edith.address, edith.linkage_pending) == ("unknown", "", False)
     # the ORM's next insert takes the next id from the same sequence
-    assert Person.objects.create(given_name="A", family_name="B").pk > max(ids)
+    assert person_row(given_name="A", family_name="B").pk > max(ids)
 
 
 def test_ignore_conflicts_skips_rows_already_there() -> None:
-    person = Person.objects.create(given_name="Edith", family_name="Smith")
+    person = person_row(given_name="Edith", family_name="Smith")
     row = {"person_id": person.pk, "system": "s", "value": "1"}
     bulk.insert(PersonIdentifier, [row])
     bulk.insert(PersonIdentifier, [row, {**row, "value": "2"}], ignore_conflicts=True)

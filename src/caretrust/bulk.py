@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from caretrust import guard
+
 
 def insert(
     model: type[models.Model],
@@ -31,7 +33,9 @@ def insert(
         return []
     if connection.vendor != "postgresql":
         objects = [model(**row) for row in rows]
-        model.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=ignore_conflicts)
+        # The named bulk path (ADR 89): guarded models (Person, ...) are loaded here on purpose.
+        with guard.bulk_load(model, why="caretrust.bulk.insert"):
+            model.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=ignore_conflicts)
         return [obj.pk for obj in objects] if returning_ids else []
     ids = _allocate_ids(model, len(rows)) if returning_ids else []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]

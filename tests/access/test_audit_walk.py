@@ -27,6 +27,7 @@ from caretrust.people.services import merge_people
 from caretrust.portal.demo import EDITH_NHS_NUMBER
 from caretrust.record.models import Resource
 from caretrust.referrals.models import Referral
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -81,15 +82,11 @@ class Seed:
         self.assessment = Assessment.objects.filter(person=self.edith).first()
         self.plan = CarePlan.objects.filter(person=self.edith).first()
         self.financial = FinancialAssessment.objects.filter(person=self.edith).first()
-        twin = Person.objects.create(
-            given_name="Edith", family_name="Smith", birth_date=self.edith.birth_date
-        )
+        twin = person_row(given_name="Edith", family_name="Smith", birth_date=self.edith.birth_date)
         self.candidate = LinkCandidate.objects.create(
             incoming=twin, existing=self.edith, match_probability=0.8, match_weight=4.0
         )
-        other = Person.objects.create(
-            given_name="Edie", family_name="Smith", birth_date=self.edith.birth_date
-        )
+        other = person_row(given_name="Edie", family_name="Smith", birth_date=self.edith.birth_date)
         merge_people(actor=user_for("admin"), survivor=self.edith, merged=other, reason="manual")
         self.merge = Merge.objects.get(merged=other)
         self.score = RiskScore.objects.create(

@@ -8,14 +8,12 @@ import pytest
 
 from caretrust.access.models import BreakGlassAccess
 from caretrust.access.services import break_glass
-from caretrust.people.models import Person
+from tests.factories import person_row
 
 
 @pytest.fixture
 def opened(user_for):
-    person = Person.objects.create(
-        given_name="Ada", family_name="Lovell", birth_date=date(1938, 1, 2)
-    )
+    person = person_row(given_name="Ada", family_name="Lovell", birth_date=date(1938, 1, 2))
     return break_glass(
         actor=user_for("nurse"),
         person=person,

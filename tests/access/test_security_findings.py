@@ -35,6 +35,7 @@ from caretrust.people.intake import PersonDetails, find_or_add_person
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource
 from caretrust.referrals import services as referral_services
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ AGREED_BY_PHONE = ConsentGiven(
 @pytest.fixture
 def edith(demo_directory) -> Person:
     """Registered at a Paignton practice: nobody in the Torquay teams has a relationship."""
-    person = Person.objects.create(
+    person = person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 3, 2),
@@ -68,7 +69,7 @@ def edith(demo_directory) -> Person:
 @pytest.fixture
 def torquay_patient(demo_directory) -> Person:
     """Registered at a Torquay practice, so referrals for them land in the Torquay locality."""
-    return Person.objects.create(
+    return person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1940, 5, 12),
@@ -348,7 +349,7 @@ def test_fhir_create_with_a_held_nhs_number_is_409_naming_the_patient(demo_direc
 
 def test_fhir_update_cannot_take_someone_elses_nhs_number(demo_directory, edith) -> None:
     practice = Organisation.objects.get(code="DEMO-GP3")
-    other = Person.objects.create(given_name="Ann", family_name="Other", gp_practice=practice)
+    other = person_row(given_name="Ann", family_name="Other", gp_practice=practice)
     _, token = issue_client(name="gp-system", organisation=practice, role="coordinator")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     response = client.put(
@@ -449,7 +450,7 @@ def test_cld_import_matches_the_one_holder(tmp_path, edith) -> None:
 
 def test_cld_import_refuses_a_number_two_people_hold(tmp_path, edith) -> None:
     """Records from before the rule: the import names both rather than guessing."""
-    duplicate = Person.objects.create(given_name="Edith", family_name="Smith")
+    duplicate = person_row(given_name="Edith", family_name="Smith")
     PersonIdentifier.objects.create(person=duplicate, system=NHS_SYSTEM, value=EDITH_NHS)
     result = CldImporter().import_file(_cld(tmp_path / "q1.csv"))
     assert not result.committed

@@ -15,6 +15,7 @@ from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation, User
 from caretrust.people.models import Person
 from caretrust.record.models import Resource
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_the_query_agrees_with_the_rule_for_every_user_and_person(user_for) -> None:
     load_demo_scenario()
     practice = Organisation.objects.get(code="DEMO-GP3")
-    stranger = Person.objects.create(given_name="Ann", family_name="Other", gp_practice=practice)
+    stranger = person_row(given_name="Ann", family_name="Other", gp_practice=practice)
     break_glass(
         actor=user_for("nurse"),
         person=stranger,
@@ -61,8 +62,7 @@ def _conditions(person: Person, n: int, start: int) -> None:
 def test_a_search_costs_the_same_whatever_the_client_cannot_see(demo_directory) -> None:
     other_practice = Organisation.objects.get(code="DEMO-GP3")
     hidden = [
-        Person.objects.create(given_name="H", family_name=str(i), gp_practice=other_practice)
-        for i in range(3)
+        person_row(given_name="H", family_name=str(i), gp_practice=other_practice) for i in range(3)
     ]
     _, token = issue_client(
         name="gp1", organisation=Organisation.objects.get(code="DEMO-GP1"), role="coordinator"

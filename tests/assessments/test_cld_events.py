@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from caretrust.assessments.cld_events import UNCONFIRMED_VALUES, cld_events, sources
+from tests.factories import person_row
 
 SPEC = (Path(__file__).parents[2] / "docs/reference/cld-specification.md").read_text()
 
@@ -44,13 +45,12 @@ def story(user_for, decide_eligible, settings):
     review done on 30 March 2026."""
     from caretrust.careplans import services as plans
     from caretrust.organisations.models import Organisation, Team
-    from caretrust.people.models import Person
     from caretrust.referrals import services as referrals
     from caretrust.reviews import services as reviews
     from caretrust.reviews.models import Review
 
     settings.CARETRUST_TODAY = "2026-02-10"
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

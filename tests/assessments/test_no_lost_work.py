@@ -18,12 +18,12 @@ from django.test import Client
 from caretrust.assessments import services
 from caretrust.assessments.models import Assessment
 from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 
 def _accepted_referral(user_for):
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

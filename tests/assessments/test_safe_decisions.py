@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from caretrust.assessments import eligibility, services
 from caretrust.assessments.models import EligibilityDecider
 from caretrust.organisations.models import Organisation, Team, TeamMembership
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 ALL_ABLE = {code: "able" for code in eligibility.OUTCOMES}
 
 
 @pytest.fixture
 def routed(user_for):
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

@@ -86,6 +86,21 @@ def test_team_visit_list_by_day(user_for, two_ots, in_days) -> None:
     assert selectors.team_visits(user_for("ot"), in_days(3)) == []
 
 
+def test_the_team_visit_list_audits_itself(user_for, two_ots, in_days) -> None:
+    """ADR 89: the selector records a read of each person whose visit it fetched."""
+    from caretrust.access.models import AuditEvent
+
+    ot = user_for("ot")
+    reads = AuditEvent.objects.filter(
+        action="read", actor=ot, object_type="careplans.visits", person_ref=two_ots.person.audit_ref
+    )
+    assert not reads.exists()
+    selectors.team_visits(ot, in_days(3))  # nobody visited that day: nobody recorded
+    assert not reads.exists()
+    selectors.team_visits(ot, in_days(2))
+    assert reads.count() == 1
+
+
 def test_duplicate_ot_visits_are_flagged_and_merged(user_for, two_ots) -> None:
     groups = services.find_duplicate_visits(two_ots.person)
     assert len(groups) == 1

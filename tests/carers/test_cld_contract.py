@@ -11,8 +11,8 @@ import pytest
 from caretrust.carers import selectors, services
 from caretrust.carers.eligibility import ABLE, OUTCOMES
 from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 # From records.md: the field groups (person, characteristics, every event, assessments, carers,
 # services), code names as in DHSC's processing code.
@@ -67,7 +67,7 @@ CARER_SERVICE_TYPES = {
 @pytest.fixture
 def events(demo_directory, user_for) -> list[dict]:
     gp = user_for("gp")  # registered at the GP's practice: the GP refers, the OT decides
-    person = Person.objects.create(
+    person = person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 4, 18),

@@ -15,11 +15,12 @@ from caretrust.carers.eligibility import ABLE, OUTCOMES
 from caretrust.carers.models import CarersAssessment
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
+from tests.factories import assessment_row, person_row
 
 
 @pytest.fixture
 def edith(demo_directory) -> Person:
-    return Person.objects.create(
+    return person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 4, 18),
@@ -167,9 +168,8 @@ def test_a_care_worker_without_relationship_cannot_see_the_carer(susan, user_for
 def test_person_page_lists_recorded_carers_and_those_named_elsewhere(
     edith, susan, user_for
 ) -> None:
-    from caretrust.assessments.models import Assessment
 
-    Assessment.objects.create(
+    assessment_row(
         person=edith, started_by=user_for("gp"), has_carer=True, carer_name="Tom Neighbour"
     )
     rows = selectors.carers_of(edith)

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from caretrust.organisations.demo import DEMO_PASSWORD
+from tests.factories import person_row
 
 
 def sign_in_as(page, username: str) -> None:
@@ -30,10 +31,9 @@ def menu(page):
 
 def _referred(user_for, family_name: str):
     from caretrust.organisations.models import Organisation, Team
-    from caretrust.people.models import Person
     from caretrust.referrals import services as referrals
 
-    person = Person.objects.create(
+    person = person_row(
         given_name="Iris",
         family_name=family_name,
         birth_date=date(1938, 7, 1),

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
+from tests.factories import person_row
+
 
 def _plan_waiting_for_assessment():
     from caretrust.careplans import services as plans
@@ -19,7 +21,7 @@ def _plan_waiting_for_assessment():
     from caretrust.people.models import Person
     from caretrust.portal.models import PersonPortalAccount
 
-    person = Person.objects.create(
+    person = person_row(
         given_name="Edna",
         family_name="Smythe",
         birth_date=date(1940, 3, 2),

@@ -11,14 +11,14 @@ from datetime import date
 from playwright.sync_api import expect
 
 from caretrust.organisations.demo import DEMO_PASSWORD
+from tests.factories import person_row
 
 
 def _accepted_referral():
     from caretrust.organisations.models import Organisation, Team, User
-    from caretrust.people.models import Person
     from caretrust.referrals import services as referrals
 
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from caretrust import clock
 from caretrust.organisations.demo import DEMO_PASSWORD
+from tests.factories import person_row
 
 
 def sign_in_as(page, username: str) -> None:
@@ -39,9 +40,8 @@ def _someone_at_the_top_of_the_risk_list() -> None:
     """Walter Case, registered at a Torquay practice, at the top of today's risk list."""
     from caretrust.organisations.models import Organisation
     from caretrust.outcomes.models import RiskScore
-    from caretrust.people.models import Person
 
-    walter = Person.objects.create(
+    walter = person_row(
         given_name="Walter",
         family_name="Case",
         birth_date=date(1936, 6, 1),

@@ -11,11 +11,12 @@ from playwright.sync_api import expect
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import TimelineEvent
+from tests.factories import person_row
 
 
 @pytest.fixture
 def ivy(demo_directory) -> Person:
-    person = Person.objects.create(
+    person = person_row(
         given_name="Ivy",
         family_name="Treloar",
         birth_date=date(1933, 12, 24),

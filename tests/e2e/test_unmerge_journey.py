@@ -8,16 +8,17 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from caretrust.people.models import Merge, Person
+from caretrust.people.models import Merge
 from caretrust.people.services import merge_people
+from tests.factories import person_row
 
 
 @pytest.fixture
 def wrong_merge(demo_directory) -> Merge:
-    kept = Person.objects.create(
+    kept = person_row(
         given_name="Ivy", family_name="Treloar", birth_date=date(1933, 12, 24), sex="female"
     )
-    other = Person.objects.create(
+    other = person_row(
         given_name="Ivy", family_name="Treloar", birth_date=date(1953, 12, 24), sex="female"
     )
     return merge_people(

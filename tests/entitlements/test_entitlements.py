@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from caretrust.access.models import AuditEvent
 from caretrust.entitlements import selectors, services
 from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 
 @pytest.fixture
 def person(user_for):
-    person = Person.objects.create(
+    person = person_row(
         given_name="Ann",
         family_name="Lee",
         birth_date=date(1960, 1, 1),

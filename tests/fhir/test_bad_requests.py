@@ -11,7 +11,8 @@ from django.test import Client
 
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import PersonIdentifier
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -20,7 +21,7 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 @pytest.fixture
 def api(demo_directory):
     practice = Organisation.objects.get(code="DEMO-GP1")
-    person = Person.objects.create(
+    person = person_row(
         given_name="Winifred",
         family_name="Quarrington",
         sex="female",

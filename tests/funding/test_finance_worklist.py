@@ -15,13 +15,14 @@ from caretrust.funding.services import record_financial_assessment
 from caretrust.funding.worklist import finance_work
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
+from tests.factories import force_update, person_row
 from tests.funding.test_plan_charges import MEANS
 
 pytestmark = pytest.mark.django_db
 
 
 def _person(family: str) -> Person:
-    return Person.objects.create(
+    return person_row(
         given_name="Ann",
         family_name=family,
         birth_date=date(1940, 3, 2),
@@ -52,7 +53,9 @@ def test_people_with_council_arranged_care_and_no_assessment_wait_oldest_first(
     gp, finance = user_for("gp"), user_for("finance")
     older = _plan_with(_person("Older"), gp, "council")
     newer = _plan_with(_person("Newer"), gp, "council")
-    type(older).objects.filter(pk=older.pk).update(created_at=older.created_at - timedelta(days=9))
+    force_update(
+        type(older).objects.filter(pk=older.pk), created_at=older.created_at - timedelta(days=9)
+    )
     _plan_with(_person("Nhs"), gp, "nhs", kind="community_nursing")  # free: nobody waits
 
     today = newer.created_at.date() + timedelta(days=8)

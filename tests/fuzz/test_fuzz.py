@@ -24,7 +24,8 @@ from caretrust.ingest.cld_import import CldImporter
 from caretrust.ingest.fhir_import import FhirImporter
 from caretrust.ingest.report import RejectsWriter
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import PersonIdentifier
+from tests.factories import person_row
 from tests.fuzz import cases
 
 REQUESTS = 2_000
@@ -46,7 +47,7 @@ def _record(section: str, figures: dict) -> None:
 @pytest.fixture
 def api(transactional_db, demo_directory):
     practice = Organisation.objects.get(code="DEMO-GP1")
-    person = Person.objects.create(
+    person = person_row(
         given_name="Winifred",
         family_name="Quarrington",
         sex="female",

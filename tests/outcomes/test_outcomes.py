@@ -13,6 +13,7 @@ from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.published import compute_published, read_published, write_published
 from caretrust.outcomes.services import load_scores
 from caretrust.people.models import Person
+from tests.factories import person_row
 
 
 def test_published_indicators_are_suppressed_and_carry_their_area(small_place) -> None:
@@ -43,7 +44,7 @@ def registered(demo_directory) -> list[Person]:
     people = []
     for i, code in enumerate(["DEMO-GP1", "DEMO-GP1", "DEMO-GP2", "DEMO-GP3"]):
         people.append(
-            Person.objects.create(
+            person_row(
                 given_name=f"Person{i}",
                 family_name="Case",
                 birth_date=date(1940, 1, 1),

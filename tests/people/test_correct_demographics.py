@@ -19,6 +19,7 @@ from caretrust.people.fhir_patient import Demographics
 from caretrust.people.models import Person, PersonVersion
 from caretrust.referrals import services as referrals
 from caretrust.referrals.forms import ProfessionalReferralForm, SelfReferralForm
+from tests.factories import force_update
 
 
 @pytest.fixture
@@ -186,10 +187,13 @@ def test_relative_times_are_computed_each_time_the_page_is_shown(client, user_fo
 
     client.force_login(user_for("coordinator"))
     url = f"/referrals/{referral.reference}/"
-    Referral.objects.filter(pk=referral.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+    force_update(
+        Referral.objects.filter(pk=referral.pk), created_at=timezone.now() - timedelta(minutes=1)
+    )
     assert "1 min ago" in client.get(url).content.decode()
-    Referral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(hours=2, minutes=5)
+    force_update(
+        Referral.objects.filter(pk=referral.pk),
+        created_at=timezone.now() - timedelta(hours=2, minutes=5),
     )
     assert "2 h 5 min ago" in client.get(url).content.decode()
 

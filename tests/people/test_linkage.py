@@ -15,6 +15,7 @@ from caretrust.people.linkage import find_duplicates_in_index, link_pending_peop
 from caretrust.people.models import LinkCandidate, Merge, Person
 from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import TimelineEvent
+from tests.factories import person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ PEOPLE = [
 
 
 def make(given, family, born, sex, postcode, pending=False) -> Person:
-    return Person.objects.create(
+    return person_row(
         given_name=given,
         family_name=family,
         birth_date=born,

@@ -13,11 +13,12 @@ from caretrust.access.models import AuditEvent, BreakGlassAccess
 from caretrust.access.services import break_glass, review_break_glass
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
+from tests.factories import person_row
 
 
 @pytest.fixture
 def mrs_smith(demo_directory) -> Person:
-    return Person.objects.create(
+    return person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 3, 2),

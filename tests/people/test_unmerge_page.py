@@ -10,17 +10,18 @@ from django.urls import reverse
 
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import Merge, Person
+from caretrust.people.models import Merge
 from caretrust.people.selectors import record_people_ids
 from caretrust.people.services import merge_people
 from caretrust.record.models import TimelineEvent
+from tests.factories import person_row
 
 
 @pytest.fixture
 def wrongly_joined(demo_directory) -> Merge:
     """Two different Edith Smiths joined by linkage: the kind of mistake a reviewer undoes."""
     practice = Organisation.objects.get(code="DEMO-GP1")
-    kept = Person.objects.create(
+    kept = person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 3, 2),
@@ -28,7 +29,7 @@ def wrongly_joined(demo_directory) -> Merge:
         postcode="TQ1 1AA",
         gp_practice=practice,
     )
-    other = Person.objects.create(
+    other = person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1942, 3, 2),

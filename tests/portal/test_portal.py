@@ -14,6 +14,7 @@ from caretrust.people.models import Person
 from caretrust.portal import services
 from caretrust.portal.demo import EDITH_NHS_NUMBER
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_her_daughter_sees_it_as_authorised_carer(client, user_for, edith_plan) 
 
 
 def test_nobody_else_can_use_the_portal_rule(user_for, edith, demo_directory) -> None:
-    other = Person.objects.create(given_name="Someone", family_name="Else")
+    other = person_row(given_name="Someone", family_name="Else")
     assert policy.decide(user_for("edith"), "portal.view_own_care", edith).allowed
     assert not policy.decide(user_for("edith"), "portal.view_own_care", other)
     assert not policy.decide(user_for("nurse"), "portal.view_own_care", edith)
@@ -94,7 +95,7 @@ def test_revoking_a_carer_ends_access(user_for, edith) -> None:
 
 
 def test_a_person_cannot_authorise_a_carer_for_someone_else(user_for, edith) -> None:
-    other = Person.objects.create(given_name="Someone", family_name="Else")
+    other = person_row(given_name="Someone", family_name="Else")
     with pytest.raises(ValidationError):
         services.authorise_carer(
             actor=user_for("edith"), person=other, carer=user_for("susan"), carer_relationship="x"

@@ -13,6 +13,7 @@ from caretrust.ingest.fhir_import import FhirImporter
 from caretrust.people.models import Person
 from caretrust.record.export import SCHEMAS
 from caretrust.record.export import export_parquet as _export_parquet
+from tests.factories import force_update
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_export_writes_the_contract_and_leaves_out_opted_out_people(tmp_path: Pa
         "Short Term Support: ST-Max,Reablement,21.50\n"
     )
     assert CldImporter().import_file(cld).committed
-    Person.objects.filter(family_name="Baker").update(opted_out_of_secondary_use=True)
+    force_update(Person.objects.filter(family_name="Baker"), opted_out_of_secondary_use=True)
 
     stats = export_parquet(tmp_path / "out", area="torbay")
     assert stats.left_out_opted_out == 1

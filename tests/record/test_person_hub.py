@@ -10,6 +10,7 @@ from caretrust.people.models import Person
 from caretrust.portal.demo import EDITH_NHS_NUMBER
 from caretrust.record.models import TimelineEvent
 from caretrust.referrals.models import Referral
+from tests.factories import force_update
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_open_referrals_on_the_hub_name_the_allocated_worker(client, user_for) -
     load_demo_scenario()
     edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).get()
     # Reopen the story's referral as still in progress, allocated to the OT.
-    Referral.objects.filter(person=edith).update(status="in-progress", completed_at=None)
+    force_update(Referral.objects.filter(person=edith), status="in-progress", completed_at=None)
     client.force_login(user_for("ot"))
     page = client.get(f"/people/{edith.ref}/").content.decode()
     referral = Referral.objects.get(person=edith)

@@ -13,11 +13,12 @@ from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record import services
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
+from tests.factories import person_row
 
 
 @pytest.fixture
 def edith(demo_directory) -> Person:
-    person = Person.objects.create(
+    person = person_row(
         given_name="Edith",
         family_name="Smith",
         birth_date=date(1941, 3, 2),
@@ -200,7 +201,7 @@ def test_paging_counts_follow_the_filters_and_the_type_options_list_every_kind(
 def test_the_page_shows_records_merged_into_the_person(client, user_for, edith) -> None:
     from caretrust.people.services import merge_people
 
-    other = Person.objects.create(given_name="Edie", family_name="Smith", sex="female")
+    other = person_row(given_name="Edie", family_name="Smith", sex="female")
     TimelineEvent.objects.create(
         person=other,
         date=date(2025, 5, 5),

@@ -27,10 +27,15 @@ from caretrust.referrals.models import Referral
 from caretrust.assessments import services as assessments
 from caretrust.careplans import services as careplans
 from caretrust.careplans.models import CarePlan
+from caretrust import guard
+
+def person_row(**fields):  # tests.factories.person_row: the named bulk path (ADR 89)
+    with guard.bulk_load(Person, why="test_concurrent_sqlite"):
+        return Person.objects.create(**fields)
 
 load_demo_organisations()
 get = lambda name: User.objects.get(username=name)
-person = Person.objects.create(given_name="Mary", family_name="Jones", birth_date=date(1941, 5, 12),
+person = person_row(given_name="Mary", family_name="Jones", birth_date=date(1941, 5, 12),
     sex="female", gp_practice=Organisation.objects.get(code="DEMO-GP1"))
 referral = referrals.submit_professional_referral(actor=get("gp"), person=person, source="gp",
     reason="Fell at home; lives alone with heart failure.", consent=True)

@@ -18,6 +18,7 @@ from caretrust.organisations.models import Team, TeamMembership
 from caretrust.referrals import selectors, services
 from caretrust.referrals.models import Referral
 from caretrust.referrals.selectors import WorklistQuery
+from tests.factories import force_update, person_row
 
 
 @pytest.fixture
@@ -113,8 +114,10 @@ def test_returning_puts_it_back_on_the_worklist_with_the_reason(user_for, routed
 def test_the_clock_runs_until_acceptance_and_breaches_show(user_for, routed) -> None:
     coordinator = user_for("coordinator")
     earlier = timezone.now() - timedelta(days=6)
-    Referral.objects.filter(pk=routed.pk).update(
-        created_at=earlier, due_by=earlier + timedelta(days=5)
+    force_update(
+        Referral.objects.filter(pk=routed.pk),
+        created_at=earlier,
+        due_by=earlier + timedelta(days=5),
     )
     breached = selectors.worklist(coordinator, WorklistQuery(view="breached"))
     assert list(breached) == [routed]
@@ -201,10 +204,9 @@ def test_the_demo_story_leaves_a_referral_in_the_torquay_in_tray(user_for) -> No
     from caretrust.demo.scenario import load_demo_scenario
     from caretrust.organisations.models import Organisation
     from caretrust.outcomes.models import RiskScore
-    from caretrust.people.models import Person
 
     for n in range(2):
-        person = Person.objects.create(
+        person = person_row(
             given_name=f"Risk{n}",
             family_name="Person",
             birth_date=date(1935, 1, 1 + n),

@@ -8,6 +8,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Organisation, Team
 from caretrust.people.models import Person
 from caretrust.referrals.models import Referral
+from tests.factories import person_row
 
 FORM = {
     "source": "gp",
@@ -66,7 +67,7 @@ def test_a_possible_duplicate_must_be_chosen(gp_client, mrs_jones) -> None:
 
 
 def test_a_posted_ref_outside_the_matches_is_ignored(gp_client, mrs_jones) -> None:
-    stranger = Person.objects.create(given_name="Other", family_name="Person")
+    stranger = person_row(given_name="Other", family_name="Person")
     response = gp_client.post(
         "/referrals/new/", _form(given_name="M", person_choice=str(stranger.ref))
     )

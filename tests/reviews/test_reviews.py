@@ -13,17 +13,17 @@ from caretrust.access.models import AuditEvent
 from caretrust.assessments.models import Assessment
 from caretrust.careplans import services as plans
 from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
 from caretrust.reviews import selectors, services
 from caretrust.reviews.models import Review
 from caretrust.statemachine import InvalidTransition
+from tests.factories import person_row
 
 
 @pytest.fixture
 def agreed(user_for, decide_eligible, settings):
     settings.CARETRUST_TODAY = "2026-02-10"
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import person_row
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = Path(os.environ.get("CARETRUST_CLICK_REACH", "/work/shared/tools/click-reach.py"))
 
@@ -50,10 +52,9 @@ def _a_referral_waiting_for_the_co_ordinators() -> None:
     from datetime import date, timedelta
 
     from caretrust.organisations.models import Organisation, User
-    from caretrust.people.models import Person
     from caretrust.referrals import services
 
-    person = Person.objects.create(
+    person = person_row(
         given_name="Arthur",
         family_name="Penrose",
         birth_date=date(1938, 3, 2),

@@ -5,14 +5,14 @@ from datetime import date
 import pytest
 
 from caretrust.organisations.models import Organisation, Team
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
+from tests.factories import person_row
 
 
 @pytest.fixture
 def accepted(user_for):
     """Mary Jones's referral, accepted by the Torquay team and allocated to the OT."""
-    person = Person.objects.create(
+    person = person_row(
         given_name="Mary",
         family_name="Jones",
         birth_date=date(1941, 5, 12),

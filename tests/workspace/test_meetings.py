@@ -14,15 +14,14 @@ from django.utils import timezone
 from caretrust import clock
 from caretrust.access.models import AuditEvent
 from caretrust.access.relationships import legitimate_relationship
-from caretrust.careplans.models import CarePlan
 from caretrust.meetings import presenters, selectors, services
 from caretrust.meetings.models import TeamMeetingSettings
 from caretrust.notifications.models import Notification
 from caretrust.organisations.models import Organisation, Team
 from caretrust.outcomes.models import RiskScore
-from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
 from caretrust.workspace.models import Task
+from tests.factories import force_update, person_row, plan_row
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def risk_list(user_for):
     practice = Organisation.objects.get(code="DEMO-GP1")
     people = []
     for i, risk in enumerate([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]):
-        person = Person.objects.create(
+        person = person_row(
             given_name=f"Risk{i}",
             family_name="Patient",
             birth_date=date(1935, 1, 1 + i),
@@ -52,7 +51,7 @@ def risk_list(user_for):
             rank_percentile=99.9 - i,
         )
         people.append(person)
-    CarePlan.objects.create(
+    plan_row(
         person=people[1],
         coordinator=user_for("coordinator"),
         created_by=user_for("coordinator"),
@@ -64,7 +63,7 @@ def risk_list(user_for):
 
 @pytest.fixture
 def breached(user_for):
-    person = Person.objects.create(
+    person = person_row(
         given_name="Bert",
         family_name="Late",
         birth_date=date(1938, 3, 3),
@@ -77,7 +76,9 @@ def breached(user_for):
         reason="Two falls this week at home",
         consent=True,
     )
-    type(referral).objects.filter(pk=referral.pk).update(due_by=timezone.now() - timedelta(hours=2))
+    force_update(
+        type(referral).objects.filter(pk=referral.pk), due_by=timezone.now() - timedelta(hours=2)
+    )
     return referral
 
 

@@ -20,13 +20,14 @@ from caretrust.organisations.models import Organisation, Team
 from caretrust.people.models import Person
 from caretrust.referrals import services as referrals
 from caretrust.workspace import services as tasks
+from tests.factories import person_row, plan_row
 
 _serial = count(1)
 
 
 def _person() -> Person:
     n = next(_serial)
-    return Person.objects.create(
+    return person_row(
         given_name=f"Given{n}",
         family_name=f"Family{n}",
         birth_date=date(1940, 1, 1) + timedelta(days=n),
@@ -61,7 +62,7 @@ def build(user_for, n: int) -> None:
         referral = _routed(user_for, team)
         referrals.accept(actor=ot, referral=referral, allocate_to=ot)  # on the OT's caseload
         person = referral.person
-        plan = CarePlan.objects.create(
+        plan = plan_row(
             person=person,
             referral=referral,
             status=CarePlan.Status.ACTIVE,

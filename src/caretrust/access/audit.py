@@ -106,8 +106,9 @@ def record_reads(
         )
         for ref in person_refs
     ]
-    with transaction.atomic():
-        chain.append(events)
+    if not context.batch_reads(events):  # in a request: written with the page's other reads
+        with transaction.atomic():
+            chain.append(events)
     return len(events)
 
 
@@ -122,3 +123,61 @@ def people_shown(*, actor: Any, objects, object_type: str, details: dict | None 
     if not refs:
         return 0
     return record_reads(actor=actor, person_refs=refs, object_type=object_type, details=details)
+
+
+# ------------------------------------------------------------ selectors that audit themselves
+
+
+class _AuditedQuerySet(models.QuerySet):
+    """A queryset that records a read row for each person in the rows it fetches (ADR 89).
+
+    Counting, `exists()` and use as a subquery fetch nobody and record nothing; `values()` rows
+    carry no person and record nothing either. The audit travels with every clone, so a page
+    sliced from a selector's queryset records exactly the people on that page."""
+
+    _audit: tuple[Any, str] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._audit = self._audit
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching:
+            self._record(self._result_cache)
+
+    def iterator(self, chunk_size=None):
+        rows = []
+        for row in super().iterator(chunk_size=chunk_size):
+            rows.append(row)
+            yield row
+        self._record(rows)
+
+    def _record(self, rows) -> None:
+        if not self._audit or not rows or not isinstance(rows[0], models.Model):
+            return
+        actor, object_type = self._audit
+        people_shown(
+            actor=actor, objects=rows, object_type=object_type, details={"results": len(rows)}
+        )
+
+
+_audited_classes: dict[type, type] = {}
+
+
+def audited(queryset: models.QuerySet, *, actor: Any, object_type: str) -> models.QuerySet:
+    """`queryset`, recording a read by `actor` of each person it fetches (one row per person per
+    fetch, like `people_shown`). Selectors that return people's data to a user wrap what they
+    return in it, so no page can forget the audit row (ADR 89)."""
+    cls = type(queryset)
+    if not issubclass(cls, _AuditedQuerySet):
+        if cls not in _audited_classes:
+            _audited_classes[cls] = type(f"Audited{cls.__name__}", (_AuditedQuerySet, cls), {})
+        queryset = queryset._chain()
+        queryset.__class__ = _audited_classes[cls]
+    else:
+        queryset = queryset._chain()
+    queryset._audit = (actor, object_type)
+    return queryset

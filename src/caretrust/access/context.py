@@ -70,3 +70,28 @@ def take_refusal() -> dict | None:
     refusal = _refusal.get()
     _refusal.set(None)
     return refusal
+
+
+# The read rows of this request, written to the audit chain together when the request ends (one
+# append, one turn of the chain's lock) rather than once per list on the page: My work shows
+# four lists, and each append serialises every request on the machine (ADR 89, issue #15).
+_reads: ContextVar[list | None] = ContextVar("caretrust_reads", default=None)
+
+
+def start_read_batch():
+    return _reads.set([])
+
+
+def batch_reads(events: list) -> bool:
+    """Keep `events` for the end of the request; False when no request is collecting them."""
+    pending = _reads.get()
+    if pending is None:
+        return False
+    pending.extend(events)
+    return True
+
+
+def end_read_batch(token) -> list:
+    pending = _reads.get() or []
+    _reads.reset(token)
+    return pending

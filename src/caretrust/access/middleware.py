@@ -24,10 +24,13 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = context.set_current(context.RequestContext(client_address=client_address(request)))
         scope = context.start_break_glass_scope()
+        reads = context.start_read_batch()
         context.take_refusal()
         try:
             return self.get_response(request)
         finally:
+            # The page's reads are recorded before its response leaves, even when it failed.
+            write_reads(context.end_read_batch(reads))
             context.end_break_glass_scope(scope)
             context.reset(token)
 
@@ -36,6 +39,14 @@ class RequestContextMiddleware:
         rolled back, so the row is kept)."""
         if isinstance(exception, PermissionDenied):
             audit_refusal(request.user, str(exception), path=request.path)
+
+
+def write_reads(events: list) -> None:
+    from caretrust.access import chain
+
+    if events:
+        with transaction.atomic():
+            chain.append(events)
 
 
 def audit_refusal(user, reason: str, *, path: str = "", via: str = "web") -> None:

@@ -10,12 +10,20 @@ from django.db import models
 from django.utils import timezone
 
 from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
+from caretrust.guard import Guarded, GuardedQuerySet, Through
 from caretrust.organisations.models import User
 
 _PROFESSIONS = User.Profession.choices
 
 
-class Assessment(models.Model):
+class Assessment(Guarded):
+    writes_through = Through(
+        services="caretrust.assessments.services",
+        create="caretrust.assessments.services.start_assessment",
+        factory="tests.factories.make_assessment",
+    )
+    objects = GuardedQuerySet.as_manager()
+
     class Status(models.TextChoices):
         # Allowed moves: `assessments.states.TRANSITIONS`.
         IN_PROGRESS = "in-progress", "In progress"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from caretrust import clock
+from caretrust import clock, guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.assessments import eligibility
@@ -66,6 +66,7 @@ def _audit(actor: User, assessment: Assessment, action: str, **details: Any) -> 
 
 
 @transaction.atomic
+@guard.service_writes(Assessment)
 def start_assessment(
     *, actor: User, person: Person, referral=None, started_because: str = ""
 ) -> Assessment:
@@ -127,6 +128,7 @@ def contribute(*, actor: User, assessment: Assessment, section: str, text: str) 
 
 
 @transaction.atomic
+@guard.service_writes(Assessment)
 def record_findings(
     *,
     actor: User,
@@ -212,6 +214,7 @@ class FieldConflict:
 
 
 @transaction.atomic
+@guard.service_writes(Assessment)
 def merge_findings(
     *, actor: User, assessment: Assessment, base: dict[str, str], mine: dict[str, str]
 ) -> tuple[Assessment, list[FieldConflict]]:
@@ -291,6 +294,7 @@ def merge_findings(
 
 
 @transaction.atomic
+@guard.service_writes(Assessment)
 def decide_eligibility(
     *, actor: User, assessment: Assessment, expected_version: int, notes: str = ""
 ) -> Assessment:
@@ -348,6 +352,7 @@ def decide_eligibility(
 
 
 @transaction.atomic
+@guard.service_writes(Assessment)
 def end_assessment(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """End an assessment without a decision (the person refused, s11; died; moved away), with the
     reason. Only an assessment in progress can end; anything else changes nothing."""

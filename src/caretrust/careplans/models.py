@@ -11,8 +11,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from caretrust.guard import Guarded, GuardedQuerySet, Through
 
-class CarePlan(models.Model):
+
+class CarePlan(Guarded):
+    writes_through = Through(
+        services="caretrust.careplans.services",
+        create="caretrust.careplans.services.create_plan",
+        factory="tests.factories.make_plan",
+    )
+    objects = GuardedQuerySet.as_manager()
+
     class Status(models.TextChoices):  # FHIR CarePlan.status (subset)
         DRAFT = "draft", "Draft"
         ACTIVE = "active", "Agreed"

@@ -20,14 +20,19 @@ def team_visits(user: User, day: date) -> list[Visit]:
 
 
 def team_visits_query(user: User, day: date) -> QuerySet[Visit]:
-    """`team_visits` as a query, so a summary can count them and show the first few."""
+    """`team_visits` as a query, so a summary can count them and show the first few. Audits
+    itself (ADR 89): the visits fetched record a read of each person visited."""
     from django.db.models import Q
 
-    return (
+    from caretrust.access import audit
+
+    return audit.audited(
         Visit.objects.filter(Q(team_id__in=user_team_ids(user)) | Q(practitioner=user), date=day)
         .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
         .select_related("person", "organisation", "team", "practitioner", "planned_service")
-        .order_by("time", "person__family_name", "kind", "sequence")
+        .order_by("time", "person__family_name", "kind", "sequence"),
+        actor=user,
+        object_type="careplans.visits",
     )
 
 

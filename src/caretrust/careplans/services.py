@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from caretrust import clock
+from caretrust import clock, guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.careplans import funding_authority
@@ -108,6 +108,7 @@ def _save_version(plan: CarePlan, actor: User, summary: str) -> None:
     )
 
 
+@guard.service_writes(CarePlan)
 def _claim_version(plan: CarePlan, expected_version: int, **fields: Any) -> CarePlan:
     """The optimistic lock: bump the version only if it is still the one the editor read."""
     now = timezone.now()
@@ -122,6 +123,7 @@ def _claim_version(plan: CarePlan, expected_version: int, **fields: Any) -> Care
 
 
 @transaction.atomic
+@guard.service_writes(CarePlan)
 def create_plan(
     *,
     actor: User,

@@ -236,7 +236,6 @@ def team_visits(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = clock.today()
     visits = selectors.team_visits(request.user, day)
-    audit.people_shown(actor=request.user, objects=visits, object_type="careplans.visits")
     from datetime import timedelta
 
     return render(

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from caretrust.guard import Guarded, GuardedQuerySet, Through
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -141,9 +143,16 @@ class ActualSpend(models.Model):
         return f"{self.line.code} {self.month:%Y-%m}: £{self.amount}"
 
 
-class FinancialAssessment(models.Model):
+class FinancialAssessment(Guarded):
     """A Care Act financial assessment recorded by a finance officer: the inputs given to the
     charging engine, its result and explanation. The latest one for a person is in force."""
+
+    writes_through = Through(
+        services="caretrust.funding.services",
+        create="caretrust.funding.services.record_financial_assessment",
+        factory="tests.factories.make_financial_assessment",
+    )
+    objects = GuardedQuerySet.as_manager()
 
     class Setting(models.TextChoices):
         COMMUNITY = "community", "Care at home or in the community"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from caretrust import guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.funding.charging import ChargingError
@@ -23,6 +24,7 @@ def age_on(birth_date: date | None, on: date) -> int:
 
 
 @transaction.atomic
+@guard.service_writes(FinancialAssessment)
 def record_financial_assessment(*, actor, person, inputs: dict) -> FinancialAssessment:
     """Check the means with the engine (no services yet) and record the assessment, audited."""
     policy.require(actor, "funding.assess", person)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from django.db import transaction
 
+from caretrust import guard
 from caretrust.people import matching
 from caretrust.people.models import LinkCandidate, Person
 from caretrust.people.services import merge_people
@@ -90,7 +91,8 @@ def link_pending_people(
         row = matched.get(person.pk)
         with transaction.atomic():
             if row is None or row["match_probability"] < lower:
-                Person.objects.filter(pk=person.pk).update(linkage_pending=False)
+                with guard.service_writes(Person):
+                    Person.objects.filter(pk=person.pk).update(linkage_pending=False)
                 outcome.new_people += 1
             elif row["match_probability"] >= upper and (row["runner_up_probability"] or 0) < upper:
                 merge_people(

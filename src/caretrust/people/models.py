@@ -6,10 +6,11 @@ import uuid
 
 from django.db import models
 
+from caretrust.guard import Guarded, GuardedQuerySet, Through
 from caretrust.people import nhs_number
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(GuardedQuerySet):
     def active(self) -> PersonQuerySet:
         """People who have not been merged into another record."""
         return self.filter(merged_into__isnull=True)
@@ -27,7 +28,13 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(Guarded):
+    writes_through = Through(
+        services="caretrust.people.services",
+        create="caretrust.people.services.create_person",
+        factory="tests.factories.make_person",
+    )
+
     class Sex(models.TextChoices):  # FHIR administrative gender
         FEMALE = "female", "Female"
         MALE = "male", "Male"

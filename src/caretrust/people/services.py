@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from caretrust import bulk
+from caretrust import bulk, guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Organisation
@@ -323,11 +323,12 @@ def create_person(
         if existing is not None:
             raise DuplicateNhsNumber(number, existing)
     practices = practice_ids({demographics.gp_practice_code})
-    person = Person.objects.create(
-        **{name: getattr(demographics, name) for name in DEMOGRAPHIC_FIELDS},
-        gp_practice_id=practices.get(demographics.gp_practice_code),
-        demographics_source=source[:100],
-    )
+    with guard.service_writes(Person):
+        person = Person.objects.create(
+            **{name: getattr(demographics, name) for name in DEMOGRAPHIC_FIELDS},
+            gp_practice_id=practices.get(demographics.gp_practice_code),
+            demographics_source=source[:100],
+        )
     _replace_identifiers(person, demographics, source)
     PersonVersion.objects.create(person=person, version=1, snapshot=patient_from_person(person))
     audit.record(
@@ -567,5 +568,6 @@ def decide_link(*, actor: Any, candidate: LinkCandidate, same_person: bool) -> L
             incoming=candidate.incoming, status=LinkCandidate.Status.PENDING
         ).exists()
         if not still_waiting:
-            Person.objects.filter(pk=candidate.incoming_id).update(linkage_pending=False)
+            with guard.service_writes(Person):
+                Person.objects.filter(pk=candidate.incoming_id).update(linkage_pending=False)
     return candidate

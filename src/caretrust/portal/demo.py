@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from caretrust import guard
 from caretrust.organisations.models import Organisation, User
 from caretrust.people import nhs_number
 from caretrust.people.models import Person, PersonIdentifier
@@ -18,23 +19,25 @@ def load_demo_people() -> Person:
     practice = Organisation.objects.get(code="DEMO-GP1")
     edith = Person.objects.with_nhs_number(EDITH_NHS_NUMBER).first()
     if edith is None:
-        edith = Person.objects.create(
-            given_name="Edith",
-            family_name="Smith",
-            birth_date=date(1941, 4, 18),
-            sex=Person.Sex.FEMALE,
-            address="12 Harbour View, Torquay",
-            postcode="TQ1 2BB",
-            gp_practice=practice,
-            demographics_source="demo",
-        )
-        PersonIdentifier.objects.create(
-            person=edith,
-            system=nhs_number.SYSTEM,
-            value=EDITH_NHS_NUMBER,
-            verification=PersonIdentifier.Verification.VERIFIED,
-            source="demo",
-        )
+        # Demo data goes in by the named bulk path (ADR 89), as it always has: no version row.
+        with guard.bulk_load(Person, why="portal demo: Edith Smith"):
+            edith = Person.objects.create(
+                given_name="Edith",
+                family_name="Smith",
+                birth_date=date(1941, 4, 18),
+                sex=Person.Sex.FEMALE,
+                address="12 Harbour View, Torquay",
+                postcode="TQ1 2BB",
+                gp_practice=practice,
+                demographics_source="demo",
+            )
+            PersonIdentifier.objects.create(
+                person=edith,
+                system=nhs_number.SYSTEM,
+                value=EDITH_NHS_NUMBER,
+                verification=PersonIdentifier.Verification.VERIFIED,
+                source="demo",
+            )
     edith_user = User.objects.get(username="edith")
     PersonPortalAccount.objects.get_or_create(
         user=edith_user,

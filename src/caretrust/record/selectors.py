@@ -9,6 +9,7 @@ from datetime import date
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from caretrust.access import audit
 from caretrust.people import nhs_number
 from caretrust.people.models import Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
@@ -94,8 +95,11 @@ def current_about_me(person: Person) -> AboutMe | None:
     return AboutMe.objects.filter(person=person).order_by("-version").first()
 
 
-def search_people(*, name: str = "", nhs: str = "", birth_date: date | None = None) -> QuerySet:
-    """Active people matching every term given (name matches given or family name)."""
+def search_people(
+    *, viewer, name: str = "", nhs: str = "", birth_date: date | None = None
+) -> QuerySet:
+    """Active people matching every term given (name matches given or family name). Audits
+    itself (ADR 89): the people fetched are recorded as read by `viewer` ("people.search")."""
     people = Person.objects.active().select_related("gp_practice")
     if nhs:
         people = people.filter(
@@ -105,7 +109,11 @@ def search_people(*, name: str = "", nhs: str = "", birth_date: date | None = No
         people = people.filter(Q(family_name__istartswith=word) | Q(given_name__istartswith=word))
     if birth_date:
         people = people.filter(birth_date=birth_date)
-    return people.distinct().order_by("family_name", "given_name", "pk")
+    return audit.audited(
+        people.distinct().order_by("family_name", "given_name", "pk"),
+        actor=viewer,
+        object_type="people.search",
+    )
 
 
 def quarantined_resources():

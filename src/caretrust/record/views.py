@@ -32,7 +32,8 @@ def search(request: HttpRequest) -> HttpResponse:
     rows = None
     if form.is_bound and form.is_valid():
         people = list(
-            selectors.search_people(
+            selectors.search_people(  # audits the people it fetches (ADR 89)
+                viewer=request.user,
                 name=form.cleaned_data["name"],
                 nhs=form.cleaned_data["nhs_number"],
                 birth_date=form.cleaned_data["birth_date"],
@@ -42,12 +43,6 @@ def search(request: HttpRequest) -> HttpResponse:
             PersonIdentifier.objects.filter(
                 person__in=people, system=nhs_number.SYSTEM
             ).values_list("person_id", "value")
-        )
-        audit.people_shown(
-            actor=request.user,
-            objects=people,
-            object_type="people.search",
-            details={"results": len(people)},
         )
         rows = presenters.search_rows(people, numbers)
     return render(

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from caretrust.guard import Guarded, GuardedQuerySet, Through
+
 # Response standards: how soon a referral of each urgency must be answered (routed, signposted or
 # closed). Configurable with settings.CARETRUST_RESPONSE_STANDARD_HOURS; urgent is 4 hours by default.
 DEFAULT_RESPONSE_STANDARD_HOURS = {"urgent": 4, "soon": 48, "routine": 5 * 24}
@@ -45,14 +47,20 @@ class DischargePathway(models.IntegerChoices):
     CARE_HOME = 3, "Pathway 3: care home, most complex needs"
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(GuardedQuerySet):
     def open(self) -> ReferralQuerySet:
         from caretrust.referrals.lifecycle import TERMINAL
 
         return self.exclude(status__in=TERMINAL)
 
 
-class Referral(models.Model):
+class Referral(Guarded):
+    writes_through = Through(
+        services="caretrust.referrals.services",
+        create="caretrust.referrals.services.submit_professional_referral (or submit_self_referral)",
+        factory="tests.factories.make_referral",
+    )
+
     class Status(models.TextChoices):  # FHIR Task.status (the subset a referral uses)
         REQUESTED = "requested", "Requested"
         RECEIVED = "received", "Received"

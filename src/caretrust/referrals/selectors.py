@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from caretrust.access import audit
 from caretrust.organisations.models import Locality, Team, User
 from caretrust.referrals.lifecycle import TERMINAL
 from caretrust.referrals.models import Referral
@@ -84,11 +85,20 @@ def worklist(user: User, query: WorklistQuery) -> QuerySet[Referral]:
         referrals = referrals.filter(urgency=query.urgency)
     if query.source in Referral.Source.values:
         referrals = referrals.filter(source=query.source)
-    return referrals.order_by(*SORTS.get(query.sort, SORTS["urgency"]))
+    # Audits itself (ADR 89): each page fetched records a read of each person on it.
+    return audit.audited(
+        referrals.order_by(*SORTS.get(query.sort, SORTS["urgency"])),
+        actor=user,
+        object_type="referrals.worklist",
+    )
 
 
 def referrals_made_by(user: User) -> QuerySet[Referral]:
-    return Referral.objects.filter(referrer=user).select_related("person").order_by("-created_at")
+    return audit.audited(
+        Referral.objects.filter(referrer=user).select_related("person").order_by("-created_at"),
+        actor=user,
+        object_type="referrals.index",
+    )
 
 
 def in_tray(user: User) -> QuerySet[Referral]:
@@ -99,7 +109,7 @@ def in_tray(user: User) -> QuerySet[Referral]:
     # referral_in_tray index; with a subquery it filtered every received referral (and went
     # parallel to do so). bench_my_work.py measures it.
     teams = sorted(user_team_ids(user))
-    return (
+    return audit.audited(
         Referral.objects.filter(
             Q(routed_team_id__in=teams) | Q(routed_practitioner=user),
             status=Referral.Status.RECEIVED,
@@ -107,7 +117,9 @@ def in_tray(user: User) -> QuerySet[Referral]:
             accepted_at__isnull=True,
         )
         .select_related("person", "routed_team", "routed_practitioner", "claimed_by", "locality")
-        .order_by("-urgency", "due_by", "created_at")
+        .order_by("-urgency", "due_by", "created_at"),
+        actor=user,
+        object_type="referrals.in_tray",
     )
 
 
@@ -136,21 +148,31 @@ def _still_on_caseload() -> Q:
     return ~Q(status__in=TERMINAL) | (Q(status=COMPLETED) & Q(current_plan))
 
 
-def caseload(user: User) -> QuerySet[Referral]:
-    """The user's caseload: referrals allocated to them by name, open or with a current plan."""
+def allocated_to(worker: User) -> QuerySet[Referral]:
+    """The referrals on `worker`'s caseload, for services that act on them (they audit their own
+    writes); pages use `caseload`, which audits the read."""
     return (
-        Referral.objects.filter(_still_on_caseload(), allocated_to=user)
+        Referral.objects.filter(_still_on_caseload(), allocated_to=worker)
         .select_related("person", "routed_team", "allocated_to")
         .order_by("allocated_at", "id")
     )
 
 
-def team_caseload(team: Team) -> QuerySet[Referral]:
-    """One team's accepted referrals (open, or with a current plan) and who each is allocated to."""
-    return (
+def caseload(user: User) -> QuerySet[Referral]:
+    """The user's caseload: referrals allocated to them by name, open or with a current plan.
+    Audits itself (ADR 89)."""
+    return audit.audited(allocated_to(user), actor=user, object_type="referrals.caseload")
+
+
+def team_caseload(team: Team, *, viewer: User) -> QuerySet[Referral]:
+    """One team's accepted referrals (open, or with a current plan) and who each is allocated to,
+    as `viewer` sees them (audits itself, ADR 89)."""
+    return audit.audited(
         Referral.objects.filter(_still_on_caseload(), routed_team=team, accepted_at__isnull=False)
         .select_related("person", "allocated_to")
-        .order_by("allocated_to__first_name", "allocated_at", "id")
+        .order_by("allocated_to__first_name", "allocated_at", "id"),
+        actor=viewer,
+        object_type="referrals.caseload",
     )
 
 

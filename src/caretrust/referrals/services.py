@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from caretrust import guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.organisations.models import Locality, Organisation, Team, User
@@ -94,6 +95,7 @@ def _check_reason(reason: str) -> str:
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def submit_professional_referral(
     *,
     actor: User,
@@ -181,6 +183,7 @@ def submit_professional_referral(
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def submit_self_referral(
     *,
     actor: User | None,
@@ -239,6 +242,7 @@ def submit_self_referral(
     return referral
 
 
+@guard.service_writes(Referral)
 def _apply(
     referral: Referral,
     *,
@@ -280,6 +284,7 @@ def _apply(
 
 
 @transaction.atomic
+@guard.service_writes(Referral)
 def claim(*, actor: User, referral: Referral) -> Referral:
     """Take ownership (Task received). A conditional UPDATE: of two co-ordinators claiming at the
     same moment exactly one changes the row; the other is told who has it."""
@@ -538,7 +543,7 @@ def allocate(*, actor: User, referral: Referral, worker: User) -> Referral:
 def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: User) -> int:
     """Move every open referral of `team` allocated to one worker to another, in one step (one
     event and audit row per referral, plus one for the transfer). Returns how many moved."""
-    from caretrust.referrals.selectors import caseload
+    from caretrust.referrals.selectors import allocated_to
 
     policy.require(actor, "referrals.transfer_caseload", team)
     members = set(team.memberships.values_list("user_id", flat=True))
@@ -553,7 +558,9 @@ def transfer_caseload(*, actor: User, team: Team, from_worker: User, to_worker: 
     if from_worker.pk == to_worker.pk:
         raise ValidationError({"to_worker": "Choose someone else."})
     moved = 0
-    for referral in caseload(from_worker).filter(routed_team=team).select_for_update(of=("self",)):
+    for referral in (
+        allocated_to(from_worker).filter(routed_team=team).select_for_update(of=("self",))
+    ):
         _apply(
             referral,
             actor=actor,

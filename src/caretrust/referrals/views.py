@@ -48,7 +48,6 @@ def index(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "referrals.submit")
     now = timezone.now()
     referrals = list(selectors.referrals_made_by(request.user)[:50])
-    audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.index")
     made = [presenters.worklist_row(r, now) for r in referrals]
     return render(
         request,
@@ -159,9 +158,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         source=request.GET.get("source", ""),
     )
     page = Paginator(selectors.worklist(request.user, query), 50).get_page(request.GET.get("page"))
-    audit.people_shown(
-        actor=request.user, objects=page.object_list, object_type="referrals.worklist"
-    )
     now = timezone.now()
     return render(
         request,
@@ -378,8 +374,7 @@ def in_tray(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.in_tray(request.user), IN_TRAY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    referrals = list(page.object_list)
-    audit.people_shown(actor=request.user, objects=referrals, object_type="referrals.in_tray")
+    referrals = list(page.object_list)  # the selector audits the page it fetches (ADR 89)
     now = timezone.now()
     return render(
         request,
@@ -400,10 +395,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     mine = list(selectors.caseload(request.user))
     teams = list(Team.objects.filter(memberships__user=request.user).order_by("name"))
     team_rows = []
-    shown = list(mine)
     for team in teams:
-        referrals = list(selectors.team_caseload(team)[:200])
-        shown += referrals
+        referrals = list(selectors.team_caseload(team, viewer=request.user)[:200])
         members = list(
             User.objects.filter(team_memberships__team=team).order_by("first_name", "last_name")
         )
@@ -447,7 +440,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    audit.people_shown(actor=request.user, objects=shown, object_type="referrals.caseload")
     return render(
         request,
         "referrals/caseload.jinja",

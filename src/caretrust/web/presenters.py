@@ -236,15 +236,15 @@ def home_page_for(user: User) -> HomePage:
         from caretrust.access import audit
 
         # My work: the in-tray first, then my caseload and today's visits (ADR 70).
-        tray, waiting = _in_tray(user)
-        mine, allocated = _caseload(user)
-        visits, today = _visits_today(user)
+        tray, _waiting = _in_tray(user)
+        mine, _allocated = _caseload(user)
+        visits, _today = _visits_today(user)
         tasks, task_list = _tasks(user)
         sections[:0] = [tray, mine, visits, tasks]
         # The home page names people: audited like every list page.
         audit.people_shown(
             actor=user,
-            objects=[*waiting, *allocated, *today, *task_list],
+            objects=task_list,  # in-tray, caseload and visits: their selectors audit (ADR 89)
             object_type="web.home",
         )
         actions.append(Row("Your tasks", "/workspace/tasks/"))

@@ -252,12 +252,12 @@ def close_account(*, actor: User, user: User, reason: str) -> dict:
     sessions end; each person on its caseload gets a "reassign" task for the team that accepted
     the referral; its open tasks go to its team with a comment saying why. All audited."""
     from caretrust.organisations.services import deactivate_account
-    from caretrust.referrals.selectors import caseload
+    from caretrust.referrals.selectors import allocated_to
 
     sessions = deactivate_account(actor=actor, user=user, reason=reason)
     today = timezone.localdate()
     flagged = 0
-    for referral in caseload(user):
+    for referral in allocated_to(user):
         team = referral.routed_team
         coordinator = referral.claimed_by if team is None else None
         if team is None and coordinator is None:
