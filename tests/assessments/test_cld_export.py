@@ -135,11 +135,11 @@ def mary(user_for, decide_eligible, settings):
     found eligible, a plan with council home care from 5 August and reablement 4-30 August,
     reviewed on 20 September."""
     from caretrust.careplans import services as plans
-    from caretrust.entitlements.services import start_reablement
+    from caretrust.entitlements.services import record_reablement_outcome, start_reablement
     from caretrust.organisations.models import Organisation
     from caretrust.reviews import services as reviews
     from caretrust.reviews.models import Review
-    from tests.factories import make_person, routed_referral
+    from tests.factories import force_update, make_person, routed_referral
 
     settings.CARETRUST_TODAY = "2026-08-03"
     person = make_person(nhs_number="9434765919", postcode="TQ1 1AA")
@@ -148,7 +148,7 @@ def mary(user_for, decide_eligible, settings):
 
     # A referral's receipt time is the wall clock's, not the settable clock's: put it on the
     # story's day (test set-up, not a change of state).
-    Referral.objects.filter(pk=referral.pk).update(created_at=clock.now())
+    force_update(Referral.objects.filter(pk=referral.pk), created_at=clock.now())
     from caretrust.assessments import services as assessments
 
     # The request concludes when an assessment starts from it.
@@ -160,7 +160,7 @@ def mary(user_for, decide_eligible, settings):
         actor=coordinator, plan=plan, expected_version=plan.version, goals=["Stay home"]
     )
     plan.refresh_from_db()
-    start_reablement(
+    episode = start_reablement(
         actor=coordinator,
         person=person,
         start=date(2026, 8, 4),
@@ -185,6 +185,11 @@ def mary(user_for, decide_eligible, settings):
         plan.refresh_from_db()
     plans.agree_plan(actor=coordinator, plan=plan, expected_version=plan.version)
     settings.CARETRUST_TODAY = "2026-09-20"
+    # Reablement ended as planned on 30 August and Mary went on with her home care: the STS002a
+    # sequel is long-term support (pathways.md §8); until it is recorded the episode is open.
+    record_reablement_outcome(
+        actor=coordinator, episode=episode, outcome="long_term", ended_on=date(2026, 8, 30)
+    )
     reviews.record_review(
         actor=user_for("socialworker"),
         review=Review.objects.get(plan=plan),
@@ -240,7 +245,7 @@ def test_the_return_reports_each_event_once_with_the_person_key(mary, tmp_path) 
     reablement = by_type[("Service", "Reablement")]
     assert reablement["Service_Type"] == "Short term support: ST-Max"
     assert reablement["Event_End_Date"] == "2026-08-30"
-    assert reablement["Event_Outcome"] == "NFA: Support ended as planned"
+    assert reablement["Event_Outcome"] == "Progress to support planning or services"
     assert by_type[("Request", "")]["Request_Route_of_Access"] == "Discharge from Hospital"
     assert by_type[("Review", "")]["Review_Outcomes_Achieved"] == "Partially Achieved"
 
@@ -338,8 +343,9 @@ def test_an_open_service_ends_with_a_death(mary, tmp_path, settings) -> None:
     on the day Mary died, as "NFA: Deceased". An event that would end before the period is in
     an earlier return."""
     from caretrust.people.models import Person
+    from tests.factories import force_update
 
-    Person.objects.filter(pk=mary.pk).update(death_date=date(2026, 9, 25))
+    force_update(Person.objects.filter(pk=mary.pk), death_date=date(2026, 9, 25))
     export_cld(*Q3, output=tmp_path / "cld.csv", la_code=LA)
     home_care = next(
         r for r in _rows(tmp_path / "cld.csv") if r["Service_Component"] == "Home Care"
@@ -348,7 +354,7 @@ def test_an_open_service_ends_with_a_death(mary, tmp_path, settings) -> None:
         "2026-09-25",
         "NFA: Deceased",
     )
-    Person.objects.filter(pk=mary.pk).update(death_date=date(2026, 8, 10))
+    force_update(Person.objects.filter(pk=mary.pk), death_date=date(2026, 8, 10))
     later = export_cld(
         date(2026, 10, 1), date(2026, 12, 31), output=tmp_path / "q4.csv", la_code=LA
     )
