@@ -17,7 +17,7 @@ from caretrust.careplans.models import CarePlan
 from caretrust.funding.services import record_financial_assessment
 from caretrust.organisations.models import Organisation
 from tests.budgets.test_budgets import CARE_HOME
-from tests.factories import make_person
+from tests.factories import force_update, make_person
 
 pytestmark = pytest.mark.django_db
 _serial = count(1)
@@ -41,7 +41,7 @@ def _build(user_for, n: int) -> None:
             start=date(2026, 11, 2),
         )
         # Agreed (the agreement's own rules are tested with care plans).
-        CarePlan.objects.filter(pk=plan.pk).update(status="active")
+        force_update(CarePlan.objects.filter(pk=plan.pk), status="active")
         record_financial_assessment(actor=finance, person=person, inputs=CARE_HOME)
 
 

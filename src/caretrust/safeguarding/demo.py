@@ -1,5 +1,7 @@
-"""Demo only: the demo council's adult safeguarding team receives concerns (the timescale row
-names it). Idempotent."""
+"""Demo only: the demo council's adult safeguarding team receives concerns. The council adds
+its own timescale row naming the team (the newest row in force wins), rather than changing the
+shipped default: the default stays as shipped, and the demo's rows are only added rows (which is
+what the test suite's copy of the demo directory keeps, ADR 89). Idempotent."""
 
 from __future__ import annotations
 
@@ -9,9 +11,14 @@ from caretrust.safeguarding.models import DecisionTimescale
 
 def load_demo_safeguarding() -> None:
     team = Team.objects.filter(code="council-safeguarding").first()
-    rule = DecisionTimescale.objects.order_by("-effective_from", "-id").first()
-    if team is None or rule is None or rule.team_id == team.pk:
+    default = DecisionTimescale.objects.order_by("-effective_from", "-id").first()
+    if team is None or default is None or default.team_id == team.pk:
         return
-    rule.team = team
-    rule.note = (rule.note + " Demo: Bayside Council's adult safeguarding team decides.")[:300]
-    rule.save(update_fields=["team", "note"])
+    DecisionTimescale.objects.create(
+        days=default.days,
+        counting=default.counting,
+        non_working_days=default.non_working_days,
+        effective_from=default.effective_from,
+        team=team,
+        note=(default.note + " Demo: Bayside Council's adult safeguarding team decides.")[:300],
+    )
