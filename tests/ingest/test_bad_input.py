@@ -337,6 +337,17 @@ def test_unreadable_cld_files_are_one_line_problems(tmp_path, content, expected)
     assert not result.committed and problems == [expected]
 
 
+def test_a_column_name_that_is_not_utf8_refuses_the_file_naming_it(tmp_path) -> None:
+    # The names are kept with each event (cld_fields); PostgreSQL refused them as JSON (CI, stop 26).
+    content = cld_bytes([row()]).replace(b"Unique_Identifier", b"Unique_Ide\xd9tifier", 1)
+    result, problems = cld(tmp_path, content)
+    assert not result.committed and problems == [
+        "cld.csv, line 1, LA_Person_Unique_Ide\\udcd9tifier: the column name: not UTF-8 text "
+        "(Latin-1 or Windows-1252?): save the file as UTF-8"
+    ]
+    assert not SocialCareEvent.objects.exists()
+
+
 def test_cld_utf8_bom_is_accepted(tmp_path) -> None:
     result, problems = cld(tmp_path, limits.UTF8_BOM + cld_bytes([row()]))
     assert result.committed and problems == [] and result.inserted == 1

@@ -354,6 +354,14 @@ class CldImporter:
                 fieldnames = []
                 self._refuse(result, path, "line 1", "", f"not a CSV header ({exc})", None)
                 return periods
+            for column in fieldnames:  # names are kept with the event (cld_fields), so checked too
+                for reason in limits.string_problems(column):
+                    shown = column.encode("utf-8", "backslashreplace").decode("utf-8")
+                    result.problems.append(
+                        Problem(path.name, "line 1", shown, f"the column name: {reason}")
+                    )
+            if result.problems:
+                return periods
             missing = [c for c in REQUIRED if c not in fieldnames]
             if missing:
                 result.problems.append(
