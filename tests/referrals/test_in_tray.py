@@ -237,3 +237,14 @@ def test_the_query_filter_agrees_a_routed_referral_opens_nothing_until_accepted(
     services.accept(actor=ot, referral=routed, allocate_to=nurse)
     assert people_visible_to(ot).filter(pk=routed.person_id).exists()
     assert people_visible_to(nurse).filter(pk=routed.person_id).exists()
+
+
+def test_my_work_counts_each_worklist_view_as_its_list_does(user_for, routed) -> None:
+    coordinator = user_for("coordinator")
+    force_update(Referral.objects.filter(pk=routed.pk), due_by=timezone.now() - timedelta(days=1))
+    views = ["new", "mine", "open", "breached", "waiting_team", "returned"]
+    counts = selectors.worklist_counts(coordinator, views)
+    assert counts == {
+        view: selectors.worklist(coordinator, WorklistQuery(view=view)).count() for view in views
+    }
+    assert counts["mine"] == counts["breached"] == counts["waiting_team"] == 1

@@ -89,18 +89,19 @@ LEADS = {
 
 
 def _referrals_waiting(user: User) -> Section:
-    from caretrust.referrals.selectors import WorklistQuery, worklist
+    from caretrust.referrals.selectors import worklist_counts
 
-    def count(view: str, label: str) -> Row:
-        number = worklist(user, WorklistQuery(view=view)).count()
-        return Row(label, str(number), f"/referrals/worklist/?view={view}")
-
+    labels = {
+        "new": "New, not claimed",
+        "mine": "Claimed by you",
+        "breached": "Response standard breached",
+        "waiting_team": "Waiting for a team to accept",
+        "returned": "Returned by a team",
+    }
+    counts = worklist_counts(user, list(labels))
     rows = [
-        count("new", "New, not claimed"),
-        count("mine", "Claimed by you"),
-        count("breached", "Response standard breached"),
-        count("waiting_team", "Waiting for a team to accept"),
-        count("returned", "Returned by a team"),
+        Row(label, str(counts[view]), f"/referrals/worklist/?view={view}")
+        for view, label in labels.items()
     ]
     return Section("Referrals for your locality", rows)
 
