@@ -38,19 +38,90 @@ class Payment:
     number: int
     due: date
     amount: Decimal
+    # "payment" (in advance, for `frequency_weeks`) or "adjustment": the difference, for days
+    # already paid in advance at the old weekly amount, when the amount changes (may be negative:
+    # money paid in advance at the higher amount, counted against what is held in the account).
+    kind: str = "payment"
+    covers_to: date | None = None  # the last day a payment pays for
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What is paid from `starts`: the council's `weekly_amount` every `frequency_weeks`, and the
+    person's assessed part a week (`person_weekly`), which they pay into the account."""
+
+    starts: date
+    frequency_weeks: int
+    weekly_amount: Decimal
+    person_weekly: Decimal = ZERO
 
 
 def payment_schedule(
     *, start: date, frequency_weeks: int, weekly_amount: Decimal, until: date
 ) -> list[Payment]:
     """Payments due from `start` to `until` inclusive: `weekly_amount` × `frequency_weeks` each."""
-    amount = pennies(weekly_amount * frequency_weeks)
-    payments, due, number = [], start, 1
-    while due <= until:
-        payments.append(Payment(number, due, amount))
-        due += timedelta(weeks=frequency_weeks)
-        number += 1
+    return terms_schedule(
+        terms=[Terms(start, frequency_weeks, weekly_amount)], until=until, end=None
+    )
+
+
+def terms_schedule(*, terms: list[Terms], until: date, end: date | None) -> list[Payment]:
+    """Payments due to `until` (and to `end`, the last day a direct payment covers, if ended) when
+    the amount or frequency changed from a date (ADR 105). A change from day D never pays a day
+    twice: the payment made in advance before D already covers days to C (its period's end); the
+    days D..C-1 are settled by an adjustment on D, (new weekly − old weekly) × days ÷ 7, and the
+    new terms' payments run from C (from D itself when D falls on a payment date). A payment is
+    due only on or before `end`; no payment or adjustment is due after it."""
+    payments: list[Payment] = []
+    covered_to: date | None = None  # the first day not yet paid for
+    rate = ZERO  # the weekly amount the days up to `covered_to` were paid at
+    last = min(until, end) if end else until
+
+    def add(due: date, amount: Decimal, kind: str, covers_to: date | None) -> None:
+        payments.append(Payment(len(payments) + 1, due, amount, kind, covers_to))
+
+    for index, term in enumerate(terms):
+        following = terms[index + 1].starts if index + 1 < len(terms) else None
+        due = term.starts
+        if covered_to is not None and covered_to > term.starts:
+            days = (covered_to - term.starts).days
+            difference = pennies((term.weekly_amount - rate) * days / 7)
+            if difference and term.starts <= last:
+                add(term.starts, difference, "adjustment", covered_to - timedelta(days=1))
+            rate = term.weekly_amount
+            due = covered_to
+        amount = pennies(term.weekly_amount * term.frequency_weeks)
+        while due <= last and (following is None or due < following):
+            covered_to = due + timedelta(weeks=term.frequency_weeks)
+            add(due, amount, "payment", covered_to - timedelta(days=1))
+            rate = term.weekly_amount
+            due = covered_to
     return payments
+
+
+def terms_on(terms: list[Terms], day: date) -> Terms:
+    return [t for t in terms if t.starts <= day][-1] if day >= terms[0].starts else terms[0]
+
+
+def contributions_between(terms: list[Terms], first: date, last: date) -> Decimal:
+    """The person's assessed part for the days `first`..`last`, a seventh of the weekly part a
+    day, at the terms in force each day."""
+    total, day = Decimal(0), first
+    while day <= last:
+        total += terms_on(terms, day).person_weekly / 7
+        day += timedelta(days=1)
+    return pennies(total)
+
+
+def paid_after_end(terms: list[Terms], schedule: list[Payment], end: date) -> Decimal:
+    """What was paid in advance for days after `end` (the last day covered): the last payment's
+    days beyond it at the weekly amount then in force. It is in the account, and recovered with
+    the rest of the balance at the final monitoring return."""
+    paid = [p for p in schedule if p.kind == "payment" and p.due <= end]
+    if not paid or paid[-1].covers_to is None or paid[-1].covers_to <= end:
+        return ZERO
+    days = (paid[-1].covers_to - end).days
+    return pennies(terms_on(terms, end).weekly_amount * days / 7)
 
 
 def paid_between(schedule: list[Payment], first: date, last: date) -> Decimal:
