@@ -7,59 +7,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0001_initial'),
+        ("budgets", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='directpaymentagreement',
-            name='end_date',
+            model_name="directpaymentagreement",
+            name="end_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='directpaymentagreement',
-            name='end_note',
+            model_name="directpaymentagreement",
+            name="end_note",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='directpaymentagreement',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('person_asked', 'The person (or their representative) asked to stop'), ('needs_changed', 'The needs it met have changed or are met another way'), ('condition_not_met', 'A condition for direct payments is no longer met (s31 or s32)'), ('not_used_for_needs', 'The money was not used to meet the needs'), ('moved', "The person moved to another council's area or into a care home"), ('died', 'The person died')], max_length=30),
+            model_name="directpaymentagreement",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("person_asked", "The person (or their representative) asked to stop"),
+                    ("needs_changed", "The needs it met have changed or are met another way"),
+                    (
+                        "condition_not_met",
+                        "A condition for direct payments is no longer met (s31 or s32)",
+                    ),
+                    ("not_used_for_needs", "The money was not used to meet the needs"),
+                    ("moved", "The person moved to another council's area or into a care home"),
+                    ("died", "The person died"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddField(
-            model_name='directpaymentagreement',
-            name='ended_at',
+            model_name="directpaymentagreement",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='directpaymentagreement',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="directpaymentagreement",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='DirectPaymentChange',
+            name="DirectPaymentChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField()),
-                ('frequency_weeks', models.PositiveSmallIntegerField()),
-                ('gross_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('person_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('weekly_amount', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('lines', models.JSONField(default=list)),
-                ('previous_frequency_weeks', models.PositiveSmallIntegerField()),
-                ('previous_gross_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('previous_person_weekly', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('previous_weekly_amount', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('reason', models.TextField()),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='budgets.directpaymentagreement')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField()),
+                ("frequency_weeks", models.PositiveSmallIntegerField()),
+                ("gross_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("person_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("weekly_amount", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("lines", models.JSONField(default=list)),
+                ("previous_frequency_weeks", models.PositiveSmallIntegerField()),
+                ("previous_gross_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("previous_person_weekly", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("previous_weekly_amount", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("reason", models.TextField()),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="budgets.directpaymentagreement",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['effective_from', 'id'],
+                "ordering": ["effective_from", "id"],
             },
         ),
     ]
