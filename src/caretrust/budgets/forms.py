@@ -7,7 +7,6 @@ from django import forms
 from caretrust.budgets.models import DirectPaymentAgreement, EndReason, Mechanism
 from caretrust.ui.fields import MoneyField, NhsDateField
 
-
 FREQUENCIES = [(4, "Every 4 weeks"), (2, "Every 2 weeks"), (1, "Every week")]
 
 
