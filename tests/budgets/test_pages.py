@@ -33,6 +33,8 @@ FORM = {
     "charge_registered_on_month": "6",
     "charge_registered_on_year": "2024",
     "council_rate": "",
+    "valuation_fee": "£326",
+    "land_registry_fee": "",
 }
 
 
@@ -61,7 +63,10 @@ def test_the_finance_officer_makes_a_deferred_payment_agreement_and_reads_its_st
         and response.url == f"/budgets/deferred-payments/{agreement.pk}/"
     )
     statement = client.get(response.url + "?on=2024-07-15").content.decode()
-    assert "£3,550.51" in statement and "£5.76" in statement
+    # The worked case of test_deferred_payment_admin_costs: fees £3,544.75, the council's set-up
+    # fee £800.00 and the valuation £326.00 added on 17 June, interest £9.52: £4,680.27.
+    assert "£4,680.27" in statement and "£9.52" in statement and "£1,126.00" in statement
+    assert "Setting up the agreement" in statement and "Valuing the home (at cost)" in statement
     assert "4.05%" in statement and "legislation.gov.uk/uksi/2014/2671/regulation/9" in statement
     # Equity limit: £250,000 − 10% − £14,250 lower capital limit = £210,750.00.
     assert "£210,750.00" in statement

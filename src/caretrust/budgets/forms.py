@@ -96,3 +96,10 @@ class DeferredPaymentForm(forms.Form):
         decimal_places=2,
         error_messages={"invalid": "Enter the rate as a number, like 4.05"},
     )
+    valuation_fee = MoneyField(label="Valuation of the home, at cost (£)", required=False)
+    land_registry_fee = MoneyField(label="Land Registry fees, at cost (£)", required=False)
+    admin_costs_paid_separately = forms.BooleanField(
+        label="The person asked to pay the administration costs separately (they are not added "
+        "to the amount deferred)",
+        required=False,
+    )

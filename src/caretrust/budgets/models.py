@@ -217,6 +217,11 @@ class DeferredPaymentAgreement(models.Model):
     # None: the national maximum for each half-year; otherwise the council's rate, never charged
     # above the maximum for a period.
     council_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The council's administration costs as agreed (SI 2014/2671 reg 10; ADR 105): the schedule in
+    # force on `agreed_on` and the costs charged at cost, each {code, description, amount, when};
+    # added to the amount deferred unless the person asked to pay them separately (reg 10(2)).
+    admin_costs = models.JSONField(default=list)
+    admin_costs_paid_separately = models.BooleanField(default=False)
     eligibility = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -545,7 +545,12 @@ def make_deferred_payment_agreement(
     land_registry_title: str,
     charge_registered_on: date,
     council_rate: Decimal | None,
+    valuation_fee: Decimal = arithmetic.ZERO,
+    land_registry_fee: Decimal = arithmetic.ZERO,
+    admin_costs_paid_separately: bool = False,
 ) -> DeferredPaymentAgreement:
+    """The agreement, with the council's administration costs (its schedule on `agreed_on`, and
+    the valuation and Land Registry fees at cost) kept as agreed (SI 2014/2671 reg 10)."""
     policy.require(actor, "budgets.deferred_payment", person)
     assessment = latest_assessment(person)
     if assessment is None:
@@ -579,6 +584,9 @@ def make_deferred_payment_agreement(
                 f"The rate cannot be more than the national maximum for the period, "
                 f"{period.maximum_rate}% (SI 2014/2671 reg 9)."
             )
+    for name, fee in (("valuation_fee", valuation_fee), ("land_registry_fee", land_registry_fee)):
+        if fee < 0:
+            errors[name] = "A fee cannot be less than nothing."
     if contribution is None:
         errors["care_home_weekly_fee"] = (
             "The person's weekly contribution cannot be worked out from the financial assessment."
@@ -599,6 +607,10 @@ def make_deferred_payment_agreement(
         land_registry_title=land_registry_title.strip(),
         charge_registered_on=charge_registered_on,
         council_rate=council_rate,
+        admin_costs=agreed_admin_costs(
+            agreed_on, valuation_fee=valuation_fee, land_registry_fee=land_registry_fee
+        ),
+        admin_costs_paid_separately=admin_costs_paid_separately,
         eligibility=checks,
         created_by=actor,
     )
@@ -606,12 +618,55 @@ def make_deferred_payment_agreement(
     return agreement
 
 
+def agreed_admin_costs(
+    agreed_on: date, *, valuation_fee: Decimal, land_registry_fee: Decimal
+) -> list[dict]:
+    """The council's schedule in force on `agreed_on`, and the fees charged at cost (set-up)."""
+    schedule = arithmetic.council_admin_costs().schedule_for(agreed_on)
+    costs = [
+        {"code": c.code, "description": c.description, "amount": str(c.amount), "when": c.when}
+        for c in (schedule.costs if schedule else ())
+    ]
+    for code, description, fee in (
+        ("valuation", "Valuing the home (at cost)", valuation_fee),
+        ("land_registry", "Land Registry fees for the charge (at cost)", land_registry_fee),
+    ):
+        if fee:
+            costs.append(
+                {"code": code, "description": description, "amount": str(fee), "when": "set_up"}
+            )
+    return costs
+
+
+def admin_costs(agreement: DeferredPaymentAgreement) -> list[arithmetic.AdminCost]:
+    return [
+        arithmetic.AdminCost(c["code"], c["description"], Decimal(c["amount"]), c["when"])
+        for c in agreement.admin_costs
+    ]
+
+
 def deferred_statement(agreement: DeferredPaymentAgreement, on: date) -> arithmetic.Statement:
+    """The statement to `on`; the administration costs are added to the amount deferred unless
+    the person pays them separately (SI 2014/2671 reg 10(2))."""
+    charges = arithmetic.admin_charges(
+        admin_costs(agreement), deferral_start=agreement.deferral_start, on=on
+    )
     return arithmetic.statement(
         deferral_start=agreement.deferral_start,
         weekly_deferred=agreement.weekly_deferred,
         on=on,
         council_rate=agreement.council_rate,
+        admin=[] if agreement.admin_costs_paid_separately else charges,
+    )
+
+
+def admin_charges_billed_separately(
+    agreement: DeferredPaymentAgreement, on: date
+) -> list[arithmetic.AdminCharge]:
+    if not agreement.admin_costs_paid_separately:
+        return []
+    return arithmetic.admin_charges(
+        admin_costs(agreement), deferral_start=agreement.deferral_start, on=on
     )
 
 

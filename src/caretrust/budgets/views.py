@@ -273,7 +273,8 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["encumbrances"] = data["encumbrances"] or arithmetic.ZERO
+        for name in ("encumbrances", "valuation_fee", "land_registry_fee"):
+            data[name] = data[name] or arithmetic.ZERO
         try:
             agreement = services.make_deferred_payment_agreement(
                 actor=request.user, person=person, **data
@@ -296,6 +297,8 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
         "contribution": contribution,
         "form": form,
         "rates": arithmetic.national_rates(),
+        "admin_schedule": arithmetic.council_admin_costs().schedule_for(today),
+        "admin_table": arithmetic.council_admin_costs(),
         "page_title": "Deferred payment agreement",
     }
     return render(
@@ -322,6 +325,8 @@ def deferred_payment(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": agreement,
         "person": agreement.person,
         "statement": services.deferred_statement(agreement, on),
+        "billed_separately": services.admin_charges_billed_separately(agreement, on),
+        "admin_table": arithmetic.council_admin_costs(),
         "rates": arithmetic.national_rates(),
         "equity_limit": None
         if lower is None
