@@ -2,7 +2,7 @@
 opens the personal budgets, finds a person with an agreed plan, reads the personal budget (Care Act
 2014 s26), takes the home care as a direct payment, sets up the agreement (s31) with its 4-weekly
 payments, records a monitoring return and the recovery of the money above the contingency, changes
-it to fortnightly payments; the person sees the same budget in the portal; the finance officer ends
+the social worker changes it to fortnightly payments; the person sees the same budget in the portal; the finance officer ends
 it and the home care goes back to a council-managed budget (ADR 105). axe on every page."""
 
 from __future__ import annotations
@@ -118,7 +118,17 @@ def test_a_direct_payment_is_set_up_monitored_and_seen_in_the_portal(
 
     # Paid every 2 weeks from 23 November (ADR 105): the 16 November payment covers to 13
     # December, so the first fortnightly payment is on 14 December; the old terms are kept.
+    # The social worker makes the change, from their caseload through the person and the plan.
     fortnightly = f"{Decimal(payment.replace(',', '')) / 2:,.2f}"
+    page.context.clear_cookies()
+    sign_in(page, "socialworker")
+    page.get_by_role("link", name="Your caseload").first.click()
+    page.get_by_role("link", name="Peggy BUDD").first.click()
+    page.get_by_role("link", name=re.compile(r"^Care plan \(agreed")).first.click()
+    page.get_by_role("link", name="Personal budget and direct payments").click()
+    expect(page.locator("#personal-budget")).to_contain_text(f"£{total} a week")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("^Direct payment agreement")).click()
     page.get_by_role("link", name="Change the amount or how often it is paid").click()
     expect(page.get_by_role("heading", name="Change the direct payment")).to_be_visible()
     assert_accessible(page)
