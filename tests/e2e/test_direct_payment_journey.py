@@ -1,9 +1,10 @@
 """A direct payment in a real browser (#18 item 4), clicking from the home page: the finance officer
 opens the personal budgets, finds a person with an agreed plan, reads the personal budget (Care Act
 2014 s26), takes the home care as a direct payment, sets up the agreement (s31) with its 4-weekly
-payments, records a monitoring return and the recovery of the money above the contingency, changes
-the social worker changes it to fortnightly payments; the person sees the same budget in the portal; the finance officer ends
-it and the home care goes back to a council-managed budget (ADR 105). axe on every page."""
+payments, records a monitoring return and the recovery of the money above the contingency; the
+social worker changes it to fortnightly payments; the person sees the same budget in the portal;
+the finance officer ends it and the home care goes back to a council-managed budget (ADR 105).
+axe on every page."""
 
 from __future__ import annotations
 
