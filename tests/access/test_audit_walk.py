@@ -432,6 +432,8 @@ PARAMS["budgets:line_delivery"] = lambda s: {
 }
 PARAMS["budgets:direct_payment"] = lambda s: {"pk": _direct_payment(s).pk}
 PARAMS["budgets:monitoring_return"] = lambda s: {"pk": _direct_payment(s).pk}
+PARAMS["budgets:direct_payment_change"] = lambda s: {"pk": _direct_payment(s).pk}
+PARAMS["budgets:direct_payment_end"] = lambda s: {"pk": _direct_payment(s).pk}
 PARAMS["budgets:recover"] = lambda s: {"pk": _direct_payment(s).returns.first().pk}
 PARAMS["budgets:deferred_payment_new"] = lambda s: {"ref": s.edith.ref}
 PARAMS["budgets:deferred_payment"] = _deferred_payment

@@ -307,7 +307,9 @@ def test_a_deferred_payment_agreement_defers_the_fee_less_the_income_contributio
     £900.00 − £191.05 = £708.95 is deferred each week; to 15 July 2024 it is £3,550.51 with
     interest (test_arithmetic's worked case)."""
     _assess(user_for, care_home_resident, **CARE_HOME)
-    agreement = _agreement(user_for, care_home_resident)
+    # The administration costs paid separately (SI 2014/2671 reg 10(2)): the amount deferred is
+    # the fees and their interest alone (test_deferred_payment_admin_costs adds them).
+    agreement = _agreement(user_for, care_home_resident, admin_costs_paid_separately=True)
     assert agreement.weekly_contribution == Decimal("191.05")
     assert agreement.weekly_deferred == Decimal("708.95")
     assert all(check["met"] for check in agreement.eligibility)

@@ -2,7 +2,9 @@
 opens the personal budgets, finds a person with an agreed plan, reads the personal budget (Care Act
 2014 s26), takes the home care as a direct payment, sets up the agreement (s31) with its 4-weekly
 payments, records a monitoring return and the recovery of the money above the contingency; the
-person sees the same budget in the portal. axe on every page."""
+social worker changes it to fortnightly payments; the person sees the same budget in the portal;
+the finance officer ends it and the home care goes back to a council-managed budget (ADR 105).
+axe on every page."""
 
 from __future__ import annotations
 
@@ -115,10 +117,65 @@ def test_a_direct_payment_is_set_up_monitored_and_seen_in_the_portal(
     expect(returns).to_contain_text("Recovery recorded")
     assert_accessible(page)
 
+    # Paid every 2 weeks from 23 November (ADR 105): the 16 November payment covers to 13
+    # December, so the first fortnightly payment is on 14 December; the old terms are kept.
+    # The social worker makes the change, from their caseload through the person and the plan.
+    fortnightly = f"{Decimal(payment.replace(',', '')) / 2:,.2f}"
+    page.context.clear_cookies()
+    sign_in(page, "socialworker")
+    page.get_by_role("link", name="Your caseload").first.click()
+    page.get_by_role("link", name="Peggy BUDD").first.click()
+    page.get_by_role("link", name=re.compile(r"^Care plan \(agreed")).first.click()
+    page.get_by_role("link", name="Personal budget and direct payments").click()
+    expect(page.locator("#personal-budget")).to_contain_text(f"£{total} a week")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("^Direct payment agreement")).click()
+    page.get_by_role("link", name="Change the amount or how often it is paid").click()
+    expect(page.get_by_role("heading", name="Change the direct payment")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Day").fill("23")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("How often is it paid from that date?").select_option("2")
+    page.get_by_label("Why does it change?").fill("Peggy asked to be paid every fortnight")
+    page.get_by_role("button", name="Change the direct payment").click()
+    expect(
+        page.get_by_text(f"From 23 November 2026 the council pays £{fortnightly} every 2 weeks.")
+    ).to_be_visible()
+    expect(page.locator("#direct-payment-changes")).to_contain_text("every 4 weeks")
+    expect(page.locator("#payment-schedule")).to_contain_text("28 December 2026")
+    assert_accessible(page)
+
     page.context.clear_cookies()
     sign_in(page, "peggy")
     portal = page.locator("#portal-budget")
     expect(portal).to_contain_text(f"Your personal budget is £{total} a week")
     expect(portal).to_contain_text(f"You pay £{person_part} a week")
-    expect(page.get_by_text(f"The council pays £{payment} every 4 weeks")).to_be_visible()
+    expect(page.get_by_text(f"The council pays £{fortnightly} every 2 weeks")).to_be_visible()
+    assert_accessible(page)
+
+    # The direct payment ends: no payment after 31 December, the home care is council-managed.
+    page.context.clear_cookies()
+    sign_in(page, "finance")
+    page.get_by_role("link", name="Personal budgets and direct payments").click()
+    page.get_by_role("link", name="Personal budget for Peggy BUDD").click()
+    page.get_by_role("link", name=re.compile("^Direct payment agreement")).click()
+    page.get_by_role("link", name="End the direct payment").click()
+    expect(page.get_by_role("heading", name="End the direct payment")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Why does it end?").select_option("needs_changed")
+    page.get_by_role("button", name="End the direct payment").click()
+    expect(page.locator("#direct-payment-ended")).to_contain_text(
+        "the last day paid for is 31 December 2026"
+    )
+    expect(page.locator("#payment-schedule")).not_to_contain_text("11 January 2027")
+    assert_accessible(page)
+    page.get_by_role("link", name="Personal budget for Peggy BUDD").click()
+    expect(page.get_by_label("How is home care delivered?")).to_have_value("council_managed")
+    expect(
+        page.get_by_role("link", name="Direct payment from 16 November 2026 to 31 December 2026")
+    ).to_be_visible()
     assert_accessible(page)

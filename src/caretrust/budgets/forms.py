@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from caretrust.budgets.models import DirectPaymentAgreement, Mechanism
+from caretrust.budgets.models import DirectPaymentAgreement, EndReason, Mechanism
 from caretrust.ui.fields import MoneyField, NhsDateField
+
+FREQUENCIES = [(4, "Every 4 weeks"), (2, "Every 2 weeks"), (1, "Every week")]
 
 
 class LineDeliveryForm(forms.Form):
@@ -24,7 +26,7 @@ class DirectPaymentForm(forms.Form):
     frequency_weeks = forms.TypedChoiceField(
         label="How often is it paid?",
         coerce=int,
-        choices=[(4, "Every 4 weeks"), (2, "Every 2 weeks"), (1, "Every week")],
+        choices=FREQUENCIES,
         initial=4,
     )
     contingency_weeks = forms.TypedChoiceField(
@@ -42,6 +44,29 @@ class DirectPaymentForm(forms.Form):
         "(or an authorised person will manage them)",
         required=False,
     )
+
+
+class DirectPaymentChangeForm(forms.Form):
+    effective_from = NhsDateField(label="Date the change takes effect")
+    frequency_weeks = forms.TypedChoiceField(
+        label="How often is it paid from that date?", coerce=int, choices=FREQUENCIES
+    )
+    reason = forms.CharField(
+        label="Why does it change?",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Say why the direct payment changes."},
+    )
+
+
+class DirectPaymentEndForm(forms.Form):
+    end_date = NhsDateField(label="Last day the direct payment pays for")
+    reason = forms.ChoiceField(
+        label="Why does it end?",
+        choices=[("", "Choose a reason"), *EndReason.choices],
+        error_messages={"required": "Choose why the direct payment ends."},
+    )
+    note = forms.CharField(label="Notes", required=False, widget=forms.Textarea, max_length=2000)
 
 
 class MonitoringReturnForm(forms.Form):
@@ -70,4 +95,11 @@ class DeferredPaymentForm(forms.Form):
         max_digits=5,
         decimal_places=2,
         error_messages={"invalid": "Enter the rate as a number, like 4.05"},
+    )
+    valuation_fee = MoneyField(label="Valuation of the home, at cost (£)", required=False)
+    land_registry_fee = MoneyField(label="Land Registry fees, at cost (£)", required=False)
+    admin_costs_paid_separately = forms.BooleanField(
+        label="The person asked to pay the administration costs separately (they are not added "
+        "to the amount deferred)",
+        required=False,
     )

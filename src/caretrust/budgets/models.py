@@ -36,6 +36,20 @@ class LineDelivery(models.Model):
         return f"{self.service}: {self.get_mechanism_display()}"
 
 
+class EndReason(models.TextChoices):
+    """Why a direct payment ends (Care Act 2014 s31-33; Direct Payments Regulations 2014 reg 13)."""
+
+    PERSON_ASKED = "person_asked", "The person (or their representative) asked to stop"
+    NEEDS_CHANGED = "needs_changed", "The needs it met have changed or are met another way"
+    CONDITION_NOT_MET = (
+        "condition_not_met",
+        "A condition for direct payments is no longer met (s31 or s32)",
+    )
+    NOT_USED_FOR_NEEDS = "not_used_for_needs", "The money was not used to meet the needs"
+    MOVED = "moved", "The person moved to another council's area or into a care home"
+    DIED = "died", "The person died"
+
+
 class DirectPaymentAgreement(models.Model):
     class Recipient(models.TextChoices):
         PERSON = "person", "The person"
@@ -70,6 +84,18 @@ class DirectPaymentAgreement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Ended (ADR 105): the last day the direct payment pays for, why, and by whom.
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
+    end_note = models.TextField(blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start", "-id"]
@@ -83,6 +109,41 @@ class DirectPaymentAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"Direct payment for {self.person}"
+
+    @property
+    def payment_amount(self):
+        return self.weekly_amount * self.frequency_weeks
+
+
+class DirectPaymentChange(models.Model):
+    """A change of the amount or frequency of a direct payment from a date (ADR 105). The
+    agreement holds the terms in force now; each change keeps the terms it replaced, so the
+    payment schedule before it is worked out as it was."""
+
+    agreement = models.ForeignKey(
+        DirectPaymentAgreement, on_delete=models.PROTECT, related_name="changes"
+    )
+    effective_from = models.DateField()
+    frequency_weeks = models.PositiveSmallIntegerField()
+    gross_weekly = models.DecimalField(max_digits=10, decimal_places=2)
+    person_weekly = models.DecimalField(max_digits=10, decimal_places=2)
+    weekly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    lines = models.JSONField(default=list)
+    previous_frequency_weeks = models.PositiveSmallIntegerField()
+    previous_gross_weekly = models.DecimalField(max_digits=10, decimal_places=2)
+    previous_person_weekly = models.DecimalField(max_digits=10, decimal_places=2)
+    previous_weekly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["effective_from", "id"]
+
+    def __str__(self) -> str:
+        return f"Direct payment change from {self.effective_from}"
 
     @property
     def payment_amount(self):
@@ -156,6 +217,11 @@ class DeferredPaymentAgreement(models.Model):
     # None: the national maximum for each half-year; otherwise the council's rate, never charged
     # above the maximum for a period.
     council_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The council's administration costs as agreed (SI 2014/2671 reg 10; ADR 105): the schedule in
+    # force on `agreed_on` and the costs charged at cost, each {code, description, amount, when};
+    # added to the amount deferred unless the person asked to pay them separately (reg 10(2)).
+    admin_costs = models.JSONField(default=list)
+    admin_costs_paid_separately = models.BooleanField(default=False)
     eligibility = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -53,6 +53,7 @@ def plan_budget(request: HttpRequest, uuid, dp_form=None, status=200) -> HttpRes
     today = clock.today()
     context = {
         "plan": plan,
+        "ended_direct_payments": list(plan.direct_payments.filter(status="ended")),
         "person": plan.person,
         "budget": budget,
         "charges": budget.charges,
@@ -116,12 +117,18 @@ def direct_payment(request: HttpRequest, pk: int, return_form=None, status=200) 
     last_end = returns[-1].period_end if returns else None
     initial = {
         "period_start": (last_end + timedelta(days=1)) if last_end else agreement.start,
-        "period_end": today,
+        "period_end": min(today, agreement.end_date) if agreement.end_date else today,
     }
+    active = agreement.status == DirectPaymentAgreement.Status.ACTIVE
+    final_return_due = not active and (last_end is None or last_end < agreement.end_date)
     context = {
         "agreement": agreement,
         "person": agreement.person,
         "schedule": services.schedule(agreement, max(today, agreement.start) + timedelta(weeks=26)),
+        "changes": list(agreement.changes.select_related("changed_by")),
+        "active": active,
+        "final_return_due": final_return_due,
+        "paid_after_end": services.paid_after_end(agreement),
         "today": today,
         "returns": returns,
         "return_form": return_form or forms.MonitoringReturnForm(initial=initial),
@@ -130,6 +137,93 @@ def direct_payment(request: HttpRequest, pk: int, return_form=None, status=200) 
         "page_title": "Direct payment",
     }
     return render(request, "budgets/direct_payment.jinja", context, status=status)
+
+
+def _arranged_agreement(request, pk: int) -> DirectPaymentAgreement:
+    agreement = get_object_or_404(
+        DirectPaymentAgreement.objects.select_related("person", "plan"), pk=pk
+    )
+    policy.require(request.user, "budgets.arrange", agreement.person)
+    return agreement
+
+
+def direct_payment_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the amount (the personal budget's council part on the day) or the frequency of a
+    direct payment from a date (ADR 105)."""
+    agreement = _arranged_agreement(request, pk)
+    today = clock.today()
+    form = forms.DirectPaymentChangeForm(
+        request.POST or None,
+        initial={"effective_from": today, "frequency_weeks": agreement.frequency_weeks},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_direct_payment(
+                actor=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"From {change.effective_from:%-d %B %Y} the council pays "
+                f"£{change.payment_amount:,.2f} every {change.frequency_weeks} "
+                f"week{'s' if change.frequency_weeks != 1 else ''}.",
+            )
+            return redirect("budgets:direct_payment", agreement.pk)
+    audit.record_read(
+        actor=request.user,
+        obj=agreement,
+        person_ref=agreement.person.audit_ref,
+        details={"page": "change direct payment"},
+    )
+    budget = selectors.personal_budget(agreement.plan, on=today)
+    context = {
+        "agreement": agreement,
+        "person": agreement.person,
+        "now": budget.direct_payment_weekly if agreement.status == "active" else None,
+        "today": today,
+        "form": form,
+        "page_title": "Change the direct payment",
+    }
+    return render(
+        request, "budgets/direct_payment_change.jinja", context, status=400 if form.errors else 200
+    )
+
+
+def direct_payment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a direct payment: the last day it pays for and why (ADR 105)."""
+    agreement = _arranged_agreement(request, pk)
+    form = forms.DirectPaymentEndForm(request.POST or None, initial={"end_date": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = services.end_direct_payment(
+                actor=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The direct payment ends after {ended.end_date:%-d %B %Y}. Its services are "
+                "council-managed from the next day.",
+            )
+            return redirect("budgets:direct_payment", agreement.pk)
+    audit.record_read(
+        actor=request.user,
+        obj=agreement,
+        person_ref=agreement.person.audit_ref,
+        details={"page": "end direct payment"},
+    )
+    context = {
+        "agreement": agreement,
+        "person": agreement.person,
+        "form": form,
+        "page_title": "End the direct payment",
+    }
+    return render(
+        request, "budgets/direct_payment_end.jinja", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST
@@ -179,7 +273,8 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["encumbrances"] = data["encumbrances"] or arithmetic.ZERO
+        for name in ("encumbrances", "valuation_fee", "land_registry_fee"):
+            data[name] = data[name] or arithmetic.ZERO
         try:
             agreement = services.make_deferred_payment_agreement(
                 actor=request.user, person=person, **data
@@ -202,6 +297,8 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
         "contribution": contribution,
         "form": form,
         "rates": arithmetic.national_rates(),
+        "admin_schedule": arithmetic.council_admin_costs().schedule_for(today),
+        "admin_table": arithmetic.council_admin_costs(),
         "page_title": "Deferred payment agreement",
     }
     return render(
@@ -228,6 +325,8 @@ def deferred_payment(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": agreement,
         "person": agreement.person,
         "statement": services.deferred_statement(agreement, on),
+        "billed_separately": services.admin_charges_billed_separately(agreement, on),
+        "admin_table": arithmetic.council_admin_costs(),
         "rates": arithmetic.national_rates(),
         "equity_limit": None
         if lower is None

@@ -42,10 +42,11 @@ def active_plan_costs(pool):
             frequency=service.frequency,
             per=service.per,
             hours_per_visit=service.hours_per_visit,
+            workers=service.workers_needed,
         )
         yield commitments.PlannedCost(
             service.kind,
-            price.weekly * service.workers_needed,
+            price.weekly,
             service.start,
             service.end,
             f"service {service.pk}",

@@ -26,15 +26,25 @@ class Catalogue:
     units: dict[str, tuple[str, Decimal]]  # kind → (unit, cost per unit)
 
     def price(
-        self, *, kind: str, frequency: int, per: str, hours_per_visit: Decimal | None
+        self,
+        *,
+        kind: str,
+        frequency: int,
+        per: str,
+        hours_per_visit: Decimal | None,
+        workers: int = 1,
     ) -> Price:
-        """`frequency` visits per `per` ("day" | "week" | "once")."""
+        """`frequency` visits per `per` ("day" | "week" | "once"), each by `workers` workers: a
+        double-handed visit (two workers, ADR 105) is two workers' hours or visits. A kind priced
+        by the week is one price whoever delivers it."""
         if kind not in self.units:
             raise KeyError(f"the service catalogue has no price for {kind!r}")
+        if workers < 1:
+            raise ValueError("a visit needs at least one worker")
         unit, cost = self.units[kind]
         if unit == "week":
             return Price(cost, None, f"£{cost} a week")
-        quantity = Decimal(frequency)
+        quantity = Decimal(frequency) * workers
         if unit == "hour":
             hours = hours_per_visit or Decimal(1)
             quantity *= hours
@@ -42,6 +52,8 @@ class Catalogue:
             each = f"{shown} hour{'s' if hours != 1 else ''} at £{cost} an hour"
         else:
             each = f"£{cost} a {unit}"
+        if workers > 1:
+            each = f"{workers} workers (double-handed) × {each}"
         if per == "once":
             total = (quantity * cost).quantize(PENNY, ROUND_HALF_UP)
             return Price(None, total, f"{frequency} × {each}, once")
@@ -50,8 +62,9 @@ class Catalogue:
         return Price(weekly, None, f"{frequency} a {per} × {each}")
 
     def per_visit(self, kind: str, hours_per_visit: Decimal | None) -> Decimal | None:
-        """What one delivered visit costs: hours (1 if not given) x the hourly cost, or the cost
-        of a visit or session; None for a kind priced by the week or the item."""
+        """What one worker's delivered visit costs: hours (1 if not given) x the hourly cost, or
+        the cost of a visit or session; None for a kind priced by the week or the item. A
+        double-handed call is two delivered visits, one for each worker (careplans)."""
         if kind not in self.units:
             return None
         unit, cost = self.units[kind]

@@ -76,6 +76,9 @@ def _priced(service) -> catalogue.Price:
         frequency=service.frequency,
         per=service.per,
         hours_per_visit=service.hours_per_visit,
+        # A double-handed service is two workers at every visit: it costs (and is charged) as
+        # two (ADR 105).
+        workers=service.workers_needed,
     )
 
 

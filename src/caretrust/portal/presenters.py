@@ -236,9 +236,14 @@ def _budget(plan, is_carer: bool, first_name: str) -> dict | None:
     agreement = budget.direct_payment
     if agreement is not None:
         upcoming = next_payment(agreement, clock.today())
+        every = (
+            "every week"
+            if agreement.frequency_weeks == 1
+            else f"every {agreement.frequency_weeks} weeks"
+        )
         direct = (
-            f"The council pays {_money(agreement.payment_amount)} every {agreement.frequency_weeks} "
-            f"weeks into the direct payment account"
+            f"The council pays {_money(agreement.payment_amount)} {every} "
+            f"into the direct payment account"
             + (f" ({agreement.recipient_name})" if agreement.recipient_name else "")
             + (f"; the next payment is on {upcoming.due:%-d %B %Y}." if upcoming else ".")
         )
