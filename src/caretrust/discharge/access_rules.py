@@ -92,6 +92,12 @@ def _days_text(days: int) -> str:
     return f"ready {days} day{'s' if days != 1 else ''} ago"
 
 
+def _service_request_part(referral):
+    from caretrust.discharge.fhir import service_request_part
+
+    return service_request_part(referral)
+
+
 def _hub(user, person):
     """The person page's Discharge section (ADR 104): their discharge referrals (ready date,
     pathway, status, days delayed) and reablement episodes, each read audited."""
@@ -113,4 +119,5 @@ from caretrust.record import hub  # noqa: E402  (registries are filled at import
 from caretrust.referrals import hooks  # noqa: E402  (registries are filled at import)
 
 hooks.register_worklist_note(_worklist_notes)
+hooks.register_service_request_part(_service_request_part)
 hub.register("discharge", _hub, order=34)
