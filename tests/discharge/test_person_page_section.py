@@ -70,7 +70,7 @@ def test_the_section_lists_discharges_and_reablement(client, user_for, two_disch
     assert reverse("discharge:detail", args=[first.uuid]) in section
     assert "Discharged: 3 days delayed (discharged 05 November 2026)" in section
     assert "Reablement from 06 November 2026" in section
-    assert "Ended 10 december 2026: no services: no identified needs".capitalize() in section
+    assert "Ended 10 December 2026: No services: no identified needs" in section
     # Audited like the others: one read per discharge and per episode shown, naming the page.
     reads = AuditEvent.objects.filter(action=AuditEvent.Action.READ).order_by("pk")[before:]
     shown = [(e.object_type, e.details.get("page")) for e in reads if e.details.get("page")]

@@ -239,6 +239,8 @@ def person_page_rows(user: User, person) -> tuple[list[PersonPageRow], list[Pers
             else reverse("entitlements:person", args=[person.ref])
         )
         episodes.append(
-            PersonPageRow(f"Reablement from {episode.start:%d %B %Y}", href, state.capitalize())
+            PersonPageRow(
+                f"Reablement from {episode.start:%d %B %Y}", href, state[:1].upper() + state[1:]
+            )
         )
     return discharges, episodes
