@@ -341,7 +341,7 @@ def _discharge(seed) -> dict:
 
 
 PARAMS["discharge:detail"] = _discharge
-for name in ("concern", "decide", "outcomes", "risk", "plan", "conclude"):
+for name in ("concern", "decide", "outcomes", "risk", "plan", "conclude", "review"):
     PARAMS[f"safeguarding:{name}"] = lambda s: {"uuid": s.concern.uuid}
 
 

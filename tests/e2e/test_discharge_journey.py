@@ -103,6 +103,19 @@ def test_pathway_1_discharge_through_reablement_to_its_outcome(
     expect(page.get_by_text(re.compile(r"No services: no identified needs, ended"))).to_be_visible()
     assert_accessible(page)
 
+    # 5b. Her record's "Hospital discharge and reablement" section (ADR 104): the discharge with
+    #     its ready date, pathway, status and days delayed, and the reablement episode.
+    page.get_by_role("link", name="Winifred PARSONS's record").click()
+    section = page.get_by_role("heading", name="Hospital discharge and reablement").locator("..")
+    expect(section.get_by_text("Discharged: 1 day delayed")).to_be_visible()
+    expect(section.get_by_text(f"Reablement from {today:%d %B %Y}", exact=True)).to_be_visible()
+    expect(section.get_by_text("No services: no identified needs")).to_be_visible()
+    assert_accessible(page)
+    section.get_by_role(
+        "link", name=f"Pathway 1 discharge, ready {ready:%d %B %Y}", exact=True
+    ).click()
+    expect(page.get_by_role("heading", name="Hospital discharge")).to_be_visible()
+
     # 6. The wait is closed: the discharge list is empty; the indicators count her.
     page.get_by_role("navigation", name="Menu").get_by_role(
         "link", name=re.compile(r"^Hospital discharges")

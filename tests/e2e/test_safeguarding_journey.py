@@ -3,7 +3,9 @@ is the only typed address), axe on every page:
 the nurse raises a concern from Edith's visit on the visits list; the council's adult
 safeguarding team (the social worker) finds it on Safeguarding, makes the s42 decision (the three
 criteria), records what Edith wants to happen, the risk assessment and the plan, and concludes
-the enquiry with Edith's outcomes recorded as achieved."""
+the enquiry with Edith's outcomes recorded as achieved; then records the board's decision to
+hold a Safeguarding Adults Review (ADR 104), which the analyst finds in the SAC figures (SG5)
+beside Edith in SG1c."""
 
 from __future__ import annotations
 
@@ -125,4 +127,46 @@ def test_a_concern_raised_on_a_visit_through_to_a_concluded_enquiry(page, assert
     expect(page.get_by_text("The enquiry is concluded.")).to_be_visible()
     expect(page.get_by_text("Enquiry concluded")).to_be_visible()
     expect(page.get_by_text("I want him to stop taking my money.")).to_be_visible()
+    assert_accessible(page)
+
+    # The Safeguarding Adults Board decides to hold a discretionary review (s44(4)) today.
+    from caretrust import clock
+    from caretrust.safeguarding.sac import FinancialYear
+
+    today = clock.today()
+    page.get_by_role("link", name="Record a Safeguarding Adults Review").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the review").click()  # nothing chosen: refused
+    expect(
+        page.get_by_role("link", name="Choose whether the review is mandatory or discretionary")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Discretionary: section 44(4)").check()
+    page.get_by_label("When did the Safeguarding Adults Board decide").fill(
+        today.strftime("%d/%m/%Y")
+    )
+    answer(page, "Did the adult die", "No")
+    page.get_by_role("button", name="Record the review").click()
+    expect(
+        page.get_by_text("The decision to hold a Safeguarding Adults Review is recorded.")
+    ).to_be_visible()
+    expect(page.get_by_text("Discretionary: section 44(4)")).to_be_visible()
+    assert_accessible(page)
+
+    # The analyst sees it counted in SG5 of this financial year, and Edith in SG1c.
+    sign_in_as(page, "analyst")
+    menu(page).get_by_role("link", name="Safeguarding Adults Collection").click()
+    assert_accessible(page)
+    label = FinancialYear.containing(today).label
+    page.get_by_role("link", name=label, exact=True).click()
+    figures = page.get_by_role("table", name=f"SAC figures {label}")
+    expect(
+        figures.get_by_role(
+            "row", name="SG5a Discretionary: section 44(4) Where no individuals died 1"
+        )
+    ).to_be_visible()
+    expect(
+        figures.get_by_role("row", name="SG5b Individuals Who suffered serious harm and survived 1")
+    ).to_be_visible()
+    expect(figures.get_by_role("row", name=re.compile(r"^SG1c Not known "))).to_be_visible()
     assert_accessible(page)

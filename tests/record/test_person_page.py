@@ -225,8 +225,10 @@ def test_the_page_shows_records_merged_into_the_person(client, user_for, edith) 
 # one for the Reviews section (ADR 73), plus one for the user's team ids, read once for all the
 # header counts (in-tray, caseload, tasks), plus one on PostgreSQL, where the audit chain takes its
 # lock in a statement of its own before reading the chain's head (ADR 47), plus one for the
-# person's safeguarding concerns, shared by the Safeguarding section and the alert (ADR 83).
-MAX_QUERIES = 34
+# person's safeguarding concerns, shared by the Safeguarding section and the alert (ADR 83), plus
+# two for the Hospital discharge and reablement section (ADR 104: the person's discharges, then
+# their reablement episodes).
+MAX_QUERIES = 36
 
 
 def test_a_person_page_costs_the_same_queries_however_long_the_record(

@@ -92,6 +92,32 @@ def _days_text(days: int) -> str:
     return f"ready {days} day{'s' if days != 1 else ''} ago"
 
 
+def _service_request_part(referral):
+    from caretrust.discharge.fhir import service_request_part
+
+    return service_request_part(referral)
+
+
+def _hub(user, person):
+    """The person page's Discharge section (ADR 104): their discharge referrals (ready date,
+    pathway, status, days delayed) and reablement episodes, each read audited."""
+    from caretrust.discharge import selectors
+    from caretrust.record.hub import HubLink, HubSection
+
+    if not policy.decide(user, "discharge.view").allowed:
+        return None
+    discharges, episodes = selectors.person_page_rows(user, person)
+    if not discharges and not episodes:
+        return None
+    return HubSection(
+        "Hospital discharge and reablement",
+        [HubLink(row.text, row.href, row.hint) for row in [*discharges, *episodes]],
+    )
+
+
+from caretrust.record import hub  # noqa: E402  (registries are filled at import)
 from caretrust.referrals import hooks  # noqa: E402  (registries are filled at import)
 
 hooks.register_worklist_note(_worklist_notes)
+hooks.register_service_request_part(_service_request_part)
+hub.register("discharge", _hub, order=34)

@@ -152,3 +152,95 @@ def reabled_discharges():
             )
         )
     return cases
+
+
+# The person page's Discharge section (ADR 104) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonPageRow:
+    text: str
+    href: str
+    hint: str
+
+
+def _delay_text(discharge: Discharge, today: date) -> str:
+    """Days delayed: discharge date less ready date once discharged; days past the ready date
+    while waiting (calendar days, Europe/London by caretrust.clock)."""
+    from caretrust.discharge.access_rules import _days_text
+
+    if discharge.status == Discharge.Status.DISCHARGED:
+        days = discharge.delay_days or 0
+        if days <= 0:
+            return "discharged on the ready date" if days == 0 else "discharged before it"
+        return f"{days} day{'s' if days != 1 else ''} delayed"
+    if discharge.status == Discharge.Status.AWAITING:
+        return _days_text(days_since_ready(discharge, today))
+    return "not discharged through us"
+
+
+def person_page_rows(user: User, person) -> tuple[list[PersonPageRow], list[PersonPageRow]]:
+    """The person's discharges and reablement episodes the user may see, newest first, each read
+    audited (as the safeguarding section audits each concern it lists). Two queries, plus the
+    access decision and the audit row per record shown."""
+    from django.urls import reverse
+
+    from caretrust.access import audit, policy
+    from caretrust.entitlements.models import ReablementEpisode
+
+    today = clock.today()
+    discharges = []
+    linked: dict[int, tuple[Discharge, object]] = {}  # episode id -> its discharge, decision
+    for d in (
+        Discharge.objects.filter(person=person)
+        .select_related("person", "referral", "reablement")
+        .order_by("-ready_date", "-pk")
+    ):
+        decision = policy.decide(user, "discharge.view", d)
+        if not decision.allowed:
+            continue
+        audit.record_read(
+            actor=user,
+            obj=d,
+            person_ref=person.audit_ref,
+            reason=decision.reason,
+            details={"basis": decision.basis, "page": "person"},
+        )
+        if d.reablement_id:
+            linked[d.reablement_id] = (d, decision)
+        discharges.append(
+            PersonPageRow(
+                f"Pathway {d.pathway} discharge, ready {d.ready_date:%d %B %Y}",
+                reverse("discharge:detail", args=[d.uuid]),
+                f"{d.get_status_display()}: {_delay_text(d, today)}"
+                + (f" (discharged {d.discharged_on:%d %B %Y})" if d.discharged_on else ""),
+            )
+        )
+    episodes = []
+    view = policy.decide(user, "entitlements.view", person)
+    for episode in ReablementEpisode.objects.filter(person=person).order_by("-start", "-pk"):
+        through, decision = linked.get(episode.pk, (None, view))
+        if not decision.allowed:
+            continue
+        audit.record_read(
+            actor=user,
+            obj=episode,
+            person_ref=person.audit_ref,
+            reason=decision.reason,
+            details={"basis": decision.basis, "page": "person"},
+        )
+        if episode.status == ReablementEpisode.Status.ACTIVE:
+            state = f"in progress; free until {episode.planned_end:%d %B %Y}"
+        else:
+            state = f"ended {episode.end:%d %B %Y}: {episode.get_outcome_display()}"
+        href = (
+            reverse("discharge:detail", args=[through.uuid])
+            if through is not None
+            else reverse("entitlements:person", args=[person.ref])
+        )
+        episodes.append(
+            PersonPageRow(
+                f"Reablement from {episode.start:%d %B %Y}", href, state[:1].upper() + state[1:]
+            )
+        )
+    return discharges, episodes

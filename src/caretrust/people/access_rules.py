@@ -88,7 +88,7 @@ _NOT_YOURS = policy.Decision(
 
 policy.register(
     "people.correct_demographics",
-    "correct a person's name, date of birth, sex, address or phone number",
+    "correct a person's name, date of birth, sex, ethnic group, address or phone number",
     {Role.COORDINATOR, Role.PRACTITIONER},
     object_rule=_may_correct_demographics,
 )

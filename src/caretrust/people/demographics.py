@@ -61,6 +61,11 @@ class CorrectDemographicsForm(forms.Form):
         },
     )
     sex = forms.ChoiceField(label="Sex", choices=Person.Sex.choices)
+    ethnicity = forms.ChoiceField(
+        label="Ethnic group (as they describe it)",
+        choices=[("", "Not asked"), *Person.Ethnicity.choices],
+        required=False,
+    )
     address = forms.CharField(label="Address", required=False, max_length=300)
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     phone = forms.CharField(label="Phone number", required=False, max_length=40)

@@ -41,6 +41,40 @@ class Person(Guarded):
         OTHER = "other", "Other"
         UNKNOWN = "unknown", "Unknown"
 
+    # Ethnicity as the person describes it: the 2021 census categories for England (the CLD's
+    # `Ethnicity`, records.md), plus "refused" and "not known"; blank = never asked (ADR 104).
+    class Ethnicity(models.TextChoices):
+        WHITE_BRITISH = (
+            "white_british",
+            "White: English, Welsh, Scottish, Northern Irish or British",
+        )
+        WHITE_IRISH = "white_irish", "White: Irish"
+        WHITE_GYPSY = "white_gypsy", "White: Gypsy or Irish Traveller"
+        WHITE_ROMA = "white_roma", "White: Roma"
+        WHITE_OTHER = "white_other", "White: any other White background"
+        MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or multiple: White and Asian"
+        MIXED_WHITE_BLACK_AFRICAN = (
+            "mixed_white_black_african",
+            "Mixed or multiple: White and Black African",
+        )
+        MIXED_WHITE_BLACK_CARIBBEAN = (
+            "mixed_white_black_caribbean",
+            "Mixed or multiple: White and Black Caribbean",
+        )
+        MIXED_OTHER = "mixed_other", "Mixed or multiple: any other background"
+        ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian or Asian British: Bangladeshi"
+        ASIAN_CHINESE = "asian_chinese", "Asian or Asian British: Chinese"
+        ASIAN_INDIAN = "asian_indian", "Asian or Asian British: Indian"
+        ASIAN_PAKISTANI = "asian_pakistani", "Asian or Asian British: Pakistani"
+        ASIAN_OTHER = "asian_other", "Asian or Asian British: any other Asian background"
+        BLACK_AFRICAN = "black_african", "Black, Black British, Caribbean or African: African"
+        BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Caribbean or African: Caribbean"
+        BLACK_OTHER = "black_other", "Black, Black British, Caribbean or African: any other"
+        OTHER_ARAB = "other_arab", "Other ethnic group: Arab"
+        OTHER_ANY = "other_any", "Other ethnic group: any other ethnic group"
+        REFUSED = "refused", "Refused (chose not to say)"
+        NOT_KNOWN = "not_known", "Not known"
+
     # A stable key that is not the database id: used in URLs, audit rows and analytics extracts.
     ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     given_name = models.CharField(max_length=100)
@@ -49,6 +83,7 @@ class Person(Guarded):
     birth_date = models.DateField(null=True, blank=True)
     death_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=30, choices=Ethnicity.choices, blank=True)
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
     phone = models.CharField(max_length=40, blank=True)

@@ -408,6 +408,7 @@ CORRECTABLE_FIELDS = (
     "family_name",
     "birth_date",
     "sex",
+    "ethnicity",
     "address",
     "postcode",
     "phone",
@@ -430,6 +431,8 @@ def correct_demographics(
     _refuse_implausible_birth_date(values.get("birth_date"))
     if values.get("sex", Person.Sex.UNKNOWN) not in Person.Sex.values:
         raise ValidationError({"sex": "Choose their sex"})
+    if values.get("ethnicity", "") not in ("", *Person.Ethnicity.values):
+        raise ValidationError({"ethnicity": "Choose their ethnic group from the list"})
     person = Person.objects.select_for_update().get(pk=person.pk)
     if expected_version != person.version:
         raise StaleVersion(person.version)

@@ -78,6 +78,10 @@ def service_request(referral: Referral) -> ServiceRequest:
     }
     if referral.what_matters:
         resource["note"] = [{"text": f"What matters to the person: {referral.what_matters}"}]
+    from caretrust.referrals import hooks
+
+    for name, values in hooks.service_request_parts(referral).items():
+        resource[name] = [*resource.get(name, []), *values]
     return ServiceRequest.model_validate(resource)
 
 

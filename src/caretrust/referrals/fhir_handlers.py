@@ -124,7 +124,8 @@ class ServiceRequestHandler(_ReferralHandler):
         "subject (an existing Patient), reasonCode or note (what has happened), priority, and "
         "optionally category (referral source). A hospital discharge adds its discharge ready date "
         "(extension discharge-ready-date, valueDate) and pathway (category coding from the "
-        "discharge-pathway CodeSystem, code 0-3). The Task with the same id tracks its progress."
+        "discharge-pathway CodeSystem, code 0-3); a read gives both back, the ready date as it "
+        "is now. The Task with the same id tracks its progress."
     )
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:

@@ -7,6 +7,9 @@ through a registry).
   whole referral.
 - Worklist notes: `register_worklist_note(note)`; `note(referrals)` answers, for the referrals
   shown (one batch, not one query per row), `{referral id: WorklistNote}`.
+- FHIR: `register_service_request_part(part)`; `part(referral)` answers elements to add to the
+  referral's ServiceRequest (`{"extension": [...], "category": [...]}`: lists are appended to), or
+  None (e.g. a hospital discharge's ready date and pathway, ADR 104).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ NoteSource = Callable[[Sequence[Any]], Mapping[int, WorklistNote]]
 
 _intake: list[IntakeHook] = []
 _notes: list[NoteSource] = []
+ServiceRequestPart = Callable[[Any], Mapping[str, list] | None]
+_service_request_parts: list[ServiceRequestPart] = []
 
 
 def register_intake(hook: IntakeHook) -> None:
@@ -49,4 +54,18 @@ def worklist_notes(referrals: Sequence[Any]) -> dict[int, list[WorklistNote]]:
     for source in _notes:
         for referral_id, note in source(referrals).items():
             found.setdefault(referral_id, []).append(note)
+    return found
+
+
+def register_service_request_part(part: ServiceRequestPart) -> None:
+    if part not in _service_request_parts:
+        _service_request_parts.append(part)
+
+
+def service_request_parts(referral: Any) -> dict[str, list]:
+    """What the areas above add to this referral's ServiceRequest, lists joined."""
+    found: dict[str, list] = {}
+    for part in _service_request_parts:
+        for name, values in (part(referral) or {}).items():
+            found.setdefault(name, []).extend(values)
     return found

@@ -138,6 +138,14 @@ policy.register(
     STAFF_IN_CARE,
     object_rule=_enquiry_rule,
 )
+# The board's decision to hold a Safeguarding Adults Review (s44), recorded by the safeguarding
+# team (its lead) or the enquiry lead (ADR 104).
+policy.register(
+    "safeguarding.review",
+    "record a decision to hold a Safeguarding Adults Review",
+    STAFF_IN_CARE,
+    object_rule=_enquiry_rule,
+)
 # Figures only (counts for the council's return), never a person's record.
 policy.register(
     "safeguarding.sac",

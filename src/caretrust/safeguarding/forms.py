@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
-from caretrust.safeguarding.models import ABUSE_TYPES, Enquiry, Location, SourceOfRisk
+from caretrust.safeguarding.models import (
+    ABUSE_TYPES,
+    Enquiry,
+    Location,
+    SafeguardingAdultsReview,
+    SourceOfRisk,
+)
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -184,3 +190,31 @@ class ConcludeForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.ChoiceField(label="Financial year")
+
+
+class ReviewForm(forms.Form):
+    basis = forms.ChoiceField(
+        label="Is the review mandatory or discretionary?",
+        choices=SafeguardingAdultsReview.Basis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the review is mandatory or discretionary"},
+    )
+    decided_on = forms.DateField(
+        label="When did the Safeguarding Adults Board decide? (for example 15/12/2026)",
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Enter the date the board decided to hold the review",
+            "invalid": "Enter the date like 15/12/2026",
+        },
+    )
+    adult_died = forms.ChoiceField(
+        label="Did the adult die?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the adult died"},
+    )
+    sab_reference = forms.CharField(
+        label="The board's name for the review, if it covers several adults (optional)",
+        max_length=60,
+        required=False,
+    )

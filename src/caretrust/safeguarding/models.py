@@ -290,3 +290,52 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.owner}, by {self.due})"
+
+
+class SafeguardingAdultsReview(models.Model):
+    """The Safeguarding Adults Board's decision to hold a Safeguarding Adults Review (Care Act
+    2014 s44), recorded by the safeguarding lead against a concern: mandatory (s44(1)-(3): an
+    adult died, or suffered serious abuse or neglect, and agencies could have worked together
+    better) or discretionary (s44(4)). Counted in SAC SG5 (ADR 104).
+
+    One row per adult: a review of several adults (a care home) is recorded once for each, with
+    the same `sab_reference`; SG5a counts the review once, SG5b each adult."""
+
+    class Basis(models.TextChoices):
+        MANDATORY = "mandatory", "Mandatory: section 44(1) to (3)"
+        DISCRETIONARY = "discretionary", "Discretionary: section 44(4)"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="reviews")
+    basis = models.CharField(max_length=15, choices=Basis.choices)
+    decided_on = models.DateField(help_text="When the Safeguarding Adults Board decided.")
+    adult_died = models.BooleanField(help_text="The adult died (s44(2)); else they survived.")
+    sab_reference = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The board's name for the review: adults sharing it are one review.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Safeguarding Adults Review ({self.get_basis_display()}, {self.decided_on})"
+
+    @property
+    def person(self):
+        return self.concern.person
+
+    @property
+    def audit_ref(self) -> str:
+        return self.concern.person.audit_ref
+
+    @property
+    def review_key(self) -> str:
+        """Which review this row belongs to (SG5a counts each key once)."""
+        name = " ".join(self.sab_reference.split()).casefold()
+        return f"sab:{name}" if name else f"row:{self.pk}"

@@ -7,7 +7,16 @@ Counting rules (pathways.md §1 [S], SAC guidance 2024-25/2025-26):
 - case details of s42 enquiries *concluded* in the year: SG2a type of risk by source of risk
   (an enquiry counts once under each type recorded), SG2b location by source, SG2c action and
   result, SG2e risk result where a risk was identified and action taken, SG3a capacity, SG4a
-  Making Safeguarding Personal (asked / expressed, and achieved where expressed).
+  Making Safeguarding Personal (asked / expressed, and achieved where expressed);
+- SG1c (ADR 104): the SG1a adults by ethnic group (the person's `ethnicity`; blank = not known);
+- SG2a_b1 (ADR 104): type of risk by location of risk, of the same concluded s42 enquiries (the
+  table NHS Digital's SAC processing code, NHSDigital/ASC-Safeguarding-Adults, names beside SG2a
+  and SG2b; there is no SG2d in that code or in pathways.md, so none is built);
+- SG5 (ADR 104): Safeguarding Adults Reviews (s44) the board decided to hold in the year. SG5a
+  counts reviews (adults sharing a board reference are one review) by basis (mandatory s44(1)-(3)
+  / discretionary s44(4)) and whether one or more of its adults died; SG5b counts the adults in
+  them, died or survived. The column names are those of NHS Digital's code; counting by the
+  date of the decision is [unconfirmed] (the SAC guidance was not read on this point).
 Numbers are not rounded or suppressed: this is the council's own return, not a publication.
 """
 
@@ -19,11 +28,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from caretrust.people.models import Person
 from caretrust.safeguarding.models import (
     ABUSE_TYPES,
     Concern,
     Enquiry,
     Location,
+    SafeguardingAdultsReview,
     SourceOfRisk,
 )
 
@@ -111,10 +122,12 @@ def figures(year: FinancialYear) -> list[Figure]:
     }
     ages: Counter[str] = Counter()
     sexes: Counter[str] = Counter()
+    ethnicities: Counter[str] = Counter()
     for person in people.values():
         on = min(year.end, person.death_date) if person.death_date else year.end
         ages[_age_band(person.birth_date, on)] += 1
         sexes[person.get_sex_display()] += 1
+        ethnicities[person.ethnicity or Person.Ethnicity.NOT_KNOWN] += 1
     for _, _, label in AGE_BANDS:
         add("SG1a", label, "Individuals with section 42 enquiries", ages.pop(label, 0))
     add("SG1a", "95+", "Individuals with section 42 enquiries", ages.pop("95+", 0))
@@ -122,6 +135,8 @@ def figures(year: FinancialYear) -> list[Figure]:
         add("SG1a", label, "Individuals with section 42 enquiries", count)
     for label, count in sorted(sexes.items()):
         add("SG1b", label, "Individuals with section 42 enquiries", count)
+    for value, label in Person.Ethnicity.choices:
+        add("SG1c", label, "Individuals with section 42 enquiries", ethnicities[value])
 
     concluded = list(
         Enquiry.objects.filter(
@@ -145,6 +160,14 @@ def figures(year: FinancialYear) -> list[Figure]:
                 if e.concern.location == location and e.concern.source_of_risk == source
             )
             add("SG2b", location_label, source_label, n)
+    for code, label in ABUSE_TYPES.items():
+        for location, location_label in Location.choices:
+            n = sum(
+                1
+                for e in concluded
+                if code in e.concern.abuse_types and e.concern.location == location
+            )
+            add("SG2a_b1", label, location_label, n)
     column = "Concluded section 42 enquiries"
     for found, action, label in SG2C_ROWS:
         n = sum(
@@ -171,6 +194,37 @@ def figures(year: FinancialYear) -> list[Figure]:
             "Concluded section 42 enquiries where outcomes were expressed",
             sum(1 for e in expressed if e.msp_achieved == value),
         )
+    out.extend(_reviews(year))
+    return out
+
+
+SG5A_COLUMNS = ("Where no individuals died", "Where one or more individuals died")
+SG5B_COLUMNS = ("Who suffered serious harm and died", "Who suffered serious harm and survived")
+
+
+def _reviews(year: FinancialYear) -> list[Figure]:
+    """SG5a reviews by basis and death; SG5b the adults in them (each adult once a review)."""
+    rows = SafeguardingAdultsReview.objects.filter(
+        decided_on__gte=year.start, decided_on__lte=year.end
+    ).select_related("concern")
+    reviews: dict[str, dict] = {}
+    for row in rows:
+        review = reviews.setdefault(row.review_key, {"basis": set(), "adults": {}})
+        review["basis"].add(row.basis)
+        adults = review["adults"]
+        adults[row.concern.person_id] = adults.get(row.concern.person_id, False) or row.adult_died
+    out = []
+    for basis, label in SafeguardingAdultsReview.Basis.choices:
+        # A review recorded as mandatory for any of its adults is mandatory.
+        of_basis = [
+            r for r in reviews.values() if (basis == "mandatory") == ("mandatory" in r["basis"])
+        ]
+        died = sum(1 for r in of_basis if any(r["adults"].values()))
+        out.append(Figure("SG5a", label, SG5A_COLUMNS[0], len(of_basis) - died))
+        out.append(Figure("SG5a", label, SG5A_COLUMNS[1], died))
+    adults = [died for r in reviews.values() for died in r["adults"].values()]
+    out.append(Figure("SG5b", "Individuals", SG5B_COLUMNS[0], sum(1 for d in adults if d)))
+    out.append(Figure("SG5b", "Individuals", SG5B_COLUMNS[1], sum(1 for d in adults if not d)))
     return out
 
 

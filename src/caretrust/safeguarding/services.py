@@ -26,6 +26,7 @@ from caretrust.safeguarding.models import (
     Location,
     PlanAction,
     RaisedFrom,
+    SafeguardingAdultsReview,
     SourceOfRisk,
 )
 
@@ -341,3 +342,39 @@ def conclude(*, actor: User, concern: Concern, conclusion: Conclusion) -> Concer
     enquiry.save()
     _move(actor, concern, states.CONCLUDED, risk_result=risk_result, msp_achieved=msp_achieved)
     return concern
+
+
+@transaction.atomic
+def record_review(
+    *,
+    actor: User,
+    concern: Concern,
+    basis: str,
+    decided_on: date | None,
+    adult_died: bool | None,
+    sab_reference: str = "",
+) -> SafeguardingAdultsReview:
+    """Record the Safeguarding Adults Board's decision to hold a SAR (s44) about the adult in
+    this concern. In any state of the concern: a review may follow a concluded enquiry."""
+    policy.require(actor, "safeguarding.review", concern)
+    problems = {}
+    if basis not in SafeguardingAdultsReview.Basis.values:
+        problems["basis"] = "Choose whether the review is mandatory or discretionary."
+    if decided_on is None:
+        problems["decided_on"] = "Enter the date the board decided to hold the review."
+    elif decided_on > clock.today():
+        problems["decided_on"] = "The date the board decided must be today or in the past."
+    if adult_died is None:
+        problems["adult_died"] = "Say whether the adult died."
+    if problems:
+        raise ValidationError(problems)
+    review = SafeguardingAdultsReview.objects.create(
+        concern=concern,
+        basis=basis,
+        decided_on=decided_on,
+        adult_died=adult_died,
+        sab_reference=" ".join(sab_reference.split()),
+        recorded_by=actor,
+    )
+    _audit(actor, review, AuditEvent.Action.CREATE, basis=basis, concern=str(concern.uuid))
+    return review

@@ -12,6 +12,7 @@ urlpatterns = [
     path("concerns/<uuid:uuid>/risk/", views.risk, name="risk"),
     path("concerns/<uuid:uuid>/plan/", views.plan, name="plan"),
     path("concerns/<uuid:uuid>/conclude/", views.conclude, name="conclude"),
+    path("concerns/<uuid:uuid>/review/", views.review, name="review"),
     path("figures/", views.sac_figures, name="sac"),
     path("figures/<str:year>.csv", views.sac_csv, name="sac_csv"),
 ]

@@ -135,6 +135,8 @@ def concern(request: HttpRequest, uuid) -> HttpResponse:
         and policy.decide(request.user, "safeguarding.decide", found).allowed,
         can_enquire=found.status in states.ENQUIRY_STATES
         and policy.decide(request.user, "safeguarding.enquire", found).allowed,
+        reviews=list(found.reviews.all()),
+        can_review=policy.decide(request.user, "safeguarding.review", found).allowed,
     )
 
 
@@ -302,6 +304,36 @@ def conclude(request: HttpRequest, uuid) -> HttpResponse:
         "Conclude the enquiry",
         save,
         "The enquiry is concluded.",
+    )
+
+
+def review(request: HttpRequest, uuid) -> HttpResponse:
+    """Record the board's decision to hold a Safeguarding Adults Review (s44) about this adult."""
+    found = _concern_to_change(request, uuid, "safeguarding.review")
+
+    def save(data) -> None:
+        services.record_review(
+            actor=request.user,
+            concern=found,
+            basis=data["basis"],
+            decided_on=data["decided_on"],
+            adult_died=forms.yes_no(data["adult_died"]),
+            sab_reference=data["sab_reference"],
+        )
+
+    return _form_page(
+        request,
+        found,
+        forms.ReviewForm(request.POST if request.method == "POST" else None),
+        "Record a Safeguarding Adults Review",
+        "Record the review",
+        save,
+        "The decision to hold a Safeguarding Adults Review is recorded.",
+        intro=(
+            "The Safeguarding Adults Board must arrange a review when the adult died, or "
+            "suffered serious abuse or neglect, and agencies could have worked together better "
+            "(Care Act 2014 s44(1) to (3)); it may arrange one in other cases (s44(4))."
+        ),
     )
 
 
