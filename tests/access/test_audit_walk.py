@@ -457,6 +457,7 @@ def _shows_edith(html: str, edith: Person) -> bool:
     return named or EDITH_NHS_NUMBER in digits
 
 
+@pytest.mark.slow
 def test_every_page_showing_a_person_is_audited_and_every_refusal_too(user_for) -> None:
     seed = Seed(user_for)
     urls: dict[str, str] = {}

@@ -64,6 +64,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_the_demo_place_round_trips_through_an_empty_database(demo_directory, tmp_path) -> None:
     from django.core.management import call_command
     from django.db.models import Count

@@ -276,6 +276,7 @@ def _synthetic_cld(path: Path) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_export_import_into_an_empty_database_export_gives_the_same_file(
     mary, tmp_path, settings
 ) -> None:

@@ -59,6 +59,7 @@ def test_no_relationship_is_refused(client, edith, user_for) -> None:
     assert client.get(f"/capacity/for/{edith.ref}/assessment/").status_code == 403
 
 
+@pytest.mark.slow
 def test_capacity_form_and_best_interests_without_assessment(client, edith, user_for) -> None:
     client.force_login(user_for("gp"))
     page = client.get(f"/capacity/for/{edith.ref}/best-interests/").content.decode()

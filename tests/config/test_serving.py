@@ -93,6 +93,7 @@ def production(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("processes", ["1", "2"])
+@pytest.mark.slow
 def test_deploy_then_serve_behind_a_trusted_proxy(production, tmp_path, processes) -> None:
     deployed = subprocess.run(
         _caretrust("deploy"), env=production, capture_output=True, text=True, timeout=300
@@ -136,6 +137,7 @@ def test_deploy_then_serve_behind_a_trusted_proxy(production, tmp_path, processe
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_serve_without_settings_says_it_is_the_development_configuration(tmp_path) -> None:
     port = _free_port()
     server = subprocess.Popen(
@@ -155,6 +157,7 @@ def test_serve_without_settings_says_it_is_the_development_configuration(tmp_pat
     assert "development configuration" in notice[0] and "DEBUG on" in notice[0]
 
 
+@pytest.mark.slow
 def test_serve_with_production_settings_says_nothing_of_development(production) -> None:
     port = _free_port()
     server = subprocess.Popen(
@@ -173,6 +176,7 @@ def test_serve_with_production_settings_says_nothing_of_development(production) 
     assert "Trusting X-Forwarded-Proto" in server.stdout.read()
 
 
+@pytest.mark.slow
 def test_deploy_stops_with_one_line_when_redis_does_not_answer(production) -> None:
     production["REDIS_URL"] = "redis://127.0.0.1:1/0"
     result = subprocess.run(
@@ -183,6 +187,7 @@ def test_deploy_stops_with_one_line_when_redis_does_not_answer(production) -> No
     assert result.stderr.strip().count("\n") == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_the_real_production_settings_serve_every_page_each_role_reaches(production) -> None:
     """`caretrust deploy`, then every demo role walks its pages with the production settings
     module itself (tests/config/production_walk.py): no 5xx, CSP everywhere, no inline script,
@@ -226,6 +231,7 @@ def test_the_real_production_settings_serve_every_page_each_role_reaches(product
     assert report["statics"] >= 5
 
 
+@pytest.mark.slow
 def test_serve_behind_no_trusted_proxy_says_every_request_is_redirected(production) -> None:
     production["TRUSTED_PROXIES"] = ""
     port = _free_port()

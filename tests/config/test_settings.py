@@ -87,6 +87,7 @@ PRODUCTION = "caretrust.config.settings.production"
         ),
     ],
 )
+@pytest.mark.slow
 def test_production_refuses_unsafe_settings(env: dict[str, str], setting: str) -> None:
     result = run_caretrust("manage", "check", DJANGO_SETTINGS_MODULE=PRODUCTION, **env)
     assert result.returncode == 2
@@ -95,6 +96,7 @@ def test_production_refuses_unsafe_settings(env: dict[str, str], setting: str) -
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_production_starts_with_safe_settings(tmp_path) -> None:
     result = run_caretrust(
         "manage",
@@ -134,6 +136,7 @@ def test_unknown_database_scheme_names_the_setting() -> None:
     assert result.stderr.startswith("caretrust: DATABASE_URL")
 
 
+@pytest.mark.slow
 def test_embedded_default_uses_sqlite_under_var(tmp_path) -> None:
     result = run_caretrust(
         "manage",

@@ -72,6 +72,7 @@ def test_the_form_puts_each_problem_on_its_field(
     assert not Evaluation.objects.exists()
 
 
+@pytest.mark.slow
 def test_an_evaluation_runs_and_shows_its_result(client, user_for, analytics) -> None:
     analyst = user_for("analyst")
     client.force_login(analyst)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -160,6 +161,7 @@ def test_free_lines_are_always_free(document):
 
 @SETTINGS
 @given(documents(), big_money)
+@pytest.mark.slow
 def test_charge_never_decreases_as_capital_rises(document, extra):
     richer = {**document, "capital": [*document["capital"], {"kind": "savings", "value": extra}]}
     before, after = run(document), run(richer)

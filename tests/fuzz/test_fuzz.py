@@ -62,6 +62,7 @@ def api(transactional_db, demo_directory):
     return str(person.ref), token
 
 
+@pytest.mark.slow
 def test_fuzzed_fhir_requests_never_answer_5xx(api, caplog) -> None:
     patient_id, token = api
     caplog.set_level(logging.ERROR, logger="caretrust.fhir.views")
@@ -124,6 +125,7 @@ def test_fuzzed_fhir_requests_never_answer_5xx(api, caplog) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_fuzzed_import_files_are_problems_never_tracebacks(tmp_path) -> None:
     files = cases.import_files(FILES)
     tracebacks: list[str] = []

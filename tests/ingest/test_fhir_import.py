@@ -57,6 +57,7 @@ def write_ndjson(path: Path, resources: list[dict]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_uk_core_and_synthea_examples_import_without_error() -> None:
     importer = FhirImporter()
     paths = order_paths(sorted((EXAMPLES / "ukcore").glob("*.xml")))
@@ -76,6 +77,7 @@ def test_uk_core_and_synthea_examples_import_without_error() -> None:
     assert encounter.person is not None
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_every_synthea_bundle_imports() -> None:
     importer = FhirImporter()
@@ -224,6 +226,7 @@ def test_conditional_reference_resolves_to_another_entry_of_the_same_bundle(tmp_
     ]
 
 
+@pytest.mark.slow
 def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path) -> None:
     """The worker pool (used for NDJSON files over a few MB) reports the same problems, by line,
     and imports the same records as validating in the importer's own process."""

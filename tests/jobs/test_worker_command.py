@@ -10,6 +10,7 @@ import pytest
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_the_worker_command_runs_the_queue_and_stops_in_batch_mode(tmp_path) -> None:
     environment = {
         key: value

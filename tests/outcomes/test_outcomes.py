@@ -16,6 +16,7 @@ from caretrust.people.models import Person
 from tests.factories import person_row
 
 
+@pytest.mark.slow
 def test_published_indicators_are_suppressed_and_carry_their_area(small_place) -> None:
     frame = compute_published(small_place)
     assert set(frame.level) == {"area", "locality"}
@@ -30,6 +31,7 @@ def test_published_indicators_are_suppressed_and_carry_their_area(small_place) -
     assert frame[frame.suppressed].value.isna().all()
 
 
+@pytest.mark.slow
 def test_published_file_round_trips(small_place, tmp_path) -> None:
     frame = compute_published(small_place)
     write_published(frame, tmp_path)
@@ -109,6 +111,7 @@ def test_the_list_does_not_open_records_without_a_relationship(registered, user_
     assert decide(user_for("gp"), "people.view_record", registered[0]).allowed
 
 
+@pytest.mark.slow
 def test_dashboard_shows_spc_charts_to_analysts_only(
     client, demo_directory, small_place, settings, tmp_path, user_for
 ) -> None:

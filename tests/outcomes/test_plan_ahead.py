@@ -114,6 +114,7 @@ def _start(user, scenario: str = "integrated_care", seed: int = 3, **changes) ->
     )
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_result(user_for, analytics) -> None:
     analyst = user_for("analyst")
     first, again, other = _start(analyst), _start(analyst), _start(analyst, seed=4)
@@ -157,6 +158,7 @@ def test_without_an_extract_the_run_fails_saying_what_to_do(user_for, settings, 
     assert "There is no Parquet extract" in run.job.error and run.result is None
 
 
+@pytest.mark.slow
 def test_the_pages_run_show_and_compare_runs(client, user_for, analytics) -> None:
     client.force_login(user_for("analyst"))
     index = client.get(reverse("outcomes:plan_ahead")).content.decode()

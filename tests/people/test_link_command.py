@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from caretrust.cli import app
@@ -111,6 +112,7 @@ NAMESAKES = [
 ] + [(*p[:5], f"{i} Church Road", "Torquay") for i, p in enumerate(PEOPLE, start=1)]
 
 
+@pytest.mark.slow
 def test_address_tells_apart_two_people_with_the_same_name_and_birth_date(
     tmp_path: Path,
 ) -> None:

@@ -95,6 +95,7 @@ def test_clusters_join_records_through_automatic_links() -> None:
     }
 
 
+@pytest.mark.slow
 def test_the_model_is_trained_on_a_large_enough_extract_and_says_so() -> None:
     from caretrust.people import febrl
 
@@ -114,6 +115,7 @@ def automatic(pairs: pa.Table) -> set[tuple[str, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_febrl1_dedupe_f1_at_the_automatic_threshold() -> None:
     from caretrust.people import febrl
 
@@ -126,6 +128,7 @@ def test_febrl1_dedupe_f1_at_the_automatic_threshold() -> None:
     assert scores["f1"] >= 0.99, scores
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_febrl2_dedupe_clusters_f1_at_the_automatic_threshold() -> None:
     from caretrust.people import febrl
@@ -140,6 +143,7 @@ def test_febrl2_dedupe_clusters_f1_at_the_automatic_threshold() -> None:
     assert matching.pair_scores(automatic(pairs), truth, symmetric=True)["f1"] >= 0.98
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_synthetic_population_planted_truth() -> None:
     import sys

@@ -23,6 +23,7 @@ def app() -> typer.Typer:
     return cli
 
 
+@pytest.mark.slow
 def test_indicators_report_is_self_contained_html(data_dir, tmp_path):
     out = tmp_path / "report.html"
     result = CliRunner().invoke(

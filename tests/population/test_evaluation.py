@@ -12,6 +12,10 @@ from caretrust.population import connect
 from caretrust.population.evaluation import EvaluationSpec, evaluate, prepare
 from caretrust.synthetic import IntegrationEffects, SyntheticConfig, write
 
+# Every test here shares a generated place that takes tens of seconds to make.
+pytestmark = pytest.mark.slow
+
+
 START = dt.date(2019, 4, 1)
 PLANTED = -0.15
 

@@ -355,6 +355,7 @@ def test_estimation_uncertainty_widens_intervals_and_progress_is_reported(baseli
     assert wide.values[1:, -1, s].std() > 1.5 * narrow.values[1:, -1, s].std()
 
 
+@pytest.mark.slow
 def test_back_test_on_a_generated_place(tmp_path_factory):
     ds = connect(small_place(tmp_path_factory.mktemp("backtest")))
     result = backtest(ds, fit_years=3, seed=3, runs=100)

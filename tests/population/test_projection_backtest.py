@@ -44,6 +44,7 @@ def from_empty(tmp_path_factory):
     return connect(place(tmp_path_factory.mktemp("from_empty"), 1, False))
 
 
+@pytest.mark.slow
 def test_a_steady_place_is_covered_at_about_the_nominal_rate(steady):
     # a place whose rates do not change, projected with no levers: what lands outside the 80%
     # interval is chance (Poisson, and the error of estimating rates from one year), so over
@@ -62,6 +63,7 @@ def test_a_steady_place_is_covered_at_about_the_nominal_rate(steady):
     assert all(0 < r.median_relative_width < 0.5 for r in results)
 
 
+@pytest.mark.slow
 def test_stocks_start_in_steady_state_only_with_the_initial_stock(steady, from_empty):
     # home care hours are a stock (people on long-term home care × their hours); a record that
     # starts with nobody on home care builds it up for years, and a projection from an early

@@ -23,6 +23,7 @@ def app() -> typer.Typer:
     return cli
 
 
+@pytest.mark.slow
 def test_project_writes_csv_json_and_a_self_contained_report(data_dir, tmp_path):
     out = tmp_path / "plan"
     args = ["project", "--scenario", EXAMPLE, "--data", str(data_dir), "--out", str(out)]

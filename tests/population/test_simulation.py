@@ -102,6 +102,7 @@ def test_rostered_capacity_is_honoured():
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_mm1_reproduces_wq_and_lq_within_its_confidence_interval():
     summary = simulate(queue_config(0.9, 1.0, 1, 20_000, 2_000), replications=10, seed=1).summary()
     wait, queue = summary.loc["wait:server"], summary.loc["queue:server"]
@@ -109,6 +110,7 @@ def test_mm1_reproduces_wq_and_lq_within_its_confidence_interval():
     assert queue.ci_low <= 8.1 <= queue.ci_high
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_mm2_reproduces_erlang_c_within_its_confidence_interval():
     summary = simulate(queue_config(1.5, 1.0, 2, 20_000, 2_000), replications=10, seed=1).summary()

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = r"""
 import json, threading
 import django
@@ -98,6 +100,7 @@ print(json.dumps({"claims": claims, "edits": edits}))
 """
 
 
+@pytest.mark.slow
 def test_sqlite_file_database_queues_writers_instead_of_locking(tmp_path: Path) -> None:
     database = tmp_path / "caretrust.sqlite3"
     env = {

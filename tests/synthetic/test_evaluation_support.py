@@ -106,6 +106,7 @@ def _truth_rate(population, area: str, band: int, year: int) -> float:
     return risk.expected_emergency_admissions.sum() / risk.exposure_years.sum()
 
 
+@pytest.mark.slow
 def test_donor_areas_have_their_own_levels_and_linear_trends():
     population = generate(
         SyntheticConfig(
@@ -201,6 +202,7 @@ def test_null_scenario_writes_zero_effects(tmp_path):
     assert risk.num_rows > 2_500
 
 
+@pytest.mark.slow
 def test_unannounced_trend_change_is_applied_and_recorded():
     trend = TrendChange(from_year=2, annual_change=0.10)
     base = dict(people=1_000, comparison_people=4_000, years=4, seed=12, person_risk_variance=0.0,

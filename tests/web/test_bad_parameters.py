@@ -61,6 +61,7 @@ def _urls() -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.slow
 def test_no_page_answers_500_to_bad_parameters(demo_directory, role) -> None:
     from caretrust.organisations.models import User
 

@@ -19,6 +19,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_demo_serves_the_sign_in_page(tmp_path) -> None:
     port = free_port()
     environment = {

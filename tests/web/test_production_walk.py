@@ -57,6 +57,7 @@ def demo_story(db) -> list[str]:
 
 
 @pytest.mark.parametrize("username", [user.username for user in USERS])
+@pytest.mark.slow
 def test_production_settings_serve_every_page_each_role_reaches(
     built_static, demo_story, username
 ) -> None:

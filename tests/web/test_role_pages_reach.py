@@ -31,6 +31,7 @@ def test_the_role_pages_list_names_demo_roles() -> None:
 
 
 @pytest.mark.skipif(not TOOL.exists(), reason=f"click-reach tool not at {TOOL}")
+@pytest.mark.slow
 def test_each_role_reaches_its_pages_by_clicking(live_server, demo_directory) -> None:
     from caretrust.demo.scenario import load_demo_scenario
 

@@ -115,16 +115,19 @@ def _same_with_1_and_50(client, user_for, username: str, path: str, shown: str) 
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_practitioners_my_work_page(client, user_for) -> None:
     _same_with_1_and_50(client, user_for, "ot", "/", "Check the grab rails")
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_coordinators_my_work_page(client, user_for) -> None:
     _same_with_1_and_50(client, user_for, "coordinator", "/", "Call the daughter")
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_team_in_tray(client, user_for) -> None:
     _same_with_1_and_50(client, user_for, "ot", "/referrals/in-tray/", "Fell at home")
 
@@ -146,6 +149,7 @@ def test_a_busy_in_tray_is_paged_with_its_total(client, user_for) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("view", ["new", "open", "waiting_team"])
+@pytest.mark.slow
 def test_the_coordinators_worklist(client, user_for, view) -> None:
     team = Team.objects.get(code="torquay-mdt")
 
