@@ -21,6 +21,8 @@ test: install assets system-deps postgres redis ## the whole suite on SQLite, th
 # Bytecode caching is switched back on (the environment may set PYTHONDONTWRITEBYTECODE, and then
 # every process compiles every module again), and the migrated SQLite schema is kept in
 # .test-db-cache/ (tests/conftest.py), so a worker starts in seconds, not a minute (ADR 89).
+# Measured 2026-12-02 on two idle cores: 1,285 tests in 1 min 39 s (168 s user CPU); the whole
+# suite without the browser and Spark had been 862 s of CPU.
 test-fast: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 -q -m "not browser and not spark and not slow"
 
