@@ -181,3 +181,63 @@ def audited(queryset: models.QuerySet, *, actor: Any, object_type: str) -> model
         queryset = queryset._chain()
     queryset._audit = (actor, object_type)
     return queryset
+
+
+# ------------------------------------------------- per-person selectors that audit themselves
+
+# The rule a selector applies before it returns part of a person's record (ADR 101): staff need
+# the record rule (a legitimate relationship, else break-glass); the person and the carer they
+# authorised read through the portal's rule.
+_PORTAL_ROLES = {"person", "carer"}
+
+
+def _read_decision(viewer: Any, person: Any):
+    """The decision whether `viewer` may read `person`'s record, kept on the viewer object for
+    the rest of its life (one request, on the web), as Django keeps a user's permissions: a page
+    made of several per-person selectors decides once."""
+    from caretrust.access import policy
+
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return policy.decide(viewer, "people.view_record", person)
+    cache = viewer.__dict__.setdefault("_caretrust_read_decisions", {})
+    key = person.pk
+    if key not in cache:
+        action = (
+            "portal.view_own_care"
+            if getattr(viewer, "role", "") in _PORTAL_ROLES
+            else "people.view_record"
+        )
+        cache[key] = policy.decide(viewer, action, person)
+    return cache[key]
+
+
+def person_read(viewer: Any, person: Any, *, purpose: str, details: dict | None = None) -> bool:
+    """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
+    returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
+    selector then returns nothing. True after recording one read row whose `object_type` is
+    `purpose` (written with the request's other reads, ADR 100). The person reading their own
+    care is not a disclosure and records nothing (as the portal always did)."""
+    decision = _read_decision(viewer, person)
+    if not decision.allowed:
+        return False
+    own = getattr(viewer, "role", "") == "person"
+    if not own:
+        record_reads(
+            actor=viewer,
+            person_refs=[person.audit_ref],
+            object_type=purpose,
+            details={"basis": decision.basis, **(details or {})},
+        )
+    return True
+
+
+def remember_read_decision(viewer: Any, person: Any, decision: Any) -> None:
+    """Keep the decision a page has just made on `viewer`'s read of `person`'s record, so the
+    selectors the page then calls do not decide again (the person page and its hub)."""
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        viewer.__dict__.setdefault("_caretrust_read_decisions", {})[person.pk] = decision
+
+
+def forget_read_decisions(viewer: Any) -> None:
+    """Drop the decisions kept on `viewer` (after its relationships change, in a command or test)."""
+    viewer.__dict__.pop("_caretrust_read_decisions", None)

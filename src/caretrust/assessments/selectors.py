@@ -6,11 +6,22 @@ from caretrust.assessments.models import Assessment
 from caretrust.people.models import Person
 
 
-def current_decision(person: Person) -> Assessment | None:
-    """The person's latest Care Act eligibility decision (a later one replaces an earlier one)."""
+def eligibility_decision_of(person: Person) -> Assessment | None:
+    """The person's latest Care Act eligibility decision (a later one replaces an earlier one),
+    for rules and services (the plan agreement checklist): records no read, returns to no one."""
     return (
         Assessment.objects.filter(person=person, status=Assessment.Status.COMPLETED)
         .exclude(decided_at=None)
         .order_by("-decided_at", "-pk")
         .first()
     )
+
+
+def current_decision(person: Person, *, viewer) -> Assessment | None:
+    """`eligibility_decision_of` for a user: None when `viewer` may not read the person's
+    record, else the decision with the read recorded (ADR 101)."""
+    from caretrust.access import audit
+
+    if not audit.person_read(viewer, person, purpose="assessments.current_decision"):
+        return None
+    return eligibility_decision_of(person)

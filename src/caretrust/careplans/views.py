@@ -94,7 +94,9 @@ def _render(
             "plan_links": plan_links.links_for(request.user, plan),
             "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
             "duplicates": services.find_duplicate_visits(plan.person),
-            "visits": selectors.upcoming_visits(plan.person, clock.today(), 14),
+            "visits": selectors.upcoming_visits(
+                plan.person, clock.today(), 14, viewer=request.user
+            ),
             "can_edit": can_edit,
             "can_merge": can_merge,
             "conflict": conflict,

@@ -139,7 +139,7 @@ def portal_home(user: User) -> PortalPage:
             actor=user, obj=person, person_ref=person.audit_ref, details={"page": "portal"}
         )
     first_name = person.preferred_name or person.given_name
-    plan = current_plan(person)
+    plan = current_plan(person, viewer=user)
     today = timezone.localdate()
     charges = plan_charges(plan) if plan else None
     lines = {line.service_id: line for line in charges.lines} if charges else {}
@@ -151,7 +151,7 @@ def portal_home(user: User) -> PortalPage:
             + (v.team.name if v.team_id else v.organisation.name),
             "joint": ", ".join(v.joint_with),
         }
-        for v in upcoming_visits(person, today, 14)
+        for v in upcoming_visits(person, today, 14, viewer=user)
     ]
     events = (
         AuditEvent.objects.about_person(person.audit_ref)
