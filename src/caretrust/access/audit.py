@@ -211,23 +211,51 @@ def _read_decision(viewer: Any, person: Any):
     return cache[key]
 
 
-def person_read(viewer: Any, person: Any, *, purpose: str, details: dict | None = None) -> bool:
+def person_read(
+    viewer: Any,
+    person: Any,
+    *,
+    purpose: str,
+    obj: models.Model | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> bool:
     """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
     returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
-    selector then returns nothing. True after recording one read row whose `object_type` is
-    `purpose` (written with the request's other reads, ADR 100). The person reading their own
-    care is not a disclosure and records nothing (as the portal always did)."""
+    selector then returns nothing. True after recording the read: one row whose `object_type` is
+    `purpose` (or `obj`'s type), written with the request's other reads (ADR 100). Within one
+    request the parts of a page read about one person share one row: a later part adds its
+    purpose to that row's `details["parts"]` rather than adding a row, so "who looked at my
+    record" shows one look per page. The person reading their own care is not a disclosure and
+    records nothing (as the portal always did)."""
     decision = _read_decision(viewer, person)
     if not decision.allowed:
         return False
-    own = getattr(viewer, "role", "") == "person"
-    if not own:
-        record_reads(
-            actor=viewer,
-            person_refs=[person.audit_ref],
-            object_type=purpose,
-            details={"basis": decision.basis, **(details or {})},
-        )
+    if getattr(viewer, "role", "") == "person":
+        return True
+    ref = person.audit_ref
+    for event in context.pending_reads() or ():
+        if event.actor_id == viewer.pk and event.person_ref == ref:
+            event.details.setdefault("parts", []).append(purpose)
+            return True
+    object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
+    event = AuditEvent(
+        actor=viewer,
+        actor_username=viewer.username,
+        action=AuditEvent.Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        person_ref=ref,
+        organisation=getattr(viewer, "organisation", None),
+        client_address=context.current().client_address,
+        reason=reason,
+        details=_mark_break_glass(
+            viewer, ref, {"basis": decision.basis, "purpose": purpose, **(details or {})}
+        ),
+    )
+    if not context.batch_reads([event]):
+        with transaction.atomic():
+            chain.append([event])
     return True
 
 

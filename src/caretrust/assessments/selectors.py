@@ -15,13 +15,3 @@ def eligibility_decision_of(person: Person) -> Assessment | None:
         .order_by("-decided_at", "-pk")
         .first()
     )
-
-
-def current_decision(person: Person, *, viewer) -> Assessment | None:
-    """`eligibility_decision_of` for a user: None when `viewer` may not read the person's
-    record, else the decision with the read recorded (ADR 101)."""
-    from caretrust.access import audit
-
-    if not audit.person_read(viewer, person, purpose="assessments.current_decision"):
-        return None
-    return eligibility_decision_of(person)

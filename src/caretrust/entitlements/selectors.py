@@ -38,22 +38,6 @@ def reablement_in_force(person, on: date | None = None) -> list[ReablementEpisod
     return _current(ReablementEpisode, person, on)
 
 
-def current_s117(person, on: date | None = None, *, viewer) -> list[S117Entitlement]:
-    """The s117 aftercare entitlements current on `on`, when `viewer` may read the person's
-    record (the read recorded, ADR 101); else none."""
-    if not audit.person_read(viewer, person, purpose="entitlements.current_s117"):
-        return []
-    return s117_in_force(person, on)
-
-
-def current_reablement(person, on: date | None = None, *, viewer) -> list[ReablementEpisode]:
-    """The reablement episodes current on `on`, when `viewer` may read the person's record (the
-    read recorded, ADR 101); else none."""
-    if not audit.person_read(viewer, person, purpose="entitlements.current_reablement"):
-        return []
-    return reablement_in_force(person, on)
-
-
 def entitlements_of(person, *, viewer) -> Entitlements | None:
     """Everything the entitlements page shows about a person (every s117 entitlement and
     reablement episode, and the s117 current today), when `viewer` may read the person's

@@ -89,13 +89,14 @@ def person(request: HttpRequest, ref) -> HttpResponse:
         page=request.GET.get("page"),
         per_page=TIMELINE_PAGE_SIZE,
     )
-    audit.record_read(
-        actor=request.user,
+    # The page's read row; the hub's selectors add their parts to it (ADR 101).
+    audit.person_read(
+        request.user,
+        person,
+        purpose="record.person",
         obj=person,
-        person_ref=person.audit_ref,
         reason=decision.reason,
         details={
-            "basis": decision.basis,
             "page": timeline.events.number,
             "sector": sector,
             "type": kind,
