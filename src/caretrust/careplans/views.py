@@ -41,13 +41,16 @@ def _plan(request, uuid) -> CarePlan:
     plan = get_object_or_404(
         CarePlan.objects.select_related("person", "coordinator", "referral"), uuid=uuid
     )
-    policy.require(request.user, "careplans.view", plan)
+    decision = policy.require(request.user, "careplans.view", plan)
+    # The plan rule is the record rule: the page's selectors reuse the decision (ADR 101).
+    audit.remember_read_decision(request.user, plan.person, decision)
     return plan
 
 
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
-    audit.record_read(actor=request.user, obj=plan, person_ref=plan.person.audit_ref)
+    # The page's read row; the upcoming visits selector adds its part to it (ADR 101).
+    audit.person_read(request.user, plan.person, purpose="careplans.detail", obj=plan)
     return _render(request, plan)
 
 
