@@ -87,28 +87,44 @@ def _mark_break_glass(actor: Any, person_ref: str, details: dict | None) -> dict
     return {**(details or {}), "break_glass": access_id}
 
 
+def _read_event(
+    actor: Any,
+    ref: str,
+    *,
+    object_type: str,
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """One read row (not yet written): `actor` saw part of the record of the person `ref`."""
+    return AuditEvent(
+        actor=actor,
+        actor_username=actor.username,
+        action=AuditEvent.Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        person_ref=ref,
+        organisation=getattr(actor, "organisation", None),
+        client_address=context.current().client_address,
+        reason=reason,
+        details=_mark_break_glass(actor, ref, details),
+    )
+
+
+def _write_reads(events: list[AuditEvent]) -> None:
+    if not context.batch_reads(events):  # in a request: written with the page's other reads
+        with transaction.atomic():
+            chain.append(events)
+
+
 def record_reads(
     *, actor: Any, person_refs: list[str], object_type: str, details: dict | None = None
 ) -> int:
     """Record that `actor` saw part of each of these people's records on one page (a list)."""
-    address = context.current().client_address
-    organisation = getattr(actor, "organisation", None)
     events = [
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.username,
-            action=AuditEvent.Action.READ,
-            object_type=object_type,
-            person_ref=ref,
-            organisation=organisation,
-            client_address=address,
-            details=_mark_break_glass(actor, ref, details),
-        )
-        for ref in person_refs
+        _read_event(actor, ref, object_type=object_type, details=details) for ref in person_refs
     ]
-    if not context.batch_reads(events):  # in a request: written with the page's other reads
-        with transaction.atomic():
-            chain.append(events)
+    _write_reads(events)
     return len(events)
 
 
@@ -239,23 +255,15 @@ def person_read(
             event.details.setdefault("parts", []).append(purpose)
             return True
     object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
-    event = AuditEvent(
-        actor=viewer,
-        actor_username=viewer.username,
-        action=AuditEvent.Action.READ,
+    event = _read_event(
+        viewer,
+        ref,
         object_type=object_type,
         object_id=object_id,
-        person_ref=ref,
-        organisation=getattr(viewer, "organisation", None),
-        client_address=context.current().client_address,
         reason=reason,
-        details=_mark_break_glass(
-            viewer, ref, {"basis": decision.basis, "purpose": purpose, **(details or {})}
-        ),
+        details={"basis": decision.basis, "purpose": purpose, **(details or {})},
     )
-    if not context.batch_reads([event]):
-        with transaction.atomic():
-            chain.append([event])
+    _write_reads([event])
     return True
 
 
