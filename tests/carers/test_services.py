@@ -172,7 +172,7 @@ def test_person_page_lists_recorded_carers_and_those_named_elsewhere(
     assessment_row(
         person=edith, started_by=user_for("gp"), has_carer=True, carer_name="Tom Neighbour"
     )
-    rows = selectors.carers_of(edith)
+    rows = selectors.carers_of(edith, viewer=user_for("gp"))
     texts = [r.text for r in rows]
     assert texts[0] == "Susan Smith"
     assert rows[0].href.endswith(f"/carers/{susan.uuid}/")

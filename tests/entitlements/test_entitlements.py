@@ -44,10 +44,10 @@ def test_current_only_within_their_dates(user_for, person) -> None:
     )
     episode = services.start_reablement(actor=sw, person=person, start=date(2026, 2, 2))
     assert episode.end == date(2026, 3, 15)  # six weeks, last day included
-    assert selectors.current_s117(person, date(2026, 6, 30))
-    assert not selectors.current_s117(person, date(2026, 7, 1))
-    assert selectors.current_reablement(person, date(2026, 3, 15))
-    assert not selectors.current_reablement(person, date(2026, 3, 16))
+    assert selectors.s117_in_force(person, date(2026, 6, 30))
+    assert not selectors.s117_in_force(person, date(2026, 7, 1))
+    assert selectors.reablement_in_force(person, date(2026, 3, 15))
+    assert not selectors.reablement_in_force(person, date(2026, 3, 16))
     assert AuditEvent.objects.filter(object_type__startswith="entitlements.").count() == 2
 
 

@@ -128,7 +128,8 @@ def test_the_inbox_and_a_message_by_clicking(client, user_for, accepted) -> None
     assert "Messages (1)" in home
     inbox = client.get("/messages/").content.decode()
     assert "Her ankles" in inbox and "Unread" in inbox
-    message = selectors.inbox(nurse).get().message
+    (receipt,) = selectors.inbox(nurse)
+    message = receipt.message
     assert "Swollen" in client.get(f"/messages/{message.uuid}/").content.decode()
     assert "Messages (0)" in client.get("/messages/").content.decode()
 

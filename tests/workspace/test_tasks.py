@@ -38,7 +38,7 @@ def test_a_task_for_a_colleague_is_seen_done_and_audited(user_for, accepted, tod
         actor=nurse, task=task, expected_version=task.version, outcome="Reviewed, no change"
     )
     assert task.status == "completed" and task.completed_by == nurse
-    assert not selectors.my_tasks(nurse).exists()
+    assert not selectors.my_tasks(nurse)
     rows = AuditEvent.objects.filter(object_type="workspace.task", object_id=str(task.pk))
     assert rows.count() == 3
     assert {r.person_ref for r in rows} == {accepted.person.audit_ref}

@@ -87,28 +87,44 @@ def _mark_break_glass(actor: Any, person_ref: str, details: dict | None) -> dict
     return {**(details or {}), "break_glass": access_id}
 
 
+def _read_event(
+    actor: Any,
+    ref: str,
+    *,
+    object_type: str,
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """One read row (not yet written): `actor` saw part of the record of the person `ref`."""
+    return AuditEvent(
+        actor=actor,
+        actor_username=actor.username,
+        action=AuditEvent.Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        person_ref=ref,
+        organisation=getattr(actor, "organisation", None),
+        client_address=context.current().client_address,
+        reason=reason,
+        details=_mark_break_glass(actor, ref, details),
+    )
+
+
+def _write_reads(events: list[AuditEvent]) -> None:
+    if not context.batch_reads(events):  # in a request: written with the page's other reads
+        with transaction.atomic():
+            chain.append(events)
+
+
 def record_reads(
     *, actor: Any, person_refs: list[str], object_type: str, details: dict | None = None
 ) -> int:
     """Record that `actor` saw part of each of these people's records on one page (a list)."""
-    address = context.current().client_address
-    organisation = getattr(actor, "organisation", None)
     events = [
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.username,
-            action=AuditEvent.Action.READ,
-            object_type=object_type,
-            person_ref=ref,
-            organisation=organisation,
-            client_address=address,
-            details=_mark_break_glass(actor, ref, details),
-        )
-        for ref in person_refs
+        _read_event(actor, ref, object_type=object_type, details=details) for ref in person_refs
     ]
-    if not context.batch_reads(events):  # in a request: written with the page's other reads
-        with transaction.atomic():
-            chain.append(events)
+    _write_reads(events)
     return len(events)
 
 
@@ -181,3 +197,83 @@ def audited(queryset: models.QuerySet, *, actor: Any, object_type: str) -> model
         queryset = queryset._chain()
     queryset._audit = (actor, object_type)
     return queryset
+
+
+# ------------------------------------------------- per-person selectors that audit themselves
+
+# The rule a selector applies before it returns part of a person's record (ADR 101): staff need
+# the record rule (a legitimate relationship, else break-glass); the person and the carer they
+# authorised read through the portal's rule.
+_PORTAL_ROLES = {"person", "carer"}
+
+
+def _read_decision(viewer: Any, person: Any):
+    """The decision whether `viewer` may read `person`'s record, kept on the viewer object for
+    the rest of its life (one request, on the web), as Django keeps a user's permissions: a page
+    made of several per-person selectors decides once."""
+    from caretrust.access import policy
+
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return policy.decide(viewer, "people.view_record", person)
+    cache = viewer.__dict__.setdefault("_caretrust_read_decisions", {})
+    key = person.pk
+    if key not in cache:
+        action = (
+            "portal.view_own_care"
+            if getattr(viewer, "role", "") in _PORTAL_ROLES
+            else "people.view_record"
+        )
+        cache[key] = policy.decide(viewer, action, person)
+    return cache[key]
+
+
+def person_read(
+    viewer: Any,
+    person: Any,
+    *,
+    purpose: str,
+    obj: models.Model | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> bool:
+    """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
+    returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
+    selector then returns nothing. True after recording the read: one row whose `object_type` is
+    `purpose` (or `obj`'s type), written with the request's other reads (ADR 100). Within one
+    request the parts of a page read about one person share one row: a later part adds its
+    purpose to that row's `details["parts"]` rather than adding a row, so "who looked at my
+    record" shows one look per page. The person reading their own care is not a disclosure and
+    records nothing (as the portal always did)."""
+    decision = _read_decision(viewer, person)
+    if not decision.allowed:
+        return False
+    if getattr(viewer, "role", "") == "person":
+        return True
+    ref = person.audit_ref
+    for event in context.pending_reads() or ():
+        if event.actor_id == viewer.pk and event.person_ref == ref:
+            event.details.setdefault("parts", []).append(purpose)
+            return True
+    object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
+    event = _read_event(
+        viewer,
+        ref,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+        details={"basis": decision.basis, "purpose": purpose, **(details or {})},
+    )
+    _write_reads([event])
+    return True
+
+
+def remember_read_decision(viewer: Any, person: Any, decision: Any) -> None:
+    """Keep the decision a page has just made on `viewer`'s read of `person`'s record, so the
+    selectors the page then calls do not decide again (the person page and its hub)."""
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        viewer.__dict__.setdefault("_caretrust_read_decisions", {})[person.pk] = decision
+
+
+def forget_read_decisions(viewer: Any) -> None:
+    """Drop the decisions kept on `viewer` (after its relationships change, in a command or test)."""
+    viewer.__dict__.pop("_caretrust_read_decisions", None)

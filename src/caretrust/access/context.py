@@ -91,6 +91,12 @@ def batch_reads(events: list) -> bool:
     return True
 
 
+def pending_reads() -> list | None:
+    """The read rows this request has collected so far (None outside a request), so a part of a
+    page can join the row of the page that shows it rather than add one (ADR 101)."""
+    return _reads.get()
+
+
 def end_read_batch(token) -> list:
     pending = _reads.get() or []
     _reads.reset(token)

@@ -77,7 +77,7 @@ def _hub_plan(user, person):
     from caretrust.careplans.selectors import current_plan, upcoming_visits
     from caretrust.record.hub import HubLink, HubSection
 
-    plan = current_plan(person)
+    plan = current_plan(person, viewer=user)
     if plan is None:
         return HubSection("Care plan", [], "No current care plan.")
     version = plan.versions.count()
@@ -91,7 +91,7 @@ def _hub_plan(user, person):
     ]
     for member in plan.care_team.select_related("user", "team", "organisation"):
         links.append(HubLink(f"Care team: {member.display_name}", "", member.role))
-    for visit in upcoming_visits(person, clock.today(), days=14)[:5]:
+    for visit in upcoming_visits(person, clock.today(), days=14, viewer=user)[:5]:
         who = (
             visit.practitioner.get_full_name()
             if visit.practitioner_id

@@ -46,9 +46,9 @@ def _chc(person: Person, on: date) -> str | None:
 
 
 def _s117(person: Person, on: date) -> str | None:
-    from caretrust.entitlements.selectors import current_s117
+    from caretrust.entitlements.selectors import s117_in_force
 
-    if current_s117(person, on):
+    if s117_in_force(person, on):
         return None
     return (
         f"needs a recorded section 117 aftercare entitlement current on {on:%d %B %Y}; "
@@ -57,9 +57,9 @@ def _s117(person: Person, on: date) -> str | None:
 
 
 def _reablement(person: Person, on: date) -> str | None:
-    from caretrust.entitlements.selectors import current_reablement
+    from caretrust.entitlements.selectors import reablement_in_force
 
-    if current_reablement(person, on):
+    if reablement_in_force(person, on):
         return None
     return (
         f"needs a reablement episode covering {on:%d %B %Y}; "

@@ -64,7 +64,13 @@ def next_planned_visits(person_ids: set[int], start: date, days: int = 14) -> di
     }
 
 
-def current_plan(person: Person) -> CarePlan | None:
+def current_plan(person: Person, *, viewer: User) -> CarePlan | None:
+    """The person's current (draft or agreed) plan, when `viewer` may read the person's record
+    (the read recorded, ADR 101); else None."""
+    from caretrust.access import audit
+
+    if not audit.person_read(viewer, person, purpose="careplans.current_plan"):
+        return None
     return (
         CarePlan.objects.filter(person=person, status__in=["draft", "active"])
         .select_related("coordinator", "person")
@@ -72,9 +78,15 @@ def current_plan(person: Person) -> CarePlan | None:
     )
 
 
-def upcoming_visits(person: Person, start: date, days: int = 14) -> list[Visit]:
+def upcoming_visits(person: Person, start: date, days: int = 14, *, viewer: User) -> list[Visit]:
+    """The person's visits from `start` for `days` days, when `viewer` may read the person's
+    record (the read recorded, ADR 101); else none."""
     from datetime import timedelta
 
+    from caretrust.access import audit
+
+    if not audit.person_read(viewer, person, purpose="careplans.upcoming_visits"):
+        return []
     return list(
         Visit.objects.filter(person=person, date__gte=start, date__lte=start + timedelta(days=days))
         .exclude(status__in=[Visit.Status.MERGED, Visit.Status.CANCELLED])
@@ -125,11 +137,11 @@ class ChecklistItem:
 def agreement_checklist(plan: CarePlan) -> list[ChecklistItem]:
     """What a plan needs before it is agreed, each item done or not (shown on the plan page;
     `services.agree_plan` refuses while any is not done)."""
-    from caretrust.assessments.selectors import current_decision
+    from caretrust.assessments.selectors import eligibility_decision_of
     from caretrust.careplans import funding_authority
     from caretrust.funding.worklist import MEANS_TESTED_STREAMS
 
-    decision = current_decision(plan.person)
+    decision = eligibility_decision_of(plan.person)
     care_act = plan.services.filter(funding_stream__in=MEANS_TESTED_STREAMS).exists()
     if not care_act and plan.services.exists() and (decision is None or not decision.eligible):
         # NHS care alone (community nursing, therapy) is not arranged under the Care Act: it

@@ -41,13 +41,16 @@ def _plan(request, uuid) -> CarePlan:
     plan = get_object_or_404(
         CarePlan.objects.select_related("person", "coordinator", "referral"), uuid=uuid
     )
-    policy.require(request.user, "careplans.view", plan)
+    decision = policy.require(request.user, "careplans.view", plan)
+    # The plan rule is the record rule: the page's selectors reuse the decision (ADR 101).
+    audit.remember_read_decision(request.user, plan.person, decision)
     return plan
 
 
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     plan = _plan(request, uuid)
-    audit.record_read(actor=request.user, obj=plan, person_ref=plan.person.audit_ref)
+    # The page's read row; the upcoming visits selector adds its part to it (ADR 101).
+    audit.person_read(request.user, plan.person, purpose="careplans.detail", obj=plan)
     return _render(request, plan)
 
 
@@ -94,7 +97,9 @@ def _render(
             "plan_links": plan_links.links_for(request.user, plan),
             "versions": list(plan.versions.select_related("saved_by").order_by("-number")[:20]),
             "duplicates": services.find_duplicate_visits(plan.person),
-            "visits": selectors.upcoming_visits(plan.person, clock.today(), 14),
+            "visits": selectors.upcoming_visits(
+                plan.person, clock.today(), 14, viewer=request.user
+            ),
             "can_edit": can_edit,
             "can_merge": can_merge,
             "conflict": conflict,

@@ -106,7 +106,7 @@ def _hub_carers(user, person):
     # role is checked (no query per section). A link the user may not follow is refused on click.
     if not policy.decide(user, "carers.view"):
         return None
-    links = [HubLink(row.text, row.href, row.hint) for row in carers_of(person)]
+    links = [HubLink(row.text, row.href, row.hint) for row in carers_of(person, viewer=user)]
     if policy.decide(user, "carers.record"):
         links.append(HubLink("Add a carer", reverse("carers:new", args=[person.ref])))
     return HubSection("Carers", links, "No carers recorded.")

@@ -20,9 +20,14 @@ class CarerRow:
     hint: str = ""
 
 
-def carers_of(person) -> list[CarerRow]:
+def carers_of(person, *, viewer) -> list[CarerRow]:
     """The person's carers: recorded carers (linking to their record), then carers named in a
-    joint assessment or authorised in the portal who are not yet recorded (linking to "add")."""
+    joint assessment or authorised in the portal who are not yet recorded (linking to "add").
+    None when `viewer` may not read the person's record; the read is recorded (ADR 101)."""
+    from caretrust.access import audit
+
+    if not audit.person_read(viewer, person, purpose="carers.carers_of"):
+        return []
     rows = []
     newest = CarersAssessment.objects.filter(carer=OuterRef("pk")).order_by("-created_at")
     recorded = list(

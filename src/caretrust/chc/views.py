@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from caretrust.access import policy
 from caretrust.chc import forms, presenters, rules, selectors, services
 from caretrust.chc.models import ChcCase
 from caretrust.people.models import Person
-from caretrust.ui.forms import add_form_errors
+from caretrust.ui.forms import submit_form
 
 
 def _year_start(today: date) -> date:
@@ -74,59 +73,54 @@ def _render_person(request, subject, checklist_form=None, fast_track_form=None, 
     )
 
 
+def _checklist_recorded(case: ChcCase) -> str:
+    outcome = "positive. The 28-day clock has started." if case.checklist_positive else "negative."
+    return "Checklist recorded: " + outcome
+
+
+def _to_case(case: ChcCase) -> HttpResponse:
+    return redirect("chc:case", case.uuid)
+
+
 @require_POST
 def checklist(request: HttpRequest, ref) -> HttpResponse:
     subject = get_object_or_404(Person, ref=ref)
-    form = forms.ChecklistForm(request.POST)
-    if form.is_valid():
-        try:
-            case = services.record_checklist(actor=request.user, person=subject, **form.values())
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Checklist recorded: "
-                + (
-                    "positive. The 28-day clock has started."
-                    if case.checklist_positive
-                    else "negative."
-                ),
-            )
-            return redirect("chc:case", case.uuid)
-    return _render_person(request, subject, checklist_form=form)
+    return submit_form(
+        request,
+        forms.ChecklistForm(request.POST),
+        lambda form: services.record_checklist(actor=request.user, person=subject, **form.values()),
+        success=_checklist_recorded,
+        then=_to_case,
+        again=lambda form: _render_person(request, subject, checklist_form=form),
+    )
 
 
 @require_POST
 def fast_track(request: HttpRequest, ref) -> HttpResponse:
     subject = get_object_or_404(Person, ref=ref)
-    form = forms.FastTrackForm(request.POST)
-    if form.is_valid():
-        try:
-            case = services.refer_fast_track(
-                actor=request.user, person=subject, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Fast Track referral sent to the ICB.")
-            return redirect("chc:case", case.uuid)
-    return _render_person(request, subject, fast_track_form=form)
+    return submit_form(
+        request,
+        forms.FastTrackForm(request.POST),
+        lambda form: services.refer_fast_track(
+            actor=request.user, person=subject, **form.cleaned_data
+        ),
+        success="Fast Track referral sent to the ICB.",
+        then=_to_case,
+        again=lambda form: _render_person(request, subject, fast_track_form=form),
+    )
 
 
 @require_POST
 def fnc(request: HttpRequest, ref) -> HttpResponse:
     subject = get_object_or_404(Person, ref=ref)
-    form = forms.FncForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_fnc(actor=request.user, person=subject, **form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Funded nursing care recorded.")
-            return redirect("chc:person", subject.ref)
-    return _render_person(request, subject, fnc_form=form)
+    return submit_form(
+        request,
+        forms.FncForm(request.POST),
+        lambda form: services.record_fnc(actor=request.user, person=subject, **form.cleaned_data),
+        success="Funded nursing care recorded.",
+        then=lambda _fnc: redirect("chc:person", subject.ref),
+        again=lambda form: _render_person(request, subject, fnc_form=form),
+    )
 
 
 def case(request: HttpRequest, uuid) -> HttpResponse:
@@ -169,47 +163,44 @@ def _case_for_write(request, uuid) -> ChcCase:
 @require_POST
 def dst(request: HttpRequest, uuid) -> HttpResponse:
     found = _case_for_write(request, uuid)
-    form = forms.DstForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_dst(actor=request.user, case=found, **form.values())
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Assessment recorded. The ICB decides next.")
-            return redirect("chc:case", found.uuid)
-    return _render_case(request, found, dst_form=form)
+    return submit_form(
+        request,
+        forms.DstForm(request.POST),
+        lambda form: services.record_dst(actor=request.user, case=found, **form.values()),
+        success="Assessment recorded. The ICB decides next.",
+        then=lambda _dst: _to_case(found),
+        again=lambda form: _render_case(request, found, dst_form=form),
+    )
 
 
 @require_POST
 def decide(request: HttpRequest, uuid) -> HttpResponse:
     found = _case_for_write(request, uuid)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide(actor=request.user, case=found, **form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Decision recorded.")
-            return redirect("chc:case", found.uuid)
-    return _render_case(request, found, decision_form=form)
+    return submit_form(
+        request,
+        forms.DecisionForm(request.POST),
+        lambda form: services.decide(actor=request.user, case=found, **form.cleaned_data),
+        success="Decision recorded.",
+        then=lambda _decision: _to_case(found),
+        again=lambda form: _render_case(request, found, decision_form=form),
+    )
 
 
 @require_POST
 def review(request: HttpRequest, uuid) -> HttpResponse:
     found = _case_for_write(request, uuid)
-    form = forms.ReviewForm(request.POST)
-    pending = found.reviews.filter(done_on__isnull=True).first()
-    if form.is_valid():
+
+    def write(form) -> None:
+        pending = found.reviews.filter(done_on__isnull=True).first()
         if pending is None:
-            form.add_error(None, "No review is due for this case.")
-        else:
-            try:
-                services.record_review(actor=request.user, review=pending, **form.cleaned_data)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, "Review recorded.")
-                return redirect("chc:case", found.uuid)
-    return _render_case(request, found, review_form=form)
+            raise ValidationError("No review is due for this case.")
+        services.record_review(actor=request.user, review=pending, **form.cleaned_data)
+
+    return submit_form(
+        request,
+        forms.ReviewForm(request.POST),
+        write,
+        success="Review recorded.",
+        then=lambda _review: _to_case(found),
+        again=lambda form: _render_case(request, found, review_form=form),
+    )

@@ -4,13 +4,12 @@ reablement episode."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.entitlements import forms, selectors, services
-from caretrust.entitlements.models import ReablementEpisode, S117Entitlement
 from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
 
@@ -39,21 +38,18 @@ def person(request: HttpRequest, ref) -> HttpResponse:
             s117_form = form
         else:
             reablement_form = form
-    audit.record_read(
-        actor=request.user,
-        obj=subject,
-        person_ref=subject.audit_ref,
-        details={"as": "entitlements"},
-    )
+    shown = selectors.entitlements_of(subject, viewer=request.user)  # audits the read (ADR 101)
+    if shown is None:
+        raise PermissionDenied("You may not see this person's record.")
     return render(
         request,
         "entitlements/person.jinja",
         {
             "page_title": f"Free care entitlements: {subject.display_name}",
             "person": subject,
-            "s117": S117Entitlement.objects.filter(person=subject),
-            "reablement": ReablementEpisode.objects.filter(person=subject),
-            "current_s117": selectors.current_s117(subject),
+            "s117": shown.s117,
+            "reablement": shown.reablement,
+            "current_s117": shown.current_s117,
             "s117_form": s117_form,
             "reablement_form": reablement_form,
         },

@@ -66,7 +66,7 @@ def _hub_messages(user, person):
             reverse("messaging:message", args=[m.uuid]),
             f"{m.sender.get_full_name()} to {m.recipient_label}, {localtime(m.sent_at):%d %b %Y}",
         )
-        for m in messages_about(user, person)[:5]
+        for m in messages_about(person, viewer=user, limit=5)
     ]
     if policy.decide(user, "messaging.send", person):
         links.append(

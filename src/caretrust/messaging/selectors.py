@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
+from caretrust.access import audit
+from caretrust.access.relationships import people_with_relationship
 from caretrust.messaging.models import Message, Receipt
 from caretrust.organisations.models import User
 
@@ -13,9 +15,18 @@ def unread_count(user: User) -> int:
     return Receipt.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def inbox(user: User) -> QuerySet[Receipt]:
-    return (
-        Receipt.objects.filter(user=user)
+def _about_related(viewer: User, rows: list, message_of) -> list:
+    """The rows whose message is about someone `viewer` has a relationship with (one check for
+    the whole list)."""
+    related = people_with_relationship(viewer, [message_of(r).person for r in rows])
+    return [r for r in rows if message_of(r).person_id in related]
+
+
+def inbox(viewer: User, *, fetch: int = 200) -> list[Receipt]:
+    """Messages to the viewer, newest first, about people they still have a relationship with;
+    the read of each person named is recorded (ADR 101)."""
+    receipts = list(
+        Receipt.objects.filter(user=viewer)
         .select_related(
             "message",
             "message__person",
@@ -23,25 +34,38 @@ def inbox(user: User) -> QuerySet[Receipt]:
             "message__recipient_user",
             "message__recipient_team",
         )
-        .order_by("-message__sent_at", "-id")
+        .order_by("-message__sent_at", "-id")[:fetch]
     )
+    shown = _about_related(viewer, receipts, lambda r: r.message)
+    audit.people_shown(
+        actor=viewer, objects=[r.message for r in shown], object_type="messaging.inbox"
+    )
+    return shown
 
 
-def sent_by(user: User) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(sender=user)
+def sent_by(viewer: User, *, fetch: int = 100) -> list[Message]:
+    """Messages the viewer sent, newest first, about people they still have a relationship
+    with; audited."""
+    sent = list(
+        Message.objects.filter(sender=viewer)
         .select_related("person", "recipient_user", "recipient_team")
-        .order_by("-sent_at", "-id")
+        .order_by("-sent_at", "-id")[:fetch]
     )
+    shown = _about_related(viewer, sent, lambda m: m)
+    audit.people_shown(actor=viewer, objects=shown, object_type="messaging.inbox")
+    return shown
 
 
-def messages_about(user: User, person) -> QuerySet[Message]:
-    """Messages about the person that the user sent or received, newest first."""
-    return (
-        Message.objects.filter(Q(sender=user) | Q(receipts__user=user), person=person)
+def messages_about(person, *, viewer: User, limit: int = 5) -> list[Message]:
+    """Messages about the person that the viewer sent or received, newest first, when the viewer
+    may read the person's record (the read recorded); else none."""
+    if not audit.person_read(viewer, person, purpose="messaging.messages_about"):
+        return []
+    return list(
+        Message.objects.filter(Q(sender=viewer) | Q(receipts__user=viewer), person=person)
         .select_related("sender", "recipient_user", "recipient_team")
         .distinct()
-        .order_by("-sent_at", "-id")
+        .order_by("-sent_at", "-id")[:limit]
     )
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from caretrust.access import audit, policy, relationships
+from caretrust.access import audit, policy
 from caretrust.messaging import forms, selectors, services
 from caretrust.messaging.models import Message
 from caretrust.people.models import Person
@@ -24,19 +24,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     relationship with; the people named are audited like any list page."""
     user = request.user
     policy.require(user, "messaging.inbox")
-    received = [
-        r
-        for r in selectors.inbox(user)[:200]
-        if relationships.legitimate_relationship(user, r.message.person)
-    ]
-    sent = [
-        m
-        for m in selectors.sent_by(user)[:100]
-        if relationships.legitimate_relationship(user, m.person)
-    ]
-    audit.people_shown(
-        actor=user, objects=[*(r.message for r in received), *sent], object_type="messaging.inbox"
-    )
+    received = selectors.inbox(user, fetch=200)  # the selectors audit (ADR 101)
+    sent = selectors.sent_by(user, fetch=100)
     return render(
         request,
         "messaging/inbox.jinja",

@@ -130,16 +130,14 @@ def portal_home(user: User) -> PortalPage:
         )
     person = account.person.survivor()
     is_carer = account.relationship == account.Relationship.CARER
-    if is_carer:
-        # A carer reads someone else's record: audited like any other read (the person's own
-        # view of their record is not a disclosure).
-        from caretrust.access import audit
+    # A carer reads someone else's record: audited like any other read, one row with the plan
+    # and visits below folded in (the person's own view of their record is not a disclosure, and
+    # `person_read` records nothing for it). ADR 101.
+    from caretrust.access import audit
 
-        audit.record_read(
-            actor=user, obj=person, person_ref=person.audit_ref, details={"page": "portal"}
-        )
+    audit.person_read(user, person, purpose="portal", obj=person, details={"page": "portal"})
     first_name = person.preferred_name or person.given_name
-    plan = current_plan(person)
+    plan = current_plan(person, viewer=user)
     today = timezone.localdate()
     charges = plan_charges(plan) if plan else None
     lines = {line.service_id: line for line in charges.lines} if charges else {}
@@ -151,7 +149,7 @@ def portal_home(user: User) -> PortalPage:
             + (v.team.name if v.team_id else v.organisation.name),
             "joint": ", ".join(v.joint_with),
         }
-        for v in upcoming_visits(person, today, 14)
+        for v in upcoming_visits(person, today, 14, viewer=user)
     ]
     events = (
         AuditEvent.objects.about_person(person.audit_ref)

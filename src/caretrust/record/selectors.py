@@ -91,7 +91,11 @@ def alerts_and_carers(person_ids: list[int]) -> tuple[list[Resource], list[Resou
     return alerts_found, carers_found
 
 
-def current_about_me(person: Person) -> AboutMe | None:
+def current_about_me(person: Person, *, viewer) -> AboutMe | None:
+    """The person's latest "About me", when `viewer` may read the person's record (the read
+    recorded, ADR 101); else None."""
+    if not audit.person_read(viewer, person, purpose="record.about_me"):
+        return None
     return AboutMe.objects.filter(person=person).order_by("-version").first()
 
 

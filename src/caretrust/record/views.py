@@ -77,6 +77,7 @@ def person(request: HttpRequest, ref) -> HttpResponse:
     decision = policy.decide(request.user, "people.view_record", person)
     if not decision.allowed:
         return _refused(request, person, decision.reason)
+    audit.remember_read_decision(request.user, person, decision)  # the hub's selectors reuse it
     sector = request.GET.get("sector", "")
     sector = sector if sector in Sector.values else ""
     kind = request.GET.get("type", "")[:64]
@@ -88,13 +89,14 @@ def person(request: HttpRequest, ref) -> HttpResponse:
         page=request.GET.get("page"),
         per_page=TIMELINE_PAGE_SIZE,
     )
-    audit.record_read(
-        actor=request.user,
+    # The page's read row; the hub's selectors add their parts to it (ADR 101).
+    audit.person_read(
+        request.user,
+        person,
+        purpose="record.person",
         obj=person,
-        person_ref=person.audit_ref,
         reason=decision.reason,
         details={
-            "basis": decision.basis,
             "page": timeline.events.number,
             "sector": sector,
             "type": kind,
@@ -110,7 +112,7 @@ def person(request: HttpRequest, ref) -> HttpResponse:
         kind=kind,
         alerts=alerts,
         carers=carers,
-        about=selectors.current_about_me(person),
+        about=selectors.current_about_me(person, viewer=request.user),
         access_basis=decision.reason,
         can_edit=bool(policy.decide(request.user, "people.edit_record", person)),
         can_unmerge=bool(policy.decide(request.user, "people.unmerge")),
@@ -133,19 +135,13 @@ def person(request: HttpRequest, ref) -> HttpResponse:
 def about_me(request: HttpRequest, ref) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
     policy.require(request.user, "people.edit_record", person)
-    current = selectors.current_about_me(person)
+    current = selectors.current_about_me(person, viewer=request.user)  # audits the read
     if request.method == "POST":
         form = AboutMeForm(request.POST)
         if form.is_valid():
             services.save_about_me(actor=request.user, person=person, **form.cleaned_data)
             return redirect("record:person", ref=person.ref)
     else:
-        audit.record_read(
-            actor=request.user,
-            obj=current or person,
-            person_ref=person.audit_ref,
-            object_type="" if current else "record.about_me",
-        )
         initial = {}
         if current:
             initial = {

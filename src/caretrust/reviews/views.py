@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,7 +10,7 @@ from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.reviews import forms, selectors, services
 from caretrust.reviews.models import Review
-from caretrust.ui.forms import add_form_errors
+from caretrust.ui.forms import submit_form
 
 
 def due(request: HttpRequest) -> HttpResponse:
@@ -67,48 +65,46 @@ def _render(request, review, form=None, reschedule_form=None, request_form=None)
     )
 
 
+def _to_review(review: Review):
+    return lambda _result: redirect("reviews:detail", review.uuid)
+
+
 @require_POST
 def record(request: HttpRequest, uuid) -> HttpResponse:
     review = _review(request, uuid)
-    form = forms.ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_review(actor=request.user, review=review, **form.values())
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Review recorded. The next review is scheduled.")
-            return redirect("reviews:detail", review.uuid)
-    return _render(request, review, form=form)
+    return submit_form(
+        request,
+        forms.ReviewForm(request.POST),
+        lambda form: services.record_review(actor=request.user, review=review, **form.values()),
+        success="Review recorded. The next review is scheduled.",
+        then=_to_review(review),
+        again=lambda form: _render(request, review, form=form),
+    )
 
 
 @require_POST
 def reschedule(request: HttpRequest, uuid) -> HttpResponse:
     review = _review(request, uuid)
-    form = forms.RescheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reschedule(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "Review date changed.")
-            return redirect("reviews:detail", review.uuid)
-    return _render(request, review, reschedule_form=form)
+    return submit_form(
+        request,
+        forms.RescheduleForm(request.POST),
+        lambda form: services.reschedule(actor=request.user, review=review, **form.cleaned_data),
+        success="Review date changed.",
+        then=_to_review(review),
+        again=lambda form: _render(request, review, reschedule_form=form),
+    )
 
 
 @require_POST
 def request_review(request: HttpRequest, uuid) -> HttpResponse:
     review = _review(request, uuid)
-    form = forms.RequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_review(
-                actor=request.user, review=review, asked_by=form.cleaned_data["asked_by"]
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "The review is brought forward.")
-            return redirect("reviews:detail", review.uuid)
-    return _render(request, review, request_form=form)
+    return submit_form(
+        request,
+        forms.RequestForm(request.POST),
+        lambda form: services.request_review(
+            actor=request.user, review=review, asked_by=form.cleaned_data["asked_by"]
+        ),
+        success="The review is brought forward.",
+        then=_to_review(review),
+        again=lambda form: _render(request, review, request_form=form),
+    )

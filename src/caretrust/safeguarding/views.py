@@ -4,8 +4,9 @@ and the SAC figures. Thin: services write, selectors read and audit."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,7 +16,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.people.models import Person
 from caretrust.safeguarding import forms, sac, selectors, services, states
 from caretrust.safeguarding.models import ABUSE_TYPES, Concern, DecisionTimescale, RaisedFrom
-from caretrust.ui.forms import add_form_errors
+from caretrust.ui.forms import submit_form
 
 
 def _page(request, template: str, title: str, status: int = 200, **context) -> HttpResponse:
@@ -79,43 +80,48 @@ def raise_concern(request: HttpRequest, ref) -> HttpResponse:
         details={"page": "safeguarding.raise"},
     )
     source, label = _raised_from(request, person)
-    form = forms.ConcernForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+
+    def write(form):
         data = form.cleaned_data
-        try:
-            concern = services.raise_concern(
-                actor=request.user,
-                person=person,
-                details=services.ConcernDetails(
-                    facts=data["facts"],
-                    abuse_types=data["abuse_types"],
-                    location=data["location"],
-                    source_of_risk=data["source_of_risk"],
-                    immediate_actions=data["immediate_actions"],
-                    person_wishes=data["person_wishes"],
-                    raised_from=source,
-                    raised_from_label=label,
-                ),
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            team = concern.responsible_team.name if concern.responsible_team else "The council"
-            messages.success(
-                request,
-                f"Concern raised. {team} will decide by {concern.decision_due:%d %B %Y} whether "
-                "it needs a section 42 enquiry.",
-            )
-            return redirect("safeguarding:concern", concern.uuid)
-    return _page(
+        return services.raise_concern(
+            actor=request.user,
+            person=person,
+            details=services.ConcernDetails(
+                facts=data["facts"],
+                abuse_types=data["abuse_types"],
+                location=data["location"],
+                source_of_risk=data["source_of_risk"],
+                immediate_actions=data["immediate_actions"],
+                person_wishes=data["person_wishes"],
+                raised_from=source,
+                raised_from_label=label,
+            ),
+        )
+
+    return submit_form(
         request,
-        "safeguarding/raise.jinja",
-        f"Raise a safeguarding concern: {person.display_name}",
-        400 if form.errors else 200,
-        person=person,
-        form=form,
-        raised_from=label,
-        timescale=DecisionTimescale.current(),
+        forms.ConcernForm(request.POST if request.method == "POST" else None),
+        write,
+        success=_concern_raised,
+        then=lambda concern: redirect("safeguarding:concern", concern.uuid),
+        again=lambda form: _page(
+            request,
+            "safeguarding/raise.jinja",
+            f"Raise a safeguarding concern: {person.display_name}",
+            400 if form.errors else 200,
+            person=person,
+            form=form,
+            raised_from=label,
+            timescale=DecisionTimescale.current(),
+        ),
+    )
+
+
+def _concern_raised(concern: Concern) -> str:
+    team = concern.responsible_team.name if concern.responsible_team else "The council"
+    return (
+        f"Concern raised. {team} will decide by {concern.decision_due:%d %B %Y} whether "
+        "it needs a section 42 enquiry."
     )
 
 
@@ -146,165 +152,146 @@ def _concern_to_change(request, uuid, action: str) -> Concern:
     return found
 
 
-def _form_page(
-    request, found: Concern, form, title: str, button_text: str, save, done: str, **extra
+def _concern_form(
+    action: str,
+    form_class,
+    title: str,
+    button_text: str,
+    done: str,
+    save: Callable[[Any, Concern, dict], object],
+    intro: Callable[[Concern], str] | str = "",
 ):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("safeguarding:concern", found.uuid)
-    return _page(
-        request,
-        "safeguarding/form.jinja",
-        f"{title}: {found.person.display_name}",
-        400 if form.errors else 200,
-        concern=found,
-        form=form,
-        heading=title,
-        button_text=button_text,
-        **extra,
+    """A page with one form about a concern: the user may `action` it; a valid form posts to
+    `save(actor, concern, cleaned_data)` (a service) and returns to the concern with `done`
+    (`ui.forms.submit_form`); otherwise the form again (400 with its errors)."""
+
+    def view(request: HttpRequest, uuid) -> HttpResponse:
+        found = _concern_to_change(request, uuid, action)
+        extra = {"intro": intro(found) if callable(intro) else intro} if intro else {}
+        return submit_form(
+            request,
+            form_class(request.POST if request.method == "POST" else None),
+            lambda form: save(request.user, found, form.cleaned_data),
+            success=done,
+            then=lambda _saved: redirect("safeguarding:concern", found.uuid),
+            again=lambda form: _page(
+                request,
+                "safeguarding/form.jinja",
+                f"{title}: {found.person.display_name}",
+                400 if form.errors else 200,
+                concern=found,
+                form=form,
+                heading=title,
+                button_text=button_text,
+                **extra,
+            ),
+        )
+
+    return view
+
+
+def _decide(actor, concern: Concern, data: dict):
+    return services.decide(
+        actor=actor,
+        concern=concern,
+        criteria=services.Criteria(
+            care_and_support_needs=forms.yes_no(data["care_and_support_needs"]),
+            abuse_or_neglect=forms.yes_no(data["abuse_or_neglect"]),
+            unable_to_protect=forms.yes_no(data["unable_to_protect"]),
+            care_and_support_needs_evidence=data["care_and_support_needs_evidence"],
+            abuse_or_neglect_evidence=data["abuse_or_neglect_evidence"],
+            unable_to_protect_evidence=data["unable_to_protect_evidence"],
+        ),
+        route=data["route"],
+        reasons=data["reasons"],
+        caused_to_enquire=data["caused_to_enquire"] or "council",
     )
 
 
-def decide(request: HttpRequest, uuid) -> HttpResponse:
-    found = _concern_to_change(request, uuid, "safeguarding.decide")
-
-    def save(data) -> None:
-        services.decide(
-            actor=request.user,
-            concern=found,
-            criteria=services.Criteria(
-                care_and_support_needs=forms.yes_no(data["care_and_support_needs"]),
-                abuse_or_neglect=forms.yes_no(data["abuse_or_neglect"]),
-                unable_to_protect=forms.yes_no(data["unable_to_protect"]),
-                care_and_support_needs_evidence=data["care_and_support_needs_evidence"],
-                abuse_or_neglect_evidence=data["abuse_or_neglect_evidence"],
-                unable_to_protect_evidence=data["unable_to_protect_evidence"],
-            ),
-            route=data["route"],
-            reasons=data["reasons"],
-            caused_to_enquire=data["caused_to_enquire"] or "council",
-        )
-
-    intro = (
+def _decision_intro(found: Concern) -> str:
+    return (
         f"Concern received {found.received_on:%d %B %Y}; the decision is due by "
         f"{found.decision_due:%d %B %Y} ({found.timescale_text}, the council's procedure). "
         "Section 42(1) of the Care Act 2014: all three criteria must be met for a section 42 "
         "enquiry."
     )
-    return _form_page(
-        request,
-        found,
-        forms.DecisionForm(request.POST if request.method == "POST" else None),
-        "Section 42 decision",
-        "Record the decision",
-        save,
-        "The section 42 decision is recorded.",
-        intro=intro,
+
+
+decide = _concern_form(
+    "safeguarding.decide",
+    forms.DecisionForm,
+    "Section 42 decision",
+    "Record the decision",
+    "The section 42 decision is recorded.",
+    _decide,
+    intro=_decision_intro,
+)
+
+
+def _record_outcomes(actor, concern: Concern, data: dict):
+    return services.record_personal_outcomes(
+        actor=actor,
+        concern=concern,
+        asked=data["asked"],
+        desired_outcomes=data["desired_outcomes"],
+        not_asked_reason=data["not_asked_reason"],
+        lacked_capacity=data["lacked_capacity"],
+        advocate=forms.yes_no(data["advocate"]),
     )
 
 
-def outcomes(request: HttpRequest, uuid) -> HttpResponse:
-    found = _concern_to_change(request, uuid, "safeguarding.enquire")
+outcomes = _concern_form(
+    "safeguarding.enquire",
+    forms.OutcomesForm,
+    "What the person wants to happen",
+    "Save their outcomes",
+    "The person's desired outcomes are recorded.",
+    _record_outcomes,
+    intro="Making Safeguarding Personal: ask the person at the start what they want to "
+    "happen, and record it in their words.",
+)
 
-    def save(data) -> None:
-        services.record_personal_outcomes(
-            actor=request.user,
-            concern=found,
-            asked=data["asked"],
-            desired_outcomes=data["desired_outcomes"],
-            not_asked_reason=data["not_asked_reason"],
-            lacked_capacity=data["lacked_capacity"],
-            advocate=forms.yes_no(data["advocate"]),
-        )
+# The risk and plan forms' fields are the services' arguments.
+risk = _concern_form(
+    "safeguarding.enquire",
+    forms.RiskForm,
+    "Risk assessment",
+    "Save the risk assessment",
+    "The risk assessment is recorded.",
+    lambda actor, concern, data: services.record_risk(actor=actor, concern=concern, **data),
+)
+plan = _concern_form(
+    "safeguarding.enquire",
+    forms.PlanActionForm,
+    "Add to the safeguarding plan",
+    "Add the action",
+    "The action is added to the safeguarding plan.",
+    lambda actor, concern, data: services.add_plan_action(actor=actor, concern=concern, **data),
+)
 
-    return _form_page(
-        request,
-        found,
-        forms.OutcomesForm(request.POST if request.method == "POST" else None),
-        "What the person wants to happen",
-        "Save their outcomes",
-        save,
-        "The person's desired outcomes are recorded.",
-        intro="Making Safeguarding Personal: ask the person at the start what they want to "
-        "happen, and record it in their words.",
+
+def _conclude(actor, concern: Concern, data: dict):
+    return services.conclude(
+        actor=actor,
+        concern=concern,
+        conclusion=services.Conclusion(
+            action_taken=forms.yes_no(data["action_taken"]),
+            risk_result=data["risk_result"],
+            msp_achieved=data["msp_achieved"],
+            outcome_summary=data["outcome_summary"],
+            ceased_at_request=data["ceased_at_request"],
+        ),
     )
 
 
-def risk(request: HttpRequest, uuid) -> HttpResponse:
-    found = _concern_to_change(request, uuid, "safeguarding.enquire")
-
-    def save(data) -> None:
-        services.record_risk(
-            actor=request.user,
-            concern=found,
-            assessment=data["assessment"],
-            risk_found=data["risk_found"],
-        )
-
-    return _form_page(
-        request,
-        found,
-        forms.RiskForm(request.POST if request.method == "POST" else None),
-        "Risk assessment",
-        "Save the risk assessment",
-        save,
-        "The risk assessment is recorded.",
-    )
-
-
-def plan(request: HttpRequest, uuid) -> HttpResponse:
-    found = _concern_to_change(request, uuid, "safeguarding.enquire")
-
-    def save(data) -> None:
-        services.add_plan_action(
-            actor=request.user,
-            concern=found,
-            action=data["action"],
-            owner=data["owner"],
-            due=data["due"],
-        )
-
-    return _form_page(
-        request,
-        found,
-        forms.PlanActionForm(request.POST if request.method == "POST" else None),
-        "Add to the safeguarding plan",
-        "Add the action",
-        save,
-        "The action is added to the safeguarding plan.",
-    )
-
-
-def conclude(request: HttpRequest, uuid) -> HttpResponse:
-    found = _concern_to_change(request, uuid, "safeguarding.enquire")
-
-    def save(data) -> None:
-        services.conclude(
-            actor=request.user,
-            concern=found,
-            conclusion=services.Conclusion(
-                action_taken=forms.yes_no(data["action_taken"]),
-                risk_result=data["risk_result"],
-                msp_achieved=data["msp_achieved"],
-                outcome_summary=data["outcome_summary"],
-                ceased_at_request=data["ceased_at_request"],
-            ),
-        )
-
-    return _form_page(
-        request,
-        found,
-        forms.ConcludeForm(request.POST if request.method == "POST" else None),
-        "Conclude the enquiry",
-        "Conclude the enquiry",
-        save,
-        "The enquiry is concluded.",
-    )
+conclude = _concern_form(
+    "safeguarding.enquire",
+    forms.ConcludeForm,
+    "Conclude the enquiry",
+    "Conclude the enquiry",
+    "The enquiry is concluded.",
+    _conclude,
+)
 
 
 def review(request: HttpRequest, uuid) -> HttpResponse:

@@ -184,18 +184,15 @@ def _visits_today(user: User) -> tuple[Section, list]:
 
 
 def _tasks(user: User) -> tuple[Section, list]:
-    """My tasks, overdue and soonest due first (only about people I have a relationship with)."""
+    """My tasks, overdue and soonest due first (only about people I have a relationship with:
+    the selector checks the whole list at once and records the read of each person shown)."""
     from django.utils import timezone
 
-    from caretrust.access.relationships import people_with_relationship
     from caretrust.workspace.presenters import task_row
     from caretrust.workspace.selectors import my_tasks
 
     today = timezone.localdate()
-    candidates = list(my_tasks(user)[:20])
-    # One check for the whole list (a query per kind of relationship, not per task).
-    related = people_with_relationship(user, [t.person for t in candidates])
-    tasks = [t for t in candidates if t.person_id in related][:8]
+    tasks = my_tasks(user, fetch=20, show=8)
     rows = []
     for task in tasks:
         row = task_row(task, today)
@@ -224,30 +221,20 @@ def home_page_for(user: User) -> HomePage:
         sections.insert(0, _referrals_waiting(user))
         actions.append(Row("Open the referrals worklist", "/referrals/worklist/"))
     if role == User.Role.COORDINATOR:
-        from caretrust.access import audit
-
-        tasks, task_list = _tasks(user)
+        tasks, _task_list = _tasks(user)  # the tasks selector audits (ADR 101)
         sections.insert(1, tasks)
-        audit.people_shown(actor=user, objects=task_list, object_type="web.home")
         actions.append(Row("Your tasks", "/workspace/tasks/"))
         actions.append(Row(*_orphaned_services_action(user)))
         actions.append(Row("Reviews due and overdue", "/reviews/due/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
-        from caretrust.access import audit
-
         # My work: the in-tray first, then my caseload and today's visits (ADR 70).
         tray, _waiting = _in_tray(user)
         mine, _allocated = _caseload(user)
         visits, _today = _visits_today(user)
-        tasks, task_list = _tasks(user)
+        tasks, _task_list = _tasks(user)
         sections[:0] = [tray, mine, visits, tasks]
-        # The home page names people: audited like every list page.
-        audit.people_shown(
-            actor=user,
-            objects=task_list,  # in-tray, caseload and visits: their selectors audit (ADR 89)
-            object_type="web.home",
-        )
+        # The home page names people: each list's selector records the reads (ADR 89, ADR 101).
         actions.append(Row("Your tasks", "/workspace/tasks/"))
         actions.append(Row("Open the team in-tray", "/referrals/in-tray/"))
         actions.append(Row("Your caseload", "/referrals/caseload/"))

@@ -39,9 +39,9 @@ policy.register("workspace.task", "see and work on a task", STAFF, object_rule=t
 
 
 def _open_count(user) -> int:
-    from caretrust.workspace.selectors import my_tasks
+    from caretrust.workspace.selectors import open_task_count
 
-    return my_tasks(user).count()
+    return open_task_count(user)
 
 
 navigation.register("Tasks", "workspace:tasks", "workspace.tasks", order=7, count=_open_count)
@@ -62,7 +62,7 @@ def _hub_tasks(user, person):
             reverse("workspace:task", args=[t.uuid]) if _mine(user, t) else "",
             f"{t.assignee_label}, due {t.due_date:%d %b %Y}",
         )
-        for t in open_tasks_about(person)[:10]
+        for t in open_tasks_about(person, viewer=user, limit=10)
     ]
     if policy.decide(user, "workspace.create_task", person):
         links.append(

@@ -1,41 +1,72 @@
-"""Reads of tasks."""
+"""Reads of tasks. Each selector that returns tasks to a user names only people the user has a
+relationship with, and records the read of each of them (ADR 89, ADR 101)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from caretrust.access import audit
+from caretrust.access.relationships import people_with_relationship
 from caretrust.organisations.models import User
 from caretrust.referrals.selectors import user_team_ids
 from caretrust.workspace.models import Task
 
 
-def my_tasks(user: User) -> QuerySet[Task]:
-    """Open tasks assigned to the user or to one of their teams: overdue and soonest due first,
-    urgent before routine on the same day."""
+def _assigned_to(user: User) -> QuerySet[Task]:
     # The team ids as a list, not a subquery: PostgreSQL then reads the task_mine and task_team
     # indexes; with a subquery it filtered every open task (bench_my_work.py measures it).
     teams = sorted(user_team_ids(user))
-    return (
-        Task.objects.filter(
-            Q(assigned_user=user) | Q(assigned_team_id__in=teams), status__in=Task.OPEN
-        )
+    return Task.objects.filter(
+        Q(assigned_user=user) | Q(assigned_team_id__in=teams), status__in=Task.OPEN
+    )
+
+
+def open_task_count(user: User) -> int:
+    """How many open tasks are assigned to the user or their teams (the header's count; a count
+    names nobody and records nothing)."""
+    return _assigned_to(user).count()
+
+
+def _shown(viewer: User, tasks: list[Task], show: int | None, purpose: str) -> list[Task]:
+    """`tasks` about people `viewer` has a relationship with (one check for the whole list), the
+    first `show` of them, each person's read recorded."""
+    related = people_with_relationship(viewer, [t.person for t in tasks])
+    shown = [t for t in tasks if t.person_id in related][:show]
+    audit.people_shown(actor=viewer, objects=shown, object_type=purpose)
+    return shown
+
+
+def my_tasks(viewer: User, *, fetch: int = 200, show: int | None = None) -> list[Task]:
+    """Open tasks assigned to the viewer or to one of their teams: overdue and soonest due first,
+    urgent before routine on the same day. The first `fetch` are read; of those, the ones about
+    people the viewer has a relationship with (at most `show`) are returned and audited."""
+    tasks = list(
+        _assigned_to(viewer)
         .select_related("person", "assigned_user", "assigned_team", "created_by")
-        .order_by("due_date", "-priority", "id")
+        .order_by("due_date", "-priority", "id")[:fetch]
     )
+    return _shown(viewer, tasks, show, "workspace.tasks")
 
 
-def tasks_set_by(user: User) -> QuerySet[Task]:
-    return (
-        Task.objects.filter(created_by=user, status__in=Task.OPEN)
-        .exclude(assigned_user=user)
+def tasks_set_by(viewer: User, *, fetch: int = 100) -> list[Task]:
+    """Open tasks the viewer set for someone else, about people they still have a relationship
+    with; audited."""
+    tasks = list(
+        Task.objects.filter(created_by=viewer, status__in=Task.OPEN)
+        .exclude(assigned_user=viewer)
         .select_related("person", "assigned_user", "assigned_team")
-        .order_by("due_date", "id")
+        .order_by("due_date", "id")[:fetch]
     )
+    return _shown(viewer, tasks, None, "workspace.tasks")
 
 
-def open_tasks_about(person) -> QuerySet[Task]:
-    return (
+def open_tasks_about(person, *, viewer: User, limit: int = 10) -> list[Task]:
+    """Open tasks about `person`, soonest due first, when `viewer` may read the person's record
+    (the read recorded); else none."""
+    if not audit.person_read(viewer, person, purpose="workspace.tasks_about"):
+        return []
+    return list(
         Task.objects.filter(person=person, status__in=Task.OPEN)
         .select_related("assigned_user", "assigned_team")
-        .order_by("due_date", "id")
+        .order_by("due_date", "id")[:limit]
     )
