@@ -12,6 +12,13 @@ Runs 1..N take, for each cell (area × sex × age band × frailty) and setting,
     bed days ~ Binomial(bed days, length-of-stay factor)      (efficiencies)
     care-home activity ~ Binomial(·, diversion); each diverted week becomes home care hours.
 
+Admission avoidance (frail admission avoidance, an emergency-admissions integration effect) and
+length of stay act on emergency stays that do not end in death: a cell's factor f becomes
+1 + (1 − d)(f − 1), d the share of its admissions (bed days) in the baseline that end in death.
+An avoided admission also avoids the A&E attendance that brought it and the reablement episode
+after it, in the share of the cell's A&E attendances and reablement episodes the baseline links
+to such admissions.
+
 Step counts split each run's change from the baseline into demography, health status,
 non-demographic growth, mitigators, efficiencies and an interaction term (the rest: what the
 expected steps miss, including the Poisson resampling), so they sum to the change exactly.
