@@ -20,7 +20,7 @@ from caretrust.population.projection import (
     run_projection,
 )
 from caretrust.population.projection.baseline import N_AGES, N_BANDS
-from caretrust.population.projection.model import STEPS
+from caretrust.population.projection.model import STEPS, _ending_in_death_share
 from caretrust.population.projection.scenario import (
     FRAILTY,
     HOME_CARE_HOURS_PER_DIVERTED_WEEK,
@@ -210,7 +210,11 @@ def test_integration_effect_reaches_only_covered_frail_people(baseline, tmp_path
         inflow_rate=np.zeros(1),
         health_status=np.ones(1),
     )[0, 1]
-    frail = (baseline.rates()[..., 2:, s] * pop[..., 2:]).sum()
+    # ... and the effect reaches the admissions that do not end in death (ADR 0102)
+    dying = baseline.ending_in_death[..., 2:, s].sum() / baseline.activity[..., 2:, s].sum()
+    assert 0 < dying < 0.5
+    share = _ending_in_death_share(baseline)[..., 2:, s]
+    frail = (baseline.rates()[..., 2:, s] * pop[..., 2:] * (1.0 - share)).sum()
     assert step == pytest.approx(-0.5 * frail)
     assert result.steps[1, 1, SETTING_INDEX["gp_contacts"], STEPS.index("mitigators")] == 0
 

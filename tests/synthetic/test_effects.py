@@ -65,6 +65,8 @@ def _target_admissions(tmp_path, recorded_frailty: bool) -> tuple[int, int]:
     """(admissions after the switch of people 66+ frail by the record's eFI on the year's first
     day that the planted effect could have reached, all admissions of those people) in a place
     where the effect avoids every admission it reaches."""
+    import pandas as pd
+
     from caretrust.population import connect
     from caretrust.population.frailty import frailty_scores
     from caretrust.synthetic import write
@@ -84,12 +86,12 @@ def _target_admissions(tmp_path, recorded_frailty: bool) -> tuple[int, int]:
     frail = ds.execute(frailty_scores(ds, switch).select("person_id", "category"))
     frail = set(frail.person_id[frail.category != "fit"])
     people = ds.execute(ds.people.select("person_id", "area", "birth_date"))
-    old = people[(people.area == "torbay") & (people.birth_date < dt.date(1951, 4, 1))]
+    old = people[(people.area == "torbay") & (people.birth_date < pd.Timestamp(1951, 4, 1))]
     encounters = ds.execute(ds.table("encounters"))
     spells = encounters[
         (encounters.kind == "emergency_admission")
-        & (encounters.start_date >= switch)
-        & (encounters.start_date < dt.date(2018, 4, 1))
+        & (encounters.start_date >= pd.Timestamp(switch))
+        & (encounters.start_date < pd.Timestamp(2018, 4, 1))
         & encounters.person_id.isin(set(old.person_id) & frail)
     ]
     # stays ending in death or in a care home are drawn apart from the effect

@@ -75,6 +75,12 @@ def _prevalence_table() -> np.ndarray:
 
 _DEFICITS = _deficit_matrix()
 _HOME_HELP = codes.CONDITION_INDEX["home_help"]
+#: the deficits the record's eFI finds for each condition: the published code list (GM-SDE eFI
+#: code sets) also lists osteoporosis (64859006) under fragility fracture
+_RECORDED_DEFICITS = _DEFICITS.copy()
+_RECORDED_DEFICITS[
+    codes.CONDITION_INDEX["osteoporosis"], list(codes.EFI_DEFICITS).index("fragility fracture")
+] = 1
 #: conditions × BNF classes each calls for (as the prescriptions table writes them)
 _BNF = np.array(
     [[s in c.bnf_sections for s in codes.BNF_SECTIONS] for c in codes.CONDITIONS], dtype=np.float32
@@ -294,12 +300,13 @@ class ChunkSimulation:
         return np.searchsorted(rates.EFI_CATEGORY_UPPER_DEFICITS, deficits, side="left")
 
     def recorded_frailty_category(self, day: int) -> np.ndarray:
-        """eFI category as the record will show it on `day`: the coded deficits, "home help
-        attends" from the day home care starts (written to the record only at the end), and
-        polypharmacy (≥ 5 BNF classes the held conditions call for, issued every 84 days)."""
+        """eFI category as the record will show it on `day`: the coded deficits as the published
+        code list maps them, "home help attends" from the day home care starts (written to the
+        record only at the end), and polypharmacy (≥ 5 BNF classes the held conditions call for,
+        issued every 84 days)."""
         held = self.onset <= day
         held[:, _HOME_HELP] |= self.social.home_care_start <= day
-        deficits = ((held.astype(np.float32) @ _DEFICITS) > 0).sum(axis=1)
+        deficits = ((held.astype(np.float32) @ _RECORDED_DEFICITS) > 0).sum(axis=1)
         classes = ((held.astype(np.float32) @ _BNF) > 0).sum(axis=1)
         deficits = deficits + (classes >= rates.POLYPHARMACY_MIN_CLASSES)
         return np.searchsorted(rates.EFI_CATEGORY_UPPER_DEFICITS, deficits, side="left")
