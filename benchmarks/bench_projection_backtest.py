@@ -6,7 +6,9 @@ For each seed it generates a ten-year place with caretrust.synthetic (the integr
 comparison area, ``--people`` each) whose later years drift in a way the model is not told: the
 generator's unannounced trend change (``TrendChange()``, from year 5) in emergency and care-home
 admissions. The integrated area also gets the planted integration effects, switched on at the start
-of year ``--fit-years`` + 1 so that the fitted years are before integration.
+of year ``--fit-years`` + 1 so that the fitted years are before integration; the admissions effect
+reaches the people frail by the eFI the record shows (``IntegrationEffects(recorded_frailty=True)``,
+ADR 0102; ``--simulation-frailty`` plants it on the generator's own count instead, its default).
 
 For each area the projection is fitted on the first ``--fit-years`` full years (baseline = the last
 of them; the year before gives frailty transitions) and projects the rest:
@@ -72,7 +74,10 @@ def run_seed(args: argparse.Namespace, seed: int, tmp: Path) -> dict:
         years=args.years,
         seed=seed,
         start=start,
-        integration=IntegrationEffects(start=start.replace(year=start.year + args.fit_years)),
+        integration=IntegrationEffects(
+            start=start.replace(year=start.year + args.fit_years),
+            recorded_frailty=not args.simulation_frailty,
+        ),
         trend_change=TrendChange(),
         initial_stock=not args.no_initial_stock,
     )
@@ -102,6 +107,7 @@ source = "sensitivity run of the back-test benchmark (--growth)"
             "integration_start": effects["start"],
             "trend_change": effects["trend_change"],
             "initial_stock": config.initial_stock,
+            "effect_on_recorded_frailty": config.integration.recorded_frailty,
         },
         "areas": {},
     }
@@ -155,6 +161,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7])
     parser.add_argument("--no-initial-stock", action="store_true")
     parser.add_argument(
+        "--simulation-frailty",
+        action="store_true",
+        help="plant the admissions effect on the simulation's own frailty (the generator's "
+        "default), not on the eFI the record shows",
+    )
+    parser.add_argument(
         "--growth",
         type=float,
         nargs=2,
@@ -173,6 +185,7 @@ def main() -> None:
         "people_per_area": args.people,
         "non_demographic_growth": args.growth or [1.0, 1.02],
         "initial_stock": not args.no_initial_stock,
+        "effect_on_recorded_frailty": not args.simulation_frailty,
         "seeds": [],
     }
     with tempfile.TemporaryDirectory(prefix="bench_backtest_") as tmp:

@@ -20,7 +20,7 @@ from caretrust.population.projection import (
     run_projection,
 )
 from caretrust.population.projection.baseline import N_AGES, N_BANDS
-from caretrust.population.projection.model import STEPS
+from caretrust.population.projection.model import STEPS, _ending_in_death_share
 from caretrust.population.projection.scenario import (
     FRAILTY,
     HOME_CARE_HOURS_PER_DIVERTED_WEEK,
@@ -210,7 +210,11 @@ def test_integration_effect_reaches_only_covered_frail_people(baseline, tmp_path
         inflow_rate=np.zeros(1),
         health_status=np.ones(1),
     )[0, 1]
-    frail = (baseline.rates()[..., 2:, s] * pop[..., 2:]).sum()
+    # ... and the effect reaches the admissions that do not end in death (ADR 0102)
+    dying = baseline.ending_in_death[..., 2:, s].sum() / baseline.activity[..., 2:, s].sum()
+    assert 0 < dying < 0.5
+    share = _ending_in_death_share(baseline)[..., 2:, s]
+    frail = (baseline.rates()[..., 2:, s] * pop[..., 2:] * (1.0 - share)).sum()
     assert step == pytest.approx(-0.5 * frail)
     assert result.steps[1, 1, SETTING_INDEX["gp_contacts"], STEPS.index("mitigators")] == 0
 
@@ -445,6 +449,45 @@ def test_avoided_emergency_admissions_also_avoid_the_reablement_that_follows_the
     ratio = some.values[1:, 1, reablement].mean() / none.values[1:, 1, reablement].mean()
     # fit people unchanged; the three frail groups keep 1 − ½ × (1 − 0.6) = 0.8 of theirs
     assert ratio == pytest.approx((1 + 3 * 0.8) / 4, abs=0.01)
+
+
+def test_admission_avoidance_and_length_of_stay_leave_stays_that_end_in_death():
+    base = stationary_baseline()
+    admissions, beds = SETTING_INDEX["emergency_admissions"], SETTING_INDEX["emergency_bed_days"]
+    base.ending_in_death = np.zeros_like(base.activity)
+    base.ending_in_death[..., admissions] = base.activity[..., admissions] / 2
+    base.ending_in_death[..., beds] = base.activity[..., beds] / 4
+    avoid = '[levers.frail_admission_avoidance]\ninterval = [0.6, 0.6]\nsource = "test"\n'
+    shorter = '[levers.length_of_stay]\ninterval = [0.8, 0.8]\nsource = "test"\n'
+    none = run_projection(scenario(variants=STILL), base, seed=3, runs=100, years=1)
+    mean = none.values[1:, 1].mean(axis=0)
+    some = run_projection(
+        scenario(DEMOGRAPHY_ONLY + avoid, variants=STILL), base, seed=3, runs=100, years=1
+    )
+    ratio = some.values[1:, 1].mean(axis=0) / mean
+    # fit people unchanged; the three frail groups avoid 40% of the half that does not end in death
+    assert ratio[admissions] == pytest.approx((1 + 3 * (1 - 0.5 * 0.4)) / 4, abs=0.01)
+    assert ratio[beds] == pytest.approx((1 + 3 * (1 - 0.75 * 0.4)) / 4, abs=0.01)
+    some = run_projection(
+        scenario(DEMOGRAPHY_ONLY + shorter, variants=STILL), base, seed=3, runs=100, years=1
+    )
+    ratio = some.values[1:, 1].mean(axis=0) / mean
+    # everyone is 65+: 20% shorter stays in the three quarters of bed days not ending in death
+    assert ratio[beds] == pytest.approx(1 - 0.75 * 0.2, abs=0.01)
+    assert ratio[admissions] == pytest.approx(1.0, abs=0.01)
+
+
+def test_avoided_emergency_admissions_also_avoid_the_ae_attendance_that_brought_them():
+    base = stationary_baseline()
+    ae = SETTING_INDEX["ae_attendances"]
+    base.ae_with_admission = base.activity[..., ae] / 4  # a quarter brought an admission
+    lever = DEMOGRAPHY_ONLY + (
+        '[levers.frail_admission_avoidance]\ninterval = [0.6, 0.6]\nsource = "test"\n'
+    )
+    none = run_projection(scenario(variants=STILL), base, seed=3, runs=100, years=1)
+    some = run_projection(scenario(lever, variants=STILL), base, seed=3, runs=100, years=1)
+    ratio = some.values[1:, 1, ae].mean() / none.values[1:, 1, ae].mean()
+    assert ratio == pytest.approx((1 + 3 * (1 - 0.25 * 0.4)) / 4, abs=0.01)
 
 
 def test_amounts_that_come_in_lumps_vary_as_a_compound_poisson():

@@ -119,11 +119,42 @@ def test_baseline_by_hand(backend, tmp_path):
     assert observed_totals(backend(tmp_path), YEAR)["gp_contacts"] == 2
 
 
+def test_stays_that_end_in_death_and_the_ae_attendance_that_brought_an_admission(backend, tmp_path):
+    w = world()
+    h = w.person("H", D(1940, 1, 1), sex="male", area="south", death=D(2023, 12, 1))  # 83, fit
+    w.spell(h, D(2023, 11, 20), kind="ae")
+    w.spell(h, D(2023, 11, 20), D(2023, 12, 1), destination="died")  # 11 bed days, ends in death
+    w.spell(h, D(2023, 9, 1), kind="ae")  # an attendance that admitted nobody
+    w.spell("A", D(2023, 6, 1), kind="ae")  # brought A's admission (discharged home)
+    base = prepare_baseline(backend(w.write(tmp_path)), YEAR)
+    north, south = base.areas.index("north"), base.areas.index("south")
+    s = SETTING_INDEX
+    dying = base.ending_in_death
+    assert dying[south, MALE, 16, FIT, s["emergency_admissions"]] == 1
+    assert dying[south, MALE, 16, FIT, s["emergency_bed_days"]] == 11
+    assert dying.sum() == 12  # A's stay ends at home; no other setting has any
+    assert base.activity[south, MALE, 16, FIT, s["emergency_bed_days"]] == 11
+    # only A's attendance brought an admission that did not end in death
+    assert base.ae_with_admission[north, FEMALE, 14, MILD] == 1
+    assert base.ae_with_admission.sum() == 1
+    assert base.activity[..., s["ae_attendances"]].sum() == 4
+
+
 @pytest.mark.spark
 def test_generated_place_same_baseline_on_duckdb_and_spark(tmp_path_factory, spark_session):
     path = small_place(tmp_path_factory.mktemp("parity"))
     duck = prepare_baseline(connect(path))
     spark = prepare_baseline(connect(path, "spark", session=spark_session))
     assert duck.year_start == spark.year_start and duck.areas == spark.areas
-    for name in ("population", "activity", "squares", "deaths", "transitions", "entry"):
+    for name in (
+        "population",
+        "activity",
+        "squares",
+        "deaths",
+        "transitions",
+        "entry",
+        "reablement_after_discharge",
+        "ending_in_death",
+        "ae_with_admission",
+    ):
         assert np.allclose(getattr(duck, name), getattr(spark, name)), name

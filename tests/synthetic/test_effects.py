@@ -59,3 +59,51 @@ def test_true_effects_are_reported(population):
     assert effects["start_month"] == "2019-04"
     sizes = {e["name"]: e["size"] for e in effects["effects"]}
     assert sizes["emergency_admissions"] == -0.15
+
+
+def _target_admissions(tmp_path, recorded_frailty: bool) -> tuple[int, int]:
+    """(admissions after the switch of people 66+ frail by the record's eFI on the year's first
+    day that the planted effect could have reached, all admissions of those people) in a place
+    where the effect avoids every admission it reaches."""
+    import pandas as pd
+
+    from caretrust.population import connect
+    from caretrust.population.frailty import frailty_scores
+    from caretrust.synthetic import write
+
+    switch = dt.date(2017, 4, 1)
+    effects = IntegrationEffects(
+        start=switch,
+        emergency_admissions_frail_65_plus=-1.0,
+        residential_to_home_care_shift=0.0,
+        length_of_stay=0.0,
+        recorded_frailty=recorded_frailty,
+    )
+    config = SyntheticConfig(people=3_000, comparison_people=1_000, years=3, seed=11,
+                             start=dt.date(2016, 4, 1), integration=effects, initial_stock=True)  # fmt: skip
+    write(config, tmp_path, formats=("parquet",))
+    ds = connect(tmp_path)
+    frail = ds.execute(frailty_scores(ds, switch).select("person_id", "category"))
+    frail = set(frail.person_id[frail.category != "fit"])
+    people = ds.execute(ds.people.select("person_id", "area", "birth_date"))
+    old = people[(people.area == "torbay") & (people.birth_date < pd.Timestamp(1951, 4, 1))]
+    encounters = ds.execute(ds.table("encounters"))
+    spells = encounters[
+        (encounters.kind == "emergency_admission")
+        & (encounters.start_date >= pd.Timestamp(switch))
+        & (encounters.start_date < pd.Timestamp(2018, 4, 1))
+        & encounters.person_id.isin(set(old.person_id) & frail)
+    ]
+    # stays ending in death or in a care home are drawn apart from the effect
+    reachable = ~spells.discharge_destination.isin(["died", "residential_care", "nursing_care"])
+    return int(reachable.sum()), len(spells)
+
+
+def test_recorded_frailty_plants_the_admissions_effect_on_the_frail_the_record_shows(tmp_path):
+    # the effect avoids every admission it reaches: with the record's frailty, no frail person
+    # 66+ has an admission it could have reached; with the simulation's own count of conditions
+    # (no polypharmacy, no home help), some frail by the record are missed
+    reached, everyone = _target_admissions(tmp_path / "recorded", recorded_frailty=True)
+    assert reached == 0 and everyone > 0
+    missed, _ = _target_admissions(tmp_path / "simulation", recorded_frailty=False)
+    assert missed > 0

@@ -181,6 +181,8 @@ ARRAYS = (
     "transitions",
     "entry",
     "reablement_after_discharge",
+    "ending_in_death",
+    "ae_with_admission",
 )
 
 

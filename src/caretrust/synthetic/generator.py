@@ -71,6 +71,7 @@ def horizon_for(cfg: SyntheticConfig, area: AreaSpec) -> Horizon:
         admissions_effect=effects.emergency_admissions_frail_65_plus,
         care_home_shift=effects.residential_to_home_care_shift,
         los_effect=effects.length_of_stay,
+        effect_on_recorded_frailty=effects.recorded_frailty,
         locality_switch=tuple(day_number(starts[name]) for name in area.localities)
         if starts
         else (),

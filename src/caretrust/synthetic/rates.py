@@ -66,6 +66,9 @@ EFI_CATEGORY_UPPER_DEFICITS = (4, 8, 12)
 #: SOURCE: Clegg et al. 2016, one-year adjusted hazard ratios vs fit (mild, moderate, severe).
 MORTALITY_HR = np.array([1.0, 1.92, 3.10, 4.52])
 HOSPITALISATION_HR = np.array([1.0, 1.93, 3.04, 4.73])
+#: SOURCE: Clegg et al. 2016 (the eFI's 36th deficit, polypharmacy: 5 or more different medicines
+#: in 12 months, as caretrust.population.frailty.PolypharmacyRule counts it on the record).
+POLYPHARMACY_MIN_CLASSES = 5
 #: ASSUMPTION: care home admission, A&E and reablement follow the hospitalisation ratios; GP
 #: contacts rise more gently (square root of them).
 CARE_HOME_HR = HOSPITALISATION_HR

@@ -74,6 +74,17 @@ def _prevalence_table() -> np.ndarray:
 
 
 _DEFICITS = _deficit_matrix()
+_HOME_HELP = codes.CONDITION_INDEX["home_help"]
+#: the deficits the record's eFI finds for each condition: the published code list (GM-SDE eFI
+#: code sets) also lists osteoporosis (64859006) under fragility fracture
+_RECORDED_DEFICITS = _DEFICITS.copy()
+_RECORDED_DEFICITS[
+    codes.CONDITION_INDEX["osteoporosis"], list(codes.EFI_DEFICITS).index("fragility fracture")
+] = 1
+#: conditions × BNF classes each calls for (as the prescriptions table writes them)
+_BNF = np.array(
+    [[s in c.bnf_sections for s in codes.BNF_SECTIONS] for c in codes.CONDITIONS], dtype=np.float32
+)
 _PREVALENCE = _prevalence_table()
 # annual incidence that carries prevalence from age a to a+1 among those without the condition
 _INCIDENCE = np.clip(np.diff(_PREVALENCE, axis=1, append=_PREVALENCE[:, -1:]), 0, None) / (
@@ -100,6 +111,8 @@ class Horizon:
     trend_change: float = 0.0  # relative change per year from then, compounding
     person_risk_variance: float = 0.0
     initial_stock: bool = False  # people already in care homes / on home care on the first day
+    # the admissions effect targets frailty as the record will show it (IntegrationEffects)
+    effect_on_recorded_frailty: bool = False
 
     def emergency_factor(self, day: int) -> float:
         """Area level x linear trend x unannounced trend change, at `day`."""
@@ -286,6 +299,18 @@ class ChunkSimulation:
         deficits = ((held @ _DEFICITS) > 0).sum(axis=1)
         return np.searchsorted(rates.EFI_CATEGORY_UPPER_DEFICITS, deficits, side="left")
 
+    def recorded_frailty_category(self, day: int) -> np.ndarray:
+        """eFI category as the record will show it on `day`: the coded deficits as the published
+        code list maps them, "home help attends" from the day home care starts (written to the
+        record only at the end), and polypharmacy (≥ 5 BNF classes the held conditions call for,
+        issued every 84 days)."""
+        held = self.onset <= day
+        held[:, _HOME_HELP] |= self.social.home_care_start <= day
+        deficits = ((held.astype(np.float32) @ _RECORDED_DEFICITS) > 0).sum(axis=1)
+        classes = ((held.astype(np.float32) @ _BNF) > 0).sum(axis=1)
+        deficits = deficits + (classes >= rates.POLYPHARMACY_MIN_CLASSES)
+        return np.searchsorted(rates.EFI_CATEGORY_UPPER_DEFICITS, deficits, side="left")
+
     def _baseline_carers(self) -> np.ndarray:
         category = self.frailty_category(self.h.start)
         chance = rates.HAS_UNPAID_CARER_BY_FRAILTY[category] * np.where(self.p.lives_alone, 0.5, 1)
@@ -311,7 +336,10 @@ class ChunkSimulation:
         exposure = np.where(alive, (exposure_end - t0) / DAYS_PER_YEAR, 0.0)
         self._condition_onsets(t0, t1, alive, age)
         self._care_home_admissions(t0, t1, alive, age, band, category, in_care_home)
-        self._emergency_admissions(t0, t1, alive, age, band, category, exposure)
+        target = category
+        if self.h.integrated and self.h.effect_on_recorded_frailty:
+            target = self.recorded_frailty_category(t0)
+        self._emergency_admissions(t0, t1, alive, age, band, category, exposure, target)
         self._terminal_admissions(terminal, band)
         self._elective_admissions(t0, t1, band, exposure)
         self._attendances(t0, t1, alive, band, category, exposure)
@@ -388,7 +416,8 @@ class ChunkSimulation:
         self.social.care_home_admission(who[moved], day[moved], nursing[moved], via_hospital[moved])
         self.social.home_care_after_diversion(who[diverted], day[diverted], via_hospital[diverted])
 
-    def _emergency_admissions(self, t0, t1, alive, age, band, category, exposure) -> None:
+    def _emergency_admissions(self, t0, t1, alive, age, band, category, exposure, target) -> None:
+        """`category` sets the hazard; `target` (frailty) whom the planted effect reaches."""
         rng, h = self.rng, self.h
         per_person = rates.EMERGENCY_ADMISSIONS_PER_1000[band] / 1000
         five = np.minimum((age // 5).astype(np.int64), 18)
@@ -411,16 +440,14 @@ class ChunkSimulation:
         multiplier = normalised(rates.HOSPITALISATION_HR[category] * self.risk, band, alive)
         multiplier = multiplier * h.emergency_factor((t0 + t1) // 2)
         boost = max(1.0, 1.0 + h.admissions_effect) if h.integrated else 1.0
-        self._record_expected(t0, t1, base * multiplier, exposure, age, category)
+        self._record_expected(t0, t1, base * multiplier, exposure, age, target)
         count = rng.poisson(base * multiplier * exposure * boost)
         person = np.repeat(np.arange(self.p.n), count)
         span = np.minimum(self.death, t1)[person] - t0
         start = t0 + (rng.random(len(person)) * span).astype(np.int64)
         keep = np.full(len(person), 1.0 / boost)
         if h.integrated:
-            affected = (
-                (start >= self.switch[person]) & (age[person] >= 65) & (category[person] >= 1)
-            )
+            affected = (start >= self.switch[person]) & (age[person] >= 65) & (target[person] >= 1)
             keep[affected] = (1.0 + h.admissions_effect) / boost
         accepted = rng.random(len(person)) < keep
         person, start = person[accepted], start[accepted]

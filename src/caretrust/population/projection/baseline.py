@@ -92,6 +92,16 @@ class Baseline:
     #: [a, x, band, f] emergency discharges home with reablement in the year: the reablement
     #: episodes that follow an emergency admission (an avoided admission avoids them too)
     reablement_after_discharge: np.ndarray | None = None
+    #: [a, x, band, f, s] the part of each cell's activity from emergency stays that end in death
+    #: (``discharge_destination = died``): admissions and their bed days, zero in other settings.
+    #: Admission avoidance and length-of-stay levers act on the rest (NHP keeps end-of-life
+    #: admissions in a strategy of their own, and a stay that ends in death has no discharge to
+    #: bring forward).
+    ending_in_death: np.ndarray | None = None
+    #: [a, x, band, f] A&E attendances on the day an emergency admission that does not end in
+    #: death begins (same person): the attendance that brought the admission; an avoided admission
+    #: avoids it too.
+    ae_with_admission: np.ndarray | None = None
 
     @property
     def year(self) -> int:
@@ -366,6 +376,31 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
     after = ds.execute(
         discharged.group_by(["area", "sex", "band", "frailty"]).aggregate(n=discharged.count())
     )
+    admitted = enc.filter(
+        (enc.kind == "emergency_admission") & (enc.start_date >= lo) & (enc.start_date < hi)
+    )
+    died = admitted.filter(admitted.discharge_destination == "died")
+    died = died.select(
+        person_id=died.person_id,
+        bed_days=days_between(died.end_date.fill_null(died.start_date), died.start_date).cast(
+            "float64"
+        ),
+    ).join(cells, "person_id")
+    dying = ds.execute(
+        died.group_by(["area", "sex", "band", "frailty"]).aggregate(
+            n=died.count(), bed_days=died.bed_days.sum()
+        )
+    )
+    alive_admissions = admitted.filter(
+        admitted.discharge_destination.isnull() | (admitted.discharge_destination != "died")
+    ).select(person_id="person_id", day="start_date")
+    alive_admissions = alive_admissions.distinct()
+    ae = enc.filter((enc.kind == "ae") & (enc.start_date >= lo) & (enc.start_date < hi))
+    ae = ae.select(person_id=ae.person_id, day=ae.start_date)
+    linked = ae.join(alive_admissions, ["person_id", "day"]).join(cells, "person_id")
+    with_admission = ds.execute(
+        linked.group_by(["area", "sex", "band", "frailty"]).aggregate(n=linked.count())
+    )
     areas = tuple(sorted(pop.area.unique()))
     n_a, n_f, n_s = len(areas), len(FRAILTY), len(SETTING_IDS)
     population = np.zeros((n_a, 2, N_AGES, n_f))
@@ -395,6 +430,28 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
             after.frailty.to_numpy(dtype=int),
         )
         np.add.at(reablement_after_discharge, after_cells, after.n.to_numpy(dtype=float))
+    ending_in_death = np.zeros_like(activity)
+    ae_with_admission = np.zeros((n_a, 2, N_BANDS, n_f))
+    sex_index = {s: i for i, s in enumerate(SEXES)}
+    if len(dying):
+        where = (
+            _area_index(areas, dying),
+            dying.sex.map(sex_index).to_numpy(),
+            dying.band.to_numpy(dtype=int),
+            dying.frailty.to_numpy(dtype=int),
+        )
+        admissions_at = SETTING_IDS.index("emergency_admissions")
+        bed_days_at = SETTING_IDS.index("emergency_bed_days")
+        np.add.at(ending_in_death, (*where, admissions_at), dying.n.to_numpy(dtype=float))
+        np.add.at(ending_in_death, (*where, bed_days_at), dying.bed_days.to_numpy(dtype=float))
+    if len(with_admission):
+        where = (
+            _area_index(areas, with_admission),
+            with_admission.sex.map(sex_index).to_numpy(),
+            with_admission.band.to_numpy(dtype=int),
+            with_admission.frailty.to_numpy(dtype=int),
+        )
+        np.add.at(ae_with_admission, where, with_admission.n.to_numpy(dtype=float))
     transitions = np.zeros((N_BANDS, n_f, n_f))
     previous = start.replace(year=start.year - 1)
     if first_event_date(ds) <= previous:
@@ -430,6 +487,8 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         entry=entry,
         notes=notes,
         reablement_after_discharge=reablement_after_discharge,
+        ending_in_death=ending_in_death,
+        ae_with_admission=ae_with_admission,
     )
 
 

@@ -12,6 +12,13 @@ Runs 1..N take, for each cell (area × sex × age band × frailty) and setting,
     bed days ~ Binomial(bed days, length-of-stay factor)      (efficiencies)
     care-home activity ~ Binomial(·, diversion); each diverted week becomes home care hours.
 
+Admission avoidance (frail admission avoidance, an emergency-admissions integration effect) and
+length of stay act on emergency stays that do not end in death: a cell's factor f becomes
+1 + (1 − d)(f − 1), d the share of its admissions (bed days) in the baseline that end in death.
+An avoided admission also avoids the A&E attendance that brought it and the reablement episode
+after it, in the share of the cell's A&E attendances and reablement episodes the baseline links
+to such admissions.
+
 Step counts split each run's change from the baseline into demography, health status,
 non-demographic growth, mitigators, efficiencies and an interaction term (the rest: what the
 expected steps miss, including the Poisson resampling), so they sum to the change exactly.
@@ -73,6 +80,7 @@ CARE_HOME_WEEKS = tuple(SETTING_INDEX[s] for s in ("residential_weeks", "nursing
 HOME_CARE = SETTING_INDEX["home_care_hours"]
 EMERGENCY = SETTING_INDEX["emergency_admissions"]
 REABLEMENT = SETTING_INDEX["reablement_episodes"]
+AE = SETTING_INDEX["ae_attendances"]
 #: settings counted in amounts that come in lumps (a stay brings its bed days, a discharge home
 #: its nursing visits, a person their hours or weeks): a year's total varies as a compound Poisson
 #: (variance Σ amount² per person), not as a Poisson count of single units
@@ -374,6 +382,8 @@ def run_projection(
     turnover = _new_placement_share(baseline, years)  # [T, S]
     extra_variance = (_dispersion(baseline) - 1.0)[cells]  # [C, S]
     reablement_share = _reablement_after_discharge_share(baseline)[cells]  # [C]
+    ae_share = _share_of(baseline, baseline.ae_with_admission, AE)[cells]  # [C]
+    dying_share = _ending_in_death_share(baseline)[cells]  # [C, S]
     for r in range(1, runs + 1):
         rng = np.random.default_rng(int(params.seeds[r]))
         run_rates = rates_c
@@ -386,7 +396,14 @@ def run_projection(
         mitigate, efficiency, divert = (f[frailty_of_cell] for f in _factors(scenario, params, r))
         # an avoided emergency admission also avoids the reablement episode that would have
         # followed its discharge: reablement after discharge moves with emergency admissions
-        mitigate[:, REABLEMENT] *= 1.0 - reablement_share * (1.0 - mitigate[:, EMERGENCY])
+        avoided = 1.0 - mitigate[:, EMERGENCY]  # of admissions that do not end in death
+        mitigate[:, REABLEMENT] *= 1.0 - reablement_share * avoided
+        # ... and the A&E attendance that brought it
+        mitigate[:, AE] *= 1.0 - ae_share * avoided
+        # admission avoidance and length of stay act on stays that do not end in death: the
+        # share of a cell's admissions and bed days that do keeps a factor of 1
+        mitigate = 1.0 + (1.0 - dying_share) * (mitigate - 1.0)
+        efficiency = 1.0 + (1.0 - dying_share) * (efficiency - 1.0)
         # a diversion acts on new placements: weeks of people placed before it are still lived,
         # so it reaches the weeks only as the care-home stock turns over
         divert = 1.0 - turnover[:, None, :] * (1.0 - divert[None])  # [T, C, S]
@@ -465,6 +482,27 @@ def _compound_mean(lam: np.ndarray, extra: np.ndarray, rng: np.random.Generator)
     shape = np.where(mixed, lam / np.where(mixed, extra, 1.0), 1.0)
     drawn = rng.gamma(shape, np.where(mixed, extra, 1.0))
     return np.where(mixed, drawn, lam)
+
+
+def _share_of(baseline: Baseline, part: np.ndarray | None, setting: int) -> np.ndarray:
+    """[A, X, B, F] ``part`` ÷ the cell's activity in ``setting`` (0 where either is missing)."""
+    whole = baseline.activity[..., setting]
+    if part is None:
+        return np.zeros_like(whole)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(whole > 0, part / np.where(whole > 0, whole, 1.0), 0.0)
+    return np.clip(share, 0.0, 1.0)
+
+
+def _ending_in_death_share(baseline: Baseline) -> np.ndarray:
+    """[A, X, B, F, S] share of each cell's activity from emergency stays that end in death
+    (admissions and bed days; 0 elsewhere, or where the baseline does not know)."""
+    if baseline.ending_in_death is None:
+        return np.zeros_like(baseline.activity)
+    return np.stack(
+        [_share_of(baseline, baseline.ending_in_death[..., s], s) for s in range(len(SETTING_IDS))],
+        axis=-1,
+    )
 
 
 def _reablement_after_discharge_share(baseline: Baseline) -> np.ndarray:

@@ -112,7 +112,9 @@ LEVERS: dict[str, LeverSpec] = {
             ("emergency_admissions", "emergency_bed_days", "community_nursing_visits"),
             "frail",
             (0.0, 1.0),
-            "share of frail people's emergency admissions (and their bed days) still needed",
+            "share of frail people's emergency admissions (and their bed days, their A&E "
+            "attendances and the reablement after them) still needed; admissions that end in "
+            "death are not avoided by it (NHP keeps end-of-life care as a strategy of its own)",
         ),
         LeverSpec(
             "length_of_stay",
@@ -120,7 +122,9 @@ LEVERS: dict[str, LeverSpec] = {
             ("emergency_bed_days",),
             "65+",
             (0.0, 1.0),
-            "share of emergency bed days of people 65+ still needed after length-of-stay reduction",
+            "share of emergency bed days of people 65+ still needed after length-of-stay "
+            "reduction, in stays that do not end in death (a stay that ends in death has no "
+            "discharge to bring forward)",
         ),
         LeverSpec(
             "care_home_diversion",
