@@ -137,6 +137,19 @@ def without_additions(served: dict, sent: dict) -> dict:
     return copied
 
 
+def first_difference(served, want, path: str = "") -> str:
+    """Where two JSON values first differ (for the failure message)."""
+    if isinstance(served, dict) and isinstance(want, dict):
+        for key in sorted({*served, *want}):
+            if served.get(key) != want.get(key):
+                return first_difference(served.get(key), want.get(key), f"{path}.{key}")
+    if isinstance(served, list) and isinstance(want, list) and len(served) == len(want):
+        for i, (a, b) in enumerate(zip(served, want, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{path}[{i}]")
+    return f"{path}: served {str(served)[:120]!r}, sent {str(want)[:120]!r}"
+
+
 def test_every_example_round_trips_through_the_api(client, demo_directory) -> None:
     paths = example_files()
     importer = FhirImporter()
@@ -181,7 +194,9 @@ def test_every_example_round_trips_through_the_api(client, demo_directory) -> No
             if served == want:
                 same_by_type[kind] += 1
             else:
-                differences.append(f"{path.name}: {kind}/{rid} differs")
+                differences.append(
+                    f"{path.name}: {kind}/{rid} differs at {first_difference(served, want)}"
+                )
 
     figures = {
         kind: {"sent": sent_by_type[kind], "read": read_by_type[kind], "same": same_by_type[kind]}
