@@ -106,9 +106,12 @@ def expected(resource: dict, full_urls: dict, held: set, by_identifier: dict) ->
         elif "?" in reference:
             if len(by_identifier.get(reference, ())) == 1:
                 holder["reference"] = "/".join(next(iter(by_identifier[reference])))
-        elif (match := RELATIVE.search(reference)) and not reference.startswith("urn:"):
-            if (match.group(1), match.group(2)) in held:
-                holder["reference"] = f"{match.group(1)}/{match.group(2)}{match.group(3) or ''}"
+        elif (
+            (match := RELATIVE.search(reference))
+            and not reference.startswith("urn:")
+            and (match.group(1), match.group(2)) in held
+        ):
+            holder["reference"] = f"{match.group(1)}/{match.group(2)}{match.group(3) or ''}"
     return copied
 
 

@@ -626,7 +626,8 @@ _SENT_PATIENTS = StoredPatients()
 # (read, vread, history, search), and an app that registers its own handler for a type is
 # layered over it (registry.Layered), so nothing a source sent is left unserved (ADR 0103).
 # Bundle, OperationOutcome and Parameters are exchanged, not kept; Patient is PatientHandler's.
-R4_RESOURCE_TYPES = """
+R4_RESOURCE_TYPES = tuple(
+    """
 Account ActivityDefinition AdverseEvent AllergyIntolerance Appointment AppointmentResponse
 AuditEvent Basic Binary BiologicallyDerivedProduct BodyStructure CapabilityStatement CarePlan
 CareTeam CatalogEntry ChargeItem ChargeItemDefinition Claim ClaimResponse ClinicalImpression
@@ -653,7 +654,8 @@ StructureMap Subscription Substance SubstanceNucleicAcid SubstancePolymer Substa
 SubstanceReferenceInformation SubstanceSourceMaterial SubstanceSpecification SupplyDelivery
 SupplyRequest Task TerminologyCapabilities TestReport TestScript ValueSet VerificationResult
 VisionPrescription
-""".split()
+""".split()  # noqa: SIM905 (142 names read better as words than as a list literal)
+)
 
 
 def _importable(resource_type: str) -> bool:
