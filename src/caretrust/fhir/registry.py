@@ -325,8 +325,15 @@ class Layered(ResourceHandler):
     def _either(self, method: str, *args: Any) -> Any:
         try:
             return getattr(self.primary, method)(*args)
-        except (NotFound, NotSupported):
+        except NotFound:
             return getattr(self.stored, method)(*args)
+        except NotSupported as unsupported:
+            # The app does not do this (vread of its own CarePlan): the record may hold the id;
+            # if it does not, the app's answer (405) is the true one.
+            try:
+                return getattr(self.stored, method)(*args)
+            except NotFound:
+                raise unsupported from None
 
     def read(self, ctx: FhirContext, id: str) -> Stored:
         return self._either("read", ctx, id)
