@@ -23,7 +23,16 @@ def ctx(user_for) -> FhirContext:
 def test_all_five_types_are_registered() -> None:
     types = set(registry.resource_types())
     assert {"ServiceRequest", "Task", "CarePlan", "CareTeam", "QuestionnaireResponse"} <= types
-    assert registry.get("ServiceRequest").interactions() == ["read", "search", "create"]
+    # The referrals app's own (read, search, create) layered over the ServiceRequests sources
+    # sent, which the shared record also answers vread and history for (ADR 0103).
+    assert registry.get("ServiceRequest").interactions() == [
+        "read",
+        "vread",
+        "search",
+        "create",
+        "history",
+    ]
+    assert registry.get("ServiceRequest").primary.interactions() == ["read", "search", "create"]
 
 
 def test_post_service_request_makes_a_referral(ctx, mrs_jones) -> None:

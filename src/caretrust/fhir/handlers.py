@@ -26,12 +26,17 @@ from caretrust.fhir.registry import (
 )
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
-from caretrust.people.fhir_patient import demographics_from_patient, patient_from_person
-from caretrust.people.models import Person, PersonVersion
+from caretrust.people.fhir_patient import (
+    VERIFICATION_EXTENSION,
+    VERIFICATION_SYSTEM,
+    demographics_from_patient,
+    patient_from_person,
+)
+from caretrust.people.models import Person, PersonIdentifier, PersonVersion
 from caretrust.people.normalise import is_ref
 from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import Resource, ResourceVersion
-from caretrust.record.summaries import SUBJECT_PATHS, UNDERSTOOD_TYPES
+from caretrust.record.summaries import SUBJECT_PATHS
 
 MAX_COUNT = 100
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
@@ -151,13 +156,40 @@ def page_of(
 PATIENT_RELATED = ("gp_practice", "merged_into")  # what a Patient resource names
 
 
-def _stored_person(person: Person, *, loaded: bool = False) -> Stored:
+def source_patient_ids(person_ids: list[int]) -> dict[int, list[str]]:
+    """The ids of the Patients sources sent for each person (one query for a page of people)."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        Resource.objects.filter(resource_type="Patient", person_id__in=person_ids)
+        .filter(rejected_at__isnull=True)
+        .order_by("pk")
+        .values_list("person_id", "logical_id")
+    )
+    for person_id, logical_id in rows:
+        found.setdefault(person_id, []).append(logical_id)
+    return found
+
+
+def _with_source_links(resource: dict, logical_ids: list[str]) -> dict:
+    """The index's Patient points at each Patient a source sent for the person (ADR 0103)."""
+    if logical_ids:
+        resource["link"] = [
+            *(resource.get("link") or []),
+            *({"other": {"reference": f"Patient/{i}"}, "type": "seealso"} for i in logical_ids),
+        ]
+    return resource
+
+
+def _stored_person(
+    person: Person, *, loaded: bool = False, sources: list[str] | None = None
+) -> Stored:
     """The Patient for `person`; `loaded` when it was fetched with PATIENT_RELATED just now, so
-    only its identifiers are read (a read by id is two queries and the audit insert, not four)."""
+    only its identifiers are read (a read by id is two queries and the audit insert, not four).
+    `sources`: the ids of the Patients sources sent for the person, linked from it."""
     if loaded:
         identifiers = list(person.identifiers.all())
         return Stored(
-            resource=patient_from_person(person, identifiers),
+            resource=_with_source_links(patient_from_person(person, identifiers), sources or []),
             version_id=str(person.version),
             last_updated=person.updated_at,
         )
@@ -197,25 +229,32 @@ class PatientHandler(ResourceHandler):
     profiles = ("https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient",)
     documentation = "The people index: one Patient per person, id = the person's stable ref."
 
+    def _person(self, id: str) -> Person | None:
+        if not is_ref(id):
+            return None
+        # `ref` is unique: no ORDER BY (first() would sort by name), and what the Patient
+        # names comes in the same query
+        return Person.objects.select_related(*PATIENT_RELATED).filter(ref=id).order_by().first()
+
     def _get(self, ctx: FhirContext, id: str) -> Person:
-        person = None
-        if is_ref(id):
-            # `ref` is unique: no ORDER BY (first() would sort by name), and what the Patient
-            # names comes in the same query
-            person = (
-                Person.objects.select_related(*PATIENT_RELATED).filter(ref=id).order_by().first()
-            )
+        person = self._person(id)
         if person is None:
             raise NotFound(f"Patient/{id} is not known")
         ctx.require("people.view_record", person.survivor())
         return person
 
     def read(self, ctx: FhirContext, id: str) -> Stored:
-        person = self._get(ctx, id)
+        person = self._person(id)
+        if person is None:
+            return _SENT_PATIENTS.read(ctx, id)
+        ctx.require("people.view_record", person.survivor())
         ctx.audit_read(person=person, object_type="Patient", object_id=id)
-        return _stored_person(person, loaded=True)
+        sources = source_patient_ids([person.pk]).get(person.pk, [])
+        return _stored_person(person, loaded=True, sources=sources)
 
     def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
+        if self._person(id) is None:
+            return _SENT_PATIENTS.vread(ctx, id, version_id)
         person = self._get(ctx, id)
         version = PersonVersion.objects.filter(person=person, version=version_id).first()
         if version is None:
@@ -229,6 +268,8 @@ class PatientHandler(ResourceHandler):
         return Stored(version.snapshot, str(version.version), version.recorded_at)
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
+        if self._person(id) is None:
+            return _SENT_PATIENTS.history(ctx, id)
         person = self._get(ctx, id)
         ctx.audit_read(person=person, object_type="Patient", object_id=f"{id}/_history")
         versions = [
@@ -274,7 +315,10 @@ class PatientHandler(ResourceHandler):
             lambda person: True,
         )
         ctx.audit_reads(people=rows, object_type="Patient")
-        return SearchResult([_stored_person(p, loaded=True) for p in rows], cursor)
+        sources = source_patient_ids([p.pk for p in rows])
+        return SearchResult(
+            [_stored_person(p, loaded=True, sources=sources.get(p.pk)) for p in rows], cursor
+        )
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:
         demographics = _validated_demographics(resource)
@@ -338,11 +382,16 @@ def stored(
     body = dict(content if content is not None else resource.content)
     body["id"] = resource.logical_id
     if resource.person_id:
-        survivor_ref = str(resource.person.survivor().ref)
+        # The subject as the source sent it when it names the Patient we hold for it (the
+        # importer rewrote it to `Patient/<id>`, ADR 0103); a subject that did not resolve
+        # but whose person we know (attached later, or by data quality) names the person's
+        # Patient in the index, so every subject served can be read.
         for path in SUBJECT_PATHS:
             holder = body.get(path)
             if isinstance(holder, dict) and "reference" in holder:
-                body[path] = {**holder, "reference": f"Patient/{survivor_ref}"}
+                if holder["reference"] != resource.subject_reference:
+                    survivor_ref = str(resource.person.survivor().ref)
+                    body[path] = {**holder, "reference": f"Patient/{survivor_ref}"}
                 break
     return Stored(
         resource=body,
@@ -388,10 +437,14 @@ class StoredResourceHandler(ResourceHandler):
         self._authorise(ctx, resource)
         return resource
 
+    def to_stored(self, resource: Resource, **version: Any) -> Stored:
+        """How a stored row is served (StoredPatients adds caretrust's additions)."""
+        return stored(resource, **version)
+
     def read(self, ctx: FhirContext, id: str) -> Stored:
         resource = self._get(ctx, id)
         ctx.audit_read(person=resource.person, object_type=self.resource_type, object_id=id)
-        return stored(resource)
+        return self.to_stored(resource)
 
     def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
         resource = self._get(ctx, id)
@@ -403,7 +456,12 @@ class StoredResourceHandler(ResourceHandler):
             object_type=self.resource_type,
             object_id=f"{id}/_history/{version_id}",
         )
-        return stored(resource, version.content, version.version_id, version.last_updated)
+        return self.to_stored(
+            resource,
+            content=version.content,
+            version=version.version_id,
+            updated=version.last_updated,
+        )
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
         resource = self._get(ctx, id)
@@ -411,7 +469,9 @@ class StoredResourceHandler(ResourceHandler):
             person=resource.person, object_type=self.resource_type, object_id=f"{id}/_history"
         )
         return [
-            stored(resource, v.content, v.version_id, v.last_updated)
+            self.to_stored(
+                resource, content=v.content, version=v.version_id, updated=v.last_updated
+            )
             for v in ResourceVersion.objects.filter(resource=resource)
         ]
 
@@ -454,25 +514,162 @@ class StoredResourceHandler(ResourceHandler):
                     details={"include": True},
                 )
                 included.append(_stored_person(person))
-        return SearchResult([stored(r) for r in page], cursor, included)
+        return SearchResult([self.to_stored(r) for r in page], cursor, included)
 
 
-# Types the shared record answers for until an app registers its own handler.
-STORED_TYPES = (
-    *(t for t in UNDERSTOOD_TYPES if t != "Patient"),
-    "AllergyIntolerance",
-    "Appointment",
-    "Consent",
-    "DiagnosticReport",
-    "DocumentReference",
-    "Goal",
-    "Immunization",
-    "Location",
-    "MedicationStatement",
-    "Organization",
-    "Practitioner",
-    "PractitionerRole",
+class StoredPatients(StoredResourceHandler):
+    """The Patients sources sent, each under its own id and as sent, with caretrust's additions
+    merged (ADR 0103): a `seealso` link to the person's Patient in the people index (and to the
+    other Patients sent for the same person), and the NHS number verified where the index holds
+    it as verified. Reached by id from PatientHandler; the index answers Patient searches."""
+
+    def __init__(self) -> None:
+        super().__init__("Patient")
+
+    def to_stored(self, resource: Resource, **version: Any) -> Stored:
+        found = stored(resource, **version)
+        if resource.person_id is None:
+            return found
+        return Stored(
+            resource=with_additions(found.resource, resource),
+            version_id=found.version_id,
+            last_updated=found.last_updated,
+        )
+
+
+def with_additions(body: dict, row: Resource) -> dict:
+    """caretrust's additions to a Patient a source sent: links and the verified NHS number."""
+    person = row.person.survivor()
+    body = dict(body)
+    others = [
+        logical_id
+        for logical_id in Resource.objects.filter(
+            resource_type="Patient",
+            person_id__in=record_people_ids(person),
+            rejected_at__isnull=True,
+        )
+        .exclude(pk=row.pk)
+        .order_by("pk")
+        .values_list("logical_id", flat=True)
+    ]
+    sent_links = body.get("link") or []
+    links = [
+        {"other": {"reference": f"Patient/{reference}"}, "type": "seealso"}
+        for reference in (str(person.ref), *others)
+    ]
+    new_links = [link for link in links if link not in sent_links]
+    if new_links:
+        body["link"] = [*sent_links, *new_links]
+    verified = list(
+        person.identifiers.filter(
+            system=nhs_number.SYSTEM,
+            data_quality="",
+            verification=PersonIdentifier.Verification.VERIFIED,
+        ).values_list("value", flat=True)
+    )
+    if verified:
+        body["identifier"] = _with_verified(body.get("identifier") or [], verified)
+    return body
+
+
+def _verified_extension() -> dict:
+    return {
+        "url": VERIFICATION_EXTENSION,
+        "valueCodeableConcept": {
+            "coding": [
+                {
+                    "system": VERIFICATION_SYSTEM,
+                    "code": PersonIdentifier.Verification.VERIFIED,
+                    "display": PersonIdentifier.Verification.VERIFIED.label,
+                }
+            ]
+        },
+    }
+
+
+def _says_verified(identifier: dict) -> bool:
+    for extension in identifier.get("extension") or []:
+        if extension.get("url") == VERIFICATION_EXTENSION:
+            codings = (extension.get("valueCodeableConcept") or {}).get("coding") or []
+            return any(c.get("code") == PersonIdentifier.Verification.VERIFIED for c in codings)
+    return False
+
+
+def _with_verified(identifiers: list, verified: list[str]) -> list:
+    """The identifiers as sent; an NHS number the index holds as verified says so (its status
+    replaced), and one the source did not send is added."""
+    result, seen = [], set()
+    for identifier in identifiers:
+        value = nhs_number.normalise(str(identifier.get("value") or ""))
+        if identifier.get("system") == nhs_number.SYSTEM and value in verified:
+            seen.add(value)
+            if not _says_verified(identifier):
+                extensions = [
+                    e
+                    for e in identifier.get("extension") or []
+                    if e.get("url") != VERIFICATION_EXTENSION
+                ]
+                identifier = {**identifier, "extension": [*extensions, _verified_extension()]}
+        result.append(identifier)
+    for value in verified:
+        if value not in seen:
+            result.append(
+                {"extension": [_verified_extension()], "system": nhs_number.SYSTEM, "value": value}
+            )
+    return result
+
+
+_SENT_PATIENTS = StoredPatients()
+
+
+# Every resource type of FHIR R4 (4.0.1) that can be kept: the shared record answers for each
+# (read, vread, history, search), and an app that registers its own handler for a type is
+# layered over it (registry.Layered), so nothing a source sent is left unserved (ADR 0103).
+# Bundle, OperationOutcome and Parameters are exchanged, not kept; Patient is PatientHandler's.
+R4_RESOURCE_TYPES = tuple(
+    """
+Account ActivityDefinition AdverseEvent AllergyIntolerance Appointment AppointmentResponse
+AuditEvent Basic Binary BiologicallyDerivedProduct BodyStructure CapabilityStatement CarePlan
+CareTeam CatalogEntry ChargeItem ChargeItemDefinition Claim ClaimResponse ClinicalImpression
+CodeSystem Communication CommunicationRequest CompartmentDefinition Composition ConceptMap
+Condition Consent Contract Coverage CoverageEligibilityRequest CoverageEligibilityResponse
+DetectedIssue Device DeviceDefinition DeviceMetric DeviceRequest DeviceUseStatement
+DiagnosticReport DocumentManifest DocumentReference EffectEvidenceSynthesis Encounter Endpoint
+EnrollmentRequest EnrollmentResponse EpisodeOfCare EventDefinition Evidence EvidenceVariable
+ExampleScenario ExplanationOfBenefit FamilyMemberHistory Flag Goal GraphDefinition Group
+GuidanceResponse HealthcareService ImagingStudy Immunization ImmunizationEvaluation
+ImmunizationRecommendation ImplementationGuide InsurancePlan Invoice Library Linkage List
+Location Measure MeasureReport Media Medication MedicationAdministration MedicationDispense
+MedicationKnowledge MedicationRequest MedicationStatement MedicinalProduct
+MedicinalProductAuthorization MedicinalProductContraindication MedicinalProductIndication
+MedicinalProductIngredient MedicinalProductInteraction MedicinalProductManufactured
+MedicinalProductPackaged MedicinalProductPharmaceutical MedicinalProductUndesirableEffect
+MessageDefinition MessageHeader MolecularSequence NamingSystem NutritionOrder Observation
+ObservationDefinition OperationDefinition Organization OrganizationAffiliation PaymentNotice
+PaymentReconciliation Person PlanDefinition Practitioner PractitionerRole Procedure Provenance
+Questionnaire QuestionnaireResponse RelatedPerson RequestGroup ResearchDefinition
+ResearchElementDefinition ResearchStudy ResearchSubject RiskAssessment RiskEvidenceSynthesis
+Schedule SearchParameter ServiceRequest Slot Specimen SpecimenDefinition StructureDefinition
+StructureMap Subscription Substance SubstanceNucleicAcid SubstancePolymer SubstanceProtein
+SubstanceReferenceInformation SubstanceSourceMaterial SubstanceSpecification SupplyDelivery
+SupplyRequest Task TerminologyCapabilities TestReport TestScript ValueSet VerificationResult
+VisionPrescription
+""".split()  # noqa: SIM905 (142 names read better as words than as a list literal)
 )
+
+
+def _importable(resource_type: str) -> bool:
+    """Whether the importer's validator (fhir.resources) knows the type, so it can be kept."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(resource_type)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+STORED_TYPES = tuple(t for t in R4_RESOURCE_TYPES if _importable(t))
 
 
 def search_for_person(

@@ -276,13 +276,127 @@ def unregister(resource_type: str) -> None:
 
 
 def get(resource_type: str) -> ResourceHandler | None:
-    return _primary.get(resource_type) or _fallback.get(resource_type)
+    primary, fallback = _primary.get(resource_type), _fallback.get(resource_type)
+    if primary is not None and fallback is not None:
+        return Layered(primary, fallback)
+    return primary or fallback
 
 
 def handlers() -> dict[str, ResourceHandler]:
     """Every resource type the API answers for, sorted by name."""
-    merged = {**_fallback, **_primary}
+    merged: dict[str, ResourceHandler] = {}
+    for resource_type in {*_fallback, *_primary}:
+        handler = get(resource_type)
+        if handler is not None:
+            merged[resource_type] = handler
     return dict(sorted(merged.items()))
+
+
+# ------------------------------------------------------------------------------ layered types
+
+LAYER_PREFIX = {"primary": "p", "stored": "s"}
+
+
+class Layered(ResourceHandler):
+    """A type both an app and the shared record answer for (ADR 0103): the app's own resources
+    (CarePlans caretrust made) and the ones sources sent (a hospital's CarePlan, kept as sent).
+    Reads try the app first and then the record, so an id is found wherever it lives; a search
+    pages through the app's matches, then the record's (the cursor says which); create and update
+    are the app's. A search parameter only one side understands leaves the other side out, so
+    no search returns a resource the parameter did not select."""
+
+    def __init__(self, primary: ResourceHandler, stored: ResourceHandler) -> None:
+        self.primary, self.stored = primary, stored
+        self.resource_type = primary.resource_type  # type: ignore[misc]
+        self.search_params = {**stored.search_params, **primary.search_params}  # type: ignore[misc]
+        self.search_includes = tuple(  # type: ignore[misc]
+            dict.fromkeys((*primary.search_includes, *stored.search_includes))
+        )
+        self.profiles = primary.profiles  # type: ignore[misc]
+        self.documentation = (  # type: ignore[misc]
+            f"{primary.documentation} Also every {self.resource_type} a source sent, read and "
+            "searched as kept (ADR 0103)."
+        ).strip()
+
+    def interactions(self) -> list[str]:
+        both = set(self.primary.interactions()) | set(self.stored.interactions())
+        return [name for name in INTERACTIONS if name in both]
+
+    def _either(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self.primary, method)(*args)
+        except NotFound:
+            return getattr(self.stored, method)(*args)
+        except NotSupported as unsupported:
+            # The app does not do this (vread of its own CarePlan): the record may hold the id;
+            # if it does not, the app's answer (405) is the true one.
+            try:
+                return getattr(self.stored, method)(*args)
+            except NotFound:
+                raise unsupported from None
+
+    def read(self, ctx: FhirContext, id: str) -> Stored:
+        return self._either("read", ctx, id)
+
+    def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
+        return self._either("vread", ctx, id, version_id)
+
+    def history(self, ctx: FhirContext, id: str) -> list[Stored]:
+        return self._either("history", ctx, id)
+
+    def create(self, ctx: FhirContext, resource: dict) -> Stored:
+        return self.primary.create(ctx, resource)
+
+    def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
+        return self.primary.update(ctx, id, resource, if_match)
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        layer, _, cursor = (params.cursor or "").partition(":")
+        if params.cursor and layer not in LAYER_PREFIX.values():
+            raise Invalid("the paging cursor is not valid", expression="_cursor")
+        if layer in ("", "p"):
+            result = self._layer(self.primary, ctx, params, cursor or None)
+            if result.next_cursor:
+                return SearchResult(
+                    result.matches, f"p:{result.next_cursor}", result.included, None
+                )
+            room = params.count - len(result.matches)
+            if room <= 0:
+                # The app's matches filled this page: the record's start on the next one.
+                return SearchResult(result.matches, "s:", result.included, None)
+            rest = self._layer(self.stored, ctx, _with(params, count=room), None)
+            return SearchResult(
+                result.matches + rest.matches,
+                f"s:{rest.next_cursor}" if rest.next_cursor else None,
+                result.included + rest.included,
+                None,
+            )
+        result = self._layer(self.stored, ctx, params, cursor or None)
+        return SearchResult(
+            result.matches,
+            f"s:{result.next_cursor}" if result.next_cursor else None,
+            result.included,
+            None,
+        )
+
+    @staticmethod
+    def _layer(
+        handler: ResourceHandler, ctx: FhirContext, params: SearchParams, cursor: str | None
+    ) -> SearchResult:
+        if "search" not in handler.interactions() or any(
+            name not in handler.search_params for name in params.params
+        ):
+            return SearchResult([], None)
+        return handler.search(ctx, _with(params, cursor=cursor))
+
+
+def _with(params: SearchParams, **changes: Any) -> SearchParams:
+    return SearchParams(
+        params=params.params,
+        count=changes.get("count", params.count),
+        cursor=changes.get("cursor", params.cursor),
+        include=params.include,
+    )
 
 
 def resource_types() -> Iterable[str]:

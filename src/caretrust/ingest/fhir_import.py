@@ -43,7 +43,7 @@ from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
 from caretrust.record.summaries import SUBJECT_PATHS, names_a_person, summarise
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$")
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
 CONDITIONAL_CACHE_SIZE = 10_000
@@ -439,7 +439,10 @@ class FhirImporter:
                     # The Patient may arrive in a later file: attach the person then.
                     p.subject = f"Patient/{target[1]}"
                 continue
-            holder["reference"] = f"{target[0]}/{target[1]}"
+            # ADR 0103: a resolved reference names our copy as `Type/id`; a version-specific
+            # one (`Type/id/_history/N`) keeps its version.
+            history = _history_suffix(holder["reference"], info)
+            holder["reference"] = f"{target[0]}/{target[1]}{history}"
             if about_person and not p.subject:
                 p.subject = f"Patient/{target[1]}"
 
@@ -601,6 +604,14 @@ class FhirImporter:
             ).iterator(chunk_size=1000)
         ]
         bulk.insert(TimelineEvent, [e for e in events if e])
+
+
+def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
+    """`/_history/N` of a version-specific relative or absolute reference, else ""."""
+    if "/_history/" not in reference or reference in info.full_urls:
+        return ""
+    match = RELATIVE_REF.search(reference)
+    return (match.group(3) or "") if match else ""
 
 
 def _version(resource_id: int, row: dict) -> dict:

@@ -253,6 +253,18 @@ def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
                 "source": item.source[:100],
             }
         )
+        # Every other identifier the source sent (an MRN, a local id), so the index finds the
+        # person by it (ADR 0103: the index is an index over what was sent).
+        identifiers.extend(
+            {
+                "person_id": person_id,
+                "system": system,
+                "value": value,
+                "source": item.source[:100],
+            }
+            for system, value in dict.fromkeys(d.identifiers)
+            if system != nhs_number.SYSTEM
+        )
         identifiers.extend(
             {
                 "person_id": person_id,
