@@ -294,34 +294,31 @@ conclude = _concern_form(
 )
 
 
-def review(request: HttpRequest, uuid) -> HttpResponse:
-    """Record the board's decision to hold a Safeguarding Adults Review (s44) about this adult."""
-    found = _concern_to_change(request, uuid, "safeguarding.review")
-
-    def save(data) -> None:
-        services.record_review(
-            actor=request.user,
-            concern=found,
-            basis=data["basis"],
-            decided_on=data["decided_on"],
-            adult_died=forms.yes_no(data["adult_died"]),
-            sab_reference=data["sab_reference"],
-        )
-
-    return _form_page(
-        request,
-        found,
-        forms.ReviewForm(request.POST if request.method == "POST" else None),
-        "Record a Safeguarding Adults Review",
-        "Record the review",
-        save,
-        "The decision to hold a Safeguarding Adults Review is recorded.",
-        intro=(
-            "The Safeguarding Adults Board must arrange a review when the adult died, or "
-            "suffered serious abuse or neglect, and agencies could have worked together better "
-            "(Care Act 2014 s44(1) to (3)); it may arrange one in other cases (s44(4))."
-        ),
+def _record_review(actor, concern: Concern, data: dict):
+    return services.record_review(
+        actor=actor,
+        concern=concern,
+        basis=data["basis"],
+        decided_on=data["decided_on"],
+        adult_died=forms.yes_no(data["adult_died"]),
+        sab_reference=data["sab_reference"],
     )
+
+
+# Record the board's decision to hold a Safeguarding Adults Review (s44) about this adult.
+review = _concern_form(
+    "safeguarding.review",
+    forms.ReviewForm,
+    "Record a Safeguarding Adults Review",
+    "Record the review",
+    "The decision to hold a Safeguarding Adults Review is recorded.",
+    _record_review,
+    intro=(
+        "The Safeguarding Adults Board must arrange a review when the adult died, or "
+        "suffered serious abuse or neglect, and agencies could have worked together better "
+        "(Care Act 2014 s44(1) to (3)); it may arrange one in other cases (s44(4))."
+    ),
+)
 
 
 def _years() -> list[sac.FinancialYear]:

@@ -434,7 +434,7 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
     ae_with_admission = np.zeros((n_a, 2, N_BANDS, n_f))
     sex_index = {s: i for i, s in enumerate(SEXES)}
     if len(dying):
-        where = (
+        dying_cells = (
             _area_index(areas, dying),
             dying.sex.map(sex_index).to_numpy(),
             dying.band.to_numpy(dtype=int),
@@ -442,16 +442,24 @@ def prepare_baseline(ds: Dataset, year_start: dt.date | None = None) -> Baseline
         )
         admissions_at = SETTING_IDS.index("emergency_admissions")
         bed_days_at = SETTING_IDS.index("emergency_bed_days")
-        np.add.at(ending_in_death, (*where, admissions_at), dying.n.to_numpy(dtype=float))
-        np.add.at(ending_in_death, (*where, bed_days_at), dying.bed_days.to_numpy(dtype=float))
+        np.add.at(
+            ending_in_death,
+            (*dying_cells, np.full(len(dying), admissions_at)),
+            dying.n.to_numpy(dtype=float),
+        )
+        np.add.at(
+            ending_in_death,
+            (*dying_cells, np.full(len(dying), bed_days_at)),
+            dying.bed_days.to_numpy(dtype=float),
+        )
     if len(with_admission):
-        where = (
+        admission_cells = (
             _area_index(areas, with_admission),
             with_admission.sex.map(sex_index).to_numpy(),
             with_admission.band.to_numpy(dtype=int),
             with_admission.frailty.to_numpy(dtype=int),
         )
-        np.add.at(ae_with_admission, where, with_admission.n.to_numpy(dtype=float))
+        np.add.at(ae_with_admission, admission_cells, with_admission.n.to_numpy(dtype=float))
     transitions = np.zeros((N_BANDS, n_f, n_f))
     previous = start.replace(year=start.year - 1)
     if first_event_date(ds) <= previous:
