@@ -21,7 +21,7 @@ from caretrust.budgets.models import (
 from caretrust.careplans.models import CarePlan, PlannedService
 from caretrust.dates import parse_date
 from caretrust.people.models import Person
-from caretrust.ui.forms import add_form_errors
+from caretrust.ui.forms import add_form_errors, submit_form
 from caretrust.ui.params import BadParameter
 
 
@@ -147,6 +147,15 @@ def _arranged_agreement(request, pk: int) -> DirectPaymentAgreement:
     return agreement
 
 
+def _read_agreement(request: HttpRequest, agreement, page: str) -> None:
+    audit.record_read(
+        actor=request.user,
+        obj=agreement,
+        person_ref=agreement.person.audit_ref,
+        details={"page": page},
+    )
+
+
 def direct_payment_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the amount (the personal budget's council part on the day) or the frequency of a
     direct payment from a date (ADR 105)."""
@@ -156,38 +165,34 @@ def direct_payment_change(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"effective_from": today, "frequency_weeks": agreement.frequency_weeks},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.change_direct_payment(
-                actor=request.user, agreement=agreement, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"From {change.effective_from:%-d %B %Y} the council pays "
-                f"£{change.payment_amount:,.2f} every {change.frequency_weeks} "
-                f"week{'s' if change.frequency_weeks != 1 else ''}.",
-            )
-            return redirect("budgets:direct_payment", agreement.pk)
-    audit.record_read(
-        actor=request.user,
-        obj=agreement,
-        person_ref=agreement.person.audit_ref,
-        details={"page": "change direct payment"},
-    )
-    budget = selectors.personal_budget(agreement.plan, on=today)
-    context = {
-        "agreement": agreement,
-        "person": agreement.person,
-        "now": budget.direct_payment_weekly if agreement.status == "active" else None,
-        "today": today,
-        "form": form,
-        "page_title": "Change the direct payment",
-    }
-    return render(
-        request, "budgets/direct_payment_change.jinja", context, status=400 if form.errors else 200
+
+    def again(form) -> HttpResponse:
+        _read_agreement(request, agreement, "change direct payment")
+        budget = selectors.personal_budget(agreement.plan, on=today)
+        context = {
+            "agreement": agreement,
+            "person": agreement.person,
+            "now": budget.direct_payment_weekly if agreement.status == "active" else None,
+            "today": today,
+            "form": form,
+            "page_title": "Change the direct payment",
+        }
+        status = 400 if form.errors else 200
+        return render(request, "budgets/direct_payment_change.jinja", context, status=status)
+
+    return submit_form(
+        request,
+        form,
+        lambda form: services.change_direct_payment(
+            actor=request.user, agreement=agreement, **form.cleaned_data
+        ),
+        success=lambda change: (
+            f"From {change.effective_from:%-d %B %Y} the council pays "
+            f"£{change.payment_amount:,.2f} every {change.frequency_weeks} "
+            f"week{'s' if change.frequency_weeks != 1 else ''}."
+        ),
+        then=lambda _change: redirect("budgets:direct_payment", agreement.pk),
+        again=again,
     )
 
 
@@ -195,34 +200,30 @@ def direct_payment_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End a direct payment: the last day it pays for and why (ADR 105)."""
     agreement = _arranged_agreement(request, pk)
     form = forms.DirectPaymentEndForm(request.POST or None, initial={"end_date": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            ended = services.end_direct_payment(
-                actor=request.user, agreement=agreement, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"The direct payment ends after {ended.end_date:%-d %B %Y}. Its services are "
-                "council-managed from the next day.",
-            )
-            return redirect("budgets:direct_payment", agreement.pk)
-    audit.record_read(
-        actor=request.user,
-        obj=agreement,
-        person_ref=agreement.person.audit_ref,
-        details={"page": "end direct payment"},
-    )
-    context = {
-        "agreement": agreement,
-        "person": agreement.person,
-        "form": form,
-        "page_title": "End the direct payment",
-    }
-    return render(
-        request, "budgets/direct_payment_end.jinja", context, status=400 if form.errors else 200
+
+    def again(form) -> HttpResponse:
+        _read_agreement(request, agreement, "end direct payment")
+        context = {
+            "agreement": agreement,
+            "person": agreement.person,
+            "form": form,
+            "page_title": "End the direct payment",
+        }
+        status = 400 if form.errors else 200
+        return render(request, "budgets/direct_payment_end.jinja", context, status=status)
+
+    return submit_form(
+        request,
+        form,
+        lambda form: services.end_direct_payment(
+            actor=request.user, agreement=agreement, **form.cleaned_data
+        ),
+        success=lambda ended: (
+            f"The direct payment ends after {ended.end_date:%-d %B %Y}. Its services are "
+            "council-managed from the next day."
+        ),
+        then=lambda _ended: redirect("budgets:direct_payment", agreement.pk),
+        again=again,
     )
 
 
