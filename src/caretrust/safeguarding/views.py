@@ -14,6 +14,7 @@ from caretrust import clock
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.people.models import Person
+from caretrust.people.normalise import is_ref
 from caretrust.safeguarding import forms, sac, selectors, services, states
 from caretrust.safeguarding.models import ABUSE_TYPES, Concern, DecisionTimescale, RaisedFrom
 from caretrust.ui.forms import submit_form
@@ -39,13 +40,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def _raised_from(request, person: Person) -> tuple[str, str]:
     """Where the concern was raised, checked to be about this person (else "their record")."""
     source, ident = request.GET.get("from", ""), request.GET.get("id", "")[:64]
-    if source == RaisedFrom.VISIT and _is_uuid(ident):
+    if source == RaisedFrom.VISIT and is_ref(ident):
         from caretrust.careplans.models import Visit
 
         visit = Visit.objects.filter(uuid=ident, person=person).first()
         if visit is not None:
             return source, f"Visit: {visit.get_kind_display()} on {visit.date:%d %B %Y}"
-    if source == RaisedFrom.TASK and _is_uuid(ident):
+    if source == RaisedFrom.TASK and is_ref(ident):
         from caretrust.workspace.models import Task
 
         task = Task.objects.filter(uuid=ident, person=person).first()
@@ -58,16 +59,6 @@ def _raised_from(request, person: Person) -> tuple[str, str]:
         if referral is not None:
             return source, f"Referral {referral.reference}"
     return RaisedFrom.PERSON, "Their record"
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def raise_concern(request: HttpRequest, ref) -> HttpResponse:
