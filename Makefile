@@ -26,10 +26,9 @@ test: install assets system-deps postgres redis ## the whole suite on SQLite, th
 test-fast: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 -q -m "not browser and not spark and not slow"
 
-# The floor is the coverage measured when it was set (91.96% on 2026-12-02 with session 4's
-# work merged, without Spark; a branch had measured 92.2% before the merge); raise it, never
-# lower it.
-COVERAGE_FLOOR := 91
+# The floor is the coverage measured when it was set (92.58% on 2026-12-02 in a fresh-clone CI run
+# with session 6's work merged, without Spark); raise it, never lower it.
+COVERAGE_FLOOR := 92
 
 # Two processes (the machine's cores) for everything but the browser, which runs alone: each
 # browser test starts Chromium and a live server, and two at once starve each other.
