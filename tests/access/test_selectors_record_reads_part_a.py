@@ -302,6 +302,37 @@ def test_the_reviews_due_list_gives_a_stranger_nothing(review, stranger) -> None
     assert not read_rows(stranger).exists()
 
 
+@pytest.fixture
+def orphaned_service(plan):
+    """A service on Mary's plan that names nobody to visit (the co-ordinator co-ordinates it)."""
+    service = careplan_services.add_service(
+        actor=demo_user("coordinator"),
+        plan=plan,
+        expected_version=plan.version,
+        kind="home_care",
+        provider_organisation=Organisation.objects.get(code="DEMO-HOMECARE"),
+        frequency=1,
+        per="day",
+        start=clock.today(),
+        funding_stream="council",
+    )
+    assert service.is_orphaned
+    return service
+
+
+def test_the_orphaned_services_list_records_each_person_listed(orphaned_service, person) -> None:
+    coordinator = demo_user("coordinator")
+    after = last_row()
+    assert careplans.orphaned_services_shown(coordinator) == [orphaned_service]
+    (read,) = read_rows(coordinator, person, after=after)
+    assert read.object_type == "careplans.services"
+
+
+def test_the_orphaned_services_list_gives_a_stranger_nothing(orphaned_service, stranger) -> None:
+    assert careplans.orphaned_services_shown(stranger) == []
+    assert not read_rows(stranger).exists()
+
+
 def test_the_person_pages_concerns_record_the_read(concern, person, ot) -> None:
     after = last_row()
     [row] = safeguarding.concerns_on_person_page(ot, person)

@@ -160,6 +160,19 @@ def orphaned_services(coordinator: User):
     )
 
 
+def orphaned_services_shown(viewer: User) -> list:
+    """`orphaned_services` for the page that lists them: the services of the plans `viewer`
+    co-ordinates (their relationship with each person), recording a read of each person listed
+    (ADR 107; the home page's count records nothing)."""
+    from caretrust.access import audit
+
+    found = list(orphaned_services(viewer))
+    audit.people_shown(
+        actor=viewer, objects=[s.plan for s in found], object_type="careplans.services"
+    )
+    return found
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     text: str

@@ -275,10 +275,7 @@ def record_visit(request: HttpRequest, uuid, outcome: str) -> HttpResponse:
 def orphaned_services(request: HttpRequest) -> HttpResponse:
     """Services on the plans I co-ordinate with nobody named to visit, each with a link to fix."""
     policy.require(request.user, "careplans.team_visits")
-    found = list(selectors.orphaned_services(request.user))
-    audit.people_shown(
-        actor=request.user, objects=[s.plan for s in found], object_type="careplans.services"
-    )
+    found = selectors.orphaned_services_shown(request.user)  # records the people listed
     return render(
         request,
         "careplans/orphaned_services.jinja",
