@@ -235,6 +235,8 @@ def person_read(
     obj: models.Model | None = None,
     reason: str = "",
     details: dict | None = None,
+    decision: Any = None,
+    own_row: bool = False,
 ) -> bool:
     """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
     returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
@@ -243,14 +245,21 @@ def person_read(
     request the parts of a page read about one person share one row: a later part adds its
     purpose to that row's `details["parts"]` rather than adding a row, so "who looked at my
     record" shows one look per page. The person reading their own care is not a disclosure and
-    records nothing (as the portal always did)."""
-    decision = _read_decision(viewer, person)
+    records nothing (as the portal always did).
+
+    `decision`: the part's own rule, already decided by the selector (a rule that differs from
+    the record rule: `discharge.view` lets the locality's co-ordinators in, `budgets.view` keeps
+    other practitioners out); it is used instead of the record rule and not kept on the viewer
+    (ADR 108). `own_row`: a record listed under its own rule (each discharge on the person page)
+    keeps a row naming it instead of folding into the page's."""
+    if decision is None:
+        decision = _read_decision(viewer, person)
     if not decision.allowed:
         return False
     if getattr(viewer, "role", "") == "person":
         return True
     ref = person.audit_ref
-    for event in context.pending_reads() or ():
+    for event in () if own_row else context.pending_reads() or ():
         if event.actor_id == viewer.pk and event.person_ref == ref:
             event.details.setdefault("parts", []).append(purpose)
             return True
@@ -265,6 +274,38 @@ def person_read(
     )
     _write_reads([event])
     return True
+
+
+def require_read(
+    viewer: Any,
+    action: str,
+    obj: Any,
+    *,
+    purpose: str,
+    person: Any = None,
+    record: models.Model | None = None,
+    details: dict | None = None,
+    own_row: bool = False,
+):
+    """For a selector that returns one record to its page (ADR 108): authorise `viewer` for
+    `action` on `obj` as `policy.require` does (a refusal raises PermissionDenied with its reason
+    and is noted for the audit: the page's 403, as before) and record the read as `person_read`
+    does (`record`, else `obj`, named in the row, folded into the page's row). Returns the
+    decision."""
+    from caretrust.access import policy
+
+    decision = policy.require(viewer, action, obj)
+    person_read(
+        viewer,
+        person if person is not None else getattr(obj, "person", obj),
+        purpose=purpose,
+        obj=record if record is not None else obj,
+        reason=decision.reason,
+        details=details,
+        decision=decision,
+        own_row=own_row,
+    )
+    return decision
 
 
 def remember_read_decision(viewer: Any, person: Any, decision: Any) -> None:
