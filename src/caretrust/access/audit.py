@@ -236,6 +236,7 @@ def person_read(
     reason: str = "",
     details: dict | None = None,
     decision: Any = None,
+    own_row: bool = False,
 ) -> bool:
     """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
     returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
@@ -249,7 +250,9 @@ def person_read(
 
     `decision` is a decision the page's own rule has just made (see `authorised_read`), used
     instead of the record rule and not kept. `person` may be None for a read about no one yet (a
-    referral not matched to a person): its row names nobody and is never folded."""
+    referral not matched to a person): its row names nobody and is never folded. `own_row`: a
+    record listed under its own rule (each discharge on the person page) keeps a row naming it
+    instead of folding into the page's (ADR 108)."""
     if decision is None:
         decision = _read_decision(viewer, person)
     if not decision.allowed:
@@ -258,7 +261,7 @@ def person_read(
         return True
     ref = person.audit_ref if person is not None else ""
     object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
-    for event in (context.pending_reads() or ()) if ref else ():
+    for event in (context.pending_reads() or ()) if ref and not own_row else ():
         if event.actor_id == viewer.pk and event.person_ref == ref:
             event.details.setdefault("parts", []).append(purpose)
             if obj is not None and (object_type, object_id) != (event.object_type, event.object_id):
@@ -286,6 +289,7 @@ def authorised_read(
     obj: models.Model | None = None,
     details: dict | None = None,
     give_reason: bool = False,
+    own_row: bool = False,
 ):
     """Authorise and audit a read for a selector whose page has its own rule (a referral, a plan,
     a review, a concern, a form about a person: `action` on `target`) rather than the record rule
@@ -293,7 +297,7 @@ def authorised_read(
     request's audit (`policy.require`, as the page's view did), and nothing recorded. Allowed: the
     read of `person` recorded as `person_read` records it (one row per page per person, folded
     with the page's other parts); returns the decision. `give_reason` writes the rule's reason
-    into the row (safeguarding's reads do, ADR 85)."""
+    into the row (safeguarding's reads do, ADR 85); `own_row` as for `person_read` (ADR 108)."""
     from caretrust.access import policy
 
     decision = policy.require(viewer, action, target)
@@ -305,6 +309,7 @@ def authorised_read(
         reason=decision.reason if give_reason else "",
         details=details,
         decision=decision,
+        own_row=own_row,
     )
     return decision
 

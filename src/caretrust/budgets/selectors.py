@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from caretrust.access import policy
+from caretrust.access import audit, policy
 from caretrust.access.relationships import visible_person_ids
 from caretrust.budgets.models import (
     DeferredPaymentAgreement,
@@ -165,8 +166,10 @@ class BudgetWork:
 
 def budget_work(user) -> BudgetWork:
     """Agreed plans with lines met from a personal budget, and people assessed for a permanent care
-    home (who may ask for a deferred payment agreement), among the people `user` may see. A fixed
-    number of queries whatever the length of the lists."""
+    home (who may ask for a deferred payment agreement), among the people `user` may see (scoped
+    in the query, as `visible_person_ids` scopes every list), each person returned recorded as
+    read ("budgets.worklist", ADR 108). A fixed number of queries whatever the length of the
+    lists."""
     visible = visible_person_ids(user)
     plans = list(
         CarePlan.objects.filter(
@@ -211,12 +214,101 @@ def budget_work(user) -> BudgetWork:
         for a in latest.values()
         if a.setting == "care_home"
     ]
+    audit.people_shown(
+        actor=user,
+        objects=[row.plan.person for row in rows] + [row.person for row in care_home],
+        object_type="budgets.worklist",
+    )
     return BudgetWork(rows, care_home)
 
 
 def latest_assessment(person) -> FinancialAssessment | None:
+    """The person's latest financial assessment, for services and rules (no viewer: nothing is
+    shown, nothing recorded); pages read it through `deferred_payment_assessment`."""
     return (
         FinancialAssessment.objects.filter(person=person)
         .order_by("-assessed_on", "-recorded_at")
         .first()
     )
+
+
+# ------------------------------------------- reads for a page: authorised and audited (ADR 108)
+# Each takes the viewer, authorises by the page's own rule (a refusal raises PermissionDenied,
+# the 403 the page always gave, noted for the audit) and records the read, folded into the
+# request's row about the person (ADR 101). `personal_budget` and `latest_assessment` stay the
+# reads of services and rules, which show nothing to anyone.
+
+
+def plan_budget(
+    viewer,
+    plan: CarePlan,
+    *,
+    on: date | None = None,
+    action: str = "budgets.view",
+    record=None,
+    page: str = "budget",
+) -> PersonalBudget:
+    """The plan's personal budget for a page (the budget page; the change-a-direct-payment page
+    names its agreement as `record` and needs `budgets.arrange`)."""
+    audit.authorised_read(
+        viewer,
+        action,
+        plan.person,
+        person=plan.person,
+        purpose="budgets.plan",
+        obj=record if record is not None else plan,
+        details={"page": page},
+        give_reason=True,
+    )
+    return personal_budget(plan, on=on)
+
+
+def direct_payment(
+    viewer, pk: int, *, action: str = "budgets.view", page: str = ""
+) -> DirectPaymentAgreement:
+    """A direct payment agreement for its page (404 if there is none)."""
+    agreement = get_object_or_404(
+        DirectPaymentAgreement.objects.select_related("person", "plan"), pk=pk
+    )
+    audit.authorised_read(
+        viewer,
+        action,
+        agreement.person,
+        person=agreement.person,
+        purpose="budgets.direct_payment",
+        obj=agreement,
+        details={"page": page} if page else None,
+        give_reason=True,
+    )
+    return agreement
+
+
+def deferred_payment(viewer, pk: int, *, on: date) -> DeferredPaymentAgreement:
+    """A deferred payment agreement for its statement to the day `on` (404 if there is none)."""
+    agreement = get_object_or_404(DeferredPaymentAgreement.objects.select_related("person"), pk=pk)
+    audit.authorised_read(
+        viewer,
+        "budgets.deferred_payment",
+        agreement.person,
+        person=agreement.person,
+        purpose="budgets.deferred_payment",
+        obj=agreement,
+        details={"page": "deferred payment statement", "on": on.isoformat()},
+        give_reason=True,
+    )
+    return agreement
+
+
+def deferred_payment_assessment(viewer, person) -> FinancialAssessment | None:
+    """The latest financial assessment, read by the deferred payment agreement form."""
+    audit.authorised_read(
+        viewer,
+        "budgets.deferred_payment",
+        person,
+        person=person,
+        purpose="budgets.deferred_payment_form",
+        obj=person,
+        details={"page": "deferred payment agreement form"},
+        give_reason=True,
+    )
+    return latest_assessment(person)

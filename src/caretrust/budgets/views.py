@@ -11,10 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrust import clock
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.budgets import arithmetic, forms, selectors, services
 from caretrust.budgets.models import (
-    DeferredPaymentAgreement,
     DirectPaymentAgreement,
     MonitoringReturn,
 )
@@ -28,11 +27,6 @@ from caretrust.ui.params import BadParameter
 def worklist(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "budgets.worklist")
     work = selectors.budget_work(request.user)
-    audit.people_shown(
-        actor=request.user,
-        objects=[row.plan.person for row in work.plans] + [row.person for row in work.care_home],
-        object_type="budgets.worklist",
-    )
     return render(
         request, "budgets/worklist.jinja", {"work": work, "page_title": "Personal budgets"}
     )
@@ -45,11 +39,8 @@ def _plan(request, uuid, action="budgets.view") -> CarePlan:
 
 
 def plan_budget(request: HttpRequest, uuid, dp_form=None, status=200) -> HttpResponse:
-    plan = _plan(request, uuid)
-    audit.record_read(
-        actor=request.user, obj=plan, person_ref=plan.person.audit_ref, details={"page": "budget"}
-    )
-    budget = selectors.personal_budget(plan)
+    plan = get_object_or_404(CarePlan.objects.select_related("person"), uuid=uuid)
+    budget = selectors.plan_budget(request.user, plan)
     today = clock.today()
     context = {
         "plan": plan,
@@ -107,11 +98,7 @@ def direct_payment_new(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def direct_payment(request: HttpRequest, pk: int, return_form=None, status=200) -> HttpResponse:
-    agreement = get_object_or_404(
-        DirectPaymentAgreement.objects.select_related("person", "plan"), pk=pk
-    )
-    policy.require(request.user, "budgets.view", agreement.person)
-    audit.record_read(actor=request.user, obj=agreement, person_ref=agreement.person.audit_ref)
+    agreement = selectors.direct_payment(request.user, pk)
     today = clock.today()
     returns = list(agreement.returns.select_related("recovery", "recorded_by"))
     last_end = returns[-1].period_end if returns else None
@@ -147,15 +134,6 @@ def _arranged_agreement(request, pk: int) -> DirectPaymentAgreement:
     return agreement
 
 
-def _read_agreement(request: HttpRequest, agreement, page: str) -> None:
-    audit.record_read(
-        actor=request.user,
-        obj=agreement,
-        person_ref=agreement.person.audit_ref,
-        details={"page": page},
-    )
-
-
 def direct_payment_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the amount (the personal budget's council part on the day) or the frequency of a
     direct payment from a date (ADR 105)."""
@@ -167,8 +145,14 @@ def direct_payment_change(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def again(form) -> HttpResponse:
-        _read_agreement(request, agreement, "change direct payment")
-        budget = selectors.personal_budget(agreement.plan, on=today)
+        budget = selectors.plan_budget(
+            request.user,
+            agreement.plan,
+            on=today,
+            action="budgets.arrange",
+            record=agreement,
+            page="change direct payment",
+        )
         context = {
             "agreement": agreement,
             "person": agreement.person,
@@ -202,7 +186,9 @@ def direct_payment_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DirectPaymentEndForm(request.POST or None, initial={"end_date": clock.today()})
 
     def again(form) -> HttpResponse:
-        _read_agreement(request, agreement, "end direct payment")
+        selectors.direct_payment(
+            request.user, agreement.pk, action="budgets.arrange", page="end direct payment"
+        )
         context = {
             "agreement": agreement,
             "person": agreement.person,
@@ -262,8 +248,7 @@ def recover(request: HttpRequest, pk: int) -> HttpResponse:
 
 def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref)
-    policy.require(request.user, "budgets.deferred_payment", person)
-    assessment = selectors.latest_assessment(person)
+    assessment = selectors.deferred_payment_assessment(request.user, person)
     checks, contribution = (
         services.deferred_payment_eligibility(assessment) if assessment else ([], None)
     )
@@ -285,12 +270,6 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
         else:
             messages.success(request, "The deferred payment agreement is recorded.")
             return redirect("budgets:deferred_payment", agreement.pk)
-    audit.record_read(
-        actor=request.user,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={"page": "deferred payment agreement form"},
-    )
     context = {
         "person": person,
         "assessment": assessment,
@@ -309,18 +288,11 @@ def deferred_payment_new(request: HttpRequest, ref) -> HttpResponse:
 
 def deferred_payment(request: HttpRequest, pk: int) -> HttpResponse:
     """The statement: the amount deferred to a date, with the interest by half-year; printable."""
-    agreement = get_object_or_404(DeferredPaymentAgreement.objects.select_related("person"), pk=pk)
-    policy.require(request.user, "budgets.deferred_payment", agreement.person)
     try:
         on = parse_date(request.GET.get("on")) or clock.today()
     except ValueError as error:
         raise BadParameter(f"on: {error}") from None
-    audit.record_read(
-        actor=request.user,
-        obj=agreement,
-        person_ref=agreement.person.audit_ref,
-        details={"page": "deferred payment statement", "on": on.isoformat()},
-    )
+    agreement = selectors.deferred_payment(request.user, pk, on=on)
     lower = services.lower_capital_limit(agreement.agreed_on)
     context = {
         "agreement": agreement,

@@ -69,3 +69,84 @@ def authority_to_act(user, person, category: str) -> Decision:
         f"(reference {authority.reference}); they lack capacity for decisions about {label}.",
         "object_rule",
     )
+
+
+# ------------------------------------------- reads for a page: authorised and audited (ADR 108)
+# Each takes the viewer, authorises by the page's rule (a refusal raises PermissionDenied: the
+# page's 403, noted for the audit) and records the read, folded into the request's row about the
+# person (ADR 101). `latest_finding`, `lacks_capacity_for` and `authority_to_act` stay the reads
+# of rules and services, which show nothing to anyone.
+
+
+def person_for_form(viewer, ref: str, action: str):
+    """The person a capacity form is about (it names them: a read of their record), for a viewer
+    who may do `action` (404 if there is no such current record)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        action,
+        person,
+        person=person,
+        purpose="capacity.form",
+        obj=person,
+        details={"page": action},
+        give_reason=True,
+    )
+    return person
+
+
+def _read(viewer, queryset, uuid: str, purpose: str):
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+
+    found = get_object_or_404(queryset, uuid=uuid)
+    audit.authorised_read(
+        viewer,
+        "capacity.view",
+        found,
+        person=found.person,
+        purpose=purpose,
+        obj=found,
+        give_reason=True,
+    )
+    return found
+
+
+def assessment(viewer, uuid: str) -> CapacityAssessment:
+    """One capacity assessment for its page."""
+    return _read(
+        viewer,
+        CapacityAssessment.objects.select_related("person", "assessed_by"),
+        uuid,
+        "capacity.assessment",
+    )
+
+
+def best_interests(viewer, uuid: str):
+    """One best-interests decision for its page."""
+    from caretrust.capacity.models import BestInterestsDecision
+
+    return _read(
+        viewer,
+        BestInterestsDecision.objects.select_related(
+            "person", "decided_by", "capacity_assessment__assessed_by"
+        ),
+        uuid,
+        "capacity.best_interests",
+    )
+
+
+def authority(viewer, uuid: str) -> LegalAuthority:
+    """One lasting power of attorney or deputyship for its page."""
+    return _read(
+        viewer,
+        LegalAuthority.objects.select_related("person", "holder_user", "recorded_by"),
+        uuid,
+        "capacity.authority",
+    )

@@ -5,25 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from caretrust.access import audit, policy
-from caretrust.capacity import forms, services
+from caretrust.access import policy
+from caretrust.capacity import forms, selectors, services
 from caretrust.capacity.mca import FUNCTIONAL_ABILITIES
-from caretrust.capacity.models import BestInterestsDecision, CapacityAssessment, LegalAuthority
+from caretrust.capacity.models import CapacityAssessment
 from caretrust.organisations.models import User
 from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
 
 
 def _person(request, ref, action: str) -> Person:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, action, person)
-    # The form names the person: a read of their record, audited like any other.
-    audit.record_read(
-        actor=request.user, obj=person, person_ref=person.audit_ref, details={"page": action}
-    )
-    return person
+    # The form names the person: a read of their record, audited by the selector.
+    return selectors.person_for_form(request.user, ref, action)
 
 
 def _page(request, template: str, title: str, status: int = 200, **context) -> HttpResponse:
@@ -64,13 +59,7 @@ def new(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def assessment(request: HttpRequest, uuid: str) -> HttpResponse:
-    found = get_object_or_404(
-        CapacityAssessment.objects.select_related("person", "assessed_by"), uuid=uuid
-    )
-    decision = policy.require(request.user, "capacity.view", found)
-    audit.record_read(
-        actor=request.user, obj=found, person_ref=found.audit_ref, reason=decision.reason
-    )
+    found = selectors.assessment(request.user, uuid)
     return _page(
         request,
         "capacity/assessment.jinja",
@@ -116,16 +105,7 @@ def new_best_interests(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def best_interests(request: HttpRequest, uuid: str) -> HttpResponse:
-    found = get_object_or_404(
-        BestInterestsDecision.objects.select_related(
-            "person", "decided_by", "capacity_assessment__assessed_by"
-        ),
-        uuid=uuid,
-    )
-    decision = policy.require(request.user, "capacity.view", found)
-    audit.record_read(
-        actor=request.user, obj=found, person_ref=found.audit_ref, reason=decision.reason
-    )
+    found = selectors.best_interests(request.user, uuid)
     return _page(
         request,
         "capacity/best_interests.jinja",
@@ -181,13 +161,7 @@ def new_authority(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def authority(request: HttpRequest, uuid: str) -> HttpResponse:
-    found = get_object_or_404(
-        LegalAuthority.objects.select_related("person", "holder_user", "recorded_by"), uuid=uuid
-    )
-    decision = policy.require(request.user, "capacity.view", found)
-    audit.record_read(
-        actor=request.user, obj=found, person_ref=found.audit_ref, reason=decision.reason
-    )
+    found = selectors.authority(request.user, uuid)
     return _page(
         request,
         "capacity/authority.jinja",

@@ -58,9 +58,18 @@ def why_not_eligible(person: Person, on: date) -> str | None:
 
 
 def person_chc(actor: User, person: Person) -> dict:
-    """A person's CHC cases, reviews and funded nursing care."""
-    policy.require(actor, "chc.view", person)
-    audit.record_read(actor=actor, obj=person, person_ref=person.audit_ref, details={"as": "chc"})
+    """A person's CHC cases, reviews and funded nursing care: authorised by `chc.view` (a refusal
+    raises PermissionDenied) and recorded as read, with the request's other reads (ADR 108)."""
+    audit.authorised_read(
+        actor,
+        "chc.view",
+        person,
+        person=person,
+        purpose="chc.person",
+        obj=person,
+        details={"as": "chc"},
+        give_reason=True,
+    )
     cases = list(
         ChcCase.objects.filter(person=person)
         .select_related("decided_by", "checklist_by")
@@ -80,8 +89,15 @@ def case(actor: User, uuid) -> ChcCase:
         ChcCase.objects.select_related("person", "decided_by", "checklist_by", "dst_by"),
         uuid=uuid,
     )
-    policy.require(actor, "chc.view", found)
-    audit.record_read(actor=actor, obj=found, person_ref=found.person.audit_ref)
+    audit.authorised_read(
+        actor,
+        "chc.view",
+        found,
+        person=found.person,
+        purpose="chc.case",
+        obj=found,
+        give_reason=True,
+    )
     return found
 
 

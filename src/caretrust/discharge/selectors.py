@@ -45,7 +45,10 @@ class PathwayGroup:
 
 
 def worklist(user: User, pathway: int | None = None) -> tuple[list[PathwayGroup], list[Discharge]]:
-    """Waiting discharges grouped by pathway, longest wait first; and the records shown."""
+    """Waiting discharges grouped by pathway, longest wait first; and the records shown. The list
+    is scoped in the query to the user's localities (`waiting`: the rule `discharge.view` gives a
+    co-ordinator), and each person shown is recorded as read ("discharge.worklist", ADR 108)."""
+    from caretrust.access import audit
     from caretrust.discharge.access_rules import _days_text
 
     today = clock.today()
@@ -72,7 +75,31 @@ def worklist(user: User, pathway: int | None = None) -> tuple[list[PathwayGroup]
         ]
         if pathway is None or value == pathway:
             groups.append(PathwayGroup(value, label, rows))
+    audit.people_shown(actor=user, objects=records, object_type="discharge.worklist")
     return groups, records
+
+
+def discharge(viewer: User, uuid) -> Discharge:
+    """One discharge for its page (404 if there is none): authorised by `discharge.view` (a
+    refusal raises PermissionDenied, noted for the audit) and recorded as read (ADR 108)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+
+    found = get_object_or_404(
+        Discharge.objects.select_related("person", "referral", "reablement"), uuid=uuid
+    )
+    audit.authorised_read(
+        viewer,
+        "discharge.view",
+        found,
+        person=found.person,
+        purpose="discharge.detail",
+        obj=found,
+        details={"as": "discharge"},
+        give_reason=True,
+    )
+    return found
 
 
 # The indicators' inputs (figures about no one: not audited as reads of a record) -------------
@@ -182,7 +209,9 @@ def _delay_text(discharge: Discharge, today: date) -> str:
 def person_page_rows(user: User, person) -> tuple[list[PersonPageRow], list[PersonPageRow]]:
     """The person's discharges and reablement episodes the user may see, newest first, each read
     audited (as the safeguarding section audits each concern it lists). Two queries, plus the
-    access decision and the audit row per record shown."""
+    access decision and the audit row per record shown: each record is read under its own rule
+    (`discharge.view`, else `entitlements.view`), so each keeps a row naming it (ADR 108),
+    written with the request's other reads."""
     from django.urls import reverse
 
     from caretrust.access import audit, policy
@@ -199,12 +228,15 @@ def person_page_rows(user: User, person) -> tuple[list[PersonPageRow], list[Pers
         decision = policy.decide(user, "discharge.view", d)
         if not decision.allowed:
             continue
-        audit.record_read(
-            actor=user,
+        audit.person_read(
+            user,
+            person,
+            purpose="discharge.person_page",
             obj=d,
-            person_ref=person.audit_ref,
             reason=decision.reason,
-            details={"basis": decision.basis, "page": "person"},
+            details={"page": "person"},
+            decision=decision,
+            own_row=True,
         )
         if d.reablement_id:
             linked[d.reablement_id] = (d, decision)
@@ -222,12 +254,15 @@ def person_page_rows(user: User, person) -> tuple[list[PersonPageRow], list[Pers
         through, decision = linked.get(episode.pk, (None, view))
         if not decision.allowed:
             continue
-        audit.record_read(
-            actor=user,
+        audit.person_read(
+            user,
+            person,
+            purpose="discharge.person_page",
             obj=episode,
-            person_ref=person.audit_ref,
             reason=decision.reason,
-            details={"basis": decision.basis, "page": "person"},
+            details={"page": "person"},
+            decision=decision,
+            own_row=True,
         )
         if episode.status == ReablementEpisode.Status.ACTIVE:
             state = f"in progress; free until {episode.planned_end:%d %B %Y}"

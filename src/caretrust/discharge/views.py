@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from caretrust import clock
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.discharge import forms, presenters, selectors, services
 from caretrust.discharge.models import Discharge, Pathway
 from caretrust.ui.forms import add_form_errors
@@ -23,8 +23,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     """People waiting to leave hospital in my localities, by pathway, longest wait first."""
     policy.require(request.user, "discharge.worklist")
     pathway = _pathway_param(request)
-    groups, shown = selectors.worklist(request.user, pathway)
-    audit.people_shown(actor=request.user, objects=shown, object_type="discharge.worklist")
+    groups, _shown = selectors.worklist(request.user, pathway)
     return render(
         request,
         "discharge/worklist.jinja",
@@ -66,10 +65,7 @@ def _act(request: HttpRequest, discharge: Discharge, kind: str, data: dict) -> s
 
 
 def detail(request: HttpRequest, ref) -> HttpResponse:
-    discharge = get_object_or_404(
-        Discharge.objects.select_related("person", "referral", "reablement"), uuid=ref
-    )
-    policy.require(request.user, "discharge.view", discharge)
+    discharge = selectors.discharge(request.user, ref)
     bound: dict = {}
     if request.method == "POST":
         policy.require(request.user, "discharge.manage", discharge)
@@ -85,12 +81,6 @@ def detail(request: HttpRequest, ref) -> HttpResponse:
                     messages.success(request, message)
                     return redirect("discharge:detail", discharge.uuid)
             bound[kind] = form
-    audit.record_read(
-        actor=request.user,
-        obj=discharge,
-        person_ref=discharge.person.audit_ref,
-        details={"as": "discharge"},
-    )
     page_forms = {kind: bound.get(kind) or form_class() for kind, form_class in FORMS.items()}
     return render(
         request,

@@ -91,3 +91,71 @@ def forecasts(pool: PooledBudget) -> list[pooled.Forecast]:
 
 def latest_forecast(pool: PooledBudget) -> pooled.Forecast:
     return forecasts(pool)[-1]
+
+
+# ------------------------------------------- reads for a page: authorised and audited (ADR 108)
+# Each takes the viewer, authorises by the page's rule (a refusal raises PermissionDenied: the
+# page's 403, noted for the audit) and records the read, folded into the request's row about the
+# person (ADR 101).
+
+
+def person_for_assessment(viewer, ref: str):
+    """The person the financial assessment form is about (404 if there is none)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref)
+    audit.authorised_read(
+        viewer,
+        "funding.assess",
+        person,
+        person=person,
+        purpose="funding.assessment_form",
+        obj=person,
+        details={"page": "financial assessment form"},
+        give_reason=True,
+    )
+    return person
+
+
+def financial_assessment(viewer, pk: int, *, page: str = ""):
+    """One financial assessment for its result page or its letter (404 if there is none)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+    from caretrust.funding.models import FinancialAssessment
+
+    found = get_object_or_404(FinancialAssessment.objects.select_related("person"), pk=pk)
+    audit.authorised_read(
+        viewer,
+        "funding.assess",
+        found.person,
+        person=found.person,
+        purpose="funding.financial_assessment",
+        obj=found,
+        details={"page": page} if page else None,
+        give_reason=True,
+    )
+    return found
+
+
+def who_pays(viewer, person):
+    """The person's current care plan and who pays for each of its lines (None, None without a
+    plan), for finance's read-only page."""
+    from caretrust.access import audit
+    from caretrust.funding.planning import current_plan_for, plan_charges
+
+    audit.authorised_read(
+        viewer,
+        "funding.view_charges",
+        person,
+        person=person,
+        purpose="funding.who_pays",
+        obj=person,
+        details={"page": "who pays"},
+        give_reason=True,
+    )
+    plan = current_plan_for(person)
+    return plan, plan_charges(plan) if plan is not None else None

@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from caretrust import clock
-from caretrust.access import audit, policy
-from caretrust.funding import explanations, presenters
+from caretrust.access import policy
+from caretrust.funding import explanations, presenters, selectors
 from caretrust.funding.forms import FinancialAssessmentForm
 from caretrust.funding.models import FinancialAssessment, PooledBudget
-from caretrust.funding.planning import current_plan_for, plan_charges
 from caretrust.funding.services import age_on, record_financial_assessment
 from caretrust.funding.spend_import import SpendFileError, import_spend
 from caretrust.funding.worklist import finance_work
@@ -79,8 +78,7 @@ def pool_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref)
-    policy.require(request.user, "funding.assess", person)
+    person = selectors.person_for_assessment(request.user, ref)
     form = FinancialAssessmentForm(request.POST or None, initial={"assessed_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,12 +91,6 @@ def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
             add_form_errors(form, error)
         else:
             return redirect("funding:financial_assessment_result", pk=assessment.pk)
-    audit.record_read(
-        actor=request.user,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={"page": "financial assessment form"},
-    )
     context = {"form": form, "person": person, "page_title": "Financial assessment"}
     return render(
         request, "funding/financial_assessment.jinja", context, status=400 if form.errors else 200
@@ -106,9 +98,7 @@ def financial_assessment(request: HttpRequest, ref) -> HttpResponse:
 
 
 def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(FinancialAssessment.objects.select_related("person"), pk=pk)
-    policy.require(request.user, "funding.assess", assessment.person)
-    audit.record_read(actor=request.user, obj=assessment, person_ref=assessment.person.audit_ref)
+    assessment = selectors.financial_assessment(request.user, pk)
     context = {
         "assessment": assessment,
         "person": assessment.person,
@@ -121,13 +111,8 @@ def financial_assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 def financial_assessment_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter to the person: the same explanation, laid out to print or save as a PDF."""
-    assessment = get_object_or_404(FinancialAssessment.objects.select_related("person"), pk=pk)
-    policy.require(request.user, "funding.assess", assessment.person)
-    audit.record_read(
-        actor=request.user,
-        obj=assessment,
-        person_ref=assessment.person.audit_ref,
-        details={"page": "financial assessment letter"},
+    assessment = selectors.financial_assessment(
+        request.user, pk, page="financial assessment letter"
     )
     return render(request, "funding/letter.jinja", letter_context(assessment))
 
@@ -146,11 +131,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     """The finance officer's work: people waiting for a financial assessment, reassessments due."""
     policy.require(request.user, "funding.worklist")
     work = finance_work(request.user, clock.today())
-    audit.people_shown(
-        actor=request.user,
-        objects=[row.person for row in (*work.waiting, *work.due)],
-        object_type="funding.worklist",
-    )
     context = {"work": work, "page_title": "Financial assessments"}
     return render(request, "funding/worklist.jinja", context)
 
@@ -158,18 +138,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def who_pays(request: HttpRequest, ref) -> HttpResponse:
     """Who pays for each service in the person's current care plan (read-only, for finance)."""
     person = get_object_or_404(Person, ref=ref)
-    policy.require(request.user, "funding.view_charges", person)
-    plan = current_plan_for(person)
-    audit.record_read(
-        actor=request.user,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={"page": "who pays"},
-    )
+    plan, charges = selectors.who_pays(request.user, person)
     context = {
         "person": person,
         "plan": plan,
-        "charges": plan_charges(plan) if plan is not None else None,
+        "charges": charges,
         "page_title": "Who pays",
     }
     return render(request, "funding/who_pays.jinja", context)

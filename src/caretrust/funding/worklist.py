@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from caretrust.access import relationships
+from caretrust.access import audit, relationships
 from caretrust.funding.charging import ChargingError, default_rule_book
 from caretrust.funding.models import FinancialAssessment
 
@@ -67,7 +67,8 @@ def _rule_set_today(nation: str, today: date) -> str | None:
 
 
 def finance_work(user, today: date) -> FinanceWork:
-    """Waiting and due lists for `user`, limited to the people whose record they may read."""
+    """Waiting and due lists for `user`, limited to the people whose record they may read (in the
+    query), each person returned recorded as read ("funding.worklist", ADR 108)."""
     from caretrust.people.models import Person
 
     visible = relationships.visible_person_ids(user)
@@ -109,4 +110,9 @@ def finance_work(user, today: date) -> FinanceWork:
         )
     waiting.sort(key=lambda row: (row.since, row.person.pk))
     due.sort(key=lambda row: (row.since, row.person.pk))
+    audit.people_shown(
+        actor=user,
+        objects=[row.person for row in (*waiting, *due)],
+        object_type="funding.worklist",
+    )
     return FinanceWork(waiting, due)

@@ -87,3 +87,53 @@ def _open_referrals(person_ids: list[int]) -> dict[int, str]:
         .values_list("person_id", "reference")
     )
     return dict(rows)
+
+
+# ------------------------------------------- reads for a page: authorised and audited (ADR 108)
+
+
+def case_finding(viewer, *, practice: str = "", top: int = 50) -> tuple[CaseFindingPage, list]:
+    """The case-finding page for `viewer` (a role allowed `outcomes.case_finding`): the highest
+    risks among the people registered at their practices (or the one chosen), each person listed
+    recorded as read ("outcomes.case_finding"). Returns the page and the practices it covers."""
+    from caretrust.access import audit, policy
+    from caretrust.outcomes.access_rules import practices_for
+
+    policy.require(viewer, "outcomes.case_finding")
+    practices = practices_for(viewer)
+    shown = [p for p in practices if p.code == practice] or practices
+    page = case_finding_list(shown, top=top)
+    audit.record_reads(
+        actor=viewer,
+        person_refs=[row.person_ref for row in page.rows],
+        object_type="outcomes.case_finding",
+        details={"practices": [p.code for p in shown]},
+    )
+    return page, practices
+
+
+def score_to_refer(viewer, score_id: int) -> RiskScore:
+    """A risk score from the case-finding list, for the page that refers its person: only for a
+    person registered at one of the viewer's practices (else PermissionDenied, as the list never
+    showed them); the read of the person recorded, folded into the request's row (ADR 101)."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit, policy
+    from caretrust.outcomes.access_rules import practices_for
+
+    policy.require(viewer, "outcomes.case_finding")
+    score = get_object_or_404(RiskScore.objects.select_related("person"), pk=score_id)
+    if score.person.gp_practice not in practices_for(viewer):
+        raise PermissionDenied("This person is not registered at one of your practices.")
+    audit.person_read(
+        viewer,
+        score.person,
+        purpose="outcomes.refer",
+        obj=score.person,
+        details={"page": "refer from case finding"},
+        decision=policy.Decision(
+            True, "The person is registered at one of your practices.", "object_rule"
+        ),
+    )
+    return score

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.outcomes import selectors
-from caretrust.outcomes.access_rules import practices_for
-from caretrust.outcomes.models import RiskScore
 from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
 from caretrust.outcomes.published import read_published
 from caretrust.outcomes.services import refer_from_case_finding
@@ -34,18 +32,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def case_finding(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, "outcomes.case_finding")
-    practices = practices_for(request.user)
     chosen = request.GET.get("practice", "")
-    shown_practices = [p for p in practices if p.code == chosen] or practices
-    page = selectors.case_finding_list(
-        shown_practices, top=int_param(request.GET, "top", 50, minimum=1, maximum=1000)
-    )
-    audit.record_reads(
-        actor=request.user,
-        person_refs=[row.person_ref for row in page.rows],
-        object_type="outcomes.case_finding",
-        details={"practices": [p.code for p in shown_practices]},
+    page, practices = selectors.case_finding(
+        request.user,
+        practice=chosen,
+        top=int_param(request.GET, "top", 50, minimum=1, maximum=1000),
     )
     context = {
         "page_title": "Case finding",
@@ -61,16 +52,7 @@ def refer(request: HttpRequest, score_id: int) -> HttpResponse:
     from caretrust.capacity.forms import ReferralConsentForm
     from caretrust.capacity.services import ConsentGiven
 
-    policy.require(request.user, "outcomes.case_finding")
-    score = get_object_or_404(RiskScore.objects.select_related("person"), pk=score_id)
-    if score.person.gp_practice not in practices_for(request.user):
-        raise PermissionDenied("This person is not registered at one of your practices.")
-    audit.record_read(
-        actor=request.user,
-        obj=score.person,
-        person_ref=score.person.audit_ref,
-        details={"page": "refer from case finding"},
-    )
+    score = selectors.score_to_refer(request.user, score_id)
     form = ReferralConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

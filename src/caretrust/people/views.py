@@ -26,8 +26,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(pending, 25).get_page(request.GET.get("page"))
     recent = []
     if policy.decide(request.user, "people.unmerge"):
-        recent = [merge_view(m) for m in selectors.recent_merges(RECENT_MERGES)]
-        _audit_merges_shown(request, recent, "recent merges")
+        recent = [
+            merge_view(m) for m in selectors.recent_merges(RECENT_MERGES, viewer=request.user)
+        ]
     return render(
         request,
         "people/link_queue.jinja",
@@ -55,8 +56,7 @@ def person_merges(request: HttpRequest, ref) -> HttpResponse:
     person = get_object_or_404(Person, ref=ref)
     if person.merged_into_id:
         return redirect("people:person_merges", ref=person.survivor().ref)
-    merges = [merge_view(m) for m in selectors.merges_into_record(person)]
-    _audit_merges_shown(request, merges, "merges of a record")
+    merges = [merge_view(m) for m in selectors.merges_into_record(person, viewer=request.user)]
     return render(
         request,
         "people/merges.jinja",
