@@ -279,6 +279,11 @@ def find_service(request: HttpRequest, reference: str) -> HttpResponse:
 
     referral = get_object_or_404(Referral.objects.select_related("person"), reference=reference)
     policy.require(request.user, "referrals.coordinate", referral)
+    audit.record_read(
+        actor=request.user,
+        obj=referral,
+        person_ref=referral.person.audit_ref if referral.person_id else "",
+    )
     form = forms.DirectorySearchForm(request.GET or None, categories=directory.categories())
     found = []
     if form.is_bound and form.is_valid():
