@@ -141,3 +141,31 @@ def test_only_the_co_ordinator_who_claimed_it_signposts_and_only_to_active_servi
         services.signpost_to_service(
             actor=user_for("coordinator"), referral=claimed, service=befriending
         )
+
+
+def test_the_demo_story_leaves_a_referral_signposted_to_the_lunch_club(user_for) -> None:
+    from datetime import date
+
+    from caretrust.demo.scenario import load_demo_scenario
+    from caretrust.organisations.models import Organisation
+    from caretrust.outcomes.models import RiskScore
+    from tests.factories import person_row
+
+    for n in range(3):
+        RiskScore.objects.create(
+            person=person_row(
+                given_name=f"Risk{n}",
+                family_name="Person",
+                birth_date=date(1935, 1, 1 + n),
+                gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+            ),
+            score_date=date(2026, 11, 1),
+            model="test",
+            risk=0.9 - n / 10,
+            rank_percentile=99.0,
+        )
+    assert load_demo_scenario()
+
+    [waiting] = selectors.in_tray(user_for("voluntary"))
+    assert waiting.person.given_name == "Risk2"
+    assert waiting.directory_service.name == "Harbourside lunch club"

@@ -220,9 +220,9 @@ def _waiting_referrals(*, exclude: Person) -> None:
             if hospital
             else None,
         )
-        if index == 3:
-            # One is signposted to the directory's lunch club and waits for the voluntary
-            # organisation that runs it to accept (ADR 110).
+        if index == 2:
+            # One (meals since her husband died) is signposted to the directory's lunch club
+            # and waits for the voluntary organisation that runs it to accept (ADR 110).
             _signpost_to_directory(coordinator, referral, "lunch club")
         if index == 0:
             # One is already routed and waits in the Torquay team's in-tray (ADR 70).
