@@ -20,6 +20,7 @@ AREAS = (
     "access",
     "synthetic",
     "ingest",
+    "directory",
     "people",
     "record",
     "assessments",

@@ -19,6 +19,7 @@ from caretrust.access.models import AuditEvent, BreakGlassAccess, PrivacyAlert
 from caretrust.access.services import break_glass
 from caretrust.assessments.models import Assessment
 from caretrust.careplans.models import CarePlan
+from caretrust.directory.models import DirectoryService
 from caretrust.funding.models import FinancialAssessment
 from caretrust.organisations.models import User
 from caretrust.outcomes.models import RiskScore
@@ -44,6 +45,7 @@ ROLES = (
     "chc",
     "edith",
     "susan",
+    "voluntary",
 )
 
 # Patterns that are not pages about a person, each with why.
@@ -236,6 +238,11 @@ PARAMS = {
     "referrals:sent": lambda s: {"reference": s.referral.reference},
     "referrals:claim": lambda s: {"reference": s.referral.reference},
     "referrals:act": lambda s: {"reference": s.referral.reference, "action": "triage"},
+    "referrals:find_service": lambda s: {"reference": s.referral.reference},
+    # The Open Referral UK API: public, the directory's services only (no person).
+    "directory:service": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk").first().oruk_id
+    },
     "assessments:start": lambda s: {"reference": s.referral.reference},
     "careplans:start": lambda s: {"reference": s.referral.reference},
     "funding:financial_assessment": lambda s: {"ref": s.edith.ref},

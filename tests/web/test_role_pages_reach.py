@@ -68,6 +68,29 @@ def _a_referral_waiting_for_the_co_ordinators() -> None:
         reason="Second fall this month; struggling on the stairs.",
         consent=True,
     )
+    # ...and one signposted to the directory's befriending service, waiting for the voluntary
+    # organisation to accept (ADR 110).
+    from caretrust.directory.selectors import services as directory_services
+
+    lonely = services.submit_professional_referral(
+        actor=User.objects.get(username="gp"),
+        person=person_row(
+            given_name="May",
+            family_name="Lovell",
+            birth_date=date(1940, 6, 9),
+            gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+        ),
+        source="gp",
+        reason="Lonely since her husband died; not going out.",
+        consent=True,
+    )
+    coordinator = User.objects.get(username="coordinator")
+    services.claim(actor=coordinator, referral=lonely)
+    services.signpost_to_service(
+        actor=coordinator,
+        referral=lonely,
+        service=directory_services(text="befriending").get(),
+    )
     # ...and the demo's hospital discharge referral (pathway 1, ready yesterday; ADR 84).
     from caretrust import clock
     from tests.factories import make_person

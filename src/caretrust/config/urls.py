@@ -21,6 +21,7 @@ urlpatterns = [
     path("feedback/", include("caretrust.feedback.urls")),
     path("jobs/", include("caretrust.jobs.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
+    path("oruk/", include("caretrust.directory.urls")),
     path("privacy/", include("caretrust.access.urls")),
     path("workspace/", include("caretrust.workspace.urls")),
     path("notifications/", include("caretrust.notifications.urls")),

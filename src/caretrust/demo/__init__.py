@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 @transaction.atomic
 def load_demo_directory() -> dict[str, int]:
     """The demo organisations, localities, teams and users, then Edith Smith and her daughter
-    (the portal's people). Idempotent."""
+    (the portal's people) and the local services directory's demo feed. Idempotent."""
+    from caretrust.directory.demo import load_demo_services
     from caretrust.organisations.demo import load_demo_organisations
     from caretrust.portal.demo import load_demo_people
     from caretrust.safeguarding.demo import load_demo_safeguarding
 
     counts = load_demo_organisations()
+    load_demo_services()
     load_demo_people()
     load_demo_safeguarding()
     return counts

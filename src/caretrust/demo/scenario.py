@@ -179,6 +179,15 @@ def _edith_journey(edith: Person) -> None:
     )
 
 
+def _signpost_to_directory(coordinator: User, referral: Referral, text: str) -> None:
+    from caretrust.directory.selectors import services as directory_services
+
+    service = directory_services(text=text, active_only=True).first()
+    if service is not None:
+        referrals.claim(actor=coordinator, referral=referral)
+        referrals.signpost_to_service(actor=coordinator, referral=referral, service=service)
+
+
 def _waiting_referrals(*, exclude: Person) -> None:
     """New referrals for the Torquay co-ordinators, for people at the top of the risk list."""
     from caretrust.outcomes.models import RiskScore
@@ -211,6 +220,10 @@ def _waiting_referrals(*, exclude: Person) -> None:
             if hospital
             else None,
         )
+        if index == 2:
+            # One (meals since her husband died) is signposted to the directory's lunch club
+            # and waits for the voluntary organisation that runs it to accept (ADR 110).
+            _signpost_to_directory(coordinator, referral, "lunch club")
         if index == 0:
             # One is already routed and waits in the Torquay team's in-tray (ADR 70).
             referrals.claim(actor=coordinator, referral=referral)

@@ -50,6 +50,15 @@ TEAMS = [
         None,
         "DEMO-COUNCIL",
     ),
+    # The voluntary organisation's team that answers referrals signposted to its services
+    # in the local services directory (ADR 110).
+    (
+        "age-friendly-team",
+        "Age Friendly Network referrals team",
+        Team.Kind.SERVICE,
+        None,
+        "DEMO-VOLUNTARY",
+    ),
     # The ICB's NHS Continuing Healthcare team: decides eligibility (ADR 85).
     ("icb-chc", "ICB Continuing Healthcare team", Team.Kind.SERVICE, None, "DEMO-ICB"),
 ]
@@ -95,6 +104,16 @@ USERS = [
     DemoUser("chc", "Lena", "Ward", R.PRACTITIONER, "DEMO-ICB", ("icb-chc",), P.COMMUNITY_NURSE),
     # The hospital's discharge team: refers people ready to leave hospital (discharge to assess).
     DemoUser("discharge", "Nadia", "Khan", R.PRACTITIONER, "DEMO-TRUST", (), P.COMMUNITY_NURSE),
+    # The voluntary organisation's befriending co-ordinator: accepts signposted referrals.
+    DemoUser(
+        "voluntary",
+        "Kim",
+        "Ellis",
+        R.PRACTITIONER,
+        "DEMO-VOLUNTARY",
+        ("age-friendly-team",),
+        P.VOLUNTARY_SECTOR,
+    ),
     DemoUser("finance", "Raj", "Patel", R.FINANCE_OFFICER, "DEMO-COUNCIL"),
     DemoUser("analyst", "Mia", "Jones", R.ANALYST, "DEMO-TRUST"),
     DemoUser("privacy", "Alan", "Reid", R.PRIVACY_OFFICER, "DEMO-TRUST"),

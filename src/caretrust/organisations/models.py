@@ -100,6 +100,9 @@ class User(AbstractUser):
         SOCIAL_WORKER = "social_worker", "Social worker"
         GP = "gp", "GP"
         CARE_WORKER = "care_worker", "Care worker"
+        # Staff of a voluntary or community organisation who answer referrals signposted to
+        # their services (ADR 110).
+        VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector worker"
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"

@@ -60,9 +60,19 @@ def coordinate_rule(user, referral) -> Decision:
 def accept_rule(user, referral) -> Decision:
     if not referral.waiting_for_team:
         return Decision(False, "This referral is not waiting for a team to accept it.", "denied")
+    if referral.waiting_for_service:
+        return Decision(False, "It was signposted to a service: answer it as one.", "denied")
     if _routed_to(user, referral):
         return Decision(True, "The referral is in your team's in-tray.", "object_rule")
     return Decision(False, "Only the team the referral was routed to can accept it.", "denied")
+
+
+def answer_signpost_rule(user, referral) -> Decision:
+    if not referral.waiting_for_service:
+        return Decision(False, "This referral is not waiting for a service to accept it.", "denied")
+    if _routed_to(user, referral):
+        return Decision(True, "It was signposted to your organisation's service.", "object_rule")
+    return Decision(False, "Only the organisation that runs the service can answer it.", "denied")
 
 
 def allocate_rule(user, referral) -> Decision:
@@ -115,6 +125,12 @@ policy.register(
     "accept a referral for your team and allocate it, or return it to the co-ordinators",
     {Role.PRACTITIONER},
     object_rule=accept_rule,
+)
+policy.register(
+    "referrals.answer_signpost",
+    "accept or decline a referral signposted to your organisation's service",
+    {Role.PRACTITIONER},
+    object_rule=answer_signpost_rule,
 )
 policy.register(
     "referrals.allocate",

@@ -356,3 +356,44 @@ class TransferCaseloadForm(forms.Form):
             self.members[self.cleaned_data["from_worker"]],
             self.practitioners[self.cleaned_data["to_worker"]],
         )
+
+
+class DirectorySearchForm(forms.Form):
+    """The co-ordinator's search of the local services directory (ADR 110)."""
+
+    text = forms.CharField(label="Search for a local service", max_length=200, required=False)
+    category = forms.ChoiceField(label="Category", required=False)
+
+    def __init__(self, *args, categories=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any category")] + [(c, c) for c in categories]
+
+
+class SignpostServiceForm(forms.Form):
+    service = forms.CharField(
+        max_length=250, error_messages=_required("Choose a service from the directory")
+    )
+
+    def clean_service(self):
+        from caretrust.directory.models import DirectoryService
+
+        found = (
+            DirectoryService.objects.select_related("organization__organisation")
+            .filter(oruk_id=self.cleaned_data["service"])
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError("Choose a service from the directory")
+        return found
+
+
+class AcceptSignpostForm(forms.Form):
+    pass
+
+
+class DeclineSignpostForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you cannot take it",
+        widget=forms.Textarea,
+        error_messages=_required("Say why you cannot take it"),
+    )

@@ -210,6 +210,16 @@ class Referral(Guarded):
         related_name="referrals_signposted",
     )
     signpost_information = models.TextField(blank=True)
+    # The local services directory's service it was signposted to (ADR 110). When the
+    # organisation that runs it works on caretrust, the referral waits in that organisation's team
+    # in-tray (routed_team) until they accept (completed) or decline (back to the co-ordinators).
+    directory_service = models.ForeignKey(
+        "directory.DirectoryService",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -251,6 +261,11 @@ class Referral(Guarded):
             return self.person.display_name
         details = self.subject_details or {}
         return f"{details.get('given_name', '')} {details.get('family_name', '').upper()}".strip()
+
+    @property
+    def waiting_for_service(self) -> bool:
+        """Signposted to a directory service whose organisation has yet to accept or decline."""
+        return self.waiting_for_team and self.outcome == self.Outcome.SIGNPOSTED
 
     @property
     def waiting_for_team(self) -> bool:

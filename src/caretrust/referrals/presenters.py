@@ -315,3 +315,46 @@ def _spaced(number: str) -> str:
 
 
 __all__ = ["ReferralEvent", "clock", "public_timeline", "timeline", "worklist_row"]
+
+
+_DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def _schedule_text(schedule) -> str:
+    if schedule.description:
+        return schedule.description
+    days = ", ".join(_DAYS.get(d.strip(), d) for d in schedule.byday.split(",") if d.strip())
+    times = "–".join(t[:5] for t in (schedule.opens_at, schedule.closes_at) if t)
+    return " ".join(x for x in [days or schedule.freq.capitalize(), times] if x)
+
+
+def directory_results(services: list) -> list[dict[str, Any]]:
+    """Directory services as the co-ordinator's search shows them (ADR 110)."""
+    rows = []
+    for service in services:
+        ages = ""
+        if service.minimum_age is not None and service.maximum_age is not None:
+            ages = f"Ages {service.minimum_age} to {service.maximum_age}"
+        elif service.minimum_age is not None:
+            ages = f"Aged {service.minimum_age} and over"
+        elif service.maximum_age is not None:
+            ages = f"Up to age {service.maximum_age}"
+        phones = [p.get("number", "") for c in service.contacts.all() for p in c.phones]
+        rows.append(
+            {
+                "id": service.oruk_id,
+                "name": service.name,
+                "organisation": service.organization.name,
+                "description": service.description,
+                "eligibility": "; ".join(x for x in [service.eligibility_description, ages] if x),
+                "categories": ", ".join(service.categories),
+                "where": "; ".join(
+                    f"{sal.location.name}, {sal.location.address_line}".strip(", ")
+                    for sal in service.service_at_locations.all()
+                ),
+                "when": "; ".join(_schedule_text(s) for s in service.schedules.all()),
+                "phone": ", ".join(p for p in phones if p),
+                "answers_on_caretrust": service.organization.organisation_id is not None,
+            }
+        )
+    return rows

@@ -611,6 +611,112 @@ def signpost(
     )
 
 
+def _service_team(service) -> Team | None:
+    """The team of the partner organisation running a directory service that answers referrals
+    to it: its service team (the first by name), or None when it is not on caretrust."""
+    organisation_id = service.organization.organisation_id
+    if organisation_id is None:
+        return None
+    return (
+        Team.objects.filter(host_organisation_id=organisation_id, kind=Team.Kind.SERVICE)
+        .order_by("name", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def signpost_to_service(*, actor: User, referral: Referral, service) -> Referral:
+    """Signpost to a service found in the local services directory (ADR 110).
+
+    When the organisation that runs it works on caretrust, the referral waits in its team's
+    in-tray (still `received`, businessStatus "Signposted to ...: waiting for them to accept") and
+    the organisation answers (`answer_signpost`): the closed loop of a routed referral. Otherwise
+    signposting completes the referral, as signposting to information does."""
+    from caretrust.directory.models import DirectoryService
+
+    _require_owner(actor, referral)
+    if referral.status not in (lifecycle.RECEIVED, lifecycle.ON_HOLD):
+        raise ValidationError("Only a referral a co-ordinator is looking at can be signposted.")
+    if service.status != DirectoryService.Status.ACTIVE:
+        raise ValidationError(
+            {"service": f"{service.name} is {service.get_status_display().lower()}."}
+        )
+    organisation = service.organization.organisation
+    team = _service_team(service)
+    to_whom = f"{service.name} ({service.organization.name})"
+    if team is None:
+        return _apply(
+            referral,
+            actor=actor,
+            to_status=lifecycle.COMPLETED,
+            outcome=Referral.Outcome.SIGNPOSTED,
+            signposted_to=organisation,
+            directory_service=service,
+            responded_at=referral.responded_at or timezone.now(),
+            business_status=f"Signposted to {to_whom}",
+        )
+    _require_person(referral)
+    _timeline(referral, "Referral signposted", f"signposted to {to_whom}")
+    signposted = _apply(
+        referral,
+        actor=actor,
+        to_status=lifecycle.RECEIVED if referral.status == lifecycle.ON_HOLD else None,
+        outcome=Referral.Outcome.SIGNPOSTED,
+        signposted_to=organisation,
+        directory_service=service,
+        routed_team=team,
+        routed_practitioner=None,
+        routed_at=timezone.now(),
+        returned_at=None,
+        return_reason="",
+        business_status=f"Signposted to {to_whom}: waiting for them to accept",
+    )
+    _notify_in_tray(signposted, team=team, practitioner=None)
+    return signposted
+
+
+@transaction.atomic
+def answer_signpost(*, actor: User, referral: Referral, accept: bool, reason: str = "") -> Referral:
+    """The voluntary organisation answers a referral signposted to its service: it accepts (the
+    referral completes: the person is theirs to support; the record does not open to them) or
+    declines with a reason (back on the co-ordinators' worklist to signpost or route elsewhere).
+    The referrer sees either on their referral."""
+    policy.require(actor, "referrals.answer_signpost", referral)
+    service = referral.directory_service
+    by = referral.signposted_to.name if referral.signposted_to_id else _routed_label(referral)
+    if accept:
+        _timeline(referral, "Referral accepted", f"accepted by {by} for {service.name}")
+        return _apply(
+            referral,
+            actor=actor,
+            to_status=lifecycle.COMPLETED,
+            accepted_by=actor,
+            responded_at=referral.responded_at or timezone.now(),
+            business_status=f"Accepted by {by} for {service.name}",
+        )
+    reason = (reason or "").strip()
+    if len(reason) < MINIMUM_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": f"Say why you cannot take it, in at least {MINIMUM_REASON_LENGTH} characters."
+            }
+        )
+    _timeline(referral, "Referral declined", f"declined by {by} for {service.name}")
+    return _apply(
+        referral,
+        actor=actor,
+        reason=reason,
+        outcome="",
+        signposted_to=None,
+        directory_service=None,
+        routed_team=None,
+        routed_at=None,
+        returned_at=timezone.now(),
+        return_reason=reason,
+        business_status=f"Declined by {by} for {service.name}: back with the co-ordinators",
+    )
+
+
 @transaction.atomic
 def close(
     *, actor: User, referral: Referral, reason: str, status: str = lifecycle.REJECTED

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/sent/", views.sent, name="sent"),
     path("<str:reference>/claim/", views.claim, name="claim"),
+    path("<str:reference>/find-a-service/", views.find_service, name="find_service"),
     path("<str:reference>/<slug:action>/", views.act, name="act"),
 ]

@@ -206,6 +206,7 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         policy.decide(user, "referrals.progress", referral)
     )
     can_accept = bool(policy.decide(user, "referrals.accept", referral))
+    can_answer_signpost = bool(policy.decide(user, "referrals.answer_signpost", referral))
     can_allocate = bool(policy.decide(user, "referrals.allocate", referral))
     workers = services.allocatable(referral) if (can_accept or can_allocate) else []
     candidates = []
@@ -235,6 +236,10 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         and bool(policy.decide(user, "assessments.contribute", referral.person)),
         "candidates": candidates,
         "can_accept": can_accept,
+        "can_answer_signpost": can_answer_signpost,
+        "decline_signpost_form": forms_override.get("decline_signpost_form")
+        or forms.DeclineSignpostForm(),
+        "signpost_service_form": forms_override.get("signpost_service_form"),
         "can_allocate": can_allocate,
         "accept_form": forms_override.get("accept_form")
         or forms.AcceptForm(workers=workers, me=user),
@@ -250,6 +255,44 @@ def _render_detail(request, referral: Referral, **forms_override) -> HttpRespons
         "progress_form": forms_override.get("progress_form") or forms.ProgressForm(),
     }
     return render(request, "referrals/detail.jinja", context)
+
+
+def find_service(request: HttpRequest, reference: str) -> HttpResponse:
+    """The co-ordinator searches the local services directory to signpost a referral (ADR 110)."""
+    from caretrust.directory import selectors as directory
+
+    referral = get_object_or_404(Referral.objects.select_related("person"), reference=reference)
+    policy.require(request.user, "referrals.coordinate", referral)
+    audit.record_read(
+        actor=request.user,
+        obj=referral,
+        person_ref=referral.person.audit_ref if referral.person_id else "",
+    )
+    form = forms.DirectorySearchForm(request.GET or None, categories=directory.categories())
+    found = []
+    if form.is_bound and form.is_valid():
+        found = list(
+            directory.with_details(
+                directory.services(
+                    text=form.cleaned_data["text"],
+                    category=form.cleaned_data["category"],
+                    active_only=True,
+                )
+            )[:25]
+        )
+    return render(
+        request,
+        "referrals/find_service.jinja",
+        {
+            "page_title": f"Find a local service for {referral.reference}",
+            "referral": referral,
+            "form": form,
+            "searched": form.is_bound,
+            "services": presenters.directory_results(found),
+            "can_signpost": referral.claimed_by_id == request.user.id
+            and referral.status in ("received", "on-hold"),
+        },
+    )
 
 
 def _referral_for_action(request, reference: str) -> Referral:
@@ -271,6 +314,9 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         "accept": ("accept_form", forms.AcceptForm),
         "return": ("return_form", forms.ReturnForm),
         "allocate": ("allocate_form", forms.AllocateForm),
+        "signpost-service": ("signpost_service_form", forms.SignpostServiceForm),
+        "accept-signpost": ("accept_signpost_form", forms.AcceptSignpostForm),
+        "decline-signpost": ("decline_signpost_form", forms.DeclineSignpostForm),
     }
     if action == "confirm-person":
         return _confirm_person(request, referral)
@@ -294,6 +340,17 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
                     referral=referral,
                     organisation=data["organisation"],
                     information=data["information"],
+                )
+            elif action == "signpost-service":
+                services.signpost_to_service(
+                    actor=request.user, referral=referral, service=data["service"]
+                )
+            elif action in ("accept-signpost", "decline-signpost"):
+                services.answer_signpost(
+                    actor=request.user,
+                    referral=referral,
+                    accept=action == "accept-signpost",
+                    reason=data.get("reason", ""),
                 )
             elif action == "accept":
                 services.accept(actor=request.user, referral=referral, allocate_to=form.worker())

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caretrust.record",
     "caretrust.ingest",
     "caretrust.optout",
+    "caretrust.directory",
     "caretrust.referrals",
     "caretrust.assessments",
     "caretrust.carers",
