@@ -15,10 +15,16 @@ from caretrust.referrals.lifecycle import TERMINAL
 from caretrust.referrals.models import Referral
 
 
-def referral_for(viewer: User, reference: str) -> Referral:
+def referral_for(
+    viewer: User,
+    reference: str,
+    *,
+    action: str = "referrals.view",
+    purpose: str = "referrals.detail",
+) -> Referral:
     """One referral for its page: Http404 if there is none, PermissionDenied (the refusal noted)
-    if `viewer` may not see it, else the referral with the read recorded (about its person, or
-    about no one while the referral is not yet matched to a person). ADR 107."""
+    if `viewer` may not do `action` on it, else the referral with the read recorded (about its
+    person, or about no one while the referral is not yet matched to a person). ADR 107."""
     referral = get_object_or_404(
         Referral.objects.select_related(
             "person",
@@ -33,10 +39,10 @@ def referral_for(viewer: User, reference: str) -> Referral:
     )
     audit.authorised_read(
         viewer,
-        "referrals.view",
+        action,
         referral,
         person=referral.person if referral.person_id else None,
-        purpose="referrals.detail",
+        purpose=purpose,
         obj=referral,
     )
     return referral

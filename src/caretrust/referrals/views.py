@@ -261,12 +261,8 @@ def find_service(request: HttpRequest, reference: str) -> HttpResponse:
     """The co-ordinator searches the local services directory to signpost a referral (ADR 110)."""
     from caretrust.directory import selectors as directory
 
-    referral = get_object_or_404(Referral.objects.select_related("person"), reference=reference)
-    policy.require(request.user, "referrals.coordinate", referral)
-    audit.record_read(
-        actor=request.user,
-        obj=referral,
-        person_ref=referral.person.audit_ref if referral.person_id else "",
+    referral = selectors.referral_for(
+        request.user, reference, action="referrals.coordinate", purpose="referrals.find_service"
     )
     form = forms.DirectorySearchForm(request.GET or None, categories=directory.categories())
     found = []
