@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -212,3 +213,26 @@ def test_referring_someone_outside_your_practices_is_refused(
     other = RiskScore.objects.get(person=registered[2])  # DEMO-GP2
     assert client.get(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403
     assert client.post(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403
+
+
+@pytest.mark.slow
+def test_refresh_publishes_the_risk_model_figures_for_the_page(db, settings, tmp_path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from caretrust.outcomes.commands import register
+    from caretrust.outcomes.published import read_risk_model
+    from tests.population.test_parity import mixed_world
+
+    data = mixed_world().write(tmp_path / "data")
+    settings.CARETRUST_ANALYTICS_DIR = tmp_path / "analytics"
+    cli = typer.Typer()
+    register(cli)
+    result = CliRunner().invoke(
+        cli, ["outcomes", "refresh", "--data", str(data), "--as-of", "2024-03-31"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "age only" in " ".join(result.output.split())
+    report = read_risk_model(tmp_path / "analytics" / "published")
+    assert report == json.loads((data / "risk_model.json").read_text())
+    assert report["kept"] in ("logistic", "gradient_boosting") and report["true_risk"] is None
