@@ -108,7 +108,7 @@ def heterogeneous_place(tmp_path_factory):
     from caretrust.synthetic import SyntheticConfig, write
 
     out = tmp_path_factory.mktemp("risk_place")
-    write(SyntheticConfig(**PLACE, prescriptions=False), out)
+    write(SyntheticConfig(**PLACE, prescriptions=False), out, formats=("parquet",))
     return out
 
 
