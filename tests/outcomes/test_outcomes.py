@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -94,6 +95,45 @@ def test_case_finding_lists_the_coordinators_locality_highest_risk_first(
     assert {e.person_ref for e in reads} == {str(registered[i].ref) for i in (0, 1, 2)}
 
 
+def test_case_finding_shows_how_good_the_model_is(
+    client, registered, settings, tmp_path, user_for
+) -> None:
+    from caretrust.outcomes.published import write_risk_model
+
+    settings.CARETRUST_ANALYTICS_DIR = tmp_path
+    write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
+    load_scores(data_dir=tmp_path)
+    client.force_login(user_for("coordinator"))
+    assert "How good is this list?" not in client.get("/outcomes/case-finding/").content.decode()
+    top = [
+        {"fraction": f, "people": k, "ppv": ppv, "sensitivity": sens}
+        for f, k, ppv, sens in (
+            (0.005, 5, 0.6, 3 / 7),
+            (0.01, 10, 0.4, 4 / 7),
+            (0.05, 50, 0.1, 5 / 7),
+        )
+    ]
+    deciles = [{"decile": d, "mean_predicted": d / 50, "observed": d / 48} for d in range(1, 11)]
+    metrics = {"n": 1000, "prevalence": 0.007, "auc": 0.781, "slope": 0.97, "intercept": -0.12}
+    write_risk_model(
+        {
+            "kept": "gradient_boosting",
+            "reason": "gradient boosting kept: validation AUC 0.790 against 0.785 (logistic)",
+            "test_as_of": "2024-03-31",
+            "test": {**metrics, "top": top, "calibration": deciles},
+            "age_only": {**metrics, "auc": 0.659, "top": top, "calibration": deciles},
+            "true_risk": {**metrics, "auc": 0.795, "top": top, "calibration": deciles},
+        },
+        tmp_path / "published",
+    )
+    html = client.get("/outcomes/case-finding/").content.decode()
+    assert "How good is this list?" in html and "Gradient-boosted trees" in html
+    assert "0.781" in html and "0.659" in html and "0.795" in html  # model, age alone, ceiling
+    assert "0.97" in html and "-0.12" in html  # calibration slope and intercept
+    assert "Top 0.5%" in html and "60.0%" in html and "42.9%" in html  # PPV, sensitivity
+    assert html.count("<circle") == 10 and "Decile 10: predicted 20.0%" in html
+
+
 def test_the_gp_sees_only_their_own_practice(client, registered, tmp_path, user_for) -> None:
     write_scores(tmp_path, registered, [0.9, 0.2, 0.7, 0.4])
     load_scores(data_dir=tmp_path)
@@ -173,3 +213,26 @@ def test_referring_someone_outside_your_practices_is_refused(
     other = RiskScore.objects.get(person=registered[2])  # DEMO-GP2
     assert client.get(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403
     assert client.post(f"/outcomes/case-finding/{other.pk}/refer/").status_code == 403
+
+
+@pytest.mark.slow
+def test_refresh_publishes_the_risk_model_figures_for_the_page(db, settings, tmp_path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from caretrust.outcomes.commands import register
+    from caretrust.outcomes.published import read_risk_model
+    from tests.population.test_parity import mixed_world
+
+    data = mixed_world().write(tmp_path / "data")
+    settings.CARETRUST_ANALYTICS_DIR = tmp_path / "analytics"
+    cli = typer.Typer()
+    register(cli)
+    result = CliRunner().invoke(
+        cli, ["outcomes", "refresh", "--data", str(data), "--as-of", "2024-03-31"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "age only" in " ".join(result.output.split())
+    report = read_risk_model(tmp_path / "analytics" / "published")
+    assert report == json.loads((data / "risk_model.json").read_text())
+    assert report["kept"] in ("logistic", "gradient_boosting") and report["true_risk"] is None

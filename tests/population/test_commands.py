@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pyarrow.parquet as pq
 import pytest
@@ -42,7 +43,14 @@ def test_stratify_writes_contract_files(data_dir, tmp_path):
         ["stratify", "--data", str(data_dir), "--out", str(tmp_path), "--as-of", "2024-03-31"],
     )
     assert result.exit_code == 0, result.output
-    assert "AUC" in result.output
+    output = " ".join(result.output.split())  # rich wraps long lines
+    assert "AUC" in output and "age-only baseline" in output
+    assert "calibration slope" in output and "calibration by decile" in output
+    assert " kept: validation AUC " in output  # which model was kept, and why
+    report = json.loads((tmp_path / "risk_model.json").read_text())
+    assert report["kept"] in ("logistic", "gradient_boosting")
+    assert set(report) >= {"test", "age_only", "true_risk", "validation_auc", "reason"}
+    assert report["true_risk"] is None  # not generated data: no truth, no ceiling
     scores = pq.read_table(tmp_path / "risk_scores.parquet").to_pandas()
     assert scores.score_date.iloc[0] == dt.date(2024, 3, 31)
     frailty = pq.read_table(tmp_path / "frailty.parquet")

@@ -97,6 +97,26 @@ def test_person_risk_truth_has_one_row_per_person_year_alive(heterogeneous):
     assert joined[top].observed.mean() > 4 * joined[~top].observed.mean()
 
 
+def test_true_admission_risk_is_the_share_admitted(heterogeneous):
+    """The truth's probability of an emergency admission in the year is calibrated against what
+    the generator then drew: overall, and by tenth of true risk (recalibration slope near 1)."""
+    from caretrust.population.risk import auc, calibration_slope
+
+    risk = heterogeneous.person_risk.to_pandas()
+    enc = heterogeneous.tables["encounters"].to_pandas()
+    enc = enc[enc.kind == "emergency_admission"]
+    start = pd.to_datetime(enc.start_date)
+    enc = enc.assign(year=start.dt.year - (start.dt.month < 4))
+    admitted = enc.groupby(["person_id", "year"]).size().rename("n") > 0
+    joined = risk.join(admitted.rename("admitted"), on=["person_id", "year"])
+    observed = joined.admitted.eq(True).astype(float).to_numpy()
+    true = joined.true_admission_risk.to_numpy()
+    assert ((true >= 0) & (true < 1)).all()
+    assert observed.mean() == pytest.approx(true.mean(), rel=0.05)
+    assert calibration_slope(observed, true).slope == pytest.approx(1.0, abs=0.1)
+    assert auc(observed, true) > 0.7
+
+
 def _truth_rate(population, area: str, band: int, year: int) -> float:
     people = population.tables["people"].to_pandas()[["person_id", "area", "birth_date"]]
     risk = population.person_risk.to_pandas().merge(people, on="person_id")

@@ -26,12 +26,16 @@ def refresh(
     from django.conf import settings
 
     from caretrust.optout.selectors import StaleCohort, require_current_extract
-    from caretrust.outcomes.published import compute_published, write_published
+    from caretrust.outcomes.published import (
+        compute_published,
+        write_published,
+        write_risk_model,
+    )
     from caretrust.outcomes.services import load_scores
     from caretrust.population import connect
     from caretrust.population.commands import _last_event_date, _write_frailty
     from caretrust.population.frailty import frailty_scores
-    from caretrust.population.risk import stratify, write_scores
+    from caretrust.population.risk import stratify, write_report, write_scores
 
     console = Console()
     try:  # a secondary use: the extract's opt-out check must still be current (ADR 87)
@@ -47,18 +51,23 @@ def refresh(
     score_date = dt.date.fromisoformat(as_of) if as_of else _last_event_date(ds)
     with console.status("frailty and risk scores"):
         _write_frailty(ds.execute(frailty_scores(ds, score_date)), data / "frailty.parquet")
-        result = stratify(ds, score_date)
+        truth = data / "truth" / "person_risk.parquet"  # generated data only: the ceiling
+        result = stratify(ds, score_date, truth=truth if truth.exists() else None)
         write_scores(result.scores, data / "risk_scores.parquet")
+        write_report(result.report(), data / "risk_model.json")
     loaded = load_scores(data_dir=data)
     console.print(
         f"risk scores {score_date}: {loaded.loaded:,} loaded into the record "
-        f"({loaded.unknown_people:,} not in the people index); test AUC {result.metrics.auc:.3f}"
+        f"({loaded.unknown_people:,} not in the people index); {result.model_name}: test AUC "
+        f"{result.metrics.auc:.3f} (age only {result.age_only.auc:.3f}), calibration slope "
+        f"{result.metrics.slope:.2f}"
     )
     with console.status("indicators"):
         path = write_published(
             compute_published(data), settings.CARETRUST_ANALYTICS_DIR / "published"
         )
-    console.print(f"published indicators: {path}")
+    model_path = write_risk_model(result.report(), settings.CARETRUST_ANALYTICS_DIR / "published")
+    console.print(f"published indicators: {path}; risk model figures: {model_path}")
 
 
 def register(app: typer.Typer) -> None:

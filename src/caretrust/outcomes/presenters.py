@@ -114,3 +114,66 @@ def dashboard_cards(frame: pd.DataFrame, area: str) -> list[IndicatorCard]:
         if card is not None:
             cards.append(card)
     return cards
+
+
+@dataclass(frozen=True)
+class RiskModelPanel:
+    """How good the case-finding list is: the kept model on its test year beside the age-only
+    baseline (and, on generated data, the true-risk ceiling)."""
+
+    model: str
+    reason: str
+    test_as_of: str
+    people: str
+    prevalence: str
+    auc: str
+    age_auc: str
+    true_auc: str  # "" unless the generator's truth was given
+    slope: str
+    intercept: str
+    deciles: list[tuple[str, str, str]]  # decile, mean predicted, observed
+    top: list[tuple[str, str, str, str, str, str]]  # top, people, PPV, sens., age PPV, age sens.
+    chart_svg: str
+
+
+def _number(value, spec: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "not known"
+    return format(value, spec)
+
+
+def risk_model_panel(report: dict | None) -> RiskModelPanel | None:
+    if not report or not report.get("test") or not report.get("age_only"):
+        return None
+    from caretrust.population.charts import calibration_chart
+
+    m, age, true = report["test"], report["age_only"], report.get("true_risk")
+    deciles = [(c["decile"], c["mean_predicted"], c["observed"]) for c in m["calibration"]]
+    return RiskModelPanel(
+        model={
+            "gradient_boosting": "Gradient-boosted trees",
+            "logistic": "Logistic regression",
+        }.get(report.get("kept", ""), report.get("kept", "")),
+        reason=report.get("reason", ""),
+        test_as_of=report.get("test_as_of", ""),
+        people=f"{m['n']:,}",
+        prevalence=_number(m["prevalence"], ".1%"),
+        auc=_number(m["auc"], ".3f"),
+        age_auc=_number(age["auc"], ".3f"),
+        true_auc=_number(true["auc"], ".3f") if true else "",
+        slope=_number(m["slope"], ".2f"),
+        intercept=_number(m["intercept"], "+.2f"),
+        deciles=[(str(d), f"{p:.1%}", f"{o:.1%}") for d, p, o in deciles],
+        top=[
+            (
+                f"Top {t['fraction']:.1%}".replace(".0%", "%"),
+                f"{t['people']:,}",
+                _number(t["ppv"], ".1%"),
+                _number(t["sensitivity"], ".1%"),
+                _number(b["ppv"], ".1%"),
+                _number(b["sensitivity"], ".1%"),
+            )
+            for t, b in zip(m["top"], age["top"], strict=True)
+        ],
+        chart_svg=calibration_chart(deciles, title="Calibration by decile of predicted risk"),
+    )

@@ -54,3 +54,23 @@ def read_published(out_dir: Path) -> pd.DataFrame | None:
 def _last_admission(ds) -> dt.date:
     value = ds.execute(ds.table("encounters").start_date.max())
     return value.date() if hasattr(value, "date") else value
+
+
+RISK_MODEL_FILE = "risk_model.json"
+
+
+def write_risk_model(report: dict, out_dir: Path) -> Path:
+    """The risk model's aggregate figures (no person) beside the published indicators."""
+    from caretrust.population.risk import write_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / RISK_MODEL_FILE
+    write_report(report, path)
+    return path
+
+
+def read_risk_model(out_dir: Path) -> dict | None:
+    import json
+
+    path = out_dir / RISK_MODEL_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

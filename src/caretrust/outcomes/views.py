@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from caretrust.access import policy
 from caretrust.outcomes import selectors
-from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards
-from caretrust.outcomes.published import read_published
+from caretrust.outcomes.presenters import ASSURANCE_TEXT, dashboard_cards, risk_model_panel
+from caretrust.outcomes.published import read_published, read_risk_model
 from caretrust.outcomes.services import refer_from_case_finding
 from caretrust.ui.forms import add_form_errors
 from caretrust.ui.params import int_param
@@ -43,6 +43,8 @@ def case_finding(request: HttpRequest) -> HttpResponse:
         "page": page,
         "practices": practices,
         "chosen": chosen,
+        # aggregate figures only (no person): how good the list is, beside age alone
+        "model": risk_model_panel(read_risk_model(settings.CARETRUST_ANALYTICS_DIR / "published")),
     }
     return render(request, "outcomes/case_finding.jinja", context)
 

@@ -49,43 +49,80 @@ def stratify(
     out: Path = typer.Option(None, help="Output directory (default: the data directory)."),  # noqa: B008
     backend: str = typer.Option("duckdb", help="duckdb or spark."),
     as_of: str = typer.Option("", help="Score date (YYYY-MM-DD); default: last admission date."),
+    truth: Path = typer.Option(  # noqa: B008
+        None,
+        help="Generator truth (truth/person_risk.parquet) for the true-risk AUC; "
+        "default: DATA/truth/person_risk.parquet if present. Never a feature.",
+    ),
 ) -> None:
-    """Write frailty.parquet and risk_scores.parquet and print the model's test metrics."""
+    """Write frailty.parquet, risk_scores.parquet and risk_model.json; print the model's test
+    metrics beside the age-only baseline (and the true-risk ceiling on generated data)."""
     from rich.console import Console
-    from rich.table import Table
 
     from caretrust.population import connect
     from caretrust.population.frailty import frailty_scores
     from caretrust.population.risk import stratify as run_stratify
-    from caretrust.population.risk import write_scores
+    from caretrust.population.risk import write_report, write_scores
 
     console = Console()
     ds = connect(data, backend)
     score_date = dt.date.fromisoformat(as_of) if as_of else _last_event_date(ds)
     target = out or data
     target.mkdir(parents=True, exist_ok=True)
+    truth_path = truth or data / "truth" / "person_risk.parquet"
     with console.status("frailty (eFI)"):
         frail = ds.execute(frailty_scores(ds, score_date))
         _write_frailty(frail, target / "frailty.parquet")
-    with console.status("risk model: features, fit, test, score"):
-        result = run_stratify(ds, score_date)
+    with console.status("risk model: features, fit two models, validate, test, score"):
+        result = run_stratify(ds, score_date, truth=truth_path if truth_path.exists() else None)
         write_scores(result.scores, target / "risk_scores.parquet")
-    m = result.metrics
+        write_report(result.report(), target / "risk_model.json")
     console.print(
         f"frailty: {len(frail):,} people 65+; "
         + ", ".join(f"{k} {v:,}" for k, v in frail.category.value_counts().items())
     )
+    print_model_report(console, result.report())
     console.print(
-        f"risk: trained as at {result.train_as_of}, tested as at {result.test_as_of} "
-        f"(n={m.n:,}, prevalence {m.prevalence:.1%}); AUC {m.auc:.3f}"
+        f"wrote {target / 'frailty.parquet'}, {target / 'risk_scores.parquet'} "
+        f"and {target / 'risk_model.json'}"
     )
-    table = Table("top", "people", "PPV", "sensitivity")
-    for top in m.top:
+
+
+def print_model_report(console, report: dict) -> None:
+    """The risk model's figures as `caretrust stratify` prints them."""
+    from rich.table import Table
+
+    m, age, true = report["test"], report["age_only"], report["true_risk"]
+    console.print(f"risk model: {report['model']} ({report['reason']})")
+    console.print(
+        f"trained as at {report['train_as_of']}, tested as at {report['test_as_of']} "
+        f"(n={m['n']:,}, prevalence {m['prevalence']:.1%}, mean predicted "
+        f"{m['mean_predicted']:.1%})"
+    )
+    line = f"AUC {m['auc']:.3f}; age-only baseline {age['auc']:.3f}"
+    if true:
+        line += f"; true risk (the ceiling) {true['auc']:.3f}"
+    console.print(line)
+    console.print(
+        f"calibration slope {m['slope']:.2f} (ideal 1), intercept {m['intercept']:+.2f} (ideal 0)"
+    )
+    deciles = Table("decile", "mean predicted", "observed", title="calibration by decile")
+    for row in m["calibration"]:
+        deciles.add_row(
+            str(row["decile"]), f"{row['mean_predicted']:.1%}", f"{row['observed']:.1%}"
+        )
+    console.print(deciles)
+    table = Table("top", "people", "PPV", "sensitivity", "age-only PPV", "age-only sens.")
+    for top, base in zip(m["top"], age["top"], strict=True):
         table.add_row(
-            f"{top.fraction:.1%}", f"{top.people:,}", f"{top.ppv:.1%}", f"{top.sensitivity:.1%}"
+            f"{top['fraction']:.1%}",
+            f"{top['people']:,}",
+            f"{top['ppv']:.1%}",
+            f"{top['sensitivity']:.1%}",
+            f"{base['ppv']:.1%}",
+            f"{base['sensitivity']:.1%}",
         )
     console.print(table)
-    console.print(f"wrote {target / 'frailty.parquet'} and {target / 'risk_scores.parquet'}")
 
 
 def evaluate(

@@ -37,6 +37,9 @@ PERSON_RISK_SCHEMA = pa.schema(
         ("exposure_years", pa.float64()),
         ("expected_emergency_admissions", pa.float64()),
         ("latent_risk", pa.float64()),
+        # P(at least one emergency admission starting in the year) from the generator's own
+        # hazards at the year's start (age, frailty, latent risk, deaths, care-home moves)
+        ("true_admission_risk", pa.float64()),
     ]
 )
 
@@ -147,7 +150,7 @@ def _simulate_chunk(cfg, number, area, index, first, size, nhs_numbers, enc_offs
 def _person_risk(person_ids: pa.Array, sim: ChunkSimulation) -> pa.Table:
     """Truth: each person's true expected emergency admissions in each simulated year alive."""
     parts = []
-    for t0, exposure, expected in sim.expected:
+    for (t0, exposure, expected), true_risk in zip(sim.expected, sim.true_risk, strict=True):
         alive = np.flatnonzero(exposure > 0)
         year = (EPOCH + dt.timedelta(days=int(t0))).year
         parts.append(
@@ -159,6 +162,7 @@ def _person_risk(person_ids: pa.Array, sim: ChunkSimulation) -> pa.Table:
                     "exposure_years": pa.array(exposure[alive]),
                     "expected_emergency_admissions": pa.array(expected[alive]),
                     "latent_risk": pa.array(sim.risk[alive]),
+                    "true_admission_risk": pa.array(true_risk[alive]),
                 },
                 schema=PERSON_RISK_SCHEMA,
             )

@@ -166,6 +166,11 @@ class ChunkSimulation:
             self.risk = np.ones(n)
         self.weak_risk = self.risk**rates.PERSON_RISK_WEAK_POWER
         self.expected: list[tuple[int, np.ndarray, np.ndarray]] = []  # (year start, exp., expected)
+        # each year's true probability of at least one emergency admission (truth, not a feature)
+        self.true_risk: list[np.ndarray] = []
+        self._death_chance = np.zeros(n)
+        self._hospital_death_share = np.zeros(n)
+        self._care_home_via_hospital = np.zeros(n)
         # last discharge day of each person's spells so far: a death is never placed inside a
         # spell drawn in an earlier year (it would leave a discharge after the death)
         self.discharged = np.full(n, -1, dtype=np.int64)
@@ -360,7 +365,8 @@ class ChunkSimulation:
         )
         multiplier = normalised(multiplier, five * 2 + self.p.sex, alive)
         hazard = -np.log1p(-per_1000 / 1000) * multiplier * (t1 - t0) / DAYS_PER_YEAR
-        dies = alive & (rng.random(n) < -np.expm1(-hazard))
+        chance = np.where(alive, -np.expm1(-hazard), 0.0)
+        dies = alive & (rng.random(n) < chance)
         day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
         # still in hospital from last year: die on or after discharge, or (rarely) next year
         dies &= self.discharged < t1
@@ -369,6 +375,7 @@ class ChunkSimulation:
         hospital_share = np.where(
             in_care_home, rates.HOSPITAL_DEATH_SHARE_CARE_HOME, rates.HOSPITAL_DEATH_SHARE
         )
+        self._death_chance, self._hospital_death_share = chance, hospital_share
         return np.flatnonzero(dies & (rng.random(n) < hospital_share))
 
     def _condition_onsets(self, t0, t1, alive, age) -> None:
@@ -391,7 +398,9 @@ class ChunkSimulation:
         scale = (alive_in_band / eligible_in_band)[band]
         rate = rates.CARE_HOME_ADMISSIONS_PER_100000[band] / 100_000 * scale * multiplier
         rate = rate * self.h.trend_change_factor((t0 + t1) // 2)
-        admitted = eligible & (rng.random(n) < -np.expm1(-rate * (t1 - t0) / DAYS_PER_YEAR))
+        chance = np.where(eligible, -np.expm1(-rate * (t1 - t0) / DAYS_PER_YEAR), 0.0)
+        self._care_home_via_hospital = chance * rates.CARE_HOME_AFTER_HOSPITAL_SHARE
+        admitted = eligible & (rng.random(n) < chance)
         day = t0 + (rng.random(n) * (t1 - t0)).astype(np.int64)
         admitted &= day < self.death
         who = np.flatnonzero(admitted)
@@ -441,6 +450,7 @@ class ChunkSimulation:
         multiplier = multiplier * h.emergency_factor((t0 + t1) // 2)
         boost = max(1.0, 1.0 + h.admissions_effect) if h.integrated else 1.0
         self._record_expected(t0, t1, base * multiplier, exposure, age, target)
+        self._record_true_risk(t0, t1, base * multiplier, alive, age, target)
         count = rng.poisson(base * multiplier * exposure * boost)
         person = np.repeat(np.arange(self.p.n), count)
         span = np.minimum(self.death, t1)[person] - t0
@@ -476,6 +486,28 @@ class ChunkSimulation:
             eligible = (age >= 65) & (category >= 1)
             factor = 1.0 + self.h.admissions_effect * after * eligible
         self.expected.append((t0, exposure.copy(), rate * factor * exposure))
+
+    def _record_true_risk(self, t0, t1, rate, alive, age, category) -> None:
+        """Each person's true probability, from the state at the year's start, of at least one
+        emergency admission starting in [t0, t1): the ceiling a risk model is measured against.
+
+        Exactly the hazards this year's draws use: emergency admissions Poisson at ``rate`` (x the
+        planted effect from the locality's go-live) until death or the year's end; a death
+        (probability q, on a uniform day) is a terminal admission with the hospital-death share d;
+        a care-home admission via hospital (probability c) adds one. With λ the year's admission
+        rate: P(none) = [(1−q)·e^−λ + q·(1−d)·(1−e^−λ)/λ]·(1−c). Approximations: a care-home or
+        terminal spell that began before t0, and a death pushed past a discharge, are ignored.
+        """
+        years = (t1 - t0) / DAYS_PER_YEAR
+        factor = np.ones(self.p.n)
+        if self.h.integrated and self.h.admissions_effect != 0:
+            after = np.clip((t1 - np.maximum(self.switch, t0)) / (t1 - t0), 0.0, 1.0)
+            factor = 1.0 + self.h.admissions_effect * after * ((age >= 65) & (category >= 1))
+        lam = np.maximum(rate * factor * years, 1e-12)
+        q, d = self._death_chance, self._hospital_death_share
+        none = (1.0 - q) * np.exp(-lam) + q * (1.0 - d) * -np.expm1(-lam) / lam
+        none = none * (1.0 - self._care_home_via_hospital)
+        self.true_risk.append(np.where(alive, 1.0 - none, 0.0))
 
     def _terminal_admissions(self, person: np.ndarray, band: np.ndarray) -> None:
         los = self._los(band[person], self.rng)
