@@ -5,4 +5,5 @@ from django.urls import path
 
 from caretrust.fhir import views
 
-urlpatterns = [path("", views.base_endpoint, name="fhir-base")]
+app_name = "fhir_base"
+urlpatterns = [path("", views.base_endpoint, name="base")]

@@ -45,6 +45,8 @@ def process(ctx: FhirContext, bundle: dict, prefer: str = "representation") -> d
             expression="Bundle.type",
         )
     entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise registry.Invalid("Bundle.entry is a list of entries", expression="Bundle.entry")
     if len(entries) > MAX_ENTRIES:
         raise registry.Invalid(f"a Bundle here holds at most {MAX_ENTRIES:,} entries")
     if kind == "transaction":

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('record', '0004_social_care_event_cld_fields'),
+        ("record", "0004_social_care_event_cld_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='deleted_at',
+            model_name="resource",
+            name="deleted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='resourceversion',
-            name='deleted',
+            model_name="resourceversion",
+            name="deleted",
             field=models.BooleanField(default=False),
         ),
     ]
