@@ -235,6 +235,9 @@ def test_delete_then_410_while_history_and_vread_still_work(api) -> None:
     assert api.send("DELETE", f"Observation/{oid}").status_code == 204  # again: still gone
     assert ResourceVersion.objects.filter(resource__logical_id=oid, deleted=True).count() == 1
     assert AuditEvent.objects.filter(action="delete", details__resource=f"Observation/{oid}")
+    back = api.send("PUT", f"Observation/{oid}", {**api.observation(55), "id": oid})
+    assert back.status_code == 200 and back["ETag"] == 'W/"3"'  # an update brings it back
+    assert api.get(f"Observation/{oid}").status_code == 200
     assert api.send("DELETE", "Observation/never-was").status_code == 404
     assert api.send("DELETE", f"Patient/{api.edith.ref}").status_code == 405
 

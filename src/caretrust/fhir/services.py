@@ -267,7 +267,7 @@ def write_stored(
     from caretrust.record.summaries import summarise
 
     row = (
-        Resource.objects.select_for_update()
+        Resource.objects.select_for_update(of=("self",))
         .filter(resource_type=resource_type, logical_id=logical_id)
         .select_related("person")
         .first()
@@ -360,7 +360,7 @@ def delete_stored(*, actor: User, row, expected_version: int | None = None):
     record); reads answer 410 Gone, searches leave it out, vread and history still work."""
     from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
 
-    row = Resource.objects.select_for_update().select_related("person").get(pk=row.pk)
+    row = Resource.objects.select_for_update(of=("self",)).select_related("person").get(pk=row.pk)
     if expected_version is not None and row.version_id != expected_version:
         raise StaleResource(row.version_id)
     if row.deleted_at is not None:
