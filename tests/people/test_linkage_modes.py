@@ -206,3 +206,39 @@ def test_cli_refuses_an_unknown_mode(tmp_path: Path) -> None:
         ["link", "a.csv", "--mode", "merge", "--columns", "given_name=a", "--out", "o.csv"],
     )
     assert result.exit_code != 0 and "merge" in result.output
+
+
+def test_the_same_house_in_the_same_postcode_is_scored_whatever_the_names_and_birth_date() -> None:
+    # FEBRL-style duplicates: names swapped with a typo and a wrong date of birth, but the same
+    # first line of the address at the same postcode: only the household rule reaches them.
+    columns = {c: c for c in ("given_name", "family_name", "birth_date", "postcode", "address")}
+    raw = pa.table(
+        {
+            "id": ["1", "2", "3"],
+            "given_name": ["alice", "riding", "alice"],
+            "family_name": ["exclel", "alice", "exclel"],
+            "birth_date": ["1904-07-15", "1911-12-05", "1904-07-15"],
+            "postcode": ["2448", "2448", "2449"],
+            "address": ["18 aspinall street", "18 aspinall street", "3 other road"],
+        }
+    )
+    model = matching.build_linker(matching.standardise(raw, "id", columns), mode="dedupe")
+    household = '(l."postcode" = r."postcode") AND (l."address" = r."address")'
+    reached = matching.blocking_recall(model, [("1", "2")])
+    assert reached["blocked"] == 1 and reached["by_rule"][household] == 1
+
+
+def test_two_neighbouring_digits_swapped_in_a_postcode_are_one_typo() -> None:
+    # Australian (not UK-shaped) postcodes are compared by edit distance: "4034" for "4043" is
+    # one transposition (Damerau-Levenshtein 1), not two changes (Levenshtein 2).
+    comparison = matching._postcode_comparison(uk=False)
+    levels = [
+        level.get_comparison_level("duckdb") for level in comparison.create_comparison_levels()
+    ]
+    sql = [level.sql_condition for level in levels]
+    assert any("damerau_levenshtein(" in s and "<= 1" in s for s in sql), sql
+    import duckdb
+
+    typo = next(s for s in sql if "damerau_levenshtein(" in s)
+    check = typo.replace('"postcode_l"', "'4 043'").replace('"postcode_r"', "'4 034'")
+    assert duckdb.sql(f"select {check}").fetchone()[0] is True

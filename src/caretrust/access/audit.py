@@ -235,6 +235,7 @@ def person_read(
     obj: models.Model | None = None,
     reason: str = "",
     details: dict | None = None,
+    decision: Any = None,
 ) -> bool:
     """Authorise and audit `viewer`'s read of part of `person`'s record for a selector that
     returns it (ADR 101). False, recording nothing, when `viewer` may not read the record: the
@@ -242,19 +243,27 @@ def person_read(
     `purpose` (or `obj`'s type), written with the request's other reads (ADR 100). Within one
     request the parts of a page read about one person share one row: a later part adds its
     purpose to that row's `details["parts"]` rather than adding a row, so "who looked at my
-    record" shows one look per page. The person reading their own care is not a disclosure and
-    records nothing (as the portal always did)."""
-    decision = _read_decision(viewer, person)
+    record" shows one look per page (a part that names an object other than the row's adds it to
+    `details["objects"]`). The person reading their own care is not a disclosure and records
+    nothing (as the portal always did).
+
+    `decision` is a decision the page's own rule has just made (see `authorised_read`), used
+    instead of the record rule and not kept. `person` may be None for a read about no one yet (a
+    referral not matched to a person): its row names nobody and is never folded."""
+    if decision is None:
+        decision = _read_decision(viewer, person)
     if not decision.allowed:
         return False
     if getattr(viewer, "role", "") == "person":
         return True
-    ref = person.audit_ref
-    for event in context.pending_reads() or ():
+    ref = person.audit_ref if person is not None else ""
+    object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
+    for event in (context.pending_reads() or ()) if ref else ():
         if event.actor_id == viewer.pk and event.person_ref == ref:
             event.details.setdefault("parts", []).append(purpose)
+            if obj is not None and (object_type, object_id) != (event.object_type, event.object_id):
+                event.details.setdefault("objects", []).append(f"{object_type}:{object_id}")
             return True
-    object_type, object_id = _describe(obj) if obj is not None else (purpose, "")
     event = _read_event(
         viewer,
         ref,
@@ -265,6 +274,39 @@ def person_read(
     )
     _write_reads([event])
     return True
+
+
+def authorised_read(
+    viewer: Any,
+    action: str,
+    target: Any,
+    *,
+    person: Any,
+    purpose: str,
+    obj: models.Model | None = None,
+    details: dict | None = None,
+    give_reason: bool = False,
+):
+    """Authorise and audit a read for a selector whose page has its own rule (a referral, a plan,
+    a review, a concern, a form about a person: `action` on `target`) rather than the record rule
+    (ADR 107). Refused: PermissionDenied with the rule's reason, the refusal noted for the
+    request's audit (`policy.require`, as the page's view did), and nothing recorded. Allowed: the
+    read of `person` recorded as `person_read` records it (one row per page per person, folded
+    with the page's other parts); returns the decision. `give_reason` writes the rule's reason
+    into the row (safeguarding's reads do, ADR 85)."""
+    from caretrust.access import policy
+
+    decision = policy.require(viewer, action, target)
+    person_read(
+        viewer,
+        person,
+        purpose=purpose,
+        obj=obj,
+        reason=decision.reason if give_reason else "",
+        details=details,
+        decision=decision,
+    )
+    return decision
 
 
 def remember_read_decision(viewer: Any, person: Any, decision: Any) -> None:

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from caretrust.access import audit, policy
-from caretrust.assessments import eligibility, fhir, forms, services
+from caretrust.access import policy
+from caretrust.assessments import eligibility, fhir, forms, selectors, services
 from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.assessments.models import Assessment
 from caretrust.referrals.models import Referral
@@ -33,17 +33,10 @@ def start(request: HttpRequest, reference: str) -> HttpResponse:
 def start_for_person(request: HttpRequest, ref) -> HttpResponse:
     """Start an assessment with no referral (s9: on the appearance of need; e.g. a review found
     new needs, or the person or their carer asked). GET asks why; POST starts it."""
-    from caretrust.people.models import Person
-
-    person = get_object_or_404(Person, ref=ref)
-    policy.require(request.user, "assessments.contribute", person)
+    # Both forms show the person (also when the POST comes back asking why): the read is
+    # recorded by the selector (ADR 107).
+    person = selectors.person_to_assess(request.user, ref)
     if request.method != "POST":
-        audit.record_read(
-            actor=request.user,
-            obj=person,
-            person_ref=person.audit_ref,
-            details={"as": "start an assessment"},
-        )
         return render(
             request,
             "assessments/start.jinja",
@@ -77,11 +70,7 @@ def _initial(assessment: Assessment) -> dict:
 
 
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("person", "referral"), uuid=uuid
-    )
-    policy.require(request.user, "assessments.view", assessment)
-    audit.record_read(actor=request.user, obj=assessment, person_ref=assessment.person.audit_ref)
+    assessment = selectors.assessment_for(request.user, uuid, purpose="assessments.detail")
     return _render(request, assessment)
 
 
@@ -151,12 +140,8 @@ def _still_to_record(assessment: Assessment) -> list[str]:
 
 def written_record(request: HttpRequest, uuid: str) -> HttpResponse:
     """The written record of the assessment given to the person (s12(3)): a printable page."""
-    assessment = _get(request, uuid)
-    audit.record_read(
-        actor=request.user,
-        obj=assessment,
-        person_ref=assessment.person.audit_ref,
-        details={"as": "written record"},
+    assessment = selectors.assessment_for(
+        request.user, uuid, purpose="assessments.written_record", details={"as": "written record"}
     )
     return render(
         request,
@@ -293,12 +278,8 @@ def decide(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 def as_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
-    assessment = _get(request, uuid)
-    audit.record_read(
-        actor=request.user,
-        obj=assessment,
-        person_ref=assessment.person.audit_ref,
-        details={"as": "fhir"},
+    assessment = selectors.assessment_for(
+        request.user, uuid, purpose="assessments.fhir", details={"as": "fhir"}
     )
     return JsonResponse(
         fhir.to_fhir(assessment).model_dump(mode="json", exclude_none=True),

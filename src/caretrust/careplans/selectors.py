@@ -64,6 +64,38 @@ def next_planned_visits(person_ids: set[int], start: date, days: int = 14) -> di
     }
 
 
+def plan_for(
+    viewer: User,
+    uuid,
+    *,
+    purpose: str,
+    details: dict | None = None,
+    action: str = "careplans.view",
+) -> CarePlan:
+    """One plan for a page about it: Http404 if there is none, PermissionDenied (the refusal
+    noted) if the page's rule (`careplans.view`, the record rule; a form that changes the plan
+    passes `careplans.edit`) refuses `viewer`, else the plan with the read recorded (ADR 107).
+    The decision is kept for the page's other per-person selectors."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+
+    plan = get_object_or_404(
+        CarePlan.objects.select_related("person", "coordinator", "referral"), uuid=uuid
+    )
+    decision = audit.authorised_read(
+        viewer,
+        action,
+        plan,
+        person=plan.person,
+        purpose=purpose,
+        obj=plan,
+        details=details,
+    )
+    audit.remember_read_decision(viewer, plan.person, decision)
+    return plan
+
+
 def current_plan(person: Person, *, viewer: User) -> CarePlan | None:
     """The person's current (draft or agreed) plan, when `viewer` may read the person's record
     (the read recorded, ADR 101); else None."""
@@ -126,6 +158,19 @@ def orphaned_services(coordinator: User):
         .select_related("plan__person", "provider_organisation")
         .order_by("plan__person__family_name", "start", "id")
     )
+
+
+def orphaned_services_shown(viewer: User) -> list:
+    """`orphaned_services` for the page that lists them: the services of the plans `viewer`
+    co-ordinates (their relationship with each person), recording a read of each person listed
+    (ADR 107; the home page's count records nothing)."""
+    from caretrust.access import audit
+
+    found = list(orphaned_services(viewer))
+    audit.people_shown(
+        actor=viewer, objects=[s.plan for s in found], object_type="careplans.services"
+    )
+    return found
 
 
 @dataclass(frozen=True)

@@ -209,10 +209,7 @@ def merge(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 def plan_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
-    plan = _plan(request, uuid)
-    audit.record_read(
-        actor=request.user, obj=plan, person_ref=plan.person.audit_ref, details={"as": "fhir"}
-    )
+    plan = selectors.plan_for(request.user, uuid, purpose="careplans.fhir", details={"as": "fhir"})
     return JsonResponse(
         fhir.care_plan(plan).model_dump(mode="json", exclude_none=True),
         content_type="application/fhir+json",
@@ -220,12 +217,8 @@ def plan_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
 
 
 def team_fhir(request: HttpRequest, uuid: str) -> JsonResponse:
-    plan = _plan(request, uuid)
-    audit.record_read(
-        actor=request.user,
-        obj=plan,
-        person_ref=plan.person.audit_ref,
-        details={"as": "fhir CareTeam"},
+    plan = selectors.plan_for(
+        request.user, uuid, purpose="careplans.fhir_team", details={"as": "fhir CareTeam"}
     )
     return JsonResponse(
         fhir.care_team(plan).model_dump(mode="json", exclude_none=True),
@@ -282,10 +275,7 @@ def record_visit(request: HttpRequest, uuid, outcome: str) -> HttpResponse:
 def orphaned_services(request: HttpRequest) -> HttpResponse:
     """Services on the plans I co-ordinate with nobody named to visit, each with a link to fix."""
     policy.require(request.user, "careplans.team_visits")
-    found = list(selectors.orphaned_services(request.user))
-    audit.people_shown(
-        actor=request.user, objects=[s.plan for s in found], object_type="careplans.services"
-    )
+    found = selectors.orphaned_services_shown(request.user)  # records the people listed
     return render(
         request,
         "careplans/orphaned_services.jinja",
@@ -295,11 +285,14 @@ def orphaned_services(request: HttpRequest) -> HttpResponse:
 
 def who_visits(request: HttpRequest, uuid, pk: int) -> HttpResponse:
     """Name the team or practitioner who delivers one service of a plan."""
-    plan = _plan(request, uuid)
+    # The page shows the plan (on a GET and when a POST's form comes back with errors): its read
+    # is recorded by the selector (ADR 107).
+    plan = selectors.plan_for(
+        request.user, uuid, purpose="careplans.who_visits", action="careplans.edit"
+    )
     service = get_object_or_404(
         PlannedService.objects.select_related("provider_organisation"), pk=pk, plan=plan
     )
-    policy.require(request.user, "careplans.edit", plan)
     if request.method == "POST":
         form = forms.WhoVisitsForm(request.POST)
         if form.is_valid():
@@ -325,7 +318,6 @@ def who_visits(request: HttpRequest, uuid, pk: int) -> HttpResponse:
                 )
                 return redirect("careplans:orphaned_services")
     else:
-        audit.record_read(actor=request.user, obj=plan, person_ref=plan.person.audit_ref)
         form = forms.WhoVisitsForm(initial={"version": plan.version})
     return render(
         request,

@@ -20,6 +20,72 @@ class CarerRow:
     hint: str = ""
 
 
+def carer_for(viewer, uuid) -> Carer:
+    """One carer for a page about them: Http404 if there is none, PermissionDenied (the refusal
+    noted) if `viewer` may not see them, else the carer with the read of the cared-for person's
+    record recorded, with the rule's reason (ADR 107)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+
+    carer = get_object_or_404(Carer.objects.select_related("person", "carer_person"), uuid=uuid)
+    audit.authorised_read(
+        viewer,
+        "carers.view",
+        carer,
+        person=carer.person,
+        purpose="carers.carer",
+        obj=carer,
+        give_reason=True,
+    )
+    return carer
+
+
+def carers_assessment_for(viewer, uuid) -> CarersAssessment:
+    """One carer's assessment for a page about it: Http404, PermissionDenied (the refusal noted),
+    or the assessment with the read of the cared-for person's record recorded (ADR 107)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+
+    assessment = get_object_or_404(
+        CarersAssessment.objects.select_related("carer__person", "assessor", "decided_by"),
+        uuid=uuid,
+    )
+    audit.authorised_read(
+        viewer,
+        "carers.view",
+        assessment,
+        person=assessment.carer.person,
+        purpose="carers.assessment",
+        obj=assessment,
+        give_reason=True,
+    )
+    return assessment
+
+
+def person_to_add_a_carer_for(viewer, ref):
+    """The person for "add a carer": Http404 if there is none (or merged away), PermissionDenied
+    (the refusal noted) if `viewer` may not record a carer, else the person with the read
+    recorded (ADR 107)."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import audit
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        "carers.record",
+        person,
+        person=person,
+        purpose="carers.new",
+        obj=person,
+        details={"page": "add a carer"},
+    )
+    return person
+
+
 def carers_of(person, *, viewer) -> list[CarerRow]:
     """The person's carers: recorded carers (linking to their record), then carers named in a
     joint assessment or authorised in the portal who are not yet recorded (linking to "add").

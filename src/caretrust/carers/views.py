@@ -6,27 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from caretrust.access import audit, policy
-from caretrust.carers import forms, services
+from caretrust.access import policy
+from caretrust.carers import forms, selectors, services
 from caretrust.carers.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.carers.models import Carer, CarersAssessment, CarerSupportPlan
-from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
 from caretrust.ui.params import uuid_list
 
 
 def new(request: HttpRequest, ref: str) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "carers.record", person)
-    audit.record_read(
-        actor=request.user,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={"page": "add a carer"},
-    )
+    person = selectors.person_to_add_a_carer_for(request.user, ref)  # 404, 403, or read
     from_assessment = None
     named_in = uuid_list(request.GET, "assessment")
     if named_in:
@@ -81,12 +73,7 @@ def new(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _carer(request, uuid) -> Carer:
-    carer = get_object_or_404(Carer.objects.select_related("person", "carer_person"), uuid=uuid)
-    decision = policy.require(request.user, "carers.view", carer)
-    audit.record_read(
-        actor=request.user, obj=carer, person_ref=carer.audit_ref, reason=decision.reason
-    )
-    return carer
+    return selectors.carer_for(request.user, uuid)  # 404, 403, or read and recorded (ADR 107)
 
 
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
@@ -116,18 +103,8 @@ def start(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 def _assessment(request, uuid) -> CarersAssessment:
-    assessment = get_object_or_404(
-        CarersAssessment.objects.select_related("carer__person", "assessor", "decided_by"),
-        uuid=uuid,
-    )
-    decision = policy.require(request.user, "carers.view", assessment)
-    audit.record_read(
-        actor=request.user,
-        obj=assessment,
-        person_ref=assessment.carer.audit_ref,
-        reason=decision.reason,
-    )
-    return assessment
+    # 404, 403, or read and recorded (ADR 107)
+    return selectors.carers_assessment_for(request.user, uuid)
 
 
 def _findings_initial(assessment: CarersAssessment) -> dict:

@@ -60,7 +60,7 @@ def statement(base_url: str) -> dict:
         "software": {"name": "caretrust", "version": __version__},
         "implementation": {"description": "caretrust shared care record", "url": base_url},
         "fhirVersion": "4.0.1",
-        "format": ["application/fhir+json"],
+        "format": ["application/fhir+json", "application/fhir+xml"],
         "rest": [
             {
                 "mode": "server",

@@ -15,7 +15,7 @@ from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from caretrust.fhir import bundles, capability, registry
+from caretrust.fhir import bundles, capability, formats, registry
 from caretrust.fhir.interactions import Answer, Call, bare_version, body_of, json_list, perform
 from caretrust.fhir.registry import FhirContext, FhirError, Stored
 from caretrust.fhir.services import client_for_token
@@ -60,10 +60,9 @@ def _authenticate(request: HttpRequest) -> FhirContext:
 
 
 def _body(request: HttpRequest, resource_type: str) -> dict:
-    content_type = request.content_type or ""
-    if content_type not in ("application/fhir+json", "application/json"):
-        raise UnsupportedMedia(f"send application/fhir+json, not {content_type or 'nothing'}")
-    return _read_body_json(request, resource_type)
+    # JSON or XML (formats.body_format refuses anything else with 415)
+    fmt = formats.body_format(request.headers.get("Content-Type", ""))
+    return _read_body_json(request, resource_type, xml=fmt == formats.XML)
 
 
 def _raw_body(request: HttpRequest) -> bytes:
@@ -74,10 +73,10 @@ def _raw_body(request: HttpRequest) -> bytes:
         raise PayloadTooLarge(f"the body is larger than the limit of {limit:,} bytes") from None
 
 
-def _read_body_json(request: HttpRequest, resource_type: str) -> dict:
+def _read_body_json(request: HttpRequest, resource_type: str, *, xml: bool = False) -> dict:
     raw = _raw_body(request)
     try:
-        resource = json.loads(raw.removeprefix(codecs.BOM_UTF8))
+        resource = formats.from_xml(raw) if xml else json.loads(raw.removeprefix(codecs.BOM_UTF8))
     except ValueError as exc:
         raise registry.Invalid(f"the body is not JSON ({exc})") from None
     except RecursionError:
@@ -98,8 +97,7 @@ def _read_body_json(request: HttpRequest, resource_type: str) -> dict:
     return resource
 
 
-class UnsupportedMedia(FhirError):
-    status, code = 415, "not-supported"
+UnsupportedMedia = formats.UnsupportedMedia
 
 
 class PayloadTooLarge(FhirError):
@@ -121,23 +119,44 @@ def _guard(view: Callable) -> Callable:
 
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
-        except FhirError as exc:
-            if exc.status == 403:
-                _audit_refusal(request, exc.diagnostics)
+            fmt = formats.negotiate(request.GET.get("_format"), request.headers.get("Accept"))
+        except FhirError as exc:  # 406: said in JSON, the one format every client reads
             return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
-        except PermissionDenied as exc:
-            _audit_refusal(request, str(exc))
-            return outcome(403, "forbidden", str(exc) or "not allowed")
-        except (DataError, ValueError, TypeError):
-            # Input that got past validation and a handler could not take: the client still
-            # gets a 4xx, but it is logged with its traceback as an error, because it means a
-            # check is missing (the fuzz test fails on these logs). Anything else stays a 500.
-            logger.exception("unvalidated input reached %s %s", request.method, request.path)
-            return outcome(400, "invalid", "the request could not be processed as sent")
+        response = _answer(view, request, *args, **kwargs)
+        if (
+            fmt == formats.XML
+            and response.content  # 204, 304 and return=minimal have no body to convert
+            and response.get("Content-Type", "").startswith("application/fhir+json")
+        ):
+            try:
+                xml = formats.to_xml(json.loads(response.content))
+            except FhirError as exc:
+                return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
+            response.content = xml
+            response["Content-Type"] = formats.CONTENT_TYPES[formats.XML]
+        return response
 
     wrapped.__name__ = view.__name__
     return csrf_exempt(login_not_required(wrapped))
+
+
+def _answer(view: Callable, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The view's response, or its error as an OperationOutcome."""
+    try:
+        return view(request, *args, **kwargs)
+    except FhirError as exc:
+        if exc.status == 403:
+            _audit_refusal(request, exc.diagnostics)
+        return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
+    except PermissionDenied as exc:
+        _audit_refusal(request, str(exc))
+        return outcome(403, "forbidden", str(exc) or "not allowed")
+    except (DataError, ValueError, TypeError):
+        # Input that got past validation and a handler could not take: the client still
+        # gets a 4xx, but it is logged with its traceback as an error, because it means a
+        # check is missing (the fuzz test fails on these logs). Anything else stays a 500.
+        logger.exception("unvalidated input reached %s %s", request.method, request.path)
+        return outcome(400, "invalid", "the request could not be processed as sent")
 
 
 def _audit_refusal(request: HttpRequest, reason: str) -> None:

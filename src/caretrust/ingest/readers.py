@@ -338,25 +338,34 @@ def _entry_item(number: int, entry: dict) -> Item:
 
 def read_xml(path: Path) -> tuple[dict | None, str | None]:
     """Parse a FHIR XML file into its JSON form (validated); (resource, error)."""
+    try:
+        return parse_xml(path.read_bytes()), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def parse_xml(raw: bytes) -> dict:
+    """A FHIR XML resource in its JSON form, validated by its R4B model (the importer's files and
+    the API's XML bodies). ValueError saying what is wrong otherwise."""
     from fhir.resources.R4B import get_fhir_model_class
     from lxml import etree
 
-    # No external entities or network: an import file must not make us read other files.
+    # No external entities or network: a file or a body must not make us read other files.
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
-        return None, f"not well-formed XML ({exc})"
+        raise ValueError(f"not well-formed XML ({exc})") from None
     resource_type = etree.QName(root).localname
     try:
         model = get_fhir_model_class(resource_type)
-    except KeyError:
-        return None, f"unknown resource type {resource_type!r}"
+    except (KeyError, ValueError):
+        raise ValueError(f"unknown resource type {resource_type!r}") from None
     try:
-        parsed = model.model_validate_xml(path.read_bytes())
+        parsed = model.model_validate_xml(raw)
     except Exception as exc:
-        return None, f"invalid {resource_type}: {str(exc).splitlines()[0]}"
-    return json.loads(parsed.model_dump_json(exclude_none=True, by_alias=True)), None
+        raise ValueError(f"invalid {resource_type}: {str(exc).splitlines()[0]}") from None
+    return json.loads(parsed.model_dump_json(exclude_none=True, by_alias=True))
 
 
 def bundle_info_from_dict(bundle: dict) -> BundleInfo:

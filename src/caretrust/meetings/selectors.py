@@ -5,13 +5,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from caretrust.access import audit, policy
 from caretrust.meetings.models import AgendaItem, Meeting, TeamMeetingSettings
 from caretrust.organisations.models import Organisation, Team, User
 from caretrust.people.models import Person
 
 DEFAULT_CASE_FINDING_PLACES = 5
+
+
+def agenda_item_for(viewer: User, uuid, pk: int) -> AgendaItem:
+    """One agenda item for its page: Http404 if there is none, PermissionDenied (the refusal
+    noted) if `viewer` may not see the meeting or discuss the item, else the item with the read
+    of its person recorded (ADR 107)."""
+    meeting = get_object_or_404(Meeting.objects.select_related("team"), uuid=uuid)
+    policy.require(viewer, "meetings.view", meeting)
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("person", "meeting__team"), meeting=meeting, pk=pk
+    )
+    audit.authorised_read(
+        viewer, "meetings.discuss", item, person=item.person, purpose="meetings.item", obj=item
+    )
+    return item
+
+
+def person_to_add(viewer: User, ref) -> Person:
+    """The person for "add to an MDT meeting": Http404 if there is none (or merged away),
+    PermissionDenied (the refusal noted) if `viewer` may not add them, else the person with the
+    read recorded (ADR 107)."""
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        "meetings.add_person",
+        person,
+        person=person,
+        purpose="meetings.add_person",
+        obj=person,
+    )
+    return person
 
 
 def locality_teams_of(user: User) -> QuerySet[Team]:

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from caretrust.access import audit, policy
 from caretrust.meetings import forms, presenters, selectors, services
 from caretrust.meetings.models import AgendaItem, Meeting
-from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
 
 
@@ -90,7 +89,9 @@ def _item(request: HttpRequest, uuid, pk: int) -> AgendaItem:
 
 
 def item(request: HttpRequest, uuid, pk: int, **overrides) -> HttpResponse:
-    item = _item(request, uuid, pk)
+    # The page shows the item's person (also when a POST's form comes back with errors): the
+    # selector records the read (ADR 107).
+    item = selectors.agenda_item_for(request.user, uuid, pk)
     team = item.meeting.team
     discussion = getattr(item, "discussion", None)
     if request.method == "POST" and discussion is None:
@@ -115,8 +116,6 @@ def item(request: HttpRequest, uuid, pk: int, **overrides) -> HttpResponse:
                 messages.success(request, "Discussion recorded.")
                 return redirect("meetings:item", item.meeting.uuid, item.pk)
         overrides["discussion_form"] = form
-    else:
-        audit.record_read(actor=request.user, obj=item, person_ref=item.person.audit_ref)
     actions = list(discussion.actions.select_related("assigned_user")) if discussion else []
     return render(
         request,
@@ -161,8 +160,7 @@ def add_action(request: HttpRequest, uuid, pk: int) -> HttpResponse:
 
 
 def add_person(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "meetings.add_person", person)
+    person = selectors.person_to_add(request.user, ref)
     meetings = list(selectors.upcoming_meetings_for(request.user)[:20])
     form = forms.AddPersonForm(request.POST or None, meetings=meetings)
     if request.method == "POST" and form.is_valid():
@@ -178,8 +176,6 @@ def add_person(request: HttpRequest, ref) -> HttpResponse:
         else:
             messages.success(request, f"{person.display_name} is on the agenda.")
             return redirect("meetings:meeting", added.meeting.uuid)
-    else:
-        audit.record_read(actor=request.user, obj=person, person_ref=person.audit_ref)
     return render(
         request,
         "meetings/add_person.jinja",

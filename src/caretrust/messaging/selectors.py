@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
 from caretrust.access import audit
 from caretrust.access.relationships import people_with_relationship
@@ -76,3 +77,21 @@ def conversation(message: Message) -> list[Message]:
         .select_related("sender", "recipient_user", "recipient_team")
         .order_by("sent_at", "id")
     )
+
+
+def person_to_write_about(viewer: User, ref):
+    """The person for "send a secure message": Http404 if there is none (or merged away),
+    PermissionDenied (the refusal noted) if `viewer` may not send one about them, else the person
+    with the read recorded (ADR 107)."""
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        "messaging.send",
+        person,
+        person=person,
+        purpose="messaging.new_message",
+        obj=person,
+    )
+    return person

@@ -8,10 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.messaging import forms, selectors, services
 from caretrust.messaging.models import Message
-from caretrust.people.models import Person
 from caretrust.ui.forms import add_form_errors
 
 
@@ -39,8 +38,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def new_message(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "messaging.send", person)
+    # The form shows the person (also when it comes back with errors): the read is recorded by
+    # the selector (ADR 107).
+    person = selectors.person_to_write_about(request.user, ref)
     form = forms.MessageForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,8 +56,6 @@ def new_message(request: HttpRequest, ref) -> HttpResponse:
         else:
             flash.success(request, f"Message sent to {message.recipient_label}.")
             return redirect("messaging:message", message.uuid)
-    else:
-        audit.record_read(actor=request.user, obj=person, person_ref=person.audit_ref)
     return render(
         request,
         "messaging/new.jinja",

@@ -249,11 +249,13 @@ def _postcode_comparison(uk: bool):
         return cl.PostcodeComparison("postcode")
     return cl.CustomComparison(
         output_column_name="postcode",
-        comparison_description="postcode (not UK-shaped): exact, one character different",
+        comparison_description="postcode (not UK-shaped): exact, one typo (a character changed,"
+        " added, dropped, or two neighbours swapped)",
         comparison_levels=[
             cll.NullLevel("postcode"),
             cll.ExactMatchLevel("postcode"),
-            cll.LevenshteinLevel("postcode", 1),
+            # Damerau-Levenshtein: a swapped pair of digits ("4034" for "4043") is one typo
+            cll.DamerauLevenshteinLevel("postcode", 1),
             cll.ElseLevel(),
         ],
     )
@@ -295,6 +297,8 @@ def blocking_rules(*, with_address: bool = False, with_town: bool = False) -> li
     if with_address:
         rules.append(block_on("address", "substr(given_name, 1, 1)"))
         rules.append(block_on("address", "substr(family_name, 1, 1)"))
+        # the same house in the same postcode (a household: a few people), whatever the names
+        rules.append(block_on("postcode", "address"))
     if with_town:
         rules.append(block_on("town", "family_name"))
         rules.append(block_on("town", "given_name"))

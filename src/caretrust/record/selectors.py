@@ -62,9 +62,20 @@ class TimelinePage:
 
 
 def timeline_page(
-    person_ids: list[int], *, sector: str, kind: str, page: str | int | None, per_page: int
+    person: Person,
+    person_ids: list[int],
+    *,
+    viewer,
+    sector: str,
+    kind: str,
+    page: str | int | None,
+    per_page: int,
+    reason: str = "",
 ) -> TimelinePage:
-    """One page of the timeline, newest first, filtered by sector and kind: two queries."""
+    """One page of the timeline of `person`'s record (`person_ids`: them and everyone merged into
+    them), newest first, filtered by sector and kind: two queries. Empty when `viewer` may not
+    read the record; else the person page's read row is recorded (naming the page, sector and
+    type shown), which the page's other parts then join (ADR 101, ADR 107)."""
     counts = timeline_counts(person_ids)
     total = sum(
         n
@@ -72,15 +83,29 @@ def timeline_page(
         if (not sector or row_sector == sector) and (not kind or row_kind == kind)
     )
     events = timeline(person_ids, sector=sector, kind=kind)
-    return TimelinePage(
-        events=_CountedPaginator(events, per_page, count=total).get_page(page),
-        kinds=sorted({row_kind for _, row_kind in counts}),
-    )
+    shown = _CountedPaginator(events, per_page, count=total).get_page(page)  # fetched when shown
+    if not audit.person_read(
+        viewer,
+        person,
+        purpose="record.person",
+        obj=person,
+        reason=reason,
+        details={"page": shown.number, "sector": sector, "type": kind},
+    ):
+        return TimelinePage(events=Paginator([], per_page).get_page(1), kinds=[])
+    return TimelinePage(events=shown, kinds=sorted({row_kind for _, row_kind in counts}))
 
 
-def alerts_and_carers(person_ids: list[int]) -> tuple[list[Resource], list[Resource]]:
-    """A person's alerts (Flags not inactive) and carers (RelatedPerson), in one query."""
-    alerts_found, carers_found = [], []
+def alerts_and_carers(
+    person: Person, person_ids: list[int], *, viewer
+) -> tuple[list[Resource], list[Resource]]:
+    """A person's alerts (Flags not inactive) and carers (RelatedPerson) from their record
+    (`person_ids`: them and everyone merged into them), in one query; none when `viewer` may not
+    read the record, else the read is recorded (a part of the person page's row, ADR 107)."""
+    alerts_found: list[Resource] = []
+    carers_found: list[Resource] = []
+    if not audit.person_read(viewer, person, purpose="record.alerts_and_carers"):
+        return alerts_found, carers_found
     for resource in Resource.objects.filter(
         person_id__in=person_ids, resource_type__in=("Flag", "RelatedPerson")
     ).order_by("id"):
@@ -89,6 +114,28 @@ def alerts_and_carers(person_ids: list[int]) -> tuple[list[Resource], list[Resou
         elif resource.status != "inactive":
             alerts_found.append(resource)
     return alerts_found, carers_found
+
+
+def quarantined_resource_for(viewer, pk: int) -> Resource:
+    """One quarantined resource for the data-quality page: PermissionDenied (the refusal noted)
+    for a viewer without the data-quality role, Http404 if there is none, else the resource with
+    the read recorded (about no one: it is quarantined because nobody could be identified).
+    ADR 107."""
+    from django.shortcuts import get_object_or_404
+
+    from caretrust.access import policy
+
+    decision = policy.require(viewer, "record.data_quality")
+    resource = get_object_or_404(quarantined_resources(), pk=pk)
+    audit.person_read(
+        viewer,
+        None,
+        purpose="record.quarantined_resource",
+        obj=resource,
+        details={"quarantine": True},
+        decision=decision,
+    )
+    return resource
 
 
 def current_about_me(person: Person, *, viewer) -> AboutMe | None:

@@ -82,27 +82,19 @@ def person(request: HttpRequest, ref) -> HttpResponse:
     sector = sector if sector in Sector.values else ""
     kind = request.GET.get("type", "")[:64]
     person_ids = record_people_ids(person)
+    # The timeline records the page's read row; the hub's selectors add their parts to it
+    # (ADR 101, ADR 107).
     timeline = selectors.timeline_page(
+        person,
         person_ids,
+        viewer=request.user,
         sector=sector,
         kind=kind,
         page=request.GET.get("page"),
         per_page=TIMELINE_PAGE_SIZE,
-    )
-    # The page's read row; the hub's selectors add their parts to it (ADR 101).
-    audit.person_read(
-        request.user,
-        person,
-        purpose="record.person",
-        obj=person,
         reason=decision.reason,
-        details={
-            "page": timeline.events.number,
-            "sector": sector,
-            "type": kind,
-        },
     )
-    alerts, carers = selectors.alerts_and_carers(person_ids)
+    alerts, carers = selectors.alerts_and_carers(person, person_ids, viewer=request.user)
     page = presenters.person_page(
         person=person,
         person_ids=person_ids,
@@ -200,8 +192,8 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 
 
 def quarantined_resource(request: HttpRequest, pk: int) -> HttpResponse:
-    policy.require(request.user, "record.data_quality")
-    resource = get_object_or_404(selectors.quarantined_resources(), pk=pk)
+    # 403, 404, or the resource with its read recorded (ADR 107); also when a form comes back.
+    resource = selectors.quarantined_resource_for(request.user, pk)
     form = QuarantineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,12 +219,6 @@ def quarantined_resource(request: HttpRequest, pk: int) -> HttpResponse:
             add_form_errors(form, exc)
         else:
             return redirect("record:quarantine")
-    audit.record_read(
-        actor=request.user,
-        obj=resource,
-        object_type="record.quarantined_resource",
-        details={"quarantine": True},
-    )
     return render(
         request,
         "record/quarantined_resource.jinja",

@@ -6,12 +6,40 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from caretrust.access import audit
 from caretrust.organisations.models import Locality, Team, User
 from caretrust.referrals.lifecycle import TERMINAL
 from caretrust.referrals.models import Referral
+
+
+def referral_for(viewer: User, reference: str) -> Referral:
+    """One referral for its page: Http404 if there is none, PermissionDenied (the refusal noted)
+    if `viewer` may not see it, else the referral with the read recorded (about its person, or
+    about no one while the referral is not yet matched to a person). ADR 107."""
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "person",
+            "claimed_by",
+            "routed_team",
+            "routed_practitioner",
+            "locality",
+            "accepted_by",
+            "allocated_to",
+        ),
+        reference=reference,
+    )
+    audit.authorised_read(
+        viewer,
+        "referrals.view",
+        referral,
+        person=referral.person if referral.person_id else None,
+        purpose="referrals.detail",
+        obj=referral,
+    )
+    return referral
 
 
 def user_localities(user: User) -> QuerySet[Locality]:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.people.intake import PersonDetails, PossibleDuplicates, possible_matches
 from caretrust.people.models import Person
 from caretrust.referrals import forms, hooks, presenters, selectors, services
@@ -192,24 +192,8 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_or_404(
-        Referral.objects.select_related(
-            "person",
-            "claimed_by",
-            "routed_team",
-            "routed_practitioner",
-            "locality",
-            "accepted_by",
-            "allocated_to",
-        ),
-        reference=reference,
-    )
-    policy.require(request.user, "referrals.view", referral)
-    audit.record_read(
-        actor=request.user,
-        obj=referral,
-        person_ref=referral.person.audit_ref if referral.person_id else "",
-    )
+    # 404, 403 or the referral with its read recorded (ADR 107).
+    referral = selectors.referral_for(request.user, reference)
     return _render_detail(request, referral)
 
 

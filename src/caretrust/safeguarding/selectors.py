@@ -30,17 +30,39 @@ def _base() -> QuerySet[Concern]:
 
 def concern_for(user, uuid) -> Concern:
     """One concern, if the stricter rule lets `user` see it (PermissionDenied otherwise, audited
-    as a refusal); the read is audited with the basis."""
+    as a refusal); the read is audited with the basis, written with the request's other reads
+    (ADR 107)."""
     concern = get_object_or_404(_base(), uuid=uuid)
-    decision = policy.require(user, "safeguarding.view", concern)
-    audit.record_read(
-        actor=user,
+    audit.authorised_read(
+        user,
+        "safeguarding.view",
+        concern,
+        person=concern.person,
+        purpose="safeguarding.concern",
         obj=concern,
-        person_ref=concern.audit_ref,
-        reason=decision.reason,
-        details={"basis": decision.basis, "status": concern.status},
+        details={"status": concern.status},
+        give_reason=True,
     )
     return concern
+
+
+def person_to_raise_concern_about(viewer, ref):
+    """The person for "raise a safeguarding concern": Http404 if there is none (or merged away),
+    PermissionDenied (the refusal noted) if `viewer` may not raise one, else the person with the
+    read recorded (ADR 107)."""
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        "safeguarding.raise",
+        person,
+        person=person,
+        purpose="safeguarding.raise",
+        obj=person,
+        details={"page": "safeguarding.raise"},
+    )
+    return person
 
 
 def worklist(user) -> QuerySet[Concern]:
@@ -82,19 +104,21 @@ def _concerns_of(person) -> list[Concern]:
 
 def concerns_on_person_page(user, person) -> list[ConcernRow]:
     """The person's concerns the user may see (the stricter rule, one decision per concern),
-    each read audited."""
+    each read audited: a part of the person page's read row (the concern named in its
+    `details["objects"]`), or a row of its own outside a page (ADR 107)."""
     rows = []
     for concern in _concerns_of(person):
         decision = policy.decide(user, "safeguarding.view", concern)
-        if not decision.allowed:
-            continue
-        audit.record_read(
-            actor=user,
+        if not audit.person_read(
+            user,
+            person,
+            purpose="safeguarding.person_page",
             obj=concern,
-            person_ref=concern.audit_ref,
             reason=decision.reason,
-            details={"basis": decision.basis, "page": "person"},
-        )
+            details={"page": "person"},
+            decision=decision,
+        ):
+            continue
         rows.append(
             ConcernRow(
                 f"Concern raised {concern.received_on:%d %B %Y}",

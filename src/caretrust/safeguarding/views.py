@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from caretrust import clock
 from caretrust.access import audit, policy
@@ -62,14 +62,7 @@ def _raised_from(request, person: Person) -> tuple[str, str]:
 
 
 def raise_concern(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "safeguarding.raise", person)
-    audit.record_read(
-        actor=request.user,
-        obj=person,
-        person_ref=person.audit_ref,
-        details={"page": "safeguarding.raise"},
-    )
+    person = selectors.person_to_raise_concern_about(request.user, ref)  # 404, 403, or read
     source, label = _raised_from(request, person)
 
     def write(form):

@@ -4,12 +4,44 @@ relationship with, and records the read of each of them (ADR 89, ADR 101)."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from caretrust.access import audit
 from caretrust.access.relationships import people_with_relationship
 from caretrust.organisations.models import User
 from caretrust.referrals.selectors import user_team_ids
 from caretrust.workspace.models import Task
+
+
+def task_for(viewer: User, uuid) -> Task:
+    """One task for its page: Http404 if there is none, PermissionDenied (the refusal noted) if
+    `viewer` may not see it, else the task with the read of its person recorded (ADR 107)."""
+    task = get_object_or_404(
+        Task.objects.select_related("person", "assigned_user", "assigned_team", "created_by"),
+        uuid=uuid,
+    )
+    audit.authorised_read(
+        viewer, "workspace.task", task, person=task.person, purpose="workspace.task", obj=task
+    )
+    return task
+
+
+def person_to_set_a_task_about(viewer: User, ref):
+    """The person for "set a task": Http404 if there is none (or merged away), PermissionDenied
+    (the refusal noted) if `viewer` may not set one, else the person with the read recorded
+    (ADR 107)."""
+    from caretrust.people.models import Person
+
+    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
+    audit.authorised_read(
+        viewer,
+        "workspace.create_task",
+        person,
+        person=person,
+        purpose="workspace.new_task",
+        obj=person,
+    )
+    return person
 
 
 def _assigned_to(user: User) -> QuerySet[Task]:

@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caretrust.access import audit, policy
-from caretrust.people.models import Person
+from caretrust.access import policy
 from caretrust.ui.forms import add_form_errors
 from caretrust.workspace import forms, presenters, selectors, services
 from caretrust.workspace.models import Task
@@ -37,8 +36,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 def new_task(request: HttpRequest, ref) -> HttpResponse:
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "workspace.create_task", person)
+    # The form shows the person (also when it comes back with errors): the read is recorded by
+    # the selector (ADR 107).
+    person = selectors.person_to_set_a_task_about(request.user, ref)
     form = forms.TaskForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,8 +57,6 @@ def new_task(request: HttpRequest, ref) -> HttpResponse:
         else:
             messages.success(request, f"Task set for {task.assignee_label}.")
             return redirect("workspace:task", task.uuid)
-    else:
-        audit.record_read(actor=request.user, obj=person, person_ref=person.audit_ref)
     return render(
         request,
         "workspace/new_task.jinja",
@@ -76,8 +74,7 @@ def _task(request: HttpRequest, uuid) -> Task:
 
 
 def task(request: HttpRequest, uuid, **overrides) -> HttpResponse:
-    task = _task(request, uuid)
-    audit.record_read(actor=request.user, obj=task, person_ref=task.person.audit_ref)
+    task = selectors.task_for(request.user, uuid)  # 404, 403, or read and recorded
     return _render_task(request, task, **overrides)
 
 
