@@ -659,3 +659,17 @@ def test_fhirpy_transaction_batch_patch_if_none_match_and_prefer(live) -> None:
         "post", "Observation", data=observation_for(edith, "min-1"), returning_status=True
     )
     assert status == 201 and saved is None
+
+
+def test_empty_answers_stay_empty_when_xml_is_asked_for(api) -> None:
+    created = api.send(
+        "POST", "Observation?_format=xml", api.observation(), Prefer="return=minimal"
+    )
+    assert created.status_code == 201 and created.content == b""
+    oid = created["Location"].split("/Observation/")[1].split("/")[0]
+    same = api.get(f"Observation/{oid}?_format=xml", **{"If-None-Match": 'W/"1"'})
+    assert same.status_code == 304 and same.content == b""
+    deleted = api.send("DELETE", f"Observation/{oid}?_format=xml")
+    assert deleted.status_code == 204 and deleted.content == b""
+    gone = api.get(f"Observation/{oid}?_format=xml")
+    assert gone.status_code == 410 and gone["Content-Type"].startswith("application/fhir+xml")

@@ -171,7 +171,7 @@ def _perform(ctx: FhirContext, handler: registry.ResourceHandler, call: Call) ->
     if method == "POST" and call.id is None:
         resource = _resource(ctx, call)
         condition = call.if_none_exist
-        if condition is None and call.query:
+        if condition is None and any(name not in CONTROL_PARAMS for name, _ in call.query):
             # `POST Type?criteria` (fhirpy's get_or_create): the criteria as If-None-Exist.
             condition = urlencode(call.query)
         if condition is not None:
