@@ -64,6 +64,8 @@ EXCLUDED = {
     "fhir:history": "FHIR API: as above",
     "fhir:vread": "FHIR API: as above",
     "fhir:None": "FHIR API: unknown paths answer 404",
+    "fhir:base": "FHIR API: transaction and batch Bundles, each entry audited by its handler",
+    "fhir_base:base": "FHIR API: as above, at /fhir without the slash",
     "evaluation:detail": (
         "a saved evaluation: rates, counts and diagnostics for areas, never a person (small "
         "numbers suppressed; tests/evaluation)"

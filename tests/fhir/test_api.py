@@ -68,9 +68,17 @@ def test_capability_statement_tells_the_truth(setup) -> None:
     cs = requests.get(f"{setup['base']}/metadata", timeout=10).json()
     resources = {r["type"]: r for r in cs["rest"][0]["resource"]}
     patient = {i["code"] for i in resources["Patient"]["interaction"]}
-    assert patient == {"read", "vread", "search-type", "create", "update", "history-instance"}
+    assert patient == {
+        "read",
+        "vread",
+        "search-type",
+        "create",
+        "update",
+        "patch",
+        "history-instance",
+    }  # no delete: a person leaves the index by a merge, never over the API
     condition = {i["code"] for i in resources["Condition"]["interaction"]}
-    assert "update" not in condition and "read" in condition
+    assert {"read", "create", "update", "patch", "delete"} <= condition  # ADR 109
     assert {p["name"] for p in resources["Patient"]["searchParam"]} >= {
         "identifier",
         "name",
@@ -223,6 +231,11 @@ def test_errors_are_operation_outcomes_with_the_right_status(setup) -> None:
                 headers=json_headers,
                 timeout=10,
             ),
+            422,  # ADR 109: a stored Condition can be updated, but not about nobody we hold
+            "processing",
+        ),
+        (
+            requests.delete(f"{base}/Patient/{setup['edith'].ref}", headers=auth, timeout=10),
             405,
             "not-supported",
         ),

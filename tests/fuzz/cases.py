@@ -342,9 +342,70 @@ def issue_cases(patient_id: str) -> list[Request]:
             kind="issue: huge body",
         ),
     ]
+    cases += write_cases(patient_id)
     for case in cases:
         case.headers["Authorization"] = "Bearer TOKEN"
     return cases
+
+
+def write_cases(patient_id: str) -> list[Request]:
+    """Malformed writes of ADR 109: Bundles at the base, JSON Patches, conditional writes."""
+    subject = {"reference": f"Patient/{patient_id}"}
+    condition = {"resourceType": "Condition", "code": {"text": "x"}, "subject": subject}
+    entries: list = [
+        None,
+        [],
+        {},
+        {"request": None},
+        {"request": {"method": "POST"}},
+        {"request": {"method": "FETCH", "url": "Condition"}},
+        {"request": {"method": "POST", "url": "Condition/1/2/3"}},
+        {"request": {"method": "POST", "url": "condition"}, "resource": condition},
+        {"request": {"method": "PUT", "url": "Condition?"}, "resource": condition},
+        {"request": {"method": "PATCH", "url": "Condition/x"}, "resource": {"data": 5}},
+        {
+            "request": {"method": "PATCH", "url": "Condition/x"},
+            "resource": {
+                "resourceType": "Binary",
+                "contentType": "application/json-patch+json",
+                "data": "%%%",
+            },
+        },
+        {
+            "request": {"method": "POST", "url": "Condition"},
+            "resource": {**condition, "subject": {"reference": "Patient?identifier=%00"}},
+        },
+        {
+            "request": {"method": "POST", "url": "Condition"},
+            "resource": {**condition, "subject": {"reference": "Nonsense?x=1"}},
+        },
+        {"request": {"method": "GET", "url": "Condition?_count=abc"}},
+        {"request": {"method": "GET", "url": "Condition/x/_history/abc"}},
+        {"request": {"method": "DELETE", "url": "Condition?colour=blue"}},
+    ]
+    out = []
+    for kind in ("transaction", "batch", "collection", None, 5):
+        for entry in entries:
+            bundle = {"resourceType": "Bundle", "type": kind, "entry": [entry]}
+            out.append(Request("POST", "/fhir/", body=json.dumps(bundle).encode(), kind="bundle"))
+    out.append(
+        Request("POST", "/fhir", body=b'{"resourceType": "Bundle", "entry": 7}', kind="bundle")
+    )
+    for ops in ([{"op": "boom"}], {"op": "add"}, [{"op": "replace", "path": 5}], "x", [None]):
+        out.append(
+            Request(
+                "PATCH",
+                f"/fhir/Patient/{patient_id}",
+                body=json.dumps(ops).encode(),
+                content_type="application/json-patch+json",
+                kind="json patch",
+            )
+        )
+    for method in ("PUT", "DELETE", "PATCH"):
+        out.append(
+            Request(method, "/fhir/Condition", query="identifier=%00", kind="conditional write")
+        )
+    return out
 
 
 def focused_requests(count: int, *, patient_id: str, seed: int) -> list[Request]:

@@ -24,12 +24,15 @@ def test_all_five_types_are_registered() -> None:
     types = set(registry.resource_types())
     assert {"ServiceRequest", "Task", "CarePlan", "CareTeam", "QuestionnaireResponse"} <= types
     # The referrals app's own (read, search, create) layered over the ServiceRequests sources
-    # sent, which the shared record also answers vread and history for (ADR 0103).
+    # sent, which the shared record also answers vread and history for (ADR 0103) and updates
+    # and deletes (ADR 109; a referral caretrust holds is changed only in caretrust: 405).
     assert registry.get("ServiceRequest").interactions() == [
         "read",
         "vread",
         "search",
         "create",
+        "update",
+        "delete",
         "history",
     ]
     assert registry.get("ServiceRequest").primary.interactions() == ["read", "search", "create"]

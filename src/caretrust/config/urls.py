@@ -20,6 +20,8 @@ urlpatterns = [
     path("evaluation/", include("caretrust.evaluation.urls")),
     path("feedback/", include("caretrust.feedback.urls")),
     path("jobs/", include("caretrust.jobs.urls")),
+    # POST [base] (a transaction or batch Bundle) at /fhir as well as /fhir/ (ADR 109).
+    path("fhir", include("caretrust.fhir.base_urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("oruk/", include("caretrust.directory.urls")),
     path("privacy/", include("caretrust.access.urls")),

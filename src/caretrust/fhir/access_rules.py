@@ -8,3 +8,9 @@ policy.register(
     "read organisations, practitioners and other records not about a person",
     STAFF,
 )
+policy.register(
+    "fhir.write_reference_data",
+    "create, update or delete organisations, practitioners and other records not about a person "
+    "over the FHIR API",
+    {policy.Role.COORDINATOR},
+)

@@ -11,6 +11,8 @@ INTERACTION_CODES = {
     "search": "search-type",
     "create": "create",
     "update": "update",
+    "patch": "patch",
+    "delete": "delete",
     "history": "history-instance",
 }
 
@@ -19,16 +21,26 @@ def statement(base_url: str) -> dict:
     resources = []
     for resource_type, handler in registry.handlers().items():
         interactions = handler.interactions()
+        if "read" in interactions and "update" in interactions:
+            # A patch is a read, the patch applied, and an update (interactions.py).
+            interactions.insert(interactions.index("update") + 1, "patch")
+        searches = "search" in interactions
         entry: dict = {
             "type": resource_type,
             "interaction": [{"code": INTERACTION_CODES[i]} for i in interactions],
             "versioning": "versioned-update" if "update" in interactions else "versioned",
             "readHistory": "vread" in interactions,
-            "updateCreate": False,
-            "conditionalCreate": False,
-            "conditionalUpdate": False,
-            "conditionalDelete": "not-supported",
+            # Only the shared record's stored types take a new id from the client (ADR 109).
+            "updateCreate": "update" in interactions and _stores(handler),
+            "conditionalCreate": searches and "create" in interactions,
+            "conditionalRead": "not-match",  # If-None-Match on read: 304
+            "conditionalUpdate": searches and "update" in interactions,
+            "conditionalDelete": "single"
+            if searches and "delete" in interactions
+            else ("not-supported"),
         }
+        if "read" not in interactions:
+            entry.pop("conditionalRead")
         if handler.profiles:
             entry["supportedProfile"] = list(handler.profiles)
         if handler.documentation:
@@ -61,6 +73,15 @@ def statement(base_url: str) -> dict:
                     "audited.",
                 },
                 "resource": resources,
+                # POST [base] with a Bundle (ADR 109).
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
             }
         ],
     }
+
+
+def _stores(handler: registry.ResourceHandler) -> bool:
+    from caretrust.fhir.handlers import StoredResourceHandler
+
+    stored = handler.stored if isinstance(handler, registry.Layered) else handler
+    return isinstance(stored, StoredResourceHandler)

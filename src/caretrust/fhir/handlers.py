@@ -3,6 +3,7 @@ create, update, history) and read/search over every stored resource type (import
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +16,8 @@ from caretrust.fhir.lookups import IdSet  # registers __in_array too
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
+    Forbidden,
+    Gone,
     Invalid,
     NotFound,
     PreconditionFailed,
@@ -340,7 +343,12 @@ class PatientHandler(ResourceHandler):
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
         person = Person.objects.filter(ref=id).first() if is_ref(id) else None
         if person is None:
-            raise NotFound(f"Patient/{id} is not known (ids are assigned by the server)")
+            if Resource.objects.filter(resource_type="Patient", logical_id=id).exists():
+                # A Patient a source sent: its next version, kept as sent (ADR 109).
+                return _SENT_PATIENTS.update(ctx, id, resource, if_match)
+            raise NotFound(
+                f"Patient/{id} is not known (a new person's id is assigned by the server: POST)"
+            )
         demographics = _validated_demographics(resource)
         expected = None
         if if_match is not None:
@@ -378,6 +386,7 @@ def stored(
     content: dict | None = None,
     version: int | None = None,
     updated: datetime | None = None,
+    deleted: bool = False,
 ) -> Stored:
     body = dict(content if content is not None else resource.content)
     body["id"] = resource.logical_id
@@ -397,20 +406,35 @@ def stored(
         resource=body,
         version_id=str(version or resource.version_id),
         last_updated=updated or resource.last_updated,
+        deleted=deleted,
     )
 
 
+def _expected(if_match: str | None, name: str) -> int | None:
+    if if_match is None:
+        return None
+    if not (if_match.isascii() and if_match.isdigit()) or len(if_match) > 18:
+        raise PreconditionFailed(f"If-Match {if_match!r} is not a version of {name}")
+    return int(if_match)
+
+
 class StoredResourceHandler(ResourceHandler):
-    """Read and search over imported resources of one type (the shared record's storage)."""
+    """Every interaction over the resources the shared record keeps as sent (imports, and
+    writes over the API: ADR 0103, ADR 109)."""
 
     search_params = {
+        "_id": "token",
+        "identifier": "token",
         "subject": "reference",
         "patient": "reference",
         "date": "date",
         "status": "token",
         "_lastUpdated": "date",
     }
-    documentation = "Read-only: resources imported into the shared care record."
+    documentation = (
+        "Resources kept as sent (imported, or written over this API): read, vread, history, "
+        "search, create, update (also to a new id the client chose), patch, delete."
+    )
 
     def __init__(self, resource_type: str) -> None:
         self.resource_type = resource_type
@@ -426,7 +450,7 @@ class StoredResourceHandler(ResourceHandler):
         else:
             ctx.require("people.view_record", resource.person.survivor())
 
-    def _get(self, ctx: FhirContext, id: str) -> Resource:
+    def _get(self, ctx: FhirContext, id: str, *, deleted: bool = False) -> Resource:
         resource = (
             Resource.objects.filter(resource_type=self.resource_type, logical_id=id)
             .select_related("person")
@@ -435,6 +459,8 @@ class StoredResourceHandler(ResourceHandler):
         if resource is None:
             raise NotFound(f"{self.resource_type}/{id} is not known")
         self._authorise(ctx, resource)
+        if resource.deleted_at is not None and not deleted:
+            raise Gone(f"{self.resource_type}/{id} was deleted (its history can still be read)")
         return resource
 
     def to_stored(self, resource: Resource, **version: Any) -> Stored:
@@ -447,10 +473,12 @@ class StoredResourceHandler(ResourceHandler):
         return self.to_stored(resource)
 
     def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
-        resource = self._get(ctx, id)
+        resource = self._get(ctx, id, deleted=True)
         version = ResourceVersion.objects.filter(resource=resource, version_id=version_id).first()
         if version is None:
             raise NotFound(f"{self.resource_type}/{id} has no version {version_id}")
+        if version.deleted:
+            raise Gone(f"{self.resource_type}/{id} was deleted at version {version_id}")
         ctx.audit_read(
             person=resource.person,
             object_type=self.resource_type,
@@ -464,20 +492,86 @@ class StoredResourceHandler(ResourceHandler):
         )
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
-        resource = self._get(ctx, id)
+        resource = self._get(ctx, id, deleted=True)
         ctx.audit_read(
             person=resource.person, object_type=self.resource_type, object_id=f"{id}/_history"
         )
         return [
             self.to_stored(
-                resource, content=v.content, version=v.version_id, updated=v.last_updated
+                resource,
+                content=v.content,
+                version=v.version_id,
+                updated=v.last_updated,
+                deleted=v.deleted,
             )
             for v in ResourceVersion.objects.filter(resource=resource)
         ]
 
+    # Writes (ADR 109): each a new version of the same row, through fhir.services.
+
+    def create(self, ctx: FhirContext, resource: dict) -> Stored:
+        return self._write(ctx, str(uuid.uuid4()), resource, None, create_only=True)
+
+    def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
+        return self._write(ctx, id, resource, _expected(if_match, f"{self.resource_type}/{id}"))
+
+    def _write(
+        self,
+        ctx: FhirContext,
+        id: str,
+        resource: dict,
+        expected: int | None,
+        *,
+        create_only: bool = False,
+    ) -> Stored:
+        from caretrust.fhir import services
+
+        held = Resource.objects.filter(resource_type=self.resource_type, logical_id=id).first()
+        if held is not None and (held.quarantined or held.rejected_at is not None):
+            raise NotFound(f"{self.resource_type}/{id} is not known")
+        try:
+            row, _created = services.write_stored(
+                actor=ctx.user,
+                source=f"api:{ctx.client.name if ctx.client else 'local'}",
+                resource_type=self.resource_type,
+                logical_id=id,
+                content=resource,
+                expected_version=expected,
+            )
+        except services.StaleResource as stale:
+            raise PreconditionFailed(
+                f"{self.resource_type}/{id} is at version {stale.current}, not {expected}"
+            ) from None
+        except services.NoSuchSubject as missing:
+            raise Unprocessable(
+                f"{self.resource_type}.{missing.path}: {missing.reference} is not a Patient held "
+                "here (create the Patient first, or refer to it by identifier)",
+                expression=f"{self.resource_type}.{missing.path}",
+            ) from None
+        except PermissionDenied as denied:
+            raise Forbidden(str(denied)) from None
+        ctx.visible_people = None  # a write can change whom the client may see
+        return self.to_stored(row)
+
+    def delete(self, ctx: FhirContext, id: str, if_match: str | None) -> Stored | None:
+        from caretrust.fhir import services
+
+        row = self._get(ctx, id, deleted=True)
+        try:
+            row = services.delete_stored(
+                actor=ctx.user, row=row, expected_version=_expected(if_match, f"{row}")
+            )
+        except services.StaleResource as stale:
+            raise PreconditionFailed(
+                f"{self.resource_type}/{id} is at version {stale.current}, not {if_match}"
+            ) from None
+        except PermissionDenied as denied:
+            raise Forbidden(str(denied)) from None
+        return None
+
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         rows = Resource.objects.filter(
-            resource_type=self.resource_type, quarantined=False
+            resource_type=self.resource_type, quarantined=False, deleted_at__isnull=True
         ).select_related("person")
         visible = Q(person_id__in_array=visible_person_ids(ctx))
         if ctx.allowed("fhir.read_reference_data"):
@@ -490,6 +584,10 @@ class StoredResourceHandler(ResourceHandler):
                     return SearchResult([], None)
                 ctx.require("people.view_record", person.survivor())
                 rows = rows.filter(person_id__in=record_people_ids(person.survivor()))
+        for value in params.params.get("_id", []):
+            rows = rows.filter(logical_id__in=value.split(","))
+        for value in params.params.get("identifier", []):
+            rows = rows.filter(_identifier_matches(value))
         for value in params.params.get("status", []):
             rows = rows.filter(status__in=value.split(","))
         rows = filter_date(rows, "date", params.params.get("date", []))
@@ -517,6 +615,27 @@ class StoredResourceHandler(ResourceHandler):
         return SearchResult([self.to_stored(r) for r in page], cursor, included)
 
 
+def _identifier_matches(value: str) -> Q:
+    """`identifier=system|value`, `|value` (no system) or `value` (any system), over the
+    identifier index (one `system|value` a line); a comma means any of them (ADR 109: what
+    conditional create, update and delete find their resource by)."""
+    found = Q(pk__in=[])
+    for token in value.split(","):
+        system, bar, ident = token.rpartition("|")
+        if bar and system:
+            line = f"{system}|{ident}\n"
+            found |= Q(identifier_index__startswith=line) | Q(
+                identifier_index__contains=f"\n{line}"
+            )
+        elif bar:  # "|value": an identifier with no system
+            found |= Q(identifier_index__startswith=f"|{ident}\n") | Q(
+                identifier_index__contains=f"\n|{ident}\n"
+            )
+        else:
+            found |= Q(identifier_index__contains=f"|{ident}\n")
+    return found
+
+
 class StoredPatients(StoredResourceHandler):
     """The Patients sources sent, each under its own id and as sent, with caretrust's additions
     merged (ADR 0103): a `seealso` link to the person's Patient in the people index (and to the
@@ -534,6 +653,7 @@ class StoredPatients(StoredResourceHandler):
             resource=with_additions(found.resource, resource),
             version_id=found.version_id,
             last_updated=found.last_updated,
+            deleted=found.deleted,
         )
 
 

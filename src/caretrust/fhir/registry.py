@@ -2,7 +2,7 @@
 
 The HTTP layer (`caretrust.fhir.views`) knows nothing about storage. For each request it finds the
 `ResourceHandler` registered for the resource type and calls one method per FHIR interaction
-(read, vread, search, create, update, history). The CapabilityStatement at `/fhir/metadata` is
+(read, vread, search, create, update, delete, history; patch is a read and an update). The CapabilityStatement at `/fhir/metadata` is
 generated from what is registered here, so it always tells the truth.
 
 How another app plugs in (e.g. `careplans` exposing CarePlan)::
@@ -205,7 +205,7 @@ class SearchResult:
 
 # ------------------------------------------------------------------------------------ handlers
 
-INTERACTIONS = ("read", "vread", "search", "create", "update", "history")
+INTERACTIONS = ("read", "vread", "search", "create", "update", "delete", "history")
 
 
 class ResourceHandler:
@@ -234,6 +234,9 @@ class ResourceHandler:
 
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
         raise NotSupported(f"update is not supported for {self.resource_type}")
+
+    def delete(self, ctx: FhirContext, id: str, if_match: str | None) -> Stored | None:
+        raise NotSupported(f"delete is not supported for {self.resource_type}")
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
         raise NotSupported(f"history is not supported for {self.resource_type}")
@@ -315,7 +318,9 @@ class Layered(ResourceHandler):
         self.profiles = primary.profiles  # type: ignore[misc]
         self.documentation = (  # type: ignore[misc]
             f"{primary.documentation} Also every {self.resource_type} a source sent, read and "
-            "searched as kept (ADR 0103)."
+            "searched as kept (ADR 0103), and written as kept: create (when the app has no "
+            "intake of its own), update, patch and delete of those and of new ids (ADR 109); "
+            "caretrust's own are changed only as the app allows."
         ).strip()
 
     def interactions(self) -> list[str]:
@@ -345,10 +350,39 @@ class Layered(ResourceHandler):
         return self._either("history", ctx, id)
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:
-        return self.primary.create(ctx, resource)
+        # The app's intake when it has one (a ServiceRequest is a referral); else kept as sent.
+        if "create" in self.primary.interactions():
+            return self.primary.create(ctx, resource)
+        return self.stored.create(ctx, resource)
+
+    def _primary_holds(self, ctx: FhirContext, id: str) -> bool:
+        try:
+            self.primary.read(ctx, id)
+        except (NotFound, NotSupported):
+            return False
+        except FhirError:
+            return True
+        return True
 
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
-        return self.primary.update(ctx, id, resource, if_match)
+        # ADR 109: the app's own resources are changed by the app (or not at all: 405); the ones
+        # a source sent, and new ids a client chose, by the record.
+        if "update" in self.primary.interactions():
+            try:
+                return self.primary.update(ctx, id, resource, if_match)
+            except NotFound:
+                return self.stored.update(ctx, id, resource, if_match)
+        if self._primary_holds(ctx, id):
+            return self.primary.update(ctx, id, resource, if_match)
+        return self.stored.update(ctx, id, resource, if_match)
+
+    def delete(self, ctx: FhirContext, id: str, if_match: str | None) -> Stored | None:
+        try:
+            return self.stored.delete(ctx, id, if_match)
+        except NotFound:
+            if "delete" in self.primary.interactions() or self._primary_holds(ctx, id):
+                return self.primary.delete(ctx, id, if_match)
+            raise
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         layer, _, cursor = (params.cursor or "").partition(":")

@@ -157,3 +157,231 @@ def client_for_token(token: str) -> ApiClient | None:
     if client.user.role not in API_CLIENT_ROLES:
         return None
     return client
+
+
+# ---------------------------------------------------------------- stored resources (ADR 109)
+#
+# Create, update and delete over the FHIR API of the resources the shared record keeps as sent
+# (ADR 0103): each write is a new version of the same `record.Resource` row, in one transaction
+# with its timeline line and its audit row, authorised like an edit of the person's record.
+
+
+class StaleResource(Exception):
+    """`expected_version` is not the resource's current version."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"current version {current}")
+        self.current = current
+
+
+class NoSuchSubject(ValueError):
+    """The resource names a person (its subject or patient) that caretrust does not hold."""
+
+    def __init__(self, path: str, reference: str) -> None:
+        super().__init__(f"{path} {reference!r} names no Patient held here")
+        self.path, self.reference = path, reference
+
+
+def _subject_person(content: dict):
+    """(path, reference, the person) the resource is about: its first subject path that holds a
+    reference; (path, reference, None) when that Patient is not held; None when it names nobody."""
+    from caretrust.people.models import Person
+    from caretrust.people.normalise import is_ref
+    from caretrust.record.models import Resource
+    from caretrust.record.summaries import SUBJECT_PATHS
+
+    for path in SUBJECT_PATHS:
+        holder = content.get(path)
+        if isinstance(holder, dict) and isinstance(holder.get("reference"), str):
+            reference = holder["reference"]
+            kind, _, ident = reference.rpartition("/")
+            if kind.rsplit("/", 1)[-1] not in ("Patient", "") or not ident:
+                return path, reference, None
+            person = None
+            if is_ref(ident):
+                person = Person.objects.filter(ref=ident).first()
+            if person is None:
+                row = (
+                    Resource.objects.filter(
+                        resource_type="Patient", logical_id=ident, deleted_at__isnull=True
+                    )
+                    .select_related("person")
+                    .first()
+                )
+                person = row.person if row is not None else None
+            return path, f"Patient/{ident}", person
+    return None
+
+
+def _unresolved(content: dict) -> list[dict]:
+    """References to resources not held here (kept as sent and listed, as the importer does)."""
+    from caretrust.ingest.fhir_import import RELATIVE_REF, _references
+    from caretrust.people.models import Person
+    from caretrust.people.normalise import is_ref
+    from caretrust.record.models import Resource
+
+    missing = []
+    for path, holder in _references(content):
+        reference = holder["reference"]
+        if reference.startswith("#"):
+            continue
+        match = RELATIVE_REF.search(reference)
+        if match is None or reference.startswith(("urn:", "http")) or "?" in reference:
+            missing.append({"path": path, "reference": reference})
+            continue
+        kind, ident = match.group(1), match.group(2)
+        held = Resource.objects.filter(resource_type=kind, logical_id=ident).exists() or (
+            kind == "Patient" and is_ref(ident) and Person.objects.filter(ref=ident).exists()
+        )
+        if not held:
+            missing.append({"path": path, "reference": reference})
+    return missing
+
+
+def _authorise_write(actor, person) -> None:
+    from caretrust.access import policy
+
+    if person is None:
+        policy.require(actor, "fhir.write_reference_data")
+    else:
+        policy.require(actor, "people.edit_record", person.survivor())
+
+
+@transaction.atomic
+def write_stored(
+    *,
+    actor: User,
+    source: str,
+    resource_type: str,
+    logical_id: str,
+    content: dict,
+    expected_version: int | None = None,
+):
+    """Create `resource_type/logical_id` with `content`, or write `content` as its next version
+    (a deleted one comes back). Returns (the row, created). Raises StaleResource when
+    `expected_version` is given and is not the current one, NoSuchSubject when the resource is
+    about a person not held here, PermissionDenied when the actor may not change the record."""
+    from caretrust.ingest.checks import content_hash
+    from caretrust.ingest.fhir_import import _identifier_index, _timeline
+    from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
+    from caretrust.record.summaries import summarise
+
+    row = (
+        Resource.objects.select_for_update(of=("self",))
+        .filter(resource_type=resource_type, logical_id=logical_id)
+        .select_related("person")
+        .first()
+    )
+    if expected_version is not None:
+        current = row.version_id if row is not None else 0
+        if current != expected_version:
+            raise StaleResource(current)
+    content = dict(content)
+    content["resourceType"], content["id"] = resource_type, logical_id
+    meta = {k: v for k, v in (content.get("meta") or {}).items() if k not in SERVER_META}
+    if meta:
+        content["meta"] = meta
+    else:
+        content.pop("meta", None)
+    if resource_type == "Patient":
+        # A Patient a source sent keeps the person it was linked to; new people come through
+        # the people index (POST Patient).
+        if row is None:
+            raise NoSuchSubject("id", f"Patient/{logical_id}")
+        person, subject = row.person, row.subject_reference
+    else:
+        about = _subject_person(content)
+        if about is not None and about[2] is None:
+            raise NoSuchSubject(about[0], about[1])
+        person, subject = (about[2], about[1]) if about is not None else (None, "")
+        if person is not None:
+            person = person.survivor()
+    _authorise_write(actor, person)
+    if row is not None and row.person_id and row.person_id != getattr(person, "pk", None):
+        _authorise_write(actor, row.person)  # moving it off a record is a change to that record
+    now = timezone.now()
+    summary = summarise(content)
+    fields = {
+        "content": content,
+        "content_hash": content_hash(content),
+        "last_updated": now,
+        "person": person,
+        "status": summary.status,
+        "date": summary.date,
+        "subject_reference": subject,
+        "identifier_index": _identifier_index(content),
+        "unresolved": _unresolved(content),
+        "quarantined": False,
+        "deleted_at": None,
+    }
+    created = row is None
+    if created:
+        row = Resource.objects.create(
+            resource_type=resource_type,
+            logical_id=logical_id,
+            version_id=1,
+            source=source,
+            source_id=logical_id,
+            **fields,
+        )
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.version_id += 1
+        row.save()
+    ResourceVersion.objects.create(
+        resource=row, version_id=row.version_id, last_updated=now, content=content
+    )
+    TimelineEvent.objects.filter(resource=row).delete()
+    event = _timeline(
+        row.pk,
+        {
+            "resource_type": resource_type,
+            "person_id": row.person_id,
+            "content": content,
+            "source": row.source,
+        },
+    )
+    if event:
+        TimelineEvent.objects.create(**event)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=row,
+        person_ref=person.audit_ref if person is not None else "",
+        details={"via": "fhir", "resource": f"{row}", "version": row.version_id},
+    )
+    return row, created
+
+
+@transaction.atomic
+def delete_stored(*, actor: User, row, expected_version: int | None = None):
+    """Delete a stored resource: a last version marked deleted (its content kept for the
+    record); reads answer 410 Gone, searches leave it out, vread and history still work."""
+    from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
+
+    row = Resource.objects.select_for_update(of=("self",)).select_related("person").get(pk=row.pk)
+    if expected_version is not None and row.version_id != expected_version:
+        raise StaleResource(row.version_id)
+    if row.deleted_at is not None:
+        return row
+    _authorise_write(actor, row.person.survivor() if row.person_id else None)
+    now = timezone.now()
+    row.version_id += 1
+    row.deleted_at = row.last_updated = now
+    row.save(update_fields=["version_id", "deleted_at", "last_updated"])
+    ResourceVersion.objects.create(
+        resource=row, version_id=row.version_id, last_updated=now, content=row.content, deleted=True
+    )
+    TimelineEvent.objects.filter(resource=row).delete()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=row,
+        person_ref=row.person.audit_ref if row.person_id else "",
+        details={"via": "fhir", "resource": f"{row}", "version": row.version_id},
+    )
+    return row
+
+
+SERVER_META = ("versionId", "lastUpdated")

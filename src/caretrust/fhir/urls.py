@@ -6,6 +6,7 @@ app_name = "fhir"
 TYPE = r"(?P<resource_type>[A-Z][A-Za-z]+)"
 ID = r"(?P<id>[A-Za-z0-9\-.]{1,64})"
 urlpatterns = [
+    path("", views.base_endpoint, name="base"),
     path("metadata", views.metadata, name="metadata"),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),

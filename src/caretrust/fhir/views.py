@@ -7,23 +7,24 @@ import codecs
 import json
 import logging
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from caretrust.fhir import capability, formats, registry
-from caretrust.fhir.registry import FhirContext, FhirError, SearchParams, Stored
+from caretrust.fhir import bundles, capability, formats, registry
+from caretrust.fhir.interactions import Answer, Call, bare_version, body_of, json_list, perform
+from caretrust.fhir.registry import FhirContext, FhirError, Stored
 from caretrust.fhir.services import client_for_token
 from caretrust.ingest.limits import MAX_DEPTH
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
-CONTROL_PARAMS = {"_count", "_cursor", "_include", "_format"}
+PATCH_TYPES = ("application/json-patch+json",)
+PREFER_RETURN = ("minimal", "representation", "OperationOutcome")
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -47,16 +48,6 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir").rstrip("/")
 
 
-def body_of(stored: Stored, resource_type: str) -> dict:
-    body = dict(stored.resource)
-    body["resourceType"] = resource_type
-    meta = dict(body.get("meta") or {})
-    meta["versionId"] = stored.version_id
-    meta["lastUpdated"] = stored.last_updated.isoformat()
-    body["meta"] = meta
-    return body
-
-
 def _authenticate(request: HttpRequest) -> FhirContext:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -74,12 +65,16 @@ def _body(request: HttpRequest, resource_type: str) -> dict:
     return _read_body_json(request, resource_type, xml=fmt == formats.XML)
 
 
-def _read_body_json(request: HttpRequest, resource_type: str, *, xml: bool = False) -> dict:
+def _raw_body(request: HttpRequest) -> bytes:
     try:
-        raw = request.body or b""
+        return request.body or b""
     except RequestDataTooBig:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raise PayloadTooLarge(f"the body is larger than the limit of {limit:,} bytes") from None
+
+
+def _read_body_json(request: HttpRequest, resource_type: str, *, xml: bool = False) -> dict:
+    raw = _raw_body(request)
     try:
         resource = formats.from_xml(raw) if xml else json.loads(raw.removeprefix(codecs.BOM_UTF8))
     except ValueError as exc:
@@ -109,24 +104,14 @@ class PayloadTooLarge(FhirError):
     status, code = 413, "too-costly"
 
 
-def _no_nul(name: str, values: list[str]) -> None:
-    """PostgreSQL refuses NUL in text: say so as a 400, before a query fails with a 500."""
-    if "\x00" in name or any("\x00" in value for value in values):
-        raise registry.Invalid(f"{name!r} contains a NUL character", expression=name)
-
-
-def _if_match(request: HttpRequest) -> str | None:
-    value = request.headers.get("If-Match")
-    if value is None:
-        return None
-    return value.strip().removeprefix("W/").strip('"')
-
-
-def _handler(resource_type: str) -> registry.ResourceHandler:
-    handler = registry.get(resource_type)
-    if handler is None:
-        raise registry.NotFound(f"resource type {resource_type!r} is not supported here")
-    return handler
+def prefer_return(request: HttpRequest) -> str:
+    """`Prefer: return=minimal | representation | OperationOutcome` (representation unless
+    asked otherwise)."""
+    for part in request.headers.get("Prefer", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.strip() == "return" and value.strip().strip('"') in PREFER_RETURN:
+            return value.strip().strip('"')
+    return "representation"
 
 
 def _guard(view: Callable) -> Callable:
@@ -138,8 +123,10 @@ def _guard(view: Callable) -> Callable:
         except FhirError as exc:  # 406: said in JSON, the one format every client reads
             return outcome(exc.status, exc.code, exc.diagnostics, exc.expression)
         response = _answer(view, request, *args, **kwargs)
-        if fmt == formats.XML and response.get("Content-Type", "").startswith(
-            "application/fhir+json"
+        if (
+            fmt == formats.XML
+            and response.content  # 204, 304 and return=minimal have no body to convert
+            and response.get("Content-Type", "").startswith("application/fhir+json")
         ):
             try:
                 xml = formats.to_xml(json.loads(response.content))
@@ -181,13 +168,54 @@ def _audit_refusal(request: HttpRequest, reason: str) -> None:
     audit_refusal(client.user if client else None, reason, path=request.path, via="fhir")
 
 
-def _located(ctx: FhirContext, resource_type: str, stored: Stored) -> dict:
+def located(ctx: FhirContext, resource_type: str, stored: Stored) -> dict:
     rid = stored.resource.get("id")
     return {
         "ETag": f'W/"{stored.version_id}"',
         "Last-Modified": stored.last_updated.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Location": f"{ctx.base_url}/{resource_type}/{rid}/_history/{stored.version_id}",
     }
+
+
+def _respond(ctx: FhirContext, answer: Answer, prefer: str = "representation") -> HttpResponse:
+    """An answer as HTTP: the resource (or what `Prefer: return=` asks for), its ETag and
+    Last-Modified, and, for a write, its Location."""
+    if answer.bundle is not None:
+        return fhir_response(answer.bundle, answer.status)
+    if answer.stored is None:
+        return HttpResponse(status=answer.status, content_type=CONTENT_TYPE)
+    headers = located(ctx, answer.resource_type, answer.stored)
+    if not answer.located:
+        headers.pop("Location")
+    if answer.status == 304:
+        return HttpResponse(status=304, headers=headers, content_type=CONTENT_TYPE)
+    if answer.located and prefer == "minimal":
+        return HttpResponse(status=answer.status, headers=headers, content_type=CONTENT_TYPE)
+    if answer.located and prefer == "OperationOutcome":
+        return fhir_response(bundles.success_outcome(answer), answer.status, headers)
+    return fhir_response(body_of(answer.stored, answer.resource_type), answer.status, headers)
+
+
+def _call(request: HttpRequest, resource_type: str, id: str | None = None) -> Call:
+    call = Call(
+        method=request.method or "GET",
+        resource_type=resource_type,
+        id=id,
+        query=[(k, v) for k in request.GET for v in request.GET.getlist(k)],
+        if_match=bare_version(request.headers.get("If-Match")),
+        if_none_exist=request.headers.get("If-None-Exist"),
+        if_none_match=bare_version(request.headers.get("If-None-Match")),
+    )
+    if call.method in ("POST", "PUT"):
+        call.resource = _body(request, resource_type)
+    elif call.method == "PATCH":
+        if (request.content_type or "") not in PATCH_TYPES:
+            raise UnsupportedMedia(
+                "send a JSON Patch as application/json-patch+json, not "
+                f"{request.content_type or 'nothing'}"
+            )
+        call.patch = json_list(_raw_body(request))
+    return call
 
 
 @_guard
@@ -198,147 +226,53 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
+def base_endpoint(request: HttpRequest) -> HttpResponse:
+    """`POST [base]` with a transaction or batch Bundle (ADR 109)."""
+    ctx = _authenticate(request)
+    if request.method != "POST":
+        raise registry.NotSupported(
+            f"{request.method} is not supported on the base: POST a transaction or batch Bundle"
+        )
+    bundle = _body(request, "Bundle")
+    return fhir_response(bundles.process(ctx, bundle, prefer_return(request)))
+
+
+@_guard
 def type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
     ctx = _authenticate(request)
-    handler = _handler(resource_type)
-    if request.method == "GET":
-        return _search(request, ctx, handler, resource_type)
-    if request.method == "POST":
-        resource = _body(request, resource_type)
-        condition = request.headers.get("If-None-Exist")
-        if condition is not None:
-            existing = _conditional_match(ctx, handler, condition)
-            if existing is not None:
-                return fhir_response(
-                    body_of(existing, resource_type), 200, _located(ctx, resource_type, existing)
-                )
-        created = handler.create(ctx, resource)
-        return fhir_response(
-            body_of(created, resource_type), 201, _located(ctx, resource_type, created)
-        )
-    raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}")
-
-
-def _conditional_match(
-    ctx: FhirContext, handler: registry.ResourceHandler, condition: str
-) -> Stored | None:
-    """FHIR conditional create: the one resource the criteria find (None when none; 412 when
-    several, as the specification says)."""
-    criteria: dict[str, list[str]] = {}
-    for name, value in parse_qsl(condition.lstrip("?"), keep_blank_values=False):
-        _no_nul(name, [value])
-        criteria.setdefault(name, []).append(value)
-    if not criteria:
-        raise registry.Invalid("If-None-Exist needs search criteria, e.g. identifier=system|value")
-    result = handler.search(ctx, registry.SearchParams(params=criteria, count=2))
-    if len(result.matches) > 1:
-        raise registry.PreconditionFailed(
-            f"If-None-Exist {condition!r} matches more than one resource"
-        )
-    return result.matches[0] if result.matches else None
-
-
-def _search(request, ctx, handler, resource_type) -> HttpResponse:
-    params: dict[str, list[str]] = {}
-    for name in request.GET:
-        _no_nul(name, request.GET.getlist(name))
-        if name in CONTROL_PARAMS:
-            continue
-        if name not in handler.search_params:
-            raise registry.Invalid(
-                f"search parameter {name!r} is not supported for {resource_type}", expression=name
-            )
-        params[name] = request.GET.getlist(name)
-    try:
-        count = int(request.GET.get("_count", 20))
-    except ValueError:
-        raise registry.Invalid("_count must be a number", expression="_count") from None
-    search = SearchParams(
-        params=params,
-        count=max(1, min(count, 100)),
-        cursor=request.GET.get("_cursor"),
-        include=request.GET.getlist("_include"),
-    )
-    result = handler.search(ctx, search)
-    query = [(k, v) for k, vs in params.items() for v in vs]
-    query += [("_include", v) for v in search.include] + [("_count", str(search.count))]
-    self_url = f"{ctx.base_url}/{resource_type}?{urlencode(query)}"
-    bundle: dict = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "link": [{"relation": "self", "url": self_url}],
-        "entry": [],
-    }
-    if result.total is not None:
-        bundle["total"] = result.total
-    if result.next_cursor:
-        next_query = [*query, ("_cursor", result.next_cursor)]
-        bundle["link"].append(
-            {"relation": "next", "url": f"{ctx.base_url}/{resource_type}?{urlencode(next_query)}"}
-        )
-    for match in result.matches:
-        bundle["entry"].append(
-            {
-                "fullUrl": f"{ctx.base_url}/{resource_type}/{match.resource['id']}",
-                "resource": body_of(match, resource_type),
-                "search": {"mode": "match"},
-            }
-        )
-    for extra in result.included:
-        kind = extra.resource.get("resourceType", "Patient")
-        bundle["entry"].append(
-            {
-                "fullUrl": f"{ctx.base_url}/{kind}/{extra.resource['id']}",
-                "resource": body_of(extra, kind),
-                "search": {"mode": "include"},
-            }
-        )
-    return fhir_response(bundle)
+    if request.method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}")
+    call = _call(request, resource_type)
+    if call.method in ("PUT", "PATCH", "DELETE"):
+        with transaction.atomic():
+            answer = perform(ctx, call)
+    else:
+        answer = perform(ctx, call)
+    return _respond(ctx, answer, prefer_return(request))
 
 
 @_guard
 def instance_endpoint(request: HttpRequest, resource_type: str, id: str) -> HttpResponse:
     ctx = _authenticate(request)
-    handler = _handler(resource_type)
-    if request.method == "GET":
-        found = handler.read(ctx, id)
-        headers = _located(ctx, resource_type, found)
-        headers.pop("Location")
-        return fhir_response(body_of(found, resource_type), 200, headers)
-    if request.method == "PUT":
-        resource = _body(request, resource_type)
-        if resource.get("id") not in (None, id):
-            raise registry.Invalid(
-                f"the body's id {resource.get('id')!r} is not {id!r}", expression="id"
-            )
-        updated = handler.update(ctx, id, resource, _if_match(request))
-        return fhir_response(
-            body_of(updated, resource_type), 200, _located(ctx, resource_type, updated)
-        )
-    raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}/{id}")
+    if request.method not in ("GET", "PUT", "PATCH", "DELETE"):
+        raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}/{id}")
+    call = _call(request, resource_type, id)
+    if call.method == "GET":
+        answer = perform(ctx, call)
+    else:
+        with transaction.atomic():  # a patch reads, then writes the version it read
+            answer = perform(ctx, call)
+    return _respond(ctx, answer, prefer_return(request))
 
 
 @_guard
 def history_endpoint(request: HttpRequest, resource_type: str, id: str) -> HttpResponse:
+    from caretrust.fhir.interactions import history_bundle
+
     ctx = _authenticate(request)
     if request.method != "GET":
         raise registry.NotSupported("history is read with GET")
-    versions = _handler(resource_type).history(ctx, id)
-    entries = [
-        {
-            "fullUrl": f"{ctx.base_url}/{resource_type}/{id}",
-            "resource": body_of(v, resource_type),
-            "request": {
-                "method": "PUT" if i < len(versions) - 1 else "POST",
-                "url": f"{resource_type}/{id}",
-            },
-            "response": {"status": "200", "etag": f'W/"{v.version_id}"'},
-        }
-        for i, v in enumerate(versions)
-    ]
-    return fhir_response(
-        {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
-    )
+    return fhir_response(history_bundle(ctx, resource_type, id))
 
 
 @_guard
@@ -346,14 +280,11 @@ def vread_endpoint(request: HttpRequest, resource_type: str, id: str, vid: str) 
     ctx = _authenticate(request)
     if request.method != "GET":
         raise registry.NotSupported("vread is read with GET")
-    handler = _handler(resource_type)
     if not (vid.isascii() and vid.isdigit()) or len(vid) > 18:
         # Versions here are whole numbers: anything else names no version.
         raise registry.NotFound(f"{resource_type}/{id} has no version {vid!r}")
-    found = handler.vread(ctx, id, vid)
-    headers = _located(ctx, resource_type, found)
-    headers.pop("Location")
-    return fhir_response(body_of(found, resource_type), 200, headers)
+    call = Call(method="GET", resource_type=resource_type, id=id, vid=vid)
+    return _respond(ctx, perform(ctx, call))
 
 
 @_guard

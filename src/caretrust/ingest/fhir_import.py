@@ -578,6 +578,8 @@ class FhirImporter:
             "unresolved": p.unresolved,
             "identifier_index": _identifier_index(content),
             "quarantined": p.person_id is None and names_a_person(content),
+            # A newer version from its source brings back a resource deleted over the API.
+            "deleted_at": None,
         }
 
     def _attach_late_subjects(self) -> None:

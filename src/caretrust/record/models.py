@@ -53,6 +53,9 @@ class Resource(models.Model):
     # Set when data quality rejected a quarantined resource (kept, never served).
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField(max_length=500, blank=True)
+    # Deleted through the FHIR API (ADR 109): a read answers 410 Gone, searches leave it out,
+    # its versions stay (history and vread), and the delete is itself the last version.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -80,6 +83,8 @@ class ResourceVersion(models.Model):
     version_id = models.PositiveIntegerField()
     last_updated = models.DateTimeField()
     content = models.JSONField()
+    # The version a delete wrote (its content is the last one before it, for the record).
+    deleted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-version_id"]

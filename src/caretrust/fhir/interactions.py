@@ -1,0 +1,365 @@
+"""The FHIR RESTful interactions, once, for both a plain HTTP request and an entry of a
+transaction or batch Bundle (ADR 109): a `Call` in, an `Answer` out. `views` turns requests into
+calls and answers into responses; `bundles` does the same for Bundle entries. Nothing here
+speaks HTTP."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+import jsonpatch
+
+from caretrust.fhir import registry
+from caretrust.fhir.registry import FhirContext, SearchParams, Stored
+
+CONTROL_PARAMS = {"_count", "_cursor", "_include", "_format"}
+# Interactions that change something: after one, whom the client may see is worked out again.
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass
+class Call:
+    """One interaction: what an HTTP request or a Bundle entry's `request` asks for."""
+
+    method: str
+    resource_type: str
+    id: str | None = None
+    vid: str | None = None
+    query: list[tuple[str, str]] = field(default_factory=list)  # search or conditional criteria
+    resource: dict | None = None  # POST, PUT
+    patch: list | None = None  # PATCH: JSON Patch operations
+    if_match: str | None = None  # bare version id
+    if_none_exist: str | None = None
+    if_none_match: str | None = None  # bare version id, or "*"
+
+
+@dataclass
+class Answer:
+    status: int
+    resource_type: str
+    stored: Stored | None = None  # the resource it concerns
+    bundle: dict | None = None  # a search's searchset, a history
+    located: bool = False  # a write: say where the version lives (Location)
+
+
+def bare_version(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip().removeprefix("W/").strip('"')
+
+
+def body_of(stored: Stored, resource_type: str) -> dict:
+    body = dict(stored.resource)
+    body["resourceType"] = resource_type
+    meta = dict(body.get("meta") or {})
+    meta["versionId"] = stored.version_id
+    meta["lastUpdated"] = stored.last_updated.isoformat()
+    body["meta"] = meta
+    return body
+
+
+def no_nul(name: str, values: list[str]) -> None:
+    """PostgreSQL refuses NUL in text: say so as a 400, before a query fails with a 500."""
+    if "\x00" in name or any("\x00" in value for value in values):
+        raise registry.Invalid(f"{name!r} contains a NUL character", expression=name)
+
+
+def handler_for(resource_type: str) -> registry.ResourceHandler:
+    handler = registry.get(resource_type)
+    if handler is None:
+        raise registry.NotFound(f"resource type {resource_type!r} is not supported here")
+    return handler
+
+
+def criteria(query: list[tuple[str, str]] | str, what: str) -> dict[str, list[str]]:
+    pairs = (
+        parse_qsl(query.lstrip("?"), keep_blank_values=False) if isinstance(query, str) else query
+    )
+    found: dict[str, list[str]] = {}
+    for name, value in pairs:
+        no_nul(name, [value])
+        if name in CONTROL_PARAMS:
+            continue
+        found.setdefault(name, []).append(value)
+    if not found:
+        raise registry.Invalid(f"{what} needs search criteria, e.g. identifier=system|value")
+    return found
+
+
+def matches(
+    ctx: FhirContext, resource_type: str, found: dict[str, list[str]], limit: int = 2
+) -> list[Stored]:
+    """The resources the criteria select (at most `limit`); a parameter the type does not
+    support is a 400, never ignored (ignoring it would select more than was asked for)."""
+    handler = handler_for(resource_type)
+    for name in found:
+        if name not in handler.search_params:
+            raise registry.Invalid(
+                f"search parameter {name!r} is not supported for {resource_type}", expression=name
+            )
+    return handler.search(ctx, SearchParams(params=found, count=limit)).matches
+
+
+def one_match(ctx: FhirContext, resource_type: str, query, what: str) -> Stored | None:
+    """The one resource conditional criteria find; None when none; 412 when several."""
+    found = matches(ctx, resource_type, criteria(query, what))
+    if len(found) > 1:
+        raise registry.PreconditionFailed(
+            f"{what} {resource_type}?{_query_text(query)} matches more than one resource"
+        )
+    return found[0] if found else None
+
+
+def _query_text(query) -> str:
+    return query.lstrip("?") if isinstance(query, str) else urlencode(query)
+
+
+# --------------------------------------------------------------------- conditional references
+
+
+def resolve_conditional_references(ctx: FhirContext, resource: dict) -> None:
+    """`Type?identifier=system|value` references become the `Type/id` of the one resource they
+    find (ADR 109): none is a 404, several a 412, and the write does not happen."""
+    from caretrust.ingest.fhir_import import _references
+
+    for path, holder in _references(resource):
+        reference = holder["reference"]
+        if "?" not in reference or reference.startswith(("#", "urn:", "http:", "https:")):
+            continue
+        resource_type, _, query = reference.partition("?")
+        if not resource_type.isalpha() or registry.get(resource_type) is None:
+            raise registry.Invalid(
+                f"{path}: {reference!r} is not a conditional reference to a known type",
+                expression=path,
+            )
+        found = matches(ctx, resource_type, criteria(query, f"{path} {reference}"))
+        if not found:
+            raise registry.NotFound(f"{path}: nothing matches the reference {reference!r}")
+        if len(found) > 1:
+            raise registry.PreconditionFailed(
+                f"{path}: the reference {reference!r} matches more than one resource"
+            )
+        holder["reference"] = f"{resource_type}/{found[0].resource['id']}"
+
+
+# ------------------------------------------------------------------------------- interactions
+
+
+def perform(ctx: FhirContext, call: Call) -> Answer:
+    """Carry out one interaction; errors are raised as `registry.FhirError`s."""
+    handler = handler_for(call.resource_type)
+    try:
+        return _perform(ctx, handler, call)
+    finally:
+        if call.method in WRITES:
+            ctx.visible_people = None
+
+
+def _perform(ctx: FhirContext, handler: registry.ResourceHandler, call: Call) -> Answer:
+    rt, method = call.resource_type, call.method
+    if method == "GET":
+        if call.id is None:
+            return Answer(200, rt, bundle=search(ctx, handler, rt, call.query))
+        if call.vid is not None:
+            return Answer(200, rt, handler.vread(ctx, call.id, call.vid))
+        found = handler.read(ctx, call.id)
+        if call.if_none_match is not None and call.if_none_match in ("*", found.version_id):
+            return Answer(304, rt, found)
+        return Answer(200, rt, found)
+    if method == "POST" and call.id is None:
+        resource = _resource(ctx, call)
+        condition = call.if_none_exist
+        if condition is None and any(name not in CONTROL_PARAMS for name, _ in call.query):
+            # `POST Type?criteria` (fhirpy's get_or_create): the criteria as If-None-Exist.
+            condition = urlencode(call.query)
+        if condition is not None:
+            existing = one_match(ctx, rt, condition, "If-None-Exist")
+            if existing is not None:
+                return Answer(200, rt, existing, located=True)
+        return Answer(201, rt, handler.create(ctx, resource), located=True)
+    if method == "PUT":
+        resource = _resource(ctx, call)
+        if call.id is None:
+            # Conditional update: none found creates, one found is updated, several is a 412.
+            existing = one_match(ctx, rt, call.query, "a conditional update")
+            if existing is None:
+                if resource.get("id"):
+                    return _update(ctx, handler, call, str(resource["id"]), resource)
+                return Answer(201, rt, handler.create(ctx, resource), located=True)
+            target = str(existing.resource["id"])
+            if resource.get("id") not in (None, target):
+                raise registry.Invalid(
+                    f"the body's id {resource['id']!r} is not {target!r}, the one found",
+                    expression="id",
+                )
+            return _update(ctx, handler, call, target, resource)
+        if resource.get("id") not in (None, call.id):
+            raise registry.Invalid(
+                f"the body's id {resource.get('id')!r} is not {call.id!r}", expression="id"
+            )
+        return _update(ctx, handler, call, call.id, resource)
+    if method == "PATCH":
+        target = call.id
+        if target is None:
+            existing = one_match(ctx, rt, call.query, "a conditional patch")
+            if existing is None:
+                raise registry.NotFound(f"a conditional patch found no {rt}")
+            target = str(existing.resource["id"])
+        return _patch(ctx, handler, call, target)
+    if method == "DELETE":
+        if call.id is None:
+            existing = one_match(ctx, rt, call.query, "a conditional delete")
+            if existing is None:
+                return Answer(204, rt)  # nothing matched: nothing to delete, and that is fine
+            handler.delete(ctx, str(existing.resource["id"]), call.if_match)
+            return Answer(204, rt)
+        handler.delete(ctx, call.id, call.if_match)
+        return Answer(204, rt)
+    where = f"/{rt}/{call.id}" if call.id else f"/{rt}"
+    raise registry.NotSupported(f"{method} is not supported on {where}")
+
+
+def _resource(ctx: FhirContext, call: Call) -> dict:
+    if call.resource is None:
+        raise registry.Invalid(f"{call.method} needs a {call.resource_type} resource")
+    resolve_conditional_references(ctx, call.resource)
+    return call.resource
+
+
+def _update(ctx, handler, call: Call, id: str, resource: dict) -> Answer:
+    from caretrust.record.models import Resource
+
+    # Whether the id is new (an update that creates: 201) is known before the write.
+    exists = Resource.objects.filter(resource_type=call.resource_type, logical_id=id).exists()
+    updated = handler.update(ctx, id, resource, call.if_match)
+    created = not exists and updated.version_id == "1"
+    return Answer(201 if created else 200, call.resource_type, updated, located=True)
+
+
+def _patch(ctx, handler, call: Call, id: str) -> Answer:
+    """JSON Patch (RFC 6902) on the current version: a read, the patch, then an update that
+    expects the version read (so a change in between is a 412, never lost)."""
+    from caretrust.ingest.checks import validate
+
+    if not isinstance(call.patch, list):
+        raise registry.Invalid("a JSON Patch is a list of operations")
+    current = handler.read(ctx, id)
+    if call.if_match is not None and call.if_match != current.version_id:
+        raise registry.PreconditionFailed(
+            f"{call.resource_type}/{id} is at version {current.version_id}, not {call.if_match}"
+        )
+    before = body_of(current, call.resource_type)
+    try:
+        after = jsonpatch.JsonPatch(call.patch).apply(before)
+    except jsonpatch.JsonPatchTestFailed as exc:
+        raise registry.PreconditionFailed(f"the patch's test failed: {exc}") from None
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+        raise Unprocessable(f"the patch cannot be applied: {exc}") from None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise registry.Invalid(f"the patch is not a valid JSON Patch: {exc}") from None
+    if not isinstance(after, dict) or after.get("resourceType") != call.resource_type:
+        raise Unprocessable("a patch may not change the resource's type", expression="resourceType")
+    if after.get("id") != id:
+        raise Unprocessable("a patch may not change the resource's id", expression="id")
+    problems = validate(after)
+    if problems:
+        name, reason = problems[0]
+        raise Unprocessable(
+            f"the patched {call.resource_type} is not valid: {name}: {reason}",
+            expression=f"{call.resource_type}.{name}" if name else None,
+        )
+    updated = handler.update(ctx, id, after, current.version_id)
+    return Answer(200, call.resource_type, updated, located=True)
+
+
+Unprocessable = registry.Unprocessable
+
+
+def search(ctx: FhirContext, handler, resource_type: str, query: list[tuple[str, str]]) -> dict:
+    params: dict[str, list[str]] = {}
+    controls: dict[str, list[str]] = {}
+    for name, value in query:
+        no_nul(name, [value])
+        if name in CONTROL_PARAMS:
+            controls.setdefault(name, []).append(value)
+            continue
+        if name not in handler.search_params:
+            raise registry.Invalid(
+                f"search parameter {name!r} is not supported for {resource_type}", expression=name
+            )
+        params.setdefault(name, []).append(value)
+    try:
+        count = int((controls.get("_count") or ["20"])[-1])
+    except ValueError:
+        raise registry.Invalid("_count must be a number", expression="_count") from None
+    request = SearchParams(
+        params=params,
+        count=max(1, min(count, 100)),
+        cursor=(controls.get("_cursor") or [None])[-1],
+        include=controls.get("_include", []),
+    )
+    result = handler.search(ctx, request)
+    pairs = [(k, v) for k, vs in params.items() for v in vs]
+    pairs += [("_include", v) for v in request.include] + [("_count", str(request.count))]
+    bundle: dict = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "link": [{"relation": "self", "url": f"{ctx.base_url}/{resource_type}?{urlencode(pairs)}"}],
+        "entry": [],
+    }
+    if result.total is not None:
+        bundle["total"] = result.total
+    if result.next_cursor:
+        following = urlencode([*pairs, ("_cursor", result.next_cursor)])
+        bundle["link"].append(
+            {"relation": "next", "url": f"{ctx.base_url}/{resource_type}?{following}"}
+        )
+    for match in result.matches:
+        bundle["entry"].append(
+            {
+                "fullUrl": f"{ctx.base_url}/{resource_type}/{match.resource['id']}",
+                "resource": body_of(match, resource_type),
+                "search": {"mode": "match"},
+            }
+        )
+    for extra in result.included:
+        kind = extra.resource.get("resourceType", "Patient")
+        bundle["entry"].append(
+            {
+                "fullUrl": f"{ctx.base_url}/{kind}/{extra.resource['id']}",
+                "resource": body_of(extra, kind),
+                "search": {"mode": "include"},
+            }
+        )
+    return bundle
+
+
+def history_bundle(ctx: FhirContext, resource_type: str, id: str) -> dict:
+    versions = handler_for(resource_type).history(ctx, id)
+    entries = []
+    for i, version in enumerate(versions):
+        entry: dict = {"fullUrl": f"{ctx.base_url}/{resource_type}/{id}"}
+        if version.deleted:
+            entry["request"] = {"method": "DELETE", "url": f"{resource_type}/{id}"}
+            entry["response"] = {"status": "410", "etag": f'W/"{version.version_id}"'}
+        else:
+            entry["resource"] = body_of(version, resource_type)
+            entry["request"] = {
+                "method": "PUT" if i < len(versions) - 1 else "POST",
+                "url": f"{resource_type}/{id}",
+            }
+            entry["response"] = {"status": "200", "etag": f'W/"{version.version_id}"'}
+        entries.append(entry)
+    return {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
+
+
+def json_list(raw: str | bytes) -> list:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise registry.Invalid(f"the patch is not JSON ({exc})") from None
+    if not isinstance(value, list):
+        raise registry.Invalid("a JSON Patch is a list of operations")
+    return value
