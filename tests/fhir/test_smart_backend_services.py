@@ -230,6 +230,12 @@ def test_scopes_limit_the_interactions(world) -> None:
     assert other_type.status_code == 403
     refusal = AuditEvent.objects.filter(action="access_denied", details__via="fhir").first()
     assert refusal is not None and refusal.actor == world["client"].user
+    conditions_only = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world, 'system/Condition.rs')}"}
+    query = {"patient": str(world["patient"].ref)}
+    assert http.get("/fhir/Condition", query, **conditions_only).status_code == 200
+    with_patients = {**query, "_include": "Condition:subject"}
+    assert http.get("/fhir/Condition", with_patients, **conditions_only).status_code == 403
+    assert http.get(f"/fhir/Patient/{world['patient'].ref}", **conditions_only).status_code == 403
 
 
 def test_scope_grammar_v1_and_v2() -> None:
@@ -338,3 +344,31 @@ def test_registration_refuses_bad_keys_and_scopes_and_the_command_registers(
     assert registered.details["kids"] == ["k9"]
     response = ask(Client(), assertion(key, kid="k9", client_id="bayside-system"))
     assert response.status_code == 200, response.content
+
+
+def test_an_integration_reaches_a_person_only_through_an_accepted_referral(world) -> None:
+    """A discharge system of the trust, in the locality team's membership, sees nobody until a
+    referral its team accepted names the person: the scope opens reads, the workflow opens the
+    person."""
+    from caretrust.organisations.models import Team
+    from caretrust.organisations.services import add_team_member
+    from tests.factories import demo_user, make_person, routed_referral
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    client = smart.register_backend_client(
+        name="trust-discharge",
+        organisation=Organisation.objects.get(code="DEMO-TRUST"),
+        role="coordinator",
+        jwks=public_jwks(key, "t1"),
+        scopes="system/*.read",
+    )
+    add_team_member(
+        actor=demo_user("admin"), team=Team.objects.get(code="torquay-mdt"), user=client.user
+    )
+    person = make_person(given_name="Ada", family_name="Referred", gp_practice_code="DEMO-GP2")
+    response = ask(Client(), assertion(key, kid="t1", client_id="trust-discharge"), "system/*.read")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+    assert Client().get(f"/fhir/Patient/{person.ref}", **auth).status_code == 403
+    routed_referral(person=person, team_code="torquay-mdt")
+    read = Client().get(f"/fhir/Patient/{person.ref}", **auth)
+    assert read.status_code == 200, read.content
