@@ -372,3 +372,30 @@ def test_an_integration_reaches_a_person_only_through_an_accepted_referral(world
     routed_referral(person=person, team_code="torquay-mdt")
     read = Client().get(f"/fhir/Patient/{person.ref}", **auth)
     assert read.status_code == 200, read.content
+
+
+def test_over_http_discovery_token_and_a_fhir_client(live_server, world) -> None:
+    """What an integrator does: discover the token endpoint, post a signed assertion whose aud is
+    that endpoint, then use the access token with an off-the-shelf FHIR client (fhirpy; the
+    `fhirclient` package has no backend services flow)."""
+    import requests
+    from fhirpy import SyncFHIRClient
+
+    base = f"{live_server.url}/fhir"
+    config = requests.get(f"{base}/.well-known/smart-configuration", timeout=10).json()
+    token_url = config["token_endpoint"]
+    assert token_url == f"{base}/auth/token"
+    response = requests.post(
+        token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": assertion(world["key"], aud=token_url),
+            "scope": "system/Patient.read",
+        },
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    fhir = SyncFHIRClient(base, authorization=f"Bearer {response.json()['access_token']}")
+    found = fhir.resources("Patient").search(family="Quarrington").fetch()
+    assert [p.id for p in found] == [str(world["patient"].ref)]
