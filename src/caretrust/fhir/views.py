@@ -16,8 +16,9 @@ from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from caretrust.fhir import capability, registry, smart
+from caretrust.fhir import capability, registry
 from caretrust.fhir.registry import FhirContext, FhirError, SearchParams, Stored
+from caretrust.fhir.smart import bearer, refusal
 from caretrust.ingest.limits import MAX_DEPTH
 
 logger = logging.getLogger(__name__)
@@ -61,11 +62,11 @@ def _authenticate(request: HttpRequest) -> FhirContext:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise registry.Unauthorized("send a bearer token: Authorization: Bearer <token>")
-    found = smart.bearer(token.strip())
+    found = bearer(token.strip())
     if found is None:
         raise registry.Unauthorized("the bearer token is not valid, has expired or been revoked")
     match = request.resolver_match
-    refused = smart.refusal(
+    refused = refusal(
         found,
         request.method or "",
         match.url_name if match else "",
@@ -169,7 +170,7 @@ def _audit_refusal(request: HttpRequest, reason: str) -> None:
     from caretrust.access.middleware import audit_refusal
 
     header = request.headers.get("Authorization", "")
-    found = smart.bearer(header.partition(" ")[2].strip()) if header else None
+    found = bearer(header.partition(" ")[2].strip()) if header else None
     audit_refusal(found.client.user if found else None, reason, path=request.path, via="fhir")
 
 
