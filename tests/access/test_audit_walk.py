@@ -59,6 +59,11 @@ EXCLUDED = {
         "shows only what they sent (covered by tests/referrals)"
     ),
     "fhir:metadata": "the CapabilityStatement; shows no one",
+    "fhir:smart_configuration": "SMART discovery document (ADR 113); shows no one",
+    "fhir:token": (
+        "SMART Backend Services token endpoint: signed client assertions, not sessions; issue and "
+        "refusal audited (tests/fhir/test_smart_backend_services.py)"
+    ),
     "fhir:type": "FHIR API: bearer tokens, not sessions; audited in its handlers (tests/fhir)",
     "fhir:instance": "FHIR API: as above",
     "fhir:history": "FHIR API: as above",

@@ -25,7 +25,19 @@ def break_glass(*, actor, person, justification: str, reason: str) -> BreakGlass
     """Open read-only access to a person's record with a reason category and a stated reason.
 
     A user may open at most `BreakGlassLimit.max_accesses` in `period_hours`; the attempt that
-    meets the limit is refused, audited and raises an alert for the privacy officers."""
+    meets the limit is refused, audited and raises an alert for the privacy officers.
+
+    A system (the service account of an API client) never breaks the glass: it reaches a person
+    only through workflow (ADR 113)."""
+    if getattr(actor, "api_client", None) is not None:
+        refused = policy.Decision(
+            False,
+            "An API client never uses break-glass: a system gains a relationship with a person "
+            "only through workflow (an accepted referral).",
+            "denied",
+        )
+        policy.note_refusal("people.break_glass", refused, person)
+        raise PermissionDenied(refused.reason)
     policy.require(actor, "people.break_glass", person)
     limit = BreakGlassLimit.current()
     reason = " ".join(reason.split())

@@ -17,6 +17,9 @@ INTERACTION_CODES = {
 }
 
 
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+
+
 def statement(base_url: str) -> dict:
     resources = []
     for resource_type, handler in registry.handlers().items():
@@ -65,12 +68,31 @@ def statement(base_url: str) -> dict:
             {
                 "mode": "server",
                 "security": {
-                    "service": [
-                        {"text": "Bearer token issued per API client, scoped to an organisation"}
+                    # SMART Backend Services (ADR 113): where to get a token.
+                    "extension": [
+                        {
+                            "url": OAUTH_URIS,
+                            "extension": [{"url": "token", "valueUri": f"{base_url}/auth/token"}],
+                        }
                     ],
-                    "description": "Send Authorization: Bearer <token>. Every read and write is "
-                    "authorised like the web app (legitimate relationship or break-glass) and "
-                    "audited.",
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/"
+                                    "restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ],
+                            "text": "SMART Backend Services (client_credentials, private_key_jwt, "
+                            "system scopes), or a static bearer token issued per API client",
+                        }
+                    ],
+                    "description": "Send Authorization: Bearer <token>: an access token from "
+                    f"{base_url}/auth/token (see {base_url}/.well-known/smart-configuration), "
+                    "limited to its system scopes, or a static token. Every read and write is "
+                    "authorised like the web app (a legitimate relationship from workflow; an API "
+                    "client never uses break-glass) and audited.",
                 },
                 "resource": resources,
                 # POST [base] with a Bundle (ADR 109).

@@ -147,8 +147,41 @@ def resolve_conditional_references(ctx: FhirContext, resource: dict) -> None:
 # ------------------------------------------------------------------------------- interactions
 
 
+def interaction_of(call: Call) -> str:
+    """The FHIR interaction a call asks for, as SMART scopes name them (ADR 113)."""
+    if call.method == "GET":
+        if call.id is None:
+            return "search"
+        return "vread" if call.vid is not None else "read"
+    if call.method == "POST":
+        return "create"
+    return {"PUT": "update", "PATCH": "update", "DELETE": "delete"}[call.method]
+
+
+def _check_scopes(ctx: FhirContext, call: Call) -> None:
+    """A backend-services token may do only what its scopes allow, however the call came: a
+    URL, or an entry of a transaction or batch Bundle (ADR 113). Conditional interactions also
+    search, so they need search as well."""
+    if ctx.scopes is None:
+        return
+    from caretrust.fhir.smart import INTERACTION_LETTER, permits
+
+    needed = [interaction_of(call)]
+    criteria = [name for name, _ in call.query if name not in CONTROL_PARAMS]
+    if call.if_none_exist or (call.id is None and call.method != "GET" and criteria):
+        needed.append("search")
+    for interaction in needed:
+        if not permits(ctx.scopes, call.resource_type, interaction):
+            letter = INTERACTION_LETTER[interaction]
+            raise registry.Forbidden(
+                f"the access token's scopes ({ctx.scopes}) do not allow {interaction} of "
+                f"{call.resource_type} (it needs system/{call.resource_type}.{letter} or wider)"
+            )
+
+
 def perform(ctx: FhirContext, call: Call) -> Answer:
     """Carry out one interaction; errors are raised as `registry.FhirError`s."""
+    _check_scopes(ctx, call)
     handler = handler_for(call.resource_type)
     try:
         return _perform(ctx, handler, call)

@@ -32,9 +32,44 @@ class ApiClient(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # SMART Backend Services (ADR 113): the client's public keys (a JWK Set, stored: no key is
+    # ever fetched from a URL) and the scopes it may be granted, e.g. "system/Patient.rs".
+    jwks = models.JSONField(default=dict, blank=True)
+    allowed_scopes = models.TextField(blank=True)  # space-separated
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class BackendAccessToken(models.Model):
+    """A short-lived access token issued by the SMART Backend Services token endpoint (ADR 113):
+    stored as a SHA-256 hash, with its expiry and the scopes it was granted."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.TextField()  # space-separated, as granted
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client.name} until {self.expires_at:%H:%M:%S}"
+
+
+class UsedAssertion(models.Model):
+    """The `jti` of every client assertion accepted, kept until the assertion expires, so that
+    one signed assertion buys one token (replay refused)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="used_assertions")
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "jti"], name="fhir_assertion_jti_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.jti

@@ -122,6 +122,9 @@ class FhirContext:
     client: Any = None  # fhir.ApiClient, None for in-process calls
     # The people whose records the client may read, worked out once per request.
     visible_people: Any = None  # fhir.lookups.IdSet
+    # A SMART backend-services token's granted scopes ("system/Patient.rs ..."); None for a
+    # static token or an in-process call, which are not limited by scopes (ADR 113).
+    scopes: str | None = None
 
     def require(self, action: str, obj: Any = None) -> None:
         """Authorise through `caretrust.access.policy`; raise Forbidden with its reason."""

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caretrust.fhir import views
+from caretrust.fhir import smart_views, views
 
 app_name = "fhir"
 TYPE = r"(?P<resource_type>[A-Z][A-Za-z]+)"
@@ -8,6 +8,12 @@ ID = r"(?P<id>[A-Za-z0-9\-.]{1,64})"
 urlpatterns = [
     path("", views.base_endpoint, name="base"),
     path("metadata", views.metadata, name="metadata"),
+    path(
+        ".well-known/smart-configuration",
+        smart_views.smart_configuration,
+        name="smart_configuration",
+    ),
+    path("auth/token", smart_views.token, name="token"),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),
     re_path(rf"^{TYPE}/{ID}/_history$", views.history_endpoint, name="history"),

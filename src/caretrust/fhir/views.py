@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from caretrust.fhir import bundles, capability, formats, registry
 from caretrust.fhir.interactions import Answer, Call, bare_version, body_of, json_list, perform
 from caretrust.fhir.registry import FhirContext, FhirError, Stored
-from caretrust.fhir.services import client_for_token
+from caretrust.fhir.smart import bearer, refusal
 from caretrust.ingest.limits import MAX_DEPTH
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,22 @@ def _authenticate(request: HttpRequest) -> FhirContext:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise registry.Unauthorized("send a bearer token: Authorization: Bearer <token>")
-    client = client_for_token(token.strip())
-    if client is None:
-        raise registry.Unauthorized("the bearer token is not valid or has been revoked")
-    return FhirContext(user=client.user, base_url=base_url(request), client=client)
+    found = bearer(token.strip())
+    if found is None:
+        raise registry.Unauthorized("the bearer token is not valid, has expired or been revoked")
+    match = request.resolver_match
+    refused = refusal(
+        found,
+        request.method or "",
+        match.url_name if match else "",
+        (match.kwargs.get("resource_type", "") if match else ""),
+        request.GET.getlist("_include"),
+    )
+    if refused:
+        raise registry.Forbidden(refused)
+    return FhirContext(
+        user=found.client.user, base_url=base_url(request), client=found.client, scopes=found.scopes
+    )
 
 
 def _body(request: HttpRequest, resource_type: str) -> dict:
@@ -164,8 +176,8 @@ def _audit_refusal(request: HttpRequest, reason: str) -> None:
     from caretrust.access.middleware import audit_refusal
 
     header = request.headers.get("Authorization", "")
-    client = client_for_token(header.partition(" ")[2].strip()) if header else None
-    audit_refusal(client.user if client else None, reason, path=request.path, via="fhir")
+    found = bearer(header.partition(" ")[2].strip()) if header else None
+    audit_refusal(found.client.user if found else None, reason, path=request.path, via="fhir")
 
 
 def located(ctx: FhirContext, resource_type: str, stored: Stored) -> dict:
