@@ -20,6 +20,7 @@ urlpatterns = [
     path("evaluation/", include("caretrust.evaluation.urls")),
     path("feedback/", include("caretrust.feedback.urls")),
     path("jobs/", include("caretrust.jobs.urls")),
+    path("subscriptions/", include("caretrust.subscriptions.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("privacy/", include("caretrust.access.urls")),
     path("workspace/", include("caretrust.workspace.urls")),

@@ -11,6 +11,7 @@ INTERACTION_CODES = {
     "search": "search-type",
     "create": "create",
     "update": "update",
+    "delete": "delete",
     "history": "history-instance",
 }
 

@@ -205,7 +205,7 @@ class SearchResult:
 
 # ------------------------------------------------------------------------------------ handlers
 
-INTERACTIONS = ("read", "vread", "search", "create", "update", "history")
+INTERACTIONS = ("read", "vread", "search", "create", "update", "delete", "history")
 
 
 class ResourceHandler:
@@ -237,6 +237,9 @@ class ResourceHandler:
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
         raise NotSupported(f"history is not supported for {self.resource_type}")
+
+    def delete(self, ctx: FhirContext, id: str) -> None:
+        raise NotSupported(f"delete is not supported for {self.resource_type}")
 
     def interactions(self) -> list[str]:
         """The interactions this handler overrides (what the CapabilityStatement declares)."""
@@ -349,6 +352,9 @@ class Layered(ResourceHandler):
 
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
         return self.primary.update(ctx, id, resource, if_match)
+
+    def delete(self, ctx: FhirContext, id: str) -> None:
+        self.primary.delete(ctx, id)
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         layer, _, cursor = (params.cursor or "").partition(":")

@@ -298,6 +298,9 @@ def instance_endpoint(request: HttpRequest, resource_type: str, id: str) -> Http
         return fhir_response(
             body_of(updated, resource_type), 200, _located(ctx, resource_type, updated)
         )
+    if request.method == "DELETE":
+        handler.delete(ctx, id)
+        return HttpResponse(status=204)
     raise registry.NotSupported(f"{request.method} is not supported on /{resource_type}/{id}")
 
 
