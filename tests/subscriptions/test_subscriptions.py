@@ -207,6 +207,9 @@ def test_connection_refused_dead_letter_is_dismissed_by_the_administrator(
     )
 
 
+# The worker closes the connection between tasks (as in production): a test transaction would not
+# survive it on PostgreSQL, so this test commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_attempts_from_the_database_queue_with_backoff(
     gp_system, receiver, user_for, settings
 ) -> None:
