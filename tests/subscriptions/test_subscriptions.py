@@ -287,6 +287,8 @@ def test_endpoints_and_headers_are_checked(gp_system, receiver, settings) -> Non
     for endpoint, header, message in [
         ("ftp://example.org/x", None, "absolute http or https URL"),
         ("http://user:pw@127.0.0.1/x", None, "user name or password"),
+        ("http://[::1/x", None, "is not a URL"),
+        ("http://no-such-host.invalid/x", None, "cannot be found"),
         (receiver.url, ["Content-Type: text/plain"], "may not set Content-Type"),
         (receiver.url, ["X-Evil: a\r\nHost: b"], "on one line"),
     ]:

@@ -50,7 +50,10 @@ def check_headers(headers: list[str]) -> list[str]:
 
 
 def check_url(url: str) -> SplitResult:
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+    except ValueError as exc:
+        raise EndpointRefused(f"channel.endpoint is not a URL ({exc})") from None
     allowed = ("https",) if settings.CARETRUST_SUBSCRIPTION_REQUIRE_HTTPS else ("http", "https")
     if parts.scheme not in allowed or not parts.hostname:
         raise EndpointRefused(
@@ -78,7 +81,7 @@ def resolve(url: str) -> Target:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         raise EndpointRefused(
             f"the endpoint's host {parts.hostname} cannot be found ({exc})"
         ) from None
