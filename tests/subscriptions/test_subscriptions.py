@@ -350,3 +350,15 @@ def test_the_capability_statement_lists_subscription(client) -> None:
     entry = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Subscription")
     codes = {i["code"] for i in entry["interaction"]}
     assert {"create", "read", "search-type", "delete"} <= codes
+
+
+def test_a_status_change_without_subscriptions_costs_one_query(gp_system, user_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    referral = gp_referral(gp_system)
+    with CaptureQueriesContext(connection) as queries:
+        referrals.claim(actor=user_for("coordinator"), referral=referral)
+    touching = [q["sql"] for q in queries if "subscriptions_" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("SELECT")
+    assert not Job.objects.filter(kind=services.DELIVER_JOB).exists()
