@@ -453,6 +453,44 @@ PARAMS["budgets:deferred_payment_new"] = lambda s: {"ref": s.edith.ref}
 PARAMS["budgets:deferred_payment"] = _deferred_payment
 
 
+def _delivery(seed) -> dict:
+    """A dead-letter notification of a GP system's subscription (names a referral, not a person)."""
+    from caretrust.fhir.models import ApiClient
+    from caretrust.fhir.services import issue_client
+    from caretrust.organisations.models import Organisation
+    from caretrust.subscriptions.models import Delivery, Subscription
+
+    found = Delivery.objects.first()
+    if found is None:
+        client = (
+            ApiClient.objects.filter(name="walk-gp").first()
+            or issue_client(
+                name="walk-gp",
+                organisation=Organisation.objects.get(code="DEMO-GP1"),
+                role="coordinator",
+            )[0]
+        )
+        subscription = Subscription.objects.create(
+            client=client,
+            organisation=client.organisation,
+            criteria="Task?requester=Organization/DEMO-GP1",
+            endpoint="https://gp.example/notify",
+            status=Subscription.Status.ERROR,
+        )
+        found = Delivery.objects.create(
+            subscription=subscription,
+            referral=seed.referral,
+            task_status="received",
+            task_version=1,
+            status=Delivery.Status.DEAD,
+        )
+    return {"uuid": found.uuid}
+
+
+PARAMS["subscriptions:retry"] = _delivery
+PARAMS["subscriptions:dismiss"] = _delivery
+
+
 def _patterns(patterns=None, namespace=None):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

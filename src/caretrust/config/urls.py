@@ -22,6 +22,7 @@ urlpatterns = [
     path("jobs/", include("caretrust.jobs.urls")),
     # POST [base] (a transaction or batch Bundle) at /fhir as well as /fhir/ (ADR 109).
     path("fhir", include("caretrust.fhir.base_urls")),
+    path("subscriptions/", include("caretrust.subscriptions.urls")),
     path("fhir/", include("caretrust.fhir.urls")),
     path("oruk/", include("caretrust.directory.urls")),
     path("privacy/", include("caretrust.access.urls")),

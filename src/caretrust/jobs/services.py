@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,9 +26,20 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def submit(*, owner: Any, kind: str, title: str, parameters: dict | None = None) -> Job:
-    """Record a job and enqueue it. Returns the Job (already finished with the immediate backend)."""
+def submit(
+    *,
+    owner: Any,
+    kind: str,
+    title: str,
+    parameters: dict | None = None,
+    run_after: datetime | None = None,
+) -> Job:
+    """Record a job and enqueue it. Returns the Job (already finished with the immediate backend).
+
+    `run_after` defers it (a retry's backoff) on a backend that can defer (the database queue); a
+    backend that cannot (the immediate one of the tests) runs it now."""
     from caretrust.jobs.tasks import run_job
+    from caretrust.jobs.worker import default_backend
 
     registry.get(kind)  # an unknown kind fails here, in the request, not later in a worker
     job = Job.objects.create(
@@ -44,7 +55,10 @@ def submit(*, owner: Any, kind: str, title: str, parameters: dict | None = None)
         details={"kind": kind, "title": title},
         actor_label="system",
     )
-    result = run_job.enqueue(str(job.pk))
+    task = run_job
+    if run_after is not None and default_backend().supports_defer:
+        task = run_job.using(run_after=run_after)
+    result = task.enqueue(str(job.pk))
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     job.refresh_from_db()
     return job

@@ -10,6 +10,9 @@ through a registry).
 - FHIR: `register_service_request_part(part)`; `part(referral)` answers elements to add to the
   referral's ServiceRequest (`{"extension": [...], "category": [...]}`: lists are appended to), or
   None (e.g. a hospital discharge's ready date and pathway, ADR 104).
+- Status changes: `register_status_change(hook)`; `hook(referral=, from_status=, to_status=)` runs
+  inside the referral's transaction whenever its Task status changes (also from "" to requested
+  when it is made), e.g. FHIR Subscriptions queue their notifications (ADR 114).
 """
 
 from __future__ import annotations
@@ -69,3 +72,17 @@ def service_request_parts(referral: Any) -> dict[str, list]:
         for name, values in (part(referral) or {}).items():
             found.setdefault(name, []).extend(values)
     return found
+
+
+StatusChange = Callable[..., None]
+_status_changes: list[StatusChange] = []
+
+
+def register_status_change(hook: StatusChange) -> None:
+    if hook not in _status_changes:
+        _status_changes.append(hook)
+
+
+def status_changed(*, referral: Any, from_status: str, to_status: str) -> None:
+    for hook in _status_changes:
+        hook(referral=referral, from_status=from_status, to_status=to_status)

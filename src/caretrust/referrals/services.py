@@ -51,6 +51,8 @@ def _locality_for(person: Person | None, fallback: Locality | None) -> Locality 
 
 
 def _event(referral: Referral, actor: Any, from_status: str, reason: str = "", label: str = ""):
+    if from_status != referral.status:
+        hooks.status_changed(referral=referral, from_status=from_status, to_status=referral.status)
     return ReferralEvent.objects.create(
         referral=referral,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "caretrust.notifications",
     "caretrust.messaging",
     "caretrust.meetings",
+    "caretrust.subscriptions",
     "caretrust.web",
     # background jobs (ADR 0048): the django.tasks API (Django 6) and its database queue
     "django_tasks",
@@ -210,6 +211,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# FHIR Subscriptions (ADR 0114): notifications to an API client's endpoint. Only https unless
+# turned off (development, tests); never to a private or reserved address unless allowed (a
+# private network, tests: SSRF). Attempts, the first retry's delay (doubling each time) and the
+# time allowed for one POST.
+CARETRUST_SUBSCRIPTION_REQUIRE_HTTPS = env_bool("CARETRUST_SUBSCRIPTION_REQUIRE_HTTPS", True)
+CARETRUST_SUBSCRIPTION_ALLOW_PRIVATE = env_bool("CARETRUST_SUBSCRIPTION_ALLOW_PRIVATE", False)
+CARETRUST_SUBSCRIPTION_MAX_ATTEMPTS = env_int("CARETRUST_SUBSCRIPTION_MAX_ATTEMPTS", 5)
+CARETRUST_SUBSCRIPTION_RETRY_SECONDS = env_int("CARETRUST_SUBSCRIPTION_RETRY_SECONDS", 30)
+CARETRUST_SUBSCRIPTION_TIMEOUT_SECONDS = env_int("CARETRUST_SUBSCRIPTION_TIMEOUT_SECONDS", 10)
 
 # Email (issue #15, ADR 71): notifications go by SMTP, configured from the environment. The demo
 # and development settings write each email to a file under var/mail; tests use Django's in-memory

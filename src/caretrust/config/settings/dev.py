@@ -14,3 +14,6 @@ CARETRUST_COUNCIL_FIGURES = CARETRUST_COUNCIL_FIGURES or str(  # noqa: F405
 # Emails are written to files under var/mail (one file per email), never sent.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # noqa: F405
+# A developer's receiver runs on their own machine: http and private addresses allowed (ADR 0114).
+CARETRUST_SUBSCRIPTION_REQUIRE_HTTPS = env_bool("CARETRUST_SUBSCRIPTION_REQUIRE_HTTPS", False)
+CARETRUST_SUBSCRIPTION_ALLOW_PRIVATE = env_bool("CARETRUST_SUBSCRIPTION_ALLOW_PRIVATE", True)
