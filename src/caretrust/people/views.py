@@ -5,25 +5,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.people import selectors, services
 from caretrust.people.forms import UnmergeForm
-from caretrust.people.models import LinkCandidate, Merge, Person
+from caretrust.people.models import Person
 from caretrust.people.presenters import candidate_view, merge_view
 
 RECENT_MERGES = 10
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, "people.review_links")
-    pending = LinkCandidate.objects.filter(status=LinkCandidate.Status.PENDING).select_related(
-        "incoming", "existing"
-    )
-    page = Paginator(pending, 25).get_page(request.GET.get("page"))
+    page = selectors.review_queue_page(request.user, request.GET.get("page"))
     recent = []
     if policy.decide(request.user, "people.unmerge"):
         recent = [
@@ -39,15 +34,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "page_title": "Possible matches to review",
         },
     )
-
-
-def _audit_merges_shown(request: HttpRequest, merges: list, page: str) -> None:
-    """Names and dates of birth of the people on both sides are on the page: audit each."""
-    refs = sorted({ref for m in merges for ref in (m.survivor_ref, m.merged_ref)})
-    if refs:
-        audit.record_reads(
-            actor=request.user, person_refs=refs, object_type="people.merge", details={"page": page}
-        )
 
 
 def person_merges(request: HttpRequest, ref) -> HttpResponse:
@@ -72,10 +58,7 @@ def person_merges(request: HttpRequest, ref) -> HttpResponse:
 
 def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm with a reason, then un-merge (the service authorises and audits)."""
-    policy.require(request.user, "people.unmerge")
-    merge = get_object_or_404(
-        Merge.objects.select_related("survivor", "merged", "merged_by", "undone_by"), pk=pk
-    )
+    merge = selectors.merge_to_undo(request.user, pk)
     if merge.undone_at is not None:
         messages.info(request, "That merge has already been undone.")
         return redirect("people:person_merges", ref=merge.survivor.ref)
@@ -95,8 +78,6 @@ def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("people:person_merges", ref=merge.survivor.ref)
     view = merge_view(merge)
-    if not form.is_bound:
-        _audit_merges_shown(request, [view], "undo a merge")
     return render(
         request,
         "people/unmerge.jinja",
@@ -105,10 +86,7 @@ def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def review_candidate(request: HttpRequest, pk: int) -> HttpResponse:
-    policy.require(request.user, "people.review_links")
-    candidate = get_object_or_404(
-        LinkCandidate.objects.select_related("incoming", "existing"), pk=pk
-    )
+    candidate = selectors.candidate_for_review(request.user, pk)
     error = ""
     if request.method == "POST":
         decision = request.POST.get("decision")
@@ -123,14 +101,6 @@ def review_candidate(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("people:link_queue")
         else:
             error = "Choose whether these records are the same person"
-    else:
-        for person in (candidate.incoming, candidate.existing):
-            audit.record_read(
-                actor=request.user,
-                obj=person,
-                person_ref=person.audit_ref,
-                reason="linkage review",
-            )
     return render(
         request,
         "people/link_candidate.jinja",
@@ -144,8 +114,7 @@ def correct_details(request: HttpRequest, ref) -> HttpResponse:
     from caretrust.people.demographics import CorrectDemographicsForm
     from caretrust.ui.forms import add_form_errors
 
-    person = get_object_or_404(Person, ref=ref, merged_into__isnull=True)
-    policy.require(request.user, "people.correct_demographics", person)
+    person = selectors.person_to_correct(request.user, ref)
     if request.method == "POST":
         form = CorrectDemographicsForm(request.POST)
         if form.is_valid():
@@ -174,7 +143,6 @@ def correct_details(request: HttpRequest, ref) -> HttpResponse:
                 messages.success(request, "Their details are corrected.")
                 return redirect("record:person", ref=person.ref)
     else:
-        audit.record_read(actor=request.user, obj=person, person_ref=person.audit_ref)
         form = CorrectDemographicsForm(
             initial={
                 "version": person.version,
