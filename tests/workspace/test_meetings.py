@@ -106,6 +106,18 @@ def test_the_agenda_comes_from_case_finding_and_breaches(
     assert selectors.case_finding_places(Team.objects.get(code="paignton-mdt")) == 5
 
 
+def test_the_agenda_selector_records_the_people_it_shows_and_only_them(
+    user_for, team, risk_list, breached, accepted
+) -> None:
+    coordinator, nurse, ot = user_for("coordinator"), user_for("nurse"), user_for("ot")
+    meeting = _schedule(coordinator, team)
+    services.add_to_agenda(actor=ot, meeting=meeting, person=accepted.person, reason="Review")
+    shown, hidden = selectors.agenda_shown(nurse, meeting)
+    assert [item.person for item in shown] == [accepted.person] and hidden >= 1
+    read = AuditEvent.objects.filter(actor=nurse, action="read", object_type="meetings.agenda")
+    assert set(read.values_list("person_ref", flat=True)) == {accepted.person.audit_ref}
+
+
 def test_members_see_only_the_people_they_have_a_relationship_with(
     client, user_for, team, risk_list, breached, accepted
 ) -> None:
@@ -118,9 +130,9 @@ def test_members_see_only_the_people_they_have_a_relationship_with(
 
     # The co-ordinator: the case-finding person (their locality's practices), the breached
     # referral (open in their locality) and Mary (an open referral in their locality).
-    assert presenters.agenda_for(coordinator, items).hidden == 0
+    assert presenters.agenda_for(*selectors.agenda_shown(coordinator, meeting)).hidden == 0
     # The nurse: only Mary, whose referral her team accepted.
-    view = presenters.agenda_for(nurse, items)
+    view = presenters.agenda_for(*selectors.agenda_shown(nurse, meeting))
     assert [r.person for r in view.rows] == [accepted.person.display_name]
     assert view.hidden_text == "2 people you do not have a relationship with"
 

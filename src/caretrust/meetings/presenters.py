@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from caretrust.meetings.access_rules import sees_on_agenda
 from caretrust.meetings.models import AgendaItem, Meeting
 
 
@@ -39,8 +38,9 @@ class AgendaView:
         return f"{self.hidden} {people} you do not have a relationship with"
 
 
-def agenda_for(user, items: list[AgendaItem]) -> AgendaView:
-    shown = [item for item in items if sees_on_agenda(user, item)]
+def agenda_for(shown: list[AgendaItem], hidden: int) -> AgendaView:
+    """The agenda as the member sees it: the items `selectors.agenda_shown` let them see, and how
+    many others there are."""
     rows = [
         AgendaRow(
             person=item.person.display_name,
@@ -51,4 +51,4 @@ def agenda_for(user, items: list[AgendaItem]) -> AgendaView:
         )
         for item in shown
     ]
-    return AgendaView(rows, shown, len(items) - len(shown))
+    return AgendaView(rows, shown, hidden)

@@ -69,6 +69,18 @@ def agenda(meeting: Meeting) -> list[AgendaItem]:
     )
 
 
+def agenda_shown(viewer: User, meeting: Meeting) -> tuple[list[AgendaItem], int]:
+    """The meeting's agenda items about people `viewer` may see on it (a relationship, or a
+    case-finding entry they may refer from), each person's read recorded like any list page's;
+    and how many other items there are (counted, never named)."""
+    from caretrust.meetings.access_rules import sees_on_agenda
+
+    items = agenda(meeting)
+    shown = [item for item in items if sees_on_agenda(viewer, item)]
+    audit.people_shown(actor=viewer, objects=shown, object_type="meetings.agenda")
+    return shown, len(items) - len(shown)
+
+
 def case_finding_places(team: Team) -> int:
     found = TeamMeetingSettings.objects.filter(team=team).values_list(
         "case_finding_places", flat=True

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from caretrust.access import audit, policy
+from caretrust.access import policy
 from caretrust.meetings import forms, presenters, selectors, services
 from caretrust.meetings.models import AgendaItem, Meeting
 from caretrust.ui.forms import add_form_errors
@@ -64,9 +64,8 @@ def _meeting(request: HttpRequest, uuid) -> Meeting:
 
 def meeting(request: HttpRequest, uuid) -> HttpResponse:
     meeting = _meeting(request, uuid)
-    view = presenters.agenda_for(request.user, selectors.agenda(meeting))
-    # The agenda names people: audited like every list page (only those this member sees).
-    audit.people_shown(actor=request.user, objects=view.shown, object_type="meetings.agenda")
+    # The agenda names people: the selector shows only those this member may see, and records it
+    view = presenters.agenda_for(*selectors.agenda_shown(request.user, meeting))
     return render(
         request,
         "meetings/meeting.jinja",
