@@ -39,6 +39,28 @@ def _lifetime(days: int | None) -> timedelta:
 
 
 @transaction.atomic
+def new_client(name: str, organisation, role: str, *, token_hash: str, expires_at) -> ApiClient:
+    """A new API client and the service account it acts through (no password: it cannot sign
+    in to the web app). The caller audits."""
+    user = User(
+        username=f"api-{name}"[:150],
+        first_name="API client",
+        last_name=name,
+        role=role,
+        organisation=organisation,
+        is_active=True,
+    )
+    user.set_unusable_password()
+    user.save()
+    return ApiClient.objects.create(
+        name=name,
+        organisation=organisation,
+        user=user,
+        token_hash=token_hash,
+        expires_at=expires_at,
+    )
+
+
 def issue_client(
     *,
     name: str,
@@ -60,20 +82,10 @@ def issue_client(
     client = ApiClient.objects.select_for_update().filter(name=name).first()
     details = {"organisation": organisation.code, "role": role}
     if client is None:
-        user = User(
-            username=f"api-{name}"[:150],
-            first_name="API client",
-            last_name=name,
-            role=role,
-            organisation=organisation,
-            is_active=True,
-        )
-        user.set_unusable_password()
-        user.save()
-        client = ApiClient.objects.create(
-            name=name,
-            organisation=organisation,
-            user=user,
+        client = new_client(
+            name,
+            organisation,
+            role,
             token_hash=hash_token(token),
             expires_at=timezone.now() + lifetime,
         )

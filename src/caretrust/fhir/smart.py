@@ -28,8 +28,8 @@ from django.utils import timezone
 from caretrust.access import audit
 from caretrust.access.models import AuditEvent
 from caretrust.fhir.models import ApiClient, BackendAccessToken, UsedAssertion, hash_token
-from caretrust.fhir.services import API_CLIENT_ROLES, TokenError, client_for_token
-from caretrust.organisations.models import Organisation, User
+from caretrust.fhir.services import API_CLIENT_ROLES, TokenError, client_for_token, new_client
+from caretrust.organisations.models import Organisation
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SIGNING_ALGORITHMS = ("RS384", "ES384")
@@ -174,20 +174,11 @@ def register_backend_client(
     client = ApiClient.objects.select_for_update().filter(name=name).first()
     details: dict = {"organisation": organisation.code, "role": role}
     if client is None:
-        user = User(
-            username=f"api-{name}"[:150],
-            first_name="API client",
-            last_name=name,
-            role=role,
-            organisation=organisation,
-            is_active=True,
-        )
-        user.set_unusable_password()
-        user.save()
-        client = ApiClient.objects.create(
-            name=name,
-            organisation=organisation,
-            user=user,
+        # no usable static token: it is born expired (the client uses signed assertions)
+        client = new_client(
+            name,
+            organisation,
+            role,
             token_hash=hash_token(secrets.token_urlsafe(32)),
             expires_at=timezone.now(),
         )

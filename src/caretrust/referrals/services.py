@@ -85,14 +85,12 @@ def _timeline(referral: Referral, kind: str, summary: str) -> None:
     note_care_event(person=referral.person, kind=kind, summary=f"{referral.reference}: {summary}")
 
 
-def _check_reason(reason: str) -> str:
+def _check_reason(reason: str, ask: str = "Describe why you are referring") -> str:
+    """The reason, stripped; ValidationError on `reason` ("<ask>, in at least 10 characters.")
+    when it is shorter."""
     reason = (reason or "").strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {
-                "reason": f"Describe why you are referring in at least {MINIMUM_REASON_LENGTH} characters."
-            }
-        )
+        raise ValidationError({"reason": f"{ask}, in at least {MINIMUM_REASON_LENGTH} characters."})
     return reason
 
 
@@ -502,13 +500,7 @@ def return_to_coordinators(*, actor: User, referral: Referral, reason: str) -> R
     """The team gives the referral back, with a reason; it goes back on the co-ordinators'
     worklist (still `received`, still claimed by the co-ordinator who routed it)."""
     policy.require(actor, "referrals.accept", referral)
-    reason = (reason or "").strip()
-    if len(reason) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {
-                "reason": f"Say why the team cannot take it, in at least {MINIMUM_REASON_LENGTH} characters."
-            }
-        )
+    reason = _check_reason(reason, "Say why the team cannot take it")
     by = _routed_label(referral)
     _timeline(referral, "Referral returned", f"returned by {by} to the co-ordinators")
     return _apply(
@@ -696,13 +688,7 @@ def answer_signpost(*, actor: User, referral: Referral, accept: bool, reason: st
             responded_at=referral.responded_at or timezone.now(),
             business_status=f"Accepted by {by} for {service.name}",
         )
-    reason = (reason or "").strip()
-    if len(reason) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {
-                "reason": f"Say why you cannot take it, in at least {MINIMUM_REASON_LENGTH} characters."
-            }
-        )
+    reason = _check_reason(reason, "Say why you cannot take it")
     _timeline(referral, "Referral declined", f"declined by {by} for {service.name}")
     return _apply(
         referral,
