@@ -225,6 +225,7 @@ def test_the_real_production_settings_serve_every_page_each_role_reaches(product
         "susan",
         "chc",  # the ICB's CHC assessor (ADR 85)
         "discharge",  # the hospital's discharge team (ADR 84)
+        "voluntary",  # a voluntary organisation answering signposted referrals (ADR 110)
     }
     for username, pages in report["roles"].items():
         assert pages["pages"] >= 10 and pages["ok"] >= 3, (username, pages)
