@@ -38,7 +38,6 @@ def _lifetime(days: int | None) -> timedelta:
     return lifetime
 
 
-@transaction.atomic
 def new_client(name: str, organisation, role: str, *, token_hash: str, expires_at) -> ApiClient:
     """A new API client and the service account it acts through (no password: it cannot sign
     in to the web app). The caller audits."""
@@ -61,6 +60,7 @@ def new_client(name: str, organisation, role: str, *, token_hash: str, expires_a
     )
 
 
+@transaction.atomic
 def issue_client(
     *,
     name: str,
