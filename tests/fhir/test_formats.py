@@ -4,20 +4,15 @@ else, and XML that says exactly what the JSON says (issue #19 item 4, ADR 115)."
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from lxml import etree
 
 from caretrust.fhir import formats
 from caretrust.fhir.registry import FhirError
-from caretrust.fhir.services import issue_client
 from caretrust.ingest.readers import parse_xml
-from caretrust.organisations.models import Organisation
-from caretrust.people.models import PersonIdentifier
-from tests.factories import person_row
+from tests.fhir.test_bad_requests import api  # noqa: F401  (the same authorised client)
 
 EXAMPLES = Path("/work/shared/examples")
 UK_CORE = sorted((EXAMPLES / "ukcore").glob("*.xml"))
@@ -124,25 +119,8 @@ def test_xml_with_an_external_entity_is_not_expanded(tmp_path) -> None:
         assert "TOP SECRET" not in json.dumps(parsed)
 
 
-@pytest.fixture
-def api(demo_directory):
-    practice = Organisation.objects.get(code="DEMO-GP1")
-    person = person_row(
-        given_name="Winifred",
-        family_name="Quarrington",
-        sex="female",
-        birth_date=date(1941, 3, 2),
-        gp_practice=practice,
-        postcode="TQ1 1AA",
-    )
-    PersonIdentifier.objects.create(person=person, system=NHS_SYSTEM, value="9434765919")
-    _row, token = issue_client(name="formats", organisation=practice, role="coordinator")
-    client = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {token}"})
-    return client, str(person.ref)
-
-
 @pytest.mark.django_db
-def test_a_read_answers_in_the_format_asked_for(api) -> None:
+def test_a_read_answers_in_the_format_asked_for(api) -> None:  # noqa: F811
     client, ref = api
     as_json = client.get(f"/fhir/Patient/{ref}")
     as_xml = client.get(f"/fhir/Patient/{ref}", headers={"Accept": "application/fhir+xml"})
@@ -157,7 +135,7 @@ def test_a_read_answers_in_the_format_asked_for(api) -> None:
 
 
 @pytest.mark.django_db
-def test_a_search_bundle_and_the_capability_statement_come_as_xml(api) -> None:
+def test_a_search_bundle_and_the_capability_statement_come_as_xml(api) -> None:  # noqa: F811
     client, _ = api
     found = client.get(f"/fhir/Patient?identifier={NHS_SYSTEM}|9434765919&_format=xml")
     assert found.status_code == 200, found.content
@@ -172,7 +150,7 @@ def test_a_search_bundle_and_the_capability_statement_come_as_xml(api) -> None:
 
 
 @pytest.mark.django_db
-def test_errors_come_in_the_format_asked_for_and_406_in_json(api) -> None:
+def test_errors_come_in_the_format_asked_for_and_406_in_json(api) -> None:  # noqa: F811
     client, _ = api
     missing = client.get("/fhir/Patient/no-such-id", headers={"Accept": "application/fhir+xml"})
     assert missing.status_code == 404
@@ -184,7 +162,7 @@ def test_errors_come_in_the_format_asked_for_and_406_in_json(api) -> None:
 
 
 @pytest.mark.django_db
-def test_a_patient_created_in_xml_is_stored_as_its_json(api) -> None:
+def test_a_patient_created_in_xml_is_stored_as_its_json(api) -> None:  # noqa: F811
     client, _ = api
     body = (
         b'<Patient xmlns="http://hl7.org/fhir">'
@@ -210,7 +188,7 @@ def test_a_patient_created_in_xml_is_stored_as_its_json(api) -> None:
         (b"<Nonsense xmlns='http://hl7.org/fhir'/>", "unknown resource type"),
     ],
 )
-def test_bad_xml_is_400_saying_what_is_wrong(api, body, says) -> None:
+def test_bad_xml_is_400_saying_what_is_wrong(api, body, says) -> None:  # noqa: F811
     client, _ = api
     response = client.generic(
         "POST", "/fhir/Patient", data=body, content_type="application/fhir+xml"
