@@ -250,6 +250,21 @@ PARAMS = {
     "directory:service": lambda s: {
         "oruk_id": DirectoryService.objects.order_by("pk").first().oruk_id
     },
+    "directory:organization": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk").first().organization.oruk_id
+    },
+    "directory:service_at_location": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk")
+        .first()
+        .service_at_locations.first()
+        .oruk_id
+    },
+    "directory:taxonomy": lambda s: {"oruk_id": "no-such-taxonomy"},
+    "directory:taxonomy_term": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk")
+        .first()
+        .attributes[0]["taxonomy_term"]["id"]
+    },
     "assessments:start": lambda s: {"reference": s.referral.reference},
     "careplans:start": lambda s: {"reference": s.referral.reference},
     "funding:financial_assessment": lambda s: {"ref": s.edith.ref},
