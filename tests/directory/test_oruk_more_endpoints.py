@@ -268,6 +268,15 @@ def test_unsupported_parameters_are_refused_by_name(client, demo_directory) -> N
     }
 
 
+def test_a_nul_character_is_a_400_not_a_database_error(client, demo_directory) -> None:
+    """PostgreSQL refuses NUL in text; the site's guard on addresses and queries answers 400
+    before any of these endpoints queries."""
+    in_path = client.get("/oruk/organizations/x%00y")
+    in_query = client.get("/oruk/service_at_locations", {"organization_id": "a\x00b"})
+
+    assert (in_path.status_code, in_query.status_code) == (400, 400)
+
+
 def test_the_new_endpoints_are_read_only_and_rate_limited(client, demo_directory, settings) -> None:
     assert client.post("/oruk/taxonomy_terms").status_code == 405
     assert client.post("/oruk/organizations").status_code == 405
