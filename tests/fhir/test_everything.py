@@ -153,6 +153,11 @@ def test_type_filters_and_bad_parameters_name_the_element(client, held) -> None:
     assert unsupported.status_code == 400
     assert unsupported.json()["issue"][0]["expression"] == ["start"]
     assert bad_since.json()["issue"][0]["expression"] == ["_since"]
+    for since in ("2024-02-30", "2024-02-30T10:00:00Z"):
+        assert _get(client, token, path, _since=since).status_code == 400
+    for count in ("0", "²", "x", "9" * 30):
+        refused = _get(client, token, path, _count=count)
+        assert refused.json()["issue"][0]["expression"] == ["_count"], count
 
 
 def test_since_leaves_out_what_did_not_change(client, held) -> None:

@@ -80,9 +80,12 @@ def _since(values: list[str]) -> datetime | None:
     if not values:
         return None
     raw = values[-1]
-    moment = parse_datetime(raw)
-    if moment is None and (day := parse_date(raw)) is not None:
-        moment = datetime(day.year, day.month, day.day)
+    try:
+        moment = parse_datetime(raw)
+        if moment is None and (day := parse_date(raw)) is not None:
+            moment = datetime(day.year, day.month, day.day)
+    except ValueError:  # well formed, but no such date (2024-02-30)
+        moment = None
     if moment is None:
         raise registry.Invalid(f"_since {raw!r} is not an instant (ISO 8601)", expression="_since")
     return make_aware(moment) if is_naive(moment) else moment
@@ -92,7 +95,7 @@ def _count(values: list[str]) -> int:
     if not values:
         return DEFAULT_COUNT
     raw = values[-1]
-    if not raw.isdigit() or not 1 <= int(raw) <= 10**6:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7) or int(raw) < 1:
         raise registry.Invalid("_count must be a whole number from 1", expression="_count")
     return min(int(raw), MAX_COUNT)
 
