@@ -10,6 +10,8 @@ through a registry).
 - FHIR: `register_service_request_part(part)`; `part(referral)` answers elements to add to the
   referral's ServiceRequest (`{"extension": [...], "category": [...]}`: lists are appended to), or
   None (e.g. a hospital discharge's ready date and pathway, ADR 104).
+- Task output: `register_task_output(part)`; `part(referral)` answers Task.output entries for a
+  completed referral (e.g. the care plan made from it, ADR 116), or an empty list.
 - Status changes: `register_status_change(hook)`; `hook(referral=, from_status=, to_status=)` runs
   inside the referral's transaction whenever its Task status changes (also from "" to requested
   when it is made), e.g. FHIR Subscriptions queue their notifications (ADR 114).
@@ -86,3 +88,19 @@ def register_status_change(hook: StatusChange) -> None:
 def status_changed(*, referral: Any, from_status: str, to_status: str) -> None:
     for hook in _status_changes:
         hook(referral=referral, from_status=from_status, to_status=to_status)
+
+
+TaskOutput = Callable[[Any], list[dict]]
+_task_outputs: list[TaskOutput] = []
+
+
+def register_task_output(part: TaskOutput) -> None:
+    if part not in _task_outputs:
+        _task_outputs.append(part)
+
+
+def task_output_parts(referral: Any) -> list[dict]:
+    found: list[dict] = []
+    for part in _task_outputs:
+        found.extend(part(referral) or [])
+    return found
