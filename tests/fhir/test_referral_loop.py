@@ -516,9 +516,7 @@ def test_a_gp_systems_fhirpy_client_drives_the_whole_loop(
     )
     assert done.status == "completed"
     assert done.output[0]["valueString"] == "Routed to a locality team: Completed"
-    assert [t.id for t in fhir.resources("Task").search(status="completed").fetch()] == [
-        request.id
-    ]
+    assert [t.id for t in fhir.resources("Task").search(status="completed").fetch()] == [request.id]
 
     # A second referral, cancelled by the referrer: the notification tells the loop is closed.
     second = fhir.resource("ServiceRequest", **sent_request(person, "GP-REF-LOOP-2"))
