@@ -442,6 +442,52 @@ def test_a_completed_task_carries_its_outcome_or_care_plan(
     ]
 
 
+def test_workspace_to_do_tasks_are_tasks_told_apart_by_code(gp, person, user_for) -> None:
+    from caretrust.fhir import registry
+    from caretrust.fhir.registry import FhirContext, NotSupported, SearchParams
+    from caretrust.workspace import services as workspace
+
+    made = refer(gp, person)
+    accept(Referral.objects.get(uuid=made["id"]), user_for)
+    ot = user_for("ot")
+    todo = workspace.create_task(
+        actor=ot,
+        person=person,
+        title="Order a bath board",
+        due_date=timezone.now().date(),
+        assigned_user=ot,
+    )
+    tasks = registry.get("Task")
+    ctx = FhirContext(user=ot, base_url="http://testserver/fhir")
+
+    def ids(**params) -> list[str]:
+        found = tasks.search(ctx, SearchParams(params={k: [v] for k, v in params.items()}))
+        return [m.resource["id"] for m in found.matches]
+
+    todo_code = "https://caretrust.example.org/fhir/CodeSystem/task|todo"
+    assert ids(code=todo_code) == [str(todo.uuid)]
+    assert ids(code=f"{TASK_CODE}|fulfill") == [made["id"]]
+    assert set(ids(patient=f"Patient/{person.ref}")) == {made["id"], str(todo.uuid)}
+    assert ids(focus=f"ServiceRequest/{made['id']}") == [made["id"]]
+    read = tasks.read(ctx, str(todo.uuid)).resource
+    assert read["code"]["coding"][0]["code"] == "todo"
+    assert read["status"] == "requested" and read["for"]["reference"] == f"Patient/{person.ref}"
+    assert AuditEvent.objects.filter(
+        actor=ot, object_type="fhir.Task", object_id=str(todo.uuid)
+    ).exists()
+    # The workspace's rule: not a task of the social worker's (or their team's).
+    other = FhirContext(user=user_for("socialworker"), base_url="http://testserver/fhir")
+    assert str(todo.uuid) not in [
+        m.resource["id"] for m in tasks.search(other, SearchParams(params={})).matches
+    ]
+    # The GP system's client sees its referral's Task, not the team's to-do.
+    assert gp.get(f"Task?code={todo_code}").json()["entry"] == []
+    assert gp.get(f"Task/{todo.uuid}").status_code == 403
+    # A to-do task is changed in the workspace, not over the API.
+    with pytest.raises(NotSupported):
+        tasks.update(ctx, str(todo.uuid), read, None)
+
+
 # -------------------------------------------------------------- the whole loop with fhirpy, live
 
 

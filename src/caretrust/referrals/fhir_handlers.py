@@ -22,7 +22,9 @@ from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
     Forbidden,
+    Layered,
     NotFound,
+    NotSupported,
     PreconditionFailed,
     ResourceHandler,
     SearchParams,
@@ -31,7 +33,7 @@ from caretrust.fhir.registry import (
     Unprocessable,
 )
 from caretrust.organisations.models import Organisation
-from caretrust.referrals import fhir, lifecycle, selectors, services
+from caretrust.referrals import fhir, hooks, lifecycle, selectors, services
 from caretrust.referrals.models import Referral
 
 RELATED = (
@@ -327,9 +329,39 @@ class TaskHandler(_ReferralHandler):
             queryset, "updated_at", params.params.get("_lastUpdated", []), instant=True
         )
 
+    def read(self, ctx: FhirContext, id: str) -> Stored:
+        try:
+            return super().read(ctx, id)
+        except NotFound:
+            for source in hooks.task_sources():
+                try:
+                    return source.read(ctx, id)
+                except NotFound:
+                    continue
+            raise
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        """The referrals' Tasks, then each other source's (the workspace's to-do tasks), paged
+        one after the other as `registry.Layered` pages an app's and the record's."""
+        sources = hooks.task_sources()
+        if not sources:
+            return super().search(ctx, params)
+        return Layered(_ReferralTasks(self), sources[0]).search(ctx, params)
+
     @transaction.atomic
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:
-        referral = self._for_update(ctx, id, if_match)
+        try:
+            referral = self._for_update(ctx, id, if_match)
+        except NotFound:
+            for source in hooks.task_sources():
+                try:
+                    source.read(ctx, id)
+                except NotFound:
+                    continue
+                raise NotSupported(
+                    f"Task/{id} is a to-do task of the workspace: change it there"
+                ) from None
+            raise
         current = self._stored(referral).resource
         status = resource.get("status")
         cancelling = status == "cancelled" and current.get("status") != "cancelled"
@@ -391,3 +423,16 @@ class TaskHandler(_ReferralHandler):
         if cancelling:
             self._withdraw(ctx, referral, reason, "Task.status")
         return self._stored(_referral(ctx, id, self.resource_type))
+
+
+class _ReferralTasks(ResourceHandler):
+    """The referrals' own Task search, as one side of the Task type's layered search."""
+
+    resource_type = "Task"
+    search_params = TaskHandler.search_params
+
+    def __init__(self, tasks: TaskHandler) -> None:
+        self.tasks = tasks
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        return _ReferralHandler.search(self.tasks, ctx, params)

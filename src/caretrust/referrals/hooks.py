@@ -12,6 +12,9 @@ through a registry).
   None (e.g. a hospital discharge's ready date and pathway, ADR 104).
 - Task output: `register_task_output(part)`; `part(referral)` answers Task.output entries for a
   completed referral (e.g. the care plan made from it, ADR 116), or an empty list.
+- Other Tasks: `register_task_source(handler)`; a FHIR `ResourceHandler` for Tasks that are not
+  referrals (the workspace's to-do tasks, ADR 116): the Task type reads and searches it after the
+  referrals' own.
 - Status changes: `register_status_change(hook)`; `hook(referral=, from_status=, to_status=)` runs
   inside the referral's transaction whenever its Task status changes (also from "" to requested
   when it is made), e.g. FHIR Subscriptions queue their notifications (ADR 114).
@@ -104,3 +107,15 @@ def task_output_parts(referral: Any) -> list[dict]:
     for part in _task_outputs:
         found.extend(part(referral) or [])
     return found
+
+
+_task_sources: list[Any] = []
+
+
+def register_task_source(handler: Any) -> None:
+    if all(type(existing) is not type(handler) for existing in _task_sources):
+        _task_sources.append(handler)
+
+
+def task_sources() -> list[Any]:
+    return list(_task_sources)
