@@ -165,6 +165,19 @@ def test_search_by_the_senders_identifier_and_a_resend_is_recognised(gp, other_g
     reference = Referral.objects.get(uuid=made["id"]).reference
     by_ours = gp.get(f"ServiceRequest?identifier={reference}").json()
     assert [e["resource"]["id"] for e in by_ours["entry"]] == [made["id"]]
+    # caretrust's reference finds a referral made on the web form too (by its referrer).
+    from caretrust.fhir import registry
+    from caretrust.fhir.registry import FhirContext, SearchParams
+    from tests.factories import make_referral
+
+    web = make_referral(person=person)
+    assert web.identifier_index == ""
+    ctx = FhirContext(user=web.referrer, base_url="http://testserver/fhir")
+    ours = f"https://caretrust.example.org/fhir/Id/referral-reference|{web.reference}"
+    found = registry.get("ServiceRequest").search(ctx, SearchParams({"identifier": [ours]}))
+    assert [m.resource["id"] for m in found.matches] == [str(web.uuid)]
+    # The GP system's client may not see it: nothing.
+    assert gp.get(f"ServiceRequest?identifier={ours}").json()["entry"] == []
 
     # A re-send with If-None-Exist: the referral already sent, 200, and no second referral.
     again = gp.send(
@@ -175,7 +188,7 @@ def test_search_by_the_senders_identifier_and_a_resend_is_recognised(gp, other_g
     )
     assert again.status_code == 200, again.content
     assert again.json()["id"] == made["id"]
-    assert Referral.objects.filter(person=person).count() == 1
+    assert Referral.objects.filter(person=person).count() == 2  # that one and the web one
     # The same, as fhirpy sends it (POST Type?criteria).
     again = gp.send(
         "POST", f"ServiceRequest?identifier={GP_SYSTEM_IDS}|GP-REF-0001", sent_request(person)
@@ -189,7 +202,7 @@ def test_search_by_the_senders_identifier_and_a_resend_is_recognised(gp, other_g
         **{"If-None-Exist": f"identifier={GP_SYSTEM_IDS}|GP-REF-0001"},
     )
     assert theirs.status_code == 201
-    assert Referral.objects.filter(person=person).count() == 2
+    assert Referral.objects.filter(person=person).count() == 3
     assert (
         other_gp.get(f"ServiceRequest?identifier={GP_SYSTEM_IDS}|GP-REF-0001").json()["entry"][0][
             "resource"

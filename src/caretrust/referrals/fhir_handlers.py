@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from caretrust.fhir.handlers import (
     filter_date,
@@ -194,7 +194,14 @@ class ServiceRequestHandler(_ReferralHandler):
 
     def filters(self, params: SearchParams, queryset: QuerySet) -> QuerySet:
         for value in params.params.get("identifier", []):
-            queryset = queryset.filter(identifier_matches(value))
+            # The sender's identifiers, or caretrust's reference (any referral, however made).
+            ours = [
+                token.rpartition("|")[2]
+                for token in value.split(",")
+                if token.rpartition("|")[0] in ("", fhir.REFERENCE_SYSTEM)
+                and "|" not in token.rpartition("|")[0]
+            ]
+            queryset = queryset.filter(identifier_matches(value) | Q(reference__in=ours))
         return queryset
 
     def create(self, ctx: FhirContext, resource: dict) -> Stored:
