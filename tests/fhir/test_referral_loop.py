@@ -108,7 +108,8 @@ def issue(response) -> dict:
 
 def accept(referral: Referral, user_for) -> Referral:
     coordinator, ot = user_for("coordinator"), user_for("ot")
-    referral = referrals.claim(actor=coordinator, referral=referral)
+    if referral.status == "requested":
+        referral = referrals.claim(actor=coordinator, referral=referral)
     referral = referrals.triage(actor=coordinator, referral=referral, urgency="soon")
     referral = referrals.route(
         actor=coordinator, referral=referral, team=Team.objects.get(code="torquay-mdt")
@@ -320,10 +321,13 @@ def test_bad_changes_are_refused_naming_the_element(gp, person, user_for) -> Non
     assert refused.status_code == 422
     assert issue(refused)["expression"] == ["Task.status"]
 
-    owner = {**task, "owner": {"display": "Someone else"}}
-    refused = gp.send("PUT", f"Task/{made['id']}", owner)
+    other_focus = {**task, "focus": {"reference": "ServiceRequest/another"}}
+    refused = gp.send("PUT", f"Task/{made['id']}", other_focus)
     assert refused.status_code == 422
-    assert issue(refused)["expression"] == ["Task.owner"]
+    assert issue(refused)["expression"] == ["Task.focus"]
+    # The workflow elements are caretrust's: an older copy's owner is left as it is.
+    owner = {**task, "owner": {"display": "Someone else"}}
+    assert gp.send("PUT", f"Task/{made['id']}", owner).json().get("owner") is None
 
     stale = gp.send("PUT", f"Task/{made['id']}", task, **{"If-Match": 'W/"99"'})
     assert stale.status_code == 412
@@ -338,6 +342,17 @@ def test_bad_changes_are_refused_naming_the_element(gp, person, user_for) -> Non
     assert refused.status_code == 422
     assert issue(refused)["expression"] == ["ServiceRequest.reasonCode"]
     assert Referral.objects.get(uuid=made["id"]).status == "requested"
+
+    # The co-ordinator claimed it meanwhile: a copy still saying requested is stale (409).
+    referral = referrals.claim(
+        actor=user_for("coordinator"), referral=Referral.objects.get(uuid=made["id"])
+    )
+    stale = {**task, "note": [{"text": "Late news."}]}
+    refused = gp.send("PUT", f"Task/{made['id']}", stale)
+    assert refused.status_code == 409
+    assert issue(refused)["expression"] == ["Task.status"]
+    assert "now received, no longer requested" in issue(refused)["diagnostics"]
+    assert not ReferralEvent.objects.filter(referral=referral).exclude(information="").exists()
 
     # A completed referral cannot be cancelled: 409 naming Task.status (and the ServiceRequest).
     referral = accept(Referral.objects.get(uuid=made["id"]), user_for)

@@ -310,8 +310,9 @@ class TaskHandler(_ReferralHandler):
         "(ServiceRequest/<id>), owner (the team's code, or system|code), status, code and "
         "_lastUpdated. update (PUT or PATCH) by the referrer only: status cancelled with a "
         "statusReason withdraws the referral; a new note is more information for the "
-        "co-ordinators (notes already given stay); other elements are caretrust's (422 when "
-        "changed); 409 when the referral can no longer be cancelled."
+        "co-ordinators (notes already given stay); identifier, basedOn, intent, code, focus and "
+        "for must not change (422); the workflow elements are caretrust's and are left as they "
+        "are; 409 when the referral can no longer be cancelled or the Task moved on."
     )
 
     def filters(self, params: SearchParams, queryset: QuerySet) -> QuerySet:
@@ -373,26 +374,20 @@ class TaskHandler(_ReferralHandler):
         status = resource.get("status")
         cancelling = status == "cancelled" and current.get("status") != "cancelled"
         ctx.require("referrals.withdraw" if cancelling else "referrals.add_information", referral)
+        # What says which Task this is must match; the workflow elements caretrust keeps (owner,
+        # businessStatus, priority, output, ...) move on while the referrer holds its copy, so
+        # a PUT of an older copy is not refused for them: they are caretrust's and left as they are.
         self._unchanged(
-            resource,
-            current,
-            (
-                "identifier",
-                "basedOn",
-                "intent",
-                "priority",
-                "code",
-                "focus",
-                "for",
-                "owner",
-                "businessStatus",
-                "output",
-                "requester",
-                "authoredOn",
-                "restriction",
-            ),
+            resource, current, ("identifier", "basedOn", "intent", "code", "focus", "for")
         )
         if status != current.get("status") and not cancelling:
+            earlier = referral.events.filter(to_status=status).exists()
+            if earlier:
+                raise Conflict(
+                    f"Task.status: the Task is now {current.get('status')}, no longer {status}: "
+                    "read it again and send your change on the current version",
+                    expression="Task.status",
+                )
             raise Unprocessable(
                 f"Task.status: a referrer may only cancel its referral (cancelled); caretrust "
                 f"moves the Task on otherwise, so it cannot become {status}",
