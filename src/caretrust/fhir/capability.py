@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caretrust import __version__
-from caretrust.fhir import registry
+from caretrust.fhir import everything, registry
 
 INTERACTION_CODES = {
     "read": "read",
@@ -54,6 +54,8 @@ def statement(base_url: str) -> dict:
             ]
             if handler.search_includes:
                 entry["searchInclude"] = list(handler.search_includes)
+        if resource_type == "Patient":
+            entry["operation"] = [everything.OPERATION]
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caretrust.access import policy, relationships
@@ -254,16 +254,16 @@ relationships.register_provider(
 navigation.register("Worklist", "referrals:worklist", "referrals.worklist", order=10)
 
 
-def _in_tray_count(user) -> int:
+def _in_tray_count(user) -> QuerySet:
     from caretrust.referrals.selectors import in_tray
 
-    return in_tray(user).count()
+    return in_tray(user)
 
 
-def _caseload_count(user) -> int:
+def _caseload_count(user) -> QuerySet:
     from caretrust.referrals.selectors import caseload
 
-    return caseload(user).count()
+    return caseload(user)
 
 
 navigation.register(
