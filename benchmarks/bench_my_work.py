@@ -691,6 +691,9 @@ def main() -> None:
         "database": "PostgreSQL on 127.0.0.1",
         "server": f"{' '.join(serve)} (gunicorn, {args.processes} gthread workers x "
         f"{args.threads} threads)"
+        if args.processes > 1 and args.threads > 1
+        else f"{' '.join(serve)} (gunicorn, {args.processes} sync workers: one request at a "
+        "time each, no keep-alive)"
         if args.processes > 1
         else f"{' '.join(serve)} (waitress, {args.threads} threads)",
         "load_seconds": load_seconds,

@@ -168,13 +168,21 @@ def _serve_with_gunicorn(
         def load_config(self) -> None:
             self.cfg.set("bind", [bind])
             self.cfg.set("workers", processes)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
             self.cfg.set("proc_name", "caretrust")
-            # gunicorn closes an idle keep-alive connection after 2 s by default; a person reading
-            # a page for longer then races the close with their next click (connection reset).
-            # Longer than the usual 60 s idle timeout of a proxy or load balancer in front.
-            self.cfg.set("keepalive", 75)
+            if threads == 1:
+                # One request at a time per process (gunicorn's sync worker): only an idle worker
+                # takes the next connection, so requests queue for the first free process and
+                # never share a process's one core (the GIL) with others. No keep-alive: each
+                # request is its own connection (a proxy in front keeps the browser's). ADR 120.
+                self.cfg.set("worker_class", "sync")
+            else:
+                self.cfg.set("threads", threads)
+                self.cfg.set("worker_class", "gthread")
+                # gunicorn closes an idle keep-alive connection after 2 s by default; a person
+                # reading a page for longer then races the close with their next click
+                # (connection reset). Longer than the usual 60 s idle timeout of a proxy or load
+                # balancer in front.
+                self.cfg.set("keepalive", 75)
             # Quiet by default like waitress; errors still go to stderr.
             self.cfg.set("accesslog", None)
             self.cfg.set("loglevel", "warning")
