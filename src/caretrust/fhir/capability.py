@@ -17,6 +17,15 @@ INTERACTION_CODES = {
 }
 
 
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"
+# Bulk Data $export at Patient and Group level (ADR 117).
+BULK_OPERATIONS = {
+    "Patient": {
+        "name": "export",
+        "definition": f"{BULK_DATA}/OperationDefinition/patient-export",
+    },
+    "Group": {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/group-export"},
+}
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
@@ -54,6 +63,8 @@ def statement(base_url: str) -> dict:
             ]
             if handler.search_includes:
                 entry["searchInclude"] = list(handler.search_includes)
+        if resource_type in BULK_OPERATIONS:
+            entry["operation"] = [BULK_OPERATIONS[resource_type]]
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -63,6 +74,7 @@ def statement(base_url: str) -> dict:
         "software": {"name": "caretrust", "version": __version__},
         "implementation": {"description": "caretrust shared care record", "url": base_url},
         "fhirVersion": "4.0.1",
+        "instantiates": [f"{BULK_DATA}/CapabilityStatement/bulk-data"],
         "format": ["application/fhir+json", "application/fhir+xml"],
         "rest": [
             {
@@ -97,6 +109,10 @@ def statement(base_url: str) -> dict:
                 "resource": resources,
                 # POST [base] with a Bundle (ADR 109).
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
+                # Bulk Data system-level export (ADR 117).
+                "operation": [
+                    {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}
+                ],
             }
         ],
     }
