@@ -32,7 +32,7 @@ from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource, ResourceVersion
 from tests.factories import force_update, person_row
-from tests.fhir.test_smart_backend_services import assertion, ask, public_jwks
+from tests.fhir.test_smart_backend_services import ask, assertion, public_jwks
 
 pytestmark = pytest.mark.django_db
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -239,6 +239,23 @@ def test_system_level_needs_an_approved_secondary_use(world) -> None:
     assert not Job.objects.exists()
 
 
+def test_approval_is_for_an_analysts_client_named_and_audited(world) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="only an analyst's client"):
+        call_command("approve_secondary_use", "harbour-gp", "--approval", "DSA-1")
+    with pytest.raises(CommandError, match="name the approval"):
+        call_command("approve_secondary_use", "icb-analytics")
+    call_command("approve_secondary_use", "icb-analytics", "--approval", "DSA-1")
+    world["analyst_client"].refresh_from_db()
+    assert world["analyst_client"].secondary_use == "pseudonymised"
+    approved = AuditEvent.objects.get(reason="secondary use approved")
+    assert approved.details["approval"] == "DSA-1"
+    # Withdrawn: the next kick-off is refused.
+    call_command("approve_secondary_use", "icb-analytics", "--withdraw")
+    assert Client().get("/fhir/$export", **ASYNC, **world["analyst"]).status_code == 403
+
+
 def test_pseudonymised_system_export_leaves_out_opted_out_people(world, settings) -> None:
     settings.CARETRUST_PSEUDONYM_KEY = "a-test-key"
     approve_secondary_use(
@@ -358,7 +375,9 @@ def test_group_is_a_practice_list_served_and_exported_under_the_same_rules(world
     members = {m["entity"]["reference"] for m in body["member"]}
     registered = {
         str(ref)
-        for ref in Person.objects.filter(gp_practice=world["practice"]).values_list("ref", flat=True)
+        for ref in Person.objects.filter(gp_practice=world["practice"]).values_list(
+            "ref", flat=True
+        )
     }
     expected = registered & visible_refs("harbour-gp")
     assert {str(world["winifred"].ref), str(world["opted_out"].ref)} <= expected
@@ -367,9 +386,7 @@ def test_group_is_a_practice_list_served_and_exported_under_the_same_rules(world
     found = http.get("/fhir/Group", {"identifier": "DEMO-GP1"}, **world["gp"]).json()
     assert [e["resource"]["id"] for e in found["entry"]] == ["practice-DEMO-GP1"]
     assert http.get("/fhir/Group/practice-NOPE", **world["gp"]).status_code == 404
-    assert (
-        http.get("/fhir/Group/practice-NOPE/$export", **ASYNC, **world["gp"]).status_code == 404
-    )
+    assert http.get("/fhir/Group/practice-NOPE/$export", **ASYNC, **world["gp"]).status_code == 404
 
     url = kick_off(http, "/fhir/Group/practice-DEMO-GP1/$export", world["gp"])
     files = download(http, finished(http, url, world["gp"]), world["gp"])
@@ -385,7 +402,10 @@ def test_capability_statement_lists_the_export_operations(world) -> None:
     http = Client()
     statement = http.get("/fhir/metadata").json()
     assert statement["rest"][0]["operation"] == [
-        {"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+        }
     ]
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert by_type["Patient"]["operation"][0]["definition"].endswith("/patient-export")
@@ -424,18 +444,21 @@ def _fresh_database(tmp_path: Path) -> tuple[str, object]:
     return f"postgres://{user}@{host}:{port}/{name}", drop
 
 
-def _counts(url: str) -> dict[str, int]:
+def _counts(url: str) -> tuple[dict[str, int], int]:
+    """(resources kept per type, people in the index) in the database at `url`."""
     query = (
         "SELECT resource_type, COUNT(*) FROM record_resource "
-        "WHERE deleted_at IS NULL GROUP BY resource_type"
+        "WHERE deleted_at IS NULL AND NOT quarantined GROUP BY resource_type"
     )
+    people = "SELECT COUNT(*) FROM people_person"
     if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return dict(conn.execute(query).fetchall())
+            return dict(conn.execute(query).fetchall()), conn.execute(people).fetchone()[0]
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
-        return dict(conn.execute(query).fetchall())
+        found = dict(conn.execute(query).fetchall())
+        return found, conn.execute(people).fetchone()[0]
 
 
 @pytest.mark.slow
@@ -457,11 +480,15 @@ def test_an_export_of_the_demo_place_round_trips_through_import_fhir(world, tmp_
     http = Client()
     manifest = finished(http, kick_off(http, "/fhir/$export", world["analyst"]), world["analyst"])
     exported = {o["type"]: o["count"] for o in manifest["output"]}
+    assert {"Patient", "Encounter", "Condition", "MedicationRequest"} <= set(exported), exported
     people = Person.objects.filter(merged_into__isnull=True).count()
     assert exported["Patient"] == people
-    assert sum(exported.values()) - people == Resource.objects.exclude(
-        resource_type="Patient"
-    ).filter(quarantined=False, deleted_at__isnull=True).count()
+    assert (
+        sum(exported.values()) - people
+        == Resource.objects.exclude(resource_type="Patient")
+        .filter(quarantined=False, deleted_at__isnull=True)
+        .count()
+    )
     out = tmp_path / "export"
     out.mkdir()
     for kind, lines in download(http, manifest, world["analyst"]).items():
@@ -488,6 +515,8 @@ def test_an_export_of_the_demo_place_round_trips_through_import_fhir(world, tmp_
     try:
         caretrust("manage", "migrate", "-v0")
         caretrust("import", "fhir", *sorted(out.iterdir()))
-        assert _counts(url) == exported
+        counts, people_there = _counts(url)
+        assert counts == exported
+        assert people_there == exported["Patient"]
     finally:
         drop()

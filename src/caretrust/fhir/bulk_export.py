@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -200,12 +201,29 @@ def export_dir(job_id: Any) -> Path:
     return root / str(job_id)
 
 
+def _survivor_nhs() -> Subquery:
+    """A Resource row's person's survivor's NHS number (the first held, as `Person.nhs_number`)."""
+    from caretrust.people.models import PersonIdentifier
+
+    survivor = Coalesce(OuterRef("person__merged_into"), OuterRef("person"))
+    return Subquery(
+        PersonIdentifier.objects.filter(
+            person_id=survivor, system=nhs_number.SYSTEM, data_quality=""
+        )
+        .order_by("pk")
+        .values("value")[:1]
+    )
+
+
 def pseudonym(person: Person, nhs: str | None) -> str:
     """A keyed HMAC-SHA256 of the person's NHS number (of their ref when they have none), with
     the settings secret: stable across exports for the same key, unlinkable without it."""
-    key = getattr(settings, "CARETRUST_PSEUDONYM_KEY", "") or hmac.new(
-        settings.SECRET_KEY.encode(), b"caretrust bulk export pseudonyms", hashlib.sha256
-    ).hexdigest()
+    key = (
+        getattr(settings, "CARETRUST_PSEUDONYM_KEY", "")
+        or hmac.new(
+            settings.SECRET_KEY.encode(), b"caretrust bulk export pseudonyms", hashlib.sha256
+        ).hexdigest()
+    )
     subject = f"nhs:{nhs}" if nhs else f"ref:{person.ref}"
     return hmac.new(key.encode(), subject.encode(), hashlib.sha256).hexdigest()
 
@@ -267,7 +285,6 @@ class Export:
         self.pseudonymised = self.level == "system" and self.client.secondary_use != "identifiable"
         self.dir = export_dir(job.pk)
         self.exported: set[int] = set()  # people written (survivors), for the audit
-        self.refs: dict[int, str] = {}  # person pk → the id of their exported Patient
         self.rows = 0
 
     # who ------------------------------------------------------------------------------
@@ -396,7 +413,7 @@ class Export:
                 nhs = next(
                     (
                         i.value
-                        for i in identifiers
+                        for i in sorted(identifiers, key=lambda i: i.pk)
                         if i.system == nhs_number.SYSTEM and not i.data_quality
                     ),
                     None,
@@ -407,18 +424,8 @@ class Export:
             yield resource
 
     def _patient_id(self, person: Person, nhs: str | None = None) -> str:
-        """The id of the person's exported Patient (their ref, or their pseudonym)."""
-        found = self.refs.get(person.pk)
-        if found is None:
-            if self.pseudonymised:
-                if nhs is None:
-                    nhs = person.nhs_number
-                found = pseudonym(person, nhs)
-            else:
-                found = str(person.ref)
-            if len(self.refs) < 200_000:  # a cache: bounded
-                self.refs[person.pk] = found
-        return found
+        """The id of the person's exported Patient: their ref, or their pseudonym."""
+        return pseudonym(person, nhs) if self.pseudonymised else str(person.ref)
 
     def resources(self, people: QuerySet, resource_type: str) -> Iterator[dict]:
         from caretrust.record.models import Resource
@@ -433,12 +440,11 @@ class Export:
         )
         if self.since is not None:
             rows = rows.filter(last_updated__gte=self.since)
-        rows = (
-            rows.select_related("person", "person__merged_into")
-            .order_by("pk")
-            .iterator(chunk_size=CHUNK)
-        )
-        for row in rows:
+        rows = rows.select_related("person", "person__merged_into").order_by("pk")
+        if self.pseudonymised:
+            # The survivor's NHS number comes with the row: no look-up per person, nothing kept.
+            rows = rows.annotate(survivor_nhs=_survivor_nhs())
+        for row in rows.iterator(chunk_size=CHUNK):
             body = dict(row.content)
             body["id"] = row.logical_id
             body["meta"] = {
@@ -451,7 +457,8 @@ class Export:
                 survivor = person.merged_into if person.merged_into_id else person
                 while survivor.merged_into_id:  # a chain of merges (rare)
                     survivor = survivor.merged_into
-                patient = f"Patient/{self._patient_id(survivor)}"
+                nhs = getattr(row, "survivor_nhs", None)
+                patient = f"Patient/{self._patient_id(survivor, nhs)}"
                 for path in SUBJECT_PATHS:
                     holder = body.get(path)
                     if isinstance(holder, dict) and "reference" in holder:

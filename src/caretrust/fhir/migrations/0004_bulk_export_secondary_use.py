@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fhir', '0003_smart_backend_services'),
+        ("fhir", "0003_smart_backend_services"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apiclient',
-            name='secondary_use',
-            field=models.CharField(blank=True, choices=[('pseudonymised', 'Pseudonymised'), ('identifiable', 'Identifiable')], max_length=20),
+            model_name="apiclient",
+            name="secondary_use",
+            field=models.CharField(
+                blank=True,
+                choices=[("pseudonymised", "Pseudonymised"), ("identifiable", "Identifiable")],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='apiclient',
-            name='secondary_use_approval',
+            model_name="apiclient",
+            name="secondary_use_approval",
             field=models.CharField(blank=True, max_length=200),
         ),
     ]
