@@ -78,9 +78,7 @@ def manage(database: str, *args: str) -> str:
 
 
 def token(database: str, name: str, organisation: str, role: str) -> str:
-    out = manage(
-        database, "issue_fhir_token", name, "--organisation", organisation, "--role", role
-    )
+    out = manage(database, "issue_fhir_token", name, "--organisation", organisation, "--role", role)
     return re.search(r"token \(shown once, store it safely\): (\S+)", out).group(1)
 
 
