@@ -8,7 +8,7 @@
    Conditions, loaded with COPY / INSERT ... SELECT (bench_record_load's loader; not measured).
 2. Issues two static-token clients: the practice's coordinator (Patient level: it sees every
    person registered there) and an analyst's client approved for pseudonymised secondary use
-   (system level).
+   (system level), and records a National Data Opt-out check that clears everyone.
 3. Starts `caretrust serve` (one process; the background job runs in its embedded worker thread)
    and, for each level: kicks off `$export`, polls the status URL until the manifest comes, and
    downloads every file. Measures the time to the manifest, the download time, and the peak RSS of
@@ -67,9 +67,13 @@ def add_conditions(database: str, per_person: int) -> None:
 
 
 def manage(database: str, *args: str) -> str:
+    return caretrust(database, "manage", *args)
+
+
+def caretrust(database: str, *args: str) -> str:
     env = {**os.environ, "DATABASE_URL": database}
     return subprocess.run(
-        [sys.executable, "-m", "caretrust.cli", "manage", *args],
+        [sys.executable, "-m", "caretrust.cli", *args],
         env=env,
         check=True,
         capture_output=True,
@@ -178,6 +182,11 @@ def main() -> None:
     gp = token(args.database, "bench-export-gp", "DEMO-GP1", "coordinator")
     analyst = token(args.database, "bench-export-icb", "DEMO-GP1", "analyst")
     manage(args.database, "approve_secondary_use", "bench-export-icb", "--approval", "bench")
+    # A system-level export needs a current National Data Opt-out check (ADR 87): the bench's
+    # stands in for the national service by clearing every number submitted.
+    numbers = Path("/tmp/bulk20_bench_ndop.txt")
+    caretrust(args.database, "export", "ndop-submission", str(numbers))
+    caretrust(args.database, "import", "ndop", str(numbers), "--cleared-on", time.strftime("%F"))
     env = {
         **os.environ,
         "DATABASE_URL": args.database,

@@ -86,7 +86,9 @@ def world(demo_directory, settings, tmp_path):
         gp_practice=practice,
         opted_out_of_secondary_use=True,
     )
+    PersonIdentifier.objects.create(person=opted_out, system=NHS_SYSTEM, value="9434765803")
     stranger = person_row(given_name="Other", family_name="Person", sex="male")
+    PersonIdentifier.objects.create(person=stranger, system=NHS_SYSTEM, value="9434765811")
     condition(winifred, "c-w1")
     condition(winifred, "c-w2", "2022-03-03")
     condition(opted_out, "c-o1")
@@ -113,6 +115,19 @@ def visible_refs(client_name: str) -> set[str]:
     user = ApiClient.objects.get(name=client_name).user
     people = Person.objects.filter(pk__in=visible_person_ids(user), merged_into__isnull=True)
     return {str(ref) for ref in people.values_list("ref", flat=True)}
+
+
+def ndop_check(tmp_path: Path, *, not_cleared: tuple[str, ...] = ()) -> None:
+    """The National Data Opt-out check (ADR 87), returning every number submitted but those
+    `not_cleared` (a national opt-out)."""
+    from caretrust import clock
+    from caretrust.optout.selectors import submission_numbers
+    from caretrust.optout.services import import_cleared_cohort
+
+    returned = tmp_path / "ndop-returned.csv"
+    numbers = [n for n in submission_numbers() if n not in not_cleared]
+    returned.write_text("".join(f"{n}\n" for n in numbers))
+    import_cleared_cohort(path=returned, cleared_on=clock.today())
 
 
 def kick_off(http: Client, url: str, auth: dict, **params) -> str:
@@ -239,7 +254,7 @@ def test_system_level_needs_an_approved_secondary_use(world) -> None:
     assert not Job.objects.exists()
 
 
-def test_approval_is_for_an_analysts_client_named_and_audited(world) -> None:
+def test_approval_is_for_an_analysts_client_named_and_audited(world, tmp_path) -> None:
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="only an analyst's client"):
@@ -252,12 +267,22 @@ def test_approval_is_for_an_analysts_client_named_and_audited(world) -> None:
     approved = AuditEvent.objects.get(reason="secondary use approved")
     assert approved.details["approval"] == "DSA-1"
     # Withdrawn: the next kick-off is refused.
+    ndop_check(tmp_path)
     call_command("approve_secondary_use", "icb-analytics", "--withdraw")
     assert Client().get("/fhir/$export", **ASYNC, **world["analyst"]).status_code == 403
 
 
-def test_pseudonymised_system_export_leaves_out_opted_out_people(world, settings) -> None:
+def test_system_level_needs_a_current_national_data_opt_out_check(world) -> None:
+    approve_secondary_use(client=world["analyst_client"], level="pseudonymised", approval="D-1")
+    refused = Client().get("/fhir/$export", **ASYNC, **world["analyst"])
+    assert refused.status_code == 403
+    assert "National Data Opt-out" in refused.json()["issue"][0]["diagnostics"]
+    assert not Job.objects.exists()
+
+
+def test_pseudonymised_system_export_leaves_out_opted_out_people(world, settings, tmp_path):
     settings.CARETRUST_PSEUDONYM_KEY = "a-test-key"
+    ndop_check(tmp_path, not_cleared=("9434765811",))  # the stranger opted out nationally
     approve_secondary_use(
         client=world["analyst_client"], level="pseudonymised", approval="DSA-2026-001"
     )
@@ -296,12 +321,18 @@ def test_pseudonymised_system_export_leaves_out_opted_out_people(world, settings
     assert not AuditEvent.objects.filter(
         object_type="fhir.$export", person_ref=world["opted_out"].audit_ref
     ).exists()
+    # Nor is the one the national service did not clear; everyone exported is audited.
+    assert "c-s1" not in {c["id"] for c in files["Condition"]}
+    audited = AuditEvent.objects.filter(object_type="fhir.$export")
+    assert audited.count() == len(files["Patient"])
+    assert world["winifred"].audit_ref in set(audited.values_list("person_ref", flat=True))
     mine = [c for c in files["Condition"] if c["id"].startswith("c-w")]
     assert {c["subject"]["reference"] for c in mine} == {f"Patient/{pseudo}"}
     assert "display" not in mine[0]["subject"]
 
 
-def test_identifiable_system_export_names_people_and_still_leaves_out_opt_outs(world) -> None:
+def test_identifiable_system_export_names_people_and_still_leaves_out_opt_outs(world, tmp_path):
+    ndop_check(tmp_path)
     approve_secondary_use(client=world["analyst_client"], level="identifiable", approval="DSA-7")
     http = Client()
     manifest = finished(http, kick_off(http, "/fhir/$export", world["analyst"]), world["analyst"])
@@ -475,6 +506,7 @@ def test_an_export_of_the_demo_place_round_trips_through_import_fhir(world, tmp_
     for path in sorted((synthetic / "fhir").iterdir(), key=lambda p: "Patient" not in p.name):
         assert FhirImporter(workers=0).import_file(path).committed, path
     force_update(Person.objects.filter(pk=world["opted_out"].pk), opted_out_of_secondary_use=False)
+    ndop_check(tmp_path)
     approve_secondary_use(client=world["analyst_client"], level="identifiable", approval="DSA-7")
 
     http = Client()

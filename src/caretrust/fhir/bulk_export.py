@@ -12,9 +12,10 @@ Who is exported:
   every FHIR read: relationships from workflow, never break-glass);
 * Group level: the members of a Group (a GP practice's registered list, `fhir.groups`) the
   client may read;
-* system level: everyone, for a client approved for secondary use (`ApiClient.secondary_use`,
-  an analyst's client), leaving out people who opted out of secondary use (National Data
-  Opt-out); pseudonymised (see `pseudonymise`) unless approved for identifiable data.
+* system level: everyone the current National Data Opt-out check cleared (ADR 87: no one who
+  opted out, nationally or locally, and no one without an NHS number), for a client approved for
+  secondary use (`ApiClient.secondary_use`, an analyst's client); pseudonymised
+  (`pseudonymise_patient`) unless approved for identifiable data.
 
 What is exported: each person once as the people index's Patient (id = the person's ref; under
 pseudonymisation a keyed pseudonym), and the resources the shared record keeps for them as sent
@@ -151,6 +152,22 @@ def check_scopes(ctx: FhirContext, types: list[str] | None) -> None:
             )
 
 
+def secondary_use_people() -> QuerySet:
+    """Whom a system-level export may hold (ADR 87, ADR 117): the survivors the current National
+    Data Opt-out check cleared (their NHS number in the cleared cohort, no local opt-out), and
+    the people merged into them, less anyone who opted out locally. Someone without an NHS
+    number cannot be checked, so is left out. StaleCohort when there is no current check."""
+    from caretrust.optout import selectors as optout
+
+    cohort = optout.current_cohort("Bulk Data system-level export")
+    survivors = Person.objects.filter(
+        merged_into__isnull=True, pk__in=optout.cleared_people(cohort)
+    ).values("pk")
+    return Person.objects.filter(
+        Q(pk__in=survivors) | Q(merged_into__in=survivors), opted_out_of_secondary_use=False
+    )
+
+
 def check_level(ctx: FhirContext, level: str, group: str | None) -> None:
     """Who may ask for what: a system export needs an approved secondary use; a Group must be
     one the client may read."""
@@ -161,6 +178,12 @@ def check_level(ctx: FhirContext, level: str, group: str | None) -> None:
                 "a system-level export is only for a client approved for secondary use "
                 "(a data sharing agreement): export at Patient or Group level instead"
             )
+        from caretrust.optout.selectors import StaleCohort, current_cohort
+
+        try:
+            current_cohort("Bulk Data system-level export")
+        except StaleCohort as exc:
+            raise registry.Forbidden(str(exc)) from None
     elif level == "group":
         from caretrust.fhir.groups import practice_for_group
 
@@ -296,9 +319,7 @@ class Export:
         if self.level == "system":
             # Authorised again when it runs: the approval may have been withdrawn meanwhile.
             check_level(self.ctx, "system", None)
-            return Person.objects.filter(opted_out_of_secondary_use=False).exclude(
-                merged_into__opted_out_of_secondary_use=True
-            )
+            return secondary_use_people()
         visible = Person.objects.filter(pk__in_array=visible_person_ids(self.ctx))
         if self.level == "group":
             from caretrust.fhir.groups import practice_for_group
