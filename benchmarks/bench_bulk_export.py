@@ -5,7 +5,8 @@
 
 1. Creates (or, with --reuse, keeps) a PostgreSQL database with the demo directory and
    `--people` people registered at DEMO-GP1, each with an NHS number and `--conditions` stored
-   Conditions, loaded with COPY / INSERT ... SELECT (bench_record_load's loader; not measured).
+   Conditions, loaded with INSERT ... SELECT and COPY (not measured). One in 20 has opted out of
+   secondary use (left out of the system-level export).
 2. Issues two static-token clients: the practice's coordinator (Patient level: it sees every
    person registered there) and an analyst's client approved for pseudonymised secondary use
    (system level), and records a National Data Opt-out check that clears everyone.
@@ -33,15 +34,48 @@ import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_record_load import load
+from bench_record_load import NHS_SYSTEM, fresh_demo_database, nhs_numbers
 
 RESULTS = Path(__file__).parent / "results" / "bulk_export.json"
 
 
-def add_conditions(database: str, per_person: int) -> None:
+def load(database: str, people: int, per_person: int) -> None:
+    """The demo directory, then `people` people at DEMO-GP1 (INSERT ... SELECT), their NHS
+    numbers (COPY) and `per_person` Conditions each."""
     import psycopg
 
+    fresh_demo_database(database)
     with psycopg.connect(database) as conn:
+        practice = conn.execute(
+            "select id from organisations_organisation where code = 'DEMO-GP1'"
+        ).fetchone()[0]
+        offset = conn.execute("select coalesce(max(id), 0) from people_person").fetchone()[0]
+        conn.execute(
+            """
+            insert into people_person (id, ref, given_name, family_name, preferred_name,
+                birth_date, sex, address, postcode, phone, gp_practice_id, demographics_source,
+                opted_out_of_secondary_use, version, linkage_pending, ethnicity, created_at,
+                updated_at)
+            select %(offset)s + g, md5(g::text || 'bulk')::uuid, 'Given' || (g %% 997),
+                'Family' || (g %% 1009), '', date '1930-01-01' + (g %% 25000),
+                case when g %% 2 = 0 then 'female' else 'male' end, g || ' Bench Street',
+                'TQ' || (g %% 9) || ' ' || (g %% 10) || 'AB', '01803 ' || g, %(practice)s,
+                'bench', g %% 20 = 0, 1, false, '', now(), now()
+            from generate_series(1, %(people)s) as g
+            """,
+            {"offset": offset, "people": people, "practice": practice},
+        )
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY people_personidentifier (person_id, system, value, verification, source, "
+                "data_quality) FROM STDIN"
+            ) as copy,
+        ):
+            for i, number in enumerate(nhs_numbers(people)):
+                copy.write_row((offset + i + 1, NHS_SYSTEM, number, "01", "bench", ""))
+        conn.execute("select setval('people_person_id_seq', (select max(id) from people_person))")
+        conn.commit()
         conn.execute(
             """
             insert into record_resource (resource_type, logical_id, version_id, last_updated,
@@ -175,8 +209,7 @@ def main() -> None:
     load_seconds = None
     if not args.reuse:
         started = time.perf_counter()
-        load(args.database, args.people)
-        add_conditions(args.database, args.conditions)
+        load(args.database, args.people, args.conditions)
         load_seconds = round(time.perf_counter() - started, 1)
         print(f"loaded in {load_seconds} s", flush=True)
     gp = token(args.database, "bench-export-gp", "DEMO-GP1", "coordinator")
