@@ -398,6 +398,21 @@ def test_delete_cancels_a_running_export_and_removes_its_files(world, settings) 
     assert http.delete(status_url, **world["gp"]).status_code == 404
 
 
+def test_a_client_revoked_before_its_export_runs_exports_nothing(world, settings) -> None:
+    from caretrust.fhir.models import ApiClient
+    from caretrust.fhir.services import revoke_client
+
+    http = Client()
+    status_url = kick_off(http, "/fhir/Patient/$export", world["gp"])
+    revoke_client(client=ApiClient.objects.get(name="harbour-gp"))
+    job_id = status_url.rsplit("/", 1)[-1]
+    with pytest.raises(Exception, match="was revoked"):
+        execute(job_id)
+    assert Job.objects.get(pk=job_id).status == Job.Status.FAILED
+    assert not (Path(settings.CARETRUST_BULK_EXPORT_DIR) / job_id).exists()
+    assert http.get(status_url, **world["gp"]).status_code == 401  # its token is refused too
+
+
 def test_group_is_a_practice_list_served_and_exported_under_the_same_rules(world) -> None:
     http = Client()
     group = http.get("/fhir/Group/practice-DEMO-GP1", **world["gp"])

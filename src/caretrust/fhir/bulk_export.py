@@ -255,7 +255,8 @@ def pseudonymise_patient(resource: dict, pseudo: str) -> dict:
     """What a pseudonymised Patient keeps (ADR 117): the pseudonym as id and only identifier,
     gender, birth year, year of death, the postcode district (outward code) and the GP
     practice's ODS code. Names, other identifiers, address lines, telecom and links go."""
-    out: dict = {"resourceType": "Patient", "id": pseudo, "meta": resource.get("meta", {})}
+    meta = {k: v for k, v in resource.get("meta", {}).items() if k != "profile"}
+    out: dict = {"resourceType": "Patient", "id": pseudo, "meta": meta}
     out["identifier"] = [{"system": PSEUDONYM_SYSTEM, "value": pseudo}]
     if "gender" in resource:
         out["gender"] = resource["gender"]
@@ -297,6 +298,8 @@ class Export:
         self.job, self.progress = job, progress
         self.params = job.parameters
         self.client = ApiClient.objects.select_related("user").get(pk=self.params["client"])
+        if self.client.revoked_at is not None or not self.client.user.is_active:
+            raise registry.Forbidden(f"client {self.client.name} was revoked: nothing exported")
         self.ctx = FhirContext(
             user=self.client.user,
             base_url=self.params["base_url"],
