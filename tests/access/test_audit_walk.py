@@ -20,6 +20,7 @@ from caretrust.access.services import break_glass
 from caretrust.assessments.models import Assessment
 from caretrust.careplans.models import CarePlan
 from caretrust.directory.models import DirectoryService
+from caretrust.directory.selectors import derived_taxonomy_id
 from caretrust.funding.models import FinancialAssessment
 from caretrust.organisations.models import User
 from caretrust.outcomes.models import RiskScore
@@ -68,6 +69,10 @@ EXCLUDED = {
     "fhir:instance": "FHIR API: as above",
     "fhir:history": "FHIR API: as above",
     "fhir:vread": "FHIR API: as above",
+    "fhir:everything": (
+        "FHIR Patient/$everything: bearer tokens; one audited read per call "
+        "(tests/fhir/test_everything.py)"
+    ),
     "fhir:None": "FHIR API: unknown paths answer 404",
     "fhir:base": "FHIR API: transaction and batch Bundles, each entry audited by its handler",
     "fhir:export_system": (
@@ -257,6 +262,21 @@ PARAMS = {
     # The Open Referral UK API: public, the directory's services only (no person).
     "directory:service": lambda s: {
         "oruk_id": DirectoryService.objects.order_by("pk").first().oruk_id
+    },
+    "directory:organization": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk").first().organization.oruk_id
+    },
+    "directory:service_at_location": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk")
+        .first()
+        .service_at_locations.first()
+        .oruk_id
+    },
+    "directory:taxonomy": lambda s: {"oruk_id": derived_taxonomy_id("Bayside local categories")},
+    "directory:taxonomy_term": lambda s: {
+        "oruk_id": DirectoryService.objects.order_by("pk")
+        .first()
+        .attributes[0]["taxonomy_term"]["id"]
     },
     "assessments:start": lambda s: {"reference": s.referral.reference},
     "careplans:start": lambda s: {"reference": s.referral.reference},

@@ -454,7 +454,7 @@ def test_capability_statement_lists_the_export_operations(world) -> None:
         }
     ]
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert by_type["Patient"]["operation"][0]["definition"].endswith("/patient-export")
+    assert by_type["Patient"]["operation"][-1]["definition"].endswith("/patient-export")
     assert by_type["Group"]["operation"][0]["definition"].endswith("/group-export")
     assert {"code": "read"} in by_type["Group"]["interaction"]
     smart_config = http.get("/fhir/.well-known/smart-configuration")

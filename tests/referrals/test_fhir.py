@@ -25,7 +25,8 @@ def test_all_five_types_are_registered() -> None:
     assert {"ServiceRequest", "Task", "CarePlan", "CareTeam", "QuestionnaireResponse"} <= types
     # The referrals app's own (read, search, create) layered over the ServiceRequests sources
     # sent, which the shared record also answers vread and history for (ADR 0103) and updates
-    # and deletes (ADR 109; a referral caretrust holds is changed only in caretrust: 405).
+    # and deletes (ADR 109); a referral caretrust holds is updated only by its referrer, to
+    # withdraw it (ADR 116).
     assert registry.get("ServiceRequest").interactions() == [
         "read",
         "vread",
@@ -35,7 +36,13 @@ def test_all_five_types_are_registered() -> None:
         "delete",
         "history",
     ]
-    assert registry.get("ServiceRequest").primary.interactions() == ["read", "search", "create"]
+    assert registry.get("ServiceRequest").primary.interactions() == [
+        "read",
+        "search",
+        "create",
+        "update",
+    ]
+    assert registry.get("Task").primary.interactions() == ["read", "search", "update"]
 
 
 def test_post_service_request_makes_a_referral(ctx, mrs_jones) -> None:

@@ -104,7 +104,9 @@ def _read_event(
         object_type=object_type,
         object_id=object_id,
         person_ref=ref,
-        organisation=getattr(actor, "organisation", None),
+        # The id, not the object: reading `actor.organisation` fetched the organisation once per
+        # page only to write its key.
+        organisation_id=getattr(actor, "organisation_id", None),
         client_address=context.current().client_address,
         reason=reason,
         details=_mark_break_glass(actor, ref, details),

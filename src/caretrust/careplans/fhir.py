@@ -124,3 +124,23 @@ def care_team(plan: CarePlan) -> FhirCareTeam:
             "note": [{"text": f"Named co-ordinator: {plan.coordinator.get_full_name()}"}],
         }
     )
+
+
+def referral_task_output(referral) -> list[dict]:
+    """A completed referral's Task.output (ADR 116): the active care plan made from it."""
+    from caretrust.referrals.fhir import TASK_OUTPUT_SYSTEM
+
+    plans = CarePlan.objects.filter(referral=referral, status=CarePlan.Status.ACTIVE).order_by(
+        "-created_at", "-pk"
+    )
+    return [
+        {
+            "type": {
+                "coding": [
+                    {"system": TASK_OUTPUT_SYSTEM, "code": "care-plan", "display": "Care plan"}
+                ]
+            },
+            "valueReference": {"reference": f"CarePlan/{plan.uuid}"},
+        }
+        for plan in plans[:1]
+    ]

@@ -4,6 +4,8 @@ Writes are never opened by break-glass; the indicators are figures, not anyone's
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
 from caretrust.ui import navigation
@@ -43,10 +45,10 @@ policy.register(
 )
 
 
-def _waiting_count(user) -> int:
+def _waiting_count(user) -> QuerySet:
     from caretrust.discharge.selectors import waiting
 
-    return waiting(user).count()
+    return waiting(user)
 
 
 navigation.register(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caretrust import __version__
-from caretrust.fhir import registry
+from caretrust.fhir import everything, registry
 
 INTERACTION_CODES = {
     "read": "read",
@@ -63,8 +63,10 @@ def statement(base_url: str) -> dict:
             ]
             if handler.search_includes:
                 entry["searchInclude"] = list(handler.search_includes)
+        if resource_type == "Patient":
+            entry["operation"] = [everything.OPERATION]
         if resource_type in BULK_OPERATIONS:
-            entry["operation"] = [BULK_OPERATIONS[resource_type]]
+            entry["operation"] = [*entry.get("operation", []), BULK_OPERATIONS[resource_type]]
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",

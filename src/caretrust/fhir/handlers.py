@@ -587,7 +587,7 @@ class StoredResourceHandler(ResourceHandler):
         for value in params.params.get("_id", []):
             rows = rows.filter(logical_id__in=value.split(","))
         for value in params.params.get("identifier", []):
-            rows = rows.filter(_identifier_matches(value))
+            rows = rows.filter(identifier_matches(value))
         for value in params.params.get("status", []):
             rows = rows.filter(status__in=value.split(","))
         rows = filter_date(rows, "date", params.params.get("date", []))
@@ -615,7 +615,7 @@ class StoredResourceHandler(ResourceHandler):
         return SearchResult([self.to_stored(r) for r in page], cursor, included)
 
 
-def _identifier_matches(value: str) -> Q:
+def identifier_matches(value: str) -> Q:
     """`identifier=system|value`, `|value` (no system) or `value` (any system), over the
     identifier index (one `system|value` a line); a comma means any of them (ADR 109: what
     conditional create, update and delete find their resource by)."""

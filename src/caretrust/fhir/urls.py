@@ -32,5 +32,6 @@ urlpatterns = [
         views.vread_endpoint,
         name="vread",
     ),
+    re_path(rf"^Patient/{ID}/\$everything$", views.everything, name="everything"),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

@@ -300,6 +300,34 @@ def vread_endpoint(request: HttpRequest, resource_type: str, id: str, vid: str) 
 
 
 @_guard
+def everything(request: HttpRequest, id: str) -> HttpResponse:
+    """`GET` (or `POST`, parameters in the query) `Patient/[id]/$everything` (ADR 118)."""
+    from caretrust.fhir.everything import everything as operation
+
+    ctx = _authenticate(request)
+    if request.method not in ("GET", "POST"):
+        raise registry.NotSupported(f"{request.method} is not supported on $everything")
+    query = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+    if request.method == "POST" and _raw_body(request).strip():
+        query += _operation_parameters(_body(request, "Parameters"))
+    return fhir_response(operation(ctx, id, query))
+
+
+def _operation_parameters(body: dict) -> list[tuple[str, str]]:
+    """A `Parameters` resource's parameters as query pairs (each a simple value)."""
+    pairs = []
+    for n, parameter in enumerate(body.get("parameter") or []):
+        values = [v for k, v in parameter.items() if k.startswith("value")]
+        if len(values) != 1 or not isinstance(values[0], str | int):
+            raise registry.Invalid(
+                f"Parameters.parameter[{n}] needs one simple value",
+                expression=f"Parameters.parameter[{n}]",
+            )
+        pairs.append((str(parameter.get("name", "")), str(values[0])))
+    return pairs
+
+
+@_guard
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     raise registry.NotFound(f"no FHIR endpoint at /fhir/{rest}")
 

@@ -5,6 +5,8 @@ sent it or it was addressed to you (or to your team when you had a relationship)
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
 from caretrust.ui import navigation
@@ -42,10 +44,10 @@ policy.register(
 policy.register("messaging.read", "read a secure message", STAFF, object_rule=message_rule)
 
 
-def _unread(user) -> int:
-    from caretrust.messaging.selectors import unread_count
+def _unread(user) -> QuerySet:
+    from caretrust.messaging.selectors import unread
 
-    return unread_count(user)
+    return unread(user)
 
 
 navigation.register("Messages", "messaging:inbox", "messaging.inbox", order=7, count=_unread)

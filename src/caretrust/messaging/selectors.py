@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from caretrust.access import audit
@@ -11,9 +11,13 @@ from caretrust.messaging.models import Message, Receipt
 from caretrust.organisations.models import User
 
 
+def unread(user: User) -> QuerySet[Receipt]:
+    """The user's unread messages' receipts: the header counts them on every page."""
+    return Receipt.objects.filter(user=user, read_at__isnull=True)
+
+
 def unread_count(user: User) -> int:
-    """One query: the header shows it on every page."""
-    return Receipt.objects.filter(user=user, read_at__isnull=True).count()
+    return unread(user).count()
 
 
 def _about_related(viewer: User, rows: list, message_of) -> list:

@@ -3,6 +3,8 @@ by email. They name nobody (ADR 71), so they need no relationship with a person.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from caretrust.access import policy
 from caretrust.access.policy import Role
 from caretrust.ui import navigation
@@ -19,10 +21,10 @@ policy.register("notifications.view", "see your notifications", STAFF)
 policy.register("notifications.settings", "choose which notifications come by email", STAFF)
 
 
-def _unread(user) -> int:
-    from caretrust.notifications.selectors import unread_count
+def _unread(user) -> QuerySet:
+    from caretrust.notifications.selectors import unread
 
-    return unread_count(user)
+    return unread(user)
 
 
 # Beside the user's name: they are about the user, and the menu must stay one line wide.

@@ -8,8 +8,12 @@ from caretrust.notifications.models import Notification
 from caretrust.organisations.models import User
 
 
+def unread(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return unread(user).count()
 
 
 def recent(user: User, limit: int = 100) -> QuerySet[Notification]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caretrust.access import policy, relationships
@@ -101,6 +101,12 @@ def progress_rule(user, referral) -> Decision:
     return Decision(False, "Only the team the referral was routed to can update it.", "denied")
 
 
+def referrer_rule(user, referral) -> Decision:
+    if referral.referrer_id is not None and referral.referrer_id == user.id:
+        return Decision(True, "You made this referral.", "object_rule")
+    return Decision(False, "Only the referrer who sent this referral can change it.", "denied")
+
+
 policy.register("referrals.submit", "refer a person to the single point of contact", PROFESSIONALS)
 policy.register(
     "referrals.submit_self",
@@ -108,6 +114,18 @@ policy.register(
     {Role.PERSON, Role.CARER},
 )
 policy.register("referrals.view", "see a referral", PROFESSIONALS, object_rule=view_referral_rule)
+policy.register(
+    "referrals.withdraw",
+    "withdraw a referral you made",
+    PROFESSIONALS,
+    object_rule=referrer_rule,
+)
+policy.register(
+    "referrals.add_information",
+    "add information to a referral you made",
+    PROFESSIONALS,
+    object_rule=referrer_rule,
+)
 policy.register("referrals.worklist", "work the co-ordinator's worklist", {Role.COORDINATOR})
 policy.register(
     "referrals.coordinate",
@@ -236,16 +254,16 @@ relationships.register_provider(
 navigation.register("Worklist", "referrals:worklist", "referrals.worklist", order=10)
 
 
-def _in_tray_count(user) -> int:
+def _in_tray_count(user) -> QuerySet:
     from caretrust.referrals.selectors import in_tray
 
-    return in_tray(user).count()
+    return in_tray(user)
 
 
-def _caseload_count(user) -> int:
+def _caseload_count(user) -> QuerySet:
     from caretrust.referrals.selectors import caseload
 
-    return caseload(user).count()
+    return caseload(user)
 
 
 navigation.register(

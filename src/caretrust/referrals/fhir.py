@@ -18,6 +18,11 @@ DISCHARGE_PATHWAY_SYSTEM = "https://caretrust.example.org/fhir/CodeSystem/discha
 # Our urgent (4 hours) is the most pressing; FHIR orders routine < urgent < asap < stat.
 PRIORITY = {"urgent": "asap", "soon": "urgent", "routine": "routine"}
 URGENCY_FROM_PRIORITY = {"stat": "urgent", "asap": "urgent", "urgent": "soon", "routine": "routine"}
+TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
+# The team a Task waits with or was accepted by (Task.owner.identifier: the team's code).
+TEAM_SYSTEM = "https://caretrust.example.org/fhir/Id/team"
+# What a completed referral's Task.output says (ADR 116): the care plan it led to, or the outcome.
+TASK_OUTPUT_SYSTEM = "https://caretrust.example.org/fhir/CodeSystem/referral-task-output"
 REQUEST_STATUS = {
     "requested": "active",
     "received": "active",
@@ -47,7 +52,49 @@ def _requester(referral: Referral) -> dict:
     return {"display": name}
 
 
+def identifier_index(identifiers: list) -> str:
+    """ "system|value" a line (the shared record's format, ADR 109), for identifier searches."""
+    lines = [
+        f"{identifier.get('system') or ''}|{identifier.get('value')}\n"
+        for identifier in identifiers
+        if isinstance(identifier, dict) and identifier.get("value")
+    ]
+    return "".join(dict.fromkeys(lines))
+
+
 def service_request(referral: Referral) -> ServiceRequest:
+    """The referral's ServiceRequest: as the referrer sent it over the API, when it did, with
+    caretrust's id, status and reference merged in (ADR 116); otherwise made from the referral."""
+    made = _made_service_request(referral)
+    sent = referral.sent_service_request
+    if not sent:
+        return ServiceRequest.model_validate(made)
+    merged = {**made, **sent}
+    for name in ("id", "meta", "status", "subject"):
+        merged[name] = made[name]
+    ours = made["identifier"][0]
+    identifiers = list(sent.get("identifier") or [])
+    merged["identifier"] = identifiers if ours in identifiers else [*identifiers, ours]
+    from caretrust.referrals import hooks
+
+    # What the areas above say now (a discharge-ready date as it is now, ADR 104) replaces what
+    # was sent under the same extension url or category system.
+    for name, values in hooks.service_request_parts(referral).items():
+        keys = {_part_key(value) for value in values}
+        kept = [value for value in sent.get(name, []) if _part_key(value) not in keys]
+        merged[name] = [*kept, *values]
+    merged.pop("text", None)  # a narrative the sender wrote no longer tells the status
+    return ServiceRequest.model_validate(merged)
+
+
+def _part_key(value: dict) -> str:
+    if "url" in value:
+        return f"url:{value['url']}"
+    systems = sorted({c.get("system", "") for c in value.get("coding", [])})
+    return f"system:{','.join(systems)}"
+
+
+def _made_service_request(referral: Referral) -> dict:
     resource = {
         "resourceType": "ServiceRequest",
         "id": str(referral.uuid),
@@ -80,9 +127,10 @@ def service_request(referral: Referral) -> ServiceRequest:
         resource["note"] = [{"text": f"What matters to the person: {referral.what_matters}"}]
     from caretrust.referrals import hooks
 
-    for name, values in hooks.service_request_parts(referral).items():
-        resource[name] = [*resource.get(name, []), *values]
-    return ServiceRequest.model_validate(resource)
+    if not referral.sent_service_request:
+        for name, values in hooks.service_request_parts(referral).items():
+            resource[name] = [*resource.get(name, []), *values]
+    return resource
 
 
 def task(referral: Referral) -> Task:
@@ -98,14 +146,12 @@ def task(referral: Referral) -> Task:
         "status": referral.status,
         "intent": "order",
         "priority": PRIORITY[referral.urgency],
-        "code": {
-            "coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]
-        },
+        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill"}]},
         "focus": {"reference": f"ServiceRequest/{referral.uuid}"},
         "for": _subject(referral),
         "authoredOn": referral.created_at.isoformat(),
         "lastModified": referral.updated_at.isoformat(),
-        "requester": _requester(referral),
+        "requester": (referral.sent_service_request or {}).get("requester") or _requester(referral),
         "restriction": {"period": {"end": referral.due_by.isoformat()}},
     }
     if referral.status_reason:
@@ -119,8 +165,46 @@ def task(referral: Referral) -> Task:
         resource["owner"] = {"display": f"{referral.allocated_to.get_full_name()}{team}"}
     elif referral.routed_team_id:
         resource["owner"] = {"display": referral.routed_team.name}
+    if referral.routed_team_id and "owner" in resource:
+        resource["owner"]["identifier"] = {
+            "system": TEAM_SYSTEM,
+            "value": referral.routed_team.code,
+        }
     elif referral.routed_practitioner_id:
         resource["owner"] = {"display": referral.routed_practitioner.get_full_name()}
     elif referral.claimed_by_id:
         resource["owner"] = {"display": f"{referral.claimed_by.get_full_name()} (co-ordinator)"}
+    notes = [
+        {
+            "authorString": event.actor_label or referral.referrer_name or "The referrer",
+            "time": event.occurred_at.isoformat(),
+            "text": event.information,
+        }
+        for event in referral.events.exclude(information="")
+    ]
+    if notes:
+        resource["note"] = notes
+    if referral.status == "completed":
+        resource["output"] = task_output(referral)
     return Task.model_validate(resource)
+
+
+def task_output(referral: Referral) -> list[dict]:
+    """What a completed referral led to (ADR 116): the care plan made from it (an area above
+    says, `hooks.task_output_parts`), or else the reason it closed."""
+    from caretrust.referrals import hooks
+
+    outputs = hooks.task_output_parts(referral)
+    if outputs:
+        return outputs
+    outcome = referral.status_reason or referral.business_status or "Completed"
+    if referral.outcome:
+        outcome = f"{referral.get_outcome_display()}: {outcome}"
+    return [
+        {
+            "type": {
+                "coding": [{"system": TASK_OUTPUT_SYSTEM, "code": "outcome", "display": "Outcome"}]
+            },
+            "valueString": outcome,
+        }
+    ]

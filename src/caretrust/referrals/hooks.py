@@ -10,6 +10,11 @@ through a registry).
 - FHIR: `register_service_request_part(part)`; `part(referral)` answers elements to add to the
   referral's ServiceRequest (`{"extension": [...], "category": [...]}`: lists are appended to), or
   None (e.g. a hospital discharge's ready date and pathway, ADR 104).
+- Task output: `register_task_output(part)`; `part(referral)` answers Task.output entries for a
+  completed referral (e.g. the care plan made from it, ADR 116), or an empty list.
+- Other Tasks: `register_task_source(handler)`; a FHIR `ResourceHandler` for Tasks that are not
+  referrals (the workspace's to-do tasks, ADR 116): the Task type reads and searches it after the
+  referrals' own.
 - Status changes: `register_status_change(hook)`; `hook(referral=, from_status=, to_status=)` runs
   inside the referral's transaction whenever its Task status changes (also from "" to requested
   when it is made), e.g. FHIR Subscriptions queue their notifications (ADR 114).
@@ -86,3 +91,31 @@ def register_status_change(hook: StatusChange) -> None:
 def status_changed(*, referral: Any, from_status: str, to_status: str) -> None:
     for hook in _status_changes:
         hook(referral=referral, from_status=from_status, to_status=to_status)
+
+
+TaskOutput = Callable[[Any], list[dict]]
+_task_outputs: list[TaskOutput] = []
+
+
+def register_task_output(part: TaskOutput) -> None:
+    if part not in _task_outputs:
+        _task_outputs.append(part)
+
+
+def task_output_parts(referral: Any) -> list[dict]:
+    found: list[dict] = []
+    for part in _task_outputs:
+        found.extend(part(referral) or [])
+    return found
+
+
+_task_sources: list[Any] = []
+
+
+def register_task_source(handler: Any) -> None:
+    if all(type(existing) is not type(handler) for existing in _task_sources):
+        _task_sources.append(handler)
+
+
+def task_sources() -> list[Any]:
+    return list(_task_sources)

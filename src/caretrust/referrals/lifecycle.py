@@ -34,6 +34,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
     FAILED: frozenset(),
 }
+# Listed, not "not terminal": `status IN (...)` lets PostgreSQL use the (locality, status, ...)
+# indexes, where `NOT IN` made it read every referral of the locality.
+OPEN = frozenset(TRANSITIONS) - TERMINAL
 
 
 class InvalidTransition(ValidationError):

@@ -221,6 +221,13 @@ class Referral(Guarded):
         related_name="referrals",
     )
 
+    # A referral sent over the FHIR API (ADR 116): the ServiceRequest as the referrer sent it
+    # (its identifiers, coded reason, requester, supporting information), served back with
+    # caretrust's status merged; and its identifiers, "system|value" a line, so the referrer
+    # finds it by its own identifier and a re-send (conditional create) is recognised.
+    sent_service_request = models.JSONField(null=True, blank=True)
+    identifier_index = models.TextField(blank=True)
+
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -291,6 +298,8 @@ class ReferralEvent(models.Model):
     to_status = models.CharField(max_length=20)
     business_status = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True)
+    # More information the referrer added (a Task note over the FHIR API, ADR 116).
+    information = models.TextField(blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -250,6 +250,7 @@ class EventRow:
     what: str
     who: str
     reason: str
+    information: str = ""
 
 
 def timeline(referral: Referral) -> list[EventRow]:
@@ -266,6 +267,7 @@ def timeline(referral: Referral) -> list[EventRow]:
                 what=event.business_status,
                 who=who,
                 reason=event.reason,
+                information=event.information,
             )
         )
     return rows

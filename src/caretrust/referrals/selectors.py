@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from caretrust.access import audit
 from caretrust.organisations.models import Locality, Team, User
-from caretrust.referrals.lifecycle import TERMINAL
+from caretrust.organisations.selectors import user_teams
+from caretrust.referrals.lifecycle import OPEN, TERMINAL
 from caretrust.referrals.models import Referral
 
 
@@ -54,14 +55,8 @@ def user_localities(user: User) -> QuerySet[Locality]:
 
 
 def user_team_ids(user: User) -> set[int]:
-    """The ids of the user's teams, read once per user object: a page's header counts (in-tray,
-    caseload, tasks) and its lists all need them. The request's user object lives for one
-    request, so a change of membership shows from the next page."""
-    cached = getattr(user, "_caretrust_team_ids", None)
-    if cached is None:
-        cached = frozenset(Team.objects.filter(memberships__user=user).values_list("id", flat=True))
-        user._caretrust_team_ids = cached
-    return set(cached)
+    """The ids of the user's teams (read once per user object: `user_teams`)."""
+    return {team.pk for team in user_teams(user)}
 
 
 SORTS = {
@@ -114,7 +109,11 @@ def worklist_counts(user: User, views: list[str]) -> dict[str, int]:
     """How many referrals each worklist view holds, in one query (My work shows five counts; five
     COUNTs over the locality's referrals cost five index walks and five query compilations)."""
     localities = list(user_localities(user).values_list("id", flat=True))
-    return Referral.objects.filter(locality_id__in=localities).aggregate(
+    # Every view holds open referrals only: counting over the open ones reads a third of a
+    # locality's referrals through the worklist index (13 ms at a million people, against 67 ms
+    # for a parallel scan of all of them: bench_my_work.py).
+    open_referrals = Referral.objects.filter(locality_id__in=localities, status__in=OPEN)
+    return open_referrals.aggregate(
         **{view: Count("id", filter=_view_filter(view, user)) for view in views}
     )
 

@@ -18,7 +18,7 @@ from caretrust.organisations.models import Locality, Organisation, Team, User
 from caretrust.people.intake import PersonDetails
 from caretrust.people.models import Person
 from caretrust.referrals import hooks, lifecycle
-from caretrust.referrals.models import Referral, ReferralEvent, response_standard
+from caretrust.referrals.models import Referral, ReferralEvent, new_reference, response_standard
 
 MINIMUM_REASON_LENGTH = 10
 
@@ -50,7 +50,14 @@ def _locality_for(person: Person | None, fallback: Locality | None) -> Locality 
     return fallback
 
 
-def _event(referral: Referral, actor: Any, from_status: str, reason: str = "", label: str = ""):
+def _event(
+    referral: Referral,
+    actor: Any,
+    from_status: str,
+    reason: str = "",
+    label: str = "",
+    information: str = "",
+):
     if from_status != referral.status:
         hooks.status_changed(referral=referral, from_status=from_status, to_status=referral.status)
     return ReferralEvent.objects.create(
@@ -61,6 +68,7 @@ def _event(referral: Referral, actor: Any, from_status: str, reason: str = "", l
         to_status=referral.status,
         business_status=referral.business_status,
         reason=reason,
+        information=information,
     )
 
 
@@ -112,6 +120,7 @@ def submit_professional_referral(
     best_interests: bool = False,
     consent_given=None,
     extra: dict[str, Any] | None = None,
+    sent_service_request: dict[str, Any] | None = None,
 ) -> Referral:
     """A GP, hospital discharge team, ambulance crew, community team or contact centre refers.
 
@@ -119,7 +128,9 @@ def submit_professional_referral(
     and when), or the referral is made in their best interests (`best_interests`, or a
     `consent_given` with that basis), which needs a recorded capacity assessment finding they
     cannot decide about being referred (`capacity` app, ADR 74). `extra` goes to the intake
-    hooks of the areas above (`referrals.hooks`), e.g. a discharge-ready date and pathway."""
+    hooks of the areas above (`referrals.hooks`), e.g. a discharge-ready date and pathway.
+    `sent_service_request`: the FHIR ServiceRequest the referrer sent over the API, kept as sent
+    with its identifiers indexed (ADR 116)."""
     from caretrust import clock
     from caretrust.capacity import services as capacity
 
@@ -148,6 +159,12 @@ def submit_professional_referral(
     if area is None:
         raise ValidationError({"locality": "Choose the area the person lives in."})
     urgency = requested_urgency if requested_urgency in Referral.Urgency.values else "routine"
+    reference, index = new_reference(), ""
+    if sent_service_request is not None:
+        from caretrust.referrals.fhir import REFERENCE_SYSTEM, identifier_index
+
+        sent = [*sent_service_request.get("identifier", [])]
+        index = identifier_index([*sent, {"system": REFERENCE_SYSTEM, "value": reference}])
     referral = Referral.objects.create(
         source=source,
         person=person,
@@ -164,6 +181,9 @@ def submit_professional_referral(
         requested_urgency=urgency,
         urgency=urgency,
         business_status="Waiting for a co-ordinator",
+        reference=reference,
+        sent_service_request=sent_service_request,
+        identifier_index=index,
     )
     _event(referral, actor, "")
     _audit(actor, referral, AuditEvent.Action.CREATE, source=source)
@@ -250,6 +270,7 @@ def _apply(
     to_status: str | None = None,
     reason: str = "",
     audit_action: str = AuditEvent.Action.UPDATE,
+    information: str = "",
     **fields: Any,
 ) -> Referral:
     """Change the referral only if nobody changed it since it was read (id, version and status)."""
@@ -270,7 +291,7 @@ def _apply(
     for name, value in fields.items():
         setattr(referral, name, value)
     referral.version += 1
-    _event(referral, actor, from_status, reason)
+    _event(referral, actor, from_status, reason, information=information)
     _audit(
         actor,
         referral,
@@ -722,6 +743,40 @@ def close(
         responded_at=referral.responded_at or timezone.now(),
         business_status="Closed",
     )
+
+
+@transaction.atomic
+def withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
+    """The referrer withdraws its referral (Task cancelled, ServiceRequest revoked), with a
+    reason: over the FHIR API, the client that sent it (ADR 116). Co-ordinators see it on the
+    referral and it leaves their worklist; it is on the person's timeline."""
+    policy.require(actor, "referrals.withdraw", referral)
+    withdrawn = _apply(
+        referral,
+        actor=actor,
+        to_status=lifecycle.CANCELLED,
+        reason=reason,
+        outcome=Referral.Outcome.CLOSED,
+        business_status="Withdrawn by the referrer",
+    )
+    _timeline(withdrawn, "Referral withdrawn", f"withdrawn by {withdrawn.referrer_name}")
+    return withdrawn
+
+
+@transaction.atomic
+def add_information(*, actor: User, referral: Referral, information: str) -> Referral:
+    """The referrer tells the co-ordinators more (a Task note over the FHIR API, ADR 116): a
+    step on the referral's page ("More information from the referrer") with what they said.
+    The status does not change; an open referral only."""
+    policy.require(actor, "referrals.add_information", referral)
+    information = (information or "").strip()
+    if not information:
+        raise ValidationError({"information": "Say what you want to add."})
+    if referral.status in lifecycle.TERMINAL:
+        raise lifecycle.InvalidTransition(
+            f"A referral that is {referral.status} takes no more information."
+        )
+    return _apply(referral, actor=actor, information=information)
 
 
 PROGRESS_STEPS = {

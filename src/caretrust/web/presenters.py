@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from caretrust.access.models import AuditEvent
 from caretrust.access.policy import decide
 from caretrust.organisations.models import Organisation, Team, User
+from caretrust.organisations.selectors import user_teams
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,7 @@ def _team_rows(teams) -> list[Row]:
 
 
 def _my_teams(user: User) -> Section:
-    teams = Team.objects.filter(memberships__user=user).select_related("locality")
-    return Section("Your teams", _team_rows(teams), "You are not in a team yet.")
+    return Section("Your teams", _team_rows(user_teams(user)), "You are not in a team yet.")
 
 
 def _locality_teams(user: User) -> Section:
@@ -240,7 +240,8 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Your caseload", "/referrals/caseload/"))
         actions.append(Row("Your teams' visits", "/care-plans/visits/"))
         actions.append(Row("Reviews due and overdue", "/reviews/due/"))
-    if decide(user, "meetings.list") and user.teams.filter(kind=Team.Kind.LOCALITY_MDT).exists():
+    in_locality_team = any(team.kind == Team.Kind.LOCALITY_MDT for team in user_teams(user))
+    if decide(user, "meetings.list") and in_locality_team:
         actions.append(Row("MDT meetings", "/meetings/"))  # ADR 71
     if decide(user, "referrals.submit"):
         actions.append(Row("Refer a person", "/referrals/new/"))

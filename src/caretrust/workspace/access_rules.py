@@ -4,6 +4,8 @@ must be yours: assigned to you or your team, or set by you."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from caretrust.access import policy, relationships
 from caretrust.access.policy import Decision, Role
 from caretrust.ui import navigation
@@ -38,10 +40,10 @@ policy.register(
 policy.register("workspace.task", "see and work on a task", STAFF, object_rule=task_rule)
 
 
-def _open_count(user) -> int:
-    from caretrust.workspace.selectors import open_task_count
+def _open_count(user) -> QuerySet:
+    from caretrust.workspace.selectors import open_tasks
 
-    return open_task_count(user)
+    return open_tasks(user)
 
 
 navigation.register("Tasks", "workspace:tasks", "workspace.tasks", order=7, count=_open_count)

@@ -53,10 +53,14 @@ def _assigned_to(user: User) -> QuerySet[Task]:
     )
 
 
+def open_tasks(user: User) -> QuerySet[Task]:
+    """The open tasks assigned to the user or their teams, unordered: what the header counts (a
+    count names nobody and records nothing)."""
+    return _assigned_to(user)
+
+
 def open_task_count(user: User) -> int:
-    """How many open tasks are assigned to the user or their teams (the header's count; a count
-    names nobody and records nothing)."""
-    return _assigned_to(user).count()
+    return open_tasks(user).count()
 
 
 def _shown(viewer: User, tasks: list[Task], show: int | None, purpose: str) -> list[Task]:
