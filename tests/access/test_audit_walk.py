@@ -75,6 +75,14 @@ EXCLUDED = {
     ),
     "fhir:None": "FHIR API: unknown paths answer 404",
     "fhir:base": "FHIR API: transaction and batch Bundles, each entry audited by its handler",
+    "fhir:export_system": (
+        "FHIR Bulk Data kick-off (ADR 117): bearer tokens; each exported person's read audited by "
+        "the job, refusals audited (tests/fhir/test_bulk_export.py)"
+    ),
+    "fhir:export_patients": "FHIR Bulk Data kick-off: as above",
+    "fhir:export_group": "FHIR Bulk Data kick-off: as above",
+    "fhir:export_status": "FHIR Bulk Data status: bearer tokens; the manifest names no one",
+    "fhir:export_file": "FHIR Bulk Data file: bearer tokens; each download audited (as above)",
     "fhir_base:base": "FHIR API: as above, at /fhir without the slash",
     "evaluation:detail": (
         "a saved evaluation: rates, counts and diagnostics for areas, never a person (small "

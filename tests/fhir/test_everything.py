@@ -224,7 +224,7 @@ def test_the_capability_statement_names_the_operation(client) -> None:
     statement = client.get("/fhir/metadata").json()
     patient = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Patient")
 
-    assert [o["name"] for o in patient["operation"]] == ["everything"]
+    assert [o["name"] for o in patient["operation"]] == ["everything", "export"]  # ADR 117
     assert patient["operation"][0]["definition"].endswith("Patient-everything")
 
 

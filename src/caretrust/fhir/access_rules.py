@@ -14,3 +14,9 @@ policy.register(
     "over the FHIR API",
     {policy.Role.COORDINATOR},
 )
+policy.register(
+    "fhir.export_for_secondary_use",
+    "export the whole shared record over FHIR Bulk Data for an approved secondary use (people "
+    "who opted out left out; pseudonymised unless approved for identifiable data)",
+    {policy.Role.ANALYST},
+)

@@ -11,8 +11,14 @@ class FhirConfig(AppConfig):
             access_rules,  # noqa: F401  (declares actions)
             registry,
         )
+        from caretrust.fhir.bulk_export import JOB_KIND, run_export
+        from caretrust.fhir.groups import GroupHandler
         from caretrust.fhir.handlers import STORED_TYPES, PatientHandler, StoredResourceHandler
+        from caretrust.jobs import registry as jobs
+
+        jobs.register(JOB_KIND, run_export)
 
         registry.register(PatientHandler())
+        registry.register(GroupHandler())
         for resource_type in STORED_TYPES:
             registry.register_fallback(StoredResourceHandler(resource_type))

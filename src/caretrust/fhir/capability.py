@@ -17,6 +17,15 @@ INTERACTION_CODES = {
 }
 
 
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"
+# Bulk Data $export at Patient and Group level (ADR 117).
+BULK_OPERATIONS = {
+    "Patient": {
+        "name": "export",
+        "definition": f"{BULK_DATA}/OperationDefinition/patient-export",
+    },
+    "Group": {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/group-export"},
+}
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
@@ -56,6 +65,8 @@ def statement(base_url: str) -> dict:
                 entry["searchInclude"] = list(handler.search_includes)
         if resource_type == "Patient":
             entry["operation"] = [everything.OPERATION]
+        if resource_type in BULK_OPERATIONS:
+            entry["operation"] = [*entry.get("operation", []), BULK_OPERATIONS[resource_type]]
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -65,6 +76,7 @@ def statement(base_url: str) -> dict:
         "software": {"name": "caretrust", "version": __version__},
         "implementation": {"description": "caretrust shared care record", "url": base_url},
         "fhirVersion": "4.0.1",
+        "instantiates": [f"{BULK_DATA}/CapabilityStatement/bulk-data"],
         "format": ["application/fhir+json", "application/fhir+xml"],
         "rest": [
             {
@@ -99,6 +111,10 @@ def statement(base_url: str) -> dict:
                 "resource": resources,
                 # POST [base] with a Bundle (ADR 109).
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
+                # Bulk Data system-level export (ADR 117).
+                "operation": [
+                    {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}
+                ],
             }
         ],
     }

@@ -36,6 +36,15 @@ class ApiClient(models.Model):
     # ever fetched from a URL) and the scopes it may be granted, e.g. "system/Patient.rs".
     jwks = models.JSONField(default=dict, blank=True)
     allowed_scopes = models.TextField(blank=True)  # space-separated
+    # Bulk Data system-level export for secondary use (ADR 117): only a client whose use has
+    # been approved (a data sharing agreement, named in `secondary_use_approval`) may export
+    # the whole record, pseudonymised unless approved for identifiable data.
+    secondary_use = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("pseudonymised", "Pseudonymised"), ("identifiable", "Identifiable")],
+    )
+    secondary_use_approval = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -154,6 +154,40 @@ def revoke_client(*, client: ApiClient, actor_label: str = "command line") -> No
     )
 
 
+SECONDARY_USES = ("pseudonymised", "identifiable")
+
+
+@transaction.atomic
+def approve_secondary_use(
+    *, client: ApiClient, level: str, approval: str, actor_label: str = "command line"
+) -> ApiClient:
+    """Approve a client for Bulk Data system-level export (ADR 117): `level` is "pseudonymised"
+    or "identifiable", "" withdraws the approval; `approval` names what approved it (a data
+    sharing agreement's reference). Only an analyst's client may be approved."""
+    if level and level not in SECONDARY_USES:
+        raise TokenError(f"a secondary use is one of: {', '.join(SECONDARY_USES)} (not {level!r})")
+    if level and client.user.role != User.Role.ANALYST:
+        raise TokenError(
+            f"client {client.name} acts as {client.user.role}: only an analyst's client may be "
+            "approved for secondary use"
+        )
+    if level and not approval.strip():
+        raise TokenError("name the approval (e.g. the data sharing agreement's reference)")
+    before = {"level": client.secondary_use, "approval": client.secondary_use_approval}
+    client.secondary_use = level
+    client.secondary_use_approval = approval.strip()[:200] if level else ""
+    client.save(update_fields=["secondary_use", "secondary_use_approval"])
+    audit.record(
+        actor=None,
+        actor_label=actor_label,
+        action=AuditEvent.Action.UPDATE,
+        obj=client,
+        reason="secondary use approved" if level else "secondary use withdrawn",
+        details={"level": level, "approval": client.secondary_use_approval, "previous": before},
+    )
+    return client
+
+
 def client_for_token(token: str) -> ApiClient | None:
     """The client a bearer token belongs to, while it is unrevoked, unexpired and its role is
     still an API client role."""

@@ -14,6 +14,16 @@ urlpatterns = [
         name="smart_configuration",
     ),
     path("auth/token", smart_views.token, name="token"),
+    # Bulk Data $export (ADR 117): kick-off, status, files.
+    re_path(r"^\$export$", views.export_system, name="export_system"),
+    re_path(r"^Patient/\$export$", views.export_patients, name="export_patients"),
+    re_path(rf"^Group/{ID}/\$export$", views.export_group, name="export_group"),
+    path("bulk-status/<uuid:job>", views.export_status, name="export_status"),
+    path(
+        "bulk-file/<uuid:job>/<slug:name>.ndjson",
+        views.export_file,
+        name="export_file",
+    ),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),
     re_path(rf"^{TYPE}/{ID}/_history$", views.history_endpoint, name="history"),

@@ -330,3 +330,93 @@ def _operation_parameters(body: dict) -> list[tuple[str, str]]:
 @_guard
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     raise registry.NotFound(f"no FHIR endpoint at /fhir/{rest}")
+
+
+# ------------------------------------------------------------------ Bulk Data $export (ADR 117)
+
+
+def _kick_off(request: HttpRequest, level: str, group: str | None = None) -> HttpResponse:
+    from caretrust.fhir import bulk_export
+
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("$export is started with GET")
+    types, since = bulk_export.parse_kick_off(
+        [(k, v) for k in request.GET for v in request.GET.getlist(k)],
+        request.headers.get("Prefer", ""),
+        request.headers.get("Accept", ""),
+    )
+    job = bulk_export.kick_off(
+        ctx, level, group, request.build_absolute_uri(), types=types, since=since
+    )
+    status_url = f"{ctx.base_url}/bulk-status/{job.pk}"
+    return HttpResponse(status=202, headers={"Content-Location": status_url})
+
+
+def _bulk(view: Callable) -> Callable:
+    """Like `_guard`, but without format negotiation: the kick-off checks its own Accept, the
+    status answers JSON, files are NDJSON."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return _answer(view, request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return csrf_exempt(login_not_required(wrapped))
+
+
+@_bulk
+def export_system(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, "system")
+
+
+@_bulk
+def export_patients(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, "patient")
+
+
+@_bulk
+def export_group(request: HttpRequest, id: str) -> HttpResponse:
+    return _kick_off(request, "group", id)
+
+
+@_bulk
+def export_status(request: HttpRequest, job) -> HttpResponse:
+    from caretrust.fhir import bulk_export
+    from caretrust.jobs.models import Job
+
+    ctx = _authenticate(request)
+    found = bulk_export.job_for(ctx, str(job))
+    if request.method == "DELETE":
+        bulk_export.cancel(ctx, found)
+        return HttpResponse(status=202)
+    if request.method != "GET":
+        raise registry.NotSupported("an export's status is read with GET, cancelled with DELETE")
+    if found.status == Job.Status.DONE:
+        return HttpResponse(
+            json.dumps(bulk_export.manifest_of(found)),
+            content_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+    if found.status == Job.Status.FAILED:
+        return outcome(500, "exception", f"the export failed: {found.error}"[:500])
+    return HttpResponse(
+        status=202,
+        headers={
+            "X-Progress": f"{found.get_status_display()}: {found.progress}% {found.message}"[:100],
+            "Retry-After": "2",
+        },
+    )
+
+
+@_bulk
+def export_file(request: HttpRequest, job, name: str) -> HttpResponse:
+    from django.http import FileResponse
+
+    from caretrust.fhir import bulk_export
+
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("an export's file is read with GET")
+    found = bulk_export.job_for(ctx, str(job))
+    path, _count = bulk_export.file_for(ctx, found, f"{name}.ndjson")
+    return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")

@@ -263,3 +263,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# FHIR Bulk Data $export (ADR 117): where export files are kept, and the key of the pseudonyms a
+# pseudonymised system-level export gives people (HMAC-SHA256 of the NHS number). Without a key
+# one is derived from SECRET_KEY; set your own to keep pseudonyms stable across key rotations.
+CARETRUST_BULK_EXPORT_DIR = Path(env_str("CARETRUST_BULK_EXPORT_DIR", str(VAR_DIR / "bulk")))
+CARETRUST_PSEUDONYM_KEY = env_str("CARETRUST_PSEUDONYM_KEY", "")
