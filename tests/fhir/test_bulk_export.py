@@ -31,7 +31,7 @@ from caretrust.jobs.services import execute
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource, ResourceVersion
-from tests.factories import force_update, person_row
+from tests.factories import force_update, make_plan, make_referral, person_row, routed_referral
 from tests.fhir.test_smart_backend_services import ask, assertion, public_jwks
 
 pytestmark = pytest.mark.django_db
@@ -462,6 +462,216 @@ def test_capability_statement_lists_the_export_operations(world) -> None:
     assert smart_config.json()["grant_types_supported"] == ["client_credentials"]
 
 
+# ------------------------------------------------------- caretrust's own resources (the apps')
+
+
+def send_referral(http: Client, auth: dict, person: Person, reason: str) -> str:
+    """A referral made over the API (a ServiceRequest create): its id (the Task's too)."""
+    sent = http.post(
+        "/fhir/ServiceRequest",
+        {
+            "resourceType": "ServiceRequest",
+            "status": "active",
+            "intent": "order",
+            "subject": {"reference": f"Patient/{person.ref}"},
+            "reasonCode": [{"text": reason}],
+            "note": [{"text": f"Lives alone; {person.given_name} asked us to refer."}],
+        },
+        content_type="application/fhir+json",
+        **auth,
+    )
+    assert sent.status_code == 201, sent.content
+    return sent.json()["id"]
+
+
+@pytest.fixture
+def referred(world):
+    """The GP system's own referral of Winifred over the API; a care plan (made from a routed
+    referral) for someone else registered at the practice; and the demo GP's referral of the
+    stranger, whom the GP system cannot read."""
+    sent = send_referral(Client(), world["gp"], world["winifred"], "Fell twice this week.")
+    plan = make_plan()
+    from caretrust.organisations.models import Locality
+
+    strangers = make_referral(person=world["stranger"], locality=Locality.objects.first())
+    return {"sent": sent, "plan": plan, "strangers": str(strangers.uuid)}
+
+
+def searched_ids(http: Client, auth: dict, resource_type: str, refs: set[str]) -> set[str]:
+    """What a search by the client finds of a type for these people, page by page."""
+    found = set()
+    for ref in refs:
+        url = f"/fhir/{resource_type}?patient=Patient/{ref}&_count=100"
+        while url:
+            bundle = http.get(url, **auth).json()
+            found |= {e["resource"]["id"] for e in bundle.get("entry", [])}
+            url = next((lk["url"] for lk in bundle["link"] if lk["relation"] == "next"), None)
+    return found
+
+
+def test_patient_export_holds_the_apps_resources_a_search_by_the_client_finds(world, referred):
+    http = Client()
+    manifest = finished(http, kick_off(http, "/fhir/Patient/$export", world["gp"]), world["gp"])
+    files = download(http, manifest, world["gp"])
+    plan = referred["plan"]
+    assert {"ServiceRequest", "Task", "CarePlan", "CareTeam"} <= set(files)
+    ids = {t: {r["id"] for r in rows} for t, rows in files.items()}
+    assert referred["sent"] in ids["ServiceRequest"] and referred["sent"] in ids["Task"]
+    assert str(plan.uuid) in ids["CarePlan"] and str(plan.care_team_uuid) in ids["CareTeam"]
+    # Not the stranger's referral (someone the GP system does not read), in no file.
+    assert referred["strangers"] not in json.dumps(files)
+    # Exactly what the client's own search finds for the people it reads, type by type.
+    visible = visible_refs("harbour-gp")
+    for resource_type in ("ServiceRequest", "Task", "CarePlan", "CareTeam"):
+        assert ids[resource_type] == searched_ids(http, world["gp"], resource_type, visible), (
+            resource_type
+        )
+    sent = next(r for r in files["ServiceRequest"] if r["id"] == referred["sent"])
+    assert sent["subject"]["reference"] == f"Patient/{world['winifred'].ref}"
+    assert sent["meta"]["versionId"] and sent["meta"]["lastUpdated"]
+    task = next(r for r in files["Task"] if r["id"] == referred["sent"])
+    assert task["for"]["reference"] == f"Patient/{world['winifred'].ref}"
+    assert files["CarePlan"][0]["subject"]["reference"] == f"Patient/{plan.person.ref}"
+    # Another GP system's client exports its own referral, not harbour-gp's.
+    _other, token = issue_client(
+        name="other-gp", organisation=world["practice"], role="coordinator"
+    )
+    other_auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    theirs = send_referral(http, other_auth, world["winifred"], "Confused at night.")
+    manifest = finished(
+        http,
+        kick_off(http, "/fhir/Patient/$export", other_auth, _type="ServiceRequest,Task"),
+        other_auth,
+    )
+    others = download(http, manifest, other_auth)
+    assert {r["id"] for r in others["ServiceRequest"]} == {theirs}
+    assert {r["id"] for r in others["Task"]} == {theirs}
+
+
+def test_type_service_request_gives_only_that_file_and_since_applies(world, referred) -> None:
+    http = Client()
+    url = kick_off(http, "/fhir/Patient/$export", world["gp"], _type="ServiceRequest")
+    manifest = finished(http, url, world["gp"])
+    assert [o["type"] for o in manifest["output"]] == ["ServiceRequest"]
+    files = download(http, manifest, world["gp"])
+    assert referred["sent"] in {r["id"] for r in files["ServiceRequest"]}
+    url = kick_off(
+        http,
+        "/fhir/Patient/$export",
+        world["gp"],
+        _type="ServiceRequest,Task,CarePlan",
+        _since="2099-01-01T00:00:00Z",
+    )
+    assert finished(http, url, world["gp"])["output"] == []
+
+
+def test_pseudonymised_system_export_of_the_apps_resources_names_no_one(
+    world, settings, tmp_path
+) -> None:
+    from caretrust.organisations.models import User
+
+    settings.CARETRUST_PSEUDONYM_KEY = "a-test-key"
+    winifred = world["winifred"]
+    sent = send_referral(Client(), world["gp"], winifred, "Winifred fell twice this week.")
+    plan = make_plan(referral=routed_referral(person=winifred))
+    from django.utils import timezone
+
+    from caretrust.careplans import services as careplans
+
+    careplans.add_service(
+        actor=User.objects.get(username="coordinator"),
+        plan=plan,
+        expected_version=plan.version,
+        kind="equipment",
+        provider_organisation=Organisation.objects.get(code="DEMO-COUNCIL"),
+        description="Rail by Winifred's back door",
+        per="once",
+        start=timezone.localdate(),
+        funding_stream="minor_adaptation",
+    )
+    ndop_check(tmp_path)
+    approve_secondary_use(client=world["analyst_client"], level="pseudonymised", approval="D-9")
+    http = Client()
+    manifest = finished(http, kick_off(http, "/fhir/$export", world["analyst"]), world["analyst"])
+    counts = {o["type"]: o["count"] for o in manifest["output"]}
+    for resource_type in ("ServiceRequest", "Task", "CarePlan", "CareTeam"):
+        assert counts.get(resource_type, 0) >= 1, (resource_type, counts)
+    texts = {}
+    for output in manifest["output"]:
+        response = http.get(output["url"], **world["analyst"])
+        texts[output["type"]] = b"".join(response.streaming_content).decode()
+    text = "".join(texts.values())
+    for secret in (
+        "Winifred",
+        "Quarrington",
+        "9434765919",
+        str(winifred.ref),
+        "Fell twice",
+        "Lives alone",
+        "my own home",  # what matters to her (the routed referral's free text)
+        "Demo",
+        "Harbour",  # the people and organisations acting (requester, owner, performer)
+    ):
+        assert secret not in text, secret
+    pseudo = hmac.new(b"a-test-key", b"nhs:9434765919", hashlib.sha256).hexdigest()
+    rows = {t: [json.loads(line) for line in body.splitlines()] for t, body in texts.items()}
+    request = next(r for r in rows["ServiceRequest"] if r["id"] == sent)
+    assert request["subject"] == {"reference": f"Patient/{pseudo}"}
+    assert "requester" not in request and "note" not in request and "reasonCode" not in request
+    task = next(r for r in rows["Task"] if r["id"] == sent)
+    assert task["for"] == {"reference": f"Patient/{pseudo}"}
+    assert task["focus"] == {"reference": f"ServiceRequest/{sent}"}  # references by id stay
+    assert task["status"] and "owner" not in task and "requester" not in task
+    care_plan = next(r for r in rows["CarePlan"] if r["id"] == str(plan.uuid))
+    assert care_plan["subject"] == {"reference": f"Patient/{pseudo}"}
+    assert "contained" not in care_plan and "title" not in care_plan and "author" not in care_plan
+    # The services stay, coded, without who provides them or what was typed about them.
+    assert [a["detail"]["code"] for a in care_plan["activity"]] == [{"text": "Equipment"}]
+    assert all("performer" not in a["detail"] for a in care_plan["activity"])
+    assert "goal" not in care_plan  # the goals were contained: no reference left dangling
+    # Everyone whose records were exported is audited once, Winifred among them.
+    audited = AuditEvent.objects.filter(object_type="fhir.$export")
+    assert winifred.audit_ref in set(audited.values_list("person_ref", flat=True))
+
+
+def test_app_exports_make_the_same_number_of_queries_for_2_and_20_people(world) -> None:
+    """Each app's `export_rows` reads a batch in a fixed number of queries (no query per person
+    or per row): the same for 2 people with a referral and a care plan each as for 20."""
+    from django.test.utils import CaptureQueriesContext
+
+    from caretrust.fhir import registry
+    from caretrust.fhir.models import ApiClient
+    from caretrust.fhir.registry import FhirContext
+
+    plans = [make_plan() for _ in range(20)]
+    ids = [plan.person_id for plan in plans]
+    user = ApiClient.objects.get(name="harbour-gp").user
+    exporting = [t for t, handler in registry.handlers().items() if handler.exports()]
+    assert {"ServiceRequest", "Task", "CarePlan", "CareTeam", "QuestionnaireResponse"} <= set(
+        exporting
+    )
+
+    def queries(person_ids: list[int]) -> tuple[int, int]:
+        ctx = FhirContext(user=user, base_url="http://testserver/fhir")
+        rows = 0
+        with CaptureQueriesContext(connection) as captured:
+            for resource_type in exporting:
+                handler = registry.get(resource_type)
+                for secondary_use in (False, True):
+                    rows += len(
+                        list(
+                            handler.export_rows(ctx, person_ids, None, secondary_use=secondary_use)
+                        )
+                    )
+        return len(captured.captured_queries), rows
+
+    queries(ids[:1])  # what is read once per process (content types, the team cache)
+    few, few_rows = queries(ids[:2])
+    many, many_rows = queries(ids)
+    assert many_rows >= 10 * few_rows > 0
+    assert many == few
+
+
 # --------------------------------------------------------------------------------- round trip
 
 
@@ -521,6 +731,9 @@ def test_an_export_of_the_demo_place_round_trips_through_import_fhir(world, tmp_
     for path in sorted((synthetic / "fhir").iterdir(), key=lambda p: "Patient" not in p.name):
         assert FhirImporter(workers=0).import_file(path).committed, path
     force_update(Person.objects.filter(pk=world["opted_out"].pk), opted_out_of_secondary_use=False)
+    # caretrust's own resources about her: the GP system's referral and a care plan.
+    send_referral(Client(), world["gp"], world["winifred"], "Fell twice this week.")
+    make_plan(referral=routed_referral(person=world["winifred"]))
     ndop_check(tmp_path)
     approve_secondary_use(client=world["analyst_client"], level="identifiable", approval="DSA-7")
 
@@ -530,11 +743,14 @@ def test_an_export_of_the_demo_place_round_trips_through_import_fhir(world, tmp_
     assert {"Patient", "Encounter", "Condition", "MedicationRequest"} <= set(exported), exported
     people = Person.objects.filter(merged_into__isnull=True).count()
     assert exported["Patient"] == people
-    assert (
-        sum(exported.values()) - people
-        == Resource.objects.exclude(resource_type="Patient")
-        .filter(quarantined=False, deleted_at__isnull=True)
-        .count()
+    # The apps' own: two referrals (ServiceRequest and Task each), a plan (CarePlan, CareTeam)
+    # and its assessment (QuestionnaireResponse).
+    own = {"ServiceRequest": 2, "Task": 2, "CarePlan": 1, "CareTeam": 1, "QuestionnaireResponse": 1}
+    stored = Resource.objects.filter(quarantined=False, deleted_at__isnull=True)
+    for resource_type, count in own.items():
+        assert exported[resource_type] == count + stored.filter(resource_type=resource_type).count()
+    assert sum(exported.values()) - people == stored.exclude(resource_type="Patient").count() + sum(
+        own.values()
     )
     out = tmp_path / "export"
     out.mkdir()

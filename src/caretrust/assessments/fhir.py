@@ -28,6 +28,21 @@ def _items(*items: dict | None) -> list[dict]:
     return [item for item in items if item]
 
 
+def export_prefetch() -> tuple:
+    """What `to_fhir` reads, for a batch of assessments (ADR 117)."""
+    from django.db.models import Prefetch
+
+    from caretrust.assessments.models import Contribution
+
+    return (
+        "findings",
+        Prefetch(
+            "contributions",
+            queryset=Contribution.objects.select_related("author", "author__organisation"),
+        ),
+    )
+
+
 def to_fhir(assessment: Assessment) -> QuestionnaireResponse:
     findings = {f.outcome: f for f in assessment.findings.all()}
     outcome_items = []
@@ -44,7 +59,11 @@ def to_fhir(assessment: Assessment) -> QuestionnaireResponse:
         }
         item = {"linkId": f"outcome.{code}", "text": text, "answer": [answer]}
         outcome_items.append(item)
-    contributors = {c.author for c in assessment.contributions.select_related("author")}
+    if "contributions" in getattr(assessment, "_prefetched_objects_cache", {}):
+        contributions = assessment.contributions.all()  # a Bulk Data export's batch
+    else:
+        contributions = assessment.contributions.select_related("author")
+    contributors = {c.author for c in contributions}
     items = _items(
         _text("what-matters", "What matters to the person", assessment.what_matters),
         _text("health-needs", "Health needs", assessment.health_needs),

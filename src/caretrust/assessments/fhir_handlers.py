@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
 
 from caretrust.assessments import fhir
 from caretrust.assessments.models import Assessment
-from caretrust.fhir.handlers import search_for_person
+from caretrust.fhir.handlers import export_for_people, search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -54,4 +56,25 @@ class QuestionnaireResponseHandler(ResourceHandler):
             action="assessments.view",
             object_id=lambda assessment: str(assessment.uuid),
             to_stored=_stored,
+        )
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """The assessments of these people (the search's rule: the people the client may read)."""
+        return export_for_people(
+            ctx,
+            Assessment.objects.select_related("person", "referral", "started_by").prefetch_related(
+                *fhir.export_prefetch()
+            ),
+            person_ids,
+            since,
+            action="assessments.view",
+            to_stored=_stored,
+            secondary_use=secondary_use,
         )

@@ -11,6 +11,40 @@ FUNDING_EXTENSION = "https://caretrust.example.org/fhir/StructureDefinition/fund
 GOAL_STATUS = {"draft": "proposed", "active": "active", "completed": "completed"}
 
 
+SERVICE_RELATED = (
+    "provider_organisation",
+    "provider_team",
+    "provider_practitioner",
+    "second_worker_team",
+)
+
+
+def _prefetched(plan: CarePlan, name: str) -> bool:
+    return name in getattr(plan, "_prefetched_objects_cache", {})
+
+
+def _services(plan: CarePlan):
+    if _prefetched(plan, "services"):  # a Bulk Data export's batch (`EXPORT_PREFETCH`)
+        return plan.services.all()
+    return plan.services.select_related(*SERVICE_RELATED)
+
+
+def export_prefetch() -> tuple:
+    """What `care_plan` and `care_team` read, for a batch of plans (ADR 117)."""
+    from django.db.models import Prefetch
+
+    from caretrust.careplans.models import CareTeamMember, PlannedService
+
+    return (
+        "goals",
+        Prefetch("services", queryset=PlannedService.objects.select_related(*SERVICE_RELATED)),
+        Prefetch(
+            "care_team",
+            queryset=CareTeamMember.objects.select_related("user", "team", "organisation"),
+        ),
+    )
+
+
 def care_plan(plan: CarePlan) -> FhirCarePlan:
     subject = {"reference": f"Patient/{plan.person.ref}", "display": plan.person.display_name}
     goals = [
@@ -25,9 +59,7 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
         for goal in plan.goals.all()
     ]
     activities = []
-    for service in plan.services.select_related(
-        "provider_organisation", "provider_team", "provider_practitioner", "second_worker_team"
-    ):
+    for service in _services(plan):
         period = {"start": service.start.isoformat()}
         if service.end:
             period["end"] = service.end.isoformat()
@@ -97,7 +129,12 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
 
 def care_team(plan: CarePlan) -> FhirCareTeam:
     participants = []
-    for member in plan.care_team.select_related("user", "team", "organisation"):
+    members = (
+        plan.care_team.all()
+        if _prefetched(plan, "care_team")
+        else plan.care_team.select_related("user", "team", "organisation")
+    )
+    for member in members:
         entry = {"role": [{"text": member.role}]}
         if member.user_id:
             entry["member"] = {
@@ -126,13 +163,30 @@ def care_team(plan: CarePlan) -> FhirCareTeam:
     )
 
 
+def referral_export_prefetch(referrals):
+    """A Bulk Data export's referrals come with their active care plans (ADR 117)."""
+    from django.db.models import Prefetch
+
+    return referrals.prefetch_related(
+        Prefetch(
+            "care_plans",
+            queryset=CarePlan.objects.filter(status=CarePlan.Status.ACTIVE).order_by(
+                "-created_at", "-pk"
+            ),
+            to_attr="active_care_plans",
+        )
+    )
+
+
 def referral_task_output(referral) -> list[dict]:
     """A completed referral's Task.output (ADR 116): the active care plan made from it."""
     from caretrust.referrals.fhir import TASK_OUTPUT_SYSTEM
 
-    plans = CarePlan.objects.filter(referral=referral, status=CarePlan.Status.ACTIVE).order_by(
-        "-created_at", "-pk"
-    )
+    plans = getattr(referral, "active_care_plans", None)  # a Bulk Data export's batch
+    if plans is None:
+        plans = CarePlan.objects.filter(referral=referral, status=CarePlan.Status.ACTIVE).order_by(
+            "-created_at", "-pk"
+        )
     return [
         {
             "type": {

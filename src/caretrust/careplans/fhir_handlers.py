@@ -4,10 +4,12 @@ by patient)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
 
 from caretrust.careplans import fhir
 from caretrust.careplans.models import CarePlan
-from caretrust.fhir.handlers import search_for_person
+from caretrust.fhir.handlers import export_for_people, search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -58,6 +60,27 @@ class _PlanHandler(ResourceHandler):
             object_id=lambda plan: str(getattr(plan, self.id_field)),
             to_stored=self._stored,
             filters=lambda queryset: queryset.filter(status=status) if status else queryset,
+        )
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """The plans of these people (the search's rule: the people the client may read)."""
+        return export_for_people(
+            ctx,
+            CarePlan.objects.select_related(
+                "person", "coordinator", "referral", "assessment"
+            ).prefetch_related(*fhir.export_prefetch()),
+            person_ids,
+            since,
+            action="careplans.view",
+            to_stored=self._stored,
+            secondary_use=secondary_use,
         )
 
 

@@ -100,6 +100,12 @@ def _service_request_part(referral):
     return service_request_part(referral)
 
 
+def _export_prefetch(referrals):
+    from caretrust.discharge.fhir import export_prefetch
+
+    return export_prefetch(referrals)
+
+
 def _hub(user, person):
     """The person page's Discharge section (ADR 104): their discharge referrals (ready date,
     pathway, status, days delayed) and reablement episodes, each read audited."""
@@ -122,4 +128,5 @@ from caretrust.referrals import hooks  # noqa: E402  (registries are filled at i
 
 hooks.register_worklist_note(_worklist_notes)
 hooks.register_service_request_part(_service_request_part)
+hooks.register_export_prefetch(_export_prefetch)
 hub.register("discharge", _hub, order=34)

@@ -17,7 +17,11 @@ def service_request_part(referral: Any) -> dict[str, list] | None:
         return None
     from caretrust.discharge.models import Discharge
 
-    discharge = Discharge.objects.filter(referral_id=referral.pk).first()
+    cached = referral._state.fields_cache
+    if "discharge" in cached:  # a Bulk Data export's batch (`export_prefetch`)
+        discharge = cached["discharge"]
+    else:
+        discharge = Discharge.objects.filter(referral_id=referral.pk).first()
     if discharge is None:  # an older hospital referral sent with neither
         return None
     return {
@@ -36,3 +40,8 @@ def service_request_part(referral: Any) -> dict[str, list] | None:
             }
         ],
     }
+
+
+def export_prefetch(referrals: Any) -> Any:
+    """A Bulk Data export's referrals come with their discharge (ADR 117): no query per row."""
+    return referrals.select_related("discharge")

@@ -290,6 +290,73 @@ def _without_displays(value: Any) -> Any:
     return value
 
 
+def _with_patient(value: Any, old_refs: set[str], new_ref: str) -> Any:
+    """Every reference naming the person (their ref, or their survivor's) names the exported
+    Patient instead, recursively (the subject, a contained Goal's `expressedBy`, ...)."""
+    if isinstance(value, dict):
+        return {
+            k: new_ref
+            if k == "reference" and v in old_refs
+            else _with_patient(v, old_refs, new_ref)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_patient(v, old_refs, new_ref) for v in value]
+    return value
+
+
+# Free text in caretrust's own resources, removed wherever it is under pseudonymisation: what a
+# person typed (a referral's reason and notes, a plan's descriptions, an assessment's answers, a
+# task's title and description, reasons for a status) and titles and names that repeat the
+# person's name ("Shared care plan for ...", "Care team for ...").
+APP_FREE_TEXT = frozenset(
+    {
+        "note",
+        "description",
+        "title",
+        "name",
+        "comment",
+        "authorString",
+        "valueString",
+        "statusReason",
+    }
+)
+
+
+def pseudonymise_app_resource(resource: dict) -> dict:
+    """What a pseudonymised resource of caretrust's own keeps (ADR 117): no narrative, no
+    contained resources, no `display` but a Coding's (so no requester, owner, performer,
+    author or care team member named, nor an organisation or team), none of `APP_FREE_TEXT`,
+    no `text` of a concept that also has codings (the codings say what it is, the text may
+    be typed: a referral's `reasonCode.text`, a to-do task's title in `code.text`) nor of a
+    `reasonCode`, and no reference to a contained resource (a CarePlan's `goal`). What remains is coded content, statuses, dates and references by id."""
+    body = {k: v for k, v in resource.items() if k not in UNSAFE_ELEMENTS}
+    return _scrubbed(body, "") or {}
+
+
+def _scrubbed(value: Any, key: str) -> Any:
+    if isinstance(value, list):
+        items = [_scrubbed(v, key) for v in value]
+        return [v for v in items if v not in (None, {}, [])] or None
+    if not isinstance(value, dict):
+        return value
+    coding = "code" in value and ("system" in value or "display" in value)
+    out = {}
+    for k, v in value.items():
+        if k in APP_FREE_TEXT:
+            continue
+        if k == "display" and not coding:
+            continue
+        if k == "reference" and isinstance(v, str) and v.startswith("#"):
+            return None  # a contained resource, taken off
+        if k == "text" and key and ("coding" in value or key == "reasonCode"):
+            continue
+        kept = _scrubbed(v, k)
+        if kept not in (None, {}, []):
+            out[k] = kept
+    return out or None
+
+
 class Export:
     """One export being written (the job's handler makes one and calls `run`)."""
 
@@ -313,6 +380,7 @@ class Export:
         self.dir = export_dir(job.pk)
         self.exported: set[int] = set()  # people written (survivors), for the audit
         self.rows = 0
+        self.id_batches: list[list[int]] = []  # the people, by id, 2,000 a batch
 
     # who ------------------------------------------------------------------------------
 
@@ -326,7 +394,12 @@ class Export:
         if self.level == "system":
             # Authorised again when it runs: the approval may have been withdrawn meanwhile.
             check_level(self.ctx, "system", None)
-            return [secondary_use_people()]
+            people = secondary_use_people()
+            ordered = list(people.order_by("pk").values_list("pk", flat=True))
+            self.id_batches = [
+                ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)
+            ]
+            return [people]
         ids = set(visible_person_ids(self.ctx))
         if self.level == "group":
             from caretrust.fhir.groups import practice_for_group
@@ -338,6 +411,9 @@ class Export:
             ).values_list("pk", flat=True)
             ids &= set(registered.iterator(chunk_size=CHUNK))
         ordered = sorted(ids)
+        self.id_batches = [
+            ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)
+        ]
         return [
             Person.objects.filter(pk__in=ordered[start : start + CHUNK])
             for start in range(0, len(ordered), CHUNK)
@@ -355,7 +431,8 @@ class Export:
             .values_list("resource_type", flat=True)
             .distinct()
         )
-        types = ["Patient", *sorted(held - {"Patient"})]
+        apps = {t for t, handler in registry.handlers().items() if handler.exports()}
+        types = ["Patient", *sorted((held | apps) - {"Patient"})]
         if self.ctx.scopes is None:
             return types
         return [t for t in types if permits(self.ctx.scopes, t, "read")]
@@ -378,11 +455,14 @@ class Export:
                 self.progress(100 * i / max(1, len(types)), f"Writing {resource_type}")
                 path = self.dir / f"{resource_type}.ndjson"
                 with path.open("w", encoding="utf-8") as handle:
-                    lines = chain.from_iterable(
-                        self.patients(people)
-                        if resource_type == "Patient"
-                        else self.resources(people, resource_type)
-                        for people in batches
+                    lines = chain(
+                        chain.from_iterable(
+                            self.patients(people)
+                            if resource_type == "Patient"
+                            else self.resources(people, resource_type)
+                            for people in batches
+                        ),
+                        self.app_resources(resource_type),
                     )
                     count = 0
                     for resource in lines:
@@ -505,6 +585,64 @@ class Export:
                 self.exported.add(survivor.pk)
             self._tick()
             yield body
+
+    def app_resources(self, resource_type: str) -> Iterator[dict]:
+        """The resources of the type caretrust's own apps keep (referrals as ServiceRequest and
+        Task, the workspace's to-do Tasks, care plans and care teams, assessments), from each
+        handler's `export_rows` a batch of people at a time, under the rule of that handler's
+        search for this client (at system level, the approval); subject references name the
+        exported Patient, and under pseudonymisation `pseudonymise_app_resource` applies."""
+        handler = registry.get(resource_type)
+        if resource_type == "Patient" or handler is None or not handler.exports():
+            return
+        for ids in self.id_batches:
+            patients = self._patients_of(ids)
+            rows = handler.export_rows(
+                self.ctx, ids, self.since, secondary_use=self.level == "system"
+            )
+            for person_id, body in rows:
+                if person_id not in patients:
+                    continue
+                survivor_pk, old_refs, patient_id = patients[person_id]
+                body = _with_patient(body, old_refs, f"Patient/{patient_id}")
+                if self.pseudonymised:
+                    body = pseudonymise_app_resource(body)
+                self.exported.add(survivor_pk)
+                self._tick()
+                yield body
+
+    def _patients_of(self, ids: list[int]) -> dict[int, tuple[int, set[str], str]]:
+        """person id → (their survivor's id, the references that name them, the exported
+        Patient's id), for a batch of people: two queries, whatever its size."""
+        from caretrust.people.models import PersonIdentifier
+
+        people = list(
+            Person.objects.filter(pk__in=ids).select_related(
+                "merged_into", "merged_into__merged_into"
+            )
+        )
+        survivors = {}
+        for person in people:
+            survivor = person
+            while survivor.merged_into_id:
+                survivor = survivor.merged_into
+            survivors[person.pk] = survivor
+        nhs: dict[int, str] = {}
+        if self.pseudonymised:
+            found = PersonIdentifier.objects.filter(
+                person_id__in={s.pk for s in survivors.values()},
+                system=nhs_number.SYSTEM,
+                data_quality="",
+            ).order_by("-pk")
+            nhs = dict(found.values_list("person_id", "value"))  # the first held wins
+        return {
+            person.pk: (
+                survivors[person.pk].pk,
+                {f"Patient/{person.ref}", f"Patient/{survivors[person.pk].ref}"},
+                self._patient_id(survivors[person.pk], nhs.get(survivors[person.pk].pk)),
+            )
+            for person in people
+        }
 
     def audit(self) -> None:
         """One read audit row per person exported, written in batches."""

@@ -54,7 +54,7 @@ the order the apps are loaded in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -244,6 +244,28 @@ class ResourceHandler:
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
         raise NotSupported(f"history is not supported for {self.resource_type}")
 
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """Bulk Data `$export` (ADR 117): (person id, resource) for every resource of this type
+        the app keeps about `person_ids` (at most a few thousand, the exporter's batch), last
+        updated at or after `since`, each with `id` and `meta.versionId`/`lastUpdated`. Under the
+        rule the handler's search applies for `ctx` (the people are already ones the client may
+        read); `secondary_use`: a system-level export, authorised by its approval and the
+        National Data Opt-out instead. A constant number of queries per call, whatever the
+        number of people (`fhir.handlers.export_for_people`). Not overridden: nothing of the
+        app's is exported."""
+        return iter(())
+
+    def exports(self) -> bool:
+        """Whether the handler exports the app's own resources in a Bulk Data export."""
+        return type(self).export_rows is not ResourceHandler.export_rows
+
     def interactions(self) -> list[str]:
         """The interactions this handler overrides (what the CapabilityStatement declares)."""
         supported = []
@@ -329,6 +351,20 @@ class Layered(ResourceHandler):
     def interactions(self) -> list[str]:
         both = set(self.primary.interactions()) | set(self.stored.interactions())
         return [name for name in INTERACTIONS if name in both]
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        # The record's side is exported from `record.Resource` by the exporter itself.
+        return self.primary.export_rows(ctx, person_ids, since, secondary_use=secondary_use)
+
+    def exports(self) -> bool:
+        return self.primary.exports()
 
     def _either(self, method: str, *args: Any) -> Any:
         try:

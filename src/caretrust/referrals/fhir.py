@@ -180,13 +180,21 @@ def task(referral: Referral) -> Task:
             "time": event.occurred_at.isoformat(),
             "text": event.information,
         }
-        for event in referral.events.exclude(information="")
+        for event in _information_events(referral)
     ]
     if notes:
         resource["note"] = notes
     if referral.status == "completed":
         resource["output"] = task_output(referral)
     return Task.model_validate(resource)
+
+
+def _information_events(referral: Referral) -> list:
+    """The referral's events that added information (from memory when an export prefetched
+    them)."""
+    if "events" in getattr(referral, "_prefetched_objects_cache", {}):
+        return [event for event in referral.events.all() if event.information]
+    return list(referral.events.exclude(information=""))
 
 
 def task_output(referral: Referral) -> list[dict]:

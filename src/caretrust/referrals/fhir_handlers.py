@@ -6,13 +6,15 @@ ADR 116."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from caretrust.fhir.handlers import (
+    export_for_people,
     filter_date,
     identifier_matches,
     person_for_reference,
@@ -128,6 +130,30 @@ class _ReferralHandler(ResourceHandler):
             to_stored=self._stored,
             filters=lambda queryset: self.filters(params, queryset),
             scope=selectors.visible_to(ctx.user),
+        )
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """The referrals about these people the client's search would show (ADR 117): the
+        ones it made or that were routed to it (`selectors.visible_to`), in one batch."""
+        queryset = hooks.with_export_prefetches(
+            Referral.objects.select_related(*RELATED).prefetch_related("events")
+        )
+        return export_for_people(
+            ctx,
+            queryset,
+            person_ids,
+            since,
+            action="referrals.view",
+            to_stored=self._stored,
+            scope=None if secondary_use else selectors.visible_to(ctx.user),
+            secondary_use=secondary_use,
         )
 
     def _for_update(self, ctx: FhirContext, id: str, if_match: str | None) -> Referral:
@@ -355,6 +381,19 @@ class TaskHandler(_ReferralHandler):
         if not sources:
             return super().search(ctx, params)
         return Layered(_ReferralTasks(self), sources[0]).search(ctx, params)
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """The referrals' Tasks, then each other source's (the workspace's to-do tasks)."""
+        yield from super().export_rows(ctx, person_ids, since, secondary_use=secondary_use)
+        for source in hooks.task_sources():
+            yield from source.export_rows(ctx, person_ids, since, secondary_use=secondary_use)
 
     @transaction.atomic
     def update(self, ctx: FhirContext, id: str, resource: dict, if_match: str | None) -> Stored:

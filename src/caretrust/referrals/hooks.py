@@ -18,6 +18,10 @@ through a registry).
 - Status changes: `register_status_change(hook)`; `hook(referral=, from_status=, to_status=)` runs
   inside the referral's transaction whenever its Task status changes (also from "" to requested
   when it is made), e.g. FHIR Subscriptions queue their notifications (ADR 114).
+- Bulk export: `register_export_prefetch(part)`; `part(queryset)` answers the referrals' queryset
+  with what the area's ServiceRequest part or Task output reads (select_related or
+  prefetch_related), so a Bulk Data export of thousands of referrals makes no query per row
+  (ADR 117); the part then reads the prefetched value when it is there.
 """
 
 from __future__ import annotations
@@ -119,3 +123,19 @@ def register_task_source(handler: Any) -> None:
 
 def task_sources() -> list[Any]:
     return list(_task_sources)
+
+
+ExportPrefetch = Callable[[Any], Any]
+_export_prefetches: list[ExportPrefetch] = []
+
+
+def register_export_prefetch(part: ExportPrefetch) -> None:
+    if part not in _export_prefetches:
+        _export_prefetches.append(part)
+
+
+def with_export_prefetches(queryset: Any) -> Any:
+    """The referrals' queryset with what every area above reads for its FHIR parts."""
+    for part in _export_prefetches:
+        queryset = part(queryset)
+    return queryset

@@ -6,10 +6,12 @@ or your team's or set by you, about a person you have a relationship with), ever
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from caretrust.fhir.handlers import filter_date, search_for_person
+from caretrust.fhir.handlers import export_for_people, filter_date, search_for_person
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -107,15 +109,39 @@ class TodoTaskHandler(ResourceHandler):
             tasks = tasks.filter(assigned_team__code=code.rsplit("/", 1)[-1])
         return filter_date(tasks, "updated_at", params.params.get("_lastUpdated", []), instant=True)
 
-    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+    @staticmethod
+    def _mine(user) -> Q:
         from caretrust.referrals.selectors import user_team_ids
 
-        user = ctx.user
-        mine = (
+        return (
             Q(assigned_user=user)
             | Q(created_by=user)
             | Q(assigned_team_id__in=sorted(user_team_ids(user)))
         )
+
+    def export_rows(
+        self,
+        ctx: FhirContext,
+        person_ids: list[int],
+        since: datetime | None,
+        *,
+        secondary_use: bool = False,
+    ) -> Iterator[tuple[int, dict]]:
+        """The to-do tasks about these people the client's search would show (ADR 117): its
+        own, its team's, or set by it."""
+        return export_for_people(
+            ctx,
+            Task.objects.select_related(*RELATED),
+            person_ids,
+            since,
+            action="workspace.task",
+            to_stored=_stored,
+            scope=None if secondary_use else self._mine(ctx.user),
+            secondary_use=secondary_use,
+        )
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        mine = self._mine(ctx.user)
         return search_for_person(
             ctx,
             Task.objects.select_related(*RELATED),
