@@ -20,9 +20,11 @@ Who is exported:
 What is exported: each person once as the people index's Patient (id = the person's ref; under
 pseudonymisation a keyed pseudonym), and the resources the shared record keeps for them as sent
 (`record.Resource`: not quarantined, not deleted; the Patients sources sent are represented by
-the index's Patient), with every subject reference naming the exported Patient. System level
-adds the resources about no one (organisations, practitioners, medications). One audit row per
-person exported, per export.
+the index's Patient), and the resources caretrust's own apps keep for them (referrals as
+ServiceRequest and Task, to-do Tasks, CarePlan, CareTeam, QuestionnaireResponse: every handler
+that implements `ResourceHandler.export_rows`, under the rule of its own search), with every
+subject reference naming the exported Patient. System level adds the resources about no one
+(organisations, practitioners, medications). One audit row per person exported, per export.
 """
 
 from __future__ import annotations
