@@ -615,6 +615,19 @@ def test_pseudonymised_system_export_of_the_apps_resources_names_no_one(
         assert secret not in text, secret
     pseudo = hmac.new(b"a-test-key", b"nhs:9434765919", hashlib.sha256).hexdigest()
     rows = {t: [json.loads(line) for line in body.splitlines()] for t, body in texts.items()}
+    from fhir.resources.R4B import get_fhir_model_class
+
+    for resource_type in (
+        "ServiceRequest",
+        "Task",
+        "CarePlan",
+        "CareTeam",
+        "QuestionnaireResponse",
+    ):
+        for row in rows[resource_type]:  # what is left is still valid FHIR R4
+            get_fhir_model_class(resource_type).model_validate(row)
+    answers = rows["QuestionnaireResponse"][0]
+    assert "extension" not in answers and "author" in answers  # contributors were names
     request = next(r for r in rows["ServiceRequest"] if r["id"] == sent)
     assert request["subject"] == {"reference": f"Patient/{pseudo}"}
     assert "requester" not in request and "note" not in request and "reasonCode" not in request

@@ -356,6 +356,8 @@ def _scrubbed(value: Any, key: str) -> Any:
         kept = _scrubbed(v, k)
         if kept not in (None, {}, []):
             out[k] = kept
+    if key in ("extension", "modifierExtension") and set(out) <= {"url"}:
+        return None  # its value was a name (an assessment's contributor): nothing left
     return out or None
 
 
