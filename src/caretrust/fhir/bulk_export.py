@@ -331,7 +331,8 @@ def pseudonymise_app_resource(resource: dict) -> dict:
     author or care team member named, nor an organisation or team), none of `APP_FREE_TEXT`,
     no `text` of a concept that also has codings (the codings say what it is, the text may
     be typed: a referral's `reasonCode.text`, a to-do task's title in `code.text`) nor of a
-    `reasonCode`, and no reference to a contained resource (a CarePlan's `goal`). What remains is coded content, statuses, dates and references by id."""
+    `reasonCode`, and no reference to a contained resource (a CarePlan's `goal`). What
+    remains is coded content, statuses, dates and references by id."""
     body = {k: v for k, v in resource.items() if k not in UNSAFE_ELEMENTS}
     return _scrubbed(body, "") or {}
 
@@ -600,11 +601,13 @@ class Export:
         if resource_type == "Patient" or handler is None or not handler.exports():
             return
         for ids in self.id_batches:
-            patients = self._patients_of(ids)
             rows = handler.export_rows(
                 self.ctx, ids, self.since, secondary_use=self.level == "system"
             )
+            patients = None  # worked out at the batch's first row: most people have none
             for person_id, body in rows:
+                if patients is None:
+                    patients = self._patients_of(ids)
                 if person_id not in patients:
                     continue
                 survivor_pk, old_refs, patient_id = patients[person_id]
