@@ -170,9 +170,16 @@ def test_count_zero_gives_the_total_and_no_entries_and_total_can_be_turned_off(a
     assert counted["entry"] == [] and counted["total"] == 4
     assert AuditEvent.objects.count() == audits  # nothing shown, nothing read
     assert api.bundle(f"Condition?{edith}&_summary=count")["total"] == 4
-    # Bundle.total on ordinary pages too, counted over every page.
+    # Bundle.total on a first page narrowed by patient (cheap: indexed), counted over all pages.
     first = api.bundle(f"Condition?{edith}&_count=1")
     assert first["total"] == 4 and len(matched(first)) == 1
+    following = [link["url"] for link in first["link"] if link["relation"] == "next"]
+    assert "total" not in api.bundle(following[0].split("/fhir/", 1)[1])
+    # Not narrowed and more than one page: counted only when asked.
+    assert "total" not in api.bundle("Condition?_count=1")
+    assert api.bundle("Condition?_count=1&_total=accurate")["total"] == 4
+    # One page holding everything: its length.
+    assert api.bundle("Condition?_count=10")["total"] == 4
     assert api.bundle(f"Condition?{edith}&_count=1&_total=accurate")["total"] == 4
     assert api.bundle(f"Condition?{edith}&_count=1&_total=estimate")["total"] == 4
     assert "total" not in api.bundle(f"Condition?{edith}&_count=1&_total=none")
@@ -414,6 +421,45 @@ def test_token_modifiers_not_and_missing(api) -> None:
     ]
 
 
+# -------------------------------------------------------------------------------- _revinclude
+
+
+def test_revinclude_brings_what_refers_to_the_matches_through_that_types_search(api) -> None:
+    edith = str(api.edith.ref)
+    before = AuditEvent.objects.filter(object_type="fhir.Condition").count()
+    bundle = api.bundle(f"Patient?_id={edith}&_revinclude=Condition:subject")
+    assert matched(bundle) == [edith]
+    included = [e for e in bundle["entry"] if e["search"]["mode"] == "include"]
+    assert sorted(e["resource"]["id"] for e in included) == ["c-mid", "c-new", "c-nodate", "c-old"]
+    assert {e["resource"]["resourceType"] for e in included} == {"Condition"}
+    assert all(e["fullUrl"].endswith(f"/Condition/{e['resource']['id']}") for e in included)
+    # Read through Condition's own search: audited as that search is.
+    assert AuditEvent.objects.filter(object_type="fhir.Condition").count() > before
+    assert "_revinclude=Condition%3Asubject" in bundle["link"][0]["url"]
+    # Several matches; a stranger's Condition is never brought in.
+    many = api.bundle("Patient?family=Quarr&_revinclude=Condition:subject&_count=100")
+    ids = [e["resource"]["id"] for e in many["entry"]]
+    assert "c-hidden" not in ids and str(api.stranger.ref) not in ids
+    assert (
+        api.bundle(f"Patient?_id={api.stranger.ref}&_revinclude=Condition:subject")["entry"] == []
+    )
+    # caretrust's own types too.
+    plan = make_plan()
+    force_update(Person.objects.filter(pk=plan.person.pk), gp_practice=api.practice)
+    own = api.bundle(f"Patient?_id={plan.person.ref}&_revinclude=CarePlan:subject")
+    assert [e["resource"]["id"] for e in own["entry"] if e["search"]["mode"] == "include"] == [
+        str(plan.uuid)
+    ]
+
+
+def test_an_unsupported_revinclude_is_reported_or_refused_when_strict(api) -> None:
+    lenient = api.bundle(f"Patient?_id={api.edith.ref}&_revinclude=Condition:code")
+    assert matched(lenient) == [str(api.edith.ref)]
+    assert "'Condition:code'" in outcomes(lenient)[0]["issue"][0]["diagnostics"]
+    strict = api.get("Condition?_revinclude=Observation:subject", **STRICT)
+    assert strict.status_code == 400 and issue(strict)["expression"] == ["_revinclude"]
+
+
 # --------------------------------------------------------------------------- CapabilityStatement
 
 
@@ -444,6 +490,10 @@ def test_the_capability_statement_lists_what_works(api) -> None:
     patient = {p["name"]: p for p in resources["Patient"]["searchParam"]}
     assert ":exact" in patient["family"]["documentation"]
     assert "identifier" in patient and "documentation" not in patient["identifier"]
+    assert {"Condition:subject", "Condition:patient", "CarePlan:subject"} <= set(
+        resources["Patient"]["searchRevInclude"]
+    )
+    assert "searchRevInclude" not in resources["Condition"]
     # A layered type sorts nothing, and says nothing about sorting.
     assert "_sort" not in resources["CarePlan"].get("documentation", "")
     # Every modifier listed works: each one, sent strict, is accepted.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from caretrust import __version__
 from caretrust.fhir import everything, registry
+from caretrust.fhir.interactions import revincludes
 
 INTERACTION_CODES = {
     "read": "read",
@@ -101,6 +102,9 @@ def statement(base_url: str) -> dict:
                 ).strip()
             if handler.search_includes:
                 entry["searchInclude"] = list(handler.search_includes)
+            reverse = revincludes(resource_type)
+            if reverse:
+                entry["searchRevInclude"] = reverse
         if resource_type == "Patient":
             entry["operation"] = [everything.OPERATION]
         resources.append(entry)

@@ -24,6 +24,7 @@ CONTROL_PARAMS = {
     "_total",
     "_summary",
     "_elements",
+    "_revinclude",
 }
 # Interactions that change something: after one, whom the client may see is worked out again.
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -361,6 +362,15 @@ def search(
             if strict:
                 raise registry.Invalid(why, expression="_sort")
             ignored.append(why)
+    revinclude: list[str] = []
+    for value in controls.get("_revinclude", []):
+        if value in revincludes(resource_type):
+            revinclude.append(value)
+            continue
+        why = f"_revinclude {value!r} is not supported for {resource_type}"
+        if strict:
+            raise registry.Invalid(why, expression="_revinclude")
+        ignored.append(why)
     only_count = count == 0 or summary == "count"
     request = SearchParams(
         params=params,
@@ -375,7 +385,16 @@ def search(
     else:
         result = handler.search(ctx, request)
         total = result.total
-    if total is None and total_mode != "none" and handler.counts:
+        if revinclude:
+            result.included = [
+                *result.included,
+                *_revinclude(ctx, resource_type, result.matches, revinclude),
+            ]
+    # Bundle.total: counted when asked (_total, _count=0, _summary=count) or when cheap (a
+    # first page narrowed by an indexed parameter); else known when one page holds everything.
+    asked = only_count or total_mode in ("accurate", "estimate")
+    cheap = not request.cursor and any(key.partition(":")[0] in NARROWING for key in params)
+    if total is None and total_mode != "none" and handler.counts and (asked or cheap):
         total = handler.search(ctx, _count_only(request)).total
     if total is None and not request.cursor and not result.next_cursor and not only_count:
         total = len(result.matches)  # the whole answer is on this first page
@@ -406,11 +425,16 @@ def search(
                 "search": {"mode": "match"},
             }
         )
+    shown = {entry["fullUrl"] for entry in bundle["entry"]}
     for extra in result.included:
         kind = extra.resource.get("resourceType", "Patient")
+        full_url = f"{ctx.base_url}/{kind}/{extra.resource['id']}"
+        if full_url in shown:
+            continue
+        shown.add(full_url)
         bundle["entry"].append(
             {
-                "fullUrl": f"{ctx.base_url}/{kind}/{extra.resource['id']}",
+                "fullUrl": full_url,
                 "resource": body_of(extra, kind),
                 "search": {"mode": "include"},
             }
@@ -433,7 +457,48 @@ def search(
 
 
 # Controls repeated in the self and next links (the paging cursor is added per page).
-PASSED_ON = ("_sort", "_summary", "_elements", "_total")
+PASSED_ON = ("_revinclude", "_sort", "_summary", "_elements", "_total")
+NARROWING = ("patient", "subject", "_id", "identifier")
+REVINCLUDE_LIMIT = 100  # resources revincluded per match (the first page of that search)
+
+
+def revincludes(resource_type: str) -> list[str]:
+    """The `_revinclude` values a type takes (ADR 0119): `T:patient` and `T:subject` for every
+    type T searchable by a Patient reference, on Patient. Each is that type's own search, so
+    its access rules and audit apply."""
+    if resource_type != "Patient":
+        return []
+    found = []
+    for kind, handler in registry.handlers().items():
+        if "search" not in handler.interactions():
+            continue
+        for name in ("patient", "subject"):
+            if handler.search_params.get(name) == "reference":
+                found.append(f"{kind}:{name}")
+    return found
+
+
+def _revinclude(
+    ctx: FhirContext, resource_type: str, matches: list[Stored], wanted: list[str]
+) -> list[Stored]:
+    included: list[Stored] = []
+    for value in wanted:
+        kind, _, name = value.partition(":")
+        handler = handler_for(kind)
+        if ctx.scopes is not None:
+            _check_scopes(ctx, Call(method="GET", resource_type=kind))
+        for match in matches:
+            reference = f"{resource_type}/{match.resource['id']}"
+            found = handler.search(
+                ctx, SearchParams(params={name: [reference]}, count=REVINCLUDE_LIMIT)
+            )
+            for extra in found.matches:
+                resource = dict(extra.resource)
+                resource["resourceType"] = kind
+                included.append(
+                    Stored(resource, extra.version_id, extra.last_updated, extra.deleted)
+                )
+    return included
 
 
 def _count_only(request: SearchParams) -> SearchParams:

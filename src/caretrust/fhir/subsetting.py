@@ -36,9 +36,7 @@ def _elements(resource_type: str) -> tuple[frozenset[str], frozenset[str], froze
         every.add(key)
         if extra.get("summary_element_property"):
             summary.add(key)
-        if info.is_required() or extra.get("element_required") or extra.get(
-            "one_of_many_required"
-        ):
+        if info.is_required() or extra.get("element_required") or extra.get("one_of_many_required"):
             mandatory.add(key)
     return frozenset(every), frozenset(summary), frozenset(mandatory)
 
