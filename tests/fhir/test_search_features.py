@@ -452,6 +452,42 @@ def test_revinclude_brings_what_refers_to_the_matches_through_that_types_search(
     ]
 
 
+def test_revinclude_and_post_search_keep_to_a_tokens_scopes(api) -> None:
+    """A SMART backend token that may search Patients only cannot reach Conditions through
+    `_revinclude`, nor search them by POST (ADR 113's scopes, ADR 0119)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from caretrust.fhir import smart
+    from tests.fhir.test_smart_backend_services import ask, assertion, public_jwks
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    smart.register_backend_client(
+        name="harbour-system",
+        organisation=api.practice,
+        role="coordinator",
+        jwks=public_jwks(key, "k1"),
+        scopes="system/Patient.rs system/Condition.rs",
+    )
+
+    def client_for(scope: str) -> Client:
+        granted = ask(Client(), assertion(key), scope)
+        assert granted.status_code == 200, granted.content
+        bearer = f"Bearer {granted.json()['access_token']}"
+        return Client(raise_request_exception=False, headers={"Authorization": bearer})
+
+    query = f"Patient?_id={api.edith.ref}&_revinclude=Condition:subject"
+    patients_only = client_for("system/Patient.rs")
+    refused = patients_only.get(f"/fhir/{query}")
+    assert refused.status_code == 403 and "Condition" in issue(refused)["diagnostics"]
+    posted = patients_only.post(
+        "/fhir/Condition/_search", "_id=c-old", content_type="application/x-www-form-urlencoded"
+    )
+    assert posted.status_code == 403
+    both = client_for("system/Patient.rs system/Condition.rs")
+    found = json.loads(both.get(f"/fhir/{query}").content)
+    assert len([e for e in found["entry"] if e["search"]["mode"] == "include"]) == 4
+
+
 def test_an_unsupported_revinclude_is_reported_or_refused_when_strict(api) -> None:
     lenient = api.bundle(f"Patient?_id={api.edith.ref}&_revinclude=Condition:code")
     assert matched(lenient) == [str(api.edith.ref)]
