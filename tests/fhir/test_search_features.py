@@ -256,6 +256,26 @@ def test_id_and_last_updated_on_caretrusts_own_types(api) -> None:
     assert api.ids(f"QuestionnaireResponse?_id={assessment.uuid}") == [str(assessment.uuid)]
 
 
+def test_id_and_last_updated_on_subscriptions(api) -> None:
+    made = api.client.post(
+        "/fhir/Subscription",
+        {
+            "resourceType": "Subscription",
+            "status": "requested",
+            "reason": "Follow our referrals",
+            "criteria": "Task?requester=Organization/DEMO-GP1",
+            "channel": {"type": "rest-hook", "endpoint": "http://127.0.0.1:9/notify"},
+        },
+        content_type="application/fhir+json",
+    )
+    assert made.status_code == 201, made.content
+    sid = json.loads(made.content)["id"]
+    assert api.ids(f"Subscription?_id={sid}") == [sid]
+    assert api.ids("Subscription?_id=not-a-uuid") == []
+    assert api.ids(f"Subscription?_id={sid}&_lastUpdated=ge2000-01-01") == [sid]
+    assert api.ids("Subscription?_lastUpdated=lt2000-01-01") == []
+
+
 def test_id_elements_and_counts_never_reveal_what_the_client_cannot_search(api) -> None:
     hidden = f"Patient/{api.stranger.ref}"
     assert api.get("Condition/c-hidden").status_code == 403
@@ -514,6 +534,7 @@ def test_the_capability_statement_lists_what_works(api) -> None:
         "Task",
         "QuestionnaireResponse",
         "Observation",
+        "Subscription",
     ):
         params = {p["name"]: p for p in resources[kind]["searchParam"]}
         assert params["_id"]["definition"] == "http://hl7.org/fhir/SearchParameter/Resource-id"

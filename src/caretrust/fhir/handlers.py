@@ -235,6 +235,17 @@ def _boolean(value: str, key: str) -> bool:
     return value == "true"
 
 
+def uuids(value: str) -> list[uuid.UUID]:
+    """`_id=a,b` for types whose ids are UUIDs: the ones that are (any other matches nothing)."""
+    found = []
+    for ident in value.split(","):
+        try:
+            found.append(uuid.UUID(ident))
+        except ValueError:
+            continue
+    return found
+
+
 def values_of(params: SearchParams, name: str) -> list[tuple[str, list[str]]]:
     """Each form of a parameter that was sent: [("family", [...]), ("family:exact", [...])]."""
     return [
@@ -956,13 +967,7 @@ def search_for_person(
             return SearchResult(matches=[])
         queryset = queryset.filter(person=person)
     for value in params.params.get("_id", []):
-        wanted = []
-        for ident in value.split(","):
-            try:
-                wanted.append(uuid.UUID(ident))
-            except ValueError:
-                continue
-        queryset = queryset.filter(**{f"{id_field}__in": wanted})
+        queryset = queryset.filter(**{f"{id_field}__in": uuids(value)})
     queryset = filter_date(
         queryset, "updated_at", params.params.get("_lastUpdated", []), instant=True
     )
