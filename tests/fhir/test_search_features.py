@@ -250,6 +250,13 @@ def test_id_and_last_updated_on_caretrusts_own_types(api) -> None:
     assert api.ids(f"ServiceRequest?_id={rid}") == [rid]
     assert api.ids(f"Task?_id={rid}&_lastUpdated=ge2000-01-01") == [rid]
     assert api.ids(f"Task?_id={rid}&_lastUpdated=lt2000-01-01") == []
+    # The referral's Task, by _revinclude on its ServiceRequest (Task's focus).
+    with_task = api.bundle(f"ServiceRequest?_id={rid}&_revinclude=Task:focus")
+    assert [(e["resource"]["resourceType"], e["search"]["mode"]) for e in with_task["entry"]] == [
+        ("ServiceRequest", "match"),
+        ("Task", "include"),
+    ]
+    assert with_task["entry"][1]["resource"]["id"] == rid
     # One made by someone else is not this client's to see, by _id or otherwise.
     assert api.ids(f"ServiceRequest?_id={plan.referral.uuid}") == []
     assessment = plan.assessment
@@ -551,6 +558,7 @@ def test_the_capability_statement_lists_what_works(api) -> None:
         resources["Patient"]["searchRevInclude"]
     )
     assert "searchRevInclude" not in resources["Condition"]
+    assert resources["ServiceRequest"]["searchRevInclude"] == ["Task:focus"]
     # A layered type sorts nothing, and says nothing about sorting.
     assert "_sort" not in resources["CarePlan"].get("documentation", "")
     # Every modifier listed works: each one, sent strict, is accepted.

@@ -463,17 +463,19 @@ REVINCLUDE_LIMIT = 100  # resources revincluded per match (the first page of tha
 
 
 def revincludes(resource_type: str) -> list[str]:
-    """The `_revinclude` values a type takes (ADR 0119): `T:patient` and `T:subject` for every
-    type T searchable by a Patient reference, on Patient. Each is that type's own search, so
+    """The `_revinclude` values a type takes (ADR 0119): `T:p` for every type T whose reference
+    parameter p points at it (`patient` and `subject` at Patient unless the handler says
+    otherwise in `search_targets`; Task's `focus` at ServiceRequest). Each is T's own search, so
     its access rules and audit apply."""
-    if resource_type != "Patient":
-        return []
     found = []
     for kind, handler in registry.handlers().items():
         if "search" not in handler.interactions():
             continue
-        for name in ("patient", "subject"):
-            if handler.search_params.get(name) == "reference":
+        for name, param_type in handler.search_params.items():
+            if param_type != "reference":
+                continue
+            default = ("Patient",) if name in ("patient", "subject") else ()
+            if resource_type in handler.search_targets.get(name, default):
                 found.append(f"{kind}:{name}")
     return found
 

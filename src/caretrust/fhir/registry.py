@@ -228,6 +228,9 @@ class ResourceHandler:
     search_modifiers: ClassVar[dict[str, tuple[str, ...]]] = {}
     # `_sort` names you honour (ADR 0119): "_lastUpdated", "_id", or one of your date parameters.
     search_sorts: ClassVar[tuple[str, ...]] = ()
+    # The types a reference parameter points at, where not only Patient (`patient`, `subject`):
+    # what `_revinclude` on those types may name (ADR 0119), e.g. {"focus": ("ServiceRequest",)}.
+    search_targets: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Whether `search` honours `SearchParams.count_only` (then Bundle.total is given).
     counts: ClassVar[bool] = False
     # Profiles you conform to (shown in the CapabilityStatement).
@@ -346,6 +349,7 @@ class Layered(ResourceHandler):
             else stored.search_modifiers.get(name, ())
             for name in self.search_params
         }
+        self.search_targets = {**stored.search_targets, **primary.search_targets}  # type: ignore[misc]
         # One order across both layers cannot be kept while paging one after the other.
         self.search_sorts = ()  # type: ignore[misc]
         self.counts = primary.counts and stored.counts  # type: ignore[misc]

@@ -315,6 +315,7 @@ class TaskHandler(_ReferralHandler):
         "_id": "token",
         "_lastUpdated": "date",
     }
+    search_targets = {"focus": ("ServiceRequest",)}  # `ServiceRequest?_revinclude=Task:focus`
     referrer_may = "cancel it (status cancelled with a statusReason) or add a note"
     documentation = (
         "The workflow of a referral (FHIR Task: requested, received, accepted, in-progress, "
