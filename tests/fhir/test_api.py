@@ -190,7 +190,15 @@ def test_errors_are_operation_outcomes_with_the_right_status(setup) -> None:
             404,
             "not-found",
         ),
-        (requests.get(f"{base}/Condition?colour=blue", headers=auth, timeout=10), 400, "invalid"),
+        (
+            requests.get(
+                f"{base}/Condition?colour=blue",
+                headers={**auth, "Prefer": "handling=strict"},
+                timeout=10,
+            ),
+            400,
+            "invalid",
+        ),
         (
             requests.post(f"{base}/Patient", data="{not json", headers=json_headers, timeout=10),
             400,

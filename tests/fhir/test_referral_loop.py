@@ -396,8 +396,10 @@ def test_task_search_by_focus_owner_status_code_and_last_updated(gp, person, use
     assert ids("_lastUpdated=lt2000-01-01") == []
     task = gp.get(f"Task?focus=ServiceRequest/{first['id']}").json()["entry"][0]["resource"]
     assert task["owner"]["identifier"]["value"] == "torquay-mdt"
-    refused = gp.get("Task?performer=x")
+    refused = gp.send("GET", "Task?performer=x", Prefer="handling=strict")
     assert refused.status_code == 400 and issue(refused)["expression"] == ["performer"]
+    ignored = gp.get("Task?performer=x&status=accepted")  # lenient by default (ADR 0119)
+    assert [e["resource"]["id"] for e in ignored.json()["entry"][:1]] == [first["id"]]
 
 
 def test_the_capability_statement_lists_the_loop(gp) -> None:
