@@ -14,7 +14,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
-from fhirpy import SyncFHIRClient
 
 from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
@@ -24,7 +23,6 @@ from caretrust.referrals import services as referrals
 from caretrust.referrals.models import Referral, ReferralEvent
 from caretrust.referrals.presenters import timeline
 from tests.factories import make_person
-from tests.subscriptions import receiver as receivers
 
 pytestmark = pytest.mark.django_db
 FHIR_JSON = "application/fhir+json"
@@ -521,22 +519,12 @@ def test_workspace_to_do_tasks_are_tasks_told_apart_by_code(gp, person, user_for
 # -------------------------------------------------------------- the whole loop with fhirpy, live
 
 
-@pytest.fixture
-def receiver():
-    running = receivers.start()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_a_gp_systems_fhirpy_client_drives_the_whole_loop(
-    live_server, demo_directory, receiver, user_for
+    gp_system_fhirpy, receiver, user_for
 ) -> None:
-    practice = Organisation.objects.get(code="DEMO-GP1")
-    _client, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
-    fhir = SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {token}")
+    fhir = gp_system_fhirpy
     person = make_person(postcode="TQ1 1AA")
     subscription = fhir.resource(
         "Subscription",

@@ -18,9 +18,16 @@ from fhirpy import SyncFHIRClient
 from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import Person
 from caretrust.record.models import Resource, ResourceVersion
-from tests.factories import force_update, make_person, make_plan, person_row, routed_referral
+from tests.factories import (
+    force_update,
+    make_person,
+    make_plan,
+    person_row,
+    routed_referral,
+    winifred,
+)
 
 pytestmark = pytest.mark.django_db
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
@@ -69,14 +76,7 @@ def at(day: str) -> datetime:
 @pytest.fixture
 def api(demo_directory):
     practice = Organisation.objects.get(code="DEMO-GP1")
-    edith = person_row(
-        given_name="Winifred",
-        family_name="Quarrington",
-        sex="female",
-        birth_date=date(1941, 3, 2),
-        gp_practice=practice,
-    )
-    PersonIdentifier.objects.create(person=edith, system=NHS, value="9000000009")
+    edith = winifred(practice, nhs_number="9000000009")
     albert = person_row(
         given_name="Albert", family_name="Quarry", sex="male", birth_date=None, gp_practice=practice
     )

@@ -194,8 +194,7 @@ def filter_string(queryset: QuerySet, field: str, key: str, values: list[str]) -
     modifier = key.partition(":")[2]
     for value in values:
         if modifier == "missing":
-            empty = Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
-            queryset = queryset.filter(empty) if _boolean(value, key) else queryset.exclude(empty)
+            queryset = _missing(queryset, field, key, value, blank=True)
         elif modifier == "exact":
             queryset = queryset.filter(**{field: value})
         elif modifier == "contains":
@@ -211,8 +210,7 @@ def filter_token(queryset: QuerySet, field: str, key: str, values: list[str]) ->
     modifier = key.partition(":")[2]
     for value in values:
         if modifier == "missing":
-            empty = Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
-            queryset = queryset.filter(empty) if _boolean(value, key) else queryset.exclude(empty)
+            queryset = _missing(queryset, field, key, value, blank=True)
             continue
         codes = [token.rpartition("|")[2] for token in value.split(",")]
         if modifier == "not":
@@ -222,10 +220,18 @@ def filter_token(queryset: QuerySet, field: str, key: str, values: list[str]) ->
     return queryset
 
 
+def _missing(queryset: QuerySet, field: str, key: str, value: str, *, blank: bool) -> QuerySet:
+    """`:missing=true` keeps the rows without a value (null, or also "" when `blank`), `false` the
+    rows with one."""
+    empty = Q(**{f"{field}__isnull": True})
+    if blank:
+        empty |= Q(**{field: ""})
+    return queryset.filter(empty) if _boolean(value, key) else queryset.exclude(empty)
+
+
 def filter_missing(queryset: QuerySet, field: str, key: str, values: list[str]) -> QuerySet:
     for value in values:
-        empty = Q(**{f"{field}__isnull": True})
-        queryset = queryset.filter(empty) if _boolean(value, key) else queryset.exclude(empty)
+        queryset = _missing(queryset, field, key, value, blank=False)
     return queryset
 
 
