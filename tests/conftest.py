@@ -216,3 +216,28 @@ def _no_timed_audit_checkpoint(monkeypatch):
     from caretrust.access import chain
 
     monkeypatch.setattr(chain, "_last_checkpoint_check", float("inf"))
+
+
+@pytest.fixture
+def receiver():
+    """The test receiver of subscription notifications (tests/subscriptions/receiver.py)."""
+    from tests.subscriptions import receiver as receivers
+
+    running = receivers.start()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+@pytest.fixture
+def gp_system_fhirpy(live_server, demo_directory):
+    """A GP system's fhirpy client against the live server: an API client of practice DEMO-GP1
+    acting as a co-ordinator."""
+    from fhirpy import SyncFHIRClient
+
+    from caretrust.fhir.services import issue_client
+    from caretrust.organisations.models import Organisation
+
+    practice = Organisation.objects.get(code="DEMO-GP1")
+    _client, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
+    return SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {token}")

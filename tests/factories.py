@@ -155,3 +155,21 @@ def force_update(queryset, **fields: Any) -> int:
     make (backdating, a corrupted row): test set-up only."""
     with guard.bulk_load(queryset.model, why="tests.factories.force_update"):
         return queryset.update(**fields)
+
+
+def winifred(practice, *, nhs_number: str) -> Person:
+    """Winifred Quarrington, born 2 March 1941, registered at `practice`, with an NHS number: the
+    patient of the FHIR API tests."""
+    from caretrust.people.models import PersonIdentifier
+
+    person = person_row(
+        given_name="Winifred",
+        family_name="Quarrington",
+        sex="female",
+        birth_date=date(1941, 3, 2),
+        gp_practice=practice,
+    )
+    PersonIdentifier.objects.create(
+        person=person, system="https://fhir.nhs.uk/Id/nhs-number", value=nhs_number
+    )
+    return person

@@ -66,6 +66,7 @@ EXCLUDED = {
         "refusal audited (tests/fhir/test_smart_backend_services.py)"
     ),
     "fhir:type": "FHIR API: bearer tokens, not sessions; audited in its handlers (tests/fhir)",
+    "fhir:search": "FHIR API: POST [type]/_search, the same search as GET (ADR 0119)",
     "fhir:instance": "FHIR API: as above",
     "fhir:history": "FHIR API: as above",
     "fhir:vread": "FHIR API: as above",

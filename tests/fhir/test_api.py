@@ -13,9 +13,8 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir import registry
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import PersonIdentifier
 from caretrust.record.models import Resource, ResourceVersion
-from tests.factories import person_row
+from tests.factories import person_row, winifred
 
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 
@@ -23,14 +22,7 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 @pytest.fixture
 def setup(live_server, demo_directory):
     practice = Organisation.objects.get(code="DEMO-GP1")
-    edith = person_row(
-        given_name="Winifred",
-        family_name="Quarrington",
-        sex="female",
-        birth_date=date(1941, 3, 2),
-        gp_practice=practice,
-    )
-    PersonIdentifier.objects.create(person=edith, system=NHS_SYSTEM, value="9434765919")
+    edith = winifred(practice, nhs_number="9434765919")
     stranger = person_row(given_name="Other", family_name="Person", sex="male")
     for i, day in enumerate(("2020-01-05", "2021-06-01", "2022-03-03")):
         row = Resource.objects.create(
@@ -190,7 +182,15 @@ def test_errors_are_operation_outcomes_with_the_right_status(setup) -> None:
             404,
             "not-found",
         ),
-        (requests.get(f"{base}/Condition?colour=blue", headers=auth, timeout=10), 400, "invalid"),
+        (
+            requests.get(
+                f"{base}/Condition?colour=blue",
+                headers={**auth, "Prefer": "handling=strict"},
+                timeout=10,
+            ),
+            400,
+            "invalid",
+        ),
         (
             requests.post(f"{base}/Patient", data="{not json", headers=json_headers, timeout=10),
             400,

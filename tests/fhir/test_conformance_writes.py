@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
 
 import pytest
 import requests
@@ -18,9 +17,9 @@ from fhirpy.base.exceptions import ResourceNotFound
 from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import Person
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
-from tests.factories import make_plan, person_row
+from tests.factories import make_plan, person_row, winifred
 
 pytestmark = pytest.mark.django_db
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
@@ -29,14 +28,7 @@ FHIR_JSON = "application/fhir+json"
 
 
 def make_people(practice):
-    edith = person_row(
-        given_name="Winifred",
-        family_name="Quarrington",
-        sex="female",
-        birth_date=date(1941, 3, 2),
-        gp_practice=practice,
-    )
-    PersonIdentifier.objects.create(person=edith, system=NHS, value="9000000009")
+    edith = winifred(practice, nhs_number="9000000009")
     stranger = person_row(given_name="Other", family_name="Person", sex="male")
     return edith, stranger
 

@@ -7,15 +7,6 @@ import pytest
 from caretrust.fhir.registry import FhirContext
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from tests.subscriptions import receiver as receivers
-
-
-@pytest.fixture
-def receiver():
-    running = receivers.start()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ subscription (the test receiver) and by search."""
 from __future__ import annotations
 
 import pytest
-from fhirpy import SyncFHIRClient
 
-from caretrust.fhir.services import issue_client
-from caretrust.organisations.models import Organisation, Team
+from caretrust.organisations.models import Team
 from caretrust.referrals import services as referrals
 from caretrust.referrals.models import Referral
 from tests.factories import make_person
@@ -17,11 +15,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_a_gp_system_subscribes_with_fhirpy_and_follows_its_referral(
-    live_server, demo_directory, receiver, user_for
+    gp_system_fhirpy, receiver, user_for
 ) -> None:
-    practice = Organisation.objects.get(code="DEMO-GP1")
-    _client, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
-    fhir = SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {token}")
+    fhir = gp_system_fhirpy
     person = make_person(postcode="TQ1 1AA")
 
     request = fhir.resource(

@@ -29,7 +29,13 @@ def _stored(assessment: Assessment) -> Stored:
 
 class QuestionnaireResponseHandler(ResourceHandler):
     resource_type = "QuestionnaireResponse"
-    search_params = {"patient": "reference", "subject": "reference"}
+    search_params = {
+        "patient": "reference",
+        "subject": "reference",
+        "_id": "token",
+        "_lastUpdated": "date",
+    }
+    counts = True
     documentation = "The joint health and Care Act assessment, with its eligibility decision."
 
     def read(self, ctx: FhirContext, id: str) -> Stored:

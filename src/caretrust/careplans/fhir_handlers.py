@@ -21,7 +21,14 @@ from caretrust.fhir.registry import (
 
 
 class _PlanHandler(ResourceHandler):
-    search_params = {"patient": "reference", "subject": "reference", "status": "token"}
+    search_params = {
+        "patient": "reference",
+        "subject": "reference",
+        "status": "token",
+        "_id": "token",
+        "_lastUpdated": "date",
+    }
+    counts = True
     id_field = "uuid"
 
     def render(self, plan: CarePlan):
@@ -60,6 +67,7 @@ class _PlanHandler(ResourceHandler):
             object_id=lambda plan: str(getattr(plan, self.id_field)),
             to_stored=self._stored,
             filters=lambda queryset: queryset.filter(status=status) if status else queryset,
+            id_field=self.id_field,
         )
 
     def export_rows(
@@ -94,7 +102,12 @@ class CarePlanHandler(_PlanHandler):
 class CareTeamHandler(_PlanHandler):
     resource_type = "CareTeam"
     id_field = "care_team_uuid"
-    search_params = {"patient": "reference", "subject": "reference"}
+    search_params = {
+        "patient": "reference",
+        "subject": "reference",
+        "_id": "token",
+        "_lastUpdated": "date",
+    }
     documentation = "The care team of a shared care plan, across organisations."
 
     def render(self, plan: CarePlan):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from caretrust import __version__
 from caretrust.fhir import everything, registry
+from caretrust.fhir.interactions import revincludes
 
 INTERACTION_CODES = {
     "read": "read",
@@ -26,6 +27,50 @@ BULK_OPERATIONS = {
     },
     "Group": {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/group-export"},
 }
+
+
+SEARCH_DEFINITIONS = "http://hl7.org/fhir/SearchParameter/"
+COMMON_SEARCH_PARAMS = [
+    {
+        "name": "_count",
+        "type": "number",
+        "documentation": "Page size, at most 100; 0 gives Bundle.total and no entries.",
+    },
+    {
+        "name": "_total",
+        "type": "token",
+        "documentation": "none | estimate | accurate: Bundle.total is given (counted) unless none.",
+    },
+    {
+        "name": "_summary",
+        "type": "token",
+        "documentation": "true | text | data | count | false; results tagged SUBSETTED.",
+    },
+    {
+        "name": "_elements",
+        "type": "string",
+        "documentation": "Top-level elements to return (mandatory ones are kept); tagged "
+        "SUBSETTED.",
+    },
+    {
+        "name": "_sort",
+        "type": "string",
+        "documentation": "Per type, as its documentation lists; unsupported sorts are ignored "
+        "and reported, or refused with Prefer: handling=strict.",
+    },
+]
+
+
+def _search_param(handler: registry.ResourceHandler, name: str, kind: str) -> dict:
+    param: dict = {"name": name, "type": kind}
+    if name in ("_id", "_lastUpdated"):
+        param["definition"] = f"{SEARCH_DEFINITIONS}Resource-{name[1:]}"
+    modifiers = handler.search_modifiers.get(name)
+    if modifiers:
+        param["documentation"] = "Modifiers: " + ", ".join(f":{m}" for m in modifiers) + "."
+    return param
+
+
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
@@ -59,10 +104,18 @@ def statement(base_url: str) -> dict:
             entry["documentation"] = handler.documentation
         if "search" in interactions:
             entry["searchParam"] = [
-                {"name": name, "type": kind} for name, kind in handler.search_params.items()
+                _search_param(handler, name, kind) for name, kind in handler.search_params.items()
             ]
+            if handler.search_sorts:
+                entry["documentation"] = (
+                    f"{entry.get('documentation', '')} _sort: "
+                    f"{', '.join(handler.search_sorts)} (a leading - for descending)."
+                ).strip()
             if handler.search_includes:
                 entry["searchInclude"] = list(handler.search_includes)
+            reverse = revincludes(resource_type)
+            if reverse:
+                entry["searchRevInclude"] = reverse
         if resource_type == "Patient":
             entry["operation"] = [everything.OPERATION]
         if resource_type in BULK_OPERATIONS:
@@ -109,6 +162,9 @@ def statement(base_url: str) -> dict:
                     "client never uses break-glass) and audited.",
                 },
                 "resource": resources,
+                # Result parameters every search takes (ADR 0119); unknown parameters are
+                # ignored and reported unless the request says Prefer: handling=strict.
+                "searchParam": COMMON_SEARCH_PARAMS,
                 # POST [base] with a Bundle (ADR 109).
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 # Bulk Data system-level export (ADR 117).

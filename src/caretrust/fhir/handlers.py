@@ -127,10 +127,24 @@ def visible_person_ids(ctx: FhirContext) -> IdSet:
 
 
 def page_of(
-    ctx: FhirContext, queryset: QuerySet, params: SearchParams, allowed
+    ctx: FhirContext,
+    queryset: QuerySet,
+    params: SearchParams,
+    allowed,
+    *,
+    sorts: dict[str, str] | None = None,
 ) -> tuple[list, str | None]:
-    """Keyset paging by primary key, keeping only rows `allowed(row)`; (rows, next cursor)."""
+    """Keyset paging by primary key, keeping only rows `allowed(row)`; (rows, next cursor).
+    With `_sort` (names mapped to fields by `sorts`), the order asked for, the primary key
+    breaking ties, and the cursor the number of rows already passed (ADR 0119)."""
     count = max(1, min(params.count, MAX_COUNT))
+    order = [
+        f"-{sorts[name[1:]]}" if name.startswith("-") else sorts[name]
+        for name in params.sort
+        if sorts and name.lstrip("-") in sorts
+    ]
+    if order:
+        return _sorted_page(queryset.order_by(*order, "pk"), params, allowed, count)
     after = _cursor(params)
     rows: list = []
     queryset = queryset.filter(pk__gt=after).order_by("pk")
@@ -151,6 +165,100 @@ def page_of(
         rows = rows[:count]
         return rows, str(rows[-1].pk)
     return rows, None
+
+
+def _sorted_page(queryset: QuerySet, params: SearchParams, allowed, count: int):
+    """A sorted page: the cursor is how many rows of the ordered query came before it."""
+    offset = _cursor(params)
+    rows: list = []
+    passed = offset
+    while len(rows) <= count:
+        chunk = list(queryset[passed : passed + (count + 1) * 2])
+        for row in chunk:
+            passed += 1
+            if allowed(row):
+                rows.append(row)
+                if len(rows) > count:
+                    break
+        if len(chunk) < (count + 1) * 2:
+            break
+    if len(rows) > count:
+        return rows[:count], str(passed - 1)
+    return rows, None
+
+
+def filter_string(queryset: QuerySet, field: str, key: str, values: list[str]) -> QuerySet:
+    """A string parameter on one column (ADR 0119): starts with, ignoring case (R4's default),
+    `:exact` (the whole value, case and accents as sent), `:contains` (anywhere, ignoring case),
+    `:missing` (true: empty; false: present)."""
+    modifier = key.partition(":")[2]
+    for value in values:
+        if modifier == "missing":
+            queryset = _missing(queryset, field, key, value, blank=True)
+        elif modifier == "exact":
+            queryset = queryset.filter(**{field: value})
+        elif modifier == "contains":
+            queryset = queryset.filter(**{f"{field}__icontains": value})
+        else:
+            queryset = queryset.filter(**{f"{field}__istartswith": value})
+    return queryset
+
+
+def filter_token(queryset: QuerySet, field: str, key: str, values: list[str]) -> QuerySet:
+    """A token parameter on one code column: any of a comma list, `:not` (none of them),
+    `:missing`. A `system|code` matches on its code (the column keeps codes only)."""
+    modifier = key.partition(":")[2]
+    for value in values:
+        if modifier == "missing":
+            queryset = _missing(queryset, field, key, value, blank=True)
+            continue
+        codes = [token.rpartition("|")[2] for token in value.split(",")]
+        if modifier == "not":
+            queryset = queryset.exclude(**{f"{field}__in": codes})
+        else:
+            queryset = queryset.filter(**{f"{field}__in": codes})
+    return queryset
+
+
+def _missing(queryset: QuerySet, field: str, key: str, value: str, *, blank: bool) -> QuerySet:
+    """`:missing=true` keeps the rows without a value (null, or also "" when `blank`), `false` the
+    rows with one."""
+    empty = Q(**{f"{field}__isnull": True})
+    if blank:
+        empty |= Q(**{field: ""})
+    return queryset.filter(empty) if _boolean(value, key) else queryset.exclude(empty)
+
+
+def filter_missing(queryset: QuerySet, field: str, key: str, values: list[str]) -> QuerySet:
+    for value in values:
+        queryset = _missing(queryset, field, key, value, blank=False)
+    return queryset
+
+
+def _boolean(value: str, key: str) -> bool:
+    if value not in ("true", "false"):
+        raise Invalid(f"{key} takes true or false, not {value!r}", expression=key)
+    return value == "true"
+
+
+def uuids(value: str) -> list[uuid.UUID]:
+    """`_id=a,b` for types whose ids are UUIDs: the ones that are (any other matches nothing)."""
+    found = []
+    for ident in value.split(","):
+        try:
+            found.append(uuid.UUID(ident))
+        except ValueError:
+            continue
+    return found
+
+
+def values_of(params: SearchParams, name: str) -> list[tuple[str, list[str]]]:
+    """Each form of a parameter that was sent: [("family", [...]), ("family:exact", [...])]."""
+    return [
+        (key, values)
+        for key, values in params.params.items()
+        if key == name or key.startswith(f"{name}:")
+    ]
 
 
 # ---------------------------------------------------------------------------------- Patient
@@ -227,8 +335,25 @@ class PatientHandler(ResourceHandler):
         "given": "string",
         "birthdate": "date",
         "gender": "token",
+        "_id": "token",
         "_lastUpdated": "date",
     }
+    search_modifiers = {
+        "name": ("exact", "contains"),
+        "family": ("exact", "contains", "missing"),
+        "given": ("exact", "contains", "missing"),
+        "gender": ("not", "missing"),
+        "birthdate": ("missing",),
+    }
+    SORT_FIELDS = {
+        "_lastUpdated": "updated_at",
+        "_id": "ref",
+        "birthdate": "birth_date",
+        "family": "family_name",
+        "given": "given_name",
+    }
+    search_sorts = tuple(SORT_FIELDS)
+    counts = True
     profiles = ("https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient",)
     documentation = "The people index: one Patient per person, id = the person's stable ref."
 
@@ -283,9 +408,11 @@ class PatientHandler(ResourceHandler):
             versions.insert(0, _stored_person(person))
         return versions
 
-    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+    def _people(self, ctx: FhirContext, params: SearchParams) -> QuerySet:
         ctx.require("people.find")
         people = Person.objects.filter(pk__in_array=visible_person_ids(ctx))
+        for value in params.params.get("_id", []):
+            people = people.filter(ref__in=[i for i in value.split(",") if is_ref(i)])
         for value in params.params.get("identifier", []):
             system, _, ident = value.rpartition("|")
             if system == nhs_number.SYSTEM:
@@ -294,28 +421,41 @@ class PatientHandler(ResourceHandler):
             if system:
                 found &= Q(identifiers__system=system)
             people = people.filter(found)
-        for value in params.params.get("name", []):
-            people = people.filter(
-                Q(family_name__istartswith=value) | Q(given_name__istartswith=value)
-            )
-        for value in params.params.get("family", []):
-            people = people.filter(family_name__istartswith=value)
-        for value in params.params.get("given", []):
-            people = people.filter(given_name__istartswith=value)
-        for value in params.params.get("gender", []):
-            people = people.filter(sex=value)
+        for key, values in values_of(params, "name"):
+            for value in values:
+                modifier = key.partition(":")[2]
+                lookup = {"exact": "", "contains": "__icontains"}.get(modifier, "__istartswith")
+                people = people.filter(
+                    Q(**{f"family_name{lookup}": value}) | Q(**{f"given_name{lookup}": value})
+                )
+        for key, values in values_of(params, "family"):
+            people = filter_string(people, "family_name", key, values)
+        for key, values in values_of(params, "given"):
+            people = filter_string(people, "given_name", key, values)
+        for key, values in values_of(params, "gender"):
+            people = filter_token(people, "sex", key, values)
         people = filter_date(people, "birth_date", params.params.get("birthdate", []))
+        people = filter_missing(
+            people, "birth_date", "birthdate:missing", params.params.get("birthdate:missing", [])
+        )
         people = filter_date(
             people, "updated_at", params.params.get("_lastUpdated", []), instant=True
         )
-        # Scoped in the query (visible_person_ids): every row fetched may be shown.
         if "identifier" in params.params:
             people = people.distinct()  # the identifier join can repeat a person
+        return people
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        people = self._people(ctx, params)
+        if params.count_only:
+            return SearchResult([], total=people.count())
+        # Scoped in the query (visible_person_ids): every row fetched may be shown.
         rows, cursor = page_of(
             ctx,
             people.select_related(*PATIENT_RELATED).prefetch_related("identifiers"),
             params,
             lambda person: True,
+            sorts=self.SORT_FIELDS,
         )
         ctx.audit_reads(people=rows, object_type="Patient")
         sources = source_patient_ids([p.pk for p in rows])
@@ -431,6 +571,13 @@ class StoredResourceHandler(ResourceHandler):
         "status": "token",
         "_lastUpdated": "date",
     }
+    search_modifiers = {
+        "status": ("not", "missing"),
+        "date": ("missing",),
+    }
+    SORT_FIELDS = {"_lastUpdated": "last_updated", "_id": "logical_id", "date": "date"}
+    search_sorts = tuple(SORT_FIELDS)
+    counts = True
     documentation = (
         "Resources kept as sent (imported, or written over this API): read, vread, history, "
         "search, create, update (also to a new id the client chose), patch, delete."
@@ -569,7 +716,8 @@ class StoredResourceHandler(ResourceHandler):
             raise Forbidden(str(denied)) from None
         return None
 
-    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+    def _rows(self, ctx: FhirContext, params: SearchParams) -> QuerySet | None:
+        """The rows the parameters select among those the client may see (None: nothing)."""
         rows = Resource.objects.filter(
             resource_type=self.resource_type, quarantined=False, deleted_at__isnull=True
         ).select_related("person")
@@ -581,21 +729,29 @@ class StoredResourceHandler(ResourceHandler):
             for value in params.params.get(name, []):
                 person = person_for_reference(value)
                 if person is None:
-                    return SearchResult([], None)
+                    return None
                 ctx.require("people.view_record", person.survivor())
                 rows = rows.filter(person_id__in=record_people_ids(person.survivor()))
         for value in params.params.get("_id", []):
             rows = rows.filter(logical_id__in=value.split(","))
         for value in params.params.get("identifier", []):
             rows = rows.filter(identifier_matches(value))
-        for value in params.params.get("status", []):
-            rows = rows.filter(status__in=value.split(","))
+        for key, values in values_of(params, "status"):
+            rows = filter_token(rows, "status", key, values)
         rows = filter_date(rows, "date", params.params.get("date", []))
-        rows = filter_date(
+        rows = filter_missing(rows, "date", "date:missing", params.params.get("date:missing", []))
+        return filter_date(
             rows, "last_updated", params.params.get("_lastUpdated", []), instant=True
         )
+
+    def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        rows = self._rows(ctx, params)
+        if rows is None:
+            return SearchResult([], None, total=0)
+        if params.count_only:
+            return SearchResult([], total=rows.count())
         # Scoped in the query above: every row fetched may be shown.
-        page, cursor = page_of(ctx, rows, params, lambda row: True)
+        page, cursor = page_of(ctx, rows, params, lambda row: True, sorts=self.SORT_FIELDS)
         people = {row.person_id: row.person for row in page if row.person_id}
         ctx.audit_reads(
             people=list(people.values()),
@@ -803,21 +959,36 @@ def search_for_person(
     to_stored: Callable[[Any], Stored],
     filters: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
     scope: Q | None = None,
+    id_field: str = "uuid",
 ) -> SearchResult:
     """The search every person-scoped resource of an app shares: `patient`/`subject` narrows to
-    one person, `filters` applies the app's own parameters, each row is checked against `action`
-    and every row returned is an audited read."""
+    one person, `_id` (a comma list of `id_field` values) and `_lastUpdated` (the row's
+    `updated_at`) to those, `filters` applies the app's own parameters, each row is checked
+    against `action` and every row returned is an audited read. `count_only`: the number of
+    rows `action` allows, nothing shown or audited (ADR 0119)."""
     reference = params.first("patient") or params.first("subject")
     if reference:
         person = person_for_reference(reference)
         if person is None:
             return SearchResult(matches=[])
         queryset = queryset.filter(person=person)
+    for value in params.params.get("_id", []):
+        queryset = queryset.filter(**{f"{id_field}__in": uuids(value)})
+    queryset = filter_date(
+        queryset, "updated_at", params.params.get("_lastUpdated", []), instant=True
+    )
     # What the client may see, in the query: by default the records of the people it may see;
     # an app whose rule is not the person's (referrals: the referrer sees its own) says so.
     queryset = filters(queryset).filter(
         scope if scope is not None else Q(person_id__in_array=visible_person_ids(ctx))
     )
+    if params.count_only:
+        allowed = sum(
+            1
+            for row in queryset.order_by("pk").iterator(chunk_size=500)
+            if policy.decide(ctx.user, action, row).allowed
+        )
+        return SearchResult([], total=allowed)
     rows, cursor = page_of(
         ctx, queryset, params, lambda row: policy.decide(ctx.user, action, row).allowed
     )

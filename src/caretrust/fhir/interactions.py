@@ -11,10 +11,21 @@ from urllib.parse import parse_qsl, urlencode
 
 import jsonpatch
 
-from caretrust.fhir import registry
-from caretrust.fhir.registry import FhirContext, SearchParams, Stored
+from caretrust.fhir import registry, subsetting
+from caretrust.fhir.registry import FhirContext, SearchParams, SearchResult, Stored
 
-CONTROL_PARAMS = {"_count", "_cursor", "_include", "_format"}
+# The search result parameters (and paging): not criteria, applied in `search` for every type.
+CONTROL_PARAMS = {
+    "_count",
+    "_cursor",
+    "_include",
+    "_format",
+    "_sort",
+    "_total",
+    "_summary",
+    "_elements",
+    "_revinclude",
+}
 # Interactions that change something: after one, whom the client may see is worked out again.
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -33,6 +44,7 @@ class Call:
     if_match: str | None = None  # bare version id
     if_none_exist: str | None = None
     if_none_match: str | None = None  # bare version id, or "*"
+    strict: bool = False  # `Prefer: handling=strict`: an unknown search parameter is a 400
 
 
 @dataclass
@@ -95,7 +107,7 @@ def matches(
     support is a 400, never ignored (ignoring it would select more than was asked for)."""
     handler = handler_for(resource_type)
     for name in found:
-        if name not in handler.search_params:
+        if not handler.supports(name):
             raise registry.Invalid(
                 f"search parameter {name!r} is not supported for {resource_type}", expression=name
             )
@@ -194,7 +206,7 @@ def _perform(ctx: FhirContext, handler: registry.ResourceHandler, call: Call) ->
     rt, method = call.resource_type, call.method
     if method == "GET":
         if call.id is None:
-            return Answer(200, rt, bundle=search(ctx, handler, rt, call.query))
+            return Answer(200, rt, bundle=search(ctx, handler, rt, call.query, call.strict))
         if call.vid is not None:
             return Answer(200, rt, handler.vread(ctx, call.id, call.vid))
         found = handler.read(ctx, call.id)
@@ -310,40 +322,94 @@ def _patch(ctx, handler, call: Call, id: str) -> Answer:
 Unprocessable = registry.Unprocessable
 
 
-def search(ctx: FhirContext, handler, resource_type: str, query: list[tuple[str, str]]) -> dict:
+def search(
+    ctx: FhirContext,
+    handler,
+    resource_type: str,
+    query: list[tuple[str, str]],
+    strict: bool = False,
+) -> dict:
+    """A search as R4 defines it (ADR 0119), the same for every type: the handler filters and
+    authorises; here unknown parameters are ignored and reported (refused with
+    `Prefer: handling=strict`), and `_count` (0 too), `_total`, `_sort`, `_summary` and
+    `_elements` are applied."""
     params: dict[str, list[str]] = {}
     controls: dict[str, list[str]] = {}
+    ignored: list[str] = []
     for name, value in query:
         no_nul(name, [value])
         if name in CONTROL_PARAMS:
             controls.setdefault(name, []).append(value)
             continue
-        if name not in handler.search_params:
-            raise registry.Invalid(
-                f"search parameter {name!r} is not supported for {resource_type}", expression=name
-            )
+        if not handler.supports(name):
+            why = f"search parameter {name!r} is not supported for {resource_type}"
+            if strict:
+                raise registry.Invalid(why, expression=name)
+            ignored.append(why)
+            continue
         params.setdefault(name, []).append(value)
-    try:
-        count = int((controls.get("_count") or ["20"])[-1])
-    except ValueError:
-        raise registry.Invalid("_count must be a number", expression="_count") from None
+    count = _number(controls, "_count", 20)
+    summary = _one_of(controls, "_summary", subsetting.SUMMARY_VALUES)
+    total_mode = _one_of(controls, "_total", ("none", "estimate", "accurate"))
+    elements = subsetting.element_names(controls.get("_elements", []), resource_type)
+    sort: list[str] = []
+    for value in controls.get("_sort", []):
+        for name in filter(None, (n.strip() for n in value.split(","))):
+            if name.lstrip("-") in handler.search_sorts:
+                sort.append(name)
+                continue
+            why = f"_sort by {name.lstrip('-')!r} is not supported for {resource_type}"
+            if strict:
+                raise registry.Invalid(why, expression="_sort")
+            ignored.append(why)
+    revinclude: list[str] = []
+    for value in controls.get("_revinclude", []):
+        if value in revincludes(resource_type):
+            revinclude.append(value)
+            continue
+        why = f"_revinclude {value!r} is not supported for {resource_type}"
+        if strict:
+            raise registry.Invalid(why, expression="_revinclude")
+        ignored.append(why)
+    only_count = count == 0 or summary == "count"
     request = SearchParams(
         params=params,
         count=max(1, min(count, 100)),
         cursor=(controls.get("_cursor") or [None])[-1],
         include=controls.get("_include", []),
+        sort=sort,
     )
-    result = handler.search(ctx, request)
+    total: int | None = None
+    if only_count:
+        result = SearchResult([])
+    else:
+        result = handler.search(ctx, request)
+        total = result.total
+        if revinclude:
+            result.included = [
+                *result.included,
+                *_revinclude(ctx, resource_type, result.matches, revinclude),
+            ]
+    # Bundle.total: counted when asked (_total, _count=0, _summary=count) or when cheap (a
+    # first page narrowed by an indexed parameter); else known when one page holds everything.
+    asked = only_count or total_mode in ("accurate", "estimate")
+    cheap = not request.cursor and any(key.partition(":")[0] in NARROWING for key in params)
+    if total is None and total_mode != "none" and handler.counts and (asked or cheap):
+        total = handler.search(ctx, _count_only(request)).total
+    if total is None and not request.cursor and not result.next_cursor and not only_count:
+        total = len(result.matches)  # the whole answer is on this first page
     pairs = [(k, v) for k, vs in params.items() for v in vs]
-    pairs += [("_include", v) for v in request.include] + [("_count", str(request.count))]
+    pairs += [("_include", v) for v in request.include]
+    pairs += [(name, v) for name in PASSED_ON for v in controls.get(name, [])]
+    pairs += [("_count", str(0 if only_count else request.count))]
     bundle: dict = {
         "resourceType": "Bundle",
         "type": "searchset",
         "link": [{"relation": "self", "url": f"{ctx.base_url}/{resource_type}?{urlencode(pairs)}"}],
         "entry": [],
     }
-    if result.total is not None:
-        bundle["total"] = result.total
+    if total is not None and total_mode != "none":
+        bundle["total"] = total
     if result.next_cursor:
         following = urlencode([*pairs, ("_cursor", result.next_cursor)])
         bundle["link"].append(
@@ -353,20 +419,112 @@ def search(ctx: FhirContext, handler, resource_type: str, query: list[tuple[str,
         bundle["entry"].append(
             {
                 "fullUrl": f"{ctx.base_url}/{resource_type}/{match.resource['id']}",
-                "resource": body_of(match, resource_type),
+                "resource": subsetting.subset(
+                    body_of(match, resource_type), resource_type, summary, elements
+                ),
                 "search": {"mode": "match"},
             }
         )
+    shown = {entry["fullUrl"] for entry in bundle["entry"]}
     for extra in result.included:
         kind = extra.resource.get("resourceType", "Patient")
+        full_url = f"{ctx.base_url}/{kind}/{extra.resource['id']}"
+        if full_url in shown:
+            continue
+        shown.add(full_url)
         bundle["entry"].append(
             {
-                "fullUrl": f"{ctx.base_url}/{kind}/{extra.resource['id']}",
+                "fullUrl": full_url,
                 "resource": body_of(extra, kind),
                 "search": {"mode": "include"},
             }
         )
+    if ignored:
+        # R4 (search.html#errors): what was not used, as an OperationOutcome entry.
+        bundle["entry"].append(
+            {
+                "resource": {
+                    "resourceType": "OperationOutcome",
+                    "issue": [
+                        {"severity": "warning", "code": "not-supported", "diagnostics": why}
+                        for why in ignored
+                    ],
+                },
+                "search": {"mode": "outcome"},
+            }
+        )
     return bundle
+
+
+# Controls repeated in the self and next links (the paging cursor is added per page).
+PASSED_ON = ("_revinclude", "_sort", "_summary", "_elements", "_total")
+NARROWING = ("patient", "subject", "_id", "identifier")
+REVINCLUDE_LIMIT = 100  # resources revincluded per match (the first page of that search)
+
+
+def revincludes(resource_type: str) -> list[str]:
+    """The `_revinclude` values a type takes (ADR 0119): `T:p` for every type T whose reference
+    parameter p points at it (`patient` and `subject` at Patient unless the handler says
+    otherwise in `search_targets`; Task's `focus` at ServiceRequest). Each is T's own search, so
+    its access rules and audit apply."""
+    found = []
+    for kind, handler in registry.handlers().items():
+        if "search" not in handler.interactions():
+            continue
+        for name, param_type in handler.search_params.items():
+            if param_type != "reference":
+                continue
+            default = ("Patient",) if name in ("patient", "subject") else ()
+            if resource_type in handler.search_targets.get(name, default):
+                found.append(f"{kind}:{name}")
+    return found
+
+
+def _revinclude(
+    ctx: FhirContext, resource_type: str, matches: list[Stored], wanted: list[str]
+) -> list[Stored]:
+    included: list[Stored] = []
+    for value in wanted:
+        kind, _, name = value.partition(":")
+        handler = handler_for(kind)
+        if ctx.scopes is not None:
+            _check_scopes(ctx, Call(method="GET", resource_type=kind))
+        for match in matches:
+            reference = f"{resource_type}/{match.resource['id']}"
+            found = handler.search(
+                ctx, SearchParams(params={name: [reference]}, count=REVINCLUDE_LIMIT)
+            )
+            for extra in found.matches:
+                resource = dict(extra.resource)
+                resource["resourceType"] = kind
+                included.append(
+                    Stored(resource, extra.version_id, extra.last_updated, extra.deleted)
+                )
+    return included
+
+
+def _count_only(request: SearchParams) -> SearchParams:
+    return SearchParams(
+        params=request.params, count=request.count, sort=[], count_only=True, include=[]
+    )
+
+
+def _number(controls: dict[str, list[str]], name: str, default: int) -> int:
+    text = (controls.get(name) or [str(default)])[-1]
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise registry.Invalid(f"{name} must be a whole number, 0 or more", expression=name)
+    return int(text)
+
+
+def _one_of(controls: dict[str, list[str]], name: str, allowed: tuple[str, ...]) -> str | None:
+    values = controls.get(name)
+    if not values:
+        return None
+    if values[-1] not in allowed:
+        raise registry.Invalid(
+            f"{name} must be one of {', '.join(allowed)}, not {values[-1]!r}", expression=name
+        )
+    return values[-1]
 
 
 def history_bundle(ctx: FhirContext, resource_type: str, id: str) -> dict:

@@ -192,6 +192,11 @@ class SearchParams:
     count: int = 20
     cursor: str | None = None  # opaque, from the previous page's next link
     include: list[str] = field(default_factory=list)  # e.g. ["Observation:subject"]
+    # `_sort` (ADR 0119): names from the handler's `search_sorts`, "-" first for descending.
+    sort: list[str] = field(default_factory=list)
+    # Only the number of matches is wanted (`_count=0`, `_summary=count`, `_total`): a handler
+    # whose `counts` is True answers SearchResult([], total=n), showing (and auditing) nothing.
+    count_only: bool = False
 
     def first(self, name: str) -> str | None:
         values = self.params.get(name)
@@ -219,6 +224,15 @@ class ResourceHandler:
     search_params: ClassVar[dict[str, str]] = {}
     # `_include` values you honour, e.g. ("Observation:subject",).
     search_includes: ClassVar[tuple[str, ...]] = ()
+    # Modifiers you honour per parameter (ADR 0119), e.g. {"family": ("exact", "contains")}.
+    search_modifiers: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # `_sort` names you honour (ADR 0119): "_lastUpdated", "_id", or one of your date parameters.
+    search_sorts: ClassVar[tuple[str, ...]] = ()
+    # The types a reference parameter points at, where not only Patient (`patient`, `subject`):
+    # what `_revinclude` on those types may name (ADR 0119), e.g. {"focus": ("ServiceRequest",)}.
+    search_targets: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Whether `search` honours `SearchParams.count_only` (then Bundle.total is given).
+    counts: ClassVar[bool] = False
     # Profiles you conform to (shown in the CapabilityStatement).
     profiles: ClassVar[tuple[str, ...]] = ()
     documentation: ClassVar[str] = ""
@@ -265,6 +279,13 @@ class ResourceHandler:
     def exports(self) -> bool:
         """Whether the handler exports the app's own resources in a Bulk Data export."""
         return type(self).export_rows is not ResourceHandler.export_rows
+
+    def supports(self, key: str) -> bool:
+        """Whether a search parameter, as sent (`name` or `name:modifier`), is understood."""
+        name, _, modifier = key.partition(":")
+        if name not in self.search_params:
+            return False
+        return not modifier or modifier in self.search_modifiers.get(name, ())
 
     def interactions(self) -> list[str]:
         """The interactions this handler overrides (what the CapabilityStatement declares)."""
@@ -340,6 +361,20 @@ class Layered(ResourceHandler):
         self.search_includes = tuple(  # type: ignore[misc]
             dict.fromkeys((*primary.search_includes, *stored.search_includes))
         )
+        self.search_modifiers = {  # type: ignore[misc]
+            name: tuple(
+                m
+                for m in primary.search_modifiers.get(name, ())
+                if m in stored.search_modifiers.get(name, ()) or name not in stored.search_params
+            )
+            if name in primary.search_params
+            else stored.search_modifiers.get(name, ())
+            for name in self.search_params
+        }
+        self.search_targets = {**stored.search_targets, **primary.search_targets}  # type: ignore[misc]
+        # One order across both layers cannot be kept while paging one after the other.
+        self.search_sorts = ()  # type: ignore[misc]
+        self.counts = primary.counts and stored.counts  # type: ignore[misc]
         self.profiles = primary.profiles  # type: ignore[misc]
         self.documentation = (  # type: ignore[misc]
             f"{primary.documentation} Also every {self.resource_type} a source sent, read and "
@@ -424,6 +459,12 @@ class Layered(ResourceHandler):
             raise
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
+        if params.count_only:
+            totals = [
+                self._layer(side, ctx, params, None).total for side in (self.primary, self.stored)
+            ]
+            known = [t for t in totals if t is not None]
+            return SearchResult([], total=sum(known) if len(known) == 2 else None)
         layer, _, cursor = (params.cursor or "").partition(":")
         if params.cursor and layer not in LAYER_PREFIX.values():
             raise Invalid("the paging cursor is not valid", expression="_cursor")
@@ -456,10 +497,10 @@ class Layered(ResourceHandler):
     def _layer(
         handler: ResourceHandler, ctx: FhirContext, params: SearchParams, cursor: str | None
     ) -> SearchResult:
-        if "search" not in handler.interactions() or any(
-            name not in handler.search_params for name in params.params
+        if "search" not in handler.interactions() or not all(
+            handler.supports(name) for name in params.params
         ):
-            return SearchResult([], None)
+            return SearchResult([], None, total=0)
         return handler.search(ctx, _with(params, cursor=cursor))
 
 
@@ -469,6 +510,8 @@ def _with(params: SearchParams, **changes: Any) -> SearchParams:
         count=changes.get("count", params.count),
         cursor=changes.get("cursor", params.cursor),
         include=params.include,
+        sort=params.sort,
+        count_only=params.count_only,
     )
 
 

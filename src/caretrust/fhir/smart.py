@@ -402,6 +402,7 @@ def interaction_of(method: str, url_name: str) -> str | None:
     return {
         ("GET", "type"): "search",
         ("POST", "type"): "create",
+        ("POST", "search"): "search",
         ("GET", "instance"): "read",
         ("PUT", "instance"): "update",
         ("DELETE", "instance"): "delete",

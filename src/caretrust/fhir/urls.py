@@ -25,6 +25,7 @@ urlpatterns = [
         name="export_file",
     ),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
+    re_path(rf"^{TYPE}/_search$", views.search_endpoint, name="search"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),
     re_path(rf"^{TYPE}/{ID}/_history$", views.history_endpoint, name="history"),
     re_path(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from caretrust.fhir import bundles, capability, formats, registry
@@ -126,6 +126,16 @@ def prefer_return(request: HttpRequest) -> str:
     return "representation"
 
 
+def prefer_strict(request: HttpRequest) -> bool:
+    """`Prefer: handling=strict` (R4 search.html#errors); lenient unless asked."""
+    header = request.headers.get("Prefer", "").replace(";", ",")
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip() == "handling" and value.strip().strip('"') == "strict":
+            return True
+    return False
+
+
 def _guard(view: Callable) -> Callable:
     """Errors become OperationOutcomes; the API is public to bearer tokens, not to sessions."""
 
@@ -217,6 +227,7 @@ def _call(request: HttpRequest, resource_type: str, id: str | None = None) -> Ca
         if_match=bare_version(request.headers.get("If-Match")),
         if_none_exist=request.headers.get("If-None-Exist"),
         if_none_match=bare_version(request.headers.get("If-None-Match")),
+        strict=prefer_strict(request),
     )
     if call.method in ("POST", "PUT"):
         call.resource = _body(request, resource_type)
@@ -261,6 +272,33 @@ def type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
     else:
         answer = perform(ctx, call)
     return _respond(ctx, answer, prefer_return(request))
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@_guard
+def search_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
+    """`POST [type]/_search`: the parameters in a form body (and the query), the same search as
+    GET (R4 http.html#search, ADR 0119)."""
+    ctx = _authenticate(request)
+    if request.method != "POST":
+        raise registry.NotSupported(f"_search is POSTed; GET /{resource_type}?... searches too")
+    if (request.content_type or "") != FORM:
+        raise UnsupportedMedia(f"send the search parameters as {FORM}")
+    query = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+    form = QueryDict(_raw_body(request), encoding=request.encoding or "utf-8")
+    query += [(k, v) for k in form for v in form.getlist(k)]
+    if form.getlist("_include") and ctx.scopes is not None:
+        from caretrust.fhir.smart import permits
+
+        if not permits(ctx.scopes, "Patient", "read"):
+            raise registry.Forbidden(
+                f"_include returns Patients: the token's scopes ({ctx.scopes}) do not read them"
+            )
+    call = Call(method="GET", resource_type=resource_type, query=query)
+    call.strict = prefer_strict(request)
+    return _respond(ctx, perform(ctx, call))
 
 
 @_guard

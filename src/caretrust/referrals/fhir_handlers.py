@@ -102,7 +102,14 @@ def _discharge_details(resource: dict, codes: list) -> dict:
 
 
 class _ReferralHandler(ResourceHandler):
-    search_params = {"patient": "reference", "subject": "reference", "status": "token"}
+    search_params = {
+        "patient": "reference",
+        "subject": "reference",
+        "status": "token",
+        "_id": "token",
+        "_lastUpdated": "date",
+    }
+    counts = True
     to_fhir = staticmethod(fhir.task)
 
     def _stored(self, referral: Referral) -> Stored:
@@ -201,7 +208,13 @@ def _reason_text(concept: dict | None) -> str:
 class ServiceRequestHandler(_ReferralHandler):
     resource_type = "ServiceRequest"
     to_fhir = staticmethod(fhir.service_request)
-    search_params = {"patient": "reference", "subject": "reference", "identifier": "token"}
+    search_params = {
+        "patient": "reference",
+        "subject": "reference",
+        "identifier": "token",
+        "_id": "token",
+        "_lastUpdated": "date",
+    }
     referrer_may = "revoke it (status revoked, the reason in a new note) and nothing else"
     documentation = (
         "A referral to the single point of contact. create = the professional referral form: "
@@ -325,8 +338,10 @@ class TaskHandler(_ReferralHandler):
         "focus": "reference",
         "owner": "reference",
         "code": "token",
+        "_id": "token",
         "_lastUpdated": "date",
     }
+    search_targets = {"focus": ("ServiceRequest",)}  # `ServiceRequest?_revinclude=Task:focus`
     referrer_may = "cancel it (status cancelled with a statusReason) or add a note"
     documentation = (
         "The workflow of a referral (FHIR Task: requested, received, accepted, in-progress, "

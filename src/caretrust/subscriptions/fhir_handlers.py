@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from caretrust.fhir.handlers import filter_date, uuids
 from caretrust.fhir.registry import (
     FhirContext,
     Forbidden,
@@ -63,7 +64,7 @@ def _client(ctx: FhirContext):
 
 class SubscriptionHandler(ResourceHandler):
     resource_type = "Subscription"
-    search_params = {"status": "token", "url": "uri"}
+    search_params = {"status": "token", "url": "uri", "_id": "token", "_lastUpdated": "date"}
     documentation = (
         "R4 rest-hook Subscriptions to the Tasks of referrals your organisation sent (ADR 0114). "
         f"criteria: {criteria.SUPPORTED}. channel.payload empty (a POST with no body) or "
@@ -96,6 +97,11 @@ class SubscriptionHandler(ResourceHandler):
             found = found.filter(status=status)
         if url:
             found = found.filter(endpoint=url)
+        for value in params.params.get("_id", []):
+            found = found.filter(uuid__in=uuids(value))
+        found = filter_date(
+            found, "updated_at", params.params.get("_lastUpdated", []), instant=True
+        )
         after = int(params.cursor) if params.cursor and params.cursor.isdigit() else 0
         page = list(found.filter(id__gt=after)[: params.count + 1])
         more = len(page) > params.count

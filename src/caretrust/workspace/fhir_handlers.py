@@ -81,8 +81,10 @@ class TodoTaskHandler(ResourceHandler):
         "status": "token",
         "owner": "reference",
         "code": "token",
+        "_id": "token",
         "_lastUpdated": "date",
     }
+    counts = True
 
     def read(self, ctx: FhirContext, id: str) -> Stored:
         try:
