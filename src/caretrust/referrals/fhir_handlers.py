@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -101,6 +102,22 @@ def _discharge_details(resource: dict, codes: list) -> dict:
     return {"discharge": {"ready_date": ready_date, "pathway": int(pathways[0])}}
 
 
+@contextmanager
+def _refusals_as_fhir(element: str) -> Iterator[None]:
+    """A referrer's change refused by the referral services, as the FHIR error naming `element`:
+    not theirs 403, changed meanwhile 412, a step the lifecycle forbids 409, bad input 422."""
+    try:
+        yield
+    except PermissionDenied as denied:
+        raise Forbidden(str(denied)) from None
+    except services.ReferralChanged as changed:
+        raise PreconditionFailed(changed.messages[0]) from None
+    except lifecycle.InvalidTransition as invalid:
+        raise Conflict(f"{element}: {'; '.join(invalid.messages)}", expression=element) from None
+    except ValidationError as invalid:
+        raise Unprocessable("; ".join(invalid.messages), expression=element) from None
+
+
 class _ReferralHandler(ResourceHandler):
     search_params = {
         "patient": "reference",
@@ -184,18 +201,8 @@ class _ReferralHandler(ResourceHandler):
     referrer_may = ""
 
     def _withdraw(self, ctx: FhirContext, referral: Referral, reason: str, element: str) -> None:
-        try:
+        with _refusals_as_fhir(element):
             services.withdraw(actor=ctx.user, referral=referral, reason=reason)
-        except PermissionDenied as denied:
-            raise Forbidden(str(denied)) from None
-        except services.ReferralChanged as changed:
-            raise PreconditionFailed(changed.messages[0]) from None
-        except lifecycle.InvalidTransition as invalid:
-            raise Conflict(
-                f"{element}: {'; '.join(invalid.messages)}", expression=f"{element}"
-            ) from None
-        except ValidationError as invalid:
-            raise Unprocessable("; ".join(invalid.messages), expression=element) from None
 
 
 def _reason_text(concept: dict | None) -> str:
@@ -462,20 +469,10 @@ class TaskHandler(_ReferralHandler):
             )
         )
         for text in added:
-            try:
+            with _refusals_as_fhir("Task.note"):
                 referral = services.add_information(
                     actor=ctx.user, referral=referral, information=text
                 )
-            except PermissionDenied as denied:
-                raise Forbidden(str(denied)) from None
-            except services.ReferralChanged as changed:
-                raise PreconditionFailed(changed.messages[0]) from None
-            except lifecycle.InvalidTransition as invalid:
-                raise Conflict(
-                    f"Task.note: {'; '.join(invalid.messages)}", expression="Task.note"
-                ) from None
-            except ValidationError as invalid:
-                raise Unprocessable("; ".join(invalid.messages), expression="Task.note") from None
         if cancelling:
             self._withdraw(ctx, referral, reason, "Task.status")
         return self._stored(_referral(ctx, id, self.resource_type))
