@@ -157,9 +157,9 @@ def force_update(queryset, **fields: Any) -> int:
         return queryset.update(**fields)
 
 
-def winifred(practice, *, nhs_number: str) -> Person:
-    """Winifred Quarrington, born 2 March 1941, registered at `practice`, with an NHS number: the
-    patient of the FHIR API tests."""
+def winifred(practice, *, nhs_number: str, **fields: Any) -> Person:
+    """Winifred Quarrington, born 2 March 1941, registered at `practice`, with an NHS number (and
+    any other `fields`): the patient of the FHIR API tests."""
     from caretrust.people.models import PersonIdentifier
 
     person = person_row(
@@ -168,6 +168,7 @@ def winifred(practice, *, nhs_number: str) -> Person:
         sex="female",
         birth_date=date(1941, 3, 2),
         gp_practice=practice,
+        **fields,
     )
     PersonIdentifier.objects.create(
         person=person, system="https://fhir.nhs.uk/Id/nhs-number", value=nhs_number

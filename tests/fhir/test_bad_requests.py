@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import date
 
 import pytest
 from django.test import Client
 
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.people.models import PersonIdentifier
-from tests.factories import person_row
+from tests.factories import winifred
 
 pytestmark = pytest.mark.django_db
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -21,15 +19,7 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 @pytest.fixture
 def api(demo_directory):
     practice = Organisation.objects.get(code="DEMO-GP1")
-    person = person_row(
-        given_name="Winifred",
-        family_name="Quarrington",
-        sex="female",
-        birth_date=date(1941, 3, 2),
-        gp_practice=practice,
-        postcode="TQ1 1AA",
-    )
-    PersonIdentifier.objects.create(person=person, system=NHS_SYSTEM, value="9434765919")
+    person = winifred(practice, nhs_number="9434765919", postcode="TQ1 1AA")
     _row, token = issue_client(name="bad-requests", organisation=practice, role="coordinator")
     client = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {token}"})
     return client, str(person.ref)
