@@ -76,9 +76,10 @@ def my_tasks(viewer: User, *, fetch: int = 200, show: int | None = None) -> list
     """Open tasks assigned to the viewer or to one of their teams: overdue and soonest due first,
     urgent before routine on the same day. The first `fetch` are read; of those, the ones about
     people the viewer has a relationship with (at most `show`) are returned and audited."""
+    # The rows name the person and the assignee, not who set the task: `created_by` is not joined.
     tasks = list(
         _assigned_to(viewer)
-        .select_related("person", "assigned_user", "assigned_team", "created_by")
+        .select_related("person", "assigned_user", "assigned_team")
         .order_by("due_date", "-priority", "id")[:fetch]
     )
     return _shown(viewer, tasks, show, "workspace.tasks")

@@ -141,6 +141,7 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "organisations.User"
+AUTHENTICATION_BACKENDS = ["caretrust.organisations.backends.UserWithOrganisationBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
