@@ -260,6 +260,32 @@ def _name_comparison(column: str, other: str):
     )
 
 
+def _birth_date_comparison():
+    """Splink's DateOfBirthComparison (exact, one edit, within a month, a year, ten years) with
+    the one edit allowed to be two neighbouring digits swapped ("1909" for "1990": Damerau-
+    Levenshtein) and a level for day and month swapped ("1935-03-08" for "1935-08-03", a date
+    written the American way), which the date-difference levels put months apart (ADR 0124)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    levels = cl.DateOfBirthComparison("birth_date", input_is_string=True).create_comparison_levels()
+    # [null, exact, levenshtein <= 1, <= 1 month, <= 1 year, <= 10 years, else]
+    levels[2] = cll.DamerauLevenshteinLevel("birth_date", 1).configure(
+        label_for_charts="One typo (a digit changed, or two neighbours swapped)"
+    )
+    day_month_swapped = cll.CustomLevel(
+        "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)"
+        " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
+        " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+        label_for_charts="Day and month swapped",
+    )
+    return cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_description="date of birth: exact, one typo, day and month swapped, close",
+        comparison_levels=[*levels[:3], day_month_swapped, *levels[3:]],
+    )
+
+
 def _postcode_comparison(uk: bool):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -372,7 +398,7 @@ def settings(
     comparisons = [
         _name_comparison("given_name", "family_name"),
         _name_comparison("family_name", "given_name"),
-        cl.DateOfBirthComparison("birth_date", input_is_string=True),
+        _birth_date_comparison(),
     ]
     if with_sex:
         comparisons.append(cl.ExactMatch("sex"))
