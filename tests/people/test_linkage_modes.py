@@ -365,3 +365,31 @@ def test_a_swap_scores_as_a_swap_when_the_other_name_is_missing_whichever_side_i
     assert level_of(None, "speight", "speight", "riley") == "null"  # the family comparison has it
     assert level_of("margaret", "oakley", None, "oakley") == "null"
     assert level_of("jaspe", "desilva", "desllva", "jasper") == "swapped_typo"
+
+
+def test_birth_dates_with_day_and_month_swapped_or_neighbouring_digits_swapped() -> None:
+    import duckdb
+
+    levels = [
+        level.get_comparison_level("duckdb")
+        for level in matching._birth_date_comparison().create_comparison_levels()
+    ]
+
+    def level_of(left: str, right: str) -> str:
+        for level in levels:
+            sql = level.sql_condition
+            if sql == "ELSE":
+                return level.label_for_charts
+            sql = sql.replace('"birth_date_l"', f"'{left}'").replace("birth_date_l", f"'{left}'")
+            sql = sql.replace('"birth_date_r"', f"'{right}'").replace("birth_date_r", f"'{right}'")
+            if duckdb.sql(f"select coalesce({sql}, false)").fetchone()[0]:
+                return level.label_for_charts
+        raise AssertionError("no level")
+
+    # the synthetic population's American-style dates, which Splink's comparison put months apart
+    assert level_of("1935-08-03", "1935-03-08") == "Day and month swapped"
+    assert level_of("2005-09-12", "2005-12-09") == "Day and month swapped"
+    # FEBRL's "1909" for "1990": one transposition, not two edits
+    assert level_of("1990-11-11", "1909-11-11").startswith("One typo")
+    assert level_of("1990-11-11", "1990-11-12").startswith("One typo")
+    assert level_of("1935-08-03", "1936-03-08") != "Day and month swapped"
