@@ -321,75 +321,87 @@ def test_a_house_number_blocks_only_addresses_that_have_one() -> None:
         ("1", "bailee", "mccarthy", "1923-05-20", "6185", "tubb place", "ryde"),
         ("2", "bailee", "mcarthy", "1988-07-21", "6158", "tubb place", "belgrave"),
     ]
-    model = matching.build_linker(febrl_like(rows), mode="dedupe")
-    house = [rule for rule in model.linker._settings_obj._blocking_rules_to_generate_predictions]
-    reached = matching.blocking_recall(model, [("1", "2")])
-    house_rules = [r.blocking_rule_sql for r in house if "REGEXP_EXTRACT" in r.blocking_rule_sql]
+    reached = matching.blocking_recall(
+        matching.build_linker(febrl_like(rows), mode="dedupe"), [("1", "2")]
+    )
+    house_rules = [rule for rule in reached["by_rule"] if "REGEXP_EXTRACT" in rule]
     assert len(house_rules) == 2 and all(reached["by_rule"][r] == 0 for r in house_rules)
+    # the same pair with a house number is reached by them
+    numbered = [(*row[:5], f"15 {row[5]}", row[6]) for row in rows]
+    assert any("REGEXP_EXTRACT" in rule for rule in rules_reaching(numbered, ("1", "2")))
 
 
-def test_a_swap_scores_as_a_swap_when_the_other_name_is_missing_whichever_side_is_left() -> None:
-    # "speight riley" against "(none) speight": the given name moved to the family name and the
-    # given name was lost. The given-name comparison is not null but a swap, once, either way.
+def levels_of(left: dict, right: dict) -> dict[str, str]:
+    """The comparison level Splink puts a pair in, per comparison (its chart label), with the
+    comparisons of a model trained on the extract (`matching.settings`): dedupe puts the record
+    with the smaller id on the left."""
     import duckdb
+    from splink import DuckDBAPI, Linker
 
-    levels = [
-        level.get_comparison_level("duckdb")
-        for level in matching._name_comparison(
-            "given_name", "family_name"
-        ).create_comparison_levels()
-    ]
-    names = ["null", "exact", "swapped", "jw92", "jw88", "swapped_typo", "jw70", "else"]
-    assert [level.is_null_level for level in levels] == [True] + [False] * 7
+    table = pa.Table.from_pylist([left, right])
+    db_api = DuckDBAPI(duckdb.connect())
+    model = matching.settings(with_sex=False, uk_postcodes=False, mode="dedupe")
+    linker = Linker(db_api.register(table, table_name="pair"), model)
+    pairs = linker.inference.predict().as_duckdbpyrelation().arrow()
+    pairs = pairs.read_all() if hasattr(pairs, "read_all") else pairs
+    assert pairs.num_rows == 1
+    labels = {}
+    for comparison in linker._settings_obj.comparisons:
+        gamma = pairs[f"gamma_{comparison.output_column_name}"][0].as_py()
+        level = next(
+            lv for lv in comparison.comparison_levels if lv.comparison_vector_value == gamma
+        )
+        labels[comparison.output_column_name] = level.label_for_charts
+    return labels
 
-    def level_of(given_l, family_l, given_r, family_r) -> str:
-        values = {
-            '"given_name_l"': given_l,
-            '"family_name_l"': family_l,
-            '"given_name_r"': given_r,
-            '"family_name_r"': family_r,
-        }
-        for name, level in zip(names, levels, strict=True):
-            sql = level.sql_condition
-            if sql == "ELSE":
-                return name
-            for column, value in values.items():
-                sql = sql.replace(column, "NULL" if value is None else f"'{value}'")
-                sql = sql.replace(column.strip('"'), "NULL" if value is None else f"'{value}'")
-            if duckdb.sql(f"select coalesce({sql}, false)").fetchone()[0]:
-                return name
-        raise AssertionError("no level")
 
-    assert level_of("speight", "riley", None, "speight") == "swapped"
-    assert level_of("speight", "riley", None, "speigth") == "swapped_typo"
-    assert level_of(None, "speight", "speight", "riley") == "null"  # the family comparison has it
-    assert level_of("margaret", "oakley", None, "oakley") == "null"
-    assert level_of("jaspe", "desilva", "desllva", "jasper") == "swapped_typo"
+def person(uid: str, given: str | None, family: str | None, born: str, postcode: str = "2750"):
+    return {
+        "unique_id": uid,
+        "given_name": given,
+        "family_name": family,
+        "birth_date": born,
+        "postcode": postcode,
+    }
+
+
+SWAPPED = "Given and family names swapped"
+
+
+def test_a_swap_with_the_other_name_missing_counts_once_whichever_record_is_left() -> None:
+    # FEBRL 2's rec-1052: "speight riley" against "(none) speight". Before ADR 0124 the null
+    # level came first, so with the given name missing on the right the swap counted for nothing.
+    riley = ("speight", "riley", "1951-06-27")
+    missing = (None, "speight", "1951-06-27")
+    assert levels_of(person("1", *riley), person("2", *missing))["given_name"] == SWAPPED
+    mirrored = levels_of(person("1", *missing), person("2", *riley))
+    assert mirrored["family_name"] == SWAPPED and mirrored["given_name"] == "Null"
+    # a half swap is evidence once, not in both name comparisons
+    half = levels_of(person("1", *riley), person("2", "gabriel", "speight", "1951-06-27"))
+    assert half["given_name"] == SWAPPED and half["family_name"] != SWAPPED
+    full = levels_of(person("1", *riley), person("2", "riley", "speight", "1951-06-27"))
+    assert full["given_name"] == full["family_name"] == SWAPPED
+
+
+def test_a_swap_with_a_typo_has_its_own_level() -> None:
+    # FEBRL 2's rec-596: "desllva jasper" against "jaspe desilva"
+    labels = levels_of(
+        person("1", "desllva", "jasper", "1931-02-08"),
+        person("2", "jaspe", "desilva", "1931-02-08"),
+    )
+    assert labels["given_name"] == labels["family_name"] == "Swapped, Jaro-Winkler >= 0.88"
 
 
 def test_birth_dates_with_day_and_month_swapped_or_neighbouring_digits_swapped() -> None:
-    import duckdb
-
-    levels = [
-        level.get_comparison_level("duckdb")
-        for level in matching._birth_date_comparison().create_comparison_levels()
-    ]
-
-    def level_of(left: str, right: str) -> str:
-        for level in levels:
-            sql = level.sql_condition
-            if sql == "ELSE":
-                return level.label_for_charts
-            sql = sql.replace('"birth_date_l"', f"'{left}'").replace("birth_date_l", f"'{left}'")
-            sql = sql.replace('"birth_date_r"', f"'{right}'").replace("birth_date_r", f"'{right}'")
-            if duckdb.sql(f"select coalesce({sql}, false)").fetchone()[0]:
-                return level.label_for_charts
-        raise AssertionError("no level")
+    def birth_date_level(left: str, right: str) -> str:
+        return levels_of(person("1", "sarah", "price", left), person("2", "sarah", "price", right))[
+            "birth_date"
+        ]
 
     # the synthetic population's American-style dates, which Splink's comparison put months apart
-    assert level_of("1935-08-03", "1935-03-08") == "Day and month swapped"
-    assert level_of("2005-09-12", "2005-12-09") == "Day and month swapped"
+    assert birth_date_level("1935-08-03", "1935-03-08") == "Day and month swapped"
+    assert birth_date_level("2005-09-12", "2005-12-09") == "Day and month swapped"
+    assert birth_date_level("1935-08-03", "1936-03-08") != "Day and month swapped"
     # FEBRL's "1909" for "1990": one transposition, not two edits
-    assert level_of("1990-11-11", "1909-11-11").startswith("One typo")
-    assert level_of("1990-11-11", "1990-11-12").startswith("One typo")
-    assert level_of("1935-08-03", "1936-03-08") != "Day and month swapped"
+    assert birth_date_level("1990-11-11", "1909-11-11").startswith("One typo")
+    assert birth_date_level("1990-11-11", "1990-11-12").startswith("One typo")
