@@ -3,9 +3,9 @@ by `caretrust link` and by the benchmarks).
 
 Inputs are Arrow tables with `unique_id` and any of the standard columns below; `standardise`
 puts raw extracts into that shape. Comparisons follow the usual UK person-linkage model: names
-(Jaro-Winkler), date of birth (exact, one edit, day-month swap, close dates), sex, postcode
-(full, sector, district, area) and, when both sides have them, NHS number, address (house number
-and street) and town.
+(Jaro-Winkler; given and family names swapped, exactly or with a typo), date of birth (exact, one
+typo, day-month swap, close dates), sex, postcode (full, sector, district, area) and, when both
+sides have them, NHS number, address (house number and street) and town (exact or a typo).
 
 Three modes (ADR 0063): `link` (pairs across two extracts), `dedupe` (pairs within one extract,
 each pair once, no self-pairs) and `link-dedupe` (both at once over two extracts). The model is
@@ -205,39 +205,85 @@ def _town_comparison():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    # Weak evidence on top of the postcode, which already names the town: +2.2 / -3.0 bits.
+    # Weak evidence on top of the postcode, which already names the town: +2.1 (exact), +1.6 (a
+    # typo) / -3.0 bits in the shipped model; training re-estimates them.
     return cl.CustomComparison(
         output_column_name="town",
         comparison_description="town",
         comparison_levels=[
             cll.NullLevel("town"),
-            cll.ExactMatchLevel("town").configure(m_probability=0.9, u_probability=0.2),
-            cll.ElseLevel().configure(m_probability=0.1, u_probability=0.8),
+            cll.ExactMatchLevel("town").configure(m_probability=0.87, u_probability=0.2),
+            # a typo in the town ("northgnate", "port lihcoln"): +1.6 bits
+            cll.JaroWinklerLevel("town", 0.9).configure(m_probability=0.03, u_probability=0.01),
+            cll.ElseLevel().configure(m_probability=0.1, u_probability=0.79),
         ],
     )
 
 
 def _name_comparison(column: str, other: str):
-    """Splink's NameComparison (exact, Jaro-Winkler 0.92 / 0.88 / 0.7) with one more level:
-    this name equals the other name of the other record (given and family names swapped)."""
+    """Splink's NameComparison (exact, Jaro-Winkler 0.92 / 0.88 / 0.7) with two more levels: this
+    record's name is the other record's other name (given and family names swapped), exactly or
+    with a typo.
+
+    The swap levels look one way only (this record's `column` against the other record's `other`):
+    the given-name comparison asks whether the left given name is the right family name, and the
+    family-name comparison the mirror image. A half swap ("moulton gabriel" against "gabriel
+    moulston": one name moved, the other replaced) then counts as evidence once, in one of the two
+    comparisons, and a full swap twice, once in each; looking both ways in both comparisons
+    counted a half swap twice (ADR 0124)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
+    swapped_with_typo = f"jaro_winkler_similarity({column}_l, {other}_r) >= 0.88"
     return cl.CustomComparison(
         output_column_name=column,
         comparison_description=f"{column}, with given and family names swapped as a level",
         comparison_levels=[
-            cll.NullLevel(column),
+            # Null unless the name moved to the other field: "speight riley" against "(none)
+            # speight" is a swap with the other name missing, and must score as a swap whichever
+            # record is on the left.
+            cll.CustomLevel(
+                f"({column}_l IS NULL OR {column}_r IS NULL)"
+                f" AND NOT coalesce({swapped_with_typo}, false)",
+                label_for_charts="Null",
+            ).configure(is_null_level=True),
             cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
             cll.CustomLevel(
-                f"({column}_l = {other}_r OR {column}_r = {other}_l)",
-                label_for_charts="Given and family names swapped",
+                f"{column}_l = {other}_r", label_for_charts="Given and family names swapped"
             ),
             cll.JaroWinklerLevel(column, 0.92),
             cll.JaroWinklerLevel(column, 0.88),
+            # after the close spellings of the same name: "jaspe desilva" against "desllva jasper"
+            cll.CustomLevel(swapped_with_typo, label_for_charts="Swapped, Jaro-Winkler >= 0.88"),
             cll.JaroWinklerLevel(column, 0.7),
             cll.ElseLevel(),
         ],
+    )
+
+
+def _birth_date_comparison():
+    """Splink's DateOfBirthComparison (exact, one edit, within a month, a year, ten years) with
+    the one edit allowed to be two neighbouring digits swapped ("1909" for "1990": Damerau-
+    Levenshtein) and a level for day and month swapped ("1935-03-08" for "1935-08-03", a date
+    written the American way), which the date-difference levels put months apart (ADR 0124)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    levels = cl.DateOfBirthComparison("birth_date", input_is_string=True).create_comparison_levels()
+    # [null, exact, levenshtein <= 1, <= 1 month, <= 1 year, <= 10 years, else]
+    levels[2] = cll.DamerauLevenshteinLevel("birth_date", 1).configure(
+        label_for_charts="One typo (a digit changed, or two neighbours swapped)"
+    )
+    day_month_swapped = cll.CustomLevel(
+        "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)"
+        " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
+        " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+        label_for_charts="Day and month swapped",
+    )
+    return cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_description="date of birth: exact, one typo, day and month swapped, close",
+        comparison_levels=[*levels[:3], day_month_swapped, *levels[3:]],
     )
 
 
@@ -261,19 +307,30 @@ def _postcode_comparison(uk: bool):
     )
 
 
-# Blocking (ADR 0063). A pair is scored if any rule puts it in one block. The first five are the
-# rules of ADR 0040; the rest catch what they missed on FEBRL and the synthetic population: given
-# and family names swapped (exactly, or one of them with a typo but the same date of birth), a
-# wrong year of birth (same names, day and month), a wrong date of birth with a missing or
-# changed postcode (same given name, year and family initial), names with typos and a wrong
-# date of birth at the same postcode (same postcode and one initial) and, when the extracts have them,
-# the same first line of the address or the same town with the same family or given name or
-# date of birth.
+# Blocking (ADR 0063, ADR 0124). A pair is scored if any rule puts it in one block. The first
+# five are the rules of ADR 0040; the rest catch what they missed on FEBRL and the synthetic
+# population: given and family names swapped (exactly, or one of them with a typo but the same
+# date of birth or postcode), a wrong year of birth (same names, day and month), a wrong date of
+# birth with a missing or changed postcode (same given name, year and family initial), names with
+# typos and a wrong date of birth at the same postcode (same postcode and one initial), both names
+# changed (same date of birth and family initial) and, when the extracts have them, the same first
+# line of the address, the same house number with one name and the other initial, or the same
+# town with the same family or given name or date of birth.
 SWAPPED_NAMES_RULES = (
     "l.given_name = r.family_name AND l.family_name = r.given_name",
     "l.given_name = r.family_name AND l.birth_date = r.birth_date",
     "l.family_name = r.given_name AND l.birth_date = r.birth_date",
 )
+# Half a swap where the other name was replaced or mistyped and the date of birth is wrong too
+# ("moulton gabriel" 1945 against "gabrniel moulton" 1982, same postcode): a name that is a given
+# name on one side and a family name on the other is rare, and a postcode keeps the block small.
+HALF_SWAPPED_AT_POSTCODE_RULES = (
+    "l.given_name = r.family_name AND l.postcode = r.postcode",
+    "l.family_name = r.given_name AND l.postcode = r.postcode",
+)
+# The first number in the address line ("flat 2 12 high street" -> "2"); null when it has none,
+# so that addresses without numbers do not all fall in one block.
+HOUSE_NUMBER = "nullif(regexp_extract(address, '[0-9]+'), '')"
 
 
 def blocking_rules(*, with_address: bool = False, with_town: bool = False) -> list:
@@ -293,12 +350,21 @@ def blocking_rules(*, with_address: bool = False, with_town: bool = False) -> li
         # a full UK postcode holds ~40 people: an initial keeps these blocks small
         block_on("postcode", "substr(given_name, 1, 1)"),
         block_on("postcode", "substr(family_name, 1, 1)"),
+        # new in ADR 0124
+        *HALF_SWAPPED_AT_POSTCODE_RULES,
+        # both names changed or mistyped, postcode changed: the date of birth and the family
+        # initial (the given initial with the date of birth is the first rule)
+        block_on("birth_date", "substr(family_name, 1, 1)"),
     ]
     if with_address:
         rules.append(block_on("address", "substr(given_name, 1, 1)"))
         rules.append(block_on("address", "substr(family_name, 1, 1)"))
         # the same house in the same postcode (a household: a few people), whatever the names
         rules.append(block_on("postcode", "address"))
+        # street, postcode and date of birth mistyped, the house number kept: one name and the
+        # other initial ("42 eddy cresent" / "42 eddy crescent" with "kiara everett" both times)
+        rules.append(block_on(HOUSE_NUMBER, "given_name", "substr(family_name, 1, 1)"))
+        rules.append(block_on(HOUSE_NUMBER, "family_name", "substr(given_name, 1, 1)"))
     if with_town:
         rules.append(block_on("town", "family_name"))
         rules.append(block_on("town", "given_name"))
@@ -333,7 +399,7 @@ def settings(
     comparisons = [
         _name_comparison("given_name", "family_name"),
         _name_comparison("family_name", "given_name"),
-        cl.DateOfBirthComparison("birth_date", input_is_string=True),
+        _birth_date_comparison(),
     ]
     if with_sex:
         comparisons.append(cl.ExactMatch("sex"))
