@@ -31,6 +31,7 @@ from tests.factories import demo_user, force_update, make_plan
 
 REPO = Path(__file__).resolve().parents[2]
 VALIDATOR = Path(__file__).with_name("validate_r4.mjs")
+GENERATED_TYPES = ("Patient", "Encounter", "Condition", "MedicationRequest")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -68,8 +69,8 @@ def _references(value, found: list[str]) -> list[str]:
 @pytest.fixture
 def served(client, demo_directory, tmp_path):
     """Everything the API serves about a services-made record and 8 generated people, as a GP
-    practice's system reads it: each person's $everything (with the referral the practice sent),
-    then three of each type read by id."""
+    practice's system reads it: the services' person's $everything (with the referral the
+    practice sent), a search of each generated type, then three of each type read by id."""
     plan = make_plan()
     workspace.create_task(
         actor=demo_user("coordinator"),
@@ -112,9 +113,11 @@ def served(client, demo_directory, tmp_path):
         return response.json()
 
     resources: dict[tuple[str, str], dict] = {}
-    for person in Person.objects.filter(merged_into__isnull=True):
-        bundle = get(f"Patient/{person.ref}/$everything", _count="500")
-        for entry in bundle.get("entry", []):
+    searches = [(f"Patient/{plan.person.ref}/$everything", {})] + [
+        (resource_type, {}) for resource_type in GENERATED_TYPES
+    ]
+    for path, params in searches:
+        for entry in get(path, _count="500", **params).get("entry", []):
             resource = entry["resource"]
             resources[(resource["resourceType"], resource["id"])] = resource
     read_by_id: Counter = Counter()
@@ -173,10 +176,7 @@ def test_every_served_resource_is_valid_r4_and_meets_its_ukcore_profile(served, 
 def test_staff_are_practitioners_whose_references_resolve(served):
     resources, get, plan = served["resources"], served["get"], served["plan"]
     practitioners = {
-        ref
-        for r in resources
-        for ref in _references(r, [])
-        if ref.startswith("Practitioner/")
+        ref for r in resources for ref in _references(r, []) if ref.startswith("Practitioner/")
     }
     care_team = next(r for r in resources if r["resourceType"] == "CareTeam")
     members = {p["member"].get("reference") for p in care_team["participant"]}
@@ -196,9 +196,7 @@ def test_staff_are_practitioners_whose_references_resolve(served):
     assert {"reference": f"ServiceRequest/{plan.referral.uuid}"} in care_plan["supportingInfo"]
 
 
-def test_a_practitioner_is_staff_directory_information_read_by_staff_only(
-    client, demo_directory
-):
+def test_a_practitioner_is_staff_directory_information_read_by_staff_only(client, demo_directory):
     ot = demo_user("ot")
     handler = PractitionerHandler()
     staff = FhirContext(user=demo_user("coordinator"), base_url="http://testserver/fhir")
