@@ -24,9 +24,11 @@ from caretrust.fhir.services import issue_client
 from caretrust.ingest.fhir_import import FhirImporter, order_paths
 from caretrust.organisations.models import Organisation, User
 from caretrust.people.models import Person
+from caretrust.referrals import fhir as referrals_fhir
 from caretrust.synthetic import SyntheticConfig
 from caretrust.synthetic.output import write
 from caretrust.workspace import services as workspace
+from caretrust.workspace.fhir_handlers import to_fhir as todo_task
 from tests.factories import demo_user, force_update, make_plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,7 +74,7 @@ def served(client, demo_directory, tmp_path):
     practice's system reads it: the services' person's $everything (with the referral the
     practice sent), a search of each generated type, then three of each type read by id."""
     plan = make_plan()
-    workspace.create_task(
+    todo = workspace.create_task(
         actor=demo_user("coordinator"),
         person=plan.person,
         title="Check the bath board is fitted",
@@ -129,6 +131,14 @@ def served(client, demo_directory, tmp_path):
         resources[("Practitioner", entry["resource"]["id"])] = entry["resource"]
     resources[("Group", "practice-DEMO-GP1")] = get("Group/practice-DEMO-GP1")
     resources[("CapabilityStatement", "metadata")] = get("metadata")
+    # What the services made that this practice's system may not read (the referral another
+    # team routed, a to-do between colleagues), as their handlers serve it to those who may.
+    for resource in (
+        referrals_fhir.service_request(plan.referral).model_dump(mode="json", exclude_none=True),
+        referrals_fhir.task(plan.referral).model_dump(mode="json", exclude_none=True),
+        todo_task(todo),
+    ):
+        resources[(resource["resourceType"], resource["id"])] = resource
     return {"resources": list(resources.values()), "get": get, "plan": plan}
 
 
@@ -151,6 +161,7 @@ def test_every_served_resource_is_valid_r4_and_meets_its_ukcore_profile(served, 
         "CapabilityStatement",
     } <= set(types), types
     assert types["MedicationRequest"] > 0 and types["Practitioner"] >= 10
+    assert types["Task"] == 3 and types["ServiceRequest"] == 2
 
     for resource in resources:  # fhir.resources' R4B models
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
