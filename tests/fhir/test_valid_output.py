@@ -176,6 +176,13 @@ def test_every_served_resource_is_valid_r4_and_meets_its_ukcore_profile(served, 
         "MedicationRequest",
         "Practitioner",
     }
+    capability = next(r for r in resources if r["resourceType"] == "CapabilityStatement")
+    declared = {e["type"]: e for e in capability["rest"][0]["resource"]}
+    assert {"read", "search-type"} <= {
+        i["code"] for i in declared["Practitioner"]["interaction"]
+    }
+    assert "UKCore-Practitioner" in declared["Practitioner"]["supportedProfile"][0]
+
     problems = {
         f"{r['resourceType']}/{r['id']}": profile_problems(r)
         for r in profiled
