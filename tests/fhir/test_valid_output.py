@@ -178,9 +178,7 @@ def test_every_served_resource_is_valid_r4_and_meets_its_ukcore_profile(served, 
     }
     capability = next(r for r in resources if r["resourceType"] == "CapabilityStatement")
     declared = {e["type"]: e for e in capability["rest"][0]["resource"]}
-    assert {"read", "search-type"} <= {
-        i["code"] for i in declared["Practitioner"]["interaction"]
-    }
+    assert {"read", "search-type"} <= {i["code"] for i in declared["Practitioner"]["interaction"]}
     assert "UKCore-Practitioner" in declared["Practitioner"]["supportedProfile"][0]
 
     problems = {
