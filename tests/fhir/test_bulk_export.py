@@ -637,7 +637,9 @@ def test_pseudonymised_system_export_of_the_apps_resources_names_no_one(
     assert task["status"] and "owner" not in task and "requester" not in task
     care_plan = next(r for r in rows["CarePlan"] if r["id"] == str(plan.uuid))
     assert care_plan["subject"] == {"reference": f"Patient/{pseudo}"}
-    assert "contained" not in care_plan and "title" not in care_plan and "author" not in care_plan
+    assert "contained" not in care_plan and "title" not in care_plan
+    # The co-ordinator stays a reference by id, unnamed (ADR 0122: staff are Practitioner/<id>).
+    assert care_plan["author"] == {"reference": f"Practitioner/{plan.coordinator.fhir_id}"}
     # The services stay, coded, without who provides them or what was typed about them.
     assert [a["detail"]["code"] for a in care_plan["activity"]] == [{"text": "Equipment"}]
     assert all("performer" not in a["detail"] for a in care_plan["activity"])

@@ -8,6 +8,7 @@ import json
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
+from caretrust.fhir.profiles import profile_problems
 from caretrust.synthetic import fhir
 from caretrust.synthetic.identifiers import is_valid_nhs_number
 
@@ -23,6 +24,8 @@ def test_fhir_resources_validate_against_r4b_models(population, resource_type):
         resource = json.loads(line)
         model.model_validate(resource)
         assert resource["meta"]["profile"][0].startswith(fhir.UKCORE)
+        # ...and meets the claimed profile's required elements (ADR 0122: substitution)
+        assert profile_problems(resource) == [], resource["id"]
 
 
 def test_every_patient_carries_a_valid_nhs_number(population):

@@ -6,6 +6,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from caretrust.assessments.eligibility import DIFFICULTIES, OUTCOMES
 from caretrust.assessments.models import Assessment
+from caretrust.fhir.practitioners import reference as practitioner_reference
 
 QUESTIONNAIRE = "https://caretrust.example.org/fhir/Questionnaire/joint-assessment|1"
 DIFFICULTY_SYSTEM = "https://caretrust.example.org/fhir/CodeSystem/care-act-outcome-difficulty"
@@ -145,10 +146,7 @@ def to_fhir(assessment: Assessment) -> QuestionnaireResponse:
             "display": assessment.person.display_name,
         },
         "authored": (assessment.decided_at or assessment.updated_at).isoformat(),
-        "author": {
-            "reference": f"Practitioner/{assessment.started_by.username}",
-            "display": assessment.started_by.get_full_name(),
-        },
+        "author": practitioner_reference(assessment.started_by),
         "item": items,
     }
     if assessment.referral_id:

@@ -6,6 +6,7 @@ from fhir.resources.R4B.careplan import CarePlan as FhirCarePlan
 from fhir.resources.R4B.careteam import CareTeam as FhirCareTeam
 
 from caretrust.careplans.models import CarePlan
+from caretrust.fhir.practitioners import reference as practitioner_reference
 
 FUNDING_EXTENSION = "https://caretrust.example.org/fhir/StructureDefinition/funding-stream"
 GOAL_STATUS = {"draft": "proposed", "active": "active", "completed": "completed"}
@@ -111,19 +112,22 @@ def care_plan(plan: CarePlan) -> FhirCarePlan:
             "end": plan.review_date.isoformat(),
         },
         "created": plan.created_at.isoformat(),
-        "author": {"display": plan.coordinator.get_full_name()},
+        "author": practitioner_reference(plan.coordinator),
         "careTeam": [{"reference": f"CareTeam/{plan.care_team_uuid}"}],
         "contained": goals,
         "goal": [{"reference": f"#{g['id']}"} for g in goals],
         "activity": activities,
         "note": [{"text": f"Review by {plan.review_date:%d %B %Y}"}],
     }
+    # R4 CarePlan.basedOn may only point at another CarePlan: the referral the plan answers
+    # is supporting information (ADR 0122), beside the assessment.
+    supporting = []
     if plan.referral_id:
-        resource["basedOn"] = [{"reference": f"ServiceRequest/{plan.referral.uuid}"}]
+        supporting.append({"reference": f"ServiceRequest/{plan.referral.uuid}"})
     if plan.assessment_id:
-        resource["supportingInfo"] = [
-            {"reference": f"QuestionnaireResponse/{plan.assessment.uuid}"}
-        ]
+        supporting.append({"reference": f"QuestionnaireResponse/{plan.assessment.uuid}"})
+    if supporting:
+        resource["supportingInfo"] = supporting
     return FhirCarePlan.model_validate(resource)
 
 
@@ -138,7 +142,7 @@ def care_team(plan: CarePlan) -> FhirCareTeam:
         entry = {"role": [{"text": member.role}]}
         if member.user_id:
             entry["member"] = {
-                "reference": f"Practitioner/{member.user.username}",
+                **practitioner_reference(member.user),
                 "display": member.display_name,
             }
         else:

@@ -14,11 +14,13 @@ class FhirConfig(AppConfig):
         from caretrust.fhir.bulk_export import JOB_KIND, run_export
         from caretrust.fhir.groups import GroupHandler
         from caretrust.fhir.handlers import STORED_TYPES, PatientHandler, StoredResourceHandler
+        from caretrust.fhir.practitioners import PractitionerHandler
         from caretrust.jobs import registry as jobs
 
         jobs.register(JOB_KIND, run_export)
 
         registry.register(PatientHandler())
         registry.register(GroupHandler())
+        registry.register(PractitionerHandler())
         for resource_type in STORED_TYPES:
             registry.register_fallback(StoredResourceHandler(resource_type))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -114,6 +116,9 @@ class User(AbstractUser):
         blank=True,
         help_text="Practitioners only.",
     )
+    # The id other systems know a member of staff by (FHIR `Practitioner/<fhir_id>`, ADR 0122):
+    # never the user name, which is a sign-in credential and can be changed.
+    fhir_id = models.UUIDField(default=uuid4, unique=True, editable=False)
 
     REQUIRED_FIELDS = ["email", "role"]
 

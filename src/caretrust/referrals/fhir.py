@@ -6,6 +6,7 @@ from __future__ import annotations
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
+from caretrust.fhir.practitioners import reference as practitioner_reference
 from caretrust.referrals.models import Referral
 
 REFERENCE_SYSTEM = "https://caretrust.example.org/fhir/Id/referral-reference"
@@ -171,9 +172,12 @@ def task(referral: Referral) -> Task:
             "value": referral.routed_team.code,
         }
     elif referral.routed_practitioner_id:
-        resource["owner"] = {"display": referral.routed_practitioner.get_full_name()}
+        resource["owner"] = practitioner_reference(referral.routed_practitioner)
     elif referral.claimed_by_id:
-        resource["owner"] = {"display": f"{referral.claimed_by.get_full_name()} (co-ordinator)"}
+        resource["owner"] = {
+            **practitioner_reference(referral.claimed_by),
+            "display": f"{referral.claimed_by.get_full_name()} (co-ordinator)",
+        }
     notes = [
         {
             "authorString": event.actor_label or referral.referrer_name or "The referrer",

@@ -230,7 +230,9 @@ def medication_requests(table: pa.Table, people, identity, seed: int, chunk: int
         _date(courses["issue_date_max"]),
         '"},"numberOfRepeatsAllowed":',
         repeats,
-        "}}\n",
+        # UK Core MedicationRequest requires substitution (min 1): a repeat written by
+        # generic name may be dispensed as any equivalent product.
+        '},"substitution":{"allowedBoolean":true}}\n',
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from caretrust.fhir.handlers import export_for_people, filter_date, search_for_person
+from caretrust.fhir.practitioners import reference as practitioner_reference
 from caretrust.fhir.registry import (
     FhirContext,
     NotFound,
@@ -51,11 +52,12 @@ def to_fhir(task: Task) -> dict:
         "lastModified": task.updated_at.isoformat(),
         "restriction": {"period": {"end": task.due_date.isoformat()}},
     }
-    requester = task.created_by.get_full_name() if task.created_by_id else task.raised_by
-    if requester:
-        resource["requester"] = {"display": requester}
+    if task.created_by_id:
+        resource["requester"] = practitioner_reference(task.created_by)
+    elif task.raised_by:
+        resource["requester"] = {"display": task.raised_by}
     if task.assigned_user_id:
-        resource["owner"] = {"display": task.assigned_user.get_full_name()}
+        resource["owner"] = practitioner_reference(task.assigned_user)
     elif task.assigned_team_id:
         resource["owner"] = {
             "display": task.assigned_team.name,
