@@ -577,6 +577,7 @@ class World:
     # kind -> (a, b): a is about Edith, dated, first status; b about Albert, undated, second.
     pairs: dict[str, tuple[str, str]] = field(default_factory=dict)
     referral: str = ""  # a ServiceRequest made through the referral intake; its Task has its id
+    subscription: str = ""  # a Subscription made through the subscriptions app
     smart_key: Any = None
     smart_token_url: str = ""
 
@@ -677,16 +678,22 @@ def interaction_checks(kind: str) -> dict[str, list[Check]]:
         assert x[1].body["id"] == x[0].body["id"]
 
     def cond_update_ok(w, x):
-        created(x[0])
-        status(x[1], 200)
-        assert x[1].body["id"] == x[0].body["id"] and x[1].body["meta"]["versionId"] == "2"
+        created(x[0])  # made by the first (Subscription: by a PUT to its id)
+        status(x[-1], 200)
+        assert x[-1].body["id"] == x[0].body["id"]
+        if kind != "ServiceRequest":  # a referral sent again unchanged keeps its version
+            assert x[-1].body["meta"]["versionId"] == str(len(x))
 
     def not_modified(w, x):
         assert x[0].status == 304, (x[0].status, x[0].body, x[0].error)
 
     key = lambda t, what: {"identifier": f"{SYS}|{tagged(t, what)}"}  # noqa: E731
-    if kind == "Subscription":  # no identifier: found by its endpoint
+    by_id = key
+    if kind == "Subscription":
+        # No identifier: a new one (the app's) is found by its endpoint; the app's own take no
+        # update, so conditional updates and deletes are of copies kept as sent, found by _id.
         key = lambda t, what: {"url": f"http://127.0.0.1:9/{tagged(t, what)}"}  # noqa: E731
+        by_id = lambda t, what: {"_id": tagged(t, what)}  # noqa: E731
     return {
         "read": [Check("read", lambda w, t: [Call("read", kind, a(w))], read_ok)],
         "vread": [Check("vread", lambda w, t: [Call("vread", kind, a(w), version="1")], vread_ok)],
@@ -758,8 +765,13 @@ def interaction_checks(kind: str) -> dict[str, list[Check]]:
         "conditionalUpdate": [
             Check(
                 "PUT Type?criteria",
-                lambda w, t: [
-                    Call("conditional-update", kind, params=key(t, "cu"), body=sample(kind, tagged(t, "cu"), person=w.edith))
+                lambda w, t: (
+                    [Call("update", kind, tagged(t, "cu"), body={**own(w, t), "id": tagged(t, "cu")})]
+                    if kind == "Subscription"
+                    else []
+                )
+                + [
+                    Call("conditional-update", kind, params=by_id(t, "cu"), body=sample(kind, tagged(t, "cu"), person=w.edith))
                 ]
                 * 2,
                 cond_update_ok,
@@ -770,7 +782,7 @@ def interaction_checks(kind: str) -> dict[str, list[Check]]:
                 "DELETE Type?criteria",
                 lambda w, t: [
                     Call("update", kind, tagged(t, "cd"), body={**sample(kind, tagged(t, "cd"), person=w.edith), "id": tagged(t, "cd")}),
-                    Call("conditional-delete", kind, params=key(t, "cd")),
+                    Call("conditional-delete", kind, params=by_id(t, "cd")),
                     Call("read", kind, tagged(t, "cd")),
                 ],
                 delete_ok,
@@ -812,7 +824,7 @@ def search_param_checks(kind: str) -> dict[str, list[Check]]:
             )
         ],
         "subject": [
-            search_check("subject", kind, lambda w: {"subject": f"Patient/{w.edith}"}, a if subject else none)
+            search_check("subject", kind, within(lambda w: {"subject": f"Patient/{w.edith}"}), a if subject else none)
         ],
         "patient": [
             search_check("patient", kind, within(lambda w: {"patient": f"Patient/{w.edith}"}), a if subject else none)
@@ -838,7 +850,9 @@ def search_param_checks(kind: str) -> dict[str, list[Check]]:
     }
     if kind == "Subscription":
         found["url"] = [
-            search_check("url", kind, lambda w: {"url": f"http://127.0.0.1:9/{w.pairs[kind][0]}"}, a)
+            search_check(
+                "url", kind, lambda w: {"url": "http://127.0.0.1:9/app"}, lambda w: [w.subscription]
+            )
         ]
     if kind == "Task":
         referral = lambda w: [w.referral]  # noqa: E731
@@ -885,9 +899,23 @@ def sort_checks(kind: str) -> dict[str, list[Check]]:
             search_check(f"_sort=-{name}", kind, params(f"-{name}"), names(descending or ascending[::-1]), ordered=True),
         ]
 
+    def by_last_updated(descending: bool) -> Check:
+        def verify(w, x):
+            found = resources(x[0].body)
+            assert len(found) == 2, x[0].body
+            stamps = [r["meta"]["lastUpdated"] for r in found]
+            assert stamps == sorted(stamps, reverse=descending), stamps
+
+        def calls(w, t):
+            pair = f"{w.edith},{w.albert}" if kind == "Patient" else pair_ids(w, kind)
+            sort = "-_lastUpdated" if descending else "_lastUpdated"
+            return [Call("search", kind, params={"_id": pair, "_sort": sort})]
+
+        return Check(f"_sort={'-' if descending else ''}_lastUpdated", calls, verify)
+
     return {
         "_id": order("_id", "id", "-id"),
-        "_lastUpdated": order("_lastUpdated", ["a", "b"]) if kind != "Patient" else order("_lastUpdated", ["a", "b"]),
+        "_lastUpdated": [by_last_updated(False), by_last_updated(True)],
         "date": order("date", ["a", "b"], ["a", "b"]),  # b has no date: last both ways
         "birthdate": order("birthdate", ["a", "b"], ["a", "b"]),  # Albert has no birth date
         "family": order("family", ["a", "b"]),  # Quarrington, Quarry
@@ -898,7 +926,8 @@ def sort_checks(kind: str) -> dict[str, list[Check]]:
 def include_check(kind: str, param: str) -> Check:
     def verify(w, x):
         assert ids(x[0]) == [w.pairs[kind][0]]
-        assert ids(x[0], "include") == [w.edith], x[0].body
+        # A kind that refers to no Patient (Group, Subscription) includes none.
+        assert ids(x[0], "include") == ([w.edith] if shape(kind)["subject"] else []), x[0].body
 
     return Check(
         f"_include={kind}:{param}",
@@ -947,6 +976,10 @@ def patient(t: str, what: str) -> tuple[dict, str]:
         "name": [{"family": "Created", "given": [f"{what}{t[:4]}".replace(" ", "")]}],
         "gender": "male",
         "birthDate": "1950-01-01",
+        # Registered at the client's practice: the client may then see whom it created.
+        "generalPractitioner": [
+            {"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "DEMO-GP1"}}
+        ],
     }, number
 
 
@@ -1387,6 +1420,9 @@ def world(live_server, demo_directory, settings, tmp_path) -> World:
             put = raw.one(Call("update", kind, logical_id, body={**body, "id": logical_id}))
             assert put.status == 201, (kind, put.body)
         world.pairs[kind] = pair
+    made = raw.one(Call("create", "Subscription", body=sample("Subscription", "app", person="")))
+    assert made.status == 201, made.body
+    world.subscription = made.body["id"]
     # A referral sent through the intake, routed to a team: its Task has an owner.
     sent = raw.one(Call("create", "ServiceRequest", body=sample("ServiceRequest", "sent-1", person=world.edith)))
     assert sent.status == 201, sent.body
