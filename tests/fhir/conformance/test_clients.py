@@ -478,12 +478,12 @@ class Fhirpy(Runner):
                     continue
                 search = self.client.resources(call.type).search(**(call.params or {}))
                 if call.op == "search":
-                    answers.append(Answer(None, search.fetch_raw().serialize()))
+                    answers.append(Answer(None, plain(search.fetch_raw())))
                 else:
                     pages = []
                     page = search.fetch_raw()
                     while page is not None:
-                        pages.append(page.serialize())
+                        pages.append(plain(page))
                         following = [x for x in page.get("link", []) if x["relation"] == "next"]
                         page = (
                             self.client.execute(following[0]["url"], method="get")
@@ -494,6 +494,11 @@ class Fhirpy(Runner):
             except Exception as exc:
                 answers.append(Answer(None, error=repr(exc)))
         return answers
+
+
+def plain(found: Any) -> Any:
+    """fhirpy's Bundle (its entries made resource objects, all dicts) as plain JSON."""
+    return json.loads(json.dumps(found, default=str))
 
 
 RUNNERS: dict[str, type[Runner]] = {
@@ -1387,7 +1392,6 @@ def world(live_server, demo_directory, settings, tmp_path) -> World:
     albert = person_row(
         given_name="Albert", family_name="Quarry", sex="male", birth_date=None, gp_practice=practice
     )
-    _row, token = issue_client(name="conformance", organisation=practice, role="coordinator")
     icb = Organisation.objects.filter(kind=Organisation.Kind.ICB).first() or practice
     analyst, analyst_token = issue_client(name="conformance-analytics", organisation=icb, role="analyst")
     approve_secondary_use(client=analyst, level="pseudonymised", approval="DSA-1")
@@ -1403,12 +1407,26 @@ def world(live_server, demo_directory, settings, tmp_path) -> World:
     base = f"{live_server.url}/fhir"
     world = World(
         base,
-        {"coordinator": token, "analyst": analyst_token},
+        {"coordinator": "", "analyst": analyst_token},
         str(edith.ref),
         str(albert.ref),
         smart_key=key,
         smart_token_url=f"{base}/auth/token",
     )
+    # Every client acts as the one SMART backend client (fhirclient through its own token
+    # request): a referral or subscription one of them sent is the referrer's, seen by it alone.
+    granted = requests.post(
+        world.smart_token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": world.smart_assertion(),
+            "scope": "system/*.cruds",
+        },
+        timeout=30,
+    )
+    assert granted.status_code == 200, granted.content
+    world.tokens["coordinator"] = granted.json()["access_token"]
     raw = Raw(world)
     statement = raw.one(Call("capabilities")).body
     for kind in kinds(statement):
