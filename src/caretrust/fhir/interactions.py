@@ -280,8 +280,7 @@ def _update(ctx, handler, call: Call, id: str, resource: dict, *, found: bool = 
     # a conditional update's search found it, so it exists even when an app, not the record,
     # holds it (a referral updated with no change stays at version 1, and was answered 201).
     exists = (
-        found
-        or Resource.objects.filter(resource_type=call.resource_type, logical_id=id).exists()
+        found or Resource.objects.filter(resource_type=call.resource_type, logical_id=id).exists()
     )
     updated = handler.update(ctx, id, resource, call.if_match)
     created = not exists and updated.version_id == "1"
