@@ -1761,6 +1761,6 @@ def write_table(path: Path, table: dict[str, dict[str, list[str]]], statement: d
         "|---|" + "---|" * len(CLIENTS),
     ]
     for feature, by_client in table.items():
-        cells = [", ".join(by_client[c]) if by_client[c] else "" for c in CLIENTS]
+        cells = [", ".join(by_client[c]).replace("|", "\\|") for c in CLIENTS]
         lines.append(f"| {feature} | " + " | ".join(cells) + " |")
     path.write_text("\n".join(lines) + "\n")
