@@ -210,6 +210,21 @@ def test_search_by_the_senders_identifier_and_a_resend_is_recognised(gp, other_g
     )
 
 
+def test_a_conditional_update_that_sends_the_referral_again_unchanged_is_200(gp, person) -> None:
+    """A referrer retrying its send as a conditional update (found by its own identifier) sends
+    what it sent: no caretrust reference identifier, no display on the subject. That is no
+    change (it was a 422), and the answer is 200, not 201 (the referral is the app's, not the
+    record's). Found by the conformance suite (ADR 123)."""
+    made = refer(gp, person)
+    path = f"ServiceRequest?identifier={GP_SYSTEM_IDS}|GP-REF-0001"
+    again = gp.send("PUT", path, sent_request(person))
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == made["id"] and again.json()["meta"]["versionId"] == "1"
+    moved = gp.send("PUT", path, {**sent_request(person), "intent": "plan"})
+    assert moved.status_code == 422 and issue(moved)["expression"] == ["ServiceRequest.intent"]
+    assert Referral.objects.filter(person=person).count() == 1
+
+
 # ------------------------------------------------------------------------- the referrer's writes
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from caretrust.access import policy, relationships
 from caretrust.fhir.lookups import IdSet  # registers __in_array too
@@ -138,8 +138,12 @@ def page_of(
     With `_sort` (names mapped to fields by `sorts`), the order asked for, the primary key
     breaking ties, and the cursor the number of rows already passed (ADR 0119)."""
     count = max(1, min(params.count, MAX_COUNT))
+    # A row without the value sorts last either way, on SQLite (which puts NULL first going
+    # up) as on PostgreSQL (which puts it first going down): found by the conformance suite.
     order = [
-        f"-{sorts[name[1:]]}" if name.startswith("-") else sorts[name]
+        F(sorts[name[1:]]).desc(nulls_last=True)
+        if name.startswith("-")
+        else F(sorts[name]).asc(nulls_last=True)
         for name in params.sort
         if sorts and name.lstrip("-") in sorts
     ]

@@ -239,7 +239,7 @@ def _perform(ctx: FhirContext, handler: registry.ResourceHandler, call: Call) ->
                     f"the body's id {resource['id']!r} is not {target!r}, the one found",
                     expression="id",
                 )
-            return _update(ctx, handler, call, target, resource)
+            return _update(ctx, handler, call, target, resource, found=True)
         if resource.get("id") not in (None, call.id):
             raise registry.Invalid(
                 f"the body's id {resource.get('id')!r} is not {call.id!r}", expression="id"
@@ -273,11 +273,15 @@ def _resource(ctx: FhirContext, call: Call) -> dict:
     return call.resource
 
 
-def _update(ctx, handler, call: Call, id: str, resource: dict) -> Answer:
+def _update(ctx, handler, call: Call, id: str, resource: dict, *, found: bool = False) -> Answer:
     from caretrust.record.models import Resource
 
-    # Whether the id is new (an update that creates: 201) is known before the write.
-    exists = Resource.objects.filter(resource_type=call.resource_type, logical_id=id).exists()
+    # Whether the id is new (an update that creates: 201) is known before the write. `found`:
+    # a conditional update's search found it, so it exists even when an app, not the record,
+    # holds it (a referral updated with no change stays at version 1, and was answered 201).
+    exists = (
+        found or Resource.objects.filter(resource_type=call.resource_type, logical_id=id).exists()
+    )
     updated = handler.update(ctx, id, resource, call.if_match)
     created = not exists and updated.version_id == "1"
     return Answer(201 if created else 200, call.resource_type, updated, located=True)

@@ -191,7 +191,9 @@ class _ReferralHandler(ResourceHandler):
     def _unchanged(self, resource: dict, current: dict, fixed: tuple[str, ...]) -> None:
         """Elements caretrust keeps: absent is no change, a different value is a 422 naming it."""
         for name in fixed:
-            if name in resource and resource[name] != current.get(name):
+            if name in resource and _as_sent(name, resource[name]) != _as_sent(
+                name, current.get(name)
+            ):
                 raise Unprocessable(
                     f"{self.resource_type}.{name} is not the referrer's to change "
                     f"(a referrer may {self.referrer_may})",
@@ -210,6 +212,17 @@ def _reason_text(concept: dict | None) -> str:
     return (concept.get("text") or "").strip() or ", ".join(
         c.get("display") or c.get("code") or "" for c in concept.get("coding", []) if c
     ).strip(", ")
+
+
+def _as_sent(name: str, value):
+    """An element as the referrer would send it: a read appends caretrust's reference
+    identifier and a display to the references, so a referrer sending back what it sent (a
+    retried conditional update) leaves them out, and that is no change."""
+    if name == "identifier" and isinstance(value, list):
+        return [i for i in value if i.get("system") != fhir.REFERENCE_SYSTEM]
+    if isinstance(value, dict) and "reference" in value:
+        return value["reference"]
+    return value
 
 
 class ServiceRequestHandler(_ReferralHandler):
