@@ -105,7 +105,8 @@ class PractitionerHandler(ResourceHandler):
     profiles = (UKCORE_PRACTITIONER,)
     documentation = (
         "Staff of the partner organisations (id = the user's stable FHIR id, never the user "
-        "name): staff directory information, readable by staff roles (ADR 0122)."
+        "name): staff directory information, readable by staff roles (ADR 0122). `name`, "
+        "`family` and `given` search the staff directory only, not Practitioners a source sent."
     )
 
     def read(self, ctx: FhirContext, id: str) -> Stored:

@@ -529,6 +529,7 @@ KIND_SHAPES: dict[str, dict[str, Any]] = {
     "CarePlan": {"base": {"intent": "plan"}, "status": ("active", "completed"), "date": "period"},
     "CareTeam": {"base": {}, "status": ("active", "inactive"), "date": "period"},
     "Group": {"base": {"type": "person", "actual": True}, "subject": None},
+    "Practitioner": {"base": {"name": [{"family": "Bevan", "given": ["Nye"]}]}, "subject": None},
     "QuestionnaireResponse": {
         "base": {},
         "status": ("completed", "amended"),
@@ -605,6 +606,8 @@ class World:
     pairs: dict[str, tuple[str, str]] = field(default_factory=dict)
     referral: str = ""  # a ServiceRequest made through the referral intake; its Task has its id
     subscription: str = ""  # a Subscription made through the subscriptions app
+    # The Practitioner ids of two demo staff: the nurse (Priya Shah) first.
+    staff: tuple[str, str] = ("nurse", "ot")
     smart_key: Any = None
     smart_token_url: str = ""
 
@@ -960,6 +963,13 @@ def search_param_checks(kind: str) -> dict[str, list[Check]]:
                 "url", kind, lambda w: {"url": "http://127.0.0.1:9/app"}, lambda w: [w.subscription]
             )
         ]
+    if kind == "Practitioner":
+        # The name parameters search the staff directory (ADR 122): of two demo staff, each
+        # finds the nurse (Priya Shah) and not the other, so an ignored parameter could not pass.
+        nurse = lambda w: [w.staff[0]]  # noqa: E731
+        among_staff = lambda extra: lambda w: {"_id": ",".join(w.staff), **extra}  # noqa: E731
+        for param, value in (("name", "shah"), ("family", "Shah"), ("given", "Priya")):
+            found[param] = [search_check(param, kind, among_staff({param: value}), nurse)]
     if kind == "Task":
         referral = lambda w: [w.referral]  # noqa: E731
         found["focus"] = [
@@ -1655,6 +1665,7 @@ def world(live_server, demo_directory, settings, tmp_path) -> World:
         timeout=30,
     )
     assert granted.status_code == 200, granted.content
+    world.staff = (str(demo_user("nurse").fhir_id), str(demo_user("ot").fhir_id))
     world.tokens["coordinator"] = granted.json()["access_token"]
     raw = Raw(world)
     statement = raw.one(Call("capabilities")).body
