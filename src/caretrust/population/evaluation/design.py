@@ -242,7 +242,7 @@ class _Context:
 
     def mean_stay(self, cohort_frame: pd.DataFrame) -> float:
         """Mean length of stay (days) of outcome spells of treated people before the start."""
-        if self.outcome.kind != "emergency_admission":
+        if self.outcome.name != "emergency_admissions":
             return 0.0
         import ibis
 
@@ -268,9 +268,8 @@ class _Context:
             "locality_starts": {k: v.isoformat() for k, v in sorted(self.starts.items())},
             "treated_localities": list(self.localities),
             "comparison_areas": list(self.comparisons),
-            "outcome_definition": self.outcome.label
-            + f" (encounters.kind = {self.outcome.kind!r}"
-            + (", not ending in death)" if self.outcome.exclude_died else ")"),
+            "outcome_definition": self.outcome.definition(),
+            "outcome_unit": self.outcome.unit,
             "cohort_definition": self.spec.cohort.definition()
             + f"; index date {self.window_start} (start of the pre-period)",
             "code_version": code_version(),
