@@ -200,7 +200,7 @@ def evaluation_view(evaluation: Evaluation) -> dict:
             }
             for d in result.get("diagnostics") or []
         ],
-        implications=_implications(result.get("implications") or {}),
+        implications=_implications(result.get("implications") or {}, view["outcome"]),
         caveats=result.get("caveats") or [],
         counts=[(k.replace("_", " ").capitalize(), _count(v)) for k, v in result["counts"].items()],
         data=result.get("data") or {},
@@ -216,18 +216,20 @@ def _count(value) -> str:
     return str(value)
 
 
-def _implications(imp: dict) -> dict:
+def _implications(imp: dict, outcome: str) -> dict:
     if not imp:
         return {}
     rows = []
+    # for length of stay the "events" are the bed days, shown once as bed days
+    events = None if "stays" in imp else f"{outcome or 'Events'} avoided"
     for label, key, money in (
-        ("Events avoided", "events_avoided", False),
+        (events, "events_avoided", False),
         ("Bed days avoided", "bed_days_avoided", False),
         ("Cost of bed days avoided", "cost_avoided_bed_days", True),
         ("Cost of admissions avoided", "cost_avoided_admissions", True),
         ("Cost avoided", "cost_avoided", True),
     ):
-        if key in imp:
+        if label and key in imp:
             i = imp[key]
             fmt = "£{:,.0f}" if money else "{:,.0f}"
             rows.append(
