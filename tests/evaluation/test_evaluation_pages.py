@@ -134,3 +134,60 @@ def test_evaluation_is_for_commissioners_and_analysts(client, user_for, analytic
         assert client.get(reverse("evaluation:index")).status_code == 403
         assert client.post(reverse("evaluation:new"), form_data()).status_code == 403
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.slow
+def test_length_of_stay_is_shown_in_days_per_stay(client, user_for, analytics) -> None:
+    client.force_login(user_for("analyst"))
+    response = client.post(reverse("evaluation:new"), form_data(outcome="emergency_length_of_stay"))
+    evaluation = Evaluation.objects.get()
+    assert evaluation.status == "estimate", evaluation.result
+    assert evaluation.result["effect"]["unit"] == "days per stay"
+    page = client.get(response.url).content.decode()
+    assert "Emergency length of stay of frail people aged 65+ was" in page
+    assert "Ratio of bed days per stay" in page and "Difference (days per stay)" in page
+    assert "days per stay after the start" in page and "1,000 person-years" not in page
+
+
+def test_an_evaluation_saved_before_outcomes_had_units_still_shows(evaluation_saved_before_units):
+    from caretrust.evaluation.presenters import evaluation_view
+
+    view = evaluation_view(evaluation_saved_before_units)
+    assert view["unit"] == "per 1,000 person-years"
+    assert view["effect_rows"][2] == {
+        "measure": "Difference (per 1,000 person-years)",
+        "estimate": "-12.5",
+        "interval": "-20.0 to -5.0",
+    }
+    assert view["observed_rate"] == "70.0" and view["expected_rate"] == "82.5"
+
+
+@pytest.fixture
+def evaluation_saved_before_units(user_for, analytics):
+    """A saved result from before effects carried their unit (its keys as they were)."""
+    import datetime as dt
+
+    effect = {
+        "rate_ratio": {"estimate": 0.85, "low": 0.78, "high": 0.93},
+        "percent_change": {"estimate": -15.0, "low": -22.0, "high": -7.0},
+        "per_1000_person_years": {"estimate": -12.5, "low": -20.0, "high": -5.0},
+        "treated_rate_per_1000": 70.0,
+        "counterfactual_rate_per_1000": 82.5,
+        "interval_kind": "Wald, cluster-robust",
+    }
+    return Evaluation.objects.create(
+        title="Saved before units",
+        design="matched_did",
+        outcome="emergency_admissions",
+        treated_area="torbay",
+        start=dt.date(2018, 4, 1),
+        parameters=form_data(),
+        data_dir=str(analytics),
+        created_by=user_for("analyst"),
+        status="estimate",
+        result={
+            "effect": effect,
+            "spec": {"start": "2018-04-01", "design": "matched_did"},
+            "counts": {},
+        },
+    )

@@ -69,9 +69,10 @@ def test_matched_did_covers_the_planted_effect(planted):
     # the three measures agree with each other
     pc = result.effect.percent_change
     assert pc.estimate == pytest.approx((rr.estimate - 1) * 100)
-    per_1000 = result.effect.per_1000_person_years
-    assert per_1000.estimate == pytest.approx(
-        result.effect.treated_rate_per_1000 - result.effect.counterfactual_rate_per_1000
+    difference = result.effect.absolute_difference
+    assert result.effect.unit == "per 1,000 people a year"
+    assert difference.estimate == pytest.approx(
+        result.effect.observed - result.effect.counterfactual
     )
     assert result.cluster == "person_id" and result.clusters > 500
     names = {d.name: d for d in result.diagnostics}

@@ -57,3 +57,25 @@ def test_evaluate_refusal_exits_non_zero_with_the_reason(place, tmp_path):
     assert "at least 10 donor areas" in result.output
     assert json.loads(out.with_suffix(".json").read_text())["status"] == "refused"
     assert "No estimate" in out.with_suffix(".html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "unit", "opening"),
+    [
+        ("emergency_length_of_stay", "days per stay", "Emergency length of stay of frail people"),
+        ("care_home_admissions", "per 1,000 people a year", "Care home admissions of frail people"),
+    ],
+)
+def test_evaluate_each_planted_outcome_in_its_unit(place, tmp_path, outcome, unit, opening):
+    out = tmp_path / outcome
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", "--data", str(place), "--out", str(out), "--start", "2019-04-01",
+         "--comparison", "comparison_1", "--outcome", outcome],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert opening in result.output
+    saved = json.loads(out.with_suffix(".json").read_text())
+    assert saved["spec"]["outcome"] == outcome
+    assert saved["effect"]["unit"] == saved["data"]["outcome_unit"] == unit
+    assert f"Difference ({unit})" in out.with_suffix(".html").read_text()

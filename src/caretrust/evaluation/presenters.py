@@ -43,6 +43,24 @@ def _number(value, fmt: str = "{:,.1f}") -> str:
     return "" if value is None else fmt.format(value)
 
 
+def _in_units(effect: dict) -> tuple[str, dict, float, float]:
+    """(unit, absolute difference, observed, expected) of a saved effect. Evaluations saved
+    before outcomes carried units hold them per 1,000 person-years under the old names."""
+    if "absolute_difference" in effect:
+        return (
+            effect["unit"],
+            effect["absolute_difference"],
+            effect["observed"],
+            effect["counterfactual"],
+        )
+    return (
+        "per 1,000 person-years",
+        effect["per_1000_person_years"],
+        effect["treated_rate_per_1000"],
+        effect["counterfactual_rate_per_1000"],
+    )
+
+
 def summary_view(evaluation: Evaluation) -> dict:
     return {
         "pk": evaluation.pk,
@@ -104,10 +122,14 @@ def evaluation_view(evaluation: Evaluation) -> dict:
         return view
     effect = result["effect"]
     charts = evaluation.charts or {}
+    unit, difference, observed, expected = _in_units(effect)
+    per_stay = unit == "days per stay"
+    places = "{:+.2f}" if per_stay else "{:+.1f}"
     view.update(
+        unit=unit,
         effect_rows=[
             {
-                "measure": "Rate ratio",
+                "measure": "Ratio of bed days per stay" if per_stay else "Rate ratio",
                 "estimate": f"{effect['rate_ratio']['estimate']:.3f}",
                 "interval": f"{effect['rate_ratio']['low']:.3f} to {effect['rate_ratio']['high']:.3f}",
             },
@@ -118,17 +140,17 @@ def evaluation_view(evaluation: Evaluation) -> dict:
                 f"{effect['percent_change']['high']:+.1f}%",
             },
             {
-                "measure": "Difference per 1,000 person-years",
-                "estimate": f"{effect['per_1000_person_years']['estimate']:+.1f}",
-                "interval": f"{effect['per_1000_person_years']['low']:+.1f} to "
-                f"{effect['per_1000_person_years']['high']:+.1f}",
+                "measure": f"Difference ({unit})",
+                "estimate": places.format(difference["estimate"]),
+                "interval": f"{places.format(difference['low'])} to "
+                f"{places.format(difference['high'])}",
             },
         ],
         interval_kind=effect["interval_kind"],
         cluster=result.get("cluster"),
         clusters=result.get("clusters"),
-        observed_rate=f"{effect['treated_rate_per_1000']:,.1f}",
-        expected_rate=f"{effect['counterfactual_rate_per_1000']:,.1f}",
+        observed_rate=f"{observed:,.2f}" if per_stay else f"{observed:,.1f}",
+        expected_rate=f"{expected:,.2f}" if per_stay else f"{expected:,.1f}",
         series_chart=charts.get("series", ""),
         series_rows=[
             {
@@ -154,9 +176,9 @@ def evaluation_view(evaluation: Evaluation) -> dict:
             }
             for row in result.get("event_study") or []
         ],
-        event_measure="Rate ratio"
+        event_measure=("Ratio" if per_stay else "Rate ratio")
         if (result.get("event_study") or [{}])[0].get("rate_ratio") is not None
-        else "Effect per 1,000 person-years",
+        else ("Effect, bed days per 1,000 stays" if per_stay else "Effect per 1,000 person-years"),
         balance=[
             {
                 "covariate": COVARIATE_TITLES.get(
@@ -178,7 +200,7 @@ def evaluation_view(evaluation: Evaluation) -> dict:
             }
             for d in result.get("diagnostics") or []
         ],
-        implications=_implications(result.get("implications") or {}),
+        implications=_implications(result.get("implications") or {}, view["outcome"]),
         caveats=result.get("caveats") or [],
         counts=[(k.replace("_", " ").capitalize(), _count(v)) for k, v in result["counts"].items()],
         data=result.get("data") or {},
@@ -194,18 +216,20 @@ def _count(value) -> str:
     return str(value)
 
 
-def _implications(imp: dict) -> dict:
+def _implications(imp: dict, outcome: str) -> dict:
     if not imp:
         return {}
     rows = []
+    # for length of stay the "events" are the bed days, shown once as bed days
+    events = None if "stays" in imp else f"{outcome or 'Events'} avoided"
     for label, key, money in (
-        ("Events avoided", "events_avoided", False),
+        (events, "events_avoided", False),
         ("Bed days avoided", "bed_days_avoided", False),
         ("Cost of bed days avoided", "cost_avoided_bed_days", True),
         ("Cost of admissions avoided", "cost_avoided_admissions", True),
         ("Cost avoided", "cost_avoided", True),
     ):
-        if key in imp:
+        if label and key in imp:
             i = imp[key]
             fmt = "£{:,.0f}" if money else "{:,.0f}"
             rows.append(

@@ -244,7 +244,7 @@ def draw_charts(result) -> dict[str, str]:
         step = max(1, len(xs) // 12)
         ax.set_xticks(xs[::step], labels[::step], fontsize=7)
         ax.set_xlabel(_period_label(data), fontsize=8)
-        ax.set_ylabel("per 1,000 person-years", fontsize=8)
+        ax.set_ylabel((data.get("effect") or {}).get("unit", "per 1,000 person-years"), fontsize=8)
         ax.legend(fontsize=7, frameon=False)
         charts["series"] = _svg(fig)
     rows = data.get("event_study") or []
@@ -263,7 +263,10 @@ def draw_charts(result) -> dict[str, str]:
         ax.axhline(1.0 if ratio else 0.0, color="#231f20", linewidth=0.8)
         ax.axvline(-0.5, color="#d5281b", linestyle=":", linewidth=1)
         ax.set_xlabel("years from the start (reference: the year before)", fontsize=8)
-        ax.set_ylabel("rate ratio" if ratio else "effect per 1,000 person-years", fontsize=8)
+        per_stay = (data.get("effect") or {}).get("unit") == "days per stay"
+        # the staggered design's effect is on its rate x 1,000 scale
+        att = "effect, bed days per 1,000 stays" if per_stay else "effect per 1,000 person-years"
+        ax.set_ylabel("ratio" if ratio else att, fontsize=8)
         charts["event_study"] = _svg(fig)
     return charts
 

@@ -133,7 +133,9 @@ def evaluate(
     ),
     start: str = typer.Option(..., help="Integration start (YYYY-MM-DD)."),
     outcome: str = typer.Option(
-        "emergency_admissions", help="emergency_admissions or ae_attendances."
+        "emergency_admissions",
+        help="emergency_admissions, care_home_admissions, emergency_length_of_stay "
+        "(bed days per stay) or ae_attendances.",
     ),
     treated_area: str = typer.Option("torbay", help="The area that integrated."),
     localities: str = typer.Option("", help="Comma-separated treated localities (default: all)."),

@@ -128,17 +128,18 @@ def evaluate(
 def headline(result: EvaluationResult) -> str:
     if result.status != "estimate" or result.effect is None:
         return f"No estimate: {result.refusal}"
-    outcome = prepare.OUTCOMES[result.spec.outcome].label
+    outcome = prepare.OUTCOMES[result.spec.outcome]
     who = result.spec.cohort.describe()
     pc = result.effect.percent_change
-    word = "lower" if pc.estimate < 0 else "higher"
+    word = outcome.fewer if pc.estimate < 0 else outcome.more
     lo, hi = sorted((abs(pc.low), abs(pc.high))) if pc.high < 0 or pc.low > 0 else (pc.low, pc.high)
     if pc.high < 0 or pc.low > 0:
         interval = f"95% CI {lo:.0f}% to {hi:.0f}%"
     else:
         interval = f"95% CI {pc.low:+.0f}% to {pc.high:+.0f}%, which includes no change"
+    verb = "were" if outcome.plural else "was"
     return (
-        f"{outcome} of {who} were {abs(pc.estimate):.0f}% {word} ({interval}) "
+        f"{outcome.label} of {who} {verb} {abs(pc.estimate):.0f}% {word} ({interval}) "
         f"than expected without integration."
     )
 
@@ -242,7 +243,7 @@ class _Context:
 
     def mean_stay(self, cohort_frame: pd.DataFrame) -> float:
         """Mean length of stay (days) of outcome spells of treated people before the start."""
-        if self.outcome.kind != "emergency_admission":
+        if self.outcome.name != "emergency_admissions":
             return 0.0
         import ibis
 
@@ -258,6 +259,10 @@ class _Context:
         value = self.ds.execute(stay)
         return float(value) if value is not None and np.isfinite(value) else 0.0
 
+    def units(self) -> dict:
+        """How the outcome's effect is shown: its scale and unit (fx.from_ratio's keywords)."""
+        return {"scale": self.outcome.scale, "unit": self.outcome.unit}
+
     def data_summary(self) -> dict:
         return {
             "data_dir": str(self.ds.data_dir),
@@ -268,9 +273,8 @@ class _Context:
             "locality_starts": {k: v.isoformat() for k, v in sorted(self.starts.items())},
             "treated_localities": list(self.localities),
             "comparison_areas": list(self.comparisons),
-            "outcome_definition": self.outcome.label
-            + f" (encounters.kind = {self.outcome.kind!r}"
-            + (", not ending in death)" if self.outcome.exclude_died else ")"),
+            "outcome_definition": self.outcome.definition(),
+            "outcome_unit": self.outcome.unit,
             "cohort_definition": self.spec.cohort.definition()
             + f"; index date {self.window_start} (start of the pre-period)",
             "code_version": code_version(),
@@ -414,7 +418,11 @@ def _matched_did(c: _Context) -> EvaluationResult:
     treated_post = pp[(pp.treated == 1) & (pp.post == 1)]
     rate = treated_post.events.sum() / treated_post.exposure.sum()
     effect = fx.from_log_ratio(
-        fit.estimate("treated_post"), fit.se("treated_post"), rate, "Wald, cluster-robust"
+        fit.estimate("treated_post"),
+        fit.se("treated_post"),
+        rate,
+        "Wald, cluster-robust",
+        **c.units(),
     )
     c.step("event study and placebo date")
     event_names, es = _event_study_person(years)
@@ -436,7 +444,7 @@ def _matched_did(c: _Context) -> EvaluationResult:
         _diag_balance(matched),
         _diag_evalue(effect),
     ]
-    series = _observed_vs_counterfactual(years, es, event_names)
+    series = _observed_vs_counterfactual(years, es, event_names, c.outcome.scale)
     post_py = float(treated_post.exposure.sum())
     caveats = [
         "Assumes no unmeasured confounding after matching and parallel trends of the matched "
@@ -528,13 +536,14 @@ def _placebo_person(years: pd.DataFrame) -> fx.Effect | None:
     )
 
 
-def _observed_vs_counterfactual(years, fit, names) -> list[dict]:
+def _observed_vs_counterfactual(years, fit, names, scale: float) -> list[dict]:
+    """Per year: observed and expected without integration, in the outcome's unit (x scale)."""
     treated = years[years.treated == 1]
     by = treated.groupby("event").agg(events=("events", "sum"), exposure=("exposure", "sum"))
     out = []
     lookup = {e: n for n, e in names.items()}
     for event, row in by.iterrows():
-        observed = row.events / row.exposure * 1000 if row.exposure > 0 else float("nan")
+        observed = row.events / row.exposure * scale if row.exposure > 0 else float("nan")
         ratio = np.exp(fit.estimate(lookup[event])) if event in lookup and event >= 0 else 1.0
         out.append(
             {
@@ -581,10 +590,14 @@ def _area_did(c: _Context) -> EvaluationResult:
     tp = panel_frame[panel_frame.treated_post == 1]
     rate = tp.events.sum() / tp.person_years.sum()
     wald = fx.from_log_ratio(
-        fit.estimate("treated_post"), fit.se("treated_post"), rate, "Wald, cluster-robust"
+        fit.estimate("treated_post"),
+        fit.se("treated_post"),
+        rate,
+        "Wald, cluster-robust",
+        **c.units(),
     )
     c.step("placebos in space")
-    effect, placebo_p = _conley_taber(panel_frame, fit.estimate("treated_post"), rate)
+    effect, placebo_p = _conley_taber(panel_frame, fit.estimate("treated_post"), rate, c.units())
     if effect is None:
         effect = wald
     c.step("event study and placebo date")
@@ -656,7 +669,7 @@ def _area_did(c: _Context) -> EvaluationResult:
     lookup = {e: n for n, e in names.items()}
     for year in sorted(panel_frame.event.unique()):
         row = yearly.loc[(year, 1)]
-        observed = row.events / row.person_years * 1000
+        observed = row.events / row.person_years * c.outcome.scale
         ratio = np.exp(es.estimate(lookup[year])) if year in lookup and year >= 0 else 1.0
         series.append(
             {"period": int(year), "observed": observed, "counterfactual": observed / ratio}
@@ -689,7 +702,7 @@ def _area_did(c: _Context) -> EvaluationResult:
 
 
 def _conley_taber(
-    panel_frame: pd.DataFrame, beta: float, rate: float
+    panel_frame: pd.DataFrame, beta: float, rate: float, shown: dict
 ) -> tuple[fx.Effect | None, float]:
     """One treated area: cluster-robust errors are unreliable (MacKinnon & Webb), so the interval
     comes from placebos in space (Conley & Taber, REStat 2011): each comparison area in turn
@@ -713,7 +726,7 @@ def _conley_taber(
     p = (1 + np.sum(np.abs(placebo) >= abs(beta))) / (len(units) + 1)
     effect = fx.from_ratio(
         float(np.exp(beta)), float(np.exp(low)), float(np.exp(high)), rate,
-        f"placebo in space ({len(units)} comparison areas)",
+        f"placebo in space ({len(units)} comparison areas)", **shown,
     )  # fmt: skip
     return effect, float(p)
 
@@ -760,7 +773,9 @@ def _synthetic_control(c: _Context) -> EvaluationResult:
         & (pd.to_datetime(panel_frame.window_start) >= pd.Timestamp(start))
     ]
     rate = treated_rows.events.sum() / treated_rows.person_years.sum()
-    effect = fx.from_ratio(sc.rate_ratio, low, high, rate, "placebo (donors' post/pre gaps)")
+    effect = fx.from_ratio(
+        sc.rate_ratio, low, high, rate, "placebo (donors' post/pre gaps)", **c.units()
+    )
     c.step("placebo date")
     early = start.replace(year=start.year - PLACEBO_YEARS)
     pre_rates = rates[rates.index.astype(str) < post_from]
@@ -923,6 +938,7 @@ def _staggered(c: _Context) -> EvaluationResult:
         ratio(gt.simple + fx.Z95 * gt.se_simple),
         observed / 1000,
         "bootstrap of people (Poisson weights)",
+        **c.units(),
     )
     chi2, df, p = gt.lead_test(-8)
     if df:

@@ -5,7 +5,8 @@ Three shapes, all built from one function, `person_windows`:
 - **cohort**: people alive and in scope on an index date, with baseline covariates (age band, sex,
   eFI coded deficits, conditions, prior emergency admissions and A&E in the year before);
 - **person-windows**: one row per cohort member and time window (a month, a year, or the whole
-  pre and post periods) with exposure (person-years alive in the window) and outcome counts;
+  pre and post periods) with exposure (person-years alive in the window) and outcome counts
+  (for length of stay: the stays as exposure and their bed days as the count);
 - **area-months**: the person-months summed to area x locality x month: events and person-years,
   so the monthly rate per 1,000 person-years is events / person_years x 1,000.
 
@@ -30,22 +31,79 @@ DAYS_PER_YEAR = 365.25
 AGE_BANDS = (65, 75, 85)  # 65-74, 75-84, 85+
 
 
+CARE_HOME_SERVICES = ("long_term_residential", "long_term_nursing")
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """An outcome counted from encounters: its kind, and whether spells ending in death count."""
+    """What an evaluation counts, and per what.
+
+    ``measure`` "rate": events per person-year alive (the effect is a rate ratio, its absolute
+    difference per 1,000 people a year). ``measure`` "per_stay": bed days per emergency stay (a
+    Poisson model of bed days with the number of stays as exposure, so the ratio is a ratio of
+    mean lengths of stay and the absolute difference is in days per stay). In both the prepared
+    tables call the numerator ``events`` and the denominator ``exposure``.
+
+    ``planted`` names the effect in the synthetic population's truth/effects.json that this
+    outcome is compared with; :func:`planted_rate_ratio` turns it into the ratio to recover.
+    """
 
     name: str
     label: str
-    kind: str
+    kind: str  # encounters.kind, or "care_home" (social care services)
     exclude_died: bool = False
+    measure: str = "rate"
+    planted: str | None = None
+    plural: bool = True  # "admissions ... were", "length of stay ... was"
+    fewer: str = "lower"
+    more: str = "higher"
+
+    @property
+    def unit(self) -> str:
+        return "days per stay" if self.measure == "per_stay" else "per 1,000 people a year"
+
+    @property
+    def scale(self) -> float:
+        """The absolute difference is (rate x scale): per 1,000 person-years, or days as they are."""
+        return 1.0 if self.measure == "per_stay" else 1000.0
+
+    def definition(self) -> str:
+        if self.kind == "care_home":
+            return (
+                f"{self.label} (a person's first long-term residential or nursing service, "
+                "social_care_events)"
+            )
+        died = ", not ending in death" if self.exclude_died else ""
+        if self.measure == "per_stay":
+            return (
+                f"{self.label} (bed days, discharge minus admission date, per emergency stay; "
+                f"encounters.kind = {self.kind!r}{died})"
+            )
+        return f"{self.label} (encounters.kind = {self.kind!r}{died})"
 
     def events(self, ds: Dataset) -> ir.Table:
+        """One row per event: ``person_id``, ``day`` and ``bed_days`` (0 where not a stay)."""
+        if self.kind == "care_home":
+            services = ds.table("social_care_events")
+            homes = services.filter(
+                (services.event_type == "service")
+                & (services.client_type == "service_user")
+                & services.service_type.isin(CARE_HOME_SERVICES)
+            )
+            # a move between residential and nursing care is not a new admission (as ASCOF 2C)
+            first = homes.group_by("person_id").aggregate(day=homes.start_date.min().cast("date"))
+            return first.mutate(bed_days=ibis.literal(0, "int64"))
         enc = ds.table("encounters")
         chosen = enc.filter(enc.kind == self.kind)
         if self.exclude_died:
             # terminal admissions are not what integration aims to avoid
             chosen = chosen.filter(chosen.discharge_destination.fill_null("") != "died")
-        return chosen.select("person_id", day=chosen.start_date.cast("date"))
+        stay = chosen.end_date.cast("date").delta(chosen.start_date.cast("date"), unit="day")
+        return chosen.select(
+            "person_id",
+            day=chosen.start_date.cast("date"),
+            bed_days=ibis.greatest(stay.cast("int64").fill_null(0), 0),
+        )
 
 
 OUTCOMES = {
@@ -54,9 +112,43 @@ OUTCOMES = {
         "Emergency admissions",
         "emergency_admission",
         exclude_died=True,
+        planted="emergency_admissions",
+    ),
+    "care_home_admissions": Outcome(
+        "care_home_admissions",
+        "Care home admissions",
+        "care_home",
+        planted="care_home_admissions_diverted_to_home_care",
+    ),
+    "emergency_length_of_stay": Outcome(
+        "emergency_length_of_stay",
+        "Emergency length of stay",
+        "emergency_admission",
+        exclude_died=True,
+        measure="per_stay",
+        planted="emergency_length_of_stay",
+        plural=False,
+        fewer="shorter",
+        more="longer",
     ),
     "ae_attendances": Outcome("ae_attendances", "A&E attendances", "ae"),
 }
+
+
+def planted_rate_ratio(truth: dict, outcome: Outcome) -> float | None:
+    """The ratio an evaluation of ``outcome`` should recover, from truth/effects.json.
+
+    Emergency admissions and length of stay are planted as relative changes (ratio 1 + size);
+    care home admissions as the share diverted to home care (ratio 1 - size). None when the
+    outcome has no planted effect. The window is the effects' start (or each locality's) to the
+    end of the run, the same for all three.
+    """
+    if outcome.planted is None:
+        return None
+    effect = next(e for e in truth["effects"] if e["name"] == outcome.planted)
+    if effect["kind"] == "share_diverted":
+        return 1.0 - float(effect["size"])
+    return 1.0 + float(effect["size"])
 
 
 @dataclass(frozen=True)
@@ -156,24 +248,37 @@ def person_windows(
     windows: list[tuple[str, dt.date, dt.date]],
     outcome: Outcome,
 ) -> ir.Table:
-    """Cohort x windows: exposure (person-years alive in the window) and outcome events."""
+    """Cohort x windows: ``events`` and ``exposure``.
+
+    For a rate outcome, ``exposure`` is person-years alive in the window and ``events`` the
+    outcome events; for a per-stay outcome (length of stay) ``exposure`` is the number of stays
+    starting in the window and ``events`` their bed days.
+    """
     win = windows_table(windows)
     grid = people.select("person_id", "death_date").cross_join(win)
     stop = ibis.least(grid.window_end, grid.death_date.fill_null(grid.window_end))
     days = stop.delta(grid.window_start, unit="day").cast("int64")
-    grid = grid.mutate(exposure=ibis.greatest(days, 0).cast("float64") / DAYS_PER_YEAR)
+    grid = grid.mutate(person_years=ibis.greatest(days, 0).cast("float64") / DAYS_PER_YEAR)
     events = outcome.events(ds).semi_join(people.select("person_id"), "person_id")
     hits = events.cross_join(win).filter(
         lambda t: (t.day >= t.window_start) & (t.day < t.window_end)
     )
-    counts = hits.group_by(["person_id", "window"]).aggregate(events=hits.count())
+    counts = hits.group_by(["person_id", "window"]).aggregate(
+        n_events=hits.count(), bed_days=hits.bed_days.sum()
+    )
     joined = grid.left_join(counts, ["person_id", "window"])
+    count = joined.n_events.fill_null(0).cast("int64")
+    if outcome.measure == "per_stay":
+        numerator = joined.bed_days.fill_null(0).cast("int64")
+        exposure = count.cast("float64")
+    else:
+        numerator, exposure = count, joined.person_years
     return joined.select(
         joined.person_id,
         joined.window,
         joined.window_start,
-        exposure=joined.exposure,
-        events=joined.events.fill_null(0).cast("int64"),
+        exposure=exposure,
+        events=numerator,
     )
 
 
@@ -184,7 +289,8 @@ def area_months(
     last: dt.date,
     outcome: Outcome,
 ) -> ir.Table:
-    """Events and person-years by area, locality and month (cohort fixed on the index date)."""
+    """Events and exposure by area, locality and month (cohort fixed on the index date); the
+    exposure column keeps its name ``person_years`` (stays, for a per-stay outcome)."""
     rows = person_windows(ds, people, month_windows(first, last), outcome)
     rows = rows.join(people.select("person_id", "area", "locality"), "person_id")
     return (

@@ -8,6 +8,7 @@ from typing import cast
 
 from caretrust.population.evaluation.design import EvaluationResult
 from caretrust.population.evaluation.effects import Effect
+from caretrust.population.evaluation.prepare import OUTCOMES
 
 STYLE = """body{font-family:Arial,sans-serif;margin:2em;color:#212b32;max-width:62em}
 table{border-collapse:collapse;font-size:0.85em;margin-bottom:1.5em}
@@ -28,11 +29,13 @@ DESIGN_NAMES = {
 def render(result: EvaluationResult) -> str:
     spec = result.spec
     title = f"Did integration work? {spec.treated_area}, from {spec.start.isoformat()}"
+    outcome = OUTCOMES[spec.outcome].label if spec.outcome in OUTCOMES else spec.outcome
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(DESIGN_NAMES.get(spec.design, spec.design))}.</p>",
+        f"<p>{html.escape(DESIGN_NAMES.get(spec.design, spec.design))}. "
+        f"Outcome: {html.escape(outcome)}.</p>",
     ]
     if result.status != "estimate":
         parts.append(
@@ -83,10 +86,11 @@ def render(result: EvaluationResult) -> str:
 
 def _effect_table(result: EvaluationResult) -> str:
     e = cast(Effect, result.effect)  # only results with an effect get this table
+    per_stay = e.unit == "days per stay"
     rows = [
-        ("Rate ratio", e.rate_ratio, "{:.3f}"),
+        ("Ratio of bed days per stay" if per_stay else "Rate ratio", e.rate_ratio, "{:.3f}"),
         ("Change (%)", e.percent_change, "{:+.1f}"),
-        ("Difference per 1,000 person-years", e.per_1000_person_years, "{:+.1f}"),
+        (f"Difference ({e.unit})", e.absolute_difference, "{:+.2f}" if per_stay else "{:+.1f}"),
     ]
     body = "".join(
         f"<tr><td>{name}</td><td>{fmt.format(i.estimate)}</td>"
@@ -102,8 +106,8 @@ def _effect_table(result: EvaluationResult) -> str:
     return (
         "<table><tr><th>measure</th><th>estimate</th><th>95% interval</th></tr>"
         f"{body}</table><p class='small'>Interval: {html.escape(e.interval_kind)}. {cluster} "
-        f"Observed rate {e.treated_rate_per_1000:,.1f} and expected without integration "
-        f"{e.counterfactual_rate_per_1000:,.1f} per 1,000 person-years.</p>"
+        f"Observed {e.observed:,.2f} and expected without integration "
+        f"{e.counterfactual:,.2f} {html.escape(e.unit)} (treated group, after the start).</p>"
     )
 
 
@@ -135,8 +139,11 @@ def _implications(result: EvaluationResult) -> str:
                 f"<td>{fmt.format(i['low'])} to {fmt.format(i['high'])}</td></tr>"
             )
 
-    row("Events avoided", "events_avoided")
-    row("Bed days avoided", "bed_days_avoided")
+    if "stays" in imp:  # length of stay: the "events" are bed days
+        row("Bed days avoided", "bed_days_avoided")
+    else:
+        row(f"{_outcome_label(result)} avoided", "events_avoided")
+        row("Bed days avoided", "bed_days_avoided")
     row("Cost of bed days avoided (£)", "cost_avoided_bed_days")
     row("Cost of admissions avoided (£)", "cost_avoided_admissions")
     row("Cost avoided (£)", "cost_avoided")
@@ -154,6 +161,15 @@ def _implications(result: EvaluationResult) -> str:
         )
     lines.append("</p>")
     return "".join(lines)
+
+
+def _outcome_label(result: EvaluationResult) -> str:
+    outcome = OUTCOMES.get(result.spec.outcome)
+    return outcome.label if outcome else "Events"
+
+
+def _unit(result: EvaluationResult) -> str:
+    return result.effect.unit if result.effect is not None else "per 1,000 person-years"
 
 
 def _svg(fig) -> str:
@@ -186,7 +202,7 @@ def _series_chart(result: EvaluationResult) -> str:
     )
     step = max(1, len(xs) // 10)
     ax.set_xticks(xs[::step], labels[::step], fontsize=7)
-    ax.set_ylabel("per 1,000 person-years", fontsize=8)
+    ax.set_ylabel(_unit(result), fontsize=8)
     ax.legend(fontsize=8, frameon=False)
     return _svg(fig)
 
@@ -214,5 +230,8 @@ def _event_chart(result: EvaluationResult) -> str:
     ax.axhline(1.0 if ratio else 0.0, color="#231f20", linewidth=0.8)
     ax.axvline(-0.5, color="#d5281b", linestyle=":", linewidth=1)
     ax.set_xlabel("years from the start (reference: the year before)", fontsize=8)
-    ax.set_ylabel("rate ratio" if ratio else "ATT per 1,000 person-years", fontsize=8)
+    per_stay = _unit(result) == "days per stay"
+    # the staggered design's ATT is on its rate x 1,000 scale
+    att = "ATT, bed days per 1,000 stays" if per_stay else "ATT per 1,000 person-years"
+    ax.set_ylabel("ratio" if ratio else att, fontsize=8)
     return _svg(fig)
