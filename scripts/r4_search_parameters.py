@@ -25,10 +25,27 @@ OUT = Path(__file__).resolve().parents[1] / "src/caretrust/fhir/r4_search_parame
 # the record's most kept types (the ones a chain starts from and `_has` goes through).
 PATIENT_CODES = ("identifier", "name", "family", "given", "birthdate", "gender")
 REFERRING_TYPES = (
-    "AllergyIntolerance Appointment CarePlan CareTeam Condition Consent DiagnosticReport "
-    "DocumentReference Encounter EpisodeOfCare Flag Goal Immunization MedicationRequest "
-    "MedicationStatement Observation Procedure QuestionnaireResponse ServiceRequest Task"
-).split()
+    "AllergyIntolerance",
+    "Appointment",
+    "CarePlan",
+    "CareTeam",
+    "Condition",
+    "Consent",
+    "DiagnosticReport",
+    "DocumentReference",
+    "Encounter",
+    "EpisodeOfCare",
+    "Flag",
+    "Goal",
+    "Immunization",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Observation",
+    "Procedure",
+    "QuestionnaireResponse",
+    "ServiceRequest",
+    "Task",
+)
 WANTED = {("Patient", code) for code in PATIENT_CODES} | {
     (kind, code) for kind in REFERRING_TYPES for code in ("patient", "subject")
 }

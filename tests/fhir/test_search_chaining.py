@@ -151,9 +151,7 @@ def test_a_chain_by_identifier_finds_the_records_of_the_patient_with_that_nhs_nu
     ]
     assert api.ids(f"Observation?patient.identifier={token}") == ["o-edith-1", "o-edith-2"]
     # Combined with the type's own parameters, and an identifier nobody has finds nothing.
-    assert api.ids(f"Observation?subject:Patient.identifier={token}&status=final") == [
-        "o-edith-1"
-    ]
+    assert api.ids(f"Observation?subject:Patient.identifier={token}&status=final") == ["o-edith-1"]
     assert api.ids(f"Observation?patient.identifier={quote(NHS + '|9434765919')}") == []
 
 
@@ -214,17 +212,11 @@ def test_unsupported_chains_are_reported_or_refused_when_strict(api) -> None:
 def test_has_finds_patients_by_what_their_records_hold(api) -> None:
     edith, albert = str(api.edith.ref), str(api.albert.ref)
     assert api.ids("Patient?_has:Observation:patient:status=final") == [edith]
-    assert api.ids("Patient?_has:Observation:subject:status=preliminary") == sorted(
-        [edith, albert]
-    )
+    assert api.ids("Patient?_has:Observation:subject:status=preliminary") == sorted([edith, albert])
     assert api.ids("Patient?_has:Condition:patient:_id=c-albert") == [albert]
-    assert api.ids("Patient?_has:Observation:patient:status:not=final") == sorted(
-        [edith, albert]
-    )
+    assert api.ids("Patient?_has:Observation:patient:status:not=final") == sorted([edith, albert])
     # With the Patient's own parameters, and two _has both applying.
-    assert api.ids("Patient?_has:Observation:patient:status=preliminary&family=Smith") == [
-        albert
-    ]
+    assert api.ids("Patient?_has:Observation:patient:status=preliminary&family=Smith") == [albert]
     both = "_has:Observation:patient:status=final&_has:Condition:patient:status=active"
     assert api.ids(f"Patient?{both}") == [edith]
 
@@ -254,8 +246,7 @@ def test_unsupported_has_is_reported_or_refused_when_strict(api) -> None:
 
 def test_revinclude_iterate_reaches_the_records_of_the_included_patients(api) -> None:
     query = (
-        "Condition?_id=c-edith&_include=Condition:patient"
-        "&_revinclude:iterate=Observation:patient"
+        "Condition?_id=c-edith&_include=Condition:patient&_revinclude:iterate=Observation:patient"
     )
     bundle = api.bundle(query)
     assert matched(bundle) == ["c-edith"]
@@ -297,9 +288,7 @@ def history_ids(api: Api, path: str) -> list[tuple[str, str]]:
     while link:
         bundle = api.bundle(link, kind="history")
         for entry in bundle["entry"]:
-            seen.append(
-                (entry["fullUrl"].split("/fhir/", 1)[1], entry["response"]["etag"][3:-1])
-            )
+            seen.append((entry["fullUrl"].split("/fhir/", 1)[1], entry["response"]["etag"][3:-1]))
         link = following(bundle)
     return seen
 

@@ -92,11 +92,7 @@ def _chain(
     found = patients.matching_people(ctx, SearchParams(params={tail: [value]})).values("pk")
     # A record stays with the person it was kept for when two people are merged: the people
     # merged into a match are theirs too (people.selectors.record_people_ids).
-    return (
-        Person.objects.filter(Q(pk__in=found) | Q(merged_into__in=found))
-        .order_by()
-        .values("pk")
-    )
+    return Person.objects.filter(Q(pk__in=found) | Q(merged_into__in=found)).order_by().values("pk")
 
 
 def _has(ctx: FhirContext, resource_type: str, name: str, value: str) -> QuerySet:

@@ -105,7 +105,9 @@ def _bundle(ctx: FhirContext, kinds: list[str], query: list[tuple[str, str]], pa
         bundle["total"] = len(versions)  # one page holds the whole history
     if more:
         last = versions[-1]
-        following = urlencode([*pairs, ("_cursor", f"{last.at.isoformat()}|{last.source}|{last.pk}")])
+        following = urlencode(
+            [*pairs, ("_cursor", f"{last.at.isoformat()}|{last.source}|{last.pk}")]
+        )
         bundle["link"].append({"relation": "next", "url": f"{ctx.base_url}/{path}?{following}"})
     return bundle
 
@@ -118,18 +120,20 @@ def _count(values: dict[str, list[str]]) -> int:
 
 
 def _since(values: dict[str, list[str]]) -> datetime | None:
-    text = (values.get("_since") or [None])[-1]
+    text = values["_since"][-1] if values.get("_since") else None
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise registry.Invalid(f"_since {text!r} is not a FHIR instant", expression="_since") from None
+        raise registry.Invalid(
+            f"_since {text!r} is not a FHIR instant", expression="_since"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _cursor(values: dict[str, list[str]]) -> tuple[datetime, int, int] | None:
-    text = (values.get("_cursor") or [None])[-1]
+    text = values["_cursor"][-1] if values.get("_cursor") else None
     if text is None:
         return None
     at, _, rest = text.partition("|")

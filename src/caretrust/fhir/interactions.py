@@ -352,10 +352,10 @@ def search(
             # Each value on its own (R4: each chain is evaluated independently), ANDed.
             try:
                 people.append(chaining.people_for(ctx, resource_type, handler, name, value))
-            except chaining.NotChainable as why:
+            except chaining.NotChainable as unsupported:
                 if strict:
-                    raise registry.Invalid(str(why), expression=name) from None
-                ignored.append(str(why))
+                    raise registry.Invalid(str(unsupported), expression=name) from None
+                ignored.append(str(unsupported))
                 continue
             chained.append((name, value))
             continue
