@@ -82,13 +82,12 @@ def _chain(
         )
     if (target or "Patient") != "Patient":
         raise NotChainable(f"{name!r}: chains are supported only to Patient, not to {target}")
-    patients = registry.get("Patient")
-    if patients is None or not patients.supports(tail) or is_chained(tail):
-        raise NotChainable(f"{name!r}: Patient has no search parameter {tail!r} to chain to")
-    _needs_search(ctx, "Patient")
     from caretrust.fhir.handlers import PatientHandler
 
-    assert isinstance(patients, PatientHandler)
+    patients = registry.get("Patient")
+    if not isinstance(patients, PatientHandler) or not patients.supports(tail):
+        raise NotChainable(f"{name!r}: Patient has no search parameter {tail!r} to chain to")
+    _needs_search(ctx, "Patient")
     found = patients.matching_people(ctx, SearchParams(params={tail: [value]})).values("pk")
     # A record stays with the person it was kept for when two people are merged: the people
     # merged into a match are theirs too (people.selectors.record_people_ids).

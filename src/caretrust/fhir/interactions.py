@@ -592,7 +592,11 @@ def _iterations(
     resource_type: str, controls: dict[str, list[str]], strict: bool, ignored: list[str]
 ) -> Iterations:
     found = Iterations()
-    every_revinclude = {v for kind in registry.handlers() for v in revincludes(kind)}
+    asked = any(controls.get(f"_revinclude:{m}") for m in ("iterate", "recurse"))
+    # Every type's `_revinclude` values: worked out only when asked (a walk of the registry).
+    every_revinclude = (
+        {v for kind in registry.handlers() for v in revincludes(kind)} if asked else set()
+    )
     for modifier in ("iterate", "recurse"):
         for value in controls.get(f"_include:{modifier}", []):
             if _include_targets(value):
