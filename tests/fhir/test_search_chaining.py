@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
@@ -354,6 +355,8 @@ def test_system_history_pages_across_types_and_since(api) -> None:
 
 
 def test_history_refuses_what_it_cannot_answer(api) -> None:
+    assert reverse("fhir:system_history") == "/fhir/_history"
+    assert reverse("fhir:type_history", args=["Condition"]) == "/fhir/Condition/_history"
     assert api.get("Condition/_history?_at=2024").status_code == 400
     assert api.get("_history?_since=yesterday").status_code == 400
     assert api.get("_history?_cursor=nonsense").status_code == 400
