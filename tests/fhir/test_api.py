@@ -68,6 +68,7 @@ def test_capability_statement_tells_the_truth(setup) -> None:
         "update",
         "patch",
         "history-instance",
+        "history-type",
     }  # no delete: a person leaves the index by a merge, never over the API
     condition = {i["code"] for i in resources["Condition"]["interaction"]}
     assert {"read", "create", "update", "patch", "delete"} <= condition  # ADR 109

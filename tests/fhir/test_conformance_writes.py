@@ -486,7 +486,7 @@ def test_a_batch_answers_each_entry_on_its_own(api) -> None:
 def test_the_capability_statement_lists_what_works(api) -> None:
     cs = json.loads(api.get("metadata").content)
     rest = cs["rest"][0]
-    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch"}
+    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch", "history-system"}
     types = {r["type"]: r for r in rest["resource"]}
     codes = {name: {i["code"] for i in r["interaction"]} for name, r in types.items()}
     assert codes["Observation"] == {
@@ -498,6 +498,7 @@ def test_the_capability_statement_lists_what_works(api) -> None:
         "patch",
         "delete",
         "history-instance",
+        "history-type",
     }
     assert codes["Patient"] == {
         "read",
@@ -507,6 +508,7 @@ def test_the_capability_statement_lists_what_works(api) -> None:
         "update",
         "patch",
         "history-instance",
+        "history-type",
     }
     assert types["Observation"]["conditionalDelete"] == "single"
     assert types["Observation"]["updateCreate"] is True

@@ -569,7 +569,7 @@ def test_the_capability_statement_lists_what_works(api) -> None:
         resources["Patient"]["searchRevInclude"]
     )
     assert "searchRevInclude" not in resources["Condition"]
-    assert resources["ServiceRequest"]["searchRevInclude"] == ["Task:focus"]
+    assert resources["ServiceRequest"]["searchRevInclude"] == ["Task:focus", "Task:focus:iterate"]
     # A layered type sorts nothing, and says nothing about sorting.
     assert "_sort" not in resources["CarePlan"].get("documentation", "")
     # Every modifier listed works: each one, sent strict, is accepted.

@@ -36,6 +36,7 @@ class QuestionnaireResponseHandler(ResourceHandler):
         "_lastUpdated": "date",
     }
     counts = True
+    chains = True  # search_for_person honours SearchParams.people (ADR 0121)
     documentation = "The joint health and Care Act assessment, with its eligibility decision."
 
     def read(self, ctx: FhirContext, id: str) -> Stored:

@@ -29,6 +29,7 @@ class _PlanHandler(ResourceHandler):
         "_lastUpdated": "date",
     }
     counts = True
+    chains = True  # search_for_person honours SearchParams.people (ADR 0121)
     id_field = "uuid"
 
     def render(self, plan: CarePlan):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from caretrust import __version__
-from caretrust.fhir import everything, registry
-from caretrust.fhir.interactions import revincludes
+from caretrust.fhir import chaining, everything, history, registry
+from caretrust.fhir.interactions import includes, revincludes
+from caretrust.fhir.search_parameters import definition
 
 INTERACTION_CODES = {
     "read": "read",
@@ -29,7 +30,6 @@ BULK_OPERATIONS = {
 }
 
 
-SEARCH_DEFINITIONS = "http://hl7.org/fhir/SearchParameter/"
 COMMON_SEARCH_PARAMS = [
     {
         "name": "_count",
@@ -63,12 +63,41 @@ COMMON_SEARCH_PARAMS = [
 
 def _search_param(handler: registry.ResourceHandler, name: str, kind: str) -> dict:
     param: dict = {"name": name, "type": kind}
-    if name in ("_id", "_lastUpdated"):
-        param["definition"] = f"{SEARCH_DEFINITIONS}Resource-{name[1:]}"
+    canonical = definition(handler.resource_type, name)
+    if canonical:
+        param["definition"] = canonical
+    notes = []
     modifiers = handler.search_modifiers.get(name)
     if modifiers:
-        param["documentation"] = "Modifiers: " + ", ".join(f":{m}" for m in modifiers) + "."
+        notes.append("Modifiers: " + ", ".join(f":{m}" for m in modifiers) + ".")
+    if name in chaining.chainable(handler):
+        # R4's CapabilityStatement has no element for chains: said here (ADR 0121).
+        notes.append(
+            "Chains (one level, to Patient): "
+            + ", ".join(f"{name}.{chain}" for chain in chaining.chain_names())
+            + f"; also {name}:Patient.<parameter>."
+        )
+    if notes:
+        param["documentation"] = " ".join(notes)
     return param
+
+
+def _has_param() -> dict:
+    """`_has` on Patient (ADR 0121): R4 defines it in search.html, with no SearchParameter."""
+    through = [
+        f"{kind}:{name}"
+        for kind, handler in registry.handlers().items()
+        if _stores(handler) and not isinstance(handler, registry.Layered)
+        for name in chaining.chainable(handler)
+    ]
+    return {
+        "name": "_has",
+        "type": "special",
+        "documentation": "_has:Type:reference:parameter=value, one level, over the types the "
+        "shared record keeps, with the parameters and modifiers their search takes: "
+        + ", ".join(through)
+        + ".",
+    }
 
 
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
@@ -111,11 +140,18 @@ def statement(base_url: str) -> dict:
                     f"{entry.get('documentation', '')} _sort: "
                     f"{', '.join(handler.search_sorts)} (a leading - for descending)."
                 ).strip()
-            if handler.search_includes:
-                entry["searchInclude"] = list(handler.search_includes)
+            if resource_type == "Patient":
+                entry["searchParam"].append(_has_param())
+            iterated = includes(resource_type)
+            included = [*handler.search_includes]
+            included += [f"{v}:iterate" for v in iterated if f"{v}:iterate" not in included]
+            if included:
+                entry["searchInclude"] = included
             reverse = revincludes(resource_type)
             if reverse:
-                entry["searchRevInclude"] = reverse
+                entry["searchRevInclude"] = [*reverse, *(f"{v}:iterate" for v in reverse)]
+            if resource_type == "Patient" or history.keeps_versions(handler):
+                entry["interaction"].append({"code": "history-type"})
         if resource_type == "Patient":
             entry["operation"] = [everything.OPERATION]
         if resource_type in BULK_OPERATIONS:
@@ -166,7 +202,11 @@ def statement(base_url: str) -> dict:
                 # ignored and reported unless the request says Prefer: handling=strict.
                 "searchParam": COMMON_SEARCH_PARAMS,
                 # POST [base] with a Bundle (ADR 109).
-                "interaction": [{"code": "transaction"}, {"code": "batch"}],
+                "interaction": [
+                    {"code": "transaction"},
+                    {"code": "batch"},
+                    {"code": "history-system"},  # ADR 0121
+                ],
                 # Bulk Data system-level export (ADR 117).
                 "operation": [
                     {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}

@@ -358,6 +358,7 @@ class PatientHandler(ResourceHandler):
     }
     search_sorts = tuple(SORT_FIELDS)
     counts = True
+    chains = True
     profiles = ("https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient",)
     documentation = "The people index: one Patient per person, id = the person's stable ref."
 
@@ -445,9 +446,16 @@ class PatientHandler(ResourceHandler):
         people = filter_date(
             people, "updated_at", params.params.get("_lastUpdated", []), instant=True
         )
+        for found in params.people:  # `_has` (ADR 0121)
+            people = people.filter(pk__in=found)
         if "identifier" in params.params:
             people = people.distinct()  # the identifier join can repeat a person
         return people
+
+    def matching_people(self, ctx: FhirContext, params: SearchParams) -> QuerySet:
+        """The people the parameters select among those the client may see (a chain's
+        Patients, ADR 0121): a query, nothing read or audited."""
+        return self._people(ctx, params)
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         people = self._people(ctx, params)
@@ -582,6 +590,7 @@ class StoredResourceHandler(ResourceHandler):
     SORT_FIELDS = {"_lastUpdated": "last_updated", "_id": "logical_id", "date": "date"}
     search_sorts = tuple(SORT_FIELDS)
     counts = True
+    chains = True
     documentation = (
         "Resources kept as sent (imported, or written over this API): read, vread, history, "
         "search, create, update (also to a new id the client chose), patch, delete."
@@ -736,6 +745,8 @@ class StoredResourceHandler(ResourceHandler):
                     return None
                 ctx.require("people.view_record", person.survivor())
                 rows = rows.filter(person_id__in=record_people_ids(person.survivor()))
+        for found in params.people:  # chained parameters (ADR 0121)
+            rows = rows.filter(person_id__in=found)
         for value in params.params.get("_id", []):
             rows = rows.filter(logical_id__in=value.split(","))
         for value in params.params.get("identifier", []):
@@ -747,6 +758,11 @@ class StoredResourceHandler(ResourceHandler):
         return filter_date(
             rows, "last_updated", params.params.get("_lastUpdated", []), instant=True
         )
+
+    def matching_rows(self, ctx: FhirContext, params: SearchParams) -> QuerySet | None:
+        """The rows the parameters select among those the client may see (`_has`, ADR 0121):
+        a query, nothing read or audited; None when nothing can match."""
+        return self._rows(ctx, params)
 
     def search(self, ctx: FhirContext, params: SearchParams) -> SearchResult:
         rows = self._rows(ctx, params)
@@ -976,6 +992,8 @@ def search_for_person(
         if person is None:
             return SearchResult(matches=[])
         queryset = queryset.filter(person=person)
+    for found in params.people:  # chained parameters (ADR 0121)
+        queryset = queryset.filter(person_id__in=found)
     for value in params.params.get("_id", []):
         queryset = queryset.filter(**{f"{id_field}__in": uuids(value)})
     queryset = filter_date(

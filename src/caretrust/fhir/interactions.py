@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import jsonpatch
 
-from caretrust.fhir import registry, subsetting
+from caretrust.fhir import chaining, registry, subsetting
 from caretrust.fhir.registry import FhirContext, SearchParams, SearchResult, Stored
 
 # The search result parameters (and paging): not criteria, applied in `search` for every type.
@@ -25,6 +25,11 @@ CONTROL_PARAMS = {
     "_summary",
     "_elements",
     "_revinclude",
+    # ADR 0121: applied to what the search already included, up to ITERATE_ROUNDS times.
+    "_include:iterate",
+    "_include:recurse",  # R4's name for :iterate in earlier versions, accepted as the same
+    "_revinclude:iterate",
+    "_revinclude:recurse",
 }
 # Interactions that change something: after one, whom the client may see is worked out again.
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -340,10 +345,23 @@ def search(
     params: dict[str, list[str]] = {}
     controls: dict[str, list[str]] = {}
     ignored: list[str] = []
+    chained: list[tuple[str, str]] = []
+    people = []
     for name, value in query:
         no_nul(name, [value])
         if name in CONTROL_PARAMS:
             controls.setdefault(name, []).append(value)
+            continue
+        if chaining.is_chained(name) and not handler.supports(name):
+            # Each value on its own (R4: each chain is evaluated independently), ANDed.
+            try:
+                people.append(chaining.people_for(ctx, resource_type, handler, name, value))
+            except chaining.NotChainable as unsupported:
+                if strict:
+                    raise registry.Invalid(str(unsupported), expression=name) from None
+                ignored.append(str(unsupported))
+                continue
+            chained.append((name, value))
             continue
         if not handler.supports(name):
             why = f"search parameter {name!r} is not supported for {resource_type}"
@@ -375,6 +393,7 @@ def search(
         if strict:
             raise registry.Invalid(why, expression="_revinclude")
         ignored.append(why)
+    iterate = _iterations(resource_type, controls, strict, ignored)
     only_count = count == 0 or summary == "count"
     request = SearchParams(
         params=params,
@@ -382,6 +401,7 @@ def search(
         cursor=(controls.get("_cursor") or [None])[-1],
         include=controls.get("_include", []),
         sort=sort,
+        people=people,
     )
     total: int | None = None
     if only_count:
@@ -394,6 +414,11 @@ def search(
                 *result.included,
                 *_revinclude(ctx, resource_type, result.matches, revinclude),
             ]
+        if iterate.includes or iterate.revincludes:
+            result.included = [
+                *result.included,
+                *_iterate(ctx, resource_type, result.matches, result.included, iterate),
+            ]
     # Bundle.total: counted when asked (_total, _count=0, _summary=count) or when cheap (a
     # first page narrowed by an indexed parameter); else known when one page holds everything.
     asked = only_count or total_mode in ("accurate", "estimate")
@@ -403,6 +428,7 @@ def search(
     if total is None and not request.cursor and not result.next_cursor and not only_count:
         total = len(result.matches)  # the whole answer is on this first page
     pairs = [(k, v) for k, vs in params.items() for v in vs]
+    pairs += chained
     pairs += [("_include", v) for v in request.include]
     pairs += [(name, v) for name in PASSED_ON for v in controls.get(name, [])]
     pairs += [("_count", str(0 if only_count else request.count))]
@@ -461,7 +487,17 @@ def search(
 
 
 # Controls repeated in the self and next links (the paging cursor is added per page).
-PASSED_ON = ("_revinclude", "_sort", "_summary", "_elements", "_total")
+PASSED_ON = (
+    "_revinclude",
+    "_include:iterate",
+    "_include:recurse",
+    "_revinclude:iterate",
+    "_revinclude:recurse",
+    "_sort",
+    "_summary",
+    "_elements",
+    "_total",
+)
 NARROWING = ("patient", "subject", "_id", "identifier")
 REVINCLUDE_LIMIT = 100  # resources revincluded per match (the first page of that search)
 
@@ -509,8 +545,182 @@ def _revinclude(
 
 def _count_only(request: SearchParams) -> SearchParams:
     return SearchParams(
-        params=request.params, count=request.count, sort=[], count_only=True, include=[]
+        params=request.params,
+        count=request.count,
+        sort=[],
+        count_only=True,
+        include=[],
+        people=request.people,
     )
+
+
+# --------------------------------------------------------------- _include/_revinclude:iterate
+
+ITERATE_ROUNDS = 3  # R4 leaves the depth to the server; three reaches a referral's Task's patient
+ITERATE_LIMIT = 1000  # resources :iterate adds to one page, all rounds together
+
+
+@dataclass
+class Iterations:
+    includes: list[str] = field(default_factory=list)  # "Type:param" or "Type:param:Target"
+    revincludes: list[str] = field(default_factory=list)
+
+
+def includes(resource_type: str) -> list[str]:
+    """The `_include:iterate` values a type takes: `T:p` for each reference parameter p of T
+    whose targets caretrust knows (`patient`, `subject`: Patient; others as `search_targets`)."""
+    handler = registry.get(resource_type)
+    if handler is None or "search" not in handler.interactions():
+        return []
+    return [
+        f"{resource_type}:{name}"
+        for name, kind in handler.search_params.items()
+        if kind == "reference" and chaining.targets(handler, name)
+    ]
+
+
+def _include_targets(value: str) -> tuple[str, ...]:
+    """The types an `_include:iterate` value reaches, () when it is not one caretrust takes."""
+    source, _, rest = value.partition(":")
+    name, _, target = rest.partition(":")
+    handler = registry.get(source)
+    if handler is None or f"{source}:{name}" not in includes(source):
+        return ()
+    reached = chaining.targets(handler, name)
+    if target:
+        return (target,) if target in reached else ()
+    return reached
+
+
+def _iterations(
+    resource_type: str, controls: dict[str, list[str]], strict: bool, ignored: list[str]
+) -> Iterations:
+    found = Iterations()
+    asked = any(controls.get(f"_revinclude:{m}") for m in ("iterate", "recurse"))
+    # Every type's `_revinclude` values: worked out only when asked (a walk of the registry).
+    every_revinclude = (
+        {v for kind in registry.handlers() for v in revincludes(kind)} if asked else set()
+    )
+    for modifier in ("iterate", "recurse"):
+        for value in controls.get(f"_include:{modifier}", []):
+            if _include_targets(value):
+                found.includes.append(value)
+                continue
+            why = f"_include:{modifier} {value!r} is not supported"
+            if strict:
+                raise registry.Invalid(why, expression=f"_include:{modifier}")
+            ignored.append(why)
+        for value in controls.get(f"_revinclude:{modifier}", []):
+            if value in every_revinclude:
+                found.revincludes.append(value)
+                continue
+            why = f"_revinclude:{modifier} {value!r} is not supported"
+            if strict:
+                raise registry.Invalid(why, expression=f"_revinclude:{modifier}")
+            ignored.append(why)
+    return found
+
+
+def _typed(stored: Stored, resource_type: str) -> Stored:
+    resource = dict(stored.resource)
+    resource["resourceType"] = resource_type
+    return Stored(resource, stored.version_id, stored.last_updated, stored.deleted)
+
+
+def _referenced(resource: dict, name: str) -> list[tuple[str, str]]:
+    """(type, id) of each relative reference the element a reference parameter searches
+    holds: `patient` and `subject` read the elements a record names its person in."""
+    from caretrust.record.summaries import SUBJECT_PATHS
+
+    paths = SUBJECT_PATHS if name in chaining.PATIENT_REFERENCES else (name,)
+    found = []
+    for path in paths:
+        held = resource.get(path)
+        for holder in held if isinstance(held, list) else [held]:
+            reference = holder.get("reference") if isinstance(holder, dict) else None
+            if isinstance(reference, str) and reference.count("/") == 1:
+                kind, _, ident = reference.partition("/")
+                found.append((kind, ident))
+    return found
+
+
+def _read_if_allowed(
+    ctx: FhirContext, resource_type: str, id: str, visible: set[int]
+) -> Stored | None:
+    """The resource when the client may read it (its handler's read: authorised and audited),
+    else None: an include shows nothing the client could not read, and says nothing of it.
+    `visible`: the people whose records the client may read."""
+    if resource_type == "Patient":
+        from caretrust.fhir.handlers import person_for_reference
+
+        person = person_for_reference(id)
+        if person is None or person.pk not in visible:
+            return None  # not asked, so no refusal is recorded for what was never requested
+    try:
+        return handler_for(resource_type).read(ctx, id)
+    except registry.FhirError:
+        return None
+
+
+def _iterate(
+    ctx: FhirContext,
+    resource_type: str,
+    matches: list[Stored],
+    included: list[Stored],
+    wanted: Iterations,
+) -> list[Stored]:
+    """`_include:iterate` and `_revinclude:iterate` applied to the matches and what was
+    included, then to what that added, at most ITERATE_ROUNDS times; nothing twice."""
+    for value in wanted.includes:
+        for target in _include_targets(value):
+            _check_scopes(ctx, Call(method="GET", resource_type=target, id="-"))
+    for value in wanted.revincludes:
+        _check_scopes(ctx, Call(method="GET", resource_type=value.partition(":")[0]))
+    frontier = [(resource_type, m) for m in matches]
+    frontier += [(i.resource.get("resourceType", "Patient"), i) for i in included]
+    seen = {(kind, stored.resource.get("id")) for kind, stored in frontier}
+    taken_by: dict[str, list[str]] = {}
+    added: list[Stored] = []
+    from caretrust.fhir.handlers import visible_person_ids
+
+    visible = set(visible_person_ids(ctx)) if wanted.includes else set()
+    for _round in range(ITERATE_ROUNDS):
+        found: list[tuple[str, Stored]] = []
+        for kind, stored in frontier:
+            for value in wanted.includes:
+                source, _, rest = value.partition(":")
+                if source != kind:
+                    continue
+                reached = _include_targets(value)
+                for target, ident in _referenced(stored.resource, rest.partition(":")[0]):
+                    if target not in reached or (target, ident) in seen:
+                        continue
+                    seen.add((target, ident))
+                    read = _read_if_allowed(ctx, target, ident, visible)
+                    if read is not None:
+                        found.append((target, _typed(read, target)))
+            if kind not in taken_by:
+                taken_by[kind] = revincludes(kind)
+            for value in wanted.revincludes:
+                if value not in taken_by[kind]:
+                    continue
+                source, _, name = value.partition(":")
+                reference = f"{kind}/{stored.resource['id']}"
+                result = handler_for(source).search(
+                    ctx, SearchParams(params={name: [reference]}, count=REVINCLUDE_LIMIT)
+                )
+                for extra in result.matches:
+                    if (source, extra.resource.get("id")) in seen:
+                        continue
+                    seen.add((source, extra.resource.get("id")))
+                    found.append((source, _typed(extra, source)))
+        if not found:
+            break
+        added += [stored for _kind, stored in found]
+        if len(added) >= ITERATE_LIMIT:
+            return added[:ITERATE_LIMIT]
+        frontier = found
+    return added
 
 
 def _number(controls: dict[str, list[str]], name: str, default: int) -> int:

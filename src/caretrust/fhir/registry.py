@@ -197,6 +197,10 @@ class SearchParams:
     # Only the number of matches is wanted (`_count=0`, `_summary=count`, `_total`): a handler
     # whose `counts` is True answers SearchResult([], total=n), showing (and auditing) nothing.
     count_only: bool = False
+    # The people the matches must be about (ADR 0121): one query of person ids per chained
+    # parameter or `_has`, each already limited to people the client may read; every one
+    # applies. Honoured by handlers whose `chains` is True.
+    people: list[Any] = field(default_factory=list)
 
     def first(self, name: str) -> str | None:
         values = self.params.get(name)
@@ -233,6 +237,9 @@ class ResourceHandler:
     search_targets: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Whether `search` honours `SearchParams.count_only` (then Bundle.total is given).
     counts: ClassVar[bool] = False
+    # Whether `search` honours `SearchParams.people` (ADR 0121): only then are chained
+    # parameters (`patient.family=`) and `_has` offered on the type.
+    chains: ClassVar[bool] = False
     # Profiles you conform to (shown in the CapabilityStatement).
     profiles: ClassVar[tuple[str, ...]] = ()
     documentation: ClassVar[str] = ""
@@ -375,6 +382,7 @@ class Layered(ResourceHandler):
         # One order across both layers cannot be kept while paging one after the other.
         self.search_sorts = ()  # type: ignore[misc]
         self.counts = primary.counts and stored.counts  # type: ignore[misc]
+        self.chains = primary.chains and stored.chains  # type: ignore[misc]
         self.profiles = primary.profiles  # type: ignore[misc]
         self.documentation = (  # type: ignore[misc]
             f"{primary.documentation} Also every {self.resource_type} a source sent, read and "
@@ -512,6 +520,7 @@ def _with(params: SearchParams, **changes: Any) -> SearchParams:
         include=params.include,
         sort=params.sort,
         count_only=params.count_only,
+        people=params.people,
     )
 
 

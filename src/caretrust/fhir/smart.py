@@ -407,6 +407,7 @@ def interaction_of(method: str, url_name: str) -> str | None:
         ("PUT", "instance"): "update",
         ("DELETE", "instance"): "delete",
         ("GET", "history"): "history",
+        ("GET", "type_history"): "search",  # SMART v2: history-type is an "s"
         ("GET", "vread"): "vread",
     }.get((method, url_name))
 

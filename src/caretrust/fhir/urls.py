@@ -24,6 +24,9 @@ urlpatterns = [
         views.export_file,
         name="export_file",
     ),
+    # Type and system history (ADR 0121).
+    re_path(r"^_history$", views.system_history_endpoint, name="system_history"),
+    re_path(rf"^{TYPE}/_history$", views.type_history_endpoint, name="type_history"),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/_search$", views.search_endpoint, name="search"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),

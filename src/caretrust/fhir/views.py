@@ -326,6 +326,33 @@ def history_endpoint(request: HttpRequest, resource_type: str, id: str) -> HttpR
 
 
 @_guard
+def type_history_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
+    """`GET [type]/_history` (ADR 0121)."""
+    from caretrust.fhir import history
+
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("history is read with GET")
+    return fhir_response(history.type_history(ctx, resource_type, _query(request)))
+
+
+@_guard
+def system_history_endpoint(request: HttpRequest) -> HttpResponse:
+    """`GET [base]/_history` (ADR 0121): the types the token may search (SMART v2: history-system
+    is an "s")."""
+    from caretrust.fhir import history
+
+    ctx = _authenticate(request)
+    if request.method != "GET":
+        raise registry.NotSupported("history is read with GET")
+    return fhir_response(history.system_history(ctx, _query(request)))
+
+
+def _query(request: HttpRequest) -> list[tuple[str, str]]:
+    return [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+
+
+@_guard
 def vread_endpoint(request: HttpRequest, resource_type: str, id: str, vid: str) -> HttpResponse:
     ctx = _authenticate(request)
     if request.method != "GET":

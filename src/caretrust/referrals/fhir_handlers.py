@@ -127,6 +127,7 @@ class _ReferralHandler(ResourceHandler):
         "_lastUpdated": "date",
     }
     counts = True
+    chains = True  # search_for_person honours SearchParams.people (ADR 0121)
     to_fhir = staticmethod(fhir.task)
 
     def _stored(self, referral: Referral) -> Stored:

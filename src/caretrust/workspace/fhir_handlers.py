@@ -87,6 +87,7 @@ class TodoTaskHandler(ResourceHandler):
         "_lastUpdated": "date",
     }
     counts = True
+    chains = True  # search_for_person honours SearchParams.people (ADR 0121)
 
     def read(self, ctx: FhirContext, id: str) -> Stored:
         try:
