@@ -69,6 +69,11 @@ EXCLUDED = {
     "fhir:search": "FHIR API: POST [type]/_search, the same search as GET (ADR 0119)",
     "fhir:instance": "FHIR API: as above",
     "fhir:history": "FHIR API: as above",
+    "fhir:type_history": (
+        "FHIR API: type history; lists only versions of people the client may read, and audits "
+        "each page's people (ADR 121, tests/fhir/test_search_chaining.py)"
+    ),
+    "fhir:system_history": "FHIR API: system history, as type history (ADR 121)",
     "fhir:vread": "FHIR API: as above",
     "fhir:everything": (
         "FHIR Patient/$everything: bearer tokens; one audited read per call "
