@@ -601,23 +601,21 @@ def _iterations(
     every_revinclude = (
         {v for kind in registry.handlers() for v in revincludes(kind)} if asked else set()
     )
+    iterated = (
+        ("_include", _include_targets, found.includes),
+        ("_revinclude", every_revinclude.__contains__, found.revincludes),
+    )
     for modifier in ("iterate", "recurse"):
-        for value in controls.get(f"_include:{modifier}", []):
-            if _include_targets(value):
-                found.includes.append(value)
-                continue
-            why = f"_include:{modifier} {value!r} is not supported"
-            if strict:
-                raise registry.Invalid(why, expression=f"_include:{modifier}")
-            ignored.append(why)
-        for value in controls.get(f"_revinclude:{modifier}", []):
-            if value in every_revinclude:
-                found.revincludes.append(value)
-                continue
-            why = f"_revinclude:{modifier} {value!r} is not supported"
-            if strict:
-                raise registry.Invalid(why, expression=f"_revinclude:{modifier}")
-            ignored.append(why)
+        for name, supported, kept in iterated:
+            key = f"{name}:{modifier}"
+            for value in controls.get(key, []):
+                if supported(value):
+                    kept.append(value)
+                    continue
+                why = f"{key} {value!r} is not supported"
+                if strict:
+                    raise registry.Invalid(why, expression=key)
+                ignored.append(why)
     return found
 
 
