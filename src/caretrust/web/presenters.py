@@ -8,6 +8,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.access.policy import decide
 from caretrust.organisations.models import Organisation, Team, User
 from caretrust.organisations.selectors import user_teams
+from caretrust.ui.navigation import count_also
 
 
 @dataclass(frozen=True)
@@ -167,13 +168,19 @@ def _caseload(user: User) -> tuple[Section, list]:
 VISITS_SHOWN = 10
 
 
-def _visits_today(user: User) -> tuple[Section, list]:
-    """How many visits today, and the first few: a locality team makes hundreds a day, which
-    the visits page lists in full."""
+def _visits_today_query(user: User):
     from caretrust import clock
     from caretrust.careplans.selectors import team_visits_query
 
-    today = team_visits_query(user, clock.today())
+    return team_visits_query(user, clock.today())
+
+
+def _visits_today(user: User) -> tuple[Section, list]:
+    """How many visits today, and the first few: a locality team makes hundreds a day, which
+    the visits page lists in full."""
+    from caretrust.ui.navigation import page_count
+
+    today = _visits_today_query(user)
     # The first few by time of day only: ordering by the person's name too made PostgreSQL join
     # every visit of the day to its person before keeping ten.
     visits = list(
@@ -181,7 +188,7 @@ def _visits_today(user: User) -> tuple[Section, list]:
         .select_related("person", "organisation", "team")
         .order_by("time", "kind", "sequence", "id")[:VISITS_SHOWN]
     )
-    total = today.count()
+    total = page_count(user, "visits_today")  # with the header's counts (ADR 128)
     summary = [Row("Visits today", str(total), "/care-plans/visits/")] if total else []
     rows = summary + [
         Row(
@@ -240,7 +247,9 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Reviews due and overdue", "/reviews/due/"))
         sections.append(_locality_teams(user))
     if role == User.Role.PRACTITIONER:
-        # My work: the in-tray first, then my caseload and today's visits (ADR 70).
+        # My work: the in-tray first, then my caseload and today's visits (ADR 70). How many
+        # visits today is counted with the header's counts, in their one statement (ADR 128).
+        count_also(user, "visits_today", _visits_today_query(user))
         tray, _waiting = _in_tray(user)
         mine, _allocated = _caseload(user)
         visits, _today = _visits_today(user)
