@@ -117,9 +117,62 @@ def _append(events: list) -> list:
             event.occurred_at = now
         event.row_hash = digest(event)
         previous = event.row_hash
-    AuditEvent.objects.bulk_create(events)
+    if connection.vendor == "postgresql":
+        _insert(events)
+    else:
+        AuditEvent.objects.bulk_create(events)
     _checkpoint_if_due(events[-1])
     return events
+
+
+# The chain's rows, inserted on PostgreSQL by one statement of fixed shape (ADR 128): the rows
+# travel as one JSON document (one parameter, whatever the number of rows), so the SQL is a
+# constant of this module rather than an INSERT the ORM compiles, and the driver quotes, value
+# by value for each append (a page of 50 reads cost 6.6 ms of web CPU that way). The same columns
+# the model writes; the ids come back as bulk_create's would.
+_COLUMNS = (
+    ("occurred_at", "timestamptz"),
+    ("actor_id", "bigint"),
+    ("actor_username", "text"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("person_ref", "text"),
+    ("organisation_id", "bigint"),
+    ("client_address", "inet"),
+    ("reason", "text"),
+    ("details", "jsonb"),
+    ("sequence", "bigint"),
+    ("prev_hash", "text"),
+    ("row_hash", "text"),
+)
+_NAMES = ", ".join(name for name, _ in _COLUMNS)
+_INSERT = (
+    f"INSERT INTO access_auditevent ({_NAMES}) SELECT {_NAMES} "  # noqa: S608 (constants)
+    f"FROM jsonb_to_recordset(%s::jsonb) AS r({', '.join(f'{n} {k}' for n, k in _COLUMNS)}) "
+    "RETURNING sequence, id"
+)
+
+
+def _json_value(name: str, value):
+    if name == "occurred_at":
+        return value.isoformat()
+    if name == "client_address":
+        return value or None  # as the model's field stores a blank address
+    return value
+
+
+def _insert(events: list) -> None:
+    rows = [
+        {name: _json_value(name, getattr(event, name)) for name, _ in _COLUMNS} for event in events
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [json.dumps(rows, ensure_ascii=False)])
+        ids = dict(cursor.fetchall())
+    for event in events:
+        event.pk = ids[event.sequence]
+        event._state.adding = False
+        event._state.db = connection.alias
 
 
 def _checkpoint_if_due(last) -> None:
