@@ -58,6 +58,54 @@ def test_rows_link_in_order_and_verify() -> None:
     assert result.exit_code == 0 and "intact" in result.output
 
 
+def test_a_batch_of_reads_is_stored_as_given_and_verifies() -> None:
+    """A request's read rows are appended together (on PostgreSQL by the chain's own INSERT, ADR
+    128): each row stored with every field as given, its id set, and the chain intact."""
+    from caretrust.organisations.models import Organisation, User
+
+    organisation = Organisation.objects.create(code="AUD1", name="Audit test", kind="gp_practice")
+    user = User.objects.create(username="auditor", role="analyst", organisation=organisation)
+    addresses = ["10.1.2.3", None, "2001:db8::1"]  # REMOTE_ADDR, or None
+    events = [
+        AuditEvent(
+            actor=user,
+            actor_username=user.username,
+            action=AuditEvent.Action.READ,
+            object_type="referrals.in_tray",
+            object_id=str(i),
+            person_ref=f"ref-{i}",
+            organisation_id=organisation.pk,
+            client_address=address,
+            reason="a reason, with 'quotes' and ünïcode" if i == 1 else "",
+            details={"results": 4, "parts": ["a", "b"], "nested": {"x": [1, 2.5, None]}},
+        )
+        for i, address in enumerate(addresses)
+    ]
+    with transaction.atomic():
+        chain.append(events)
+    for event, address in zip(events, addresses, strict=True):
+        stored = AuditEvent.objects.get(pk=event.pk)
+        assert not event._state.adding
+        assert (stored.sequence, stored.row_hash, stored.prev_hash) == (
+            event.sequence,
+            event.row_hash,
+            event.prev_hash,
+        )
+        assert stored.actor_id == user.pk and stored.organisation_id == organisation.pk
+        assert stored.client_address == (address or None)
+        assert stored.details == event.details and stored.reason == event.reason
+        assert stored.occurred_at == event.occurred_at
+        assert chain.digest(stored) == stored.row_hash
+    assert chain.verify().ok
+
+
+def test_the_chains_insert_writes_every_column_of_the_model() -> None:
+    """The chain's INSERT names its columns (ADR 128): a column added to AuditEvent must be added
+    there too, or this fails."""
+    columns = {f.column for f in AuditEvent._meta.concrete_fields if not f.primary_key}
+    assert {name for name, _ in chain._COLUMNS} == columns
+
+
 def test_an_altered_row_is_found() -> None:
     events = _write(4)
     _tamper("UPDATE access_auditevent SET reason = %s WHERE id = %s", ["nothing", events[1].pk])

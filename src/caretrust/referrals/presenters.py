@@ -221,6 +221,11 @@ def caseload_row(referral: Referral, plan=None, visit=None) -> CaseloadRow:
     )
 
 
+@dataclass(frozen=True)
+class _PlanReview:
+    review_date: date | None
+
+
 def caseload_rows(referrals: list[Referral]) -> list[CaseloadRow]:
     """Caseload rows for a whole list in two queries (the plans, the next visits), not two per
     row: a caseload page costs the same whether it lists one person or fifty."""
@@ -230,12 +235,15 @@ def caseload_rows(referrals: list[Referral]) -> list[CaseloadRow]:
     referrals = list(referrals)
     plans: dict[int, object] = {}
     if referrals:
-        for plan in (
+        # Only the review date is shown: the plans' two columns, no CarePlan built (ADR 128).
+        for referral_id, review_date in (
             CarePlanRef.objects.filter(referral__in=[r.pk for r in referrals])
             .exclude(status="completed")
             .order_by("referral_id", "-created_at")
+            .values_list("referral_id", "review_date")
         ):
-            plans.setdefault(plan.referral_id, plan)  # the newest plan that is not completed
+            # the newest plan that is not completed
+            plans.setdefault(referral_id, _PlanReview(review_date))
     visits = _next_planned_visits(
         {r.person_id for r in referrals if r.person_id}, clock.today(), 28
     )

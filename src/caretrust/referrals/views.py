@@ -17,6 +17,7 @@ from caretrust.people.models import Person
 from caretrust.referrals import forms, hooks, presenters, selectors, services
 from caretrust.referrals.models import Referral
 from caretrust.ui.forms import add_form_errors
+from caretrust.ui.navigation import count_for
 
 
 def _candidates_view(candidates: list[Person]) -> list[dict]:
@@ -408,9 +409,13 @@ def in_tray(request: HttpRequest) -> HttpResponse:
     """The team in-tray: referrals routed to my teams (or to me) waiting to be accepted."""
     policy.require(request.user, "referrals.in_tray")
     # A busy team's in-tray holds hundreds: a page at a time, most urgent first, with the total.
-    page = Paginator(selectors.in_tray(request.user), IN_TRAY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(selectors.in_tray(request.user), IN_TRAY_PAGE_SIZE)
+    # The header counts the same rows (in the one statement of its counts): the paginator takes
+    # that number rather than counting again (ADR 128).
+    total = count_for(request.user, "referrals:in_tray")
+    if total is not None:
+        paginator.count = total
+    page = paginator.get_page(request.GET.get("page"))
     referrals = list(page.object_list)  # the selector audits the page it fetches (ADR 89)
     now = timezone.now()
     return render(

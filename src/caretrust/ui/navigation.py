@@ -62,10 +62,29 @@ def count_together(querysets: dict[str, QuerySet]) -> dict[str, int]:
     return dict(zip(querysets, row, strict=True))
 
 
+def count_also(user, key: str, queryset: QuerySet) -> None:
+    """Ask for one more count to be taken in the statement of the header's counts (a count the
+    page body shows, such as My work's "Visits today"); read it with `page_count`. It joins them
+    when asked before the first `count_for` of the request, which takes them all (ADR 128)."""
+    taken = getattr(user, "_caretrust_nav_counts", None)
+    if taken is not None:  # too late to join them: counted on its own
+        taken[f"page:{key}"] = queryset.count()
+        return
+    extra = user.__dict__.setdefault("_caretrust_extra_counts", {})
+    extra[key] = queryset
+
+
+def page_count(user, key: str) -> int:
+    """A count asked for with `count_also`, taken with the header's (taken now if not yet)."""
+    counts = _counts(user)
+    return counts[f"page:{key}"]
+
+
 def _counts(user) -> dict[str, int]:
     """The counts of every item the user's navigation shows, taken once per request (the header
-    and the page body, such as My work's "Waiting to be accepted", show the same numbers). Held
-    on the request's user object, like `user_team_ids`, so the next page counts afresh."""
+    and the page body, such as My work's "Waiting to be accepted", show the same numbers), with
+    the page's own (`count_also`). Held on the request's user object, like `user_team_ids`, so the
+    next page counts afresh."""
     counts = getattr(user, "_caretrust_nav_counts", None)
     if counts is None:
         counted = {
@@ -73,6 +92,8 @@ def _counts(user) -> dict[str, int]:
             for item in _items.values()
             if item.count is not None and decide(user, item.action).allowed
         }
+        for key, queryset in getattr(user, "_caretrust_extra_counts", {}).items():
+            counted[f"page:{key}"] = queryset
         counts = user._caretrust_nav_counts = count_together(counted)
     return counts
 

@@ -8,6 +8,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.access.policy import decide
 from caretrust.organisations.models import Organisation, Team, User
 from caretrust.organisations.selectors import user_teams
+from caretrust.ui.navigation import count_also, page_count
 
 
 @dataclass(frozen=True)
@@ -35,23 +36,42 @@ class HomePage:
 
 
 def _team_rows(teams) -> list[Row]:
-    rows = []
-    for team in teams:
-        organisations = ", ".join(org.name for org in team.member_organisations())
-        rows.append(Row(team.name, organisations or "No members yet"))
-    return rows
+    """Each team with the organisations its members work for (`Team.member_organisations`), for
+    all the teams in one statement rather than one each (ADR 128)."""
+    teams = list(teams)
+    members: dict[int, list[str]] = {team.pk: [] for team in teams}
+    if teams:
+        pairs = (
+            Organisation.objects.filter(users__team_memberships__team__in=[t.pk for t in teams])
+            .values_list("users__team_memberships__team", "name", "pk")
+            .order_by("name", "pk")
+            .distinct()
+        )
+        for team_id, name, _organisation in pairs:
+            members[team_id].append(name)
+    return [Row(team.name, ", ".join(members[team.pk]) or "No members yet") for team in teams]
 
 
-def _my_teams(user: User) -> Section:
-    return Section("Your teams", _team_rows(user_teams(user)), "You are not in a team yet.")
+def _my_teams(user: User, locality_teams: bool = False) -> tuple[Section, Section | None]:
+    """The user's teams and, for a co-ordinator (`locality_teams`), the locality teams they route
+    referrals to: both lists' members read in one statement (ADR 128)."""
+    mine = user_teams(user)
+    routed_to: list[Team] = []
+    if locality_teams:
+        from caretrust.referrals.selectors import user_locality_ids
 
-
-def _locality_teams(user: User) -> Section:
-    localities = Team.objects.filter(memberships__user=user).values("locality")
-    teams = Team.objects.filter(locality__in=localities, kind=Team.Kind.LOCALITY_MDT)
-    return Section(
+        routed_to = list(
+            Team.objects.filter(
+                locality_id__in=user_locality_ids(user), kind=Team.Kind.LOCALITY_MDT
+            )
+        )
+    rows = dict(zip([t.pk for t in mine + routed_to], _team_rows(mine + routed_to), strict=True))
+    teams = Section("Your teams", [rows[t.pk] for t in mine], "You are not in a team yet.")
+    if not locality_teams:
+        return teams, None
+    return teams, Section(
         "Locality teams you route referrals to",
-        _team_rows(teams),
+        [rows[t.pk] for t in routed_to],
         "Your teams have no locality yet.",
     )
 
@@ -155,13 +175,19 @@ def _caseload(user: User) -> tuple[Section, list]:
 VISITS_SHOWN = 10
 
 
-def _visits_today(user: User) -> tuple[Section, list]:
-    """How many visits today, and the first few: a locality team makes hundreds a day, which
-    the visits page lists in full."""
+def _visits_today_query(user: User):
     from caretrust import clock
     from caretrust.careplans.selectors import team_visits_query
 
-    today = team_visits_query(user, clock.today())
+    return team_visits_query(user, clock.today())
+
+
+def _visits_today(user: User) -> tuple[Section, list]:
+    """How many visits today, and the first few: a locality team makes hundreds a day, which
+    the visits page lists in full."""
+    from caretrust.ui.navigation import page_count
+
+    today = _visits_today_query(user)
     # The first few by time of day only: ordering by the person's name too made PostgreSQL join
     # every visit of the day to its person before keeping ten.
     visits = list(
@@ -169,7 +195,7 @@ def _visits_today(user: User) -> tuple[Section, list]:
         .select_related("person", "organisation", "team")
         .order_by("time", "kind", "sequence", "id")[:VISITS_SHOWN]
     )
-    total = today.count()
+    total = page_count(user, "visits_today")  # with the header's counts (ADR 128)
     summary = [Row("Visits today", str(total), "/care-plans/visits/")] if total else []
     rows = summary + [
         Row(
@@ -205,7 +231,8 @@ def _orphaned_services_action(user: User) -> tuple[str, str]:
     """Services on the plans the user co-ordinates that name nobody to visit (ADR 72)."""
     from caretrust.careplans.selectors import orphaned_services
 
-    count = orphaned_services(user).count()
+    count_also(user, "orphaned_services", orphaned_services(user))
+    count = page_count(user, "orphaned_services")  # with the header's counts (ADR 128)
     return f"Services with nobody named to visit ({count})", "/care-plans/unassigned-services/"
 
 
@@ -215,7 +242,9 @@ def home_page_for(user: User) -> HomePage:
         from caretrust.portal.presenters import portal_home
 
         return portal_home(user)
-    sections = [_my_teams(user)]
+    is_coordinator = role == User.Role.COORDINATOR
+    my_teams, locality_teams = _my_teams(user, locality_teams=is_coordinator)
+    sections = [my_teams]
     actions = []
     if decide(user, "referrals.worklist"):
         sections.insert(0, _referrals_waiting(user))
@@ -226,9 +255,11 @@ def home_page_for(user: User) -> HomePage:
         actions.append(Row("Your tasks", "/workspace/tasks/"))
         actions.append(Row(*_orphaned_services_action(user)))
         actions.append(Row("Reviews due and overdue", "/reviews/due/"))
-        sections.append(_locality_teams(user))
+        sections.append(locality_teams)
     if role == User.Role.PRACTITIONER:
-        # My work: the in-tray first, then my caseload and today's visits (ADR 70).
+        # My work: the in-tray first, then my caseload and today's visits (ADR 70). How many
+        # visits today is counted with the header's counts, in their one statement (ADR 128).
+        count_also(user, "visits_today", _visits_today_query(user))
         tray, _waiting = _in_tray(user)
         mine, _allocated = _caseload(user)
         visits, _today = _visits_today(user)
