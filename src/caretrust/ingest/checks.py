@@ -13,11 +13,14 @@ import re
 from datetime import date
 
 from caretrust.ingest import limits
+from caretrust.ingest.shapes import ShapeCache
 from caretrust.record.summaries import fhir_date, value_at
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 GENDERS = (None, "male", "female", "other", "unknown")
+# Validate once per structure (ADR 127): this process's plans of shapes that passed the model.
+SHAPES = ShapeCache()
 
 
 def content_hash(resource: dict) -> str:
@@ -49,14 +52,16 @@ def validate(resource: dict) -> list[tuple[str, str]]:
         model = get_fhir_model_class(resource_type)
     except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
-    try:
-        model.model_validate(resource)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:5]:
-            path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
-            problems.append((path, error.get("msg", "invalid")))
-        return problems or [("", str(exc).splitlines()[0])]
+    if not SHAPES.passes(model, resource):
+        try:
+            model.model_validate(resource)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors()[:5]:
+                path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+                problems.append((path, error.get("msg", "invalid")))
+            return problems or [("", str(exc).splitlines()[0])]
+        SHAPES.learn(model, resource)
     if resource_type == "Patient" and resource.get("gender") not in GENDERS:
         return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
     return implausible_dates(resource)
