@@ -24,7 +24,12 @@ PATIENT = {
     "multipleBirthInteger": 2,
     "address": [{"postalCode": "TQ3 6HQ"}],
     "generalPractitioner": [
-        {"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "L83006"}}
+        {
+            "identifier": {
+                "system": "https://fhir.nhs.uk/Id/ods-organization-code",
+                "value": "L83006",
+            }
+        }
     ],
 }
 CONDITION = {
