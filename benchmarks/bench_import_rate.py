@@ -67,11 +67,22 @@ def run_import(
     peak_main = peak_total = peak_workers = 0
     capped = False
     total = len(offsets)
+    cpu: dict[int, float] = {}  # pid → CPU seconds (user + system) last seen
+    backends: list[psutil.Process] = []
     while process.poll() is None:
         try:
             main = parent.memory_info().rss
-            workers = sum(c.memory_info().rss for c in parent.children(recursive=True))
+            children = parent.children(recursive=True)
+            workers = sum(c.memory_info().rss for c in children)
             position = _position(parent, path)
+            for p in [parent, *children]:
+                times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
+            if not backends:
+                backends = _backends(env["DATABASE_URL"])
+            for b in backends:
+                times = b.cpu_times()
+                cpu[-b.pid] = times.user + times.system
         except psutil.Error:
             break
         now = time.perf_counter() - start
@@ -105,6 +116,15 @@ def run_import(
         )
     else:
         result["said"] = [line for line in output.splitlines() if line[:1].isalnum()][-3:]
+    # CPU seconds used (to the last sample): what the import costs whatever else the machine
+    # runs. Worker processes are counted while alive; the backend is PostgreSQL's.
+    importer_cpu = sum(v for k, v in cpu.items() if k > 0)
+    database_cpu = sum(v for k, v in cpu.items() if k < 0)
+    result["cpu_seconds"] = {
+        "importer_and_workers": round(importer_cpu, 1),
+        "postgresql_backend": round(database_cpu, 1),
+        "microseconds_per_resource": round((importer_cpu + database_cpu) / max(read, 1) * 1e6),
+    }
     result["rate_across_file"] = _intervals(samples, total, seconds, capped)
     result["rate_per_type"] = _per_type(samples, boundaries, total, seconds, capped)
     return result
@@ -157,6 +177,22 @@ def _per_type(samples, boundaries: dict[str, int], total: int, seconds: float, c
             "resources_per_second": round((last - first) / max(t1 - t0, 1e-9), 1),
         }
     return out
+
+
+def _backends(url: str) -> list[psutil.Process]:
+    """PostgreSQL's processes serving the importer (its database, not this script's queries)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url) as conn:
+        pids = conn.execute(
+            "select pid from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    try:
+        return [psutil.Process(pid) for (pid,) in pids]
+    except psutil.Error:
+        return []
 
 
 def fresh_database(url: str, template: str | None) -> None:
