@@ -36,7 +36,7 @@ from caretrust.ingest.atomic import Rollback, import_atomically
 from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
-from caretrust.people.fhir_patient import demographics_from_patient
+from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.people.normalise import is_ref
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
@@ -123,10 +123,10 @@ class _Pending:
         self.unresolved: list[dict] = []
         self.subject = ""  # resolved "Patient/<logical id>" of the person the resource is about
         self.person_id: int | None = None
-        self._demographics = None
+        self._demographics: Demographics | None = None
 
     @property
-    def demographics(self):
+    def demographics(self) -> Demographics:
         """A Patient's demographics, read once (four steps of a batch use them)."""
         if self._demographics is None:
             self._demographics = demographics_from_patient(self.resource)
