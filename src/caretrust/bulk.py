@@ -21,6 +21,22 @@ from django.utils import timezone
 from caretrust import guard
 
 
+class Json:
+    """A JSON value serialised once, for rows that share it (a resource and its first version):
+    COPY writes `text`; the ORM path gets `value`."""
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.text = json.dumps(value, separators=(",", ":"))
+
+
+def value_of(value: Any) -> Any:
+    """The plain value of a `Json` (anything else as it is)."""
+    return value.value if isinstance(value, Json) else value
+
+
 def insert(
     model: type[models.Model],
     rows: Sequence[dict[str, Any]],
@@ -32,7 +48,7 @@ def insert(
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        objects = [model(**row) for row in rows]
+        objects = [model(**{k: value_of(v) for k, v in row.items()}) for row in rows]
         # The named bulk path (ADR 89): guarded models (Person, ...) are loaded here on purpose.
         with guard.bulk_load(model, why="caretrust.bulk.insert"):
             model.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=ignore_conflicts)
@@ -110,6 +126,8 @@ def _same(value: Any) -> Any:
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, Json):
+        return value.text
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
     return value

@@ -13,11 +13,14 @@ import re
 from datetime import date
 
 from caretrust.ingest import limits
+from caretrust.ingest.shapes import ShapeCache
 from caretrust.record.summaries import fhir_date, value_at
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 GENDERS = (None, "male", "female", "other", "unknown")
+# Validate once per structure (ADR 127): this process's plans of shapes that passed the model.
+SHAPES = ShapeCache()
 
 
 def content_hash(resource: dict) -> str:
@@ -26,8 +29,12 @@ def content_hash(resource: dict) -> str:
     ).hexdigest()
 
 
-def validate(resource: dict) -> list[tuple[str, str]]:
-    """Problems (field, reason) found by the fhir.resources R4B model of the resource's type."""
+def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[str, str]]:
+    """Problems (field, reason) found by the fhir.resources R4B model of the resource's type.
+    With `shapes` (this process's cache by default) a resource of a shape that has passed the
+    model before has only its values checked, by their fields' own types (ADR 127); a resource
+    with any problem is always judged, and its problems named, by the whole model. `shapes=None`:
+    the whole model every time."""
     from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
 
@@ -49,14 +56,17 @@ def validate(resource: dict) -> list[tuple[str, str]]:
         model = get_fhir_model_class(resource_type)
     except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
-    try:
-        model.model_validate(resource)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:5]:
-            path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
-            problems.append((path, error.get("msg", "invalid")))
-        return problems or [("", str(exc).splitlines()[0])]
+    if shapes is None or not shapes.passes(model, resource):
+        try:
+            model.model_validate(resource)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors()[:5]:
+                path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+                problems.append((path, error.get("msg", "invalid")))
+            return problems or [("", str(exc).splitlines()[0])]
+        if shapes is not None:
+            shapes.learn(model, resource)
     if resource_type == "Patient" and resource.get("gender") not in GENDERS:
         return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
     return implausible_dates(resource)

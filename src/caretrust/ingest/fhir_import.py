@@ -36,7 +36,7 @@ from caretrust.ingest.atomic import Rollback, import_atomically
 from caretrust.ingest.checks import content_hash, validate
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
-from caretrust.people.fhir_patient import demographics_from_patient
+from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.people.normalise import is_ref
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
@@ -97,6 +97,7 @@ class _Pending:
     """One valid resource of the current batch and what the importer decided about it."""
 
     __slots__ = (
+        "_demographics",
         "action",
         "existing",
         "hash",
@@ -122,6 +123,14 @@ class _Pending:
         self.unresolved: list[dict] = []
         self.subject = ""  # resolved "Patient/<logical id>" of the person the resource is about
         self.person_id: int | None = None
+        self._demographics: Demographics | None = None
+
+    @property
+    def demographics(self) -> Demographics:
+        """A Patient's demographics, read once (four steps of a batch use them)."""
+        if self._demographics is None:
+            self._demographics = demographics_from_patient(self.resource)
+        return self._demographics
 
 
 class FhirImporter:
@@ -451,11 +460,11 @@ class FhirImporter:
     def _refuse_ambiguous(self, patients: list[_Pending], result: FileResult) -> list[_Pending]:
         """Patients whose NHS number more than one person already holds: refused, naming them,
         rather than attached to a guess."""
-        numbers = {demographics_from_patient(p.resource).nhs_number for p in patients} - {""}
+        numbers = {p.demographics.nhs_number for p in patients} - {""}
         ambiguous = people_services.ambiguous_nhs_numbers(numbers)
         refused = []
         for p in patients:
-            number = demographics_from_patient(p.resource).nhs_number
+            number = p.demographics.nhs_number
             if number in ambiguous:
                 refused.append(p)
                 self._reject(
@@ -474,7 +483,7 @@ class FhirImporter:
 
     def _warn_invalid_nhs_numbers(self, patients: list[_Pending], result: FileResult) -> None:
         for p in patients:
-            for value in people_services.invalid_nhs_numbers(demographics_from_patient(p.resource)):
+            for value in people_services.invalid_nhs_numbers(p.demographics):
                 result.warnings.append(
                     Problem(
                         Path(result.file).name,
@@ -488,7 +497,7 @@ class FhirImporter:
         new = [p for p in patients if p.action == "insert"]
         incoming = [
             people_services.IncomingPerson(
-                demographics=demographics_from_patient(p.resource),
+                demographics=p.demographics,
                 source=self.source,
                 source_system=f"urn:caretrust:source:{self.source}:Patient",
                 source_id=p.source_id,
@@ -505,7 +514,7 @@ class FhirImporter:
                 if p.person_id:
                     people_services.update_demographics_from_import(
                         person_id=p.person_id,
-                        demographics=demographics_from_patient(p.resource),
+                        demographics=p.demographics,
                         source=self.source,
                     )
 
@@ -535,6 +544,8 @@ class FhirImporter:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
         rows = [self._fields(p, now, version=1) for p in inserts]
+        for row in rows:  # serialised once for the resource and its first version
+            row["content"] = bulk.Json(row["content"])
         ids = bulk.insert(Resource, rows, returning_ids=True)
         versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
         events = [_timeline(pk, row) for pk, row in zip(ids, rows, strict=True)]
@@ -629,7 +640,7 @@ def _timeline(resource_id: int, row: dict) -> dict | None:
     """The timeline line for a stored resource (none for a Patient or a resource about nobody)."""
     if row["resource_type"] == "Patient" or not row["person_id"]:
         return None
-    summary = summarise(row["content"])
+    summary = summarise(bulk.value_of(row["content"]))
     return {
         "person_id": row["person_id"],
         "date": summary.date,

@@ -1,0 +1,203 @@
+"""Validate-once-per-structure: the fhir.resources model runs once for each *shape* of resource,
+and later resources of that shape have only their primitive values checked (ADR 127).
+
+A resource's shape is its type and its JSON tree with the values taken out: every object's keys in
+order, every list's length, and the JSON type (string, integer, decimal, boolean) of each value.
+The R4B model's checks fall in two kinds:
+
+- structural, decided by the shape alone: unknown elements (`extra="forbid"`), required elements,
+  one value of a choice element (`onset[x]`), objects where objects belong and lists where lists
+  belong, nulls inside lists, `resourceType`;
+- per value: each primitive against its FHIR type (`dateTime`, `code`, `id`, `uri`, `decimal`...),
+  with the very annotation (and model configuration) the model's field declares.
+
+So when a resource of some shape has passed the whole model, a later resource of the same shape
+passes the whole model exactly when each of its values passes its field's type. That is what the
+cache checks: a compiled plan, one pydantic TypeAdapter per value position, built from the model's
+own field annotations. A value that fails sends the resource to the whole model, so a rejected
+resource gets the model's own error (field path and message), as before. Nothing about a value is
+remembered except "this value passed this type" (a bounded memo: codes, systems and dates repeat).
+
+Shapes a plan cannot be compiled for are validated by the whole model every time: anything under a
+model with validators of its own (primitive extensions `_x`), contained resources, fields whose
+annotation is not one type. The cache holds at most MAX_SHAPES plans and MAX_MEMO values per
+process; when full it starts again (memory stays flat).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+MAX_SHAPES = 4096
+MAX_MEMO = 200_000
+# The validators every FHIR model has (fhir_core's FHIRAbstractModel): null in a list of complex
+# elements, required primitives and choice elements: all decided by the shape.
+BASE_VALIDATORS = {"reject_null_complex_elements", "validate_after_model_construction"}
+LEAF_TYPES = (str, int, float, bool)
+
+Shape = tuple
+Check = Callable[[Any], Any]
+
+
+def shape_of(resource: dict) -> tuple[Shape, list[Any]]:
+    """(shape, the values in document order). A loop over the tree (nesting is bounded by the
+    limits checked before, but a loop is also faster here)."""
+    values: list[Any] = []
+    return _shape(resource, values), values
+
+
+def _shape(value: Any, values: list[Any]) -> Shape | type:
+    kind = type(value)
+    if kind is dict:
+        return ("{", *[(key, _shape(child, values)) for key, child in value.items()])
+    if kind is list:
+        return ("[", *[_shape(child, values) for child in value])
+    values.append(value)
+    return kind
+
+
+class NotCompilable(Exception):
+    """This shape is validated by the whole model every time."""
+
+
+def _single(annotation: Any) -> tuple[Any, bool]:
+    """(the one type inside Optional[...] / List[...], whether it is a list)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            raise NotCompilable(f"{annotation!r} is a union")
+        annotation, origin = inner[0], typing.get_origin(inner[0])
+    if origin is list:
+        element, nested = _single(typing.get_args(annotation)[0])
+        if nested:
+            raise NotCompilable(f"{annotation!r} is a list of lists")
+        return element, True
+    return annotation, False
+
+
+class ShapeCache:
+    """Plans of shapes that passed the whole model, for one process."""
+
+    def __init__(self, max_shapes: int = MAX_SHAPES, max_memo: int = MAX_MEMO) -> None:
+        self.max_shapes = max_shapes
+        self.max_memo = max_memo
+        # (model, shape) → one check per value; None: not compilable
+        self._plans: dict[tuple[type, Shape], list[Check] | None] = {}
+        self._adapters: dict[tuple[Any, str], Check] = {}  # (annotation, model) → validate
+        self._memo: set[tuple[int, type, Any]] = set()  # (check id, type, value) that passed
+        self.hits = self.misses = 0
+
+    def passes(self, model: type, resource: dict) -> bool:
+        """True when the resource passes `model` because a resource of its shape did and each of
+        its values passes its field's type; False when the whole model must decide (a new shape,
+        a shape without a plan, or a value that fails)."""
+        shape, values = shape_of(resource)
+        plan = self._plans.get((model, shape), False)
+        if plan is False or plan is None:
+            self.misses += 1
+            return False
+        memo = self._memo
+        for check, value in zip(plan, values, strict=True):
+            key = (id(check), type(value), value)
+            if key in memo:
+                continue
+            try:
+                check(value)
+            except ValueError:  # pydantic's ValidationError is a ValueError
+                self.misses += 1
+                return False
+            if len(memo) >= self.max_memo:
+                memo.clear()
+            memo.add(key)
+        self.hits += 1
+        return True
+
+    def learn(self, model: type, resource: dict) -> None:
+        """Remember the plan of a resource that has just passed the whole model."""
+        shape, values = shape_of(resource)
+        if (model, shape) in self._plans:
+            return
+        if len(self._plans) >= self.max_shapes:
+            self._plans.clear()
+        try:
+            plan = self._plan(model, resource)
+        except NotCompilable:
+            plan = None
+        if plan is not None and len(plan) != len(values):
+            plan = None  # never expected: then the whole model decides, always
+        self._plans[(model, shape)] = plan
+
+    # ------------------------------------------------------------------------------- plans
+
+    def _plan(self, model: type, resource: dict) -> list[Check]:
+        plan: list[Check] = []
+        self._model_plan(model, resource, plan, top=True)
+        return plan
+
+    def _model_plan(self, model: type, data: dict, plan: list[Check], *, top: bool) -> None:
+        decorators = model.__pydantic_decorators__
+        if set(decorators.model_validators) - BASE_VALIDATORS or decorators.field_validators:
+            raise NotCompilable(f"{model.__name__} has validators of its own")
+        if decorators.validators or decorators.root_validators:
+            raise NotCompilable(f"{model.__name__} has validators of its own")
+        fields = _fields_by_alias(model)
+        for key, value in data.items():
+            if top and key == "resourceType":
+                plan.append(_same_type)  # part of the shape's key: one model per type
+                continue
+            field = fields.get(key)
+            if field is None:
+                raise NotCompilable(f"{model.__name__}.{key} is not a field")
+            annotation, many = _single(field.annotation)
+            items = value if many else [value]
+            if many and type(value) is not list:
+                raise NotCompilable(f"{model.__name__}.{key} is a list")
+            for item in items:
+                if _is_complex(annotation):
+                    if type(item) is not dict:
+                        raise NotCompilable(f"{model.__name__}.{key} is an element")
+                    self._model_plan(_model_of(annotation), item, plan, top=False)
+                elif type(item) in LEAF_TYPES:
+                    plan.append(self._adapter(annotation, model))
+                else:
+                    raise NotCompilable(f"{model.__name__}.{key} is a primitive")
+
+    def _adapter(self, annotation: Any, model: type) -> Check:
+        from pydantic import TypeAdapter
+
+        key = (annotation, model.__name__)
+        if key not in self._adapters:
+            config = {
+                k: v
+                for k, v in model.model_config.items()
+                if k not in ("extra", "validate_assignment", "populate_by_name", "title")
+            }
+            adapter = TypeAdapter(annotation, config=config or None)  # type: ignore[call-overload]
+            self._adapters[key] = adapter.validate_python
+        return self._adapters[key]
+
+
+def _same_type(value: Any) -> Any:
+    return value
+
+
+def _fields_by_alias(model: type) -> dict[str, Any]:
+    return {(field.alias or name): field for name, field in model.model_fields.items()}
+
+
+def _is_complex(annotation: Any) -> bool:
+    from fhir_core.types import FhirBase, FhirElementOrResourceBase
+
+    if not (isinstance(annotation, type) and issubclass(annotation, FhirBase)):
+        return False
+    if issubclass(annotation, FhirElementOrResourceBase):
+        raise NotCompilable("a contained resource or an element of any type")
+    return True
+
+
+def _model_of(annotation: Any) -> type:
+    return annotation.get_model_klass()
