@@ -185,8 +185,6 @@ def _visits_today_query(user: User):
 def _visits_today(user: User) -> tuple[Section, list]:
     """How many visits today, and the first few: a locality team makes hundreds a day, which
     the visits page lists in full."""
-    from caretrust.ui.navigation import page_count
-
     today = _visits_today_query(user)
     # The first few by time of day only: ordering by the person's name too made PostgreSQL join
     # every visit of the day to its person before keeping ten.
