@@ -58,8 +58,10 @@ def next_planned_visits(person_ids: set[int], start: date, days: int = 14) -> di
     firsts = Person.objects.filter(pk__in=person_ids).annotate(visit=Subquery(first))
     return {
         visit.person_id: visit
-        for visit in Visit.objects.filter(pk__in=firsts.values("visit")).select_related(
-            "organisation", "team", "practitioner"
+        # What a caseload row shows of it: the date and the kind (no team, organisation or
+        # practitioner built for each; ADR 130).
+        for visit in Visit.objects.filter(pk__in=firsts.values("visit")).only(
+            "person_id", "date", "kind"
         )
     }
 
