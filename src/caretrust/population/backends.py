@@ -35,6 +35,11 @@ class Backend(abc.ABC):
     def execute(self, expr: ibis.Expr) -> pd.DataFrame:
         return self.con.execute(expr)
 
+    def keep(self, expr: ibis.Table, name: str) -> ibis.Table:
+        """A table many queries start from (a contract table without opted-out people): an
+        engine may compute it once and hold it. The default, DuckDB's, returns it unchanged."""
+        return expr
+
 
 class DuckDBBackend(Backend):
     name = "duckdb"
@@ -67,9 +72,10 @@ class SparkBackend(Backend):
     ) -> None:
         self.session = session or make_spark_session(spark_master, driver_memory)
         self._con = ibis.pyspark.connect(self.session)
-        # Local mode keeps each contract table in memory after its first scan: every indicator
-        # is one query over the same few tables, and re-reading Parquet files for each was a
-        # large share of the time on small data. A cluster session decides for itself.
+        # Local mode keeps each contract table (opted-out people removed) in memory after its
+        # first use, split by person_id: every indicator is one query over the same few tables,
+        # and re-reading Parquet and re-filtering for each was a large share of the time
+        # (ADR 0063, ADR 0129). A cluster session decides for itself.
         local = cast(str, self.session.sparkContext.master).startswith("local")
         self.cache_tables = local if cache_tables is None else cache_tables
 
@@ -80,9 +86,25 @@ class SparkBackend(Backend):
     def read_parquet(self, path: Path, table_name: str) -> ibis.Table:
         frame = self.session.read.parquet(str(path))
         frame.createOrReplaceTempView(table_name)
-        if self.cache_tables:
-            self.session.catalog.cacheTable(table_name)
         return self._con.table(table_name)
+
+    def keep(self, expr: ibis.Table, name: str) -> ibis.Table:
+        """With ``cache_tables``: the table computed once, held in memory (spilling to disk if
+        need be) and hash-partitioned on person_id into one partition per shuffle partition, so
+        that both cores share every scan and joins or groupings on person_id between kept tables
+        need no shuffle. A contract file is often one Parquet row group, which Spark would
+        otherwise read, and keep, as a single partition: one core for every query."""
+        if not self.cache_tables:
+            return expr
+        frame = self.session.sql(self._con.compile(expr))
+        partitions = int(self.session.conf.get("spark.sql.shuffle.partitions") or 2)
+        if "person_id" in frame.columns:
+            frame = frame.repartition(partitions, "person_id")
+        else:
+            frame = frame.repartition(partitions)
+        frame.createOrReplaceTempView(name)
+        self.session.catalog.cacheTable(name)
+        return self._con.table(name)
 
     def execute(self, expr: ibis.Expr) -> pd.DataFrame:
         return self._con.execute(expr)

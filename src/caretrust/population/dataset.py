@@ -30,6 +30,7 @@ class Dataset:
         self.data_dir = Path(data_dir)
         self.backend = backend
         self._tables: dict[str, ibis.Table] = {}
+        self._kept: dict[str, ibis.Table] = {}
         for name in REQUIRED:
             if self._path(name) is None:
                 raise MissingTableError(f"{data_dir} has no {name}.parquet or {name}/")
@@ -49,24 +50,30 @@ class Dataset:
             path = self._path(name)
             if path is None:
                 raise MissingTableError(f"{self.data_dir} has no {name} table")
-            # a per-dataset view name: several datasets may share one Spark session
-            view = f"caretrust_{name}_{id(self):x}"
-            self._tables[name] = self.backend.read_parquet(path, view)
+            self._tables[name] = self.backend.read_parquet(path, self._view(name))
         return self._tables[name]
+
+    def _view(self, name: str) -> str:
+        # a per-dataset view name: several datasets may share one Spark session
+        return f"caretrust_{name}_{id(self):x}"
 
     @property
     def people(self) -> ibis.Table:
-        people = self.raw("people")
-        if "opted_out" in people.columns:
-            people = people.filter(~people.opted_out.fill_null(False))
-        return people
+        if "people" not in self._kept:
+            people = self.raw("people")
+            if "opted_out" in people.columns:
+                people = people.filter(~people.opted_out.fill_null(False))
+            self._kept["people"] = self.backend.keep(people, self._view("people_kept"))
+        return self._kept["people"]
 
     def table(self, name: str) -> ibis.Table:
         """A contract table restricted to people who have not opted out."""
         if name == "people":
             return self.people
-        events = self.raw(name)
-        return events.semi_join(self.people.select("person_id"), "person_id")
+        if name not in self._kept:
+            events = self.raw(name).semi_join(self.people.select("person_id"), "person_id")
+            self._kept[name] = self.backend.keep(events, self._view(f"{name}_kept"))
+        return self._kept[name]
 
     def execute(self, expr: ibis.Expr) -> pd.DataFrame:
         return self.backend.execute(expr)

@@ -82,6 +82,9 @@ class AreaDataset(Dataset):
     def __init__(self, ds: Dataset, areas: tuple[str, ...]) -> None:
         self.__dict__.update(ds.__dict__)
         self.areas = areas
+        # tables kept for these areas only (an engine may hold them: Backend.keep), starting
+        # from the whole dataset's people
+        self._kept = {"people": ds.people}
 
     @property
     def people(self) -> ibis.Table:
