@@ -212,6 +212,7 @@ def _run(
     files: list[Path], *, unit: str, make_importer, skip_invalid: bool, rejects: Path, link: bool
 ) -> None:
     """Import each file in turn (each atomic) with one progress bar, then link and summarise."""
+    from caretrust.ingest import checks
     from caretrust.ingest.report import ImportSummary, RejectsWriter
 
     writer = RejectsWriter(rejects if skip_invalid else None)
@@ -219,6 +220,7 @@ def _run(
     with _progress() as progress:
         task = progress.add_task(unit, total=None)
         importer = make_importer(writer, lambda n: progress.advance(task, n))
+        checks.freeze_long_lived_objects()  # after start-up (ADR 131)
         for path in files:
             progress.update(task, description=path.name[:40])
             summary.files.append(importer.import_file(path))
