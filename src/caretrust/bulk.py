@@ -141,12 +141,16 @@ class Growth:
     `source_id = ANY(...)` becomes a filter over every row of the type, and the import slows
     quadratically. ANALYZE inside the transaction samples its own new rows; running it each time
     the rows added double keeps the plans right for about log2(rows) ANALYZEs.
+
+    JSON columns are left out (ADR 131): no look-up filters on them, and sampling them was most
+    of the cost (a resource's content). An ANALYZE of some columns does not reset the table's
+    count of changed rows, so autovacuum still analyzes every column after the commit.
     """
 
     FIRST = 5_000
 
     def __init__(self, *looked_up: type[models.Model]) -> None:
-        self.tables = [m._meta.db_table for m in looked_up]
+        self.tables = [(m._meta.db_table, _analyzed_columns(m)) for m in looked_up]
         self.added = 0
         self.next_at = self.FIRST
 
@@ -155,6 +159,12 @@ class Growth:
         if self.added < self.next_at or connection.vendor != "postgresql":
             return
         self.next_at = self.added * 2
+        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            for table in self.tables:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            for table, columns in self.tables:
+                names = ", ".join(quote(c) for c in columns)
+                cursor.execute(f"ANALYZE {quote(table)} ({names})")
+
+
+def _analyzed_columns(model: type[models.Model]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields if not isinstance(f, models.JSONField)]

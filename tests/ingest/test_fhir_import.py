@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from caretrust.access.models import AuditEvent
-from caretrust.ingest.fhir_import import FhirImporter, order_paths
+from caretrust.ingest.fhir_import import FhirImporter, _references, _references_deep, order_paths
 from caretrust.ingest.report import RejectsWriter
 from caretrust.people.models import Person
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
@@ -256,3 +256,45 @@ def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path
     assert (inserted, rejected) == (1199, 2)
     assert problems[0].startswith("Patient.ndjson, line 701, birthDate:")
     assert problems[1].startswith("Patient.ndjson, line 1001: not valid JSON")
+
+
+def _found(walked: list[tuple[str, dict]]) -> list[tuple[str, int]]:
+    return [(path, id(holder)) for path, holder in walked]
+
+
+def test_the_reference_walk_finds_what_the_loop_finds_at_any_depth() -> None:
+    """ADR 131: the recursive walk gives the same paths and holders, in document order, as the
+    loop it replaced; contained resources and narrative are skipped; a resource deeper than the
+    interpreter's recursion limit still gets the loop's answer."""
+    resource = {
+        "resourceType": "Encounter",
+        "reference": "Patient/top",  # the resource itself holding one
+        "subject": {"reference": "Patient/p1"},
+        "participant": [
+            {"individual": {"reference": "Practitioner/a"}},
+            {"individual": {"display": "no reference"}},
+            {"individual": {"reference": 7}},  # not a string: not a reference
+        ],
+        "nested": [[{"reference": "Location/in-a-list-of-lists"}]],
+        "contained": [{"resourceType": "Patient", "managingOrganization": {"reference": "#x"}}],
+        "text": {"div": "<div/>", "reference": "Patient/in-narrative"},
+        "extension": [
+            {"url": "u", "extension": [{"url": "v", "valueReference": {"reference": "Group/g"}}]}
+        ],
+    }
+    walked = _references(resource)
+    assert [path for path, _ in walked] == [
+        "",
+        "subject",
+        "participant.individual",
+        "nested",
+        "extension.extension.valueReference",
+    ]
+    assert _found(walked) == _found(_references_deep(resource))
+
+    deep: dict = {"reference": "Patient/bottom"}
+    for _ in range(3000):
+        deep = {"extension": [deep]}
+    walked = _references({"resourceType": "Basic", "extension": [deep]})
+    assert len(walked) == 1 and walked[0][0] == ".".join(["extension"] * 3001)
+    assert walked[0][1] == {"reference": "Patient/bottom"}
