@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -21,9 +22,11 @@ VERIFY = "/sign-in/security-code/"
 
 
 @pytest.fixture(autouse=True)
-def _totp_required(settings) -> None:
+def _totp_required(settings) -> Iterator[None]:
     settings.CARETRUST_REQUIRE_TOTP = True
     cache.clear()
+    yield
+    cache.clear()  # no account left locked for the next test in this process (15-minute window)
 
 
 def code_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

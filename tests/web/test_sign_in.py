@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 
@@ -19,8 +21,10 @@ ROLE_HOME_TITLES = {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle() -> None:
+def _fresh_throttle() -> Iterator[None]:
     cache.clear()
+    yield
+    cache.clear()  # no account left locked for the next test in this process (15-minute window)
 
 
 def sign_in(client, username: str, password: str = DEMO_PASSWORD):

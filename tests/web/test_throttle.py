@@ -3,6 +3,8 @@ address; higher ceilings per address and per account stop wider guessing (issue 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -12,10 +14,14 @@ from caretrust.organisations.demo import DEMO_PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings) -> None:
+def _fresh(settings) -> Iterator[None]:
     settings.LOGIN_FAILURE_LIMIT = 3
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
     settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 6
+    cache.clear()
+    yield
+    # The failures recorded here would otherwise stay in this worker's cache for the window
+    # (15 minutes) and lock the demo nurse out of a later test that signs in from 127.0.0.1.
     cache.clear()
 
 
