@@ -189,6 +189,8 @@ class FhirImporter:
         self.batch_size = batch_size
         self.on_progress = on_progress or (lambda n: None)
         self._conditional_cache: dict[str, tuple[str, str] | None] = {}
+        # The batch's stored Patients (logical id → person), found resolving references.
+        self._person_of: dict[str, int] = {}
 
     # ----------------------------------------------------------------------------- identities
 
@@ -471,9 +473,17 @@ class FhirImporter:
                 if target and target not in in_bundle and target not in in_batch:
                     wanted.setdefault(target[0], set()).add(target[1])
         known: set[tuple[str, str]] = in_bundle | in_batch | conditional_hits
+        self._person_of = {}
         for resource_type, ids in wanted.items():
             rows = Resource.objects.filter(resource_type=resource_type, logical_id__in=ids)
-            known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
+            if resource_type == "Patient":
+                # Their people too, for _attach_people: one look-up, not two (ADR 133).
+                for logical_id, person_id in rows.values_list("logical_id", "person_id"):
+                    known.add(("Patient", logical_id))
+                    if person_id is not None:
+                        self._person_of[logical_id] = person_id
+            else:
+                known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
             if resource_type == "Patient":
                 refs = Person.objects.filter(ref__in=[i for i in ids if is_ref(i)])
                 known.update(("Patient", str(r)) for r in refs.values_list("ref", flat=True))
@@ -559,8 +569,12 @@ class FhirImporter:
         subjects = {p.subject.removeprefix("Patient/") for p in work if p.subject}
         if not subjects:
             return
-        person_of = dict(
-            Resource.objects.filter(resource_type="Patient", logical_id__in=subjects)
+        # Stored Patients named by a reference were looked up with their people already.
+        person_of = {s: self._person_of[s] for s in subjects if s in self._person_of}
+        person_of.update(
+            Resource.objects.filter(
+                resource_type="Patient", logical_id__in=subjects - set(person_of)
+            )
             .exclude(person=None)
             .values_list("logical_id", "person_id")
         )
@@ -580,10 +594,17 @@ class FhirImporter:
     def _store(self, work: list[_Pending], result: FileResult) -> None:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
-        rows = [self._fields(p, now, version=1) for p in inserts]
-        for row in rows:  # serialised once for the resource and its first version
-            row["content"] = bulk.Json(row["content"])
-        ids = bulk.insert(Resource, rows, returning_ids=True)
+        rows: list[dict] = []
+
+        def made() -> Iterator[dict]:
+            """Each new resource's row, made as COPY sends the ones before (ADR 133)."""
+            for p in inserts:
+                row = self._fields(p, now, version=1)
+                row["content"] = bulk.Json(row["content"])  # once, for it and its first version
+                rows.append(row)
+                yield row
+
+        ids = bulk.insert(Resource, made(), count=len(inserts), returning_ids=True)
         versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
         events = [
             _timeline(pk, row, p.summary) for pk, row, p in zip(ids, rows, inserts, strict=True)

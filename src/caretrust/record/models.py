@@ -30,8 +30,14 @@ class Resource(models.Model):
     last_updated = models.DateTimeField()
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
+    # No index of its own: (person, resource_type) below serves look-ups by person (ADR 133).
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resources",
+        db_index=False,
     )
     # Where it came from: `source` names the sending system ("fhir" by default, "api:<client>"),
     # `source_id` is that system's id. Source + type + id decides insert / update / skip.
@@ -49,7 +55,7 @@ class Resource(models.Model):
     unresolved = models.JSONField(default=list, blank=True)
     # About a person (it names a subject or patient) but the person could not be found: held,
     # served to nobody, listed for data quality to attach to a person or reject.
-    quarantined = models.BooleanField(default=False, db_index=True)
+    quarantined = models.BooleanField(default=False)
     # Set when data quality rejected a quarantined resource (kept, never served).
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField(max_length=500, blank=True)
@@ -70,6 +76,12 @@ class Resource(models.Model):
             models.Index(fields=["person", "resource_type"]),
             models.Index(fields=["resource_type", "last_updated"]),
             models.Index(fields=["resource_type", "date"]),
+            # Only the few quarantined rows are ever looked up by it (ADR 133).
+            models.Index(
+                fields=["quarantined"],
+                condition=models.Q(quarantined=True),
+                name="resource_quarantined",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +91,10 @@ class Resource(models.Model):
 class ResourceVersion(models.Model):
     """Every version of a resource, the current one included (FHIR history and vread)."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    # Indexed by the unique (resource, version_id) below (ADR 133).
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     version_id = models.PositiveIntegerField()
     last_updated = models.DateTimeField()
     content = models.JSONField()
@@ -150,7 +165,10 @@ class SocialCareEvent(models.Model):
 class TimelineEvent(models.Model):
     """One line of a person's timeline: from a FHIR resource or a social care event."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="timeline")
+    # Indexed by (person, date) below (ADR 133).
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="timeline", db_index=False
+    )
     date = models.DateField(null=True, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     source = models.CharField(max_length=100)
