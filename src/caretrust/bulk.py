@@ -27,9 +27,10 @@ class Json:
 
     __slots__ = ("text", "value")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, text: str = "") -> None:
+        """`text`: `value` already serialised, when the caller has it."""
         self.value = value
-        self.text = json.dumps(value, separators=(",", ":"))
+        self.text = text or json.dumps(value, separators=(",", ":"))
 
 
 def value_of(value: Any) -> Any:

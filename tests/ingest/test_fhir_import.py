@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from caretrust.access.models import AuditEvent
-from caretrust.ingest.fhir_import import FhirImporter, _references, _references_deep, order_paths
+from caretrust.ingest.fhir_import import FhirImporter, order_paths
+from caretrust.ingest.references import references as _references
+from caretrust.ingest.references import references_deep as _references_deep
 from caretrust.ingest.report import RejectsWriter
 from caretrust.people.models import Person
 from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
@@ -256,6 +258,54 @@ def test_large_files_validated_in_a_worker_process_give_the_same_result(tmp_path
     assert (inserted, rejected) == (1199, 2)
     assert problems[0].startswith("Patient.ndjson, line 701, birthDate:")
     assert problems[1].startswith("Patient.ndjson, line 1001: not valid JSON")
+
+
+@pytest.mark.slow
+@pytest.mark.database  # COPY stores the worker's text on PostgreSQL only
+@pytest.mark.parametrize("source", ["fhir", "lab"])
+def test_what_the_worker_prepares_stores_what_the_importer_would_have(tmp_path, source) -> None:
+    """ADR 133: a validating worker hands the importer each resource's canonical JSON and its
+    references; stored content, versions, unresolved references and people are the same as when
+    the importer works them out itself, also where a reference is rewritten (an absolute URL, a
+    history suffix), left unresolved, or the id is not the source's (another source's ids)."""
+    conditions = [
+        condition("c1", "Patient/p1"),  # already ours
+        condition("c2", "https://gp.example/fhir/Patient/p2"),  # rewritten to Patient/p2
+        condition("c3", "Patient/p1/_history/1"),  # keeps its version
+        condition("c4", "Patient/nobody"),  # unresolved
+    ]
+    conditions[0]["note"] = [{"text": "Café: non-ASCII text kept as sent"}]
+    resources = [patient("p1"), patient("p2", nhs="9434765870", family="Jones"), *conditions]
+    path = tmp_path / "Mixed.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in resources) + "\n")
+
+    def stored() -> dict:
+        return {
+            (r.resource_type, r.source_id): (
+                r.content,
+                r.content_hash,
+                r.unresolved,
+                r.subject_reference,
+                r.person is not None,
+                [v.content for v in r.versions.all()],
+            )
+            for r in Resource.objects.prefetch_related("versions")
+        }
+
+    outcomes = []
+    for workers in (1, 0):
+        importer = FhirImporter(source=source, workers=workers, workers_from_bytes=0)
+        result = importer.import_file(path)
+        assert (result.inserted, result.rejected) == (6, 0), result.problems
+        outcomes.append(stored())
+        TimelineEvent.objects.all().delete()
+        Resource.objects.all().delete()
+    assert outcomes[0] == outcomes[1]
+    by_id = outcomes[0]
+    assert by_id[("Condition", "c2")][0]["subject"]["reference"].endswith("/p2") or source != "fhir"
+    assert by_id[("Condition", "c3")][0]["subject"]["reference"].endswith("/_history/1")
+    assert by_id[("Condition", "c4")][2] == [{"path": "subject", "reference": "Patient/nobody"}]
+    assert by_id[("Condition", "c1")][0]["note"][0]["text"].startswith("Café")
 
 
 def _found(walked: list[tuple[str, dict]]) -> list[tuple[str, int]]:

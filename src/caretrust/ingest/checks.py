@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from caretrust.ingest import limits
+from caretrust.ingest.references import references
 from caretrust.ingest.shapes import ShapeCache
 from caretrust.record.summaries import fhir_date, value_at
 
@@ -24,10 +25,15 @@ GENDERS = (None, "male", "female", "other", "unknown")
 SHAPES = ShapeCache()
 
 
-def content_hash(resource: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+def canonical_json(resource: dict) -> str:
+    """The resource as compact JSON with its keys sorted: what its content hash is of, and (the
+    same value to PostgreSQL's jsonb, which keeps no key order) what COPY stores (ADR 133)."""
+    return json.dumps(resource, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(resource: dict, text: str | None = None) -> str:
+    """`text`: the resource's `canonical_json`, when already made."""
+    return hashlib.sha256((text or canonical_json(resource)).encode()).hexdigest()
 
 
 def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[str, str]]:
@@ -121,7 +127,9 @@ def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[s
     return problems
 
 
-Checked = tuple[list[tuple[str, str]], str]  # (problems, content hash)
+# (problems, content hash, canonical JSON, references as (path, reference) in document order);
+# for a resource with problems only the problems. A plain tuple: it is pickled for every line.
+Checked = tuple[list[tuple[str, str]], str, str, list[tuple[str, str]] | None]
 
 
 def freeze_long_lived_objects() -> None:
@@ -141,8 +149,8 @@ _frozen = False
 
 
 def check_lines(lines: list[bytes]) -> list[Checked | None]:
-    """Validate and hash each NDJSON line; None for a line that is not a JSON object (the reader
-    reports that itself). Runs in a worker process: after its first chunk (the models it needs
+    """Validate, hash and list the references of each NDJSON line (`Checked`); None for a line
+    that is not a JSON object (the reader reports that itself). Runs in a worker process: after its first chunk (the models it needs
     are loaded), its long-lived objects are frozen."""
     out: list[Checked | None] = []
     for raw in lines:
@@ -154,6 +162,14 @@ def check_lines(lines: list[bytes]) -> list[Checked | None]:
         if not isinstance(resource, dict) or "resourceType" not in resource:
             out.append(None)
             continue
-        out.append((validate(resource), content_hash(resource)))
+        problems = validate(resource)
+        if problems:
+            out.append((problems, "", "", None))
+            continue
+        # What the importer would work out from the resource again: done here, on the other
+        # core, while it writes the chunk before (ADR 133).
+        text = canonical_json(resource)
+        listed = [(path, holder["reference"]) for path, holder in references(resource)]
+        out.append(([], content_hash(resource, text), text, listed))
     freeze_long_lived_objects()
     return out

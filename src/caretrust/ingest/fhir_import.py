@@ -34,6 +34,7 @@ from caretrust import bulk
 from caretrust.ingest import limits, readers
 from caretrust.ingest.atomic import Rollback, import_atomically
 from caretrust.ingest.checks import content_hash, validate
+from caretrust.ingest.references import references as _references
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics, demographics_from_patient
@@ -50,63 +51,6 @@ CONDITIONAL_CACHE_SIZE = 10_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
 # Below this an NDJSON file is validated in the importer's own process.
 CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
-
-
-SKIPPED_ELEMENTS = ("contained", "text")  # contained resources and narrative hold no references
-
-
-def _references(resource: dict) -> list[tuple[str, dict]]:
-    """(path, the object holding `reference`) for every reference in the resource, in document
-    order; contained resources and narrative are skipped. Runs for every resource imported:
-    recursion here is about 2.5 times as fast as a loop with its own stack (ADR 131); nesting is
-    bounded by the limits checked before, and anything deeper still gets the loop."""
-    found: list[tuple[str, dict]] = []
-    try:
-        _walk_object(resource, "", found)
-    except RecursionError:
-        return _references_deep(resource)
-    return found
-
-
-def _walk_object(value: dict, path: str, found: list[tuple[str, dict]]) -> None:
-    if isinstance(value.get("reference"), str):
-        found.append((path, value))
-    for key, child in value.items():
-        if isinstance(child, dict):
-            if key not in SKIPPED_ELEMENTS:
-                _walk_object(child, f"{path}.{key}" if path else key, found)
-        elif isinstance(child, list) and key not in SKIPPED_ELEMENTS:
-            _walk_list(child, f"{path}.{key}" if path else key, found)
-
-
-def _walk_list(items: list, path: str, found: list[tuple[str, dict]]) -> None:
-    for child in items:  # an element of a list has the list's path
-        if isinstance(child, dict):
-            _walk_object(child, path, found)
-        elif isinstance(child, list):
-            _walk_list(child, path, found)
-
-
-def _references_deep(resource: dict) -> list[tuple[str, dict]]:
-    """What `_references` finds, with a loop and its own stack: for any depth."""
-    found: list[tuple[str, dict]] = []
-    stack: list[tuple[str, object]] = [("", resource)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, list):
-            stack.extend(
-                (path, child) for child in reversed(value) if isinstance(child, (dict, list))
-            )
-            continue
-        if isinstance(value.get("reference"), str):
-            found.append((path, value))
-        children = [
-            (f"{path}.{key}" if path else key, child)
-            for key, child in value.items()
-            if isinstance(child, (dict, list)) and key not in SKIPPED_ELEMENTS
-        ]
-        stack.extend(reversed(children))
-    return found
 
 
 def _parse_instant(value) -> datetime | None:
@@ -134,7 +78,9 @@ class _Pending:
         "action",
         "existing",
         "hash",
+        "holders",
         "item",
+        "listed",
         "logical_id",
         "person_id",
         "resource",
@@ -142,6 +88,7 @@ class _Pending:
         "source_id",
         "subject",
         "summary",
+        "text",
         "unresolved",
     )
 
@@ -152,6 +99,13 @@ class _Pending:
         self.source_id = ""
         self.logical_id = ""
         self.hash = ""
+        # The resource as read, in canonical JSON, while nothing in it has changed ("" once
+        # something has, or when the reader did not make it): COPY stores it as it is.
+        self.text = ""
+        # (path, reference) of each reference in document order, as the worker listed them,
+        # and (path, holding object) once the importer has walked the resource itself.
+        self.listed: list[tuple[str, str]] | None = None
+        self.holders: list[tuple[str, dict]] | None = None
         self.action = "insert"
         self.existing: Resource | None = None
         self.unresolved: list[dict] = []
@@ -159,6 +113,20 @@ class _Pending:
         self.person_id: int | None = None
         self.summary: Summary | None = None  # of the stored content, for its row and its event
         self._demographics: Demographics | None = None
+
+    def references(self) -> list[tuple[str, str]]:
+        """(path, reference) of each reference, in document order."""
+        if self.listed is None:
+            self.holders = _references(self.resource)
+            self.listed = [(path, holder["reference"]) for path, holder in self.holders]
+        return self.listed
+
+    def rewrite(self, index: int, reference: str) -> None:
+        """Point the `index`th reference at `reference`."""
+        if self.holders is None:
+            self.holders = _references(self.resource)
+        self.holders[index][1]["reference"] = reference
+        self.text = ""
 
     @property
     def demographics(self) -> Demographics:
@@ -294,8 +262,9 @@ class FhirImporter:
             if item.problem is not None:
                 self._reject(result, path, item, [item.problem])
                 continue
+            text, listed = "", None
             if item.checked is not None:
-                problems, digest = item.checked
+                problems, digest, text, listed = item.checked
             else:
                 problems, digest = ([] if validated else validate(item.resource)), ""
             if problems:
@@ -309,6 +278,8 @@ class FhirImporter:
                 continue
             pending = _Pending(item, item.resource)
             pending.hash = digest
+            pending.text = text
+            pending.listed = listed
             batch.append(pending)
             if len(batch) >= self.batch_size:
                 self._write_batch(batch, info, result)
@@ -454,22 +425,21 @@ class FhirImporter:
             for p in work
             for token in readers.identifier_tokens(p.resource)
         }
-        found: list[tuple[_Pending, str, dict, tuple[str, str] | None]] = []
+        found: list[tuple[_Pending, int, str, str, tuple[str, str] | None]] = []
         wanted: dict[str, set[str]] = {}
         conditional_hits: set[tuple[str, str]] = set()
         for p in work:
-            for path, holder in _references(p.resource):
-                reference = holder["reference"]
+            for index, (path, reference) in enumerate(p.references()):
                 if reference.startswith("#"):
                     continue
                 if "?" in reference:
                     target = self._conditional(reference, info, batch_identifiers)
-                    found.append((p, path, holder, target))
+                    found.append((p, index, path, reference, target))
                     if target:
                         conditional_hits.add(target)
                     continue
                 target = self._target_of(reference, info)
-                found.append((p, path, holder, target))
+                found.append((p, index, path, reference, target))
                 if target and target not in in_bundle and target not in in_batch:
                     wanted.setdefault(target[0], set()).add(target[1])
         known: set[tuple[str, str]] = in_bundle | in_batch | conditional_hits
@@ -487,18 +457,19 @@ class FhirImporter:
             if resource_type == "Patient":
                 refs = Person.objects.filter(ref__in=[i for i in ids if is_ref(i)])
                 known.update(("Patient", str(r)) for r in refs.values_list("ref", flat=True))
-        for p, path, holder, target in found:
+        for p, index, path, reference, target in found:
             about_person = target and target[0] == "Patient" and path.split(".")[0] in SUBJECT_PATHS
             if target is None or target not in known:
-                p.unresolved.append({"path": path, "reference": holder["reference"]})
+                p.unresolved.append({"path": path, "reference": reference})
                 if about_person and not p.subject:
                     # The Patient may arrive in a later file: attach the person then.
                     p.subject = f"Patient/{target[1]}"
                 continue
             # ADR 0103: a resolved reference names our copy as `Type/id`; a version-specific
             # one (`Type/id/_history/N`) keeps its version.
-            history = _history_suffix(holder["reference"], info)
-            holder["reference"] = f"{target[0]}/{target[1]}{history}"
+            ours = f"{target[0]}/{target[1]}{_history_suffix(reference, info)}"
+            if ours != reference:
+                p.rewrite(index, ours)
             if about_person and not p.subject:
                 p.subject = f"Patient/{target[1]}"
 
@@ -600,7 +571,8 @@ class FhirImporter:
             """Each new resource's row, made as COPY sends the ones before (ADR 133)."""
             for p in inserts:
                 row = self._fields(p, now, version=1)
-                row["content"] = bulk.Json(row["content"])  # once, for it and its first version
+                # Serialised once, for it and its first version; as read when nothing changed.
+                row["content"] = bulk.Json(row["content"], text=p.text)
                 rows.append(row)
                 yield row
 
@@ -628,7 +600,9 @@ class FhirImporter:
     def _fields(self, p: _Pending, now: datetime, *, version: int) -> dict:
         """The Resource row for a pending resource, as attribute name → value."""
         content = dict(p.resource)
-        content["id"] = p.logical_id
+        if content.get("id") != p.logical_id:
+            content["id"] = p.logical_id
+            p.text = ""  # no longer the resource as read
         meta = content.get("meta") or {}
         summary = p.summary = summarise(content)
         return {
