@@ -5,35 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_person_ethnicity'),
-        ('record', '0005_resource_deleted'),
+        ("people", "0004_person_ethnicity"),
+        ("record", "0005_resource_deleted"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='resource',
-            name='person',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resources', to='people.person'),
+            model_name="resource",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="resources",
+                to="people.person",
+            ),
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='quarantined',
+            model_name="resource",
+            name="quarantined",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='resourceversion',
-            name='resource',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='record.resource'),
+            model_name="resourceversion",
+            name="resource",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="record.resource",
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='timeline', to='people.person'),
+            model_name="timelineevent",
+            name="person",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="timeline",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(condition=models.Q(('quarantined', True)), fields=['quarantined'], name='resource_quarantined'),
+            model_name="resource",
+            index=models.Index(
+                condition=models.Q(("quarantined", True)),
+                fields=["quarantined"],
+                name="resource_quarantined",
+            ),
         ),
     ]
