@@ -175,6 +175,8 @@ def _json(value: Any) -> Any:
     if isinstance(value, Json):
         return value.text
     if isinstance(value, (dict, list)):
+        if not value:  # most rows' lists (a resource's unresolved references) are empty
+            return "[]" if isinstance(value, list) else "{}"
         return json.dumps(value, separators=(",", ":"))
     return value
 

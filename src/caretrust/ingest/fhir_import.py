@@ -159,6 +159,8 @@ class FhirImporter:
         self._conditional_cache: dict[str, tuple[str, str] | None] = {}
         # The batch's stored Patients (logical id → person), found resolving references.
         self._person_of: dict[str, int] = {}
+        # The batch's Patients' NHS numbers → who holds each already, found refusing ambiguity.
+        self._holders_of: dict[str, set[int]] = {}
 
     # ----------------------------------------------------------------------------- identities
 
@@ -479,7 +481,9 @@ class FhirImporter:
         """Patients whose NHS number more than one person already holds: refused, naming them,
         rather than attached to a guess."""
         numbers = {p.demographics.nhs_number for p in patients} - {""}
-        ambiguous = people_services.ambiguous_nhs_numbers(numbers)
+        # Kept for _link_patients: the same numbers' holders, in the same transaction.
+        self._holders_of = people_services.nhs_number_holders(numbers)
+        ambiguous = {n: sorted(h) for n, h in self._holders_of.items() if len(h) > 1}
         refused = []
         for p in patients:
             number = p.demographics.nhs_number
@@ -522,9 +526,10 @@ class FhirImporter:
             )
             for p in new
         ]
-        for p, person_id in zip(
-            new, people_services.add_people_from_import(incoming=incoming), strict=True
-        ):
+        people = people_services.add_people_from_import(
+            incoming=incoming, holders_of=self._holders_of
+        )
+        for p, person_id in zip(new, people, strict=True):
             p.person_id = person_id
         for p in patients:
             if p.action == "update" and p.existing is not None:

@@ -6,6 +6,7 @@ carry a verification status.
 
 from __future__ import annotations
 
+import functools
 import re
 
 WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -29,7 +30,10 @@ def check_digit(first_nine: str) -> int | None:
     return check
 
 
+@functools.lru_cache(maxsize=2**16)
 def is_valid(value: str) -> bool:
+    # Remembered: an import asks about each Patient's number several times (matching, warning,
+    # keeping the invalid ones flagged), a hundred thousand Patients a file.
     digits = normalise(value)
     if len(digits) != 10 or not digits.isdigit():
         return False

@@ -83,6 +83,11 @@ class AmbiguousNhsNumber(Exception):
         self.person_ids = person_ids
 
 
+def nhs_number_holders(numbers: set[str]) -> dict[str, set[int]]:
+    """Valid NHS number → the people (survivors of any merge) who hold it."""
+    return _holders(numbers)
+
+
 def _holders(numbers: set[str]) -> dict[str, set[int]]:
     """Valid NHS number → the people (survivors of any merge) who hold it."""
     numbers = {n for n in numbers if n and nhs_number.is_valid(n)}
@@ -114,11 +119,16 @@ def _survivors(person_ids: set[int]) -> dict[int, int]:
     return result
 
 
-def people_by_nhs_number(numbers: set[str]) -> dict[str, int]:
+def people_by_nhs_number(
+    numbers: set[str], holders_of: dict[str, set[int]] | None = None
+) -> dict[str, int]:
     """Valid NHS number → the one person (survivor of any merge) who holds it. Raises
-    `AmbiguousNhsNumber` for the first number held by more than one person."""
+    `AmbiguousNhsNumber` for the first number held by more than one person. `holders_of`:
+    `nhs_number_holders(numbers)`, when the caller has just asked it."""
     found: dict[str, int] = {}
-    for number, holders in _holders(numbers).items():
+    if holders_of is None:
+        holders_of = _holders(numbers)
+    for number, holders in holders_of.items():
         if len(holders) > 1:
             raise AmbiguousNhsNumber(number, sorted(holders))
         found[number] = next(iter(holders))
@@ -186,15 +196,21 @@ def keep_invalid_nhs_numbers(*, person_id: int, values: list[str], source: str) 
     )
 
 
-def add_people_from_import(*, incoming: list[IncomingPerson]) -> list[int]:
+def add_people_from_import(
+    *, incoming: list[IncomingPerson], holders_of: dict[str, set[int]] | None = None
+) -> list[int]:
     """Find or create the person for each incoming record (call inside the import's transaction).
 
     Exact valid NHS number first (an existing person, or one created earlier in this batch);
     otherwise a new person marked for probabilistic linkage. The source's own id is kept as an
-    identifier either way. Returns person ids in the order given.
+    identifier either way. Returns person ids in the order given. `holders_of`: the importer's
+    `nhs_number_holders` of these numbers, asked in the same transaction (one look-up, not two).
     """
     numbers = {p.demographics.nhs_number for p in incoming if p.demographics.nhs_number}
-    by_number = people_by_nhs_number(numbers)
+    by_number = people_by_nhs_number(
+        numbers,
+        None if holders_of is None else {n: holders_of[n] for n in numbers & holders_of.keys()},
+    )
     practices = practice_ids({p.demographics.gp_practice_code for p in incoming})
     result: list[int | None] = [None] * len(incoming)
     # One new person per NHS number even when a batch holds it twice; rows are plain dicts for
