@@ -12,9 +12,10 @@ import hashlib
 import json
 import re
 from datetime import date
+from typing import Any
 
 from caretrust.ingest import limits
-from caretrust.ingest.shapes import ShapeCache
+from caretrust.ingest.shapes import ShapeCache, shape_of
 from caretrust.record.summaries import fhir_date, value_at
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -30,13 +31,15 @@ def content_hash(resource: dict) -> str:
     ).hexdigest()
 
 
-def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[str, str]]:
+def validate(
+    resource: dict, shapes: ShapeCache | None = SHAPES, line: bytes | None = None
+) -> list[tuple[str, str]]:
     """Problems (field, reason) found by the fhir.resources R4B model of the resource's type.
     With `shapes` (this process's cache by default) a resource of a shape that has passed the
-    model before has only its values checked, by their fields' own types (ADR 127); a resource
-    with any problem is always judged, and its problems named, by the whole model. `shapes=None`:
-    the whole model every time."""
-    from fhir.resources.R4B import get_fhir_model_class
+    model before has only its values checked, by their fields' own types (ADR 127), and of the
+    limits only its strings' own (ADR 132); a resource with any problem is always judged, and its
+    problems named, by the limits and the whole model. `shapes=None`: the limits and the whole
+    model every time. `line`: the NDJSON line the resource was parsed from, if any."""
     from pydantic import ValidationError
 
     resource_type = resource.get("resourceType")
@@ -44,20 +47,36 @@ def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[s
         return [("resourceType", "missing")]
     if not RESOURCE_TYPE.match(resource_type):
         return [("resourceType", f"{resource_type[:80]!r} is not a FHIR resource type")]
-    # Limits first: the model would recurse through any depth and store any NUL.
-    problems = limits.value_problems(resource)
-    if problems:
-        return problems
+    model = _model(resource_type)
+    shaped = None
+    known: Any = False
+    if shapes is not None and model is not None:
+        try:
+            shaped = shape_of(resource)
+        except RecursionError:  # far deeper than the limits allow: they will say so
+            shaped = None
+        else:
+            known = shapes.known(model, shaped[0])
+    # Limits first: the model would recurse through any depth and store any NUL. A known shape
+    # has passed those the shape decides (ADR 132); its strings' own limits are checked here,
+    # and on any doubt the whole walk runs, so the problems are its own.
+    if known is False or not (
+        _line_within_limits(line) or _strings_within_limits(shaped[1])  # type: ignore[index]
+    ):
+        problems = limits.value_problems(resource)
+        if problems:
+            return problems
     rid = resource.get("id")
     if rid is not None and not (isinstance(rid, str) and FHIR_ID.match(rid)):
         # The model checks this for the types it knows; a type it does not know is kept, so
         # its id is checked here (it becomes the stored source id).
         return [("id", f"{str(rid)[:80]!r} is not a FHIR id (A-Z, a-z, 0-9, - and ., 1-64)")]
-    try:
-        model = get_fhir_model_class(resource_type)
-    except (KeyError, ValueError):
+    if model is None:
         return []  # a type R4B does not know: kept as it came, never dropped
-    if shapes is None or not shapes.passes(model, resource):
+    plan = known if isinstance(known, list) else None
+    if plan is None or not shapes.values_pass(plan, shaped[1]):  # type: ignore[union-attr,index]
+        if shapes is not None and plan is None:
+            shapes.misses += 1  # a new shape, or one the whole model judges every time
         try:
             model.model_validate(resource)
         except ValidationError as exc:
@@ -67,10 +86,48 @@ def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[s
                 problems.append((path, error.get("msg", "invalid")))
             return problems or [("", str(exc).splitlines()[0])]
         if shapes is not None:
-            shapes.learn(model, resource)
+            shapes.learn(model, resource, shaped)
     if resource_type == "Patient" and resource.get("gender") not in GENDERS:
         return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
     return implausible_dates(resource)
+
+
+def _model(resource_type: str) -> type | None:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        return get_fhir_model_class(resource_type)
+    except (KeyError, ValueError):
+        return None
+
+
+def _line_within_limits(line: bytes | None) -> bool:
+    """True when no string parsed from `line` can break a string limit: ASCII (no undecodable
+    byte, no surrogate), no `\\u` escape (so no NUL and no surrogate, which JSON can only write
+    escaped), no NUL byte (then it is UTF-8, not UTF-16) and no longer than a string may be."""
+    return (
+        type(line) is bytes
+        and len(line) <= limits.MAX_FIELD_CHARS
+        and line.isascii()
+        and b"\\u" not in line
+        and b"\x00" not in line
+    )
+
+
+def _strings_within_limits(values: list[Any]) -> bool:
+    """True when none of `values` is a string that breaks a limit (`limits.string_problems`):
+    all of them together are within MAX_FIELD_CHARS, hold no NUL and encode as UTF-8 (no lone
+    surrogate, no undecodable byte kept as one). False: the whole walk decides."""
+    text = "".join([value for value in values if isinstance(value, str)])
+    if len(text) > limits.MAX_FIELD_CHARS or "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Dates of things that have happened: never after tomorrow. Other dates (a plan's end, an
@@ -154,6 +211,6 @@ def check_lines(lines: list[bytes]) -> list[Checked | None]:
         if not isinstance(resource, dict) or "resourceType" not in resource:
             out.append(None)
             continue
-        out.append((validate(resource), content_hash(resource)))
+        out.append((validate(resource, line=raw), content_hash(resource)))
     freeze_long_lived_objects()
     return out

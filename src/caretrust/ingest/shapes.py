@@ -31,6 +31,8 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from caretrust.ingest import limits
+
 MAX_SHAPES = 4096
 MAX_MEMO = 200_000
 # The validators every FHIR model has (fhir_core's FHIRAbstractModel): null in a list of complex
@@ -40,6 +42,7 @@ LEAF_TYPES = (str, int, float, bool)
 
 Shape = tuple
 Check = Callable[[Any], Any]
+Plan = list[tuple[Check, set[Any]]]
 
 
 def shape_of(resource: dict) -> tuple[Shape, list[Any]]:
@@ -80,56 +83,91 @@ def _single(annotation: Any) -> tuple[Any, bool]:
 
 
 class ShapeCache:
-    """Plans of shapes that passed the whole model, for one process."""
+    """Plans of shapes that passed the limits and the whole model, for one process.
+
+    A shape is learned only after a resource of it passed `limits.value_problems` and the whole
+    model, so a shape being known (`known`) also tells that a resource of it breaks none of the
+    limits the shape decides: nesting, element names and nulls (ADR 132); only its strings'
+    own limits remain to be checked."""
 
     def __init__(self, max_shapes: int = MAX_SHAPES, max_memo: int = MAX_MEMO) -> None:
         self.max_shapes = max_shapes
         self.max_memo = max_memo
-        # (model, shape) → one check per value; None: not compilable
-        self._plans: dict[tuple[type, Shape], list[Check] | None] = {}
+        # (model, shape) → (check, values of the check and JSON type that passed) per value;
+        # None: not compilable
+        self._plans: dict[tuple[type, Shape], Plan | None] = {}
         self._adapters: dict[tuple[Any, str], Check] = {}  # (annotation, model) → validate
-        self._memo: set[tuple[int, type, Any]] = set()  # (check id, type, value) that passed
+        # (check, JSON type) → values of that type that passed the check. A position of a shape
+        # has one JSON type, so each set holds values of one type (True never meets 1).
+        self._memos: dict[tuple[Check, type], set[Any]] = {}
+        self.memo_size = 0
         self.hits = self.misses = 0
 
-    def passes(self, model: type, resource: dict) -> bool:
+    def known(self, model: type, shape: Shape) -> Plan | bool | None:
+        """The plan of a learned shape, None for a learned shape without a plan, False for a
+        shape never learned (or forgotten when the cache was full)."""
+        return self._plans.get((model, shape), False)
+
+    def passes(
+        self, model: type, resource: dict, shaped: tuple[Shape, list[Any]] | None = None
+    ) -> bool:
         """True when the resource passes `model` because a resource of its shape did and each of
         its values passes its field's type; False when the whole model must decide (a new shape,
-        a shape without a plan, or a value that fails)."""
-        shape, values = shape_of(resource)
+        a shape without a plan, or a value that fails). `shaped`: `shape_of(resource)`, when the
+        caller has it."""
+        shape, values = shaped or shape_of(resource)
         plan = self._plans.get((model, shape), False)
         if plan is False or plan is None:
             self.misses += 1
             return False
-        memo = self._memo
-        for check, value in zip(plan, values, strict=True):
-            key = (id(check), type(value), value)
-            if key in memo:
+        return self.values_pass(plan, values)
+
+    def values_pass(self, plan: Plan, values: list[Any]) -> bool:
+        """Whether each value passes its check in `plan` (the values of a resource of the plan's
+        shape, in document order)."""
+        for (check, seen), value in zip(plan, values, strict=True):
+            if value in seen:
                 continue
             try:
                 check(value)
             except ValueError:  # pydantic's ValidationError is a ValueError
                 self.misses += 1
                 return False
-            if len(memo) >= self.max_memo:
-                memo.clear()
-            memo.add(key)
+            if self.memo_size >= self.max_memo:
+                for memo in self._memos.values():
+                    memo.clear()
+                self.memo_size = 0
+            seen.add(value)
+            self.memo_size += 1
         self.hits += 1
         return True
 
-    def learn(self, model: type, resource: dict) -> None:
-        """Remember the plan of a resource that has just passed the whole model."""
-        shape, values = shape_of(resource)
+    def learn(
+        self, model: type, resource: dict, shaped: tuple[Shape, list[Any]] | None = None
+    ) -> None:
+        """Remember the plan of a resource that has just passed the limits and the whole model.
+        `shaped`: `shape_of(resource)`, when the caller has it."""
+        shape, values = shaped or shape_of(resource)
         if (model, shape) in self._plans:
             return
+        if limits.value_problems(resource):
+            return  # never expected (validate checks the limits first): then never known
         if len(self._plans) >= self.max_shapes:
             self._plans.clear()
         try:
-            plan = self._plan(model, resource)
+            checks = self._plan(model, resource)
         except NotCompilable:
-            plan = None
-        if plan is not None and len(plan) != len(values):
-            plan = None  # never expected: then the whole model decides, always
+            checks = None
+        plan: Plan | None = None
+        if checks is not None and len(checks) == len(values):
+            # (a plan of another length is never expected: then the whole model decides, always)
+            plan = [
+                (check, self._memo(check, type(v))) for check, v in zip(checks, values, strict=True)
+            ]
         self._plans[(model, shape)] = plan
+
+    def _memo(self, check: Check, kind: type) -> set[Any]:
+        return self._memos.setdefault((check, kind), set())
 
     # ------------------------------------------------------------------------------- plans
 
