@@ -16,7 +16,7 @@ from typing import Any
 
 from caretrust.ingest import limits
 from caretrust.ingest.shapes import ShapeCache, shape_of
-from caretrust.record.summaries import fhir_date, value_at
+from caretrust.record.summaries import fhir_date
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
@@ -162,20 +162,48 @@ def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[s
     1900 (ADR 46). The model has already checked that each date is well-formed."""
     problems: list[tuple[str, str]] = []
     resource_type = resource.get("resourceType", "")
+    today = today or date.today()
     if resource_type == "Patient":
         born = fhir_date(resource.get("birthDate"))
         reason = born and limits.birth_date_problem(born, today)
         if reason:
             problems.append(("birthDate", reason))
-    past = PAST_DATES.get(resource_type, ())
-    for path in dict.fromkeys((*past, *OTHER_DATES)):
-        value = fhir_date(value_at(resource, path))
-        if value is None:
+    latest = today + limits.FUTURE_TOLERANCE
+    for path, parts, future in _date_paths(resource_type):
+        value: Any = resource
+        for part in parts:
+            if not isinstance(value, dict):
+                value = None
+                break
+            value = value.get(part)
+        if not isinstance(value, str):
             continue
-        reason = limits.event_date_problem(value, today, future=path not in past)
-        if reason:
-            problems.append((path, reason))
+        day = fhir_date(value)
+        if day is None:
+            continue
+        # The limits' own bounds, so a date within them is passed without a call (ADR 132).
+        if day < limits.EARLIEST_EVENT or (not future and day > latest):
+            reason = limits.event_date_problem(day, today, future=future)
+            if reason:
+                problems.append((path, reason))
     return problems
+
+
+def _date_paths(resource_type: str) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """(path, its parts, whether it may be ahead) for each date path of a resource type."""
+    paths = _DATE_PATHS.get(resource_type)
+    if paths is None:
+        past = PAST_DATES.get(resource_type, ())
+        paths = tuple(
+            (path, tuple(path.split(".")), path not in past)
+            for path in dict.fromkeys((*past, *OTHER_DATES))
+        )
+        if len(_DATE_PATHS) < 1000:  # types are named by the callers: a bounded memo
+            _DATE_PATHS[resource_type] = paths
+    return paths
+
+
+_DATE_PATHS: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
 
 
 Checked = tuple[list[tuple[str, str]], str]  # (problems, content hash)

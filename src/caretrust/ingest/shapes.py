@@ -46,20 +46,57 @@ Plan = list[tuple[Check, set[Any]]]
 
 
 def shape_of(resource: dict) -> tuple[Shape, list[Any]]:
-    """(shape, the values in document order). A loop over the tree (nesting is bounded by the
-    limits checked before, but a loop is also faster here)."""
+    """(shape, the values in document order). The shape is flat, one tuple of tokens: `dict` or
+    `list` opens an object or a list, END closes it, a key (a str) names the object's next
+    element, and a value is its JSON type (str, int, float, bool, NoneType). Keys are the only
+    str tokens and every value starts with a type, so the tokens spell the tree exactly; a flat
+    tuple is cheaper to build and to hash than nested ones (ADR 132). Nesting is bounded by the
+    limits, but a caller that has not checked them must catch RecursionError."""
+    tokens: list[Any] = [dict]
     values: list[Any] = []
-    return _shape(resource, values), values
+    _object(resource, tokens, values)
+    return tuple(tokens), values
 
 
-def _shape(value: Any, values: list[Any]) -> Shape | type:
-    kind = type(value)
-    if kind is dict:
-        return ("{", *[(key, _shape(child, values)) for key, child in value.items()])
-    if kind is list:
-        return ("[", *[_shape(child, values) for child in value])
-    values.append(value)
-    return kind
+class _End:
+    def __repr__(self) -> str:
+        return "END"
+
+
+END = _End()
+
+
+def _object(value: dict, tokens: list[Any], values: list[Any]) -> None:
+    append = tokens.append
+    for key, child in value.items():
+        append(key)
+        kind = type(child)
+        if kind is dict:
+            append(dict)
+            _object(child, tokens, values)
+        elif kind is list:
+            append(list)
+            _list(child, tokens, values)
+        else:
+            append(kind)
+            values.append(child)
+    append(END)
+
+
+def _list(value: list, tokens: list[Any], values: list[Any]) -> None:
+    append = tokens.append
+    for child in value:
+        kind = type(child)
+        if kind is dict:
+            append(dict)
+            _object(child, tokens, values)
+        elif kind is list:
+            append(list)
+            _list(child, tokens, values)
+        else:
+            append(kind)
+            values.append(child)
+    append(END)
 
 
 class NotCompilable(Exception):
@@ -150,6 +187,8 @@ class ShapeCache:
         shape, values = shaped or shape_of(resource)
         if (model, shape) in self._plans:
             return
+        if any(type(value) not in LEAF_TYPES for value in values):
+            return  # not JSON's (a dict subclass...): the limits would walk into it; never known
         if limits.value_problems(resource):
             return  # never expected (validate checks the limits first): then never known
         if len(self._plans) >= self.max_shapes:
