@@ -52,9 +52,7 @@ def _learned(example: dict) -> ShapeCache:
     assert validate(example, shapes) == []
     assert validate(example, shapes) == [] and shapes.hits == 1  # the shape is known
     # and the process's own cache, which check_lines uses
-    assert check_lines([json.dumps(example).encode()]) == [
-        ([], checks.content_hash(example))
-    ]
+    assert check_lines([json.dumps(example).encode()]) == [([], checks.content_hash(example))]
     return shapes
 
 

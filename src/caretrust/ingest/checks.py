@@ -169,9 +169,11 @@ def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[s
         if reason:
             problems.append(("birthDate", reason))
     latest = today + limits.FUTURE_TOLERANCE
-    for path, parts, future in _date_paths(resource_type):
-        value: Any = resource
-        for part in parts:
+    for path, first, rest, future in _date_paths(resource_type):
+        value: Any = resource.get(first)
+        if value is None:
+            continue  # most are absent
+        for part in rest:
             if not isinstance(value, dict):
                 value = None
                 break
@@ -189,13 +191,17 @@ def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[s
     return problems
 
 
-def _date_paths(resource_type: str) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
-    """(path, its parts, whether it may be ahead) for each date path of a resource type."""
+DatePath = tuple[str, str, tuple[str, ...], bool]
+
+
+def _date_paths(resource_type: str) -> tuple[DatePath, ...]:
+    """(path, its first part, the others, whether it may be ahead) for each date path of a
+    resource type."""
     paths = _DATE_PATHS.get(resource_type)
     if paths is None:
         past = PAST_DATES.get(resource_type, ())
         paths = tuple(
-            (path, tuple(path.split(".")), path not in past)
+            (path, *_first_and_rest(path), path not in past)
             for path in dict.fromkeys((*past, *OTHER_DATES))
         )
         if len(_DATE_PATHS) < 1000:  # types are named by the callers: a bounded memo
@@ -203,7 +209,12 @@ def _date_paths(resource_type: str) -> tuple[tuple[str, tuple[str, ...], bool], 
     return paths
 
 
-_DATE_PATHS: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
+_DATE_PATHS: dict[str, tuple[DatePath, ...]] = {}
+
+
+def _first_and_rest(path: str) -> tuple[str, tuple[str, ...]]:
+    first, *rest = path.split(".")
+    return first, tuple(rest)
 
 
 Checked = tuple[list[tuple[str, str]], str]  # (problems, content hash)
