@@ -216,3 +216,14 @@ def test_the_date_checks_say_what_they_said() -> None:
             listed = {"resourceType": resource_type, "period": [{"start": "1800-01-01"}]}
             assert implausible_dates(listed, today) == _implausible_dates_before(listed, today)
     assert compared > 1000 and found > 100
+
+
+def test_the_content_hash_is_what_it_was() -> None:
+    import hashlib
+
+    odd = {"resourceType": "Basic", "b": [1.5, 1e300, -0.0, True, None], "a": "Zoë \ud800 日本"}
+    for resource in (*EXAMPLES, odd):
+        before = hashlib.sha256(
+            json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        assert checks.content_hash(resource) == before

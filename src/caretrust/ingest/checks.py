@@ -26,9 +26,12 @@ SHAPES = ShapeCache()
 
 
 def content_hash(resource: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    """SHA-256 of `json.dumps(resource, sort_keys=True, separators=(",", ":"))`, by the encoder
+    `json.dumps` would make for those arguments, made once."""
+    return hashlib.sha256(_HASH_JSON(resource).encode()).hexdigest()
+
+
+_HASH_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def validate(
@@ -40,8 +43,6 @@ def validate(
     limits only its strings' own (ADR 132); a resource with any problem is always judged, and its
     problems named, by the limits and the whole model. `shapes=None`: the limits and the whole
     model every time. `line`: the NDJSON line the resource was parsed from, if any."""
-    from pydantic import ValidationError
-
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str):
         return [("resourceType", "missing")]
@@ -77,6 +78,8 @@ def validate(
     if plan is None or not shapes.values_pass(plan, shaped[1]):  # type: ignore[union-attr,index]
         if shapes is not None and plan is None:
             shapes.misses += 1  # a new shape, or one the whole model judges every time
+        from pydantic import ValidationError
+
         try:
             model.model_validate(resource)
         except ValidationError as exc:
