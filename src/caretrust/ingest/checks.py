@@ -26,12 +26,9 @@ SHAPES = ShapeCache()
 
 
 def content_hash(resource: dict) -> str:
-    """SHA-256 of `json.dumps(resource, sort_keys=True, separators=(",", ":"))`, by the encoder
-    `json.dumps` would make for those arguments, made once."""
-    return hashlib.sha256(_HASH_JSON(resource).encode()).hexdigest()
-
-
-_HASH_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    return hashlib.sha256(
+        json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 def validate(
