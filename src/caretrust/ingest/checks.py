@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from caretrust.ingest import limits
-from caretrust.ingest.shapes import ShapeCache, shape_of
+from caretrust.ingest.shapes import Plan, ShapeCache, shape_of
 from caretrust.record.summaries import fhir_date
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -45,9 +45,12 @@ def validate(
         return [("resourceType", "missing")]
     if not RESOURCE_TYPE.match(resource_type):
         return [("resourceType", f"{resource_type[:80]!r} is not a FHIR resource type")]
-    model = _model(resource_type)
+    from fhir.resources.R4B import get_fhir_model_class
+
     shaped = None
-    known: Any = False
+    values: list[Any] = []
+    known: Any = False  # a plan, None (a shape the model judges every time), False (not known)
+    model = _known_model(resource_type) if shapes is not None else None
     if shapes is not None and model is not None:
         try:
             shaped = shape_of(resource)
@@ -55,12 +58,11 @@ def validate(
             shaped = None
         else:
             known = shapes.known(model, shaped[0])
+            values = shaped[1]
     # Limits first: the model would recurse through any depth and store any NUL. A known shape
     # has passed those the shape decides (ADR 132); its strings' own limits are checked here,
     # and on any doubt the whole walk runs, so the problems are its own.
-    if known is False or not (
-        _line_within_limits(line) or _strings_within_limits(shaped[1])  # type: ignore[index]
-    ):
+    if known is False or not (_line_within_limits(line) or _strings_within_limits(values)):
         problems = limits.value_problems(resource)
         if problems:
             return problems
@@ -69,10 +71,12 @@ def validate(
         # The model checks this for the types it knows; a type it does not know is kept, so
         # its id is checked here (it becomes the stored source id).
         return [("id", f"{str(rid)[:80]!r} is not a FHIR id (A-Z, a-z, 0-9, - and ., 1-64)")]
-    if model is None:
+    try:
+        model = get_fhir_model_class(resource_type)  # (an lru_cache)
+    except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
-    plan = known if isinstance(known, list) else None
-    if plan is None or not shapes.values_pass(plan, shaped[1]):  # type: ignore[union-attr,index]
+    plan = known if isinstance(known, Plan) else None
+    if shapes is None or plan is None or not shapes.values_pass(plan, values):
         if shapes is not None and plan is None:
             shapes.misses += 1  # a new shape, or one the whole model judges every time
         from pydantic import ValidationError
@@ -92,12 +96,14 @@ def validate(
     return implausible_dates(resource)
 
 
-def _model(resource_type: str) -> type | None:
+def _known_model(resource_type: str) -> type | None:
+    """The model whose shapes the cache may know; None: none (the limits and the model's look-up
+    then run as they always did, in that order, whatever the look-up raises)."""
     from fhir.resources.R4B import get_fhir_model_class
 
     try:
         return get_fhir_model_class(resource_type)
-    except (KeyError, ValueError):
+    except Exception:
         return None
 
 

@@ -18,6 +18,10 @@ own field annotations. A value that fails sends the resource to the whole model,
 resource gets the model's own error (field path and message), as before. Nothing about a value is
 remembered except "this value passed this type" (a bounded memo: codes, systems and dates repeat).
 
+A shape is learned only after a resource of it has passed the limits too, so a known shape also
+answers the limits the shape decides (nesting, element names, nulls); `checks.validate` then checks
+only the strings' own limits, and on any doubt runs the whole walk (ADR 132).
+
 Shapes a plan cannot be compiled for are validated by the whole model every time: anything under a
 model with validators of its own (primitive extensions `_x`), contained resources, fields whose
 annotation is not one type. The cache holds at most MAX_SHAPES plans and MAX_MEMO values per
@@ -158,8 +162,8 @@ class ShapeCache:
         a shape without a plan, or a value that fails). `shaped`: `shape_of(resource)`, when the
         caller has it."""
         shape, values = shaped or shape_of(resource)
-        plan = self._plans.get((model, shape), False)
-        if plan is False or plan is None:
+        plan = self._plans.get((model, shape))
+        if plan is None:  # not known, or known without a plan
             self.misses += 1
             return False
         return self.values_pass(plan, values)
