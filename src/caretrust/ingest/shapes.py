@@ -183,7 +183,7 @@ class ShapeCache:
                 self.misses += 1
                 return False
             if self.memo_size >= self.max_memo:
-                for memo in self._memos.values():
+                for memo in tuple(self._memos.values()):  # (a web process's threads may learn)
                     memo.clear()
                 self.memo_size = 0
             seen.add(value)
