@@ -189,7 +189,7 @@ def test_the_cache_is_bounded() -> None:
     for n in range(1, 6):  # names with 1..5 given names: five shapes
         resource = {**PATIENT, "name": [{"family": "Watson", "given": ["A"] * n}]}
         assert validate(resource, shapes) == []
-    assert len(shapes._plans) <= 2 and len(shapes._memo) <= 5
+    assert len(shapes._plans) <= 2 and shapes.memo_size <= 5
 
 
 @pytest.mark.django_db

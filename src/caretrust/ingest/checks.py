@@ -12,11 +12,12 @@ import hashlib
 import json
 import re
 from datetime import date
+from typing import Any
 
 from caretrust.ingest import limits
 from caretrust.ingest.references import references
-from caretrust.ingest.shapes import ShapeCache
-from caretrust.record.summaries import fhir_date, value_at
+from caretrust.ingest.shapes import Plan, ShapeCache, shape_of
+from caretrust.record.summaries import fhir_date
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
@@ -28,7 +29,11 @@ SHAPES = ShapeCache()
 def canonical_json(resource: dict) -> str:
     """The resource as compact JSON with its keys sorted: what its content hash is of, and (the
     same value to PostgreSQL's jsonb, which keeps no key order) what COPY stores (ADR 133)."""
-    return json.dumps(resource, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(resource)
+
+
+# json.dumps(sort_keys=True, separators=(",", ":")) makes this encoder anew for every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def content_hash(resource: dict, text: str | None = None) -> str:
@@ -36,34 +41,56 @@ def content_hash(resource: dict, text: str | None = None) -> str:
     return hashlib.sha256((text or canonical_json(resource)).encode()).hexdigest()
 
 
-def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[str, str]]:
+def validate(
+    resource: dict, shapes: ShapeCache | None = SHAPES, line: bytes | None = None
+) -> list[tuple[str, str]]:
     """Problems (field, reason) found by the fhir.resources R4B model of the resource's type.
     With `shapes` (this process's cache by default) a resource of a shape that has passed the
-    model before has only its values checked, by their fields' own types (ADR 127); a resource
-    with any problem is always judged, and its problems named, by the whole model. `shapes=None`:
-    the whole model every time."""
-    from fhir.resources.R4B import get_fhir_model_class
-    from pydantic import ValidationError
-
+    model before has only its values checked, by their fields' own types (ADR 127), and of the
+    limits only its strings' own (ADR 132); a resource with any problem is always judged, and its
+    problems named, by the limits and the whole model. `shapes=None`: the limits and the whole
+    model every time. `line`: the NDJSON line the resource was parsed from, if any."""
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str):
         return [("resourceType", "missing")]
     if not RESOURCE_TYPE.match(resource_type):
         return [("resourceType", f"{resource_type[:80]!r} is not a FHIR resource type")]
-    # Limits first: the model would recurse through any depth and store any NUL.
-    problems = limits.value_problems(resource)
-    if problems:
-        return problems
+    from fhir.resources.R4B import get_fhir_model_class
+
+    shaped = None
+    values: list[Any] = []
+    known: Any = False  # a plan, None (a shape the model judges every time), False (not known)
+    model = _known_model(resource_type) if shapes is not None else None
+    if shapes is not None and model is not None:
+        try:
+            shaped = shape_of(resource)
+        except RecursionError:  # far deeper than the limits allow: they will say so
+            shaped = None
+        else:
+            known = shapes.known(model, shaped[0])
+            values = shaped[1]
+    # Limits first: the model would recurse through any depth and store any NUL. A known shape
+    # has passed those the shape decides (ADR 132); its strings' own limits are checked here,
+    # and on any doubt the whole walk runs, so the problems are its own.
+    if known is False or not (_line_within_limits(line) or _strings_within_limits(values)):
+        problems = limits.value_problems(resource)
+        if problems:
+            return problems
     rid = resource.get("id")
     if rid is not None and not (isinstance(rid, str) and FHIR_ID.match(rid)):
         # The model checks this for the types it knows; a type it does not know is kept, so
         # its id is checked here (it becomes the stored source id).
         return [("id", f"{str(rid)[:80]!r} is not a FHIR id (A-Z, a-z, 0-9, - and ., 1-64)")]
     try:
-        model = get_fhir_model_class(resource_type)
+        model = get_fhir_model_class(resource_type)  # (an lru_cache)
     except (KeyError, ValueError):
         return []  # a type R4B does not know: kept as it came, never dropped
-    if shapes is None or not shapes.passes(model, resource):
+    plan = known if isinstance(known, Plan) else None
+    if shapes is None or plan is None or not shapes.values_pass(plan, values):
+        if shapes is not None and plan is None:
+            shapes.misses += 1  # a new shape, or one the whole model judges every time
+        from pydantic import ValidationError
+
         try:
             model.model_validate(resource)
         except ValidationError as exc:
@@ -73,10 +100,50 @@ def validate(resource: dict, shapes: ShapeCache | None = SHAPES) -> list[tuple[s
                 problems.append((path, error.get("msg", "invalid")))
             return problems or [("", str(exc).splitlines()[0])]
         if shapes is not None:
-            shapes.learn(model, resource)
+            shapes.learn(model, resource, shaped)
     if resource_type == "Patient" and resource.get("gender") not in GENDERS:
         return [("gender", f"{resource.get('gender')!r} is not a FHIR administrative gender")]
     return implausible_dates(resource)
+
+
+def _known_model(resource_type: str) -> type | None:
+    """The model whose shapes the cache may know; None: none (the limits and the model's look-up
+    then run as they always did, in that order, whatever the look-up raises)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        return get_fhir_model_class(resource_type)
+    except Exception:
+        return None
+
+
+def _line_within_limits(line: bytes | None) -> bool:
+    """True when no string parsed from `line` can break a string limit: ASCII (no undecodable
+    byte, no surrogate), no `\\u` escape (so no NUL and no surrogate, which JSON can only write
+    escaped), no NUL byte (then it is UTF-8, not UTF-16) and no longer than a string may be."""
+    return (
+        type(line) is bytes
+        and len(line) <= limits.MAX_FIELD_CHARS
+        and line.isascii()
+        and b"\\u" not in line
+        and b"\x00" not in line
+    )
+
+
+def _strings_within_limits(values: list[Any]) -> bool:
+    """True when none of `values` is a string that breaks a limit (`limits.string_problems`):
+    all of them together are within MAX_FIELD_CHARS, hold no NUL and encode as UTF-8 (no lone
+    surrogate, no undecodable byte kept as one). False: the whole walk decides."""
+    text = "".join([value for value in values if isinstance(value, str)])
+    if len(text) > limits.MAX_FIELD_CHARS or "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Dates of things that have happened: never after tomorrow. Other dates (a plan's end, an
@@ -111,20 +178,59 @@ def implausible_dates(resource: dict, today: date | None = None) -> list[tuple[s
     1900 (ADR 46). The model has already checked that each date is well-formed."""
     problems: list[tuple[str, str]] = []
     resource_type = resource.get("resourceType", "")
+    today = today or date.today()
     if resource_type == "Patient":
         born = fhir_date(resource.get("birthDate"))
         reason = born and limits.birth_date_problem(born, today)
         if reason:
             problems.append(("birthDate", reason))
-    past = PAST_DATES.get(resource_type, ())
-    for path in dict.fromkeys((*past, *OTHER_DATES)):
-        value = fhir_date(value_at(resource, path))
+    latest = today + limits.FUTURE_TOLERANCE
+    for path, first, rest, future in _date_paths(resource_type):
+        value: Any = resource.get(first)
         if value is None:
+            continue  # most are absent
+        for part in rest:
+            if not isinstance(value, dict):
+                value = None
+                break
+            value = value.get(part)
+        if not isinstance(value, str):
             continue
-        reason = limits.event_date_problem(value, today, future=path not in past)
-        if reason:
-            problems.append((path, reason))
+        day = fhir_date(value)
+        if day is None:
+            continue
+        # The limits' own bounds, so a date within them is passed without a call (ADR 132).
+        if day < limits.EARLIEST_EVENT or (not future and day > latest):
+            reason = limits.event_date_problem(day, today, future=future)
+            if reason:
+                problems.append((path, reason))
     return problems
+
+
+DatePath = tuple[str, str, tuple[str, ...], bool]
+
+
+def _date_paths(resource_type: str) -> tuple[DatePath, ...]:
+    """(path, its first part, the others, whether it may be ahead) for each date path of a
+    resource type."""
+    paths = _DATE_PATHS.get(resource_type)
+    if paths is None:
+        past = PAST_DATES.get(resource_type, ())
+        paths = tuple(
+            (path, *_first_and_rest(path), path not in past)
+            for path in dict.fromkeys((*past, *OTHER_DATES))
+        )
+        if len(_DATE_PATHS) < 1000:  # types are named by the callers: a bounded memo
+            _DATE_PATHS[resource_type] = paths
+    return paths
+
+
+_DATE_PATHS: dict[str, tuple[DatePath, ...]] = {}
+
+
+def _first_and_rest(path: str) -> tuple[str, tuple[str, ...]]:
+    first, *rest = path.split(".")
+    return first, tuple(rest)
 
 
 # (problems, content hash, canonical JSON, references as (path, reference) in document order);
@@ -150,8 +256,8 @@ _frozen = False
 
 def check_lines(lines: list[bytes]) -> list[Checked | None]:
     """Validate, hash and list the references of each NDJSON line (`Checked`); None for a line
-    that is not a JSON object (the reader reports that itself). Runs in a worker process: after its first chunk (the models it needs
-    are loaded), its long-lived objects are frozen."""
+    that is not a JSON object (the reader reports that itself). Runs in a worker process: after
+    its first chunk (the models it needs are loaded), its long-lived objects are frozen."""
     out: list[Checked | None] = []
     for raw in lines:
         try:
@@ -162,7 +268,7 @@ def check_lines(lines: list[bytes]) -> list[Checked | None]:
         if not isinstance(resource, dict) or "resourceType" not in resource:
             out.append(None)
             continue
-        problems = validate(resource)
+        problems = validate(resource, line=raw)
         if problems:
             out.append((problems, "", "", None))
             continue

@@ -18,6 +18,10 @@ own field annotations. A value that fails sends the resource to the whole model,
 resource gets the model's own error (field path and message), as before. Nothing about a value is
 remembered except "this value passed this type" (a bounded memo: codes, systems and dates repeat).
 
+A shape is learned only after a resource of it has passed the limits too, so a known shape also
+answers the limits the shape decides (nesting, element names, nulls); `checks.validate` then checks
+only the strings' own limits, and on any doubt runs the whole walk (ADR 132).
+
 Shapes a plan cannot be compiled for are validated by the whole model every time: anything under a
 model with validators of its own (primitive extensions `_x`), contained resources, fields whose
 annotation is not one type. The cache holds at most MAX_SHAPES plans and MAX_MEMO values per
@@ -29,7 +33,10 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
+from operator import contains
 from typing import Any
+
+from caretrust.ingest import limits
 
 MAX_SHAPES = 4096
 MAX_MEMO = 200_000
@@ -42,21 +49,63 @@ Shape = tuple
 Check = Callable[[Any], Any]
 
 
+class Plan(list[tuple[Check, set[Any]]]):
+    """(check, the values of the check and JSON type that passed it) for each value of a shape;
+    `seen`: the sets alone."""
+
+    seen: tuple[set[Any], ...]
+
+
 def shape_of(resource: dict) -> tuple[Shape, list[Any]]:
-    """(shape, the values in document order). A loop over the tree (nesting is bounded by the
-    limits checked before, but a loop is also faster here)."""
+    """(shape, the values in document order). The shape is flat, one tuple of tokens: `dict` or
+    `list` opens an object or a list, END closes it, a key (a str) names the object's next
+    element, and a value is its JSON type (str, int, float, bool, NoneType). Keys are the only
+    str tokens and every value starts with a type, so the tokens spell the tree exactly; a flat
+    tuple is cheaper to build and to hash than nested ones (ADR 132). Nesting is bounded by the
+    limits, but a caller that has not checked them must catch RecursionError."""
+    tokens: list[Any] = [dict]
     values: list[Any] = []
-    return _shape(resource, values), values
+    _object(resource, tokens.append, values.append)
+    return tuple(tokens), values
 
 
-def _shape(value: Any, values: list[Any]) -> Shape | type:
-    kind = type(value)
-    if kind is dict:
-        return ("{", *[(key, _shape(child, values)) for key, child in value.items()])
-    if kind is list:
-        return ("[", *[_shape(child, values) for child in value])
-    values.append(value)
-    return kind
+class _End:
+    def __repr__(self) -> str:
+        return "END"
+
+
+END = _End()
+
+
+def _object(value: dict, token: Callable[[Any], None], leaf: Callable[[Any], None]) -> None:
+    for key, child in value.items():
+        token(key)
+        kind = type(child)
+        if kind is dict:
+            token(dict)
+            _object(child, token, leaf)
+        elif kind is list:
+            token(list)
+            _list(child, token, leaf)
+        else:
+            token(kind)
+            leaf(child)
+    token(END)
+
+
+def _list(value: list, token: Callable[[Any], None], leaf: Callable[[Any], None]) -> None:
+    for child in value:
+        kind = type(child)
+        if kind is dict:
+            token(dict)
+            _object(child, token, leaf)
+        elif kind is list:
+            token(list)
+            _list(child, token, leaf)
+        else:
+            token(kind)
+            leaf(child)
+    token(END)
 
 
 class NotCompilable(Exception):
@@ -80,56 +129,97 @@ def _single(annotation: Any) -> tuple[Any, bool]:
 
 
 class ShapeCache:
-    """Plans of shapes that passed the whole model, for one process."""
+    """Plans of shapes that passed the limits and the whole model, for one process.
+
+    A shape is learned only after a resource of it passed `limits.value_problems` and the whole
+    model, so a shape being known (`known`) also tells that a resource of it breaks none of the
+    limits the shape decides: nesting, element names and nulls (ADR 132); only its strings'
+    own limits remain to be checked."""
 
     def __init__(self, max_shapes: int = MAX_SHAPES, max_memo: int = MAX_MEMO) -> None:
         self.max_shapes = max_shapes
         self.max_memo = max_memo
-        # (model, shape) → one check per value; None: not compilable
-        self._plans: dict[tuple[type, Shape], list[Check] | None] = {}
+        # (model, shape) → (check, values of the check and JSON type that passed) per value;
+        # None: not compilable
+        self._plans: dict[tuple[type, Shape], Plan | None] = {}
         self._adapters: dict[tuple[Any, str], Check] = {}  # (annotation, model) → validate
-        self._memo: set[tuple[int, type, Any]] = set()  # (check id, type, value) that passed
+        # (check, JSON type) → values of that type that passed the check. A position of a shape
+        # has one JSON type, so each set holds values of one type (True never meets 1).
+        self._memos: dict[tuple[Check, type], set[Any]] = {}
+        self.memo_size = 0
         self.hits = self.misses = 0
 
-    def passes(self, model: type, resource: dict) -> bool:
+    def known(self, model: type, shape: Shape) -> Plan | bool | None:
+        """The plan of a learned shape, None for a learned shape without a plan, False for a
+        shape never learned (or forgotten when the cache was full)."""
+        return self._plans.get((model, shape), False)
+
+    def passes(
+        self, model: type, resource: dict, shaped: tuple[Shape, list[Any]] | None = None
+    ) -> bool:
         """True when the resource passes `model` because a resource of its shape did and each of
         its values passes its field's type; False when the whole model must decide (a new shape,
-        a shape without a plan, or a value that fails)."""
-        shape, values = shape_of(resource)
-        plan = self._plans.get((model, shape), False)
-        if plan is False or plan is None:
+        a shape without a plan, or a value that fails). `shaped`: `shape_of(resource)`, when the
+        caller has it."""
+        shape, values = shaped or shape_of(resource)
+        plan = self._plans.get((model, shape))
+        if plan is None:  # not known, or known without a plan
             self.misses += 1
             return False
-        memo = self._memo
-        for check, value in zip(plan, values, strict=True):
-            key = (id(check), type(value), value)
-            if key in memo:
+        return self.values_pass(plan, values)
+
+    def values_pass(self, plan: Plan, values: list[Any]) -> bool:
+        """Whether each value passes its check in `plan` (the values of a resource of the plan's
+        shape, in document order)."""
+        if all(map(contains, plan.seen, values)):  # all of them passed before: a loop in C
+            self.hits += 1
+            return True
+        for (check, seen), value in zip(plan, values, strict=True):
+            if value in seen:
                 continue
             try:
                 check(value)
             except ValueError:  # pydantic's ValidationError is a ValueError
                 self.misses += 1
                 return False
-            if len(memo) >= self.max_memo:
-                memo.clear()
-            memo.add(key)
+            if self.memo_size >= self.max_memo:
+                for memo in tuple(self._memos.values()):  # (a web process's threads may learn)
+                    memo.clear()
+                self.memo_size = 0
+            seen.add(value)
+            self.memo_size += 1
         self.hits += 1
         return True
 
-    def learn(self, model: type, resource: dict) -> None:
-        """Remember the plan of a resource that has just passed the whole model."""
-        shape, values = shape_of(resource)
+    def learn(
+        self, model: type, resource: dict, shaped: tuple[Shape, list[Any]] | None = None
+    ) -> None:
+        """Remember the plan of a resource that has just passed the limits and the whole model.
+        `shaped`: `shape_of(resource)`, when the caller has it."""
+        shape, values = shaped or shape_of(resource)
         if (model, shape) in self._plans:
             return
+        if any(type(value) not in LEAF_TYPES for value in values):
+            return  # not JSON's (a dict subclass...): the limits would walk into it; never known
+        if limits.value_problems(resource):
+            return  # never expected (validate checks the limits first): then never known
         if len(self._plans) >= self.max_shapes:
             self._plans.clear()
         try:
-            plan = self._plan(model, resource)
+            checks = self._plan(model, resource)
         except NotCompilable:
-            plan = None
-        if plan is not None and len(plan) != len(values):
-            plan = None  # never expected: then the whole model decides, always
+            checks = None
+        plan: Plan | None = None
+        if checks is not None and len(checks) == len(values):
+            # (a plan of another length is never expected: then the whole model decides, always)
+            plan = Plan(
+                (check, self._memo(check, type(v))) for check, v in zip(checks, values, strict=True)
+            )
+            plan.seen = tuple(seen for _, seen in plan)
         self._plans[(model, shape)] = plan
+
+    def _memo(self, check: Check, kind: type) -> set[Any]:
+        return self._memos.setdefault((check, kind), set())
 
     # ------------------------------------------------------------------------------- plans
 
