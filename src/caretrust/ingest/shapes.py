@@ -78,6 +78,8 @@ END = _End()
 
 
 def _object(value: dict, token: Callable[[Any], None], leaf: Callable[[Any], None]) -> None:
+    # _object and _list repeat the same dispatch on purpose: a shared helper would cost a call
+    # for every element of every resource imported (this walk runs once a resource, ADR 132).
     for key, child in value.items():
         token(key)
         kind = type(child)
