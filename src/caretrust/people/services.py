@@ -85,11 +85,6 @@ class AmbiguousNhsNumber(Exception):
 
 def nhs_number_holders(numbers: set[str]) -> dict[str, set[int]]:
     """Valid NHS number → the people (survivors of any merge) who hold it."""
-    return _holders(numbers)
-
-
-def _holders(numbers: set[str]) -> dict[str, set[int]]:
-    """Valid NHS number → the people (survivors of any merge) who hold it."""
     numbers = {n for n in numbers if n and nhs_number.is_valid(n)}
     if not numbers:
         return {}
@@ -127,7 +122,7 @@ def people_by_nhs_number(
     `nhs_number_holders(numbers)`, when the caller has just asked it."""
     found: dict[str, int] = {}
     if holders_of is None:
-        holders_of = _holders(numbers)
+        holders_of = nhs_number_holders(numbers)
     for number, holders in holders_of.items():
         if len(holders) > 1:
             raise AmbiguousNhsNumber(number, sorted(holders))
@@ -137,7 +132,7 @@ def people_by_nhs_number(
 
 def ambiguous_nhs_numbers(numbers: set[str]) -> dict[str, list[int]]:
     """The numbers of `numbers` that more than one person holds, with those people."""
-    return {n: sorted(h) for n, h in _holders(numbers).items() if len(h) > 1}
+    return {n: sorted(h) for n, h in nhs_number_holders(numbers).items() if len(h) > 1}
 
 
 def _lock_nhs_number(number: str) -> None:
@@ -149,7 +144,7 @@ def _lock_nhs_number(number: str) -> None:
 
 
 def holder_of_nhs_number(number: str) -> Person | None:
-    holders = _holders({number}).get(number)
+    holders = nhs_number_holders({number}).get(number)
     if not holders:
         return None
     return Person.objects.get(pk=min(holders))
