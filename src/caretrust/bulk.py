@@ -22,8 +22,8 @@ from caretrust import guard
 
 
 class Json:
-    """A JSON value serialised once, for rows that share it (a resource and its first version):
-    COPY writes `text`; the ORM path gets `value`."""
+    """A JSON value serialised once (or given as read, when the caller has its text): COPY
+    writes `text`; the ORM path gets `value`."""
 
     __slots__ = ("text", "value")
 

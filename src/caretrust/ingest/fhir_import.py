@@ -576,13 +576,13 @@ class FhirImporter:
             """Each new resource's row, made as COPY sends the ones before (ADR 133)."""
             for p in inserts:
                 row = self._fields(p, now, version=1)
-                # Serialised once, for it and its first version; as read when nothing changed.
+                # Serialised as read when nothing changed (no version row: ADR 134).
                 row["content"] = bulk.Json(row["content"], text=p.text)
                 rows.append(row)
                 yield row
 
         ids = bulk.insert(Resource, made(), count=len(inserts), returning_ids=True)
-        versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
+        superseded: list[dict] = []  # the held current versions the updates replace
         events = [
             _timeline(pk, row, p.summary) for pk, row, p in zip(ids, rows, inserts, strict=True)
         ]
@@ -590,14 +590,14 @@ class FhirImporter:
             if p.action != "update":
                 continue
             held = p.existing
+            superseded.append(ResourceVersion.superseding(held))
             row = self._fields(p, now, version=held.version_id + 1)
             for name, value in row.items():
                 setattr(held, name, value)
             held.save()
-            versions.append(_version(held.pk, row))
             TimelineEvent.objects.filter(resource=held).delete()
             events.append(_timeline(held.pk, row, p.summary))
-        bulk.insert(ResourceVersion, versions)
+        bulk.insert(ResourceVersion, superseded)
         bulk.insert(TimelineEvent, [e for e in events if e])
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
@@ -664,15 +664,6 @@ def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
         return ""
     match = RELATIVE_REF.search(reference)
     return (match.group(3) or "") if match else ""
-
-
-def _version(resource_id: int, row: dict) -> dict:
-    return {
-        "resource_id": resource_id,
-        "version_id": row["version_id"],
-        "last_updated": row["last_updated"],
-        "content": row["content"],
-    }
 
 
 def _timeline(resource_id: int, row: dict, summary: Summary | None = None) -> dict | None:
