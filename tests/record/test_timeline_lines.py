@@ -254,15 +254,11 @@ def test_a_merged_persons_resources_show_on_the_survivors_timeline_until_unmerge
     mine = resource_row(edith, "Encounter", when=date(2024, 1, 1), summary="Edith's visit")
     theirs = resource_row(other, "Condition", when=date(2024, 1, 2), summary="Edie's condition")
     admin = user_for("admin")
-    merge = people_services.merge_people(
-        actor=admin, survivor=edith, merged=other, reason="manual"
-    )
+    merge = people_services.merge_people(actor=admin, survivor=edith, merged=other, reason="manual")
     merged = [line.resource_id for line in selectors.timeline(record_people_ids(edith))]
     assert merged == [theirs.pk, mine.pk]
     people_services.unmerge(actor=admin, merge=merge, reason="two different people")
-    assert [line.resource_id for line in selectors.timeline(record_people_ids(edith))] == [
-        mine.pk
-    ]
+    assert [line.resource_id for line in selectors.timeline(record_people_ids(edith))] == [mine.pk]
     assert [line.resource_id for line in selectors.timeline(record_people_ids(other))] == [
         theirs.pk
     ]

@@ -105,10 +105,7 @@ def timeline_counts(person_ids: list[int]) -> dict[tuple[str, str], int]:
     resources') gives both the type filter's options and the count for any filter, where a
     COUNT(*) and a DISTINCT were two round trips."""
     events = (
-        _event_lines(person_ids)
-        .order_by()
-        .values_list("sector", "kind")
-        .annotate(n=Count("id"))
+        _event_lines(person_ids).order_by().values_list("sector", "kind").annotate(n=Count("id"))
     )
     resources = (
         _resource_lines(person_ids)

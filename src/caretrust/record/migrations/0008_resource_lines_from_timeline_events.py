@@ -26,9 +26,9 @@ def forwards(apps, schema_editor):
     TimelineEvent = apps.get_model("record", "TimelineEvent")
     events = TimelineEvent.objects.filter(resource_id=OuterRef("pk"))
     # One statement for the many: the line as it was shown.
-    Resource.objects.filter(pk__in=TimelineEvent.objects.filter(resource__isnull=False).values(
-        "resource_id"
-    )).update(
+    Resource.objects.filter(
+        pk__in=TimelineEvent.objects.filter(resource__isnull=False).values("resource_id")
+    ).update(
         sector=Subquery(events.values("sector")[:1]),
         summary=Subquery(events.values("summary")[:1]),
     )
