@@ -13,6 +13,7 @@ CHUNK = 2000
 
 
 def _line_columns(resource_type: str, content) -> tuple[str, str]:
+    # The rule every write uses (`summaries.line_columns`); summaries is plain Python, no models.
     from caretrust.record.summaries import summarise
 
     if resource_type == "Patient":
