@@ -40,8 +40,14 @@ from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.people.normalise import is_ref
-from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
-from caretrust.record.summaries import SUBJECT_PATHS, Summary, names_a_person, summarise
+from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.summaries import (
+    SUBJECT_PATHS,
+    Summary,
+    line_columns,
+    names_a_person,
+    summarise,
+)
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$")
@@ -583,9 +589,6 @@ class FhirImporter:
 
         ids = bulk.insert(Resource, made(), count=len(inserts), returning_ids=True)
         versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
-        events = [
-            _timeline(pk, row, p.summary) for pk, row, p in zip(ids, rows, inserts, strict=True)
-        ]
         for p in work:
             if p.action != "update":
                 continue
@@ -595,10 +598,7 @@ class FhirImporter:
                 setattr(held, name, value)
             held.save()
             versions.append(_version(held.pk, row))
-            TimelineEvent.objects.filter(resource=held).delete()
-            events.append(_timeline(held.pk, row, p.summary))
         bulk.insert(ResourceVersion, versions)
-        bulk.insert(TimelineEvent, [e for e in events if e])
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
 
@@ -624,6 +624,7 @@ class FhirImporter:
             "source_last_updated": _parse_instant(meta.get("lastUpdated")),
             "status": summary.status,
             "date": summary.date,
+            **line_columns(p.resource_type, summary),  # its timeline line (ADR 135)
             "subject_reference": p.subject,
             "unresolved": p.unresolved,
             "identifier_index": _identifier_index(content),
@@ -634,7 +635,7 @@ class FhirImporter:
 
     def _attach_late_subjects(self) -> None:
         """Resources read before their Patient (another file or a later batch) get their person
-        now, with their timeline event."""
+        now, and with it their line on the person's timeline (ADR 135)."""
         waiting = Resource.objects.filter(person__isnull=True).exclude(subject_reference="")
         if not waiting.exists():
             return
@@ -644,18 +645,6 @@ class FhirImporter:
         waiting.update(person_id=Subquery(patient_person))
         # What found its person leaves quarantine.
         Resource.objects.filter(quarantined=True, person__isnull=False).update(quarantined=False)
-        fixed = (
-            Resource.objects.filter(person__isnull=False, timeline_event__isnull=True)
-            .exclude(resource_type="Patient")
-            .exclude(subject_reference="")
-        )
-        events = [
-            _timeline(row["id"], row)
-            for row in fixed.values(
-                "id", "resource_type", "content", "person_id", "source"
-            ).iterator(chunk_size=1000)
-        ]
-        bulk.insert(TimelineEvent, [e for e in events if e])
 
 
 def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
@@ -672,24 +661,6 @@ def _version(resource_id: int, row: dict) -> dict:
         "version_id": row["version_id"],
         "last_updated": row["last_updated"],
         "content": row["content"],
-    }
-
-
-def _timeline(resource_id: int, row: dict, summary: Summary | None = None) -> dict | None:
-    """The timeline line for a stored resource (none for a Patient or a resource about nobody);
-    `summary`: of the row's content, when already made."""
-    if row["resource_type"] == "Patient" or not row["person_id"]:
-        return None
-    if summary is None:
-        summary = summarise(bulk.value_of(row["content"]))
-    return {
-        "person_id": row["person_id"],
-        "date": summary.date,
-        "sector": summary.sector,
-        "source": row["source"],
-        "kind": row["resource_type"],
-        "summary": summary.text,
-        "resource_id": resource_id,
     }
 
 
