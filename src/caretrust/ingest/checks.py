@@ -17,6 +17,7 @@ from typing import Any
 from caretrust.ingest import limits
 from caretrust.ingest.references import identifier_tokens, references
 from caretrust.ingest.shapes import Plan, ShapeCache, shape_of
+from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.record.summaries import fhir_date, names_a_person, summarise
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -235,8 +236,18 @@ def _first_and_rest(path: str) -> tuple[str, tuple[str, ...]]:
 
 # What the importer needs of a valid resource besides its text, read where it is validated so
 # the importer need not parse it again (ADR 136): (type, id, meta.versionId, meta.lastUpdated,
-# identifier tokens, (date, status, text, sector) of its summary, whether it names a person).
-Facts = tuple[str, str, str, str, tuple[str, ...], tuple[date | None, str, str, str], bool]
+# identifier tokens, (date, status, text, sector) of its summary, whether it names a person, a
+# Patient's demographics for the people index).
+Facts = tuple[
+    str,
+    str,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[date | None, str, str, str],
+    bool,
+    Demographics | None,
+]
 
 # (problems, content hash, canonical JSON, references as (path, reference) in document order,
 # facts); for a resource with problems only the problems. Plain tuples: pickled for every line.
@@ -256,6 +267,7 @@ def facts_of(resource: dict) -> Facts:
         tuple(identifier_tokens(resource)),
         (summary.date, summary.status, summary.text, summary.sector),
         names_a_person(resource),
+        demographics_from_patient(resource) if resource["resourceType"] == "Patient" else None,
     )
 
 

@@ -142,7 +142,7 @@ class _Pending:
     def demographics(self) -> Demographics:
         """A Patient's demographics, read once (four steps of a batch use them)."""
         if self._demographics is None:
-            self._demographics = demographics_from_patient(self.resource)
+            self._demographics = self.facts[7] or demographics_from_patient(self.resource)
         return self._demographics
 
 
@@ -192,6 +192,7 @@ class FhirImporter:
 
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
+        self._copies = connection.vendor == "postgresql"  # bulk.insert's COPY: see _instant
         self._growth = bulk.Growth(Resource)
         self._people_growth = bulk.Growth(*PEOPLE_TABLES)  # grows only with new Patients
         return import_atomically(
@@ -617,7 +618,7 @@ class FhirImporter:
     def _fields(self, p: _Pending, now: datetime, *, version: int) -> dict:
         """The Resource row for a pending resource, as attribute name → value; its content a
         `bulk.Json` of the text as read when nothing in it changed (not parsed again, ADR 136)."""
-        _type, source_id, source_version, source_updated, tokens, summarised, names = p.facts
+        _type, source_id, source_version, source_updated, tokens, summarised, names, _ = p.facts
         if p.text and source_id == p.logical_id:
             content: bulk.Json | dict = bulk.Json(text=p.text)
             summary = p.summary = Summary(*summarised)
@@ -648,11 +649,10 @@ class FhirImporter:
             "deleted_at": None,
         }
 
-    @staticmethod
-    def _instant(value: str):
+    def _instant(self, value: str):
         """`meta.lastUpdated` for its column. PostgreSQL reads the instant as sent (validated,
         so with its offset) in COPY: parsing it here cost about 5 µs a resource."""
-        if connection.vendor == "postgresql":
+        if self._copies:
             return value or None
         return _parse_instant(value)
 
