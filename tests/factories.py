@@ -3,6 +3,7 @@ its versions and audit rows like the real thing. Plain functions; pass what a te
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -148,6 +149,40 @@ def assessment_row(**fields: Any):
 
     with guard.bulk_load(Assessment, why="tests.factories.assessment_row"):
         return Assessment.objects.create(**fields)
+
+
+_RESOURCE_IDS = itertools.count(1)
+
+
+def resource_row(
+    person: Person | None,
+    resource_type: str,
+    *,
+    when: date | None,
+    summary: str,
+    sector: str = "health",
+    source: str = "fhir",
+    **fields: Any,
+):
+    """A bare stored FHIR resource about `person` with its timeline line (`date`, `sector`,
+    `summary`, ADR 135), as the importer writes it; its content names only its type and id."""
+    from caretrust.record.models import Resource
+
+    logical_id = fields.pop("logical_id", f"{resource_type.lower()}-{next(_RESOURCE_IDS)}")
+    return Resource.objects.create(
+        resource_type=resource_type,
+        logical_id=logical_id,
+        last_updated="2024-01-01T00:00:00Z",
+        content=fields.pop("content", {"resourceType": resource_type, "id": logical_id}),
+        content_hash=logical_id,
+        person=person,
+        source=source,
+        source_id=logical_id,
+        date=when,
+        sector=sector,
+        summary=summary,
+        **fields,
+    )
 
 
 def force_update(queryset, **fields: Any) -> int:

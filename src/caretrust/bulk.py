@@ -20,17 +20,28 @@ from django.utils import timezone
 
 from caretrust import guard
 
+_UNPARSED = object()
+
 
 class Json:
-    """A JSON value serialised once (or given as read, when the caller has its text): COPY
-    writes `text`; the ORM path gets `value`."""
+    """A JSON value serialised once: COPY writes `text`; the ORM path gets `value`. Made from
+    the text alone (`Json(text=...)`), the value is parsed only if something asks for it: an
+    import stores the text the validating worker made without parsing it again (ADR 136)."""
 
-    __slots__ = ("text", "value")
+    __slots__ = ("_value", "text")
 
-    def __init__(self, value: Any, text: str = "") -> None:
+    def __init__(self, value: Any = _UNPARSED, text: str = "") -> None:
         """`text`: `value` already serialised, when the caller has it."""
-        self.value = value
+        if value is _UNPARSED and not text:
+            raise TypeError("Json needs a value or its text")
+        self._value = value
         self.text = text or json.dumps(value, separators=(",", ":"))
+
+    @property
+    def value(self) -> Any:
+        if self._value is _UNPARSED:
+            self._value = json.loads(self.text)
+        return self._value
 
 
 def value_of(value: Any) -> Any:

@@ -34,6 +34,7 @@ from caretrust.people.fhir_patient import Demographics
 from caretrust.people.intake import PersonDetails, find_or_add_person
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import Resource
+from caretrust.record.selectors import timeline
 from caretrust.referrals import services as referral_services
 from tests.factories import person_row
 
@@ -539,7 +540,12 @@ def test_data_quality_attaches_an_orphan_from_the_quarantine_page(orphan, user_f
     assert done.status_code == 302
     orphan.refresh_from_db()
     assert orphan.person == edith and not orphan.quarantined
-    assert edith.timeline.filter(resource=orphan).exists()
+    # On her timeline as served, with the line its import made (ADR 135).
+    lines = [line for line in timeline([edith.pk]) if line.resource_id == orphan.pk]
+    assert [(line.kind, line.date, line.sector) for line in lines] == [
+        ("Condition", date(2024, 1, 1), "health")
+    ]
+    assert lines[0].summary == "Heart failure"
     # Now served under the usual rules: to a client at her practice.
     _, token = issue_client(
         name="her-practice",

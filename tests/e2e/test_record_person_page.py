@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record.models import TimelineEvent
-from tests.factories import person_row
+from tests.factories import person_row, resource_row
 
 
 @pytest.fixture
@@ -30,14 +30,7 @@ def ivy(demo_directory) -> Person:
         value="9434765919",
         verification="01",
     )
-    TimelineEvent.objects.create(
-        person=person,
-        date=date(2024, 3, 1),
-        sector="health",
-        source="fhir",
-        kind="Encounter",
-        summary="Emergency admission",
-    )
+    resource_row(person, "Encounter", when=date(2024, 3, 1), summary="Emergency admission")
     TimelineEvent.objects.create(
         person=person,
         date=date(2024, 3, 9),

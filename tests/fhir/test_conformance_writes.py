@@ -18,7 +18,8 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
-from caretrust.record.models import Resource, TimelineEvent
+from caretrust.record.models import Resource
+from caretrust.record.selectors import timeline, timeline_counts
 from tests.factories import make_plan, person_row, winifred
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,11 @@ class Api:
         }
 
 
+def on_timeline(person: Person, row: Resource) -> list:
+    """The lines of `row` on `person`'s timeline, as the person page reads them."""
+    return [line for line in timeline([person.pk]) if line.resource_id == row.pk]
+
+
 def issue(response) -> dict:
     body = json.loads(response.content)
     assert body["resourceType"] == "OperationOutcome", body
@@ -89,7 +95,9 @@ def test_create_read_update_of_a_stored_type_audited_and_on_the_timeline(api) ->
     assert body["valueQuantity"]["value"] == 72 and body["meta"]["versionId"] == "1"
     row = Resource.objects.get(resource_type="Observation", logical_id=oid)
     assert row.person_id == api.edith.pk and row.source == "api:writes"
-    assert TimelineEvent.objects.filter(resource=row, person=api.edith).exists()
+    assert [(line.kind, line.summary) for line in on_timeline(api.edith, row)] == [
+        ("Observation", "Heart rate: 72 /min")
+    ]
     assert AuditEvent.objects.filter(
         action="create", object_id=str(row.pk), person_ref=api.edith.audit_ref
     ).exists()
@@ -104,6 +112,8 @@ def test_create_read_update_of_a_stored_type_audited_and_on_the_timeline(api) ->
     assert updated.status_code == 200, updated.content
     assert updated["ETag"] == 'W/"2"'
     assert json.loads(api.get(f"Observation/{oid}").content)["valueQuantity"]["value"] == 80
+    # its one line says what the new version says
+    assert [line.summary for line in on_timeline(api.edith, row)] == ["Heart rate: 80 /min"]
     first = json.loads(api.get(f"Observation/{oid}/_history/1").content)
     assert first["valueQuantity"]["value"] == 72
     assert AuditEvent.objects.filter(action="update", object_id=str(row.pk)).exists()
@@ -212,6 +222,8 @@ def test_conditional_delete_deletes_the_one_found(api) -> None:
 
 def test_delete_then_410_while_history_and_vread_still_work(api) -> None:
     oid = json.loads(api.send("POST", "Observation", api.observation()).content)["id"]
+    row = Resource.objects.get(resource_type="Observation", logical_id=oid)
+    assert len(on_timeline(api.edith, row)) == 1
     stale = api.send("DELETE", f"Observation/{oid}", **{"If-Match": 'W/"5"'})
     assert stale.status_code == 412
     deleted = api.send("DELETE", f"Observation/{oid}")
@@ -227,12 +239,15 @@ def test_delete_then_410_while_history_and_vread_still_work(api) -> None:
     assert api.send("DELETE", f"Observation/{oid}").status_code == 204  # again: still gone
     again = json.loads(api.get(f"Observation/{oid}/_history").content)
     assert again["entry"] == history["entry"]  # a second delete writes no second version
+    assert on_timeline(api.edith, row) == []  # its line left the timeline with it
+    assert timeline_counts([api.edith.pk]) == {}
     assert AuditEvent.objects.filter(action="delete", details__resource=f"Observation/{oid}")
     back = api.send("PUT", f"Observation/{oid}", {**api.observation(55), "id": oid})
     assert back.status_code == 200 and back["ETag"] == 'W/"3"'  # an update brings it back
     assert api.get(f"Observation/{oid}").status_code == 200
     history = json.loads(api.get(f"Observation/{oid}/_history").content)
     assert [e["request"]["method"] for e in history["entry"]] == ["PUT", "DELETE", "POST"]
+    assert [line.summary for line in on_timeline(api.edith, row)] == ["Heart rate: 55 /min"]
     assert api.send("DELETE", "Observation/never-was").status_code == 404
     assert api.send("DELETE", f"Patient/{api.edith.ref}").status_code == 405
 

@@ -24,7 +24,7 @@ from tests.factories import force_update, winifred
 pytestmark = pytest.mark.django_db
 FHIR_JSON = "application/fhir+json"
 MIGRATION = importlib.import_module(
-    "caretrust.record.migrations.0007_current_version_only_in_resource"
+    "caretrust.record.migrations.0010_current_version_only_in_resource"
 )
 
 

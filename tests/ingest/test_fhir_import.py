@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from caretrust.ingest.references import references as _references
 from caretrust.ingest.references import references_deep as _references_deep
 from caretrust.ingest.report import RejectsWriter
 from caretrust.people.models import Person
-from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
+from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.selectors import timeline
 
 EXAMPLES = Path("/work/shared/examples")
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,7 @@ def test_uk_core_and_synthea_examples_import_without_error() -> None:
     assert Resource.objects.filter(resource_type="Claim").exists()
     assert Resource.objects.filter(resource_type="Immunization").exists()
     richard = Resource.objects.get(logical_id="UKCore-Patient-RichardSmith-Example").person
-    kinds = set(TimelineEvent.objects.filter(person=richard).values_list("kind", flat=True))
+    kinds = {line.kind for line in timeline([richard.pk])}
     assert {"Condition", "Encounter", "Flag", "Observation", "ServiceRequest"} <= kinds
     # urn:uuid references inside a Synthea transaction bundle are resolved to our ids
     encounter = Resource.objects.filter(resource_type="Encounter", source="fhir").first()
@@ -162,11 +164,18 @@ def test_unresolved_references_are_recorded_and_late_patients_attach(tmp_path) -
     importer.import_file(obs)
     c2 = Resource.objects.get(logical_id="c2")
     assert {"path": "asserter", "reference": "Practitioner/nobody"} in c2.unresolved
-    assert c2.person is None
+    assert c2.person is None and c2.quarantined and not c2.has_line
     importer.import_file(write_ndjson(tmp_path / "Patient.ndjson", [patient()]))
     c2.refresh_from_db()
-    assert c2.person is not None
-    assert TimelineEvent.objects.filter(resource=c2).exists()
+    assert c2.person is not None and not c2.quarantined
+    # Both Conditions are on the person's timeline now that their Patient came (ADR 135).
+    lines = list(timeline([c2.person_id]))
+    assert {line.resource_id for line in lines} == set(
+        Resource.objects.filter(resource_type="Condition").values_list("pk", flat=True)
+    )
+    assert {(line.kind, line.summary, line.date) for line in lines} == {
+        ("Condition", "Atrial fibrillation", date(2020, 5, 1))
+    }
 
 
 def test_conditional_reference_resolves_by_identifier(tmp_path) -> None:
@@ -301,7 +310,6 @@ def test_what_the_worker_prepares_stores_what_the_importer_would_have(tmp_path, 
         result = importer.import_file(path)
         assert (result.inserted, result.rejected) == (6, 0), result.problems
         outcomes.append(stored())
-        TimelineEvent.objects.all().delete()
         Resource.objects.all().delete()
     assert outcomes[0] == outcomes[1]
     by_id = outcomes[0]

@@ -49,12 +49,12 @@ def _lines(resource: dict) -> list[bytes]:
 
 
 def _checked(resource: dict, problems: list) -> tuple:
-    """What check_lines hands the importer for a resource with these problems (ADR 133)."""
+    """What check_lines hands the importer for a resource with these problems (ADR 133, 136)."""
     if problems:
-        return (problems, "", "", None)
+        return (problems, "", "", None, None)
     text = checks.canonical_json(resource)
     listed = [(path, holder["reference"]) for path, holder in references(resource)]
-    return ([], checks.content_hash(resource), text, listed)
+    return ([], checks.content_hash(resource), text, listed, checks.facts_of(resource))
 
 
 def _learned(example: dict) -> ShapeCache:

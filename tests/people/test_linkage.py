@@ -15,7 +15,8 @@ from caretrust.people.linkage import find_duplicates_in_index, link_pending_peop
 from caretrust.people.models import LinkCandidate, Merge, Person
 from caretrust.people.selectors import record_people_ids
 from caretrust.record.models import TimelineEvent
-from tests.factories import person_row
+from caretrust.record.selectors import timeline
+from tests.factories import person_row, resource_row
 
 pytestmark = pytest.mark.django_db
 
@@ -140,14 +141,7 @@ def test_only_coordinators_and_administrators_review(client, user_for, index) ->
 
 def test_unmerge_restores_both_people_with_their_own_records(user_for, index) -> None:
     a, b = index[0], index[3]
-    TimelineEvent.objects.create(
-        person=a,
-        date=date(2024, 1, 1),
-        sector="health",
-        source="gp",
-        kind="Encounter",
-        summary="A's visit",
-    )
+    resource_row(a, "Encounter", when=date(2024, 1, 1), summary="A's visit", source="gp")
     TimelineEvent.objects.create(
         person=b,
         date=date(2024, 1, 2),
@@ -159,11 +153,11 @@ def test_unmerge_restores_both_people_with_their_own_records(user_for, index) ->
     admin = user_for("admin")
     merge = services.merge_people(actor=admin, survivor=a, merged=b, reason="manual")
     assert set(record_people_ids(a)) == {a.pk, b.pk}
+    assert [line.summary for line in timeline(record_people_ids(a))] == ["B's care", "A's visit"]
     services.unmerge(actor=admin, merge=merge, reason="two different people")
     assert record_people_ids(a) == [a.pk] and record_people_ids(b) == [b.pk]
-    assert list(TimelineEvent.objects.filter(person=b).values_list("summary", flat=True)) == [
-        "B's care"
-    ]
+    assert [line.summary for line in timeline(record_people_ids(a))] == ["A's visit"]
+    assert [line.summary for line in timeline(record_people_ids(b))] == ["B's care"]
     assert AuditEvent.objects.filter(object_type="people.merge").count() == 2
 
 

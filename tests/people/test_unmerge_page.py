@@ -13,8 +13,7 @@ from caretrust.organisations.models import Organisation
 from caretrust.people.models import Merge
 from caretrust.people.selectors import record_people_ids
 from caretrust.people.services import merge_people
-from caretrust.record.models import TimelineEvent
-from tests.factories import person_row
+from tests.factories import person_row, resource_row
 
 
 @pytest.fixture
@@ -37,14 +36,7 @@ def wrongly_joined(demo_directory) -> Merge:
         postcode="TQ2 5ZZ",
     )
     for person, summary in ((kept, "Kept Edith's visit"), (other, "Other Edith's care")):
-        TimelineEvent.objects.create(
-            person=person,
-            date=date(2024, 1, 1),
-            sector="health",
-            source="fhir",
-            kind="Encounter",
-            summary=summary,
-        )
+        resource_row(person, "Encounter", when=date(2024, 1, 1), summary=summary)
     return merge_people(
         actor=None, survivor=kept, merged=other, reason="linkage", match_probability=0.93
     )

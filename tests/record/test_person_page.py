@@ -13,7 +13,7 @@ from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.record import services
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
-from tests.factories import person_row
+from tests.factories import person_row, resource_row
 
 
 @pytest.fixture
@@ -32,15 +32,8 @@ def edith(demo_directory) -> Person:
         value="9434765919",
         verification="01",
     )
-    for day in range(1, 31):
-        TimelineEvent.objects.create(
-            person=person,
-            date=date(2024, 1, day),
-            sector="health",
-            source="fhir",
-            kind="Encounter",
-            summary=f"GP visit {day}",
-        )
+    for day in range(1, 31):  # FHIR resources' lines are read from their rows (ADR 135)
+        resource_row(person, "Encounter", when=date(2024, 1, day), summary=f"GP visit {day}")
     TimelineEvent.objects.create(
         person=person,
         date=date(2024, 2, 1),
@@ -245,13 +238,6 @@ def test_a_person_page_costs_the_same_queries_however_long_the_record(
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(url).status_code == 200
     for day in range(1, 29):
-        TimelineEvent.objects.create(
-            person=edith,
-            date=date(2023, 2, day),
-            sector="health",
-            source="fhir",
-            kind="Observation",
-            summary=f"Observation {day}",
-        )
+        resource_row(edith, "Observation", when=date(2023, 2, day), summary=f"Observation {day}")
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(url, {"page": 2}).status_code == 200

@@ -208,8 +208,9 @@ def client_for_token(token: str) -> ApiClient | None:
 # ---------------------------------------------------------------- stored resources (ADR 109)
 #
 # Create, update and delete over the FHIR API of the resources the shared record keeps as sent
-# (ADR 0103): each write is a new version of the same `record.Resource` row, in one transaction
-# with its timeline line and its audit row, authorised like an edit of the person's record.
+# (ADR 0103): each write is a new version of the same `record.Resource` row (which holds its own
+# timeline line, ADR 135), in one transaction with its audit row, authorised like an edit of the
+# person's record.
 
 
 class StaleResource(Exception):
@@ -308,9 +309,9 @@ def write_stored(
     `expected_version` is given and is not the current one, NoSuchSubject when the resource is
     about a person not held here, PermissionDenied when the actor may not change the record."""
     from caretrust.ingest.checks import content_hash
-    from caretrust.ingest.fhir_import import _identifier_index, _timeline
-    from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
-    from caretrust.record.summaries import summarise
+    from caretrust.ingest.fhir_import import _identifier_index
+    from caretrust.record.models import Resource, ResourceVersion
+    from caretrust.record.summaries import line_columns, summarise
 
     row = (
         Resource.objects.select_for_update(of=("self",))
@@ -354,6 +355,7 @@ def write_stored(
         "person": person,
         "status": summary.status,
         "date": summary.date,
+        **line_columns(resource_type, summary),
         "subject_reference": subject,
         "identifier_index": _identifier_index(content),
         "unresolved": _unresolved(content),
@@ -376,18 +378,6 @@ def write_stored(
             setattr(row, name, value)
         row.version_id += 1
         row.save()
-    TimelineEvent.objects.filter(resource=row).delete()
-    event = _timeline(
-        row.pk,
-        {
-            "resource_type": resource_type,
-            "person_id": row.person_id,
-            "content": content,
-            "source": row.source,
-        },
-    )
-    if event:
-        TimelineEvent.objects.create(**event)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
@@ -403,8 +393,9 @@ def delete_stored(*, actor: User, row, expected_version: int | None = None):
     """Delete a stored resource: the delete is its new current version, kept in the row itself
     (`deleted_at`, the next `version_id`; its content the last one, for the record) once the
     version it supersedes is copied to ResourceVersion (ADR 134). Reads answer 410 Gone,
-    searches leave it out, vread and history still work."""
-    from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
+    searches leave it out, vread and history still work, and its line leaves the person's
+    timeline (`Resource.has_line`)."""
+    from caretrust.record.models import Resource, ResourceVersion
 
     row = Resource.objects.select_for_update(of=("self",)).select_related("person").get(pk=row.pk)
     if expected_version is not None and row.version_id != expected_version:
@@ -417,7 +408,6 @@ def delete_stored(*, actor: User, row, expected_version: int | None = None):
     row.version_id += 1
     row.deleted_at = row.last_updated = now
     row.save(update_fields=["version_id", "deleted_at", "last_updated"])
-    TimelineEvent.objects.filter(resource=row).delete()
     audit.record(
         actor=actor,
         action=AuditEvent.Action.DELETE,

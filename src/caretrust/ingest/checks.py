@@ -15,9 +15,10 @@ from datetime import date
 from typing import Any
 
 from caretrust.ingest import limits
-from caretrust.ingest.references import references
+from caretrust.ingest.references import identifier_tokens, references
 from caretrust.ingest.shapes import Plan, ShapeCache, shape_of
-from caretrust.record.summaries import fhir_date
+from caretrust.people.fhir_patient import Demographics, demographics_from_patient
+from caretrust.record.summaries import fhir_date, names_a_person, summarise
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
@@ -233,9 +234,41 @@ def _first_and_rest(path: str) -> tuple[str, tuple[str, ...]]:
     return first, tuple(rest)
 
 
-# (problems, content hash, canonical JSON, references as (path, reference) in document order);
-# for a resource with problems only the problems. A plain tuple: it is pickled for every line.
-Checked = tuple[list[tuple[str, str]], str, str, list[tuple[str, str]] | None]
+# What the importer needs of a valid resource besides its text, read where it is validated so
+# the importer need not parse it again (ADR 136): (type, id, meta.versionId, meta.lastUpdated,
+# identifier tokens, (date, status, text, sector) of its summary, whether it names a person, a
+# Patient's demographics for the people index).
+Facts = tuple[
+    str,
+    str,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[date | None, str, str, str],
+    bool,
+    Demographics | None,
+]
+
+# (problems, content hash, canonical JSON, references as (path, reference) in document order,
+# facts); for a resource with problems only the problems. Plain tuples: pickled for every line.
+Checked = tuple[list[tuple[str, str]], str, str, list[tuple[str, str]] | None, Facts | None]
+
+
+def facts_of(resource: dict) -> Facts:
+    """`Facts` of a valid resource."""
+    meta = resource.get("meta") or {}
+    updated = meta.get("lastUpdated")
+    summary = summarise(resource)
+    return (
+        resource["resourceType"],
+        str(resource.get("id") or ""),
+        str(meta.get("versionId") or ""),
+        updated if isinstance(updated, str) else "",
+        tuple(identifier_tokens(resource)),
+        (summary.date, summary.status, summary.text, summary.sector),
+        names_a_person(resource),
+        demographics_from_patient(resource) if resource["resourceType"] == "Patient" else None,
+    )
 
 
 def freeze_long_lived_objects() -> None:
@@ -255,8 +288,9 @@ _frozen = False
 
 
 def check_lines(lines: list[bytes]) -> list[Checked | None]:
-    """Validate, hash and list the references of each NDJSON line (`Checked`); None for a line
-    that is not a JSON object (the reader reports that itself). Runs in a worker process: after
+    """Validate, hash, list the references and read the facts of each NDJSON line (`Checked`);
+    None for a line that is not a JSON object (the reader reports that itself). Runs in a worker
+    process: after
     its first chunk (the models it needs are loaded), its long-lived objects are frozen."""
     out: list[Checked | None] = []
     for raw in lines:
@@ -270,12 +304,12 @@ def check_lines(lines: list[bytes]) -> list[Checked | None]:
             continue
         problems = validate(resource, line=raw)
         if problems:
-            out.append((problems, "", "", None))
+            out.append((problems, "", "", None, None))
             continue
         # What the importer would work out from the resource again: done here, on the other
         # core, while it writes the chunk before (ADR 133).
         text = canonical_json(resource)
         listed = [(path, holder["reference"]) for path, holder in references(resource)]
-        out.append(([], content_hash(resource, text), text, listed))
+        out.append(([], content_hash(resource, text), text, listed, facts_of(resource)))
     freeze_long_lived_objects()
     return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import json
 import multiprocessing
 import os
@@ -24,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 import ijson
-from django.db import reset_queries
+from django.db import connection, reset_queries
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -33,15 +32,15 @@ from django.utils.dateparse import parse_datetime
 from caretrust import bulk
 from caretrust.ingest import limits, readers
 from caretrust.ingest.atomic import Rollback, import_atomically
-from caretrust.ingest.checks import content_hash, validate
+from caretrust.ingest.checks import Facts, content_hash, facts_of, validate
 from caretrust.ingest.references import references as _references
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
 from caretrust.people.normalise import is_ref
-from caretrust.record.models import Resource, ResourceVersion, TimelineEvent
-from caretrust.record.summaries import SUBJECT_PATHS, Summary, names_a_person, summarise
+from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.summaries import SUBJECT_PATHS, Summary, line_columns, summarise
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$")
@@ -66,24 +65,29 @@ def _parse_instant(value) -> datetime | None:
 
 
 def _identifier_index(resource: dict) -> str:
-    tokens = readers.identifier_tokens(resource)
+    return _token_lines(readers.identifier_tokens(resource))
+
+
+def _token_lines(tokens) -> str:
     return "\n".join(tokens) + "\n" if tokens else ""
 
 
 class _Pending:
-    """One valid resource of the current batch and what the importer decided about it."""
+    """One valid resource of the current batch and what the importer decided about it. Its
+    facts come from the validating worker when there is one; the resource itself is parsed only
+    when something needs more (a Patient's demographics, a reference to rewrite: ADR 136)."""
 
     __slots__ = (
         "_demographics",
         "action",
         "existing",
+        "facts",
         "hash",
         "holders",
         "item",
         "listed",
         "logical_id",
         "person_id",
-        "resource",
         "resource_type",
         "source_id",
         "subject",
@@ -92,10 +96,10 @@ class _Pending:
         "unresolved",
     )
 
-    def __init__(self, item: readers.Item, resource: dict) -> None:
+    def __init__(self, item: readers.Item, facts: Facts) -> None:
         self.item = item
-        self.resource = resource
-        self.resource_type: str = resource["resourceType"]
+        self.facts = facts
+        self.resource_type: str = facts[0]
         self.source_id = ""
         self.logical_id = ""
         self.hash = ""
@@ -113,6 +117,12 @@ class _Pending:
         self.person_id: int | None = None
         self.summary: Summary | None = None  # of the stored content, for its row and its event
         self._demographics: Demographics | None = None
+
+    @property
+    def resource(self) -> dict:
+        resource = self.item.content()
+        assert resource is not None  # a pending resource was read
+        return resource
 
     def references(self) -> list[tuple[str, str]]:
         """(path, reference) of each reference, in document order."""
@@ -132,7 +142,7 @@ class _Pending:
     def demographics(self) -> Demographics:
         """A Patient's demographics, read once (four steps of a batch use them)."""
         if self._demographics is None:
-            self._demographics = demographics_from_patient(self.resource)
+            self._demographics = self.facts[7] or demographics_from_patient(self.resource)
         return self._demographics
 
 
@@ -171,17 +181,18 @@ class FhirImporter:
             return source_id
         return str(uuid.uuid5(ID_NAMESPACE, f"{self.source}|{resource_type}|{source_id}"))
 
-    def _source_id(self, item: readers.Item, resource: dict) -> str:
-        if resource.get("id"):
-            return str(resource["id"])
-        if item.full_url:
-            return item.full_url.removeprefix("urn:uuid:").removeprefix("urn:oid:")[:200]
-        return content_hash(resource)[:40]
+    def _source_id(self, pending: _Pending) -> str:
+        if pending.facts[1]:
+            return pending.facts[1]
+        if pending.item.full_url:
+            return pending.item.full_url.removeprefix("urn:uuid:").removeprefix("urn:oid:")[:200]
+        return content_hash(pending.resource)[:40]
 
     # --------------------------------------------------------------------------------- files
 
     def import_file(self, path: Path) -> FileResult:
         result = FileResult(file=str(path))
+        self._copies = connection.vendor == "postgresql"  # bulk.insert's COPY: see _instant
         self._growth = bulk.Growth(Resource)
         self._people_growth = bulk.Growth(*PEOPLE_TABLES)  # grows only with new Patients
         return import_atomically(
@@ -258,27 +269,29 @@ class FhirImporter:
         batch: list[_Pending] = []
         seen = _SeenIds()
         for item in items:
-            if item.resource is None and item.problem is None:
+            if item.resource is None and item.problem is None and item.raw is None:
                 continue  # nothing to import (a GET entry of a batch)
             result.read += 1
             if item.problem is not None:
                 self._reject(result, path, item, [item.problem])
                 continue
-            text, listed = "", None
+            text, listed, facts = "", None, None
             if item.checked is not None:
-                problems, digest, text, listed = item.checked
+                problems, digest, text, listed, facts = item.checked
             else:
                 problems, digest = ([] if validated else validate(item.resource)), ""
             if problems:
                 self._reject(result, path, item, problems)
                 continue
-            earlier = seen.add(item)
+            if facts is None:
+                facts = facts_of(item.resource)
+            earlier = seen.add(facts[0], facts[1], item.location)
             if earlier:
-                rid = f"{item.resource['resourceType']}/{item.resource['id']}"
+                rid = f"{facts[0]}/{facts[1]}"
                 reason = f"{rid} is also at {earlier} of this file: one id, one resource a file"
                 self._reject(result, path, item, [("id", reason)])
                 continue
-            pending = _Pending(item, item.resource)
+            pending = _Pending(item, facts)
             pending.hash = digest
             pending.text = text
             pending.listed = listed
@@ -298,7 +311,7 @@ class FhirImporter:
             problem = Problem(path.name, item.location, field, reason)
             result.problems.append(problem)
         if self.skip_invalid:
-            self.rejects.write(Problem(path.name, item.location, *problems[0]), item.resource)
+            self.rejects.write(Problem(path.name, item.location, *problems[0]), item.content())
 
     # ------------------------------------------------------------------------------- batches
 
@@ -308,7 +321,7 @@ class FhirImporter:
         # Last occurrence wins when a batch holds the same record twice.
         by_key: dict[tuple[str, str], _Pending] = {}
         for pending in batch:
-            pending.source_id = self._source_id(pending.item, pending.resource)
+            pending.source_id = self._source_id(pending)
             pending.logical_id = self.logical_id(pending.resource_type, pending.source_id)
             pending.hash = pending.hash or content_hash(pending.resource)
             key = (pending.resource_type, pending.source_id)
@@ -361,9 +374,8 @@ class FhirImporter:
 
     @staticmethod
     def _compare(p: _Pending, held: Resource) -> str:
-        meta = p.resource.get("meta") or {}
-        incoming_updated = _parse_instant(meta.get("lastUpdated"))
-        incoming_version = str(meta.get("versionId") or "")
+        incoming_updated = _parse_instant(p.facts[3])
+        incoming_version = p.facts[2]
         if incoming_updated and held.source_last_updated:
             if incoming_updated < held.source_last_updated:
                 return "older"
@@ -425,7 +437,7 @@ class FhirImporter:
         batch_identifiers = {
             f"{p.resource_type}?identifier={token}": (p.resource_type, p.logical_id)
             for p in work
-            for token in readers.identifier_tokens(p.resource)
+            for token in p.facts[4]
         }
         found: list[tuple[_Pending, int, str, str, tuple[str, str] | None]] = []
         wanted: dict[str, set[str]] = {}
@@ -570,22 +582,19 @@ class FhirImporter:
     def _store(self, work: list[_Pending], result: FileResult) -> None:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
-        rows: list[dict] = []
 
         def made() -> Iterator[dict]:
-            """Each new resource's row, made as COPY sends the ones before (ADR 133)."""
+            """Each new resource's row, made as COPY sends the ones before (ADR 133); no
+            version row: the current version lives only in the row (ADR 134)."""
             for p in inserts:
                 row = self._fields(p, now, version=1)
-                # Serialised as read when nothing changed (no version row: ADR 134).
-                row["content"] = bulk.Json(row["content"], text=p.text)
-                rows.append(row)
+                # Serialised once; as read when nothing changed.
+                if not isinstance(row["content"], bulk.Json):
+                    row["content"] = bulk.Json(row["content"])
                 yield row
 
-        ids = bulk.insert(Resource, made(), count=len(inserts), returning_ids=True)
+        bulk.insert(Resource, made(), count=len(inserts))
         superseded: list[dict] = []  # the held current versions the updates replace
-        events = [
-            _timeline(pk, row, p.summary) for pk, row, p in zip(ids, rows, inserts, strict=True)
-        ]
         for p in work:
             if p.action != "update":
                 continue
@@ -593,23 +602,24 @@ class FhirImporter:
             superseded.append(ResourceVersion.superseding(held))
             row = self._fields(p, now, version=held.version_id + 1)
             for name, value in row.items():
-                setattr(held, name, value)
+                setattr(held, name, bulk.value_of(value))
             held.save()
-            TimelineEvent.objects.filter(resource=held).delete()
-            events.append(_timeline(held.pk, row, p.summary))
         bulk.insert(ResourceVersion, superseded)
-        bulk.insert(TimelineEvent, [e for e in events if e])
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
 
     def _fields(self, p: _Pending, now: datetime, *, version: int) -> dict:
-        """The Resource row for a pending resource, as attribute name → value."""
-        content = dict(p.resource)
-        if content.get("id") != p.logical_id:
+        """The Resource row for a pending resource, as attribute name → value; its content a
+        `bulk.Json` of the text as read when nothing in it changed (not parsed again, ADR 136)."""
+        _type, source_id, source_version, source_updated, tokens, summarised, names, _ = p.facts
+        if p.text and source_id == p.logical_id:
+            content: bulk.Json | dict = bulk.Json(text=p.text)
+            summary = p.summary = Summary(*summarised)
+        else:
+            content = dict(p.resource)
             content["id"] = p.logical_id
             p.text = ""  # no longer the resource as read
-        meta = content.get("meta") or {}
-        summary = p.summary = summarise(content)
+            summary = p.summary = summarise(content)
         return {
             "resource_type": p.resource_type,
             "logical_id": p.logical_id,
@@ -620,21 +630,29 @@ class FhirImporter:
             "person_id": p.person_id,
             "source": self.source,
             "source_id": p.source_id,
-            "source_version": str(meta.get("versionId") or "")[:64],
-            "source_last_updated": _parse_instant(meta.get("lastUpdated")),
+            "source_version": source_version[:64],
+            "source_last_updated": self._instant(source_updated),
             "status": summary.status,
             "date": summary.date,
+            **line_columns(p.resource_type, summary),  # its timeline line (ADR 135)
             "subject_reference": p.subject,
             "unresolved": p.unresolved,
-            "identifier_index": _identifier_index(content),
-            "quarantined": p.person_id is None and names_a_person(content),
+            "identifier_index": _token_lines(tokens),
+            "quarantined": p.person_id is None and names,
             # A newer version from its source brings back a resource deleted over the API.
             "deleted_at": None,
         }
 
+    def _instant(self, value: str):
+        """`meta.lastUpdated` for its column. PostgreSQL reads the instant as sent (validated,
+        so with its offset) in COPY: parsing it here cost about 5 µs a resource."""
+        if self._copies:
+            return value or None
+        return _parse_instant(value)
+
     def _attach_late_subjects(self) -> None:
         """Resources read before their Patient (another file or a later batch) get their person
-        now, with their timeline event."""
+        now, and with it their line on the person's timeline (ADR 135)."""
         waiting = Resource.objects.filter(person__isnull=True).exclude(subject_reference="")
         if not waiting.exists():
             return
@@ -644,18 +662,6 @@ class FhirImporter:
         waiting.update(person_id=Subquery(patient_person))
         # What found its person leaves quarantine.
         Resource.objects.filter(quarantined=True, person__isnull=False).update(quarantined=False)
-        fixed = (
-            Resource.objects.filter(person__isnull=False, timeline_event__isnull=True)
-            .exclude(resource_type="Patient")
-            .exclude(subject_reference="")
-        )
-        events = [
-            _timeline(row["id"], row)
-            for row in fixed.values(
-                "id", "resource_type", "content", "person_id", "source"
-            ).iterator(chunk_size=1000)
-        ]
-        bulk.insert(TimelineEvent, [e for e in events if e])
 
 
 def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
@@ -666,43 +672,23 @@ def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
     return (match.group(3) or "") if match else ""
 
 
-def _timeline(resource_id: int, row: dict, summary: Summary | None = None) -> dict | None:
-    """The timeline line for a stored resource (none for a Patient or a resource about nobody);
-    `summary`: of the row's content, when already made."""
-    if row["resource_type"] == "Patient" or not row["person_id"]:
-        return None
-    if summary is None:
-        summary = summarise(bulk.value_of(row["content"]))
-    return {
-        "person_id": row["person_id"],
-        "date": summary.date,
-        "sector": summary.sector,
-        "source": row["source"],
-        "kind": row["resource_type"],
-        "summary": summary.text,
-        "resource_id": resource_id,
-    }
-
-
 class _SeenIds:
-    """The ids a file has given so far, as 8-byte digests (a file of a million resources costs
-    about 100 MB less than keeping the ids), each with where it was first seen."""
+    """The ids a file has given so far, as 64-bit hashes (a file of a million resources costs
+    about 100 MB less than keeping the ids), each with where it was first seen. Python's own
+    string hash (SipHash, keyed per process) collides no more often than an 8-byte digest and
+    costs a fifth as much; the keys never leave the process."""
 
     def __init__(self) -> None:
         self._where: dict[int, str] = {}
 
-    def add(self, item: readers.Item) -> str | None:
+    def add(self, resource_type: str, rid: str, location: str) -> str | None:
         """Where this resource's type and id were first seen in the file, if they were."""
-        resource = item.resource
-        rid = resource.get("id") if isinstance(resource, dict) else None
-        if not isinstance(rid, str) or not rid:
+        if not rid:
             return None
-        key = int.from_bytes(
-            hashlib.blake2b(f"{resource['resourceType']}/{rid}".encode(), digest_size=8).digest()
-        )
+        key = hash(f"{resource_type}/{rid}")
         earlier = self._where.get(key)
         if earlier is None:
-            self._where[key] = item.location
+            self._where[key] = location
         return earlier
 
 

@@ -17,6 +17,7 @@ from typing import IO
 import ijson
 
 from caretrust.ingest import checks, limits
+from caretrust.ingest.references import identifier_tokens
 
 BUNDLE_TYPES = {"transaction", "batch", "collection", "searchset", "document", "message"}
 
@@ -28,8 +29,17 @@ class Item:
     problem: tuple[str, str] | None = None  # (field, reason) when unreadable
     full_url: str | None = None
     method: str | None = None  # Bundle entry request method
-    # (problems, content hash) when a worker process has already checked the resource.
+    # What a worker process found checking the resource (`checks.Checked`), if one did.
     checked: checks.Checked | None = None
+    # The NDJSON line of a resource a worker found valid: parsed only if the importer needs
+    # more than the worker handed over (ADR 136). `content()` reads it.
+    raw: bytes | None = None
+
+    def content(self) -> dict | None:
+        """The resource, parsed from its line on first use when only the line was kept."""
+        if self.resource is None and self.raw is not None:
+            self.resource = json.loads(self.raw)
+        return self.resource
 
 
 @dataclass
@@ -41,20 +51,6 @@ class BundleInfo:
     identifiers: dict[str, str] = field(default_factory=dict)
     # Entries (by number) larger than a record may be: refused without their content.
     oversized: set[int] = field(default_factory=set)
-
-
-def identifier_tokens(resource: dict) -> list[str]:
-    """ "system|value" for each of the resource's identifiers that has a value."""
-    identifiers = resource.get("identifier")
-    if isinstance(identifiers, dict):
-        identifiers = [identifiers]
-    if not isinstance(identifiers, list):
-        return []
-    return [
-        f"{i.get('system', '')}|{i['value']}"
-        for i in identifiers
-        if isinstance(i, dict) and i.get("value")
-    ]
 
 
 def open_bytes(path: Path) -> IO[bytes]:
@@ -137,6 +133,10 @@ def _ndjson_items(chunk: list[tuple[int, bytes]], checked: Future | None) -> Ite
     results = checked.result() if checked is not None else [None] * len(chunk)
     for (number, raw), result in zip(chunk, results, strict=True):
         location = f"line {number}"
+        if result is not None and not result[0]:
+            # Valid, and the worker made all the importer needs: not parsed again (ADR 136).
+            yield Item(location, None, checked=result, raw=raw)
+            continue
         resource, problem = parse_line(raw)
         if problem is not None:
             yield Item(location, None, problem)

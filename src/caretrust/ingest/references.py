@@ -1,9 +1,24 @@
-"""Where a FHIR resource holds references: the importer resolves and rewrites them, and its
-validating workers list them ahead of it (ADR 133). No Django here: the workers import it."""
+"""Where a FHIR resource holds references and identifiers: the importer resolves and rewrites
+references, and its validating workers list them ahead of it (ADR 133), with the identifier
+tokens (ADR 136). No Django here: the workers import it."""
 
 from __future__ import annotations
 
 SKIPPED_ELEMENTS = ("contained", "text")  # contained resources and narrative hold no references
+
+
+def identifier_tokens(resource: dict) -> list[str]:
+    """ "system|value" for each of the resource's identifiers that has a value."""
+    identifiers = resource.get("identifier")
+    if isinstance(identifiers, dict):
+        identifiers = [identifiers]
+    if not isinstance(identifiers, list):
+        return []
+    return [
+        f"{i.get('system', '')}|{i['value']}"
+        for i in identifiers
+        if isinstance(i, dict) and i.get("value")
+    ]
 
 
 def references(resource: dict) -> list[tuple[str, dict]]:

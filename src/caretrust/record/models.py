@@ -1,5 +1,7 @@
 """The shared care record: every resource imported from health and social care sources, kept as
-received (FHIR JSON) with its versions, and one timeline of events per person.
+received (FHIR JSON) with its versions, and one timeline of events per person: the lines of FHIR
+resources are read from their `Resource` rows, the other lines (social care events, caretrust's
+own steps) are `TimelineEvent` rows (ADR 135).
 
 Records point at the person they were linked to when imported. A merge of two people never moves
 records (people.Person.merged_into), so the record of a person is the records of the person and of
@@ -23,8 +25,9 @@ class Resource(models.Model):
     """One FHIR resource, its current version: the only place that version is kept (ADR 134);
     its earlier versions are ResourceVersion rows. When `deleted_at` is set, the current version
     is the delete (`version_id`, `last_updated` of the delete; `content` the last one before
-    it). Understood types also get a timeline event; every other type is kept as it came, never
-    dropped."""
+    it). Kept as it came, never dropped. A resource is a line of its person's timeline
+    (`has_line`) when it is about a known person, has a sector (every type but Patient) and is
+    neither quarantined, rejected nor deleted (ADR 135)."""
 
     resource_type = models.CharField(max_length=64)
     # Our server's id (the source's id when free, else a new UUID).
@@ -52,6 +55,9 @@ class Resource(models.Model):
     status = models.CharField(max_length=40, blank=True)
     date = models.DateField(null=True, blank=True)
     subject_reference = models.CharField(max_length=200, blank=True)
+    # Its timeline line (with `date`): `summaries.summarise`, blank for a Patient (no line).
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
     # "system|value" per line, so conditional references (Type?identifier=system|value) resolve.
     identifier_index = models.TextField(blank=True)
     # References we could not resolve: [{"path": "...", "reference": "..."}].
@@ -89,6 +95,24 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_type}/{self.logical_id}"
+
+    @property
+    def has_line(self) -> bool:
+        """Whether the resource shows on its person's timeline (the rule of `with_lines`)."""
+        return bool(
+            self.person_id
+            and self.sector
+            and not self.quarantined
+            and self.rejected_at is None
+            and self.deleted_at is None
+        )
+
+
+def with_lines(resources: models.QuerySet) -> models.QuerySet:
+    """The resources of `resources` that are lines of a timeline (`Resource.has_line`)."""
+    return resources.filter(
+        person__isnull=False, quarantined=False, rejected_at__isnull=True, deleted_at__isnull=True
+    ).exclude(sector="")
 
 
 class ResourceVersion(models.Model):
@@ -181,7 +205,9 @@ class SocialCareEvent(models.Model):
 
 
 class TimelineEvent(models.Model):
-    """One line of a person's timeline: from a FHIR resource or a social care event."""
+    """One line of a person's timeline that is not a FHIR resource's: a social care event (CLD)
+    or one of caretrust's own steps (`services.note_care_event`). A resource's line is read from
+    its `Resource` row (ADR 135)."""
 
     # Indexed by (person, date) below (ADR 133).
     person = models.ForeignKey(
@@ -190,11 +216,8 @@ class TimelineEvent(models.Model):
     date = models.DateField(null=True, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     source = models.CharField(max_length=100)
-    kind = models.CharField(max_length=64)  # the FHIR type or the CLD event type
+    kind = models.CharField(max_length=64)  # the CLD event type, or caretrust's step
     summary = models.CharField(max_length=300)
-    resource = models.OneToOneField(
-        Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="timeline_event"
-    )
     social_care_event = models.OneToOneField(
         SocialCareEvent,
         null=True,

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 
 from caretrust.access import audit
 from caretrust.people import nhs_number
 from caretrust.people.models import Person
-from caretrust.record.models import AboutMe, Resource, TimelineEvent
+from caretrust.record.models import AboutMe, Resource, TimelineEvent, with_lines
 
 
 def people_for_record() -> QuerySet:
@@ -22,25 +22,101 @@ def people_for_record() -> QuerySet:
     return Person.objects.select_related("gp_practice").annotate(has_merged_people=Exists(merged))
 
 
-def timeline(person_ids: list[int], *, sector: str = "", kind: str = "") -> QuerySet:
-    events = TimelineEvent.objects.filter(person_id__in=person_ids)
+# The columns of a timeline line, in the order both parts of the union select them.
+LINE_FIELDS = ("date", "sector", "source", "kind", "summary", "event_id", "resource_id")
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line of a person's timeline, whichever row it is read from (ADR 135): a FHIR
+    resource's (`resource_id`, and `kind` its type) or a `TimelineEvent`'s (`event_id`: a social
+    care event or one of caretrust's own steps)."""
+
+    date: date | None
+    sector: str
+    source: str
+    kind: str
+    summary: str
+    event_id: int | None = None
+    resource_id: int | None = None
+
+
+def _event_lines(person_ids: list[int]) -> QuerySet:
+    return TimelineEvent.objects.filter(person_id__in=person_ids)
+
+
+def _resource_lines(person_ids: list[int]) -> QuerySet:
+    # Found by the (person, resource_type) index: a person has some hundreds of resources.
+    return with_lines(Resource.objects.filter(person_id__in=person_ids))
+
+
+class Timeline:
+    """A person's timeline lines, newest first: what a paginator slices. Each slice is one
+    query, a UNION ALL of their `TimelineEvent` rows and their resources' rows with a line, and
+    gives `TimelineLine`s. On the same date, `TimelineEvent` lines (social care and caretrust's
+    own) come before resources', then the newest row first."""
+
+    def __init__(self, events: QuerySet, resources: QuerySet) -> None:
+        no_id = Value(None, output_field=IntegerField())
+        events = events.annotate(
+            event_id=F("id"), resource_id=no_id, origin=Value(1, output_field=IntegerField())
+        )
+        resources = resources.annotate(
+            kind=F("resource_type"),
+            event_id=no_id,
+            resource_id=F("id"),
+            origin=Value(0, output_field=IntegerField()),
+        )
+        self._lines = (
+            events.order_by()
+            .values_list(*LINE_FIELDS, "origin")
+            .union(resources.order_by().values_list(*LINE_FIELDS, "origin"), all=True)
+            .order_by("-date", "-origin", "-event_id", "-resource_id")
+        )
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [TimelineLine(*row[:7]) for row in self._lines[index]]
+        return TimelineLine(*self._lines[index][:7])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def count(self) -> int:
+        return self._lines.count()
+
+
+def timeline(person_ids: list[int], *, sector: str = "", kind: str = "") -> Timeline:
+    """The timeline of the record of `person_ids`, newest first, filtered by sector and kind
+    (a FHIR resource's kind is its type)."""
+    events, resources = _event_lines(person_ids), _resource_lines(person_ids)
     if sector:
-        events = events.filter(sector=sector)
+        events, resources = events.filter(sector=sector), resources.filter(sector=sector)
     if kind:
-        events = events.filter(kind=kind)
-    return events.order_by("-date", "-id")
+        events, resources = events.filter(kind=kind), resources.filter(resource_type=kind)
+    return Timeline(events, resources)
 
 
 def timeline_counts(person_ids: list[int]) -> dict[tuple[str, str], int]:
-    """Events per (sector, kind): one grouped query gives both the type filter's options and the
-    count for any filter, where a COUNT(*) and a DISTINCT were two round trips."""
-    rows = (
-        TimelineEvent.objects.filter(person_id__in=person_ids)
+    """Lines per (sector, kind): one grouped query (a UNION ALL of the events' and the
+    resources') gives both the type filter's options and the count for any filter, where a
+    COUNT(*) and a DISTINCT were two round trips."""
+    events = (
+        _event_lines(person_ids).order_by().values_list("sector", "kind").annotate(n=Count("id"))
+    )
+    resources = (
+        _resource_lines(person_ids)
         .order_by()
-        .values_list("sector", "kind")
+        .values_list("sector", "resource_type")
         .annotate(n=Count("id"))
     )
-    return {(sector, kind): n for sector, kind, n in rows}
+    counts: dict[tuple[str, str], int] = {}
+    for sector, kind, n in events.union(resources, all=True):
+        counts[(sector, kind)] = counts.get((sector, kind), 0) + n
+    return counts
 
 
 class _CountedPaginator(Paginator):

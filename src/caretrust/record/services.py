@@ -14,7 +14,7 @@ from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
 from caretrust.people.models import Person
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
-from caretrust.record.summaries import summarise
+from caretrust.record.summaries import line_columns, summarise
 
 CARE_EVENT_SOURCE = "caretrust"
 
@@ -81,19 +81,13 @@ def attach_quarantined(*, actor: Any, resource: Resource, person: Person, note: 
     person = person.survivor()
     resource.person = person
     resource.quarantined = False
-    resource.save(update_fields=["person", "quarantined"])
+    # Its line on the person's timeline, read from the row (ADR 135); made again here for a row
+    # stored before the row held it.
     summary = summarise(resource.content)
-    TimelineEvent.objects.update_or_create(
-        resource=resource,
-        defaults={
-            "person": person,
-            "date": summary.date,
-            "sector": summary.sector,
-            "source": resource.source,
-            "kind": resource.resource_type,
-            "summary": summary.text[:300],
-        },
-    )
+    resource.date = summary.date
+    for name, value in line_columns(resource.resource_type, summary).items():
+        setattr(resource, name, value)
+    resource.save(update_fields=["person", "quarantined", "date", "sector", "summary"])
     audit.record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

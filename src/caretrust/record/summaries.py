@@ -184,3 +184,11 @@ def summarise(resource: dict) -> Summary:
         if any(hint in managing for hint in SOCIAL_CARE_HINTS):
             sector = "social_care"
     return Summary(resource_date(resource), status_of(resource), text[:300], sector)
+
+
+def line_columns(resource_type: str, summary: Summary) -> dict[str, str]:
+    """The `Resource` columns of its timeline line (with `date`): blank for a Patient, which is
+    the person, not a line of their timeline (ADR 135)."""
+    if resource_type == "Patient":
+        return {"sector": "", "summary": ""}
+    return {"sector": summary.sector, "summary": summary.text}

@@ -28,7 +28,7 @@ WHERE NOT EXISTS (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("record", "0006_fewer_redundant_indexes"),
+        ("record", "0009_remove_timelineevent_resource"),
     ]
 
     operations = [
