@@ -10,7 +10,8 @@ the other in the same session on the same files), into a fresh PostgreSQL databa
 1. imports Patient.ndjson (the people index, by NHS number);
 2. imports Condition+MedicationRequest.ndjson (the two Bulk Data files one after the other, as
    one file, as benchmarks/bench_ingest.py does);
-3. re-imports Patient.ndjson (idempotence: no version added);
+3. re-imports Patient.ndjson (idempotence: no version added; an update would add the version
+   it superseded, ADR 134);
 each with the real command in its own process, sampling every half second how far the importer
 has read into the file (its file offset, turned into resources read through the line offsets)
 and the memory of the importer and of its validating workers. Encounters (29 per person) are left
@@ -234,6 +235,8 @@ def measure(label: str, src: Path, args, files: dict) -> dict:
         ("reimport", "patients"),
     ):
         path, offsets, boundaries = files[name]
+        # Version rows are the superseded versions (ADR 134): any update adds one, so a
+        # re-import that changes nothing adds none.
         before = query(args.database, "select count(*) from record_resourceversion")
         result = run_import(path, env, offsets, boundaries, args.limit_seconds)
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]

@@ -13,7 +13,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir import registry
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.models import Resource
 from tests.factories import person_row, winifred
 
 NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -25,7 +25,7 @@ def setup(live_server, demo_directory):
     edith = winifred(practice, nhs_number="9434765919")
     stranger = person_row(given_name="Other", family_name="Person", sex="male")
     for i, day in enumerate(("2020-01-05", "2021-06-01", "2022-03-03")):
-        row = Resource.objects.create(
+        Resource.objects.create(
             resource_type="Condition",
             logical_id=f"c{i}",
             last_updated="2024-01-01T00:00:00Z",
@@ -41,9 +41,6 @@ def setup(live_server, demo_directory):
             source_id=f"c{i}",
             date=date.fromisoformat(day),
             status="active",
-        )
-        ResourceVersion.objects.create(
-            resource=row, version_id=1, content=row.content, last_updated=row.last_updated
         )
     _client_row, token = issue_client(name="harbour-gp", organisation=practice, role="coordinator")
     base = f"{live_server.url}/fhir"

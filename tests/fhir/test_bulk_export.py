@@ -30,7 +30,7 @@ from caretrust.jobs.models import Job
 from caretrust.jobs.services import execute
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person, PersonIdentifier
-from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.models import Resource
 from tests.factories import force_update, make_plan, make_referral, person_row, routed_referral
 from tests.fhir.test_smart_backend_services import ask, assertion, public_jwks
 
@@ -57,9 +57,6 @@ def condition(person: Person, logical_id: str, day: str = "2021-06-01") -> Resou
         source_id=logical_id,
         date=date.fromisoformat(day),
         status="active",
-    )
-    ResourceVersion.objects.create(
-        resource=row, version_id=1, content=row.content, last_updated=row.last_updated
     )
     return row
 

@@ -15,14 +15,14 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir.models import BackendAccessToken, hash_token
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
-from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.models import Resource
 from tests.factories import make_person, make_plan
 
 pytestmark = pytest.mark.django_db
 
 
 def _condition(person, i: int, updated: str) -> None:
-    row = Resource.objects.create(
+    Resource.objects.create(
         resource_type="Condition",
         logical_id=f"ev-c{i}",
         last_updated=updated,
@@ -36,9 +36,6 @@ def _condition(person, i: int, updated: str) -> None:
         source="fhir",
         source_id=f"ev-c{i}",
         status="active",
-    )
-    ResourceVersion.objects.create(
-        resource=row, version_id=1, content=row.content, last_updated=row.last_updated
     )
 
 

@@ -18,7 +18,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import PersonIdentifier
-from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.models import Resource
 from tests.factories import person_row, winifred
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +54,6 @@ def kept(person, resource_type: str, logical_id: str, *, status: str, updated: s
         status=status,
         date=date(2024, 1, 1),
         subject_reference=f"Patient/{person.ref}",
-    )
-    ResourceVersion.objects.create(
-        resource=row, version_id=1, content=content, last_updated=at(updated)
     )
     return row
 

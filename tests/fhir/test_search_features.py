@@ -19,7 +19,7 @@ from caretrust.access.models import AuditEvent
 from caretrust.fhir.services import issue_client
 from caretrust.organisations.models import Organisation
 from caretrust.people.models import Person
-from caretrust.record.models import Resource, ResourceVersion
+from caretrust.record.models import Resource
 from tests.factories import (
     force_update,
     make_person,
@@ -62,9 +62,6 @@ def condition_row(person, logical_id, *, day, status, updated, note="") -> Resou
         date=date.fromisoformat(day) if day else None,
         status=status,
         subject_reference=f"Patient/{person.ref}",
-    )
-    ResourceVersion.objects.create(
-        resource=row, version_id=1, content=content, last_updated=updated
     )
     return row
 

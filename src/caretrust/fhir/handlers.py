@@ -633,38 +633,53 @@ class StoredResourceHandler(ResourceHandler):
         return self.to_stored(resource)
 
     def vread(self, ctx: FhirContext, id: str, version_id: str) -> Stored:
+        """The current version from the row itself, an earlier one from its ResourceVersion
+        (ADR 134); a version that is a delete answers 410 Gone."""
         resource = self._get(ctx, id, deleted=True)
-        version = ResourceVersion.objects.filter(resource=resource, version_id=version_id).first()
-        if version is None:
-            raise NotFound(f"{self.resource_type}/{id} has no version {version_id}")
-        if version.deleted:
-            raise Gone(f"{self.resource_type}/{id} was deleted at version {version_id}")
+        if version_id.isdigit() and int(version_id) == resource.version_id:
+            if resource.deleted_at is not None:
+                raise Gone(f"{self.resource_type}/{id} was deleted at version {version_id}")
+            found = self.to_stored(resource)
+        else:
+            version = ResourceVersion.objects.filter(
+                resource=resource, version_id=version_id
+            ).first()
+            if version is None:
+                raise NotFound(f"{self.resource_type}/{id} has no version {version_id}")
+            if version.deleted:
+                raise Gone(f"{self.resource_type}/{id} was deleted at version {version_id}")
+            found = self.to_stored(
+                resource,
+                content=version.content,
+                version=version.version_id,
+                updated=version.last_updated,
+            )
         ctx.audit_read(
             person=resource.person,
             object_type=self.resource_type,
             object_id=f"{id}/_history/{version_id}",
         )
-        return self.to_stored(
-            resource,
-            content=version.content,
-            version=version.version_id,
-            updated=version.last_updated,
-        )
+        return found
 
     def history(self, ctx: FhirContext, id: str) -> list[Stored]:
+        """Newest first: the current version (the row itself, ADR 134), then the ones it
+        superseded (ResourceVersion)."""
         resource = self._get(ctx, id, deleted=True)
         ctx.audit_read(
             person=resource.person, object_type=self.resource_type, object_id=f"{id}/_history"
         )
         return [
-            self.to_stored(
-                resource,
-                content=v.content,
-                version=v.version_id,
-                updated=v.last_updated,
-                deleted=v.deleted,
-            )
-            for v in ResourceVersion.objects.filter(resource=resource)
+            self.to_stored(resource, deleted=resource.deleted_at is not None),
+            *(
+                self.to_stored(
+                    resource,
+                    content=v.content,
+                    version=v.version_id,
+                    updated=v.last_updated,
+                    deleted=v.deleted,
+                )
+                for v in ResourceVersion.objects.filter(resource=resource).order_by("-version_id")
+            ),
         ]
 
     # Writes (ADR 109): each a new version of the same row, through fhir.services.

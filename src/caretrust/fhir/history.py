@@ -1,7 +1,8 @@
 """Type and system `_history` (R4 http.html#history; ADR 0121): `GET /fhir/<Type>/_history` and
 `GET /fhir/_history`, newest first, with `_count`, `_since` and paging, over the versions
-caretrust keeps: every version of the resources the shared record keeps (`ResourceVersion`,
-deletes included) and of the people index's Patients (`PersonVersion`, and the current
+caretrust keeps: every version of the resources the shared record keeps (the current one in
+the `Resource` row, the ones it superseded in `ResourceVersion` (ADR 134), deletes included) and
+of the people index's Patients (`PersonVersion`, and the current
 version of a person whose record has no version row, one imported and never changed).
 
 Only versions of resources the client may read are listed, decided in the query (the people
@@ -22,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from caretrust.fhir import registry
 from caretrust.fhir.registry import FhirContext, Stored
 from caretrust.people.models import Person, PersonVersion
-from caretrust.record.models import ResourceVersion
+from caretrust.record.models import Resource, ResourceVersion
 
 MAX_COUNT = 100
 PARAMETERS = ("_count", "_since", "_cursor", "_format")
@@ -45,8 +46,9 @@ class Version:
         return (self.at, self.source, self.pk)
 
 
-# Stores, in the order that breaks a tie of time (higher first).
-RECORD, PERSON_VERSIONS, UNVERSIONED_PEOPLE = 2, 1, 0
+# Stores, in the order that breaks a tie of time (higher first): a resource's current version
+# (its Resource row) comes before the earlier versions of the same instant (ResourceVersion).
+RECORD_CURRENT, RECORD, PERSON_VERSIONS, UNVERSIONED_PEOPLE = 3, 2, 1, 0
 
 
 def type_history(ctx: FhirContext, resource_type: str, query: list[tuple[str, str]]) -> dict:
@@ -172,12 +174,49 @@ def _page(
     visible = visible_person_ids(ctx)
     found: list[Version] = []
     if kinds:  # Patients sources sent are kept in the record too (ADR 0103)
+        found += _record_current(ctx, kinds, visible, since, cursor, limit)
         found += _record(ctx, kinds, visible, since, cursor, limit)
     if "Patient" in kinds:
         found += _person_versions(visible, since, cursor, limit)
         found += _unversioned_people(visible, since, cursor, limit)
     found.sort(key=lambda v: v.key, reverse=True)
     return found[:limit]
+
+
+def _record_current(
+    ctx: FhirContext,
+    kinds: list[str],
+    visible,
+    since: datetime | None,
+    cursor: tuple[datetime, int, int] | None,
+    limit: int,
+) -> list[Version]:
+    """The current versions of the record's resources: their Resource rows (ADR 134)."""
+    from caretrust.fhir.handlers import _SENT_PATIENTS, stored
+
+    allowed = Q(person_id__in_array=visible)
+    if ctx.allowed("fhir.read_reference_data"):
+        allowed |= Q(person__isnull=True)
+    rows: QuerySet = Resource.objects.filter(
+        allowed, resource_type__in=kinds, quarantined=False, rejected_at__isnull=True
+    ).select_related("person")
+    if since is not None:
+        rows = rows.filter(last_updated__gte=since)
+    rows = rows.filter(_after("last_updated", RECORD_CURRENT, cursor))
+    found = []
+    for resource in rows.order_by("-last_updated", "-pk")[:limit]:
+        shape = _SENT_PATIENTS.to_stored if resource.resource_type == "Patient" else stored
+        found.append(
+            Version(
+                at=resource.last_updated,
+                source=RECORD_CURRENT,
+                pk=resource.pk,
+                resource_type=resource.resource_type,
+                stored=shape(resource, deleted=resource.deleted_at is not None),
+                person=resource.person,
+            )
+        )
+    return found
 
 
 def _record(
@@ -188,6 +227,7 @@ def _record(
     cursor: tuple[datetime, int, int] | None,
     limit: int,
 ) -> list[Version]:
+    """The versions the record's resources superseded (ResourceVersion, ADR 134)."""
     from caretrust.fhir.handlers import _SENT_PATIENTS, stored
 
     allowed = Q(resource__person_id__in_array=visible)

@@ -373,13 +373,11 @@ def write_stored(
             **fields,
         )
     else:
+        ResourceVersion.objects.create(**ResourceVersion.superseding(row))
         for name, value in fields.items():
             setattr(row, name, value)
         row.version_id += 1
         row.save()
-    ResourceVersion.objects.create(
-        resource=row, version_id=row.version_id, last_updated=now, content=content
-    )
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
@@ -392,9 +390,11 @@ def write_stored(
 
 @transaction.atomic
 def delete_stored(*, actor: User, row, expected_version: int | None = None):
-    """Delete a stored resource: a last version marked deleted (its content kept for the
-    record); reads answer 410 Gone, searches leave it out, vread and history still work, and its
-    line leaves the person's timeline (`Resource.has_line`)."""
+    """Delete a stored resource: the delete is its new current version, kept in the row itself
+    (`deleted_at`, the next `version_id`; its content the last one, for the record) once the
+    version it supersedes is copied to ResourceVersion (ADR 134). Reads answer 410 Gone,
+    searches leave it out, vread and history still work, and its line leaves the person's
+    timeline (`Resource.has_line`)."""
     from caretrust.record.models import Resource, ResourceVersion
 
     row = Resource.objects.select_for_update(of=("self",)).select_related("person").get(pk=row.pk)
@@ -404,12 +404,10 @@ def delete_stored(*, actor: User, row, expected_version: int | None = None):
         return row
     _authorise_write(actor, row.person.survivor() if row.person_id else None)
     now = timezone.now()
+    ResourceVersion.objects.create(**ResourceVersion.superseding(row))
     row.version_id += 1
     row.deleted_at = row.last_updated = now
     row.save(update_fields=["version_id", "deleted_at", "last_updated"])
-    ResourceVersion.objects.create(
-        resource=row, version_id=row.version_id, last_updated=now, content=row.content, deleted=True
-    )
     audit.record(
         actor=actor,
         action=AuditEvent.Action.DELETE,

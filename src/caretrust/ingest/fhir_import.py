@@ -582,30 +582,29 @@ class FhirImporter:
     def _store(self, work: list[_Pending], result: FileResult) -> None:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
-        rows: list[dict] = []
 
         def made() -> Iterator[dict]:
-            """Each new resource's row, made as COPY sends the ones before (ADR 133)."""
+            """Each new resource's row, made as COPY sends the ones before (ADR 133); no
+            version row: the current version lives only in the row (ADR 134)."""
             for p in inserts:
                 row = self._fields(p, now, version=1)
-                # Serialised once, for it and its first version; as read when nothing changed.
+                # Serialised once; as read when nothing changed.
                 if not isinstance(row["content"], bulk.Json):
                     row["content"] = bulk.Json(row["content"])
-                rows.append(row)
                 yield row
 
-        ids = bulk.insert(Resource, made(), count=len(inserts), returning_ids=True)
-        versions = [_version(pk, row) for pk, row in zip(ids, rows, strict=True)]
+        bulk.insert(Resource, made(), count=len(inserts))
+        superseded: list[dict] = []  # the held current versions the updates replace
         for p in work:
             if p.action != "update":
                 continue
             held = p.existing
+            superseded.append(ResourceVersion.superseding(held))
             row = self._fields(p, now, version=held.version_id + 1)
             for name, value in row.items():
                 setattr(held, name, bulk.value_of(value))
             held.save()
-            versions.append(_version(held.pk, row))
-        bulk.insert(ResourceVersion, versions)
+        bulk.insert(ResourceVersion, superseded)
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
 
@@ -671,15 +670,6 @@ def _history_suffix(reference: str, info: readers.BundleInfo) -> str:
         return ""
     match = RELATIVE_REF.search(reference)
     return (match.group(3) or "") if match else ""
-
-
-def _version(resource_id: int, row: dict) -> dict:
-    return {
-        "resource_id": resource_id,
-        "version_id": row["version_id"],
-        "last_updated": row["last_updated"],
-        "content": row["content"],
-    }
 
 
 class _SeenIds:

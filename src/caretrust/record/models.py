@@ -22,9 +22,12 @@ class Sector(models.TextChoices):
 
 
 class Resource(models.Model):
-    """One FHIR resource (current version), kept as it came, never dropped. A resource is a line
-    of its person's timeline (`has_line`) when it is about a known person, has a sector (every
-    type but Patient) and is neither quarantined, rejected nor deleted (ADR 135)."""
+    """One FHIR resource, its current version: the only place that version is kept (ADR 134);
+    its earlier versions are ResourceVersion rows. When `deleted_at` is set, the current version
+    is the delete (`version_id`, `last_updated` of the delete; `content` the last one before
+    it). Kept as it came, never dropped. A resource is a line of its person's timeline
+    (`has_line`) when it is about a known person, has a sector (every type but Patient) and is
+    neither quarantined, rejected nor deleted (ADR 135)."""
 
     resource_type = models.CharField(max_length=64)
     # Our server's id (the source's id when free, else a new UUID).
@@ -113,7 +116,10 @@ def with_lines(resources: models.QuerySet) -> models.QuerySet:
 
 
 class ResourceVersion(models.Model):
-    """Every version of a resource, the current one included (FHIR history and vread)."""
+    """A superseded version of a resource (FHIR history and vread). The current version is never
+    here, only in its Resource row (ADR 134): a write first copies the row's current version
+    here, then overwrites the row. A superseded delete (the resource came back) is kept here
+    with `deleted` set."""
 
     # Indexed by the unique (resource, version_id) below (ADR 133).
     resource = models.ForeignKey(
@@ -122,7 +128,7 @@ class ResourceVersion(models.Model):
     version_id = models.PositiveIntegerField()
     last_updated = models.DateTimeField()
     content = models.JSONField()
-    # The version a delete wrote (its content is the last one before it, for the record).
+    # A delete that was superseded (its content is the last one before it, for the record).
     deleted = models.BooleanField(default=False)
 
     class Meta:
@@ -135,6 +141,18 @@ class ResourceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} v{self.version_id}"
+
+    @staticmethod
+    def superseding(resource: Resource) -> dict:
+        """The fields of the row that keeps `resource`'s current version, written just before a
+        write replaces it (ADR 134); a delete that is superseded stays a delete in history."""
+        return {
+            "resource_id": resource.pk,
+            "version_id": resource.version_id,
+            "last_updated": resource.last_updated,
+            "content": resource.content,
+            "deleted": resource.deleted_at is not None,
+        }
 
 
 class SocialCareEvent(models.Model):
