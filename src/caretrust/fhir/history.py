@@ -183,6 +183,36 @@ def _page(
     return found[:limit]
 
 
+def _record_rows(
+    model,
+    via: str,
+    ctx: FhirContext,
+    kinds: list[str],
+    visible,
+    since: datetime | None,
+    cursor: tuple[datetime, int, int] | None,
+    source: int,
+    limit: int,
+):
+    """The newest `limit` rows of `model` the caller may read: Resource rows (`via` "") or
+    ResourceVersion rows (`via` "resource__", their resource's rules), past the cursor."""
+    allowed = Q(**{f"{via}person_id__in_array": visible})
+    if ctx.allowed("fhir.read_reference_data"):
+        allowed |= Q(**{f"{via}person__isnull": True})
+    rows: QuerySet = model.objects.filter(
+        allowed,
+        **{
+            f"{via}resource_type__in": kinds,
+            f"{via}quarantined": False,
+            f"{via}rejected_at__isnull": True,
+        },
+    ).select_related(*([via.removesuffix("__")] if via else []), f"{via}person")
+    if since is not None:
+        rows = rows.filter(last_updated__gte=since)
+    rows = rows.filter(_after("last_updated", source, cursor))
+    return rows.order_by("-last_updated", "-pk")[:limit]
+
+
 def _record_current(
     ctx: FhirContext,
     kinds: list[str],
@@ -194,17 +224,10 @@ def _record_current(
     """The current versions of the record's resources: their Resource rows (ADR 134)."""
     from caretrust.fhir.handlers import _SENT_PATIENTS, stored
 
-    allowed = Q(person_id__in_array=visible)
-    if ctx.allowed("fhir.read_reference_data"):
-        allowed |= Q(person__isnull=True)
-    rows: QuerySet = Resource.objects.filter(
-        allowed, resource_type__in=kinds, quarantined=False, rejected_at__isnull=True
-    ).select_related("person")
-    if since is not None:
-        rows = rows.filter(last_updated__gte=since)
-    rows = rows.filter(_after("last_updated", RECORD_CURRENT, cursor))
     found = []
-    for resource in rows.order_by("-last_updated", "-pk")[:limit]:
+    for resource in _record_rows(
+        Resource, "", ctx, kinds, visible, since, cursor, RECORD_CURRENT, limit
+    ):
         shape = _SENT_PATIENTS.to_stored if resource.resource_type == "Patient" else stored
         found.append(
             Version(
@@ -230,20 +253,10 @@ def _record(
     """The versions the record's resources superseded (ResourceVersion, ADR 134)."""
     from caretrust.fhir.handlers import _SENT_PATIENTS, stored
 
-    allowed = Q(resource__person_id__in_array=visible)
-    if ctx.allowed("fhir.read_reference_data"):
-        allowed |= Q(resource__person__isnull=True)
-    rows: QuerySet = ResourceVersion.objects.filter(
-        allowed,
-        resource__resource_type__in=kinds,
-        resource__quarantined=False,
-        resource__rejected_at__isnull=True,
-    ).select_related("resource", "resource__person")
-    if since is not None:
-        rows = rows.filter(last_updated__gte=since)
-    rows = rows.filter(_after("last_updated", RECORD, cursor))
     found = []
-    for row in rows.order_by("-last_updated", "-pk")[:limit]:
+    for row in _record_rows(
+        ResourceVersion, "resource__", ctx, kinds, visible, since, cursor, RECORD, limit
+    ):
         resource = row.resource
         shape = _SENT_PATIENTS.to_stored if resource.resource_type == "Patient" else stored
         found.append(
