@@ -135,6 +135,35 @@ def person_row(**fields: Any) -> Person:
         return Person.objects.create(**fields)
 
 
+def patient_at_demo_practice(
+    given_name: str,
+    family_name: str,
+    birth_date: date,
+    postcode: str,
+    nhs_number: str = "9434765919",
+) -> Person:
+    """A bare `Person` row registered at the demo GP practice (whose GP may read the record),
+    with a verified NHS number (valid mod-11 by default), so importers link what they bring."""
+    from caretrust.organisations.models import Organisation
+    from caretrust.people.models import PersonIdentifier
+
+    person = person_row(
+        given_name=given_name,
+        family_name=family_name,
+        birth_date=birth_date,
+        sex="female",
+        postcode=postcode,
+        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
+    )
+    PersonIdentifier.objects.create(
+        person=person,
+        system="https://fhir.nhs.uk/Id/nhs-number",
+        value=nhs_number,
+        verification="01",
+    )
+    return person
+
+
 def plan_row(**fields: Any):
     """A bare `CarePlan` row (no care team, version or audit row)."""
     from caretrust.careplans.models import CarePlan

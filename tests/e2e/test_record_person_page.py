@@ -8,28 +8,14 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import Person
 from caretrust.record.models import TimelineEvent
-from tests.factories import person_row, resource_row
+from tests.factories import patient_at_demo_practice, resource_row
 
 
 @pytest.fixture
 def ivy(demo_directory) -> Person:
-    person = person_row(
-        given_name="Ivy",
-        family_name="Treloar",
-        birth_date=date(1933, 12, 24),
-        sex="female",
-        postcode="TQ1 2AB",
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
-    PersonIdentifier.objects.create(
-        person=person,
-        system="https://fhir.nhs.uk/Id/nhs-number",
-        value="9434765919",
-        verification="01",
-    )
+    person = patient_at_demo_practice("Ivy", "Treloar", date(1933, 12, 24), "TQ1 2AB")
     resource_row(person, "Encounter", when=date(2024, 3, 1), summary="Emergency admission")
     TimelineEvent.objects.create(
         person=person,

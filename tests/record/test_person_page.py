@@ -9,29 +9,15 @@ import pytest
 from django.urls import reverse
 
 from caretrust.access.models import AuditEvent, BreakGlassAccess
-from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import Person
 from caretrust.record import services
 from caretrust.record.models import AboutMe, Resource, TimelineEvent
-from tests.factories import person_row, resource_row
+from tests.factories import patient_at_demo_practice, person_row, resource_row
 
 
 @pytest.fixture
 def edith(demo_directory) -> Person:
-    person = person_row(
-        given_name="Edith",
-        family_name="Smith",
-        birth_date=date(1941, 3, 2),
-        sex="female",
-        postcode="TQ1 1AA",
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
-    PersonIdentifier.objects.create(
-        person=person,
-        system="https://fhir.nhs.uk/Id/nhs-number",
-        value="9434765919",
-        verification="01",
-    )
+    person = patient_at_demo_practice("Edith", "Smith", date(1941, 3, 2), "TQ1 1AA")
     for day in range(1, 31):  # FHIR resources' lines are read from their rows (ADR 135)
         resource_row(person, "Encounter", when=date(2024, 1, day), summary=f"GP visit {day}")
     TimelineEvent.objects.create(

@@ -12,11 +12,10 @@ from django.urls import reverse
 from caretrust.fhir.services import delete_stored
 from caretrust.ingest.cld_import import CldImporter
 from caretrust.ingest.fhir_import import FhirImporter
-from caretrust.organisations.models import Organisation
-from caretrust.people.models import Person, PersonIdentifier
+from caretrust.people.models import Person
 from caretrust.record import selectors
 from caretrust.record.models import Resource, TimelineEvent
-from tests.factories import person_row, resource_row
+from tests.factories import patient_at_demo_practice, person_row, resource_row
 from tests.ingest.test_cld_import import row as cld_row
 from tests.ingest.test_cld_import import write as write_cld
 from tests.ingest.test_fhir_import import NHS, condition, patient, write_ndjson
@@ -28,18 +27,7 @@ pytestmark = pytest.mark.django_db
 def edith(demo_directory) -> Person:
     """Edith Smith at the demo GP practice (whose GP may read her record), with her NHS number:
     the importers link what they bring to her."""
-    person = person_row(
-        given_name="Edith",
-        family_name="Smith",
-        birth_date=date(1941, 3, 2),
-        sex="female",
-        postcode="TQ1 1AA",
-        gp_practice=Organisation.objects.get(code="DEMO-GP1"),
-    )
-    PersonIdentifier.objects.create(
-        person=person, system="https://fhir.nhs.uk/Id/nhs-number", value=NHS, verification="01"
-    )
-    return person
+    return patient_at_demo_practice("Edith", "Smith", date(1941, 3, 2), "TQ1 1AA", NHS)
 
 
 def import_fhir(tmp_path, name: str, resources: list[dict]):
