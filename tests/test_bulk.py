@@ -74,3 +74,49 @@ def test_growth_keeps_plans_right_inside_a_long_import() -> None:
     assert "Filter" in plan()  # the planner still thinks the table is empty
     growth.add(1)
     assert "Filter" not in plan() and "source_id" in plan().split("Index Cond")[1]
+
+
+def test_growth_analyzes_when_a_new_kind_of_row_doubles_between_the_tables_doublings() -> None:
+    """A file of Conditions then MedicationRequests: once the Conditions were analyzed, the
+    planner took the MedicationRequests for none and filtered every one of them on each
+    look-up, until the table's total doubled. A kind's own rows doubling analyzes too."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE and plans are PostgreSQL's")
+    now = timezone.now()
+
+    def rows(resource_type: str, count: int) -> list[dict]:
+        return [
+            {
+                "resource_type": resource_type,
+                "logical_id": f"{resource_type}{i}",
+                "last_updated": now,
+                "content": {"resourceType": resource_type},
+                "content_hash": "x",
+                "source": "fhir",
+                "source_id": f"{resource_type}{i}",
+            }
+            for i in range(count)
+        ]
+
+    def plan() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM record_resource WHERE source = 'fhir' AND resource_type "
+                "= 'MedicationRequest' AND source_id = ANY(ARRAY['MedicationRequest1', 'x'])"
+            )
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    growth = bulk.Growth(Resource)
+    conditions = bulk.Growth.FIRST + 1_000
+    bulk.insert(Resource, rows("Condition", conditions))
+    growth.add(conditions, kind="Condition")  # analyzed: the next doubling is at 12,000
+    bulk.insert(Resource, rows("MedicationRequest", bulk.Growth.FIRST))
+    growth.add(bulk.Growth.FIRST - 1, kind="MedicationRequest")
+    assert "Filter" in plan()  # every MedicationRequest read and filtered
+    growth.add(1, kind="MedicationRequest")  # 5,000 of them: analyzed, though 11,000 < 12,000
+    assert "Filter" not in plan() and "source_id" in plan().split("Index Cond")[1]

@@ -212,12 +212,26 @@ class Growth:
         self.tables = [(m._meta.db_table, _analyzed_columns(m)) for m in looked_up]
         self.added = 0
         self.next_at = self.FIRST
+        self._kinds: dict[str, list[int]] = {}  # kind → [rows added, next ANALYZE at]
 
-    def add(self, rows: int) -> None:
+    def add(self, rows: int, kind: str = "") -> None:
+        """`kind`: what the rows are (a resource type) when look-ups filter on it. A kind the
+        statistics have not seen is planned as if it had no rows, so a file whose second half
+        is another type (Conditions, then MedicationRequests) slowed down while the table's
+        total was between doublings: each kind's own rows doubling also analyzes."""
         self.added += rows
-        if self.added < self.next_at or connection.vendor != "postgresql":
+        due = self.added >= self.next_at
+        if due:
+            self.next_at = self.added * 2
+        if kind:
+            counts = self._kinds.setdefault(kind, [0, self.FIRST])
+            counts[0] += rows
+            if counts[0] >= counts[1]:
+                due = True
+        if not due or connection.vendor != "postgresql":
             return
-        self.next_at = self.added * 2
+        for counts in self._kinds.values():  # analyzed now: each kind doubles from here
+            counts[1] = max(counts[1], counts[0] * 2)
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             for table, columns in self.tables:

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q, QuerySet
 
 from caretrust.access import policy, relationships
-from caretrust.fhir.lookups import IdSet  # registers __in_array too
 from caretrust.fhir.registry import (
     Conflict,
     FhirContext,
@@ -27,6 +26,7 @@ from caretrust.fhir.registry import (
     Stored,
     Unprocessable,
 )
+from caretrust.lookups import IdSet  # registers __in_array too
 from caretrust.people import nhs_number
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import (

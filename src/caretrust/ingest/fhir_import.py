@@ -35,6 +35,7 @@ from caretrust.ingest.atomic import Rollback, import_atomically
 from caretrust.ingest.checks import Facts, content_hash, facts_of, validate
 from caretrust.ingest.references import references as _references
 from caretrust.ingest.report import FileResult, Problem, RejectsWriter
+from caretrust.lookups import TextSet
 from caretrust.people import services as people_services
 from caretrust.people.fhir_patient import Demographics, demographics_from_patient
 from caretrust.people.models import Person, PersonIdentifier
@@ -47,6 +48,8 @@ RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_his
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
 CONDITIONAL_CACHE_SIZE = 10_000
+# Stored Patients a file's references named, with their people: a million is about 100 MB.
+PATIENT_CACHE_SIZE = 1_000_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
 # Below this an NDJSON file is validated in the importer's own process.
 CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
@@ -171,6 +174,10 @@ class FhirImporter:
         self._person_of: dict[str, int] = {}
         # The batch's Patients' NHS numbers → who holds each already, found refusing ambiguity.
         self._holders_of: dict[str, set[int]] = {}
+        # This file's: each resource type → whether the source held any before the file began.
+        self._held_before: dict[str, bool] = {}
+        # This file's: stored Patients its references named (logical id → person, or None).
+        self._patients: dict[str, int | None] = {}
 
     # ----------------------------------------------------------------------------- identities
 
@@ -195,6 +202,8 @@ class FhirImporter:
         self._copies = connection.vendor == "postgresql"  # bulk.insert's COPY: see _instant
         self._growth = bulk.Growth(Resource)
         self._people_growth = bulk.Growth(*PEOPLE_TABLES)  # grows only with new Patients
+        self._held_before = {}
+        self._patients = {}
         return import_atomically(
             path,
             result,
@@ -345,7 +354,11 @@ class FhirImporter:
         self._link_patients(patients)
         self._attach_people([p for p in work if p.resource_type != "Patient"])
         self._store(work, result)
-        self._growth.add(len(work))
+        added: dict[str, int] = {}
+        for p in work:
+            added[p.resource_type] = added.get(p.resource_type, 0) + 1
+        for resource_type, rows in added.items():
+            self._growth.add(rows, kind=resource_type)
         self._people_growth.add(sum(p.action == "insert" for p in patients))
 
     def _decide(self, batch: list[_Pending], result: FileResult) -> None:
@@ -354,8 +367,19 @@ class FhirImporter:
             by_type.setdefault(p.resource_type, []).append(p.source_id)
         existing: dict[tuple[str, str], Resource] = {}
         for resource_type, ids in by_type.items():
+            if not self._source_held(resource_type):
+                # Nothing of this type came from this source before this file, and a file gives
+                # each id once (_SeenIds): only a resource without an id, known by its content
+                # or its fullUrl, can be held already (an earlier batch of the same file).
+                ids = [
+                    p.source_id
+                    for p in batch
+                    if p.resource_type == resource_type and not p.facts[1]
+                ]
+                if not ids:
+                    continue
             for row in Resource.objects.filter(
-                source=self.source, resource_type=resource_type, source_id__in=ids
+                source=self.source, resource_type=resource_type, source_id__in_array=TextSet(ids)
             ):
                 existing[(row.resource_type, row.source_id)] = row
         for p in batch:
@@ -371,6 +395,16 @@ class FhirImporter:
             elif p.action == "older":
                 result.unchanged += 1
                 result.older += 1
+
+    def _source_held(self, resource_type: str) -> bool:
+        """Whether this source held any resource of the type when the file began (asked the
+        first time the file gives the type, before any of them is written)."""
+        held = self._held_before.get(resource_type)
+        if held is None:
+            held = self._held_before[resource_type] = Resource.objects.filter(
+                source=self.source, resource_type=resource_type
+            ).exists()
+        return held
 
     @staticmethod
     def _compare(p: _Pending, held: Resource) -> str:
@@ -459,18 +493,13 @@ class FhirImporter:
         known: set[tuple[str, str]] = in_bundle | in_batch | conditional_hits
         self._person_of = {}
         for resource_type, ids in wanted.items():
-            rows = Resource.objects.filter(resource_type=resource_type, logical_id__in=ids)
             if resource_type == "Patient":
-                # Their people too, for _attach_people: one look-up, not two (ADR 133).
-                for logical_id, person_id in rows.values_list("logical_id", "person_id"):
-                    known.add(("Patient", logical_id))
-                    if person_id is not None:
-                        self._person_of[logical_id] = person_id
-            else:
-                known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
-            if resource_type == "Patient":
-                refs = Person.objects.filter(ref__in=[i for i in ids if is_ref(i)])
-                known.update(("Patient", str(r)) for r in refs.values_list("ref", flat=True))
+                self._look_up_patients(ids, known)
+                continue
+            rows = Resource.objects.filter(
+                resource_type=resource_type, logical_id__in_array=TextSet(ids)
+            )
+            known.update((resource_type, i) for i in rows.values_list("logical_id", flat=True))
         for p, index, path, reference, target in found:
             about_person = target and target[0] == "Patient" and path.split(".")[0] in SUBJECT_PATHS
             if target is None or target not in known:
@@ -486,6 +515,35 @@ class FhirImporter:
                 p.rewrite(index, ours)
             if about_person and not p.subject:
                 p.subject = f"Patient/{target[1]}"
+
+    def _look_up_patients(self, ids: set[str], known: set[tuple[str, str]]) -> None:
+        """Which of the stored Patients `ids` names exist, with their people for _attach_people
+        (one look-up, not two: ADR 133). Each is asked once a file: a person's Patient is named
+        by each of their Conditions and medicines, which a file seldom holds together."""
+        asked = [i for i in ids if i not in self._patients]
+        if asked:
+            if len(self._patients) + len(asked) > PATIENT_CACHE_SIZE:
+                self._patients.clear()  # flat memory, whatever the file
+            found = dict(
+                Resource.objects.filter(
+                    resource_type="Patient", logical_id__in_array=TextSet(asked)
+                ).values_list("logical_id", "person_id")
+            )
+            # A person of the index is also served as Patient/<their ref> (ADR 0103); their
+            # person is found by _attach_people.
+            refs = [i for i in asked if i not in found and is_ref(i)]
+            found.update(
+                (str(ref), None)
+                for ref in Person.objects.filter(ref__in=refs).values_list("ref", flat=True)
+            )
+            for logical_id, person_id in found.items():
+                self._patients[logical_id] = person_id
+        for logical_id in ids:
+            if logical_id in self._patients:
+                known.add(("Patient", logical_id))
+                person_id = self._patients[logical_id]
+                if person_id is not None:
+                    self._person_of[logical_id] = person_id
 
     # -------------------------------------------------------------------------------- people
 
@@ -561,7 +619,7 @@ class FhirImporter:
         person_of = {s: self._person_of[s] for s in subjects if s in self._person_of}
         person_of.update(
             Resource.objects.filter(
-                resource_type="Patient", logical_id__in=subjects - set(person_of)
+                resource_type="Patient", logical_id__in_array=TextSet(subjects - set(person_of))
             )
             .exclude(person=None)
             .values_list("logical_id", "person_id")

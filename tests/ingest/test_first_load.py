@@ -1,0 +1,57 @@
+"""A first load of a type skips the look-up for held copies; references to Patients are looked
+up once a file. Both must give what the look-ups gave (ADR 137)."""
+
+from __future__ import annotations
+
+import pytest
+
+from caretrust.ingest.fhir_import import FhirImporter
+from caretrust.record.models import Resource
+from tests.ingest.test_fhir_import import condition, patient, write_ndjson
+
+pytestmark = pytest.mark.django_db
+
+
+def _without_id(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if k != "id"}
+
+
+def test_a_resource_without_an_id_given_again_in_a_later_batch_is_stored_once(tmp_path) -> None:
+    # No id: known by its content, so the same resource can come twice in one file, and the
+    # second must be found held (written by the first batch), not inserted again.
+    same = _without_id(condition())
+    path = write_ndjson(tmp_path / "c.ndjson", [patient(), same, same, same])
+    result = FhirImporter(batch_size=1).import_file(path)
+    assert (result.inserted, result.unchanged, result.committed) == (2, 2, True)
+    assert Resource.objects.filter(resource_type="Condition").count() == 1
+
+
+def test_a_type_already_held_is_looked_up_and_updated(tmp_path) -> None:
+    importer = FhirImporter(batch_size=1)
+    importer.import_file(write_ndjson(tmp_path / "a.ndjson", [patient(), condition("c1")]))
+    changed = {**condition("c1"), "onsetDateTime": "2021-01-01"}
+    result = importer.import_file(
+        write_ndjson(tmp_path / "b.ndjson", [changed, condition("c2"), condition("c1b")])
+    )
+    assert (result.inserted, result.updated) == (2, 1)
+    held = Resource.objects.get(resource_type="Condition", logical_id="c1")
+    assert (held.version_id, held.content["onsetDateTime"]) == (2, "2021-01-01")
+
+
+def test_references_to_patients_of_earlier_batches_and_files_find_their_people(tmp_path) -> None:
+    importer = FhirImporter(batch_size=2)
+    people = [{**patient(f"p{i}", family=f"Smith{i}"), "identifier": []} for i in range(4)]
+    conditions = [condition(f"c{i}", subject=f"Patient/p{i % 4}") for i in range(8)]
+    result = importer.import_file(write_ndjson(tmp_path / "a.ndjson", [*people, *conditions]))
+    assert (result.inserted, result.unresolved_references) == (12, 0)
+    later = [condition(f"d{i}", subject=f"Patient/p{i}") for i in range(4)]
+    later.append(condition("d-nobody", subject="Patient/nobody"))
+    result = importer.import_file(write_ndjson(tmp_path / "b.ndjson", later))
+    assert (result.inserted, result.unresolved_references) == (5, 1)
+    person_of = dict(
+        Resource.objects.filter(resource_type="Patient").values_list("logical_id", "person_id")
+    )
+    for row in Resource.objects.filter(resource_type="Condition").exclude(logical_id="d-nobody"):
+        patient_id = row.content["subject"]["reference"].removeprefix("Patient/")
+        assert row.person_id == person_of[patient_id] is not None
+    assert Resource.objects.get(logical_id="d-nobody").person_id is None
