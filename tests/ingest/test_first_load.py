@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from caretrust.ingest.fhir_import import FhirImporter
+from caretrust.people.models import Person
 from caretrust.record.models import Resource
-from tests.ingest.test_fhir_import import condition, patient, write_ndjson
+from tests.ingest.test_fhir_import import NHS, condition, patient, write_ndjson
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,27 @@ def test_references_to_patients_of_earlier_batches_and_files_find_their_people(t
         patient_id = row.content["subject"]["reference"].removeprefix("Patient/")
         assert row.person_id == person_of[patient_id] is not None
     assert Resource.objects.get(logical_id="d-nobody").person_id is None
+
+
+def test_two_records_of_one_new_person_in_a_batch_give_each_identifier_once(tmp_path) -> None:
+    # One new person for both (one NHS number); their identifiers are copied without the
+    # conflict check, so the batch's own duplicates (the NHS number twice) must go first.
+    mrn = {"system": "https://example.org/mrn", "value": "M1"}
+    first = patient("p1")
+    second = {**patient("p2"), "identifier": [*patient("p2")["identifier"], mrn]}
+    again = {**patient("p3"), "identifier": [*patient("p3")["identifier"], mrn]}
+    result = FhirImporter().import_file(write_ndjson(tmp_path / "p.ndjson", [first, second, again]))
+    assert (result.inserted, result.committed) == (3, True)
+    people = {row.person_id for row in Resource.objects.filter(resource_type="Patient")}
+    assert len(people) == 1
+    person = Person.objects.get(pk=people.pop())
+    held = sorted(person.identifiers.values_list("system", "value"))
+    assert held == sorted(
+        [
+            ("https://fhir.nhs.uk/Id/nhs-number", NHS),
+            ("https://example.org/mrn", "M1"),
+            ("urn:caretrust:source:fhir:Patient", "p1"),
+            ("urn:caretrust:source:fhir:Patient", "p2"),
+            ("urn:caretrust:source:fhir:Patient", "p3"),
+        ]
+    )

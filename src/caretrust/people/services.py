@@ -16,6 +16,7 @@ from django.utils import timezone
 from caretrust import bulk, guard
 from caretrust.access import audit, policy
 from caretrust.access.models import AuditEvent
+from caretrust.lookups import TextSet
 from caretrust.organisations.models import Organisation
 from caretrust.people import nhs_number
 from caretrust.people.fhir_patient import Demographics, patient_from_person
@@ -89,7 +90,7 @@ def nhs_number_holders(numbers: set[str]) -> dict[str, set[int]]:
     if not numbers:
         return {}
     rows = PersonIdentifier.objects.filter(
-        system=nhs_number.SYSTEM, value__in=numbers, data_quality=""
+        system=nhs_number.SYSTEM, value__in_array=TextSet(numbers), data_quality=""
     ).values_list("value", "person_id", "person__merged_into_id")
     found: dict[str, set[int]] = {}
     merged_ids = {merged_into for _, _, merged_into in rows if merged_into}
@@ -242,52 +243,65 @@ def add_people_from_import(
     ids = bulk.insert(Person, new_people, returning_ids=True)
     for i, row in new_row_of.items():
         result[i] = ids[row]
-    identifiers: list[dict] = []
+    # A new person has no identifiers yet, so theirs are copied as they are, once each; a person
+    # already in the index may hold some (the same source sending them again): theirs skip
+    # conflicts, which costs a staging table and about three times as much a row.
+    new_ids = set(ids)
+    of_new_people: dict[tuple[int, str, str], dict] = {}
+    of_known_people: list[dict] = []
     for i, item in enumerate(incoming):
-        d, person_id = item.demographics, result[i]
-        if d.nhs_number:
-            identifiers.append(
-                {
-                    "person_id": person_id,
-                    "system": nhs_number.SYSTEM,
-                    "value": d.nhs_number,
-                    "verification": d.nhs_verification
-                    or PersonIdentifier.Verification.NOT_VERIFIED,
-                    "source": item.source[:100],
-                }
-            )
-        identifiers.append(
-            {
-                "person_id": person_id,
-                "system": item.source_system[:200],
-                "value": item.source_id[:100],
-                "source": item.source[:100],
-            }
-        )
-        # Every other identifier the source sent (an MRN, a local id), so the index finds the
-        # person by it (ADR 0103: the index is an index over what was sent).
-        identifiers.extend(
-            {
-                "person_id": person_id,
-                "system": system,
-                "value": value,
-                "source": item.source[:100],
-            }
-            for system, value in dict.fromkeys(d.identifiers)
-            if system != nhs_number.SYSTEM
-        )
-        identifiers.extend(
+        person_id = result[i]
+        rows = _identifier_rows(item, person_id)  # type: ignore[arg-type]
+        if person_id in new_ids:
+            for row in rows:
+                of_new_people.setdefault((person_id, row["system"], row["value"]), row)
+        else:
+            of_known_people.extend(rows)
+    bulk.insert(PersonIdentifier, list(of_new_people.values()))
+    bulk.insert(PersonIdentifier, of_known_people, ignore_conflicts=True)
+    return [int(pk) for pk in result]  # type: ignore[arg-type]
+
+
+def _identifier_rows(item: IncomingPerson, person_id: int) -> list[dict]:
+    """The identifier rows of an incoming record: its NHS number, the source's own id, every
+    other identifier the source sent (an MRN, a local id: ADR 0103, the index is an index over
+    what was sent) and any NHS number that failed its check, flagged."""
+    d, source = item.demographics, item.source[:100]
+    rows = []
+    if d.nhs_number:
+        rows.append(
             {
                 "person_id": person_id,
                 "system": nhs_number.SYSTEM,
-                "value": value,
-                "source": item.source[:100],
-                "data_quality": INVALID_NHS_NUMBER,
+                "value": d.nhs_number,
+                "verification": d.nhs_verification or PersonIdentifier.Verification.NOT_VERIFIED,
+                "source": source,
             }
-            for value in invalid_nhs_numbers(d)
         )
-    bulk.insert(PersonIdentifier, identifiers, ignore_conflicts=True)
-    return [int(pk) for pk in result]  # type: ignore[arg-type]
+    rows.append(
+        {
+            "person_id": person_id,
+            "system": item.source_system[:200],
+            "value": item.source_id[:100],
+            "source": source,
+        }
+    )
+    rows.extend(
+        {"person_id": person_id, "system": system, "value": value, "source": source}
+        for system, value in dict.fromkeys(d.identifiers)
+        if system != nhs_number.SYSTEM
+    )
+    rows.extend(
+        {
+            "person_id": person_id,
+            "system": nhs_number.SYSTEM,
+            "value": value,
+            "source": source,
+            "data_quality": INVALID_NHS_NUMBER,
+        }
+        for value in invalid_nhs_numbers(d)
+    )
+    return rows
 
 
 def update_demographics_from_import(*, person_id: int, demographics: Demographics, source: str):
