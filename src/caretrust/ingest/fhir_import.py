@@ -49,7 +49,7 @@ RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_his
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
 CONDITIONAL_CACHE_SIZE = 10_000
-# Stored Patients a file's references named, with their people: a million is about 100 MB.
+# Stored Patients a file's references named, with their people: a million is about 130 MB.
 PATIENT_CACHE_SIZE = 1_000_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
 # Below this an NDJSON file is validated in the importer's own process.
