@@ -296,10 +296,14 @@ def main() -> None:
     patients = fhir / "Patient.ndjson"
     clinical = work / f"{'+'.join(args.types.split(','))}.ndjson"
     if not clinical.exists():
-        with clinical.open("wb") as out:
+        # Written under another name first: a run stopped while writing it left a cut file
+        # that later runs took as made.
+        partial = clinical.with_suffix(".partial")
+        with partial.open("wb") as out:
             for t in args.types.split(","):
                 with (fhir / f"{t}.ndjson").open("rb") as part:
                     shutil.copyfileobj(part, out, 2**24)
+        partial.rename(clinical)
     boundaries, first = {}, 0
     for t in args.types.split(","):
         boundaries[t] = first
