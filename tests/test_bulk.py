@@ -120,3 +120,38 @@ def test_growth_analyzes_when_a_new_kind_of_row_doubles_between_the_tables_doubl
     assert "Filter" in plan()  # every MedicationRequest read and filtered
     growth.add(1, kind="MedicationRequest")  # 5,000 of them: analyzed, though 11,000 < 12,000
     assert "Filter" not in plan() and "source_id" in plan().split("Index Cond")[1]
+
+
+def test_foreign_keys_checked_per_statement_refuse_a_dangling_row_when_it_is_copied() -> None:
+    """Deferred (Django's default), a row naming no one is refused only at commit; checked per
+    statement, the COPY that brings it is refused, so a long import's checks are spread through
+    it instead of all run at its end."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SET CONSTRAINTS is PostgreSQL's")
+    row = {
+        "resource_type": "Condition",
+        "logical_id": "c1",
+        "last_updated": timezone.now(),
+        "content": {"resourceType": "Condition"},
+        "content_hash": "x",
+        "source": "fhir",
+        "source_id": "c1",
+        "person_id": 987_654_321,  # no such person
+    }
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        bulk.insert(Resource, [row])  # deferred: accepted for now
+        transaction.savepoint_rollback(sid)
+        bulk.check_foreign_keys_per_statement(Resource)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            bulk.insert(Resource, [row])
+    person = person_row(given_name="Edith", family_name="Smith")
+    with transaction.atomic():
+        bulk.check_foreign_keys_per_statement(Resource)
+        bulk.insert(Resource, [{**row, "person_id": person.pk}])
+    assert Resource.objects.get(logical_id="c1").person_id == person.pk

@@ -192,6 +192,26 @@ def _json(value: Any) -> Any:
     return value
 
 
+def check_foreign_keys_per_statement(*tables: type[models.Model]) -> None:
+    """Check the tables' deferrable foreign keys at the end of each statement, for the rest of
+    the transaction, instead of all at its commit. Django makes every foreign key
+    DEFERRABLE INITIALLY DEFERRED, so a long import queued a check for each row it copied and ran
+    them all when it committed: 3.2 million rows stopped the import for about half a minute at
+    its end, with nothing else to overlap. Checked per COPY, the same checks are spread through
+    the file. Only for an import that writes its rows in order (a row's target before the row)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable "
+            "AND conrelid = ANY(%s::regclass[])",
+            [[m._meta.db_table for m in tables]],
+        )
+        names = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+        if names:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
+
+
 class Growth:
     """Keeps the planner's statistics in step while one long transaction fills tables.
 

@@ -216,6 +216,8 @@ class FhirImporter:
         )
 
     def _read_file(self, path: Path, result: FileResult) -> None:
+        # Each batch's people before their identifiers and resources: checked as copied.
+        bulk.check_foreign_keys_per_statement(Resource, *PEOPLE_TABLES)
         with self._checker_for(path) as checker:
             try:
                 self._run(path, result, checker)
