@@ -62,12 +62,7 @@ def test_growth_keeps_plans_right_inside_a_long_import() -> None:
     bulk.insert(Resource, rows, returning_ids=True)
 
     def plan() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN SELECT id FROM record_resource WHERE source = 'fhir' AND "
-                "resource_type = 'Patient' AND source_id = ANY(ARRAY['p1', 'p2'])"
-            )
-            return "\n".join(row[0] for row in cursor.fetchall())
+        return _look_up_plan("Patient", ["p1", "p2"])
 
     growth = bulk.Growth(Resource)
     growth.add(bulk.Growth.FIRST - 1)
@@ -104,12 +99,7 @@ def test_growth_analyzes_when_a_new_kind_of_row_doubles_between_the_tables_doubl
         ]
 
     def plan() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN SELECT id FROM record_resource WHERE source = 'fhir' AND resource_type "
-                "= 'MedicationRequest' AND source_id = ANY(ARRAY['MedicationRequest1', 'x'])"
-            )
-            return "\n".join(row[0] for row in cursor.fetchall())
+        return _look_up_plan("MedicationRequest", ["MedicationRequest1", "x"])
 
     growth = bulk.Growth(Resource)
     conditions = bulk.Growth.FIRST + 1_000
@@ -155,3 +145,16 @@ def test_foreign_keys_checked_per_statement_refuse_a_dangling_row_when_it_is_cop
         bulk.check_foreign_keys_per_statement(Resource)
         bulk.insert(Resource, [{**row, "person_id": person.pk}])
     assert Resource.objects.get(logical_id="c1").person_id == person.pk
+
+
+def _look_up_plan(resource_type: str, source_ids: list[str]) -> str:
+    """PostgreSQL's plan for an import's look-up of held copies by source id."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN SELECT id FROM record_resource WHERE source = 'fhir' AND resource_type = %s "
+            "AND source_id = ANY(%s::text[])",
+            [resource_type, source_ids],
+        )
+        return "\n".join(row[0] for row in cursor.fetchall())
