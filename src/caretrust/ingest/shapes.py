@@ -37,6 +37,7 @@ from operator import contains
 from typing import Any
 
 from caretrust.ingest import limits
+from caretrust.ingest.references import SKIPPED_ELEMENTS
 
 MAX_SHAPES = 4096
 MAX_MEMO = 200_000
@@ -108,6 +109,52 @@ def _list(value: list, token: Callable[[Any], None], leaf: Callable[[Any], None]
             token(kind)
             leaf(child)
     token(END)
+
+
+def reference_positions(shape: Shape) -> tuple[tuple[str, int], ...]:
+    """(path, index among the values) of each reference a resource of this shape holds, in the
+    order `references.references` finds them: an object's own `reference` (a string) before those
+    inside it, nothing inside contained resources or narrative."""
+    found, _, _ = _positions_in_object(shape, 1, 0, "")
+    return tuple(found)
+
+
+def _positions_in_object(
+    shape: Shape, token: int, value: int, path: str
+) -> tuple[list[tuple[str, int]], int, int]:
+    """From the token after an object's `dict`: (its references, the token after its END, the
+    index of the value after its last)."""
+    own: list[tuple[str, int]] = []
+    inside: list[tuple[str, int]] = []
+    while shape[token] is not END:
+        key, kind = shape[token], shape[token + 1]
+        token += 2
+        if kind is dict or kind is list:
+            walk = _positions_in_object if kind is dict else _positions_in_list
+            found, token, value = walk(shape, token, value, f"{path}.{key}" if path else key)
+            if key not in SKIPPED_ELEMENTS:
+                inside.extend(found)
+        else:
+            if key == "reference" and kind is str:
+                own.append((path, value))
+            value += 1
+    return own + inside, token + 1, value
+
+
+def _positions_in_list(
+    shape: Shape, token: int, value: int, path: str
+) -> tuple[list[tuple[str, int]], int, int]:
+    found: list[tuple[str, int]] = []
+    while shape[token] is not END:
+        kind = shape[token]
+        token += 1
+        if kind is dict or kind is list:  # an element of a list has the list's path
+            walk = _positions_in_object if kind is dict else _positions_in_list
+            inside, token, value = walk(shape, token, value, path)
+            found.extend(inside)
+        else:
+            value += 1
+    return found, token + 1, value
 
 
 class NotCompilable(Exception):
