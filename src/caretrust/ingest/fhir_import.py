@@ -52,6 +52,29 @@ CONDITIONAL_CACHE_SIZE = 10_000
 # Stored Patients a file's references named, with their people: a million is about 130 MB.
 PATIENT_CACHE_SIZE = 1_000_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
+# The Resource fields an import writes, in the order of `FhirImporter._values`.
+STORED_FIELDS = (
+    "resource_type",
+    "logical_id",
+    "version_id",
+    "last_updated",
+    "content",
+    "content_hash",
+    "person_id",
+    "source",
+    "source_id",
+    "source_version",
+    "source_last_updated",
+    "status",
+    "date",
+    "sector",
+    "summary",
+    "subject_reference",
+    "unresolved",
+    "identifier_index",
+    "quarantined",
+    "deleted_at",
+)
 # Below this an NDJSON file is validated in the importer's own process.
 CHECK_IN_WORKERS_FROM_BYTES = 8 * 2**20
 
@@ -643,35 +666,28 @@ class FhirImporter:
     def _store(self, work: list[_Pending], result: FileResult) -> None:
         now = timezone.now()
         inserts = [p for p in work if p.action == "insert"]
-
-        def made() -> Iterator[dict]:
-            """Each new resource's row, made as COPY sends the ones before (ADR 133); no
-            version row: the current version lives only in the row (ADR 134)."""
-            for p in inserts:
-                row = self._fields(p, now, version=1)
-                # Serialised once; as read when nothing changed.
-                if not isinstance(row["content"], bulk.Json):
-                    row["content"] = bulk.Json(row["content"])
-                yield row
-
-        bulk.insert(Resource, made(), count=len(inserts))
+        # Each new resource's row, made as COPY sends the ones before (ADR 133); no version
+        # row: the current version lives only in the row (ADR 134).
+        made = (self._values(p, now, version=1) for p in inserts)
+        bulk.insert_rows(Resource, STORED_FIELDS, made, count=len(inserts))
         superseded: list[dict] = []  # the held current versions the updates replace
         for p in work:
             if p.action != "update":
                 continue
             held = p.existing
             superseded.append(ResourceVersion.superseding(held))
-            row = self._fields(p, now, version=held.version_id + 1)
-            for name, value in row.items():
+            row = self._values(p, now, version=held.version_id + 1)
+            for name, value in zip(STORED_FIELDS, row, strict=True):
                 setattr(held, name, bulk.value_of(value))
             held.save()
         bulk.insert(ResourceVersion, superseded)
         result.inserted += len(inserts)
         result.updated += len(work) - len(inserts)
 
-    def _fields(self, p: _Pending, now: datetime, *, version: int) -> dict:
-        """The Resource row for a pending resource, as attribute name → value; its content a
-        `bulk.Json` of the text as read when nothing in it changed (not parsed again, ADR 136)."""
+    def _values(self, p: _Pending, now: datetime, *, version: int) -> tuple:
+        """The Resource row for a pending resource, its values in the order of STORED_FIELDS;
+        its content a `bulk.Json` of the text as read when nothing in it changed (not parsed
+        again, ADR 136)."""
         _type, source_id, source_version, source_updated, tokens, summarised, names, _ = p.facts
         if p.text and source_id == p.logical_id:
             content: bulk.Json | dict = bulk.Json(text=p.text)
@@ -681,28 +697,30 @@ class FhirImporter:
             content["id"] = p.logical_id
             p.text = ""  # no longer the resource as read
             summary = p.summary = summarise(content)
-        return {
-            "resource_type": p.resource_type,
-            "logical_id": p.logical_id,
-            "version_id": version,
-            "last_updated": now,
-            "content": content,
-            "content_hash": p.hash,
-            "person_id": p.person_id,
-            "source": self.source,
-            "source_id": p.source_id,
-            "source_version": source_version[:64],
-            "source_last_updated": self._instant(source_updated),
-            "status": summary.status,
-            "date": summary.date,
-            **line_columns(p.resource_type, summary),  # its timeline line (ADR 135)
-            "subject_reference": p.subject,
-            "unresolved": p.unresolved,
-            "identifier_index": _token_lines(tokens),
-            "quarantined": p.person_id is None and names,
+        line = line_columns(p.resource_type, summary)  # its timeline line (ADR 135)
+        return (
+            p.resource_type,
+            p.logical_id,
+            version,
+            now,
+            content,
+            p.hash,
+            p.person_id,
+            self.source,
+            p.source_id,
+            source_version[:64],
+            self._instant(source_updated),
+            summary.status,
+            summary.date,
+            line["sector"],
+            line["summary"],
+            p.subject,
+            p.unresolved,
+            _token_lines(tokens),
+            p.person_id is None and names,
             # A newer version from its source brings back a resource deleted over the API.
-            "deleted_at": None,
-        }
+            None,
+        )
 
     def _instant(self, value: str):
         """`meta.lastUpdated` for its column. PostgreSQL reads the instant as sent (validated,
