@@ -11,7 +11,9 @@ a failed import rolls back what was copied.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -118,7 +120,94 @@ def insert_rows(
                 made[i] = _json(made[i])
             yield made
 
-    _copy(model, [f.column for f in fields + rest], values(), count)
+    columns = [f.column for f in fields + rest]
+    stream = getattr(_open_copies, "current", None)
+    if stream is None:
+        _copy(model, columns, values(), count)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    written = stream.write(f"COPY {table} ({names}) FROM STDIN", values())
+    if written != count:
+        raise ValueError(f"bulk.insert_rows: {written} rows given, {count} announced")
+
+
+@contextlib.contextmanager
+def copies_kept_open(rows_per_copy: int = 20_000) -> Iterator[None]:
+    """Within: `insert_rows` leaves its COPY open, and the next `insert_rows` into the same table
+    and columns goes on with it, so the server stores one call's rows while the caller makes the
+    next call's, instead of each call waiting for the server to finish (ADR 138). Any other
+    statement on the connection ends the COPY first (an execute wrapper sees each one), as does
+    leaving; so does every `rows_per_copy` rows, because the foreign keys checked at the end of
+    the statement (`check_foreign_keys_per_statement`) queue an event a row until then. A COPY
+    kept open has no savepoint of its own: a failure fails the caller's transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    stream = _OpenCopy(rows_per_copy)
+    _open_copies.current = stream
+    try:
+        with connection.execute_wrapper(stream.end_before):
+            yield
+            stream.end()
+    except BaseException as exc:
+        stream.abandon(exc)
+        raise
+    finally:
+        _open_copies.current = None
+
+
+_open_copies = threading.local()
+
+
+class _OpenCopy:
+    """The COPY `copies_kept_open` keeps open, if any."""
+
+    def __init__(self, rows_per_copy: int) -> None:
+        self.rows_per_copy = rows_per_copy
+        self.statement = ""
+        self.rows = 0
+        self._cursor: Any = None
+        self._context: Any = None
+        self._copy: Any = None
+
+    def write(self, statement: str, values: Iterator[list[Any]]) -> int:
+        if statement != self.statement:
+            self.end()
+            self._cursor = connection.cursor()
+            self._context = self._cursor.cursor.copy(statement)
+            with connection.wrap_database_errors:
+                self._copy = self._context.__enter__()
+            self.statement = statement
+        written = 0
+        with connection.wrap_database_errors:
+            for row in values:
+                self._copy.write_row(row)
+                written += 1
+        self.rows += written
+        if self.rows >= self.rows_per_copy:
+            self.end()
+        return written
+
+    def end(self, exc: BaseException | None = None) -> None:
+        if not self.statement:
+            return
+        context, cursor = self._context, self._cursor
+        self.statement, self.rows, self._context, self._copy, self._cursor = "", 0, None, None, None
+        try:
+            with connection.wrap_database_errors:
+                context.__exit__(type(exc) if exc else None, exc, None)
+        finally:
+            cursor.close()
+
+    def abandon(self, exc: BaseException) -> None:
+        """End the COPY with a failure (the caller's error is the one raised)."""
+        with contextlib.suppress(Exception):
+            self.end(exc)
+
+    def end_before(self, execute, sql, params, many, context):
+        self.end()
+        return execute(sql, params, many, context)
 
 
 def _copy(
@@ -131,6 +220,9 @@ def _copy(
 ) -> None:
     """COPY `values` (one list a row, in `columns`' order, as psycopg writes them) into the
     model's table, or skip conflicts through a staging table."""
+    stream = getattr(_open_copies, "current", None)
+    if stream is not None:
+        stream.end()  # one COPY at a time on a connection
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     written = 0

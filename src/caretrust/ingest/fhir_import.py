@@ -202,6 +202,8 @@ class FhirImporter:
         self._held_before: dict[str, bool] = {}
         # This file's: stored Patients its references named (logical id → person, or None).
         self._patients: dict[str, int | None] = {}
+        # Whether _patients holds every stored Patient (None: not asked yet this file).
+        self._every_patient: bool | None = None
 
     # ----------------------------------------------------------------------------- identities
 
@@ -228,6 +230,7 @@ class FhirImporter:
         self._people_growth = bulk.Growth(*PEOPLE_TABLES)  # grows only with new Patients
         self._held_before = {}
         self._patients = {}
+        self._every_patient = None
         return import_atomically(
             path,
             result,
@@ -241,7 +244,7 @@ class FhirImporter:
     def _read_file(self, path: Path, result: FileResult) -> None:
         # Each batch's people before their identifiers and resources: checked as copied.
         bulk.check_foreign_keys_per_statement(Resource, *PEOPLE_TABLES)
-        with self._checker_for(path) as checker:
+        with self._checker_for(path) as checker, bulk.copies_kept_open():
             try:
                 self._run(path, result, checker)
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
@@ -386,6 +389,7 @@ class FhirImporter:
         for resource_type, rows in added.items():
             self._growth.add(rows, kind=resource_type)
         self._people_growth.add(sum(p.action == "insert" for p in patients))
+        self._remember_patients(patients)
 
     def _decide(self, batch: list[_Pending], result: FileResult) -> None:
         by_type: dict[str, list[str]] = {}
@@ -547,14 +551,19 @@ class FhirImporter:
         (one look-up, not two: ADR 133). Each is asked once a file: a person's Patient is named
         by each of their Conditions and medicines, which a file seldom holds together."""
         asked = [i for i in ids if i not in self._patients]
+        if asked and self._every_patient is None:
+            self._every_patient = self._load_every_patient()
+            asked = [i for i in asked if i not in self._patients]
+        if asked and len(self._patients) + len(asked) > PATIENT_CACHE_SIZE:
+            self._forget_patients()
         if asked:
-            if len(self._patients) + len(asked) > PATIENT_CACHE_SIZE:
-                self._patients.clear()  # flat memory, whatever the file
-            found = dict(
-                Resource.objects.filter(
-                    resource_type="Patient", logical_id__in_array=TextSet(asked)
-                ).values_list("logical_id", "person_id")
-            )
+            found = {}
+            if not self._every_patient:  # (when it is, only a person's own ref can be found)
+                found = dict(
+                    Resource.objects.filter(
+                        resource_type="Patient", logical_id__in_array=TextSet(asked)
+                    ).values_list("logical_id", "person_id")
+                )
             # A person of the index is also served as Patient/<their ref> (ADR 0103); their
             # person is found by _attach_people.
             refs = [i for i in asked if i not in found and is_ref(i)]
@@ -570,6 +579,27 @@ class FhirImporter:
                 person_id = self._patients[logical_id]
                 if person_id is not None:
                     self._person_of[logical_id] = person_id
+
+    def _load_every_patient(self) -> bool:
+        """Every stored Patient with its person, once a file, when there are no more than the
+        cache holds: a file of Encounters then names no Patient the importer must ask for, so
+        its look-ups never end the COPY kept open (ADR 138)."""
+        patients = Resource.objects.filter(resource_type="Patient")
+        if patients.count() > PATIENT_CACHE_SIZE:
+            return False
+        self._patients.update(patients.values_list("logical_id", "person_id").iterator(10_000))
+        return True
+
+    def _forget_patients(self) -> None:
+        self._patients.clear()  # flat memory, whatever the file
+        self._every_patient = False
+
+    def _remember_patients(self, patients: list[_Pending]) -> None:
+        """The Patients this batch stored, so later batches' references find them."""
+        if len(self._patients) + len(patients) > PATIENT_CACHE_SIZE:
+            self._forget_patients()
+        for p in patients:
+            self._patients[p.logical_id] = p.person_id
 
     # -------------------------------------------------------------------------------- people
 
