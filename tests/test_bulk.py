@@ -158,3 +158,99 @@ def _look_up_plan(resource_type: str, source_ids: list[str]) -> str:
             [resource_type, source_ids],
         )
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _resource_values(logical_id: str, now) -> tuple:
+    # in the order of RESOURCE_NAMES
+    content = {"resourceType": "Condition"}
+    return ("Condition", logical_id, now, content, "x", "fhir", logical_id, [])
+
+
+RESOURCE_NAMES = (
+    "resource_type",
+    "logical_id",
+    "last_updated",
+    "content",
+    "content_hash",
+    "source",
+    "source_id",
+    "unresolved",  # its default is a callable (list): insert_rows wants it named
+)
+
+
+def test_insert_rows_takes_values_in_the_named_order_and_defaults_the_rest() -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    now = timezone.now()
+    rows = [_resource_values(f"c{i}", now) for i in range(3)]
+    bulk.insert_rows(Resource, RESOURCE_NAMES, iter(rows), count=3)
+    held = Resource.objects.order_by("logical_id")
+    assert [r.logical_id for r in held] == ["c0", "c1", "c2"]
+    first = held[0]
+    assert first.content == {"resourceType": "Condition"} and first.source_id == "c0"
+    # the fields not named get the model's defaults, as an ORM insert would
+    made = Resource(**dict(zip(RESOURCE_NAMES, _resource_values("orm", now), strict=True)))
+    for field in ("version_id", "unresolved", "quarantined", "rejected_reason", "sector"):
+        assert getattr(first, field) == getattr(made, field), field
+    more = [_resource_values(f"d{i}", now) for i in range(3)]
+    with pytest.raises(ValueError, match="3 rows given, 4 announced"), transaction.atomic():
+        bulk.insert_rows(Resource, RESOURCE_NAMES, iter(more), count=4)
+    if connection.vendor == "postgresql":  # (elsewhere the ORM calls each row's default)
+        with pytest.raises(TypeError, match="unresolved"), transaction.atomic():
+            bulk.insert_rows(Resource, RESOURCE_NAMES[:-1], [r[:-1] for r in more], count=3)
+
+
+def _copy_open() -> bool:
+    stream = getattr(bulk._open_copies, "current", None)
+    return bool(stream and stream.statement)
+
+
+def test_a_copy_kept_open_goes_on_across_calls_and_ends_before_any_other_statement() -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    now = timezone.now()
+    with transaction.atomic(), bulk.copies_kept_open(rows_per_copy=5):
+        bulk.insert_rows(Resource, RESOURCE_NAMES, [_resource_values("a", now)], count=1)
+        assert _copy_open()
+        bulk.insert_rows(Resource, RESOURCE_NAMES, [_resource_values("b", now)], count=1)
+        assert _copy_open()  # the same COPY, still open
+        # a query ends it first, and sees every row sent
+        assert Resource.objects.filter(logical_id__in=["a", "b"]).count() == 2
+        assert not _copy_open()
+        rows = [_resource_values(f"c{i}", now) for i in range(5)]
+        bulk.insert_rows(Resource, RESOURCE_NAMES, rows, count=5)
+        assert not _copy_open()  # ended at rows_per_copy
+        bulk.insert_rows(Resource, RESOURCE_NAMES, [_resource_values("d", now)], count=1)
+        bulk.insert(Person, [{"given_name": "Edith", "family_name": "Smith"}])  # its own COPY
+        assert not _copy_open()
+        bulk.insert_rows(Resource, RESOURCE_NAMES, [_resource_values("e", now)], count=1)
+    assert not _copy_open()  # ended on leaving
+    assert Resource.objects.count() == 9 and Person.objects.filter(family_name="Smith").exists()
+
+
+def test_a_failure_inside_a_copy_kept_open_is_raised_and_nothing_is_kept() -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    now = timezone.now()
+    broke = pytest.raises(RuntimeError, match="the reader broke")
+    with broke, transaction.atomic(), bulk.copies_kept_open():
+        bulk.insert_rows(Resource, RESOURCE_NAMES, [_resource_values("a", now)], count=1)
+        raise RuntimeError("the reader broke")
+    # a row the server refuses (the same id twice) fails the COPY where it ends
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.copies_kept_open():
+        twice = [_resource_values("b", now), _resource_values("b", now)]
+        bulk.insert_rows(Resource, RESOURCE_NAMES, twice, count=2)
+    assert Resource.objects.count() == 0

@@ -100,7 +100,10 @@ def insert_rows(
     if not count:
         return
     if connection.vendor != "postgresql":
-        insert(model, (dict(zip(names, row, strict=True)) for row in rows), count=count)
+        made = [dict(zip(names, row, strict=True)) for row in rows]
+        if len(made) != count:
+            raise ValueError(f"bulk.insert_rows: {len(made)} rows given, {count} announced")
+        insert(model, made)
         return
     by_name = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
     fields = [by_name[name] for name in names]

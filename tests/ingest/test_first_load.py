@@ -80,3 +80,48 @@ def test_two_records_of_one_new_person_in_a_batch_give_each_identifier_once(tmp_
             ("urn:caretrust:source:fhir:Patient", "p3"),
         ]
     )
+
+
+def test_a_file_of_conditions_asks_for_no_patient_batch_by_batch(tmp_path) -> None:
+    """Every stored Patient is loaded once a file, so batches resolve references to them without
+    a look-up each (which would end the COPY kept open, ADR 138), and Patients the file itself
+    stores are found by its later batches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    importer = FhirImporter(batch_size=2)
+    stored = [{**patient(f"p{i}", family=f"Smith{i}"), "identifier": []} for i in range(4)]
+    importer.import_file(write_ndjson(tmp_path / "p.ndjson", stored))
+    new = {**patient("q1", family="Jones"), "identifier": []}
+    rows = [condition(f"c{i}", subject=f"Patient/p{i % 4}") for i in range(8)]
+    rows += [new, condition("c-new", subject="Patient/q1")]
+    rows += [condition("c-nobody", subject="Patient/nobody")]
+    with CaptureQueriesContext(connection) as queries:
+        result = importer.import_file(write_ndjson(tmp_path / "c.ndjson", rows))
+    assert (result.inserted, result.unresolved_references) == (11, 1)
+    patient_look_ups = [
+        q["sql"] for q in queries if "record_resource" in q["sql"] and "'Patient'" in q["sql"]
+    ]
+    assert len([sql for sql in patient_look_ups if "logical_id" in sql]) <= 2, patient_look_ups
+    person_of = dict(
+        Resource.objects.filter(resource_type="Patient").values_list("logical_id", "person_id")
+    )
+    for row in Resource.objects.filter(resource_type="Condition").exclude(logical_id="c-nobody"):
+        patient_id = row.content["subject"]["reference"].removeprefix("Patient/")
+        assert row.person_id == person_of[patient_id] is not None
+
+
+def test_more_stored_patients_than_the_cache_holds_are_looked_up_batch_by_batch(
+    tmp_path, monkeypatch
+) -> None:
+    from caretrust.ingest import fhir_import
+
+    importer = FhirImporter(batch_size=2)
+    stored = [{**patient(f"p{i}", family=f"Smith{i}"), "identifier": []} for i in range(4)]
+    importer.import_file(write_ndjson(tmp_path / "p.ndjson", stored))
+    monkeypatch.setattr(fhir_import, "PATIENT_CACHE_SIZE", 3)
+    rows = [condition(f"c{i}", subject=f"Patient/p{i % 4}") for i in range(8)]
+    result = importer.import_file(write_ndjson(tmp_path / "c.ndjson", rows))
+    assert (result.inserted, result.unresolved_references) == (8, 0)
+    assert importer._every_patient is False
+    assert Resource.objects.filter(resource_type="Condition", person=None).count() == 0
