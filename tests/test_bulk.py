@@ -254,3 +254,41 @@ def test_a_failure_inside_a_copy_kept_open_is_raised_and_nothing_is_kept() -> No
         twice = [_resource_values("b", now), _resource_values("b", now)]
         bulk.insert_rows(Resource, RESOURCE_NAMES, twice, count=2)
     assert Resource.objects.count() == 0
+
+
+def test_a_watched_growth_analyzes_only_before_a_statement_that_names_its_table() -> None:
+    """A first load that looks nothing up runs no ANALYZE (ADR 138): one falls due as the rows
+    double, and runs before the next statement naming the table, so that look-up is still planned
+    on statistics that know the new rows."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from caretrust.record.models import Resource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is PostgreSQL's")
+
+    def rows_known() -> float:
+        with connection.cursor() as cursor:  # names the table only as a parameter
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE relname = %s", ["record_" + "resource"]
+            )
+            return cursor.fetchone()[0]
+
+    now = timezone.now()
+    growth = bulk.Growth(Resource)
+    with transaction.atomic(), growth.watch():
+        before = rows_known()
+        rows = [_resource_values(f"c{i}", now) for i in range(bulk.Growth.FIRST)]
+        bulk.insert_rows(Resource, RESOURCE_NAMES, rows, count=len(rows))
+        growth.add(len(rows), kind="Condition")
+        assert growth.due and rows_known() == before  # due, not run
+        assert "Filter" not in _look_up_plan("Condition", ["c1", "c2"])  # analyzed first
+        assert not growth.due and rows_known() == bulk.Growth.FIRST
+    # unwatched, as the CLD import uses it: at once
+    growth = bulk.Growth(Resource)
+    with transaction.atomic():
+        more = [_resource_values(f"d{i}", now) for i in range(bulk.Growth.FIRST)]
+        bulk.insert_rows(Resource, RESOURCE_NAMES, more, count=len(more))
+        growth.add(len(more))
+        assert not growth.due and rows_known() == 2 * bulk.Growth.FIRST

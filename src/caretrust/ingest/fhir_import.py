@@ -231,15 +231,16 @@ class FhirImporter:
         self._held_before = {}
         self._patients = {}
         self._every_patient = None
-        return import_atomically(
-            path,
-            result,
-            label="import fhir",
-            skip_invalid=self.skip_invalid,
-            read=lambda: self._read_file(path, result),
-            before_commit=lambda _: self._attach_late_subjects(),
-            details={"source": self.source},
-        )
+        with self._growth.watch(), self._people_growth.watch():
+            return import_atomically(
+                path,
+                result,
+                label="import fhir",
+                skip_invalid=self.skip_invalid,
+                read=lambda: self._read_file(path, result),
+                before_commit=lambda _: self._attach_late_subjects(),
+                details={"source": self.source},
+            )
 
     def _read_file(self, path: Path, result: FileResult) -> None:
         # Each batch's people before their identifiers and resources: checked as copied.
