@@ -49,6 +49,8 @@ RELATIVE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_his
 ID_NAMESPACE = uuid.UUID("5b7c1f0e-2f53-4a53-9a55-7e1a4a6f2d10")
 BATCH_SIZE = 500
 CONDITIONAL_CACHE_SIZE = 10_000
+TARGETS_REMEMBERED = 100_000
+_UNKNOWN = object()
 # Stored Patients a file's references named, with their people: a million is about 130 MB.
 PATIENT_CACHE_SIZE = 1_000_000
 PEOPLE_TABLES = (Person, PersonIdentifier)  # looked up by NHS number and ref as people arrive
@@ -202,6 +204,8 @@ class FhirImporter:
         self._held_before: dict[str, bool] = {}
         # This file's: stored Patients its references named (logical id → person, or None).
         self._patients: dict[str, int | None] = {}
+        # References read as (type, logical id), or None: not a relative reference.
+        self._targets: dict[str, tuple[str, str] | None] = {}
         # Whether _patients holds every stored Patient (None: not asked yet this file).
         self._every_patient: bool | None = None
 
@@ -461,10 +465,18 @@ class FhirImporter:
             resource_type, resource_id = info.full_urls[reference]
             source_id = resource_id or reference.removeprefix("urn:uuid:").removeprefix("urn:oid:")
             return resource_type, self.logical_id(resource_type, source_id)
-        match = RELATIVE_REF.search(reference)
-        if match and not reference.startswith("urn:"):
-            return match.group(1), self.logical_id(match.group(1), match.group(2))
-        return None
+        target = self._targets.get(reference, _UNKNOWN)
+        if target is _UNKNOWN:
+            match = RELATIVE_REF.search(reference)
+            target = None
+            if match and not reference.startswith("urn:"):
+                target = match.group(1), self.logical_id(match.group(1), match.group(2))
+            if len(self._targets) >= TARGETS_REMEMBERED:
+                self._targets.clear()
+            # The same reference recurs (a person's Encounters name their Patient, one after
+            # another): read once; it depends on nothing but the importer's source.
+            self._targets[reference] = target
+        return target  # type: ignore[return-value]
 
     def _conditional(
         self, reference: str, info: readers.BundleInfo, in_batch: dict[str, tuple[str, str]]
