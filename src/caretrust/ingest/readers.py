@@ -114,7 +114,9 @@ def iter_ndjson(path: Path, checker: Executor | None = None) -> Iterator[Item]:
 
 
 CHUNK_LINES = 500
-CHUNKS_AHEAD = 2
+# Enough for the workers to keep going while the writer waits for the server (the foreign keys
+# checked as a COPY ends, an ANALYZE): 2 left them idle through those waits (ADR 138). A few MB.
+CHUNKS_AHEAD = 8
 
 
 def _chunks(lines: Iterator[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
