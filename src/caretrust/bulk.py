@@ -101,8 +101,7 @@ def insert_rows(
         return
     if connection.vendor != "postgresql":
         made = [dict(zip(names, row, strict=True)) for row in rows]
-        if len(made) != count:
-            raise ValueError(f"bulk.insert_rows: {len(made)} rows given, {count} announced")
+        _check_count(len(made), count)
         insert(model, made)
         return
     by_name = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
@@ -123,16 +122,7 @@ def insert_rows(
                 made[i] = _json(made[i])
             yield made
 
-    columns = [f.column for f in fields + rest]
-    stream = getattr(_open_copies, "current", None)
-    if stream is None:
-        _copy(model, columns, values(), count)
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    written = stream.write(f"COPY {table} ({names}) FROM STDIN", values())
-    if written != count:
-        raise ValueError(f"bulk.insert_rows: {written} rows given, {count} announced")
+    _copy(model, [f.column for f in fields + rest], values(), count, keep_open=True)
 
 
 @contextlib.contextmanager
@@ -220,14 +210,19 @@ def _copy(
     count: int,
     *,
     ignore_conflicts: bool = False,
+    keep_open: bool = False,
 ) -> None:
     """COPY `values` (one list a row, in `columns`' order, as psycopg writes them) into the
-    model's table, or skip conflicts through a staging table."""
-    stream = getattr(_open_copies, "current", None)
-    if stream is not None:
-        stream.end()  # one COPY at a time on a connection
+    model's table, or skip conflicts through a staging table. `keep_open`: within
+    `copies_kept_open`, go on with (or leave open) the COPY kept open."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    stream = getattr(_open_copies, "current", None)
+    if stream is not None and keep_open:
+        _check_count(stream.write(f"COPY {table} ({names}) FROM STDIN", values), count)
+        return
+    if stream is not None:
+        stream.end()  # one COPY at a time on a connection
     written = 0
     # atomic: the staging table lives until commit, and a failed COPY leaves nothing behind.
     # wrap_database_errors: psycopg's errors reach callers as Django's (IntegrityError, ...).
@@ -240,13 +235,17 @@ def _copy(
             for row in values:
                 copy.write_row(row)
                 written += 1
-        if written != count:
-            raise ValueError(f"bulk.insert: {written} rows given, {count} announced")
+        _check_count(written, count)
         if ignore_conflicts:
             raw.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} "  # noqa: S608
                 "ON CONFLICT DO NOTHING"
             )
+
+
+def _check_count(written: int, count: int) -> None:
+    if written != count:
+        raise ValueError(f"bulk: {written} rows given, {count} announced")
 
 
 def _row_maker(fields: list[models.Field], now) -> Callable[[dict[str, Any]], list[Any]]:
