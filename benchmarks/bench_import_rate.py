@@ -65,6 +65,7 @@ def run_import(
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     parent = psutil.Process(process.pid)
     samples: list[tuple[float, int]] = []  # (seconds, resources read)
+    memory: list[tuple[int, int]] = []  # (resources read, RSS of importer and workers)
     peak_main = peak_total = peak_workers = 0
     capped = False
     total = len(offsets)
@@ -91,6 +92,7 @@ def run_import(
         peak_total = max(peak_total, main + workers)
         if position is not None:
             samples.append((now, bisect.bisect_right(offsets, position)))
+            memory.append((samples[-1][1], main + workers))
         if limit and now > limit:
             capped = True
             process.kill()
@@ -127,6 +129,7 @@ def run_import(
         "microseconds_per_resource": round((importer_cpu + database_cpu) / max(read, 1) * 1e6),
     }
     result["rate_across_file"] = _intervals(samples, total, seconds, capped)
+    _add_memory(result["rate_across_file"], memory)
     result["rate_per_type"] = _per_type(samples, boundaries, total, seconds, capped)
     return result
 
@@ -162,6 +165,17 @@ def _intervals(samples, total: int, seconds: float, capped: bool) -> list[dict]:
         )
         before_t, before_n = at, count
     return out
+
+
+def _add_memory(intervals: list[dict], memory: list[tuple[int, int]]) -> None:
+    """The peak RSS of importer and workers while each tenth was read: flat memory shows as the
+    same figure from the second tenth on (the first includes the start)."""
+    before = 0
+    for interval in intervals:
+        seen = [rss for read, rss in memory if before < read <= interval["cumulative_resources"]]
+        if seen:
+            interval["peak_rss_total_mib"] = round(max(seen) / 2**20)
+        before = interval["cumulative_resources"]
 
 
 def _per_type(samples, boundaries: dict[str, int], total: int, seconds: float, capped: bool):
