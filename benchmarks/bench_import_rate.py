@@ -26,6 +26,7 @@ import bisect
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -62,7 +63,15 @@ def run_import(
     (`boundaries`: resource type → how many lines of the file come before its first line)."""
     command = [sys.executable, "-m", "caretrust.cli", "import", "fhir", str(path), "--no-link"]
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Its own process group, so a capped run stops its validating workers too (they hold the
+    # output pipe open: killing the importer alone left this script waiting for ever).
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     parent = psutil.Process(process.pid)
     samples: list[tuple[float, int]] = []  # (seconds, resources read)
     memory: list[tuple[int, int]] = []  # (resources read, RSS of importer and workers)
@@ -95,11 +104,11 @@ def run_import(
             memory.append((samples[-1][1], main + workers))
         if limit and now > limit:
             capped = True
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             break
         time.sleep(0.5)
     output = process.communicate()[0].decode(errors="replace")
-    seconds = time.perf_counter() - start
+    seconds = now if capped else time.perf_counter() - start  # a capped run: to the cap
     if process.returncode != 0 and not capped:
         print(output[-5000:])
         raise SystemExit(f"{command} failed")
