@@ -35,3 +35,13 @@ def test_entries_of_a_bundle_and_ids_never_seen(seen) -> None:
         seen.add("Patient", f"q{i}", f"entry {4000 + i}") is not None for i in range(2_000)
     )
     assert misses == 0
+
+
+def test_folded_ids_stay_sorted_and_each_is_found_where_it_first_came(seen) -> None:
+    # Ids folded in eleven rounds, each merged into the ones before (interleaved, not appended).
+    for line in range(1, 11_001):
+        assert seen.add("Encounter", f"E{(line * 7919) % 11_000}", f"line {line}") is None
+    assert seen._hashes.size == 11_000 and bool((seen._hashes[1:] > seen._hashes[:-1]).all())
+    for line in range(1, 11_001):
+        found = seen.add("Encounter", f"E{(line * 7919) % 11_000}", f"line {20_000 + line}")
+        assert found == f"line {line}"
